@@ -1,0 +1,40 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from grassroots.rules.roles import ROLE_LABELS, Role
+
+RoleChoices = models.TextChoices("RoleChoices", [(r.name, (r.value, ROLE_LABELS[r])) for r in Role])
+
+
+class User(AbstractUser):
+    """An account. Logs in with its username or its mobile number."""
+
+    mobile = models.CharField("手机号", max_length=11, null=True, blank=True, unique=True)
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    person = models.ForeignKey(
+        "areas.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held on an area; it reaches the area's whole subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField("角色", max_length=32, choices=RoleChoices.choices)
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="assignments")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        constraints = [models.UniqueConstraint(fields=["user", "role", "area"], name="role_once_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"

@@ -1,0 +1,84 @@
+"""Reads of the area tree and the register. Every one takes the caller and scopes through access.scope."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.areas.models import Area, Household, Level, Person
+from grassroots.rules.pinyin import normalise_query
+from grassroots.rules.roles import VIEW_RESIDENTS
+
+
+def root_areas(user) -> QuerySet[Area]:
+    """The outermost areas the caller holds a role on."""
+    paths = scope_of(user).paths(VIEW_RESIDENTS)
+    if paths == [""]:
+        return Area.objects.filter(parent__isnull=True)
+    return Area.objects.filter(path__in=paths).order_by("path")
+
+
+def area_for(user, code: str) -> Area:
+    return get_visible_or_404(user, Area.objects.all(), code=code)
+
+
+def children_with_counts(user, area: Area) -> QuerySet[Area]:
+    """Sub-areas of ``area`` (already checked visible) with how many households each holds."""
+    return visible(user, area.children.all()).annotate(
+        household_count=Count("households", distinct=True)
+    ).order_by("code") if area.level == Level.VILLAGE else visible(user, area.children.all()).order_by("code")
+
+
+def _person_match(q: str) -> Q:
+    key = normalise_query(q)
+    match = Q(name__startswith=q.strip())
+    if key.isascii() and key:
+        match |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+    return match
+
+
+def search_households(user, q: str, *, within: Area | None = None, limit: int = 50) -> QuerySet[Household]:
+    """Households whose number or a member's name (汉字, full pinyin, initials) matches ``q``."""
+    households = visible(user, Household.objects.filter(is_active=True))
+    if within is not None:
+        households = households.filter(path__startswith=within.path)
+    q = (q or "").strip()
+    if q:
+        people = visible(user, Person.objects.filter(_person_match(q), is_active=True))
+        if within is not None:
+            people = people.filter(path__startswith=within.path)
+        households = households.filter(Q(number__startswith=q) | Q(pk__in=people.values("household_id")[:limit]))
+    return (
+        households.select_related("grid", "village")
+        .prefetch_related(Prefetch("members", queryset=Person.objects.filter(is_active=True).order_by("id")))
+        .order_by("path", "number")[:limit]
+    )
+
+
+def search_people(user, q: str, *, within: Area | None = None, limit: int = 50) -> QuerySet[Person]:
+    people = visible(user, Person.objects.filter(is_active=True)).select_related("household")
+    if within is not None:
+        people = people.filter(path__startswith=within.path)
+    q = (q or "").strip()
+    if q:
+        people = people.filter(_person_match(q))
+    return people.order_by("name_pinyin", "id")[:limit]
+
+
+def household_detail(user, pk: int) -> Household:
+    household = get_visible_or_404(
+        user, Household.objects.select_related("grid", "village", "village__parent"), pk=pk
+    )
+    household.member_list = list(
+        household.members.filter(is_active=True).prefetch_related("tags").order_by("relation", "id")
+    )
+    household.member_list.sort(key=lambda p: (p.relation != Person.Relation.HEAD, p.id))
+    return household
+
+
+def person_detail(user, pk: int) -> Person:
+    return get_visible_or_404(user, Person.objects.select_related("household").prefetch_related("tags"), pk=pk)
+
+
+def households_in(user, area: Area) -> QuerySet[Household]:
+    return visible(user, Household.objects.filter(path__startswith=area.path, is_active=True)).select_related(
+        "grid", "village"
+    ).prefetch_related("members")

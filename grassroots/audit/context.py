@@ -1,0 +1,35 @@
+"""Where a change comes from: the user, their address and their device."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object | None
+    name: str
+    ip: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> "Actor":
+        user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+        return cls(
+            user=user,
+            name=user.get_username() if user else "匿名",
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        )
+
+    @classmethod
+    def system(cls, name: str, user=None) -> "Actor":
+        """A change made by a command or a scheduled job rather than a person at a screen."""
+        return cls(user=user, name=name if user is None else user.get_username(), ip=None, user_agent=name)
+
+
+def client_ip(request) -> str | None:
+    # Only behind the reverse proxy of docs/deploy.md, which sets X-Real-IP, is that header honest.
+    from django.conf import settings
+
+    if getattr(settings, "TRUST_X_REAL_IP", False) and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
+    return request.META.get("REMOTE_ADDR") or None

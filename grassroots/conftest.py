@@ -1,0 +1,132 @@
+"""Shared fixtures. Every scoped test has three actors: an insider who may write, a read-only
+member of the same area, and an outsider from another village (who must get 404)."""
+
+from datetime import date
+
+import pytest
+
+from grassroots.audit.context import Actor
+from grassroots.rules.divisions import Division
+
+PASSWORD = "Grass#2026"
+
+DIVISIONS = [
+    Division("150000000000", "内蒙古自治区", "region", ""),
+    Division("150400000000", "赤峰市", "prefecture", "150000000000"),
+    Division("150426000000", "翁牛特旗", "county", "150400000000"),
+    Division("150426100000", "乌丹镇", "township", "150426000000"),
+    Division("150426100223", "赛沁塔拉嘎查", "village", "150426100000"),
+    Division("150426104000", "广德公镇", "township", "150426000000"),
+    Division("150426104204", "官井子村", "village", "150426104000"),
+]
+
+
+@pytest.fixture
+def system_actor():
+    return Actor.system("test")
+
+
+@pytest.fixture
+def region(db, system_actor):
+    """A small real slice of the tree: two villages in two townships, two grids each."""
+    from grassroots.areas import services
+    from grassroots.areas.models import Area
+
+    services.load_divisions(actor=system_actor, divisions=DIVISIONS)
+    services.ensure_default_tags(actor=system_actor)
+    areas = {a.name: a for a in Area.objects.all()}
+    for village in ("赛沁塔拉嘎查", "官井子村"):
+        for n in (1, 2):
+            grid = services.create_grid(actor=system_actor, village=areas[village], name=f"第{n}网格", number=n)
+            areas[f"{village}{n}"] = grid
+    return areas
+
+
+@pytest.fixture
+def households(region, system_actor):
+    """One household in 赛沁塔拉嘎查 grid 1 (乌云毕力格's) and one in 官井子村 grid 1."""
+    from grassroots.areas import services
+    from grassroots.rules.idnumber import make_id_number
+
+    inside = services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查1"], number="SQ-0001",
+                                       address="赛沁塔拉嘎查一组1号")
+    services.add_person(actor=system_actor, household=inside, name="乌云毕力格", relation="head",
+                        id_number=make_id_number("150426", date(1968, 3, 5), 11), mobile="13904761234",
+                        ethnicity="蒙古族", party_status="full", tag_codes=["herder", "subsistence"],
+                        mongolian_name=True)
+    services.add_person(actor=system_actor, household=inside, name="张秀兰", gender="F", relation="spouse",
+                        birth_date=date(1970, 8, 1))
+    outside = services.create_household(actor=system_actor, grid=region["官井子村1"], number="GJ-0001",
+                                        address="官井子村二组8号")
+    services.add_person(actor=system_actor, household=outside, name="单国强", gender="M", relation="head",
+                        birth_date=date(1975, 2, 2))
+    return {"inside": inside, "outside": outside}
+
+
+def _account(username, role, area, system_actor):
+    from grassroots.access import services
+
+    return services.create_account(actor=system_actor, username=username, password=PASSWORD,
+                                   display_name=username, roles=[(role, area)])
+
+
+@pytest.fixture
+def insider(region, system_actor):
+    """Grid worker of 赛沁塔拉嘎查 grid 1: may read and write there."""
+    return _account("insider", "grid_worker", region["赛沁塔拉嘎查1"], system_actor)
+
+
+@pytest.fixture
+def secretary(region, system_actor):
+    """Village secretary of 赛沁塔拉嘎查: may import and export."""
+    return _account("secretary", "village_secretary", region["赛沁塔拉嘎查"], system_actor)
+
+
+@pytest.fixture
+def reader(region, system_actor):
+    """Party group leader of 赛沁塔拉嘎查: sees the village, may not change it."""
+    return _account("reader", "party_group_leader", region["赛沁塔拉嘎查"], system_actor)
+
+
+@pytest.fixture
+def outsider(region, system_actor):
+    """Village secretary of 官井子村: full rights, but elsewhere."""
+    return _account("outsider", "village_secretary", region["官井子村"], system_actor)
+
+
+@pytest.fixture
+def county_admin(region, system_actor):
+    return _account("countyadmin", "system_admin", region["翁牛特旗"], system_actor)
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_insider(insider):
+    return client_for(insider)
+
+
+@pytest.fixture
+def as_secretary(secretary):
+    return client_for(secretary)
+
+
+@pytest.fixture
+def as_reader(reader):
+    return client_for(reader)
+
+
+@pytest.fixture
+def as_outsider(outsider):
+    return client_for(outsider)
+
+
+@pytest.fixture
+def as_county_admin(county_admin):
+    return client_for(county_admin)

@@ -1,0 +1,44 @@
+"""Protect personal identifiers at rest.
+
+An ID number is stored encrypted (AES-GCM) and as a keyed digest (HMAC-SHA256) so that
+duplicates can be found without decrypting; only a masked form is shown.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+
+@lru_cache(maxsize=4)
+def _keys(material: str) -> tuple[bytes, bytes]:
+    root = hashlib.sha256(("grassroots-protect:" + material).encode()).digest()
+    encrypt_key = hmac.new(root, b"encrypt", hashlib.sha256).digest()
+    digest_key = hmac.new(root, b"digest", hashlib.sha256).digest()
+    return encrypt_key, digest_key
+
+
+def _material() -> str:
+    return settings.PROTECT_KEY or settings.SECRET_KEY
+
+
+def seal(value: str) -> str:
+    encrypt_key, _ = _keys(_material())
+    nonce = os.urandom(12)
+    sealed = AESGCM(encrypt_key).encrypt(nonce, value.encode(), None)
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal(token: str) -> str:
+    encrypt_key, _ = _keys(_material())
+    raw = base64.urlsafe_b64decode(token.encode())
+    return AESGCM(encrypt_key).decrypt(raw[:12], raw[12:], None).decode()
+
+
+def digest(value: str) -> str:
+    _, digest_key = _keys(_material())
+    return hmac.new(digest_key, value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from grassroots.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("grassroots.access.urls")),
+    path("", include("grassroots.audit.urls")),
+    path("", include("grassroots.areas.urls")),
+]
