@@ -21,6 +21,13 @@ DIVISIONS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    """Pages render in tests without `collectstatic`; the served app uses the hashed manifest."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture
 def system_actor():
     return Actor.system("test")

@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from grassroots.access import views
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("area/", views.area_switch, name="area-switch"),
+]

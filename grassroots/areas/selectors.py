@@ -82,3 +82,14 @@ def households_in(user, area: Area) -> QuerySet[Household]:
     return visible(user, Household.objects.filter(path__startswith=area.path, is_active=True)).select_related(
         "grid", "village"
     ).prefetch_related("members")
+
+
+def area_summary(user, area: Area) -> dict:
+    """Headline numbers for the home page of ``area`` (already checked visible)."""
+    households = visible(user, Household.objects.filter(path__startswith=area.path, is_active=True))
+    people = visible(user, Person.objects.filter(path__startswith=area.path, is_active=True))
+    return {
+        "households": households.count(),
+        "people": people.count(),
+        "party_members": people.exclude(party_status="").count(),
+    }

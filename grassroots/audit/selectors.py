@@ -14,7 +14,10 @@ def search_audit(*, area_paths: list[str], text: str = "", action: str = "", sin
         scope |= Q(area_path__startswith=path)
     entries = AuditEntry.objects.filter(scope) if area_paths else AuditEntry.objects.none()
     if text:
-        entries = entries.filter(Q(actor_name__icontains=text) | Q(object_id=text) | Q(ip=text if _is_ip(text) else None))
+        match = Q(actor_name__icontains=text) | Q(object_id=text)
+        if _is_ip(text):
+            match |= Q(ip=text)
+        entries = entries.filter(match)
     if action:
         entries = entries.filter(action__startswith=action)
     tz = timezone.get_current_timezone()

@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from grassroots.access.scope import scope_of
+from grassroots.areas import selectors
+from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
+
+
+@login_required
+def home(request):
+    area = request.current_area
+    context = {"area": area}
+    if area is not None:
+        context.update(
+            summary=selectors.area_summary(request.user, area),
+            children=selectors.children_with_counts(request.user, area),
+            trail=list(area.ancestors()),
+        )
+    return render(request, "areas/home.html", context)
+
+
+@login_required
+def household_search(request):
+    """Find a household by number or by a member's name, full pinyin or initials (wyblg)."""
+    q = request.GET.get("q", "").strip()
+    within = request.current_area
+    results = selectors.search_households(request.user, q, within=within) if q else []
+    template = "areas/_household_results.html" if request.htmx else "areas/household_search.html"
+    return render(request, template, {"q": q, "results": results, "within": within})
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = selectors.household_detail(request.user, pk)
+    scope = scope_of(request.user)
+    return render(request, "areas/household_detail.html", {
+        "household": household,
+        "trail": list(household.grid.ancestors()),
+        "show_sensitive": scope.can(VIEW_SENSITIVE, household.path),
+        "show_mobile": scope.can(EDIT_RESIDENTS, household.path),
+    })

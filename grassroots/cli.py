@@ -1,0 +1,161 @@
+"""The `grassroots` command: demo, serve, migrate, createadmin, generate, import-areas."""
+
+import argparse
+import getpass
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_migrate(args) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+
+
+def cmd_import_areas(args) -> None:
+    from grassroots.areas import services
+    from grassroots.audit.context import Actor
+    from grassroots.rules.divisions import read_divisions, validate
+
+    divisions = read_divisions(args.file) if args.file else read_divisions()
+    problems = validate(divisions)
+    if problems:
+        sys.exit("区划数据有误：\n" + "\n".join(problems[:20]))
+    if args.county:
+        divisions = _with_ancestors(divisions, args.county)
+    actor = Actor.system("cli:import-areas")
+    result = services.load_divisions(actor=actor, divisions=divisions)
+    services.ensure_default_tags(actor=actor)
+    print(f"区划：新增 {result['created']} 个，更名 {result['renamed']} 个（共 {len(divisions)} 条）")
+
+
+def _with_ancestors(divisions, county_codes):
+    from grassroots.rules.divisions import subtree
+
+    by_code = {d.code: d for d in divisions}
+    chosen: dict[str, object] = {}
+    for code in county_codes:
+        if code not in by_code:
+            sys.exit(f"区划代码 {code} 不存在")
+        node = by_code[code]
+        while node.parent_code:
+            node = by_code[node.parent_code]
+            chosen[node.code] = node
+        for d in subtree(divisions, code):
+            chosen[d.code] = d
+    return sorted(chosen.values(), key=lambda d: d.code)
+
+
+def cmd_createadmin(args) -> None:
+    from django.core.exceptions import ValidationError
+
+    from grassroots.access import services
+    from grassroots.areas.models import Area
+    from grassroots.audit.context import Actor
+
+    area = Area.objects.filter(code=args.area).first()
+    if area is None:
+        sys.exit(f"区划代码 {args.area} 不存在；先运行 grassroots import-areas")
+    password = args.password or os.environ.get("GRASSROOTS_ADMIN_PASSWORD") or getpass.getpass("密码：")
+    try:
+        user = services.create_account(actor=Actor.system("cli:createadmin"), username=args.username,
+                                       password=password, display_name=args.name or args.username,
+                                       mobile=args.mobile or "", roles=[("system_admin", area)])
+    except ValidationError as e:
+        sys.exit("无法创建账号：" + "；".join(e.messages))
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    print(f"已创建系统管理员 {user.username}（{area.name}）")
+
+
+def cmd_generate(args) -> None:
+    from grassroots.areas.generate import generate_population
+    from grassroots.audit.context import Actor
+
+    result = generate_population(actor=Actor.system("cli:generate"), households=args.households,
+                                 county_codes=args.county or None, grids_per_village=args.grids_per_village,
+                                 seed=args.seed, progress=lambda msg: print(msg, flush=True))
+    print(result)
+
+
+def cmd_demo(args) -> None:
+    from grassroots.demo import DEMO_PASSWORD, load_demo
+
+    cmd_migrate(argparse.Namespace(verbosity=0))
+    accounts = load_demo(households=args.households, progress=lambda msg: print(msg, flush=True))
+    print("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    for username, role, area in accounts:
+        print(f"  {username:<12} {role:<14} {area}")
+    if args.no_serve:
+        return
+    print(f"\n打开 http://{args.host}:{args.port}/ 登录。按 Ctrl+C 停止。\n", flush=True)
+    cmd_serve(args)
+
+
+def cmd_serve(args) -> None:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    workers = str(args.workers or max(2, (os.cpu_count() or 1) * 2))
+    argv = [sys.executable, "-m", "gunicorn", "grassroots.wsgi:application", "--bind", f"{args.host}:{args.port}",
+            "--workers", workers, "--access-logfile", "-", "--timeout", "120"]
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grassroots", description="连心 · 基层治理平台")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="create or upgrade the database schema")
+    p.add_argument("--verbosity", type=int, default=1)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("import-areas", help="load the Inner Mongolia division table (idempotent)")
+    p.add_argument("--file", help="a CSV of code,name,level,parent_code (default: the bundled table)")
+    p.add_argument("--county", action="append", help="only this county (12-digit code) and its ancestors")
+    p.set_defaults(func=cmd_import_areas)
+
+    p = sub.add_parser("createadmin", help="create a system administrator on an area")
+    p.add_argument("--username", required=True)
+    p.add_argument("--area", required=True, help="12-digit division code, e.g. 150426000000")
+    p.add_argument("--password", help="default: $GRASSROOTS_ADMIN_PASSWORD or a prompt")
+    p.add_argument("--name")
+    p.add_argument("--mobile")
+    p.set_defaults(func=cmd_createadmin)
+
+    p = sub.add_parser("generate", help="synthetic households and people at scale")
+    p.add_argument("--households", type=int, required=True)
+    p.add_argument("--county", action="append", help="12-digit county code (repeatable); default all")
+    p.add_argument("--grids-per-village", type=int, default=3)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_generate)
+
+    for name, func, help_text in (("serve", cmd_serve, "serve with gunicorn (production server)"),
+                                  ("demo", cmd_demo, "set up the demo region (翁牛特旗) on SQLite and serve it")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "0")))
+        if name == "demo":
+            p.add_argument("--households", type=int, default=6000)
+            p.add_argument("--no-serve", action="store_true", help="load the demo data and stop")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    _setup()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
