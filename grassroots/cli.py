@@ -90,7 +90,7 @@ def cmd_demo(args) -> None:
 
     cmd_migrate(argparse.Namespace(verbosity=0))
     accounts = load_demo(households=args.households, progress=lambda msg: print(msg, flush=True))
-    print("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    print(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, role, area in accounts:
         print(f"  {username:<12} {role:<14} {area}")
     if args.no_serve:
