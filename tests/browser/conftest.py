@@ -1,0 +1,91 @@
+"""Browser tests drive Debian's Chromium against the real server (`grassroots serve`, gunicorn)
+loaded with the demo region, on the same database engine as the rest of the run."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url(tmp: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    import psycopg
+
+    parts = urlparse(url)
+    name = "grassroots_e2e"
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunparse(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: scripts/test.sh installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed")
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(tmp), "GRASSROOTS_VAR": str(tmp),
+           "SECRET_KEY": "e2e-secret-key-not-for-production", "ALLOWED_HOSTS": "127.0.0.1"}
+    grassroots = [sys.executable, "-m", "grassroots.cli"]
+    subprocess.run([*grassroots, "demo", "--no-serve", "--households", "400"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - kept open for the server's life
+    server = subprocess.Popen([*grassroots, "serve", "--port", str(port), "--workers", "2"], env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/login/", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+            time.sleep(0.3)
+    yield base
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A cheap Android phone: 360 px wide."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
