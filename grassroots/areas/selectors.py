@@ -21,10 +21,15 @@ def area_for(user, code: str) -> Area:
 
 
 def children_with_counts(user, area: Area) -> QuerySet[Area]:
-    """Sub-areas of ``area`` (already checked visible) with how many households each holds."""
-    return visible(user, area.children.all()).annotate(
-        household_count=Count("households", distinct=True)
-    ).order_by("code") if area.level == Level.VILLAGE else visible(user, area.children.all()).order_by("code")
+    """Sub-areas of ``area`` (already checked visible); grids and villages with their household counts."""
+    children = visible(user, area.children.all()).order_by("code")
+    if area.level == Level.VILLAGE:
+        return children.annotate(household_count=Count("households", filter=Q(households__is_active=True)))
+    if area.level == Level.TOWNSHIP:
+        return children.annotate(
+            household_count=Count("village_households", filter=Q(village_households__is_active=True))
+        )
+    return children
 
 
 def _person_match(q: str) -> Q:
@@ -93,3 +98,12 @@ def area_summary(user, area: Area) -> dict:
         "people": people.count(),
         "party_members": people.exclude(party_status="").count(),
     }
+
+
+def grid_households(user, grid: Area, *, limit: int = 100) -> QuerySet[Household]:
+    """A grid worker's round: the households of one grid, heads prefetched."""
+    return (
+        visible(user, Household.objects.filter(grid=grid, is_active=True))
+        .prefetch_related(Prefetch("members", queryset=Person.objects.filter(relation=Person.Relation.HEAD)))
+        .order_by("number")[:limit]
+    )

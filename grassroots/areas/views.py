@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from grassroots.access.scope import scope_of
 from grassroots.areas import selectors
+from grassroots.areas.models import Level
 from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
 
 
@@ -15,6 +16,7 @@ def home(request):
             summary=selectors.area_summary(request.user, area),
             children=selectors.children_with_counts(request.user, area),
             trail=list(area.ancestors()),
+            grid_households=selectors.grid_households(request.user, area) if area.level == Level.GRID else None,
         )
     return render(request, "areas/home.html", context)
 

@@ -85,3 +85,21 @@ def test_a_wider_role_reaches_the_whole_subtree(region, households, system_actor
 def test_pages_fit_a_phone(as_insider, households):
     body = as_insider.get("/").content.decode()
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in body
+
+
+def test_grid_worker_home_lists_the_households_of_their_grid(as_insider, households, region, system_actor):
+    from grassroots.areas import services
+
+    services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number="SQ-0200", address="二组")
+    body = as_insider.get("/").content.decode()
+    assert "SQ-0001" in body and "SQ-0200" not in body
+
+
+def test_township_home_counts_households_per_village(region, households, system_actor):
+    from grassroots.access.services import create_account
+    from grassroots.conftest import PASSWORD
+
+    staff = create_account(actor=system_actor, username="wudan2", password=PASSWORD,
+                           roles=[("township_staff", region["乌丹镇"])])
+    body = client_for(staff).get("/").content.decode()
+    assert "赛沁塔拉嘎查" in body and "1 户" in body and "官井子村" not in body
