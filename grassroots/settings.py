@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "grassroots.audit",
     "grassroots.areas",
     "grassroots.access",
+    "grassroots.spreadsheets",
+    "grassroots.points",
+    "grassroots.demands",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("grassroots.access.urls")),
     path("", include("grassroots.audit.urls")),
     path("", include("grassroots.areas.urls")),
+    path("", include("grassroots.spreadsheets.urls")),
+    path("", include("grassroots.points.urls")),
+    path("", include("grassroots.demands.urls")),
 ]
