@@ -27,6 +27,10 @@ class Scope:
     def can(self, capability: str, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths(capability))
 
+    def has_role(self, roles, path: str) -> bool:
+        """Whether a role among ``roles`` is held on ``path`` or above it (review stages name roles)."""
+        return self.everything or any(role in roles and path.startswith(held) for role, held in self.assignments)
+
     def capabilities(self) -> set[str]:
         if self.everything:
             return set().union(*CAPABILITIES.values())
@@ -43,6 +47,7 @@ class Scope:
 
 
 NO_SCOPE = Scope(assignments=())
+SYSTEM_SCOPE = Scope(assignments=(), everything=True)
 
 
 def scope_of(user) -> Scope:
@@ -78,3 +83,14 @@ def require(user, capability: str, path: str) -> None:
     if scope.can(VIEW_RESIDENTS, path):
         raise PermissionDenied("您没有执行此操作的权限")
     raise Http404("未找到")
+
+
+def actor_scope(actor) -> Scope:
+    """The scope a service checks: a system actor (command, scheduled job) is not scoped."""
+    return SYSTEM_SCOPE if actor.is_system else scope_of(actor.user)
+
+
+def authorise(actor, capability: str, path: str) -> None:
+    """``require`` for a service's actor; system actors pass."""
+    if not actor.is_system:
+        require(actor.user, capability, path)

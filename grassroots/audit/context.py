@@ -9,6 +9,7 @@ class Actor:
     name: str
     ip: str | None = None
     user_agent: str = ""
+    is_system: bool = False  # a command or a scheduled job, not a person at a screen: not scoped
 
     @classmethod
     def from_request(cls, request) -> "Actor":
@@ -23,7 +24,8 @@ class Actor:
     @classmethod
     def system(cls, name: str, user=None) -> "Actor":
         """A change made by a command or a scheduled job rather than a person at a screen."""
-        return cls(user=user, name=name if user is None else user.get_username(), ip=None, user_agent=name)
+        return cls(user=user, name=name if user is None else user.get_username(), ip=None, user_agent=name,
+                   is_system=True)
 
 
 def client_ip(request) -> str | None:

@@ -1,0 +1,22 @@
+from grassroots.rules.roles import Role, register_capability
+
+VIEW = "points.view"
+RECORD = "points.record"
+MANAGE_RULES = "points.manage_rules"
+DECIDE_OBJECTIONS = "points.decide_objections"
+REVERSE = "points.reverse"
+
+GRANTS = {
+    VIEW: [Role.GRID_WORKER, Role.PARTY_GROUP_LEADER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY,
+           Role.CASHIER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SYSTEM_ADMIN],
+    RECORD: [Role.GRID_WORKER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY],
+    MANAGE_RULES: [Role.VILLAGE_SECRETARY, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SYSTEM_ADMIN],
+    DECIDE_OBJECTIONS: [Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY],
+    REVERSE: [Role.VILLAGE_SECRETARY],
+}
+
+
+def register() -> None:
+    for capability, roles in GRANTS.items():
+        for role in roles:
+            register_capability(role, capability)

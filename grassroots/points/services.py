@@ -1,0 +1,516 @@
+"""Writes of the points process. Each public function: keyword-only, one transaction, audited."""
+
+import secrets
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from grassroots.access.scope import actor_scope, authorise
+from grassroots.areas.models import Area, Level, Person
+from grassroots.audit.context import Actor
+from grassroots.audit.services import record
+from grassroots.points import capabilities as caps
+from grassroots.points.models import (
+    CATEGORY_LABELS,
+    Account,
+    Adoption,
+    CapPeriod,
+    Claim,
+    ClaimStatus,
+    EntryKind,
+    LedgerEntry,
+    LedgerHead,
+    LineStatus,
+    Notice,
+    NoticeLine,
+    NoticeStatus,
+    Objection,
+    ObjectionStatus,
+    PointsPolicy,
+    ReviewDecision,
+    Rule,
+    RuleKind,
+    RuleSet,
+    RuleVersion,
+    chain_content,
+)
+from grassroots.rules.points import GENESIS, cap_left, chain, claim_points, period_bounds
+
+MAX_BATCH = 200
+
+
+def policy_for(village: Area) -> PointsPolicy:
+    policy, _ = PointsPolicy.objects.get_or_create(village=village)
+    return policy
+
+
+def village_of(area: Area) -> Area:
+    if area.level == Level.VILLAGE:
+        return area
+    if area.level == Level.GRID:
+        return area.parent
+    raise ValidationError("积分制在嘎查村社区一级管理")
+
+
+# ---------------------------------------------------------------- the rule catalogue
+
+
+@transaction.atomic
+def create_rule_set(*, actor: Actor, area: Area, name: str, is_template: bool = False) -> RuleSet:
+    authorise(actor, caps.MANAGE_RULES, area.path)
+    if not is_template and area.level != Level.VILLAGE:
+        raise ValidationError({"area": "村的积分细则只能建在嘎查村社区"})
+    if not is_template and RuleSet.objects.filter(area=area, is_template=False).exists():
+        raise ValidationError({"area": f"{area.name}已有积分细则"})
+    rule_set = RuleSet.objects.create(area=area, path=area.path, name=name.strip(), is_template=is_template)
+    record(actor=actor, action="points.rule_set.create", obj=rule_set, data={"name": name, "template": is_template})
+    return rule_set
+
+
+@transaction.atomic
+def record_adoption(*, actor: Actor, rule_set: RuleSet, meeting: str, held_on: date, votes_for: int,
+                    votes_against: int = 0, votes_abstain: int = 0, note: str = "") -> Adoption:
+    authorise(actor, caps.MANAGE_RULES, rule_set.path)
+    if votes_for <= votes_against:
+        raise ValidationError({"votes_for": "赞成票未过半，细则未获通过"})
+    adoption = Adoption.objects.create(rule_set=rule_set, meeting=meeting.strip(), held_on=held_on,
+                                       votes_for=votes_for, votes_against=votes_against,
+                                       votes_abstain=votes_abstain, note=note, recorded_by=actor.user)
+    record(actor=actor, action="points.adoption.create", obj=adoption, area_path=rule_set.path,
+           data={"meeting": meeting, "held_on": held_on.isoformat(), "for": votes_for, "against": votes_against})
+    return adoption
+
+
+def _version_values(*, title: str, kind: str, categories: list[str], points: int, unit: str, cap: int | None,
+                    cap_period: str, evidence_required: bool, effective_from: date, effective_to: date | None) -> dict:
+    errors = {}
+    if not title.strip():
+        errors["title"] = "项目名称不能为空"
+    if kind not in RuleKind.values:
+        errors["kind"] = "项目类型无效"
+    unknown = [c for c in categories if c not in CATEGORY_LABELS]
+    if not categories or unknown:
+        errors["categories"] = "适用人员须为 党员/群众/网格员 之一或多项"
+    if points == 0:
+        errors["points"] = "分值不能为0"
+    if (cap is None) != (cap_period == CapPeriod.NONE):
+        errors["cap"] = "封顶分值和封顶周期须同时填写"
+    if effective_to is not None and effective_to < effective_from:
+        errors["effective_to"] = "失效日期早于生效日期"
+    if errors:
+        raise ValidationError(errors)
+    return dict(title=title.strip(), kind=kind, categories=sorted(set(categories)), points=points, unit=unit,
+                cap=cap, cap_period=cap_period, evidence_required=evidence_required,
+                effective_from=effective_from, effective_to=effective_to)
+
+
+@transaction.atomic
+def add_rule(*, actor: Actor, rule_set: RuleSet, code: str, title: str, kind: str, categories: list[str],
+             points: int, unit: str = "per_time", cap: int | None = None, cap_period: str = "",
+             evidence_required: bool = False, effective_from: date, effective_to: date | None = None,
+             adoption: Adoption | None = None) -> RuleVersion:
+    authorise(actor, caps.MANAGE_RULES, rule_set.path)
+    values = _version_values(title=title, kind=kind, categories=categories, points=points, unit=unit, cap=cap,
+                             cap_period=cap_period, evidence_required=evidence_required,
+                             effective_from=effective_from, effective_to=effective_to)
+    code = code.strip()
+    if not code:
+        raise ValidationError({"code": "编号不能为空"})
+    if Rule.objects.filter(rule_set=rule_set, code=code).exists():
+        raise ValidationError({"code": f"编号 {code} 已存在"})
+    rule = Rule.objects.create(rule_set=rule_set, code=code)
+    version = RuleVersion.objects.create(rule=rule, version=1, adoption=adoption, **values)
+    record(actor=actor, action="points.rule.create", obj=version, area_path=rule_set.path,
+           data={"code": code, "title": title, "points": points})
+    return version
+
+
+@transaction.atomic
+def revise_rule(*, actor: Actor, rule: Rule, effective_from: date, adoption: Adoption | None = None,
+                **changes) -> RuleVersion:
+    """A new version from ``effective_from``; the version in force before it ends the day before.
+
+    Claims already recorded keep pointing at the version in force on the day of their deed.
+    """
+    authorise(actor, caps.MANAGE_RULES, rule.rule_set.path)
+    current = rule.versions.select_for_update().order_by("-version").first()
+    if effective_from <= current.effective_from:
+        raise ValidationError({"effective_from": f"新版本须晚于现行版本的生效日期 {current.effective_from}"})
+    fields = {f: getattr(current, f) for f in ("title", "kind", "categories", "points", "unit", "cap", "cap_period",
+                                               "evidence_required")}
+    fields.update(changes)
+    values = _version_values(effective_from=effective_from, effective_to=changes.get("effective_to"), **{
+        k: v for k, v in fields.items() if k != "effective_to"})
+    if current.effective_to is None or current.effective_to >= effective_from:
+        current.effective_to = effective_from - timedelta(days=1)
+        current.save(update_fields=["effective_to"])
+    version = RuleVersion.objects.create(rule=rule, version=current.version + 1, adoption=adoption, **values)
+    record(actor=actor, action="points.rule.revise", obj=version, area_path=rule.rule_set.path,
+           data={"code": rule.code, "version": version.version, "changes": {k: str(v) for k, v in changes.items()}})
+    return version
+
+
+@transaction.atomic
+def copy_rule_set(*, actor: Actor, template: RuleSet, village: Area, effective_from: date,
+                  name: str = "") -> RuleSet:
+    """A village adopts a township or county template as the start of its own catalogue."""
+    if not template.is_template:
+        raise ValidationError({"template": "只能复制模板"})
+    if not village.path.startswith(template.path):
+        raise ValidationError({"template": "只能使用本村所属苏木乡镇或旗县发布的模板"})
+    rule_set = create_rule_set(actor=actor, area=village, name=name or f"{village.name}积分细则")
+    rule_set.copied_from = template
+    rule_set.save(update_fields=["copied_from"])
+    for rule in template.rules.prefetch_related("versions"):
+        current = max(rule.versions.all(), key=lambda v: v.version)
+        if current.effective_to is not None and current.effective_to < effective_from:
+            continue
+        new_rule = Rule.objects.create(rule_set=rule_set, code=rule.code)
+        RuleVersion.objects.create(
+            rule=new_rule, version=1, title=current.title, kind=current.kind, categories=current.categories,
+            points=current.points, unit=current.unit, cap=current.cap, cap_period=current.cap_period,
+            evidence_required=current.evidence_required, effective_from=effective_from,
+            effective_to=current.effective_to)
+    record(actor=actor, action="points.rule_set.copy", obj=rule_set, data={"template": template.pk})
+    return rule_set
+
+
+def catalogue_of(village: Area) -> RuleSet | None:
+    return RuleSet.objects.filter(area=village, is_template=False).first()
+
+
+def version_in_force(rule: Rule, day: date) -> RuleVersion | None:
+    return rule.versions.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day),
+                                effective_from__lte=day).first()
+
+
+# ---------------------------------------------------------------- recording (周采分)
+
+
+def _cap_problem(version: RuleVersion, person: Person, deed_date: date, adding: int, pending: int) -> str | None:
+    if version.cap is None:
+        return None
+    start, end = period_bounds(deed_date, version.cap_period)
+    already = (
+        Claim.objects.filter(person=person, rule_version__rule_id=version.rule_id, deed_date__range=(start, end))
+        .exclude(status__in=[ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN])
+        .aggregate(total=Sum("points"))["total"]
+        or 0
+    )
+    over = cap_left(version.cap, already + pending, adding)
+    if over is None:
+        return None
+    label = CapPeriod(version.cap_period).label
+    return f"{person.name}{label}本项最多{version.cap}分，已记{abs(already + pending)}分，本次超出{over}分"
+
+
+@transaction.atomic
+def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: int, deed_date: date,
+                  note: str = "", photo=None, today: date | None = None) -> list[Claim]:
+    """Record one deed for one or many people (30 villagers at a clean-up → 30 claims). All or nothing."""
+    user = actor.user
+    today = today or timezone.localdate()
+    person_ids = list(dict.fromkeys(person_ids))
+    if not person_ids:
+        raise ValidationError({"person": "请选择人员"})
+    if len(person_ids) > MAX_BATCH:
+        raise ValidationError({"person": f"一次最多记录{MAX_BATCH}人"})
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1 or quantity > 1000:
+        raise ValidationError({"quantity": "数量须为1到1000之间的整数"})
+    if deed_date > today:
+        raise ValidationError({"deed_date": "日期不能晚于今天"})
+    if deed_date < today - timedelta(days=92):
+        raise ValidationError({"deed_date": "只能记录三个月内的事项"})
+    village = rule.rule_set.area
+    version = version_in_force(rule, deed_date)
+    if version is None:
+        raise ValidationError({"rule": f"项目 {rule.code} 在 {deed_date} 不在有效期内"})
+    if version.evidence_required and not photo:
+        raise ValidationError({"photo": f"「{version.title}」须附照片"})
+    scope = actor_scope(actor)
+    people = {p.pk: p for p in Person.objects.filter(pk__in=person_ids, is_active=True)
+              .select_related("household", "household__grid").prefetch_related("tags")}
+    errors = []
+    pending: dict[int, int] = defaultdict(int)
+    points = claim_points(version.points, quantity)
+    for pk in person_ids:
+        person = people.get(pk)
+        if person is None or person.household is None or not scope.can(caps.RECORD, person.path):
+            errors.append(f"人员 {pk} 不在您负责的网格内")
+            continue
+        if not person.path.startswith(village.path):
+            errors.append(f"{person.name}不是{village.name}的村民")
+            continue
+        if not person.category_codes() & set(version.categories):
+            errors.append(f"「{version.title}」只适用于{'、'.join(version.category_labels)}，{person.name}不适用")
+            continue
+        problem = _cap_problem(version, person, deed_date, points, pending[pk])
+        if problem:
+            errors.append(problem)
+        pending[pk] += points
+    if errors:
+        raise ValidationError({"person": errors})
+    batch = secrets.token_hex(8)
+    claims = [
+        Claim(village=village, grid=people[pk].household.grid, path=people[pk].path, household=people[pk].household,
+              person=people[pk], rule_version=version, quantity=quantity, points=points, deed_date=deed_date,
+              note=note.strip()[:200], recorder=user, batch=batch)
+        for pk in person_ids
+    ]
+    if photo:
+        # One photo serves the batch: the first claim stores the file, the others share its name.
+        claims[0].photo = photo
+        claims[0].save()
+        for claim in claims[1:]:
+            claim.photo = claims[0].photo.name
+        Claim.objects.bulk_create(claims[1:])
+    else:
+        Claim.objects.bulk_create(claims)
+    record(actor=actor, action="points.claim.record", object_type="points.claim", object_id=batch,
+           area_path=village.path, data={"rule": rule.code, "version": version.version, "people": len(claims),
+                                          "points": points, "deed_date": deed_date.isoformat()})
+    return claims
+
+
+@transaction.atomic
+def resubmit_claim(*, actor: Actor, claim: Claim, quantity: int | None = None, note: str | None = None,
+                   photo=None) -> Claim:
+    """The recorder corrects a rejected claim and sends it into review again, as a new claim."""
+    if claim.status != ClaimStatus.REJECTED:
+        raise ValidationError({"claim": "只有被退回的申报可以重新提交"})
+    if hasattr(claim, "resubmitted_as"):
+        raise ValidationError({"claim": "该申报已重新提交过"})
+    [new] = record_claims(actor=actor, person_ids=[claim.person_id], rule=claim.rule_version.rule,
+                          quantity=quantity or claim.quantity, deed_date=claim.deed_date,
+                          note=claim.note if note is None else note, photo=photo or claim.photo or None)
+    new.resubmits = claim
+    new.save(update_fields=["resubmits"])
+    return new
+
+
+# ---------------------------------------------------------------- four-level review
+
+
+def stage_name(claim: Claim) -> str:
+    stages = policy_for(claim.village).stages
+    return stages[claim.stage]["name"] if claim.stage < len(stages) else ""
+
+
+@transaction.atomic
+def review_claims(*, actor: Actor, claim_ids: list[int], approve: bool, reasons: dict[int, str] | None = None,
+                  now=None) -> dict:
+    """Approve or reject a batch at the reviewer's stage. A rejection needs its reason and goes back
+    to the recorder; approval at the last stage puts the claims on their grid's notice."""
+    user = actor.user
+    reasons = reasons or {}
+    now = now or timezone.now()
+    # Locked in primary-key order, so two reviewers' overlapping batches cannot deadlock.
+    claims = list(Claim.objects.select_for_update().filter(pk__in=claim_ids).select_related("village", "grid")
+                  .order_by("pk"))
+    policies = {c.village_id: policy_for(c.village) for c in claims}
+    scope = actor_scope(actor)
+    found = {c.pk for c in claims if scope.can(caps.VIEW, c.path)}
+    missing = [pk for pk in claim_ids if pk not in found]
+    if missing:
+        raise ValidationError({"claims": [f"申报 {pk} 不存在" for pk in missing]})
+    errors = []
+    for claim in claims:
+        stages = policies[claim.village_id].stages
+        if claim.status != ClaimStatus.IN_REVIEW:
+            errors.append(f"申报 {claim.pk} 当前为「{claim.get_status_display()}」，无需审核")
+        elif not scope.has_role(stages[claim.stage]["roles"], claim.path):
+            errors.append(f"申报 {claim.pk} 正在「{stages[claim.stage]['name']}」环节，您不是该环节的审核人")
+        elif not approve and not (reasons.get(claim.pk) or "").strip():
+            errors.append(f"退回申报 {claim.pk} 须写明理由")
+    if errors:
+        raise ValidationError({"claims": errors})
+    batch = secrets.token_hex(8)
+    finished = []
+    for claim in claims:
+        stages = policies[claim.village_id].stages
+        ReviewDecision.objects.create(claim=claim, stage=claim.stage, stage_name=stages[claim.stage]["name"],
+                                      approved=approve, reason=(reasons.get(claim.pk) or "").strip()[:200],
+                                      reviewer=user, batch=batch)
+        if not approve:
+            claim.status = ClaimStatus.REJECTED
+        elif claim.stage + 1 >= len(stages):
+            claim.status = ClaimStatus.ON_NOTICE
+            finished.append(claim)
+        else:
+            claim.stage += 1
+        claim.save(update_fields=["status", "stage", "updated_at"])
+    notices = _open_notices(finished, now)
+    record(actor=actor, action="points.claim.approve" if approve else "points.claim.reject",
+           object_type="points.claim", object_id=batch, area_path=_common_path([c.path for c in claims]),
+           data={"claims": [c.pk for c in claims], "notices": [n.pk for n in notices],
+                 "reasons": {str(k): v for k, v in reasons.items()}})
+    return {"batch": batch, "reviewed": len(claims), "notices": notices}
+
+
+def _common_path(paths: list[str]) -> str:
+    if not paths:
+        return ""
+    first, last = min(paths), max(paths)
+    common = first[: next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))]
+    return common[: common.rfind("/") + 1]
+
+
+def _open_notices(claims: list[Claim], now) -> list[Notice]:
+    by_grid: dict[int, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_grid[claim.grid_id].append(claim)
+    notices = []
+    for grid_claims in by_grid.values():
+        grid, village = grid_claims[0].grid, grid_claims[0].village
+        days = policy_for(village).notice_days  # one query per grid of the batch
+        notice = Notice.objects.create(village=village, grid=grid, path=grid.path, opened_at=now,
+                                       closes_at=now + timedelta(days=days))
+        NoticeLine.objects.bulk_create([NoticeLine(notice=notice, claim=c) for c in grid_claims])
+        notices.append(notice)
+    return notices
+
+
+# ---------------------------------------------------------------- objections (异议)
+
+
+@transaction.atomic
+def raise_objection(*, actor: Actor, line: NoticeLine, reason: str, contact_name: str = "",
+                    contact_phone: str = "", now=None) -> Objection:
+    """Anyone may object to a line while its notice is open; the contact is kept private."""
+    now = now or timezone.now()
+    notice = Notice.objects.select_for_update().get(pk=line.notice_id)
+    if notice.status != NoticeStatus.OPEN or now >= notice.closes_at:
+        raise ValidationError({"notice": f"公示期已于{timezone.localtime(notice.closes_at):%Y-%m-%d %H:%M}结束，不能再提出异议"})
+    if line.status != LineStatus.STANDING:
+        raise ValidationError({"line": "该条目已撤销"})
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请写明异议理由（至少4个字）"})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "异议理由最多500字"})
+    objection = Objection.objects.create(line=line, reason=reason, contact_name=contact_name.strip()[:50],
+                                         contact_phone=contact_phone.strip()[:20], ip=actor.ip)
+    record(actor=actor, action="points.objection.raise", obj=objection, area_path=notice.path,
+           data={"line": line.pk, "notice": notice.pk})
+    return objection
+
+
+@transaction.atomic
+def decide_objection(*, actor: Actor, objection: Objection, uphold: bool, reason: str, now=None) -> Objection:
+    """The committees decide: upheld withdraws the line (its claim never reaches the ledger)."""
+    line = objection.line
+    authorise(actor, caps.DECIDE_OBJECTIONS, line.notice.path)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ObjectionStatus.OPEN:
+        raise ValidationError({"objection": "该异议已有复议结论"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "须写明复议意见"})
+    objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.DISMISSED
+    objection.decision_reason = reason.strip()[:500]
+    objection.decided_by = actor.user
+    objection.decided_at = now or timezone.now()
+    objection.save()
+    if uphold:
+        line.status = LineStatus.WITHDRAWN
+        line.save(update_fields=["status"])
+        Claim.objects.filter(pk=line.claim_id).update(status=ClaimStatus.WITHDRAWN, updated_at=objection.decided_at)
+    record(actor=actor, action="points.objection.decide", obj=objection, area_path=line.notice.path,
+           data={"upheld": uphold, "reason": reason})
+    return objection
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+def append_entries(*, village: Area, entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Chain ``entries`` onto the village's ledger. Call inside a transaction.
+
+    The village's head row is locked first, so appends in one village are serial while
+    different villages append in parallel.
+    """
+    if not entries:
+        return []
+    head = LedgerHead.objects.select_for_update().filter(village=village).first()
+    if head is None:
+        LedgerHead.objects.bulk_create([LedgerHead(village=village, seq=0, hash=GENESIS)], ignore_conflicts=True)
+        head = LedgerHead.objects.select_for_update().get(village=village)
+    links = chain(head.hash, head.seq + 1, [chain_content(e) for e in entries])
+    for entry, (seq, prev_hash, digest) in zip(entries, links, strict=True):
+        entry.seq, entry.prev_hash, entry.hash = seq, prev_hash, digest
+    LedgerEntry.objects.bulk_create(entries, batch_size=1000)
+    head.seq, head.hash = links[-1][0], links[-1][2]
+    head.save(update_fields=["seq", "hash"])
+    return entries
+
+
+@transaction.atomic
+def post_notice(*, actor: Actor, notice: Notice, now=None) -> Notice:
+    """Turn a closed notice's standing lines into ledger entries."""
+    now = now or timezone.now()
+    notice = Notice.objects.select_for_update().select_related("village").get(pk=notice.pk)
+    if notice.status != NoticeStatus.OPEN:
+        raise ValidationError({"notice": "该公示已入账"})
+    if now < notice.closes_at:
+        raise ValidationError({"notice": "公示期未满"})
+    if Objection.objects.filter(line__notice=notice, status=ObjectionStatus.OPEN).exists():
+        raise ValidationError({"notice": "有待复议的异议，暂不能入账"})
+    lines = list(notice.lines.filter(status=LineStatus.STANDING).select_related("claim").order_by("id"))
+    entries = [
+        LedgerEntry(village=notice.village, path=line.claim.path, household_id=line.claim.household_id,
+                    person_id=line.claim.person_id, account=Account.SCORE,
+                    kind=EntryKind.AWARD if line.claim.points > 0 else EntryKind.DEDUCTION,
+                    points=line.claim.points, rule_version_id=line.claim.rule_version_id, claim_id=line.claim_id,
+                    notice_id=notice.pk, reason="", occurred_on=line.claim.deed_date, posted_at=now,
+                    idempotency_key=f"claim:{line.claim_id}")
+        for line in lines
+    ]
+    append_entries(village=notice.village, entries=entries)
+    Claim.objects.filter(pk__in=[line.claim_id for line in lines]).update(status=ClaimStatus.POSTED, updated_at=now)
+    head = LedgerHead.objects.get(village=notice.village)
+    notice.status, notice.posted_at = NoticeStatus.POSTED, now
+    notice.chain_seq, notice.chain_hash = head.seq, head.hash
+    notice.save(update_fields=["status", "posted_at", "chain_seq", "chain_hash"])
+    record(actor=actor, action="points.notice.post", obj=notice,
+           data={"entries": len(entries), "chain_seq": head.seq, "chain_hash": head.hash})
+    return notice
+
+
+def post_due_notices(*, actor: Actor, now=None) -> dict:
+    """The scheduled job: post every notice whose period has ended with no open objection."""
+    now = now or timezone.now()
+    due = Notice.objects.filter(status=NoticeStatus.OPEN, closes_at__lte=now).exclude(
+        lines__objections__status=ObjectionStatus.OPEN).values_list("pk", flat=True).distinct()
+    posted = held = 0
+    for pk in list(due):
+        try:
+            post_notice(actor=actor, notice=Notice(pk=pk), now=now)
+            posted += 1
+        except ValidationError:
+            held += 1  # an objection arrived or another run posted it meanwhile
+    waiting = Notice.objects.filter(status=NoticeStatus.OPEN, closes_at__lte=now).count()
+    return {"posted": posted, "held": held, "waiting_on_objections": waiting}
+
+
+@transaction.atomic
+def reverse_entry(*, actor: Actor, entry: LedgerEntry, reason: str, now=None) -> LedgerEntry:
+    """A correction: a new entry with the opposite points that names what it reverses and why."""
+    authorise(actor, caps.REVERSE, entry.path)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "冲正须写明理由"})
+    if entry.kind == EntryKind.REVERSAL:
+        raise ValidationError({"entry": "冲正记录不能再冲正，请另行记录"})
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError({"entry": "该记录已冲正"})
+    now = now or timezone.now()
+    reversal = LedgerEntry(village_id=entry.village_id, path=entry.path, household_id=entry.household_id,
+                           person_id=entry.person_id, account=entry.account, kind=EntryKind.REVERSAL,
+                           points=-entry.points, rule_version_id=entry.rule_version_id, reverses=entry,
+                           reason=reason.strip()[:200], occurred_on=timezone.localdate(now), posted_at=now,
+                           idempotency_key=f"reverse:{entry.pk}")
+    append_entries(village=Area.objects.get(pk=entry.village_id), entries=[reversal])
+    record(actor=actor, action="points.entry.reverse", obj=reversal, data={"reverses": entry.pk, "reason": reason})
+    return reversal
