@@ -1,4 +1,5 @@
-"""The `grassroots` command: demo, serve, migrate, createadmin, generate, import-areas."""
+"""The `grassroots` command: demo, serve, migrate, createadmin, generate, import-areas, post-notices,
+verify-ledger."""
 
 import argparse
 import getpass
@@ -85,6 +86,42 @@ def cmd_generate(args) -> None:
     print(result)
 
 
+def cmd_post_notices(args) -> None:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from grassroots.audit.context import Actor
+    from grassroots.points.services import post_due_notices
+
+    now = timezone.now()
+    if args.as_of:
+        now = datetime.fromisoformat(args.as_of)
+        if timezone.is_naive(now):
+            now = timezone.make_aware(now)
+    result = post_due_notices(actor=Actor.system("cli:post-notices"), now=now)
+    print(f"入账公示 {result['posted']} 个；因有待复议异议暂缓 {result['waiting_on_objections']} 个")
+
+
+def cmd_verify_ledger(args) -> None:
+    from grassroots.points.models import LedgerHead
+    from grassroots.points.selectors import first_broken_entry
+
+    heads = LedgerHead.objects.select_related("village").order_by("village__code")
+    if args.village:
+        heads = heads.filter(village__code__in=args.village)
+    checked = broken = 0
+    for head in heads.iterator():
+        entry = first_broken_entry(head.village_id)
+        checked += 1
+        if entry is not None:
+            broken += 1
+            print(f"✗ {head.village.name}（{head.village.code}）：第 {entry.seq} 条起账本不一致（记录编号 {entry.pk}）")
+    print(f"已核验 {checked} 个村的积分台账，{broken} 个不一致")
+    if broken:
+        sys.exit(1)
+
+
 def cmd_demo(args) -> None:
     from grassroots.demo import DEMO_PASSWORD, load_demo
 
@@ -137,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grids-per-village", type=int, default=3)
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("post-notices", help="post notices whose period ended into the ledger (run every few minutes)")
+    p.add_argument("--as-of", help="ISO date-time to treat as now (default: now)")
+    p.set_defaults(func=cmd_post_notices)
+
+    p = sub.add_parser("verify-ledger", help="recompute every village's hash chain; exit 1 naming the first broken entry")
+    p.add_argument("--village", action="append", help="only this village (12-digit code)")
+    p.set_defaults(func=cmd_verify_ledger)
 
     for name, func, help_text in (("serve", cmd_serve, "serve with gunicorn (production server)"),
                                   ("demo", cmd_demo, "set up the demo region (翁牛特旗) on SQLite and serve it")):

@@ -1,0 +1,39 @@
+"""`grassroots post-notices` and `grassroots verify-ledger`, run in-process."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from grassroots.cli import main
+from grassroots.points.models import LedgerEntry
+from grassroots.points.tests.test_services import _on_notice
+
+
+def test_post_notices_posts_only_after_the_period(insider, rules, people, reader, committee, secretary, capsys):
+    notice = _on_notice(insider, rules, people, (reader, committee, secretary))
+    main(["post-notices", "--as-of", (notice.closes_at - timedelta(minutes=1)).isoformat()])
+    assert LedgerEntry.objects.count() == 0
+    main(["post-notices", "--as-of", notice.closes_at.isoformat()])
+    assert LedgerEntry.objects.count() == 2
+    assert "入账公示 1 个" in capsys.readouterr().out
+
+
+def test_verify_ledger_names_the_first_broken_entry(insider, rules, people, reader, committee, secretary, capsys):
+    notice = _on_notice(insider, rules, people, (reader, committee, secretary))
+    main(["post-notices", "--as-of", notice.closes_at.isoformat()])
+    main(["verify-ledger"])
+    assert "1 个村的积分台账，0 个不一致" in capsys.readouterr().out
+    first = LedgerEntry.objects.order_by("seq").first()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER points_ledgerentry_no_update")
+        else:
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(f"UPDATE points_ledgerentry SET reason = 'edited' WHERE id = {first.pk}")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+    with pytest.raises(SystemExit) as exit_:
+        main(["verify-ledger"])
+    assert exit_.value.code == 1
+    assert f"第 1 条起账本不一致（记录编号 {first.pk}）" in capsys.readouterr().out
