@@ -82,7 +82,8 @@ def cmd_generate(args) -> None:
 
     result = generate_population(actor=Actor.system("cli:generate"), households=args.households,
                                  county_codes=args.county or None, grids_per_village=args.grids_per_village,
-                                 seed=args.seed, progress=lambda msg: print(msg, flush=True))
+                                 seed=args.seed,
+                                 progress=lambda done, total: print(f"{done}/{total} 户", flush=True))
     print(result)
 
 

@@ -44,19 +44,28 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
         area_services.ensure_default_tags(actor=actor)
         progress(f"生成翁牛特旗演示人口（约 {households} 户）…")
         generate_population(actor=actor, households=households, county_codes=[COUNTY], grids_per_village=2,
-                            seed=2026, progress=progress)
+                            seed=2026, progress=lambda done, total: progress(f"  {done}/{total} 户"))
         _named_households(actor)
         _accounts(actor)
+        progress("载入积分细则与演示积分 …")
+        _points(actor)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     return [(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS]
 
 
 @transaction.atomic
 def _named_households(actor: Actor) -> None:
-    """The households the README and the seeds talk about, so a visitor can find them by name."""
+    """The households the README and the seeds talk about, so a visitor can find them by name; and
+    ten more in each of 赛沁塔拉嘎查's first two grids, so that the points demo has a full grid."""
+    for village_code in (SAIQIN, GUANJING):
+        village = Area.objects.get(code=village_code)
+        for number in (1, 2):
+            if not Area.objects.filter(code=f"{village_code}{number:03d}").exists():
+                area_services.create_grid(actor=actor, village=village, name=f"第{number}网格", number=number)
     grid = Area.objects.get(code=f"{SAIQIN}001")
     if Household.objects.filter(village=grid.parent, number="SQ-0001").exists():
         return
+    _grid_households(actor)
     household = area_services.create_household(actor=actor, grid=grid, number="SQ-0001",
                                                address="赛沁塔拉嘎查一组1号")
     area_services.add_person(actor=actor, household=household, name="乌云毕力格", relation="head",
@@ -68,6 +77,29 @@ def _named_households(actor: Actor) -> None:
                              birth_date=date(1996, 4, 2), ethnicity="蒙古族", tag_codes=["volunteer"])
 
 
+def _grid_households(actor: Actor) -> None:
+    from grassroots.rules.person_names import NameGenerator
+
+    names = NameGenerator(seed="赛沁塔拉", mongolian_share=0.4)
+    for grid_number in (1, 2):
+        grid = Area.objects.get(code=f"{SAIQIN}{grid_number:03d}")
+        for n in range(1, 11):
+            number = f"SQ-{grid_number}{n:03d}"
+            household = area_services.create_household(actor=actor, grid=grid, number=number,
+                                                       address=f"赛沁塔拉嘎查{'一二'[grid_number - 1]}组{n + 1}号")
+            head = names.person("M")
+            spouse = names.person("F", mongolian=head.is_mongolian)
+            child = names.person(mongolian=head.is_mongolian,
+                                 surname=None if head.is_mongolian else head.name[0])
+            for who, relation, born in ((head, "head", 1960 + 2 * n), (spouse, "spouse", 1962 + 2 * n),
+                                        (child, "child", 1988 + n)):
+                area_services.add_person(actor=actor, household=household, name=who.name, gender=who.gender,
+                                         relation=relation, birth_date=date(born, 1 + n % 12, 1 + n),
+                                         ethnicity="蒙古族" if who.is_mongolian else "汉族",
+                                         party_status="full" if relation == "head" and n % 4 == 0 else "",
+                                         mongolian_name=who.is_mongolian)
+
+
 def _accounts(actor: Actor) -> None:
     areas = {a.code: a for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     for username, role, code, name in DEMO_ACCOUNTS:
@@ -75,3 +107,50 @@ def _accounts(actor: Actor) -> None:
                               roles=[(role, areas[code])])
         if role == Role.SYSTEM_ADMIN:
             User.objects.filter(pk=user.pk).update(is_staff=True)
+
+
+def _points(actor: Actor) -> None:
+    """Seed 004's catalogue for both demo villages, and claims at every step of the process in 第1网格:
+    a posted notice (in the ledger), an open notice, a batch waiting for the party group, a rejection."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grassroots.areas.models import Person
+    from grassroots.points import services as points
+    from grassroots.points.demo import load_seed_rules
+
+    county = Area.objects.get(code=COUNTY)
+    saiqin = Area.objects.get(code=SAIQIN)
+    catalogue = load_seed_rules(actor=actor, village=saiqin, county=county)
+    load_seed_rules(actor=actor, village=Area.objects.get(code=GUANJING), county=county)
+    rules = {r.code: r for r in catalogue.rules.all()}
+    users = {u.username: u for u in User.objects.filter(username__in=["wangge", "xiaozu", "weiyuan", "shuji"])}
+    as_user = {name: Actor.system("demo", user=user) for name, user in users.items()}
+    people = list(Person.objects.filter(path__startswith=f"{saiqin.path}{SAIQIN}001/", is_active=True)
+                  .order_by("household__number", "id")[:24])
+    today = timezone.localdate()
+    now = timezone.now()
+
+    def batch(code, chosen, days_ago, quantity=1):
+        return points.record_claims(actor=as_user["wangge"], person_ids=[p.pk for p in chosen], rule=rules[code],
+                                    quantity=quantity, deed_date=today - timedelta(days=days_ago),
+                                    note="演示数据")
+
+    def approve(claims, when):
+        ids = [c.pk for c in claims]
+        for reviewer in ("xiaozu", "weiyuan", "shuji"):
+            points.review_claims(actor=as_user[reviewer], claim_ids=ids, approve=True, now=when)
+
+    # Three weeks ago: a clean-up by the whole grid, reviewed, published and posted.
+    approve(batch("A01", people[:12], 21), now - timedelta(days=14))
+    approve(batch("C02", people[12:18], 20), now - timedelta(days=14))
+    approve(batch("B01", people[18:19], 19), now - timedelta(days=14))
+    points.post_due_notices(actor=actor, now=now)
+    # Last week: on the board now, open for objections.
+    approve(batch("A03", people[:8], 6, quantity=2), now - timedelta(days=2))
+    # This week: waiting for the party group's first review; and one rejected back to the grid worker.
+    batch("A01", people[8:16], 2)
+    [rejected] = batch("C01", people[16:17], 3, quantity=3)
+    points.review_claims(actor=as_user["xiaozu"], claim_ids=[rejected.pk], approve=False,
+                         reasons={rejected.pk: "值守记录只有两天，请核实天数"})
