@@ -12,7 +12,7 @@ class User(AbstractUser):
     mobile = models.CharField("手机号", max_length=11, null=True, blank=True, unique=True)
     display_name = models.CharField("姓名", max_length=50, blank=True)
     person = models.ForeignKey(
-        "areas.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+        "areas.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts", verbose_name="人员"
     )
 
     class Meta:
@@ -26,9 +26,9 @@ class User(AbstractUser):
 class RoleAssignment(models.Model):
     """A role held on an area; it reaches the area's whole subtree."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments", verbose_name="账号")
     role = models.CharField("角色", max_length=32, choices=RoleChoices.choices)
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="assignments")
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="assignments", verbose_name="区域")
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

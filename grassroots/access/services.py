@@ -4,16 +4,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import login, password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from grassroots.access.backends import find_account
 from grassroots.access.models import RoleAssignment, User
+from grassroots.access.scope import authorise
 from grassroots.audit.context import Actor
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
 from grassroots.rules.lockout import locked_until
-from grassroots.rules.mobile import normalise_mobile
+from grassroots.rules.mobile import MobileError, normalise_mobile
+from grassroots.rules.roles import MANAGE_ACCOUNTS
 
 
 class LoginRefused(Exception):
@@ -75,7 +78,21 @@ def log_in(*, request, identifier: str, password: str) -> User:
 @transaction.atomic
 def create_account(*, actor: Actor, username: str, password: str, display_name: str = "", mobile: str = "",
                    is_superuser: bool = False, roles: list[tuple[str, object]] = ()) -> User:
-    user = User(username=username, display_name=display_name, mobile=normalise_mobile(mobile) or None,
+    if not roles and not actor.is_system:
+        raise ValidationError({"roles": "须为账号分配至少一个角色"})
+    for _, area in roles:
+        authorise(actor, MANAGE_ACCOUNTS, area.path)
+    if is_superuser and not actor.is_system:
+        raise ValidationError("只能在命令行创建超级管理员")
+    try:
+        mobile = normalise_mobile(mobile)
+    except MobileError as e:
+        raise ValidationError({"mobile": str(e)}) from None
+    if mobile and User.objects.filter(mobile=mobile).exists():
+        raise ValidationError({"mobile": "该手机号已被其他账号使用"})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": "用户名已存在"})
+    user = User(username=username, display_name=display_name, mobile=mobile or None,
                 is_superuser=is_superuser, is_staff=is_superuser)
     password_validation.validate_password(password, user)
     user.set_password(password)
@@ -89,6 +106,7 @@ def create_account(*, actor: Actor, username: str, password: str, display_name: 
 
 @transaction.atomic
 def assign_role(*, actor: Actor, user: User, role: str, area) -> RoleAssignment:
+    authorise(actor, MANAGE_ACCOUNTS, area.path)
     assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, area=area)
     record(actor=actor, action="account.assign_role", obj=user, area_path=area.path,
            data={"role": role, "area": area.code})

@@ -12,6 +12,17 @@ api = NinjaAPI(
 
 from grassroots.areas.api import router as areas_router  # noqa: E402
 from grassroots.audit.api import router as audit_router  # noqa: E402
+from grassroots.points.api import router as points_router  # noqa: E402
 
 api.add_router("/", areas_router)
 api.add_router("/audit", audit_router)
+api.add_router("/points", points_router)
+
+from ninja.errors import AuthenticationError  # noqa: E402
+from ninja.errors import ValidationError as NinjaValidationError  # noqa: E402
+
+from grassroots.areas.api import schema_error_handler, unauthenticated_handler  # noqa: E402
+
+# Schema errors and missing logins are raised before a route runs: only the api object reaches them.
+api.add_exception_handler(NinjaValidationError, schema_error_handler)
+api.add_exception_handler(AuthenticationError, unauthenticated_handler)

@@ -23,7 +23,8 @@ class Area(models.Model):
     code = models.CharField("区划代码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=100)
     level = models.CharField("层级", max_length=12, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name="上级")
     path = models.CharField(max_length=255, unique=True)
 
     class Meta:
@@ -75,8 +76,9 @@ class Tag(models.Model):
 class Household(models.Model):
     """户: belongs to one grid. ``path`` copies the grid's path so scoping needs no join."""
 
-    grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households", limit_choices_to={"level": "grid"})
-    village = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="village_households")
+    grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households", limit_choices_to={"level": "grid"},
+                             verbose_name="网格")
+    village = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="village_households", verbose_name="嘎查村社区")
     path = models.CharField(max_length=255)
     number = models.CharField("户号", max_length=40)
     address = models.CharField("住址", max_length=200)
@@ -118,7 +120,8 @@ class Person(models.Model):
         FULL = "full", "正式党员"
         PROBATIONARY = "probationary", "预备党员"
 
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+                                  verbose_name="户")
     path = models.CharField(max_length=255, help_text="copy of the household's (or home area's) path, for scoping")
     name = models.CharField("姓名", max_length=50)
     name_pinyin = models.CharField(max_length=200)
@@ -128,12 +131,12 @@ class Person(models.Model):
     relation = models.CharField("与户主关系", max_length=12, choices=Relation.choices, default=Relation.OTHER)
     ethnicity = models.CharField("民族", max_length=20, blank=True)
     id_number_sealed = models.TextField(blank=True, help_text="AES-GCM sealed; see core.protect")
-    id_number_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    id_number_digest = models.CharField(max_length=64, null=True, blank=True)
     id_number_masked = models.CharField("身份证号", max_length=18, blank=True)
-    mobile = models.CharField("手机号", max_length=11, blank=True, db_index=True)
+    mobile = models.CharField("手机号", max_length=11, blank=True)
     party_status = models.CharField("政治面貌", max_length=12, choices=PartyStatus.choices, blank=True, default="")
     is_mobile_member = models.BooleanField("流动党员", default=False)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="people")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="people", verbose_name="类别与标签")
     is_active = models.BooleanField("在册", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -147,11 +150,16 @@ class Person(models.Model):
             models.Index(fields=["name_initials"], name="person_initials_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_pinyin"], name="person_pinyin_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name"], name="person_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["mobile"], name="person_mobile_idx", condition=~Q(mobile="")),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(party_status="") | Q(is_mobile_member=False), name="mobile_member_is_party_member"
-            )
+            ),
+            # Partial: most people have no ID number or mobile on file, and indexing the blanks
+            # doubled the index size and halved bulk-load speed (bench/README.md).
+            models.UniqueConstraint(fields=["id_number_digest"], condition=Q(id_number_digest__isnull=False),
+                                    name="person_id_number_once"),
         ]
 
     def __str__(self) -> str:

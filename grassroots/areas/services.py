@@ -145,6 +145,8 @@ def add_person(*, actor: Actor, household: Household, name: str, gender: str = "
                            mongolian_name=mongolian_name)
     if values.get("id_number_digest") and Person.objects.filter(id_number_digest=values["id_number_digest"]).exists():
         raise ValidationError({"id_number": "该身份证号已登记"})
+    if is_mobile_member and not party_status:
+        raise ValidationError({"is_mobile_member": "流动党员须为党员"})
     if relation == Person.Relation.HEAD and household.members.filter(relation=Person.Relation.HEAD).exists():
         raise ValidationError({"relation": "该户已有户主"})
     person = Person.objects.create(household=household, path=household.path, relation=relation, ethnicity=ethnicity,
@@ -174,9 +176,14 @@ def update_person(*, actor: Actor, person: Person, mobile: str | None = None, ta
     if is_mobile_member is not None:
         person.is_mobile_member = is_mobile_member
         changed["is_mobile_member"] = is_mobile_member
+    if person.is_mobile_member and not person.party_status:
+        raise ValidationError({"is_mobile_member": "流动党员须为党员"})
     person.save()
     if tag_codes is not None:
         tags = list(Tag.objects.filter(code__in=tag_codes))
+        if len(tags) != len(set(tag_codes)):
+            unknown = set(tag_codes) - {t.code for t in tags}
+            raise ValidationError({"tags": f"未知标签：{'、'.join(sorted(unknown))}"})
         person.tags.set(tags)
         changed["tags"] = sorted(t.code for t in tags)
     record(actor=actor, action="person.update", obj=person, data=changed)

@@ -1,3 +1,52 @@
-from ninja import Router
+"""JSON API for the audit log: search within the caller's areas, for holders of ``audit.view``."""
 
-router = Router()
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from grassroots.access.scope import scope_of
+from grassroots.audit.selectors import search_audit
+from grassroots.rules.roles import VIEW_AUDIT
+
+router = Router(tags=["审计"])
+
+MAX_LIMIT = 200
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    area_path: str
+    ip: str | None
+    user_agent: str
+    data: dict[str, Any]
+
+
+class AuditFilters(Schema):
+    q: str = Field("", max_length=100, description="操作人、对象编号或来源IP")
+    action: str = Field("", max_length=80, description="操作（前缀匹配，如 household.）")
+    since: date | None = Field(None, description="起始日期（含）")
+    until: date | None = Field(None, description="截止日期（含）")
+
+
+class AuditPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0)
+
+
+@router.get("/", response=list[AuditOut], summary="查询审计记录")
+@paginate(AuditPagination, max_limit=MAX_LIMIT)
+def list_audit(request, filters: Query[AuditFilters]):
+    paths = scope_of(request.user).paths(VIEW_AUDIT)
+    if not paths:
+        raise HttpError(403, "您没有查看审计记录的权限")
+    return search_audit(area_paths=paths, text=filters.q.strip(), action=filters.action.strip(),
+                        since=filters.since, until=filters.until)

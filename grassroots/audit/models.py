@@ -8,9 +8,10 @@ class AuditEntry(models.Model):
     Append-only: a database trigger refuses UPDATE and DELETE (see migration 0002).
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        verbose_name="账号",
     )
     actor_name = models.CharField("操作人", max_length=150)
     action = models.CharField("操作", max_length=80)

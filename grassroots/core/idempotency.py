@@ -25,8 +25,12 @@ def run_once(*, user, key: str, action: str, work: Callable[[], dict]) -> tuple[
         return _replay(existing, action), True
     try:
         with transaction.atomic():
+            # Claim the key first: a concurrent duplicate waits on the unique index here, before
+            # doing any work, and replays once this transaction commits.
+            claimed = IdempotencyKey.objects.create(user=user, key=key, action=action, result={})
             result = work()
-            IdempotencyKey.objects.create(user=user, key=key, action=action, result=result)
+            claimed.result = result
+            claimed.save(update_fields=["result"])
     except IntegrityError:
         existing = IdempotencyKey.objects.filter(user=user, key=key).first()
         if existing is None:

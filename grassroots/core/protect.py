@@ -15,11 +15,11 @@ from django.conf import settings
 
 
 @lru_cache(maxsize=4)
-def _keys(material: str) -> tuple[bytes, bytes]:
+def _keys(material: str) -> tuple[AESGCM, bytes]:
     root = hashlib.sha256(("grassroots-protect:" + material).encode()).digest()
-    encrypt_key = hmac.new(root, b"encrypt", hashlib.sha256).digest()
-    digest_key = hmac.new(root, b"digest", hashlib.sha256).digest()
-    return encrypt_key, digest_key
+    encrypt_key = hmac.digest(root, b"encrypt", "sha256")
+    digest_key = hmac.digest(root, b"digest", "sha256")
+    return AESGCM(encrypt_key), digest_key
 
 
 def _material() -> str:
@@ -27,18 +27,18 @@ def _material() -> str:
 
 
 def seal(value: str) -> str:
-    encrypt_key, _ = _keys(_material())
+    cipher, _ = _keys(_material())
     nonce = os.urandom(12)
-    sealed = AESGCM(encrypt_key).encrypt(nonce, value.encode(), None)
+    sealed = cipher.encrypt(nonce, value.encode(), None)
     return base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
 def unseal(token: str) -> str:
-    encrypt_key, _ = _keys(_material())
+    cipher, _ = _keys(_material())
     raw = base64.urlsafe_b64decode(token.encode())
-    return AESGCM(encrypt_key).decrypt(raw[:12], raw[12:], None).decode()
+    return cipher.decrypt(raw[:12], raw[12:], None).decode()
 
 
 def digest(value: str) -> str:
     _, digest_key = _keys(_material())
-    return hmac.new(digest_key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(digest_key, value.encode(), "sha256").hex()
