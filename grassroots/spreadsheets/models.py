@@ -1,0 +1,65 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+def _upload_path(job, filename: str) -> str:
+    # The village's file name stays in ``filename``; on disk a random name, so two uploads of
+    # "户籍.xlsx" never meet and a path guessed from a name leads nowhere.
+    return f"imports/{uuid.uuid4().hex}.xlsx"
+
+
+def _report_path(job, filename: str) -> str:
+    return f"imports/reports/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """One upload of the household register into one village, from the file to the result."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        VALIDATING = "validating", "正在检查"
+        REJECTED = "rejected", "未通过检查"
+        IMPORTING = "importing", "正在导入"
+        DONE = "done", "已完成"
+        FAILED = "failed", "导入失败"
+
+    FINISHED = (Status.REJECTED, Status.DONE, Status.FAILED)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs",
+                             verbose_name="上传人")
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="import_jobs",
+                             verbose_name="导入到")
+    filename = models.CharField("文件名", max_length=255)
+    upload = models.FileField("上传文件", upload_to=_upload_path, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    message = models.CharField("说明", max_length=500, blank=True)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    error_count = models.PositiveIntegerField("问题数", default=0)
+    error_report = models.FileField("问题报告", upload_to=_report_path, blank=True)
+    households_created = models.PositiveIntegerField("新增户数", default=0)
+    people_created = models.PositiveIntegerField("新增人数", default=0)
+    idempotency_key = models.CharField(max_length=100)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="import_job_key_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("spreadsheets:job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

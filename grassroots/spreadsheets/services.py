@@ -1,0 +1,301 @@
+"""Importing the household register from Excel, and recording exports.
+
+An import is all or nothing: the whole file is checked first, and only a clean file is written, in
+one transaction with one audit record. The work runs in a background thread so that the page can
+show progress; settings.IMPORT_RUN_INLINE runs it in the request instead (tests, small set-ups).
+"""
+
+import logging
+import threading
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files import File
+from django.db import IntegrityError, connections, transaction
+from django.utils import timezone
+
+from grassroots.access.scope import visible
+from grassroots.areas.models import Area, Household, Level, Person, Tag
+from grassroots.areas.services import id_number_digest, person_values
+from grassroots.audit.context import Actor
+from grassroots.audit.services import record
+from grassroots.core.excel import NotXlsx, read_xlsx, xlsx_file
+from grassroots.rules.masking import mask_id_number
+from grassroots.rules.roles import IMPORT_RESIDENTS
+from grassroots.spreadsheets import register
+from grassroots.spreadsheets.models import ImportJob
+from grassroots.spreadsheets.selectors import progress_key
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+PROGRESS_EVERY = 1000
+MAX_ROWS = 200_000
+MAX_REPORTED_ERRORS = 10_000
+REPORT_HEADERS = ("行号", "列", "问题", *register.HEADERS)
+Status = ImportJob.Status
+
+
+class Rejected(Exception):
+    """The file cannot be imported as it is; the message tells the village why."""
+
+
+def submit_import(*, actor: Actor, user, village: Area, upload, key: str = "") -> ImportJob:
+    """Create the job for an uploaded register and start it. The caller has checked IMPORT_RESIDENTS.
+
+    The same ``key`` from the same user gives back the same job: a form sent twice imports once.
+    """
+    key = (key or "").strip()[:100] or uuid.uuid4().hex
+    existing = ImportJob.objects.filter(user=user, idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    filename = (getattr(upload, "name", "") or "未命名.xlsx")[-255:]
+    problem = ""
+    if not upload.size:
+        problem = "文件是空的"
+    elif upload.size > settings.IMPORT_MAX_BYTES:
+        problem = f"文件超过 {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB，请分成几个文件分别导入"
+    job = ImportJob(user=user, area=village, filename=filename, idempotency_key=key)
+    if problem:
+        # A refused file is not kept: nothing of it is needed to say why it was refused.
+        job.status, job.message, job.finished_at = Status.REJECTED, problem, timezone.now()
+    try:
+        with transaction.atomic():
+            if not problem:
+                job.upload.save(filename, upload, save=False)
+            job.save()
+            record(actor=actor, action="import.submit", obj=job, area_path=village.path,
+                   data={"filename": filename, "village": village.code, "size": upload.size})
+            if not problem and not settings.IMPORT_RUN_INLINE:
+                transaction.on_commit(partial(_start_thread, job.pk, actor))
+    except IntegrityError:
+        # The same form arrived twice at once; the other request made the job.
+        _delete_file(job.upload)
+        existing = ImportJob.objects.filter(user=user, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing
+    if not problem and settings.IMPORT_RUN_INLINE:
+        run_import(job_id=job.pk, actor=actor)
+        job.refresh_from_db()
+    return job
+
+
+def _start_thread(job_id: int, actor: Actor) -> None:
+    threading.Thread(target=_work, args=(job_id, actor), name=f"import-{job_id}", daemon=True).start()
+
+
+def _work(job_id: int, actor: Actor) -> None:
+    try:
+        run_import(job_id=job_id, actor=actor)
+    finally:
+        connections.close_all()  # this thread's connections only; the request threads keep theirs
+
+
+def run_import(*, job_id: int, actor: Actor) -> None:
+    """Check the job's file, then import it or write the problem report. Never raises."""
+    # Taking the job is one conditional update, so a job started twice still runs once.
+    if not ImportJob.objects.filter(pk=job_id, status=Status.PENDING).update(status=Status.VALIDATING):
+        return
+    job = ImportJob.objects.select_related("area", "user").get(pk=job_id)
+    try:
+        _check_and_import(job, actor)
+    except Rejected as e:
+        _finish(job, Status.REJECTED, message=str(e))
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        try:
+            _finish(job, Status.FAILED, message="导入时系统出错，没有写入任何数据。请稍后重试，或联系管理员。")
+        except Exception:
+            logger.exception("import job %s: could not record the failure", job.pk)
+    finally:
+        cache.delete(progress_key(job.pk))
+        # The upload holds ID numbers in the clear; once the job is over it is not kept.
+        _delete_file(job.upload)
+        if job.upload.name:
+            ImportJob.objects.filter(pk=job.pk).update(upload="")
+
+
+def _check_and_import(job: ImportJob, actor: Actor) -> None:
+    lookups, grids = _lookups(job)
+    try:
+        with job.upload.open("rb") as f, read_xlsx(f) as sheet:
+            result = _read(job, sheet, lookups)
+    except NotXlsx as e:
+        raise Rejected(str(e)) from None
+    if result.errors:
+        _reject(job, result.errors)
+        return
+    if not result.people:
+        raise Rejected("文件中没有数据，请在表头下方逐行填写人员")
+    _save(job, status=Status.IMPORTING, total_rows=len(result.people), processed_rows=0)
+    try:
+        _write(job, actor, result, grids)
+    except IntegrityError:
+        # Another import or a clerk registered some of these people or 户号 after the check.
+        raise Rejected("检查之后，文件中的部分户号或身份证号已被登记，没有写入任何数据。请重新上传以查看详情。") from None
+
+
+def _lookups(job: ImportJob) -> tuple[register.Lookups, dict[str, Area]]:
+    village = job.area if job.area.level == Level.VILLAGE else job.area.parent
+    grids = {
+        g.code: g
+        for g in visible(job.user, Area.objects.filter(level=Level.GRID, path__startswith=job.area.path),
+                         IMPORT_RESIDENTS).only("id", "code", "path")
+    }
+
+    def existing_households(numbers: set[str]) -> set[str]:
+        found = set()
+        for chunk in _chunks(sorted(numbers)):
+            found.update(Household.objects.filter(village=village, number__in=chunk).values_list("number", flat=True))
+        return found
+
+    def registered_ids(id_numbers: set[str]) -> set[str]:
+        by_digest = {id_number_digest(n): n for n in id_numbers}
+        found = set()
+        for chunk in _chunks(sorted(by_digest)):
+            found.update(by_digest[d] for d in Person.objects.filter(id_number_digest__in=chunk)
+                         .values_list("id_number_digest", flat=True))
+        return found
+
+    lookups = register.Lookups(
+        grids=grids,
+        tags=dict(Tag.objects.values_list("name", "id")),
+        relations={label: value for value, label in Person.Relation.choices},
+        existing_households=existing_households,
+        registered_ids=registered_ids,
+        today=timezone.localdate(),
+    )
+    return lookups, grids
+
+
+def _read(job: ImportJob, sheet, lookups: register.Lookups) -> register.Register:
+    header = sheet.header()
+    columns, errors = register.check_headers(header)
+    if errors:
+        return register.Register({}, [], errors)
+    estimate = max((sheet.estimated_rows or 0) - 1, 0)
+    _save(job, total_rows=estimate)
+    reader = register.RegisterReader(columns, lookups)
+    for number, cells in sheet.rows(max_columns=len(header)):
+        if number - 1 > MAX_ROWS:
+            raise Rejected(f"文件超过 {MAX_ROWS} 行，请分成几个文件分别导入")
+        reader.feed(number, cells)
+        if number % PROGRESS_EVERY == 0:
+            _progress(job, number - 1, estimate)
+    return reader.finish()
+
+
+def _write(job: ImportJob, actor: Actor, result: register.Register, grids: dict[str, Area]) -> None:
+    """Households, then people, then their tags, in one transaction; person_values normalises each
+    person exactly as a clerk's single entry would be."""
+    village = job.area if job.area.level == Level.VILLAGE else job.area.parent
+    total = len(result.people)
+    Link = Person.tags.through
+    with transaction.atomic():
+        households = [
+            Household(grid=grids[h.grid_code], village=village, path=grids[h.grid_code].path, number=h.number,
+                      address=h.address)
+            for h in result.households.values()
+        ]
+        Household.objects.bulk_create(households, batch_size=BATCH)
+        by_number = {h.number: h for h in households}
+        links: list[tuple[int, int]] = []
+        for start in range(0, total, BATCH):
+            rows = result.people[start:start + BATCH]
+            people = []
+            for row in rows:
+                household = by_number[row.household]
+                values = person_values(name=row.name, gender=row.gender, birth_date=row.birth_date,
+                                       id_number=row.id_number, mobile=row.mobile)
+                people.append(Person(household=household, path=household.path, relation=row.relation,
+                                     ethnicity=row.ethnicity, party_status=row.party_status,
+                                     is_mobile_member=row.is_mobile_member, **values))
+            Person.objects.bulk_create(people, batch_size=BATCH)
+            links += [(person.pk, tag) for person, row in zip(people, rows, strict=True) for tag in row.tags]
+            _progress(job, start + len(rows), total)
+        for start in range(0, len(links), BATCH):
+            Link.objects.bulk_create([Link(person_id=p, tag_id=t) for p, t in links[start:start + BATCH]])
+        _save(job, status=Status.DONE, processed_rows=total, households_created=len(households),
+              people_created=total, finished_at=timezone.now())
+        record(actor=actor, action="residents.import", obj=job, area_path=job.area.path,
+               data={"job": job.pk, "filename": job.filename, "village": village.code,
+                     "households": len(households), "people": total, "tags": len(links)})
+
+
+def _reject(job: ImportJob, errors: list[register.RowError]) -> None:
+    report = _report(job, errors)
+    with report:
+        job.error_report.save(f"{job.pk}.xlsx", File(report), save=False)
+    shown = "" if len(errors) <= MAX_REPORTED_ERRORS else f"（报告列出前 {MAX_REPORTED_ERRORS} 个）"
+    _finish(job, Status.REJECTED, error_count=len(errors), error_report=job.error_report.name,
+            message=f"发现 {len(errors)} 个问题{shown}，没有导入任何数据。请下载问题报告，改正后重新上传。")
+
+
+def _report(job: ImportJob, errors: list[register.RowError]):
+    """行号, 列, 问题 and the row as the village typed it (ID numbers masked), one line per problem."""
+    errors = errors[:MAX_REPORTED_ERRORS]
+    wanted = {e.row for e in errors if e.row > 1}
+    originals: dict[int, list] = {}
+    if wanted:
+        # Read the rows again rather than keep every row of a large file in memory for a few errors.
+        with job.upload.open("rb") as f, read_xlsx(f) as sheet:
+            header = sheet.header()
+            columns, _ = register.check_headers(header)
+            last = max(wanted)
+            for number, cells in sheet.rows(max_columns=len(header)):
+                if number > last:
+                    break
+                if number in wanted:
+                    originals[number] = [_shown(h, cells[columns[h]]) for h in register.HEADERS]
+    return xlsx_file(REPORT_HEADERS, ([e.row, e.column, e.message, *originals.get(e.row, ())] for e in errors),
+                     title="问题报告")
+
+
+def _shown(header: str, value):
+    if header == "身份证号" and value is not None:
+        text = register.cell_text(value)
+        return mask_id_number(text) if len(text) >= 8 else text
+    return value
+
+
+def _progress(job: ImportJob, processed: int, total: int) -> None:
+    # Live progress goes to the cache, not the job row: during the import the worker is inside its
+    # transaction, where a write to the row stays invisible until commit (PostgreSQL) or, from
+    # another connection, waits on the database lock the import holds (SQLite). The default
+    # local-memory cache is shared by the threads of a process, which is where the page that polls
+    # runs in a single-process set-up; with several processes, a shared cache (Redis, memcached)
+    # does the same. Without either, the page still shows each phase from the row.
+    cache.set(progress_key(job.pk), {"status": job.status, "processed": processed, "total": total}, 24 * 3600)
+
+
+def _save(job: ImportJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=list(fields))
+
+
+def _finish(job: ImportJob, status: str, **fields) -> None:
+    _save(job, status=status, finished_at=timezone.now(), **fields)
+
+
+def _delete_file(field) -> None:
+    if field and field.name:
+        try:
+            field.storage.delete(field.name)
+        except OSError:
+            logger.warning("could not delete %s", field.name)
+
+
+def _chunks(items: list, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@transaction.atomic
+def record_export(*, actor: Actor, area: Area, households: int, people: int) -> None:
+    """Exports are reads, but of the whole register: who took which part of it is kept."""
+    record(actor=actor, action="residents.export", obj=area,
+           data={"area": area.code, "households": households, "people": people})
