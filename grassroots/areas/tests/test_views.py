@@ -103,3 +103,11 @@ def test_township_home_counts_households_per_village(region, households, system_
                            roles=[("township_staff", region["乌丹镇"])])
     body = client_for(staff).get("/").content.decode()
     assert "赛沁塔拉嘎查" in body and "1 户" in body and "官井子村" not in body
+
+
+def test_english_is_available(as_insider, households):
+    as_insider.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = as_insider.get("/").content.decode()
+    assert "Find household" in body and "查户" not in body
+    as_insider.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "查户" in as_insider.get("/").content.decode()
