@@ -1,5 +1,5 @@
 """The `grassroots` command: demo, serve, migrate, createadmin, generate, import-areas, post-notices,
-verify-ledger."""
+verify-ledger, demands-tick."""
 
 import argparse
 import getpass
@@ -123,6 +123,12 @@ def cmd_verify_ledger(args) -> None:
         sys.exit(1)
 
 
+def cmd_demands_tick(args) -> None:
+    from django.core.management import call_command
+
+    call_command("demands_tick", **({"now": args.now} if args.now else {}))
+
+
 def cmd_demo(args) -> None:
     from grassroots.demo import DEMO_PASSWORD, load_demo
 
@@ -183,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify-ledger", help="recompute every village's hash chain; exit 1 naming the first broken entry")
     p.add_argument("--village", action="append", help="only this village (12-digit code)")
     p.set_defaults(func=cmd_verify_ledger)
+
+    p = sub.add_parser("demands-tick", help="remind and lapse wish claims, escalate overdue demands (every 5 minutes)")
+    p.add_argument("--now", help="ISO date-time to treat as now (default: now)")
+    p.set_defaults(func=cmd_demands_tick)
 
     for name, func, help_text in (("serve", cmd_serve, "serve with gunicorn (production server)"),
                                   ("demo", cmd_demo, "set up the demo region (翁牛特旗) on SQLite and serve it")):

@@ -26,6 +26,8 @@ def _static_without_manifest(settings):
     """Pages render in tests without `collectstatic`; the served app uses the hashed manifest."""
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # PBKDF2 costs ~0.5 s an account by design; tests create dozens. Log-in behaviour is the same.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

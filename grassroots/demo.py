@@ -49,8 +49,11 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
         _accounts(actor)
         progress("载入积分细则与演示积分 …")
         _points(actor)
+    from grassroots.demands.demo import load_demo_demands
+
+    unit_accounts = load_demo_demands(actor=actor, progress=progress)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
-    return [(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS]
+    return [(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts
 
 
 @transaction.atomic

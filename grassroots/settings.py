@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "grassroots.spreadsheets",
     "grassroots.points",
     "grassroots.demands",
+    "grassroots.demands.open311",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

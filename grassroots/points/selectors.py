@@ -187,3 +187,144 @@ def verify_notice(notice: Notice) -> dict:
         "ok": not missing and broken is None and head_matches,
         "entries": entries,
     }
+
+
+# ---------------------------------------------------------------- reads for the pages (views.py)
+
+
+def batch_claims(user, batch: str) -> list[Claim]:
+    """The claims of one recording batch that the caller recorded: the confirmation after recording."""
+    return list(
+        Claim.objects.filter(batch=batch, recorder=user)
+        .select_related("person", "household", "rule_version", "rule_version__rule", "grid")
+        .order_by("id")
+    )
+
+
+def with_history(claims: list[Claim]) -> list[Claim]:
+    """``claims`` with their earlier review decisions (and each reviewer) loaded in one query."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        claims, Prefetch("decisions", queryset=ReviewDecision.objects.select_related("reviewer").order_by(
+            "stage", "decided_at")))
+    return claims
+
+
+def visible_claim_ids(user, ids: list[int]) -> set[int]:
+    """Which of ``ids`` name claims the caller can see (the rest are 404 to them)."""
+    return set(visible(user, Claim.objects.filter(pk__in=ids), caps.VIEW).values_list("pk", flat=True))
+
+
+def reviewer_roles() -> set[str]:
+    """Every role that reviews at some stage, in the default stages or any village's own."""
+    from grassroots.points.models import default_stages
+
+    roles = {r for stage in default_stages() for r in stage["roles"]}
+    for stages in PointsPolicy.objects.values_list("stages", flat=True):
+        roles.update(r for stage in stages or [] for r in stage.get("roles", []))
+    return roles
+
+
+def recordable_people(user, area, *, limit: int = 500):
+    """The people of ``area`` (a grid or village) the caller may record points for, by household."""
+    from grassroots.areas.models import Person
+
+    return list(
+        visible(user, Person.objects.filter(path__startswith=area.path, is_active=True, household__isnull=False),
+                caps.RECORD)
+        .select_related("household")
+        .prefetch_related("tags")
+        .order_by("household__number", "id")[:limit]
+    )
+
+
+def _readable_rule_sets(user):
+    """Rule sets are documents of an area for everyone working in it: a set is readable by whoever sees
+    its area's subtree (a county reads its villages' catalogues) or works inside its area (a grid
+    worker reads the village catalogue; a village reads its township's and county's templates)."""
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    for path in scope_of(user).paths(caps.VIEW):
+        ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+        query |= Q(path__startswith=path) | Q(path__in=ancestors)
+    return RuleSet.objects.filter(query)
+
+
+def rule_set_for(user, pk: int) -> RuleSet:
+    """One readable rule set (see ``_readable_rule_sets``); 404 otherwise."""
+    from django.http import Http404
+
+    rule_set = _readable_rule_sets(user).select_related("area", "copied_from").filter(pk=pk).first()
+    if rule_set is None:
+        raise Http404("未找到")
+    return rule_set
+
+
+def village_catalogue(user, village) -> RuleSet | None:
+    """The village's catalogue, readable by everyone working in the village (``catalogue_for`` reads
+    through the village's own subtree scope, so a grid worker, whose role sits on a grid, gets None)."""
+    return _readable_rule_sets(user).filter(area=village, is_template=False).first()
+
+
+def readable_rule(user, pk: int) -> Rule:
+    """One rule of a readable rule set, for recording against it (``rule_for`` is 404 to a grid worker)."""
+    from django.http import Http404
+
+    rule = Rule.objects.select_related("rule_set", "rule_set__area").filter(
+        pk=pk, rule_set__in=_readable_rule_sets(user)).first()
+    if rule is None:
+        raise Http404("未找到")
+    return rule
+
+
+def catalogue_rules(rule_set: RuleSet, day) -> list[Rule]:
+    """Each rule of the set with all its versions (newest first), ``current`` = the version in force on
+    ``day`` (None when none is) and ``latest`` = the newest version."""
+    rules = list(
+        rule_set.rules.prefetch_related(
+            Prefetch("versions", queryset=RuleVersion.objects.select_related("adoption").order_by("-version"))
+        ).order_by("code")
+    )
+    for rule in rules:
+        versions = list(rule.versions.all())
+        rule.latest = versions[0] if versions else None
+        rule.current = next((v for v in versions if v.in_force_on(day)), None)
+    return rules
+
+
+def templates_for(area) -> list[RuleSet]:
+    """Template rule sets published at ``area``, above it (its township, county …) or below it."""
+    ancestors = [area.path[: i + 1] for i, ch in enumerate(area.path) if ch == "/"]
+    from django.db.models import Count, Q
+
+    return list(
+        RuleSet.objects.filter(is_template=True)
+        .filter(Q(path__in=ancestors) | Q(path__startswith=area.path))
+        .select_related("area")
+        .annotate(rule_count=Count("rules"))
+        .order_by("path", "name")
+    )
+
+
+def notice_summaries(user, *, limit: int = 50) -> QuerySet[Notice]:
+    """The staff list of notices: each with its number of lines and of open objections."""
+    from django.db.models import Count, Q
+
+    return (
+        visible(user, Notice.objects.select_related("grid", "village"), caps.VIEW)
+        .annotate(line_count=Count("lines", distinct=True),
+                  open_objections=Count("lines__objections", filter=Q(lines__objections__status=ObjectionStatus.OPEN),
+                                        distinct=True))
+        .order_by("-opened_at", "-id")[:limit]
+    )
+
+
+def latest_adoption(rule_set_id: int, on_or_before):
+    """The catalogue's most recent assembly adoption held on or before a day (for a version that
+    names no adoption of its own)."""
+    from grassroots.points.models import Adoption
+
+    return Adoption.objects.filter(rule_set_id=rule_set_id, held_on__lte=on_or_before).order_by(
+        "-held_on", "-id").first()

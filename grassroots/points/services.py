@@ -4,7 +4,7 @@ import secrets
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -280,6 +280,8 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
 def resubmit_claim(*, actor: Actor, claim: Claim, quantity: int | None = None, note: str | None = None,
                    photo=None) -> Claim:
     """The recorder corrects a rejected claim and sends it into review again, as a new claim."""
+    if not actor.is_system and claim.recorder_id != actor.user.pk:
+        raise PermissionDenied("只有记录人可以修改并重新提交")
     if claim.status != ClaimStatus.REJECTED:
         raise ValidationError({"claim": "只有被退回的申报可以重新提交"})
     if hasattr(claim, "resubmitted_as"):

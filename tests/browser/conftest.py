@@ -38,6 +38,9 @@ def _database_url(tmp: Path) -> str:
     return urlunparse(parts._replace(path=f"/{name}"))
 
 
+_LIVE: dict = {}  # what live_app set up, for fixtures that need it
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -48,6 +51,7 @@ def live_app(tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": _database_url(tmp), "GRASSROOTS_VAR": str(tmp),
            "SECRET_KEY": "e2e-secret-key-not-for-production", "ALLOWED_HOSTS": "127.0.0.1"}
+    _LIVE["env"] = env
     grassroots = [sys.executable, "-m", "grassroots.cli"]
     subprocess.run([*grassroots, "demo", "--no-serve", "--households", "400"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -69,6 +73,13 @@ def live_app(tmp_path_factory):
     server.terminate()
     server.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def live_env(live_app):
+    """The environment the live server runs with (its DATABASE_URL, GRASSROOTS_VAR …), for running
+    `python -m grassroots.cli …` against the same database in a test."""
+    return dict(_LIVE["env"])
 
 
 @pytest.fixture(scope="session")

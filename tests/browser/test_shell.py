@@ -40,9 +40,9 @@ def test_live_search_updates_as_you_type(live_app, phone):
 
 def test_five_wrong_passwords_lock_the_account(live_app, phone):
     for _ in range(5):
-        log_in(phone, live_app, "weiyuan", "Wrong#pass1")
+        log_in(phone, live_app, "wudan", "Wrong#pass1")
         expect(phone.get_by_role("alert")).to_contain_text("用户名或密码不正确")
-    log_in(phone, live_app, "weiyuan")
+    log_in(phone, live_app, "wudan")  # an account no other browser test uses
     expect(phone.get_by_role("alert")).to_contain_text("已锁定")
     expect(phone).to_have_url(re.compile("/login/"))
 

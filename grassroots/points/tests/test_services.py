@@ -265,7 +265,7 @@ def test_origin_of_an_entry(insider, rules, people, reviewers):
     origin = selectors.entry_origin(reviewers[2], entry.pk)
     assert origin.claim.recorder == insider
     assert [d.reviewer.username for d in origin.decisions] == ["reader", "committee", "secretary"]
-    assert origin.rule_version.adoption is None and origin.notice is not None
+    assert origin.rule_version.adoption.meeting == "赛沁塔拉嘎查村民代表大会" and origin.notice is not None
 
 
 def _photo():

@@ -1,0 +1,89 @@
+"""Writes of the Open311 endpoint. API keys are created and revoked here (with their audit records); a service
+request becomes a demand through demands.services.create_demand, which routes, starts the clocks and audits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from grassroots.areas.models import Area
+from grassroots.audit.context import Actor
+from grassroots.audit.services import record
+from grassroots.demands import services as demand_services
+from grassroots.demands.models import Category, Demand
+from grassroots.demands.open311.models import Open311Client
+
+KEY_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits
+MAX_KEY_LENGTH = 200
+
+
+def key_digest(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_client(*, actor: Actor, name: str, area: Area) -> tuple[Open311Client, str]:
+    """A new client and its key. The key is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("请填写接入方名称")
+    if len(name) > 100:
+        raise ValidationError("接入方名称不能超过100字")
+    raw_key = secrets.token_urlsafe(KEY_BYTES)
+    client = Open311Client.objects.create(name=name, key_prefix=raw_key[:8], key_digest=key_digest(raw_key),
+                                          area=area)
+    record(actor=actor, action="open311.client.create", obj=client, area_path=area.path,
+           data={"name": name, "key_prefix": client.key_prefix, "area": area.code})
+    return client, raw_key
+
+
+@transaction.atomic
+def deactivate_client(*, actor: Actor, client: Open311Client) -> Open311Client:
+    client = Open311Client.objects.select_for_update().select_related("area").get(pk=client.pk)
+    if client.is_active:
+        client.is_active = False
+        client.save(update_fields=["is_active"])
+        record(actor=actor, action="open311.client.deactivate", obj=client, area_path=client.area.path,
+               data={"name": client.name, "key_prefix": client.key_prefix})
+    return client
+
+
+def authenticate(raw_key: str | None) -> Open311Client | None:
+    """The active client holding ``raw_key``; None for a missing, unknown or revoked key alike."""
+    if not raw_key or len(raw_key) > MAX_KEY_LENGTH:
+        return None
+    return (Open311Client.objects.select_related("area")
+            .filter(key_digest=key_digest(raw_key), is_active=True).first())
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A parsed, checked POST: everything create_demand needs."""
+
+    category: Category
+    area: Area
+    text: str
+    kind: str = Demand.Kind.DEMAND
+    urgent: bool = False
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    idempotency_key: str = ""
+
+
+def file_request(*, actor: Actor, client: Open311Client, filing: Filing) -> Demand:
+    """File a demand on behalf of ``client`` (channel open311). A retried POST with the same idempotency key
+    gives the same demand once: the key is namespaced by the client so two clients never collide."""
+    key = f"o311:{client.pk}:{filing.idempotency_key}" if filing.idempotency_key else ""
+    return demand_services.create_demand(
+        actor=actor, kind=filing.kind, text=filing.text, area=filing.area, channel=Demand.Channel.OPEN311,
+        category=filing.category, urgent=filing.urgent, address=filing.address, latitude=filing.latitude,
+        longitude=filing.longitude, contact_name=filing.contact_name, contact_phone=filing.contact_phone,
+        idempotency_key=key)

@@ -1,0 +1,89 @@
+"""Who may see and do what with a demand, built on access.scope (the one access helper).
+
+Two ways in: a role on an area (its subtree, by capability), or membership of a unit (the demands routed to
+that unit, as lead or supporting unit). As everywhere: outside both, a demand does not exist (404); seen but
+not one's to act on, it is refused (403).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from grassroots.access.scope import scope_of
+from grassroots.demands.capabilities import VIEW
+
+
+def unit_ids(user) -> frozenset[int]:
+    """The units the user works for, read once per request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_demand_unit_ids", None)
+    if cached is None:
+        from grassroots.demands.models import UnitMember
+
+        cached = frozenset(UnitMember.objects.filter(user=user, unit__is_active=True).values_list("unit_id", flat=True))
+        user._demand_unit_ids = cached
+    return cached
+
+
+def demand_q(user) -> Q:
+    """Demands the user may see: in their areas (demands.view) or routed to one of their units."""
+    from grassroots.demands.models import Demand, WishClaim
+
+    query = scope_of(user).q(VIEW)
+    units = unit_ids(user)
+    if units:
+        supporting = Demand.supporting_units.through.objects.filter(demand_id=OuterRef("pk"), unit_id__in=units)
+        query |= Q(lead_unit_id__in=units) | Exists(supporting)
+    if user is not None and user.is_authenticated:
+        # A claimant follows the wish they claimed (for themselves or for their unit).
+        claimed = WishClaim.objects.filter(demand_id=OuterRef("pk")).filter(Q(user=user) | Q(unit_id__in=units))
+        query |= Exists(claimed)
+    return query
+
+
+def _is_routed_to(user, demand, *, supporting: bool = True) -> bool:
+    units = unit_ids(user)
+    if not units:
+        return False
+    if demand.lead_unit_id in units:
+        return True
+    return supporting and demand.supporting_units.filter(pk__in=units).exists()
+
+
+def can_see(user, demand) -> bool:
+    if scope_of(user).can(VIEW, demand.path) or _is_routed_to(user, demand):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return demand.claims.filter(Q(user=user) | Q(unit_id__in=unit_ids(user))).exists()
+
+
+def require(user, capability: str, demand) -> None:
+    """``capability`` on the demand's area: 404 to whoever cannot see it, 403 to whoever only sees it."""
+    if scope_of(user).can(capability, demand.path):
+        return
+    refuse(user, demand)
+
+
+def require_handler(user, demand, *, supporting_ok: bool = False) -> None:
+    """A member of the demand's lead unit (or of a supporting unit, for progress notes)."""
+    if demand.lead_unit_id in unit_ids(user):
+        return
+    if supporting_ok and _is_routed_to(user, demand):
+        return
+    refuse(user, demand)
+
+
+def refuse(user, demand):
+    if can_see(user, demand):
+        raise PermissionDenied("您没有执行此操作的权限")
+    raise Http404("未找到")
+
+
+def can_see_unit(user, unit) -> bool:
+    return unit.pk in unit_ids(user) or scope_of(user).can(VIEW, unit.path)
+
+
+def is_handler(user, demand) -> bool:
+    return demand.lead_unit_id in unit_ids(user)

@@ -1,0 +1,79 @@
+import re
+
+from django import template
+from django.utils import timezone
+
+from grassroots.rules import sla, tracking
+from grassroots.rules.masking import mask_id_number, mask_mobile, mask_name
+
+register = template.Library()
+
+
+@register.filter
+def due_label(due):
+    return sla.describe(due, timezone.now()) if due else ""
+
+
+@register.filter
+def is_overdue(due):
+    return bool(due) and due < timezone.now()
+
+
+@register.filter
+def code(value):
+    return tracking.display(value or "")
+
+
+@register.filter
+def masked(name):
+    return mask_name(name or "")
+
+
+_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@register.filter
+def public_text(text):
+    """Free text for a public page: ID numbers and mobile numbers a resident typed into it are masked."""
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text or "")
+    return _MOBILE.sub(lambda m: mask_mobile(m.group()), text)
+
+
+@register.filter
+def stars(rating):
+    try:
+        n = int(rating)
+    except (TypeError, ValueError):
+        return ""
+    return "★" * n + "☆" * (5 - n)
+
+
+@register.simple_tag
+def demand_row(d, show_unit=False, now=None):
+    """One line of a queue or list, built in Python: long lists render 50 of these per page, and a
+    template include per row costs several times more (bench/bench_demands.py)."""
+    from django.urls import reverse
+    from django.utils.html import format_html, format_html_join
+
+    now = now or timezone.now()
+    tags = []
+    if d.urgent:
+        tags.append(("tag sensitive", "急难愁盼"))
+    tags.append(("tag", d.get_kind_display()))
+    tags.append(("tag ok" if d.status in ("resolved", "closed") else "tag", d.get_status_display()))
+    if d.escalation_level:
+        tags.append(("tag party", d.get_escalation_level_display()))
+    meta = [d.category.name if d.category_id else "未分类", d.area.name]
+    if show_unit:
+        meta.append(d.lead_unit.name if d.lead_unit_id else "待派单")
+    if d.is_open and d.due_at:
+        late = d.due_at < now
+        right = format_html('<span class="{}">{}</span> ›', "late" if late else "", sla.describe(d.due_at, now))
+    else:
+        right = format_html("{} ›", timezone.localtime(d.created_at).strftime("%m-%d"))
+    return format_html(
+        '<li><a href="{}"><span><strong>{}</strong><br>{}<span class="muted">{}</span></span>'
+        '<span class="muted nowrap">{}</span></a></li>',
+        reverse("demands-detail", args=[d.pk]), d.summary,
+        format_html_join("", '<span class="{}">{}</span>', tags), " · ".join(meta), right)

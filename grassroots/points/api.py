@@ -1,0 +1,1142 @@
+"""JSON API of the points process (积分制), mounted at /api/points/.
+
+Thin routes: parse with strict schemas, call one service or selector, render a schema. The
+conventions are those of grassroots/areas/api.py (errors, strict inputs, idempotent creates):
+
+- Scoped like the pages: something outside the caller's areas is 404 (the same as missing), a write
+  by a member who may only look is 403, an anonymous caller gets 401. Lists only ever hold what the
+  caller may see, so an outsider gets an empty list rather than a 404.
+- Errors: {"detail": "..."} (401/403/404/409/429), {"detail": "...", "errors": {field: [msgs]}} (422).
+- Strict inputs: a boolean is not a number, "3" is not an int, 123 is not a date; unknown fields
+  are refused. Lists are bounded: limit ≤ 200 with offset, and each list answers ``next_offset``
+  (null on the last page) instead of a count, so a county-wide ledger is never counted.
+- Creates (claims, reviews) need an ``Idempotency-Key`` header: the same key twice runs once and
+  answers the first status and body again (header ``Idempotent-Replayed: true``). The decision on
+  an objection and a reversal honour the header when it is sent.
+- Public routes (``/public/…``) take no login: the notice board with masked names, objections
+  (rate-limited per client address), and the server's date.
+"""
+
+import hashlib
+import json
+import time
+from datetime import date, datetime
+from typing import Annotated
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import ValidationError as PydanticValidationError
+
+from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.areas.api import (
+    IDEMPOTENCY_HEADER,
+    ErrorOut,
+    StrictDate,
+    StrictIn,
+    ValidationErrorOut,
+    api_errors,
+    error_response,
+    field_errors_response,
+    schema_errors,
+)
+from grassroots.areas.models import Area, Household, Level
+from grassroots.audit.context import Actor, client_ip
+from grassroots.core.idempotency import IdempotencyConflict, run_once
+from grassroots.points import capabilities as caps
+from grassroots.points import selectors, services
+from grassroots.points.models import (
+    Claim,
+    ClaimStatus,
+    LedgerEntry,
+    LineStatus,
+    Notice,
+    NoticeLine,
+    NoticeStatus,
+    Objection,
+    ObjectionStatus,
+    PointsPolicy,
+    ReviewDecision,
+    Rule,
+    RuleSet,
+    RuleVersion,
+    default_stages,
+)
+from grassroots.rules.masking import mask_name
+from grassroots.rules.points import short_hash
+
+router = Router(tags=["积分制"])
+
+MAX_LIMIT = 200
+MAX_BATCH = services.MAX_BATCH
+# Objections from one client address: (requests, seconds); settings.POINTS_API_OBJECTION_RATE overrides.
+OBJECTION_RATE = (5, 600)
+
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Field(ge=0, le=1_000_000)]
+OptionalKey = Annotated[str | None, Header(None, alias=IDEMPOTENCY_HEADER, max_length=100,
+                                           description="客户端生成的唯一键；同一键重复提交只执行一次，并返回首次的结果")]
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope helpers. A village's catalogue, claims and ledger belong to the village; a grid worker,
+# whose role is held on one grid, must still see the catalogue of the village the grid is in.
+# ---------------------------------------------------------------------------------------------
+
+
+def _related(paths: list[str], path: str) -> bool:
+    """Whether ``path`` lies within one of ``paths`` or contains one of them (a grid in a village)."""
+    return any(path.startswith(p) or p.startswith(path) for p in paths)
+
+
+def _village_for(user, code: str | None) -> Area:
+    """The village named by ``code`` (a grid's code names its village) or the caller's only village."""
+    paths = scope_of(user).paths(caps.VIEW)
+    if code:
+        area = Area.objects.select_related("parent").filter(code=code.strip()).first()
+        if area is None or not _related(paths, area.path):
+            raise Http404("未找到")
+        if area.level == Level.GRID:
+            area = area.parent
+        if area.level != Level.VILLAGE:
+            raise DjangoValidationError({"village": "请给出嘎查村社区（或网格）的区划代码"})
+        return area
+    villages = set()
+    for area in Area.objects.select_related("parent").filter(path__in=[p for p in paths if p]):
+        if area.level == Level.GRID:
+            villages.add(area.parent)
+        elif area.level == Level.VILLAGE:
+            villages.add(area)
+        else:
+            villages.add(None)  # above village level: many villages
+    if "" in paths or None in villages or len(villages) != 1:
+        if not paths:
+            raise Http404("未找到")
+        raise DjangoValidationError({"village": "您负责多个嘎查村社区，请用 ?village=区划代码 指明"})
+    return villages.pop()
+
+
+def _rule_for(user, pk: int) -> Rule:
+    rule = Rule.objects.select_related("rule_set", "rule_set__area", "rule_set__copied_from").filter(pk=pk).first()
+    if rule is None or not _related(scope_of(user).paths(caps.VIEW), rule.rule_set.path):
+        raise Http404("未找到")
+    return rule
+
+
+def _require_related(user, capability: str, path: str, message: str) -> None:
+    """403 unless the caller holds ``capability`` within or above ``path`` (the object is already visible)."""
+    if not _related(scope_of(user).paths(capability), path):
+        raise PermissionDenied(message)
+
+
+def _stages_by_village(village_ids) -> dict[int, list[dict]]:
+    ids = set(village_ids)
+    found = dict(PointsPolicy.objects.filter(village_id__in=ids).values_list("village_id", "stages")) if ids else {}
+    return {vid: found.get(vid) or default_stages() for vid in ids}
+
+
+def _stage_name(stages: list[dict], claim: Claim) -> str:
+    if claim.status != ClaimStatus.IN_REVIEW:
+        return ""
+    return stages[claim.stage]["name"] if claim.stage < len(stages) else ""
+
+
+def _page(items: list, limit: int, offset: int) -> dict:
+    """``items`` holds up to limit + 1 rows: the extra one only says that another page exists."""
+    return {"items": items[:limit], "next_offset": offset + limit if len(items) > limit else None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotent writes
+# ---------------------------------------------------------------------------------------------
+
+
+def _fingerprint(request, body: dict) -> str:
+    raw = json.dumps({"path": request.path, "body": body}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _once(request, response: HttpResponse, *, key: str | None, required: bool, action: str, body: dict, work,
+          status: int = 201) -> Status:
+    """Run ``work`` (returning a JSON-ready body) once per (caller, key); a replay answers the first
+    status and body. A key reused for a different request is refused (422)."""
+    key = (key or "").strip()
+    if not key:
+        if required:
+            raise DjangoValidationError({IDEMPOTENCY_HEADER: [
+                "缺少 Idempotency-Key 请求头：请为每次新的提交生成一个唯一键（如 UUID），网络重试时沿用同一个键"]})
+        return Status(status, work())
+    fingerprint = _fingerprint(request, body)
+
+    def first_time() -> dict:
+        return {"status": status, "body": work(), "fingerprint": fingerprint}
+
+    result, replayed = run_once(user=request.user, key=key, action=action, work=first_time)
+    if replayed:
+        if result.get("fingerprint") != fingerprint:
+            raise IdempotencyConflict("该幂等键已用于内容不同的请求，请为新请求生成新的键")
+        response["Idempotent-Replayed"] = "true"
+    return Status(result["status"], result["body"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Output schemas
+# ---------------------------------------------------------------------------------------------
+
+
+class AreaRef(Schema):
+    code: str
+    name: str
+
+
+class AdoptionOut(Schema):
+    id: int
+    meeting: str
+    held_on: date
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    note: str
+
+
+class VersionOut(Schema):
+    id: int
+    version: int
+    title: str
+    kind: str
+    kind_label: str
+    categories: list[str]
+    category_labels: list[str]
+    points: int
+    unit: str
+    unit_label: str
+    cap: int | None
+    cap_period: str
+    evidence_required: bool
+    effective_from: date
+    effective_to: date | None
+    adoption: AdoptionOut | None
+
+
+class RuleOut(Schema):
+    id: int
+    code: str
+    in_force: VersionOut | None = Field(description="在 date 当天有效的版本；当天无有效版本时为 null")
+    versions: list[VersionOut] = Field(description="全部版本，新版本在前")
+
+
+class CatalogueOut(Schema):
+    id: int
+    name: str
+    is_template: bool
+    copied_from: str | None
+    adoptions: list[AdoptionOut]
+
+
+class RuleListOut(Schema):
+    village: AreaRef
+    date: date
+    catalogue: CatalogueOut | None
+    items: list[RuleOut]
+    next_offset: int | None
+
+
+class RuleDetailOut(RuleOut):
+    date: date
+    village: AreaRef
+    catalogue: CatalogueOut
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class RuleVersionRef(Schema):
+    id: int
+    rule_id: int
+    code: str
+    version: int
+    title: str
+    points: int
+    unit_label: str
+
+
+class DecisionOut(Schema):
+    stage: int
+    stage_name: str
+    approved: bool
+    reason: str
+    reviewer: str
+    decided_at: datetime
+
+
+class ClaimOut(Schema):
+    id: int
+    batch: str
+    status: str
+    status_label: str
+    stage: int
+    stage_name: str = Field(description="正在等待的审核环节；不在审核中时为空")
+    village: AreaRef
+    grid: AreaRef
+    household_id: int
+    household_number: str
+    person: PersonRef
+    rule: RuleVersionRef
+    quantity: int
+    points: int
+    deed_date: date
+    note: str
+    has_photo: bool
+    recorder: str
+    resubmits_id: int | None
+    created_at: datetime
+
+
+class NoticeRef(Schema):
+    id: int
+    token: str
+    status: str
+    closes_at: datetime
+
+
+class ClaimDetailOut(ClaimOut):
+    decisions: list[DecisionOut]
+    notice: NoticeRef | None
+    line_status: str | None
+    entry_id: int | None
+
+
+class ClaimListOut(Schema):
+    items: list[ClaimOut]
+    next_offset: int | None
+
+
+class RecordedOut(Schema):
+    batch: str
+    count: int
+    points: int = Field(description="本批合计分值")
+    claims: list[ClaimOut]
+
+
+class ReviewedClaim(Schema):
+    id: int
+    status: str
+    status_label: str
+    stage: int
+    stage_name: str
+
+
+class ReviewOut(Schema):
+    batch: str
+    reviewed: int
+    approved: bool
+    claims: list[ReviewedClaim]
+    notices: list[NoticeRef] = Field(description="末级审核通过后新开的公示")
+
+
+class ObjectionOut(Schema):
+    id: int
+    line_id: int
+    notice_id: int
+    reason: str
+    contact_name: str | None = Field(description="仅对有权复议者显示")
+    contact_phone: str | None = Field(description="仅对有权复议者显示")
+    status: str
+    status_label: str
+    created_at: datetime
+    decision_reason: str
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class ObjectionListOut(Schema):
+    items: list[ObjectionOut]
+    next_offset: int | None
+
+
+class ChainHead(Schema):
+    seq: int
+    hash: str
+    short: str
+
+
+class NoticeOut(Schema):
+    id: int
+    token: str
+    village: AreaRef
+    grid: AreaRef
+    opened_at: datetime
+    closes_at: datetime
+    status: str
+    status_label: str
+    open_for_objections: bool
+    line_count: int
+    open_objections: int
+    chain: ChainHead | None
+    public_url: str
+
+
+class NoticeListOut(Schema):
+    items: list[NoticeOut]
+    next_offset: int | None
+
+
+class NoticeLineOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    claim_id: int
+    person: PersonRef
+    household_number: str
+    rule: RuleVersionRef
+    quantity: int
+    points: int
+    deed_date: date
+    objections: list[ObjectionOut]
+
+
+class NoticeDetailOut(NoticeOut):
+    lines: list[NoticeLineOut]
+
+
+class PublicLineOut(Schema):
+    id: int
+    name: str = Field(description="姓名已遮蔽，如 乌***格")
+    rule_code: str
+    rule_title: str
+    quantity: int
+    unit_label: str
+    points: int
+    deed_date: date
+    status: str
+    status_label: str
+    under_review: bool = Field(description="有待复议的异议")
+
+
+class PublicNoticeOut(Schema):
+    token: str
+    village: str
+    grid: str
+    opened_at: datetime
+    closes_at: datetime
+    status: str
+    status_label: str
+    open_for_objections: bool
+    total_points: int
+    lines: list[PublicLineOut]
+    chain: ChainHead | None
+
+
+class ObjectionReceipt(Schema):
+    id: int
+    line_id: int
+    status: str
+    message: str
+
+
+class EntryOut(Schema):
+    id: int
+    village: AreaRef
+    seq: int
+    household_id: int
+    household_number: str
+    person: PersonRef | None
+    account: str
+    kind: str
+    kind_label: str
+    points: int
+    rule: RuleVersionRef | None
+    claim_id: int | None
+    notice_id: int | None
+    reverses_id: int | None
+    reason: str
+    occurred_on: date
+    posted_at: datetime
+    prev_hash: str
+    hash: str
+    short_hash: str
+
+
+class EntryListOut(Schema):
+    items: list[EntryOut]
+    next_offset: int | None
+
+
+class OriginClaim(Schema):
+    id: int
+    recorder: str
+    recorded_at: datetime
+    quantity: int
+    points: int
+    deed_date: date
+    note: str
+    has_photo: bool
+    batch: str
+
+
+class OriginNotice(Schema):
+    id: int
+    token: str
+    grid: AreaRef
+    opened_at: datetime
+    closes_at: datetime
+    posted_at: datetime | None
+    chain: ChainHead | None
+
+
+class EntryOriginOut(Schema):
+    entry: EntryOut
+    rule_version: VersionOut | None
+    claim: OriginClaim | None
+    decisions: list[DecisionOut]
+    notice: OriginNotice | None
+    objections: list[ObjectionOut]
+    reverses: EntryOut | None
+    reversed_by: EntryOut | None
+
+
+class TodayOut(Schema):
+    today: date
+    now: datetime
+    timezone: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Presenters (dicts the schemas above validate)
+# ---------------------------------------------------------------------------------------------
+
+
+def _area(area: Area) -> dict:
+    return {"code": area.code, "name": area.name}
+
+
+def _adoption(a) -> dict | None:
+    if a is None:
+        return None
+    return {"id": a.pk, "meeting": a.meeting, "held_on": a.held_on, "votes_for": a.votes_for,
+            "votes_against": a.votes_against, "votes_abstain": a.votes_abstain, "note": a.note}
+
+
+def _version(v: RuleVersion) -> dict:
+    return {
+        "id": v.pk, "version": v.version, "title": v.title, "kind": v.kind, "kind_label": v.get_kind_display(),
+        "categories": v.categories, "category_labels": v.category_labels, "points": v.points, "unit": v.unit,
+        "unit_label": v.get_unit_display(), "cap": v.cap, "cap_period": v.cap_period,
+        "evidence_required": v.evidence_required, "effective_from": v.effective_from,
+        "effective_to": v.effective_to, "adoption": _adoption(v.adoption),
+    }
+
+
+def _rule(rule: Rule, day: date) -> dict:
+    versions = sorted(rule.versions.all(), key=lambda v: -v.version)
+    current = next((v for v in versions if v.in_force_on(day)), None)
+    return {"id": rule.pk, "code": rule.code, "in_force": _version(current) if current else None,
+            "versions": [_version(v) for v in versions]}
+
+
+def _catalogue(rule_set: RuleSet) -> dict:
+    return {"id": rule_set.pk, "name": rule_set.name, "is_template": rule_set.is_template,
+            "copied_from": rule_set.copied_from.name if rule_set.copied_from_id else None,
+            "adoptions": [_adoption(a) for a in rule_set.adoptions.all()]}
+
+
+def _version_ref(v: RuleVersion, code: str) -> dict:
+    return {"id": v.pk, "rule_id": v.rule_id, "code": code, "version": v.version, "title": v.title,
+            "points": v.points, "unit_label": v.get_unit_display()}
+
+
+def _user_name(user) -> str:
+    return (user.display_name or user.username) if user is not None else ""
+
+
+def _claim(c: Claim, stages: list[dict]) -> dict:
+    return {
+        "id": c.pk, "batch": c.batch, "status": c.status, "status_label": c.get_status_display(), "stage": c.stage,
+        "stage_name": _stage_name(stages, c), "village": _area(c.village), "grid": _area(c.grid),
+        "household_id": c.household_id, "household_number": c.household.number,
+        "person": {"id": c.person_id, "name": c.person.name},
+        "rule": _version_ref(c.rule_version, c.rule_version.rule.code), "quantity": c.quantity, "points": c.points,
+        "deed_date": c.deed_date, "note": c.note, "has_photo": bool(c.photo), "recorder": _user_name(c.recorder),
+        "resubmits_id": c.resubmits_id, "created_at": c.created_at,
+    }
+
+
+def _decision(d: ReviewDecision) -> dict:
+    return {"stage": d.stage, "stage_name": d.stage_name, "approved": d.approved, "reason": d.reason,
+            "reviewer": _user_name(d.reviewer), "decided_at": d.decided_at}
+
+
+def _notice_ref(n: Notice) -> dict:
+    return {"id": n.pk, "token": n.token, "status": n.status, "closes_at": n.closes_at}
+
+
+def _chain(notice: Notice) -> dict | None:
+    if not notice.chain_hash:
+        return None
+    return {"seq": notice.chain_seq, "hash": notice.chain_hash, "short": short_hash(notice.chain_hash)}
+
+
+def _open_for_objections(notice: Notice) -> bool:
+    return notice.status == NoticeStatus.OPEN and timezone.now() < notice.closes_at
+
+
+def _objection(o: Objection, notice_id: int, may_decide: bool) -> dict:
+    return {
+        "id": o.pk, "line_id": o.line_id, "notice_id": notice_id, "reason": o.reason,
+        "contact_name": o.contact_name if may_decide else None,
+        "contact_phone": o.contact_phone if may_decide else None,
+        "status": o.status, "status_label": o.get_status_display(), "created_at": o.created_at,
+        "decision_reason": o.decision_reason, "decided_by": _user_name(o.decided_by) if o.decided_by_id else None,
+        "decided_at": o.decided_at,
+    }
+
+
+def _notice(n: Notice, *, line_count: int, open_objections: int) -> dict:
+    return {
+        "id": n.pk, "token": n.token, "village": _area(n.village), "grid": _area(n.grid), "opened_at": n.opened_at,
+        "closes_at": n.closes_at, "status": n.status, "status_label": n.get_status_display(),
+        "open_for_objections": _open_for_objections(n), "line_count": line_count,
+        "open_objections": open_objections, "chain": _chain(n),
+        "public_url": f"/api/points/public/notices/{n.token}/",
+    }
+
+
+def _entry(e: LedgerEntry) -> dict:
+    rule = None
+    if e.rule_version_id:
+        rule = _version_ref(e.rule_version, e.rule_version.rule.code)
+    return {
+        "id": e.pk, "village": _area(e.village), "seq": e.seq, "household_id": e.household_id,
+        "household_number": e.household.number,
+        "person": {"id": e.person_id, "name": e.person.name} if e.person_id else None,
+        "account": e.account, "kind": e.kind, "kind_label": e.get_kind_display(), "points": e.points, "rule": rule,
+        "claim_id": e.claim_id, "notice_id": e.notice_id, "reverses_id": e.reverses_id, "reason": e.reason,
+        "occurred_on": e.occurred_on, "posted_at": e.posted_at, "prev_hash": e.prev_hash, "hash": e.hash,
+        "short_hash": short_hash(e.hash),
+    }
+
+
+ENTRY_RELATED = ("village", "household", "person", "rule_version", "rule_version__rule")
+CLAIM_RELATED = ("village", "grid", "household", "person", "rule_version", "rule_version__rule", "recorder")
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+def _versions_prefetch() -> Prefetch:
+    return Prefetch("versions", queryset=RuleVersion.objects.select_related("adoption").order_by("-version"))
+
+
+VillageCode = Annotated[str | None, Field(None, max_length=20, description="嘎查村社区或网格的区划代码")]
+
+
+class DayQuery(Schema):
+    on: date | None = Field(None, alias="date", description="取当天有效的版本（YYYY-MM-DD），默认今天")
+
+
+class RulesQuery(DayQuery):
+    village: VillageCode = None
+    limit: Limit = 100
+    offset: Offset = 0
+
+
+@router.get("/rules/", response={200: RuleListOut, **READ_ERRORS}, summary="本村积分细则（含各项目的版本）")
+@api_errors
+def list_rules(request, filters: Query[RulesQuery]):
+    """The catalogue of ``village`` (may be omitted by a caller who works in one village only)."""
+    limit, offset = filters.limit, filters.offset
+    area = _village_for(request.user, filters.village)
+    day = filters.on or timezone.localdate()
+    rule_set = (RuleSet.objects.filter(area=area, is_template=False).select_related("copied_from")
+                .prefetch_related("adoptions").first())
+    rules = []
+    if rule_set is not None:
+        rules = list(rule_set.rules.prefetch_related(_versions_prefetch()).order_by("code")[offset:offset + limit + 1])
+    page = _page([_rule(r, day) for r in rules], limit, offset)
+    return {"village": _area(area), "date": day, "catalogue": _catalogue(rule_set) if rule_set else None, **page}
+
+
+@router.get("/rules/{int:rule_id}/", response={200: RuleDetailOut, **READ_ERRORS}, summary="积分项目及其版本历史")
+@api_errors
+def get_rule(request, rule_id: int, filters: Query[DayQuery]):
+    rule = _rule_for(request.user, rule_id)
+    day = filters.on or timezone.localdate()
+    versions = list(rule.versions.select_related("adoption").order_by("-version"))
+    rule._prefetched_objects_cache = {"versions": versions}
+    return {**_rule(rule, day), "date": day, "village": _area(rule.rule_set.area), "catalogue": _catalogue(rule.rule_set)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording (周采分)
+# ---------------------------------------------------------------------------------------------
+
+
+class ClaimIn(StrictIn):
+    person_ids: list[StrictInt] = Field(min_length=1, max_length=MAX_BATCH, description="一人或多人（一次最多200人）")
+    rule_id: StrictInt
+    quantity: StrictInt = Field(1, description="数量：次数、车次、小时或天数，1–1000")
+    deed_date: StrictDate = Field(description="事项发生的日期（YYYY-MM-DD），三个月内，不晚于今天")
+    note: StrictStr = Field("", max_length=200)
+
+
+def _record(request, payload: ClaimIn, photo=None) -> dict:
+    """Check the rule and the caller's right to record, then record the batch; the response body."""
+    rule = _rule_for(request.user, payload.rule_id)
+    if rule.rule_set.is_template:
+        raise DjangoValidationError({"rule_id": "模板中的项目不能直接记分，请选择本村积分细则中的项目"})
+    village = rule.rule_set.area
+    _require_related(request.user, caps.RECORD, village.path, "您没有记录积分的权限")
+    claims = services.record_claims(actor=Actor.from_request(request), person_ids=payload.person_ids, rule=rule,
+                                    quantity=payload.quantity, deed_date=payload.deed_date, note=payload.note,
+                                    photo=photo)
+    stages = _stages_by_village([village.pk])[village.pk]
+    for claim in claims:
+        claim.recorder = request.user
+    body = {"batch": claims[0].batch, "count": len(claims), "points": sum(c.points for c in claims),
+            "claims": [_claim(c, stages) for c in claims]}
+    return RecordedOut.model_validate(body).model_dump(mode="json")
+
+
+CREATE_RESPONSES = {201: RecordedOut, **ERRORS}
+
+
+@router.post("/claims/", response=CREATE_RESPONSES, summary="记录积分（一人或多人一次，幂等）")
+@api_errors
+def record_claims(request, response: HttpResponse, payload: ClaimIn, idempotency_key: OptionalKey = None):
+    """Idempotency-Key is required. A rule that requires a photo cannot be recorded here: use
+    ``POST claims/with-photo/`` (multipart)."""
+
+    def work() -> dict:
+        try:
+            return _record(request, payload)
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict") and "photo" in exc.error_dict:
+                raise DjangoValidationError({"photo": [
+                    f"{m}：请改用 POST /api/points/claims/with-photo/（multipart，字段 data 与 photo）上传照片"
+                    for m in exc.message_dict["photo"]]}) from None
+            raise
+
+    return _once(request, response, key=idempotency_key, required=True, action="points.claims.record",
+                 body=payload.model_dump(mode="json"), work=work)
+
+
+@router.post("/claims/with-photo/", response=CREATE_RESPONSES, summary="记录积分并附照片（multipart，幂等）")
+@api_errors
+def record_claims_with_photo(request, response: HttpResponse,
+                             data: Form[str], photo: File[UploadedFile], idempotency_key: OptionalKey = None):
+    """The same body as ``POST claims/``, as the JSON text of the form field ``data``, with the photo
+    in the file field ``photo``. The photo is checked to be an image and re-encoded (EXIF and its
+    GPS position dropped) before it is stored; one photo serves the whole batch."""
+    from grassroots.demands.photos import check_photo
+
+    try:
+        payload = ClaimIn.model_validate_json(data)
+    except PydanticValidationError as exc:
+        return field_errors_response(schema_errors(exc.errors()))
+    try:
+        checked = check_photo(photo)
+    except DjangoValidationError as exc:
+        raise DjangoValidationError({"photo": exc.messages}) from None
+
+    def work() -> dict:
+        return _record(request, payload, photo=ContentFile(checked.content, name=f"deed.{checked.extension}"))
+
+    return _once(request, response, key=idempotency_key, required=True, action="points.claims.record",
+                 body={**payload.model_dump(mode="json"), "photo": checked.sha256}, work=work)
+
+
+class ClaimsQuery(Schema):
+    mine: bool = Field(False, description="只看我记录的")
+    to_review: bool = Field(False, description="只看正等待我审核的（按各村的审核环节）")
+    status: ClaimStatus | None = None
+    village: VillageCode = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/claims/", response={200: ClaimListOut, **READ_ERRORS}, summary="申报列表（我记录的、待我审核的、按状态）")
+@api_errors
+def list_claims(request, filters: Query[ClaimsQuery]):
+    user = request.user
+    mine, to_review, status, village = filters.mine, filters.to_review, filters.status, filters.village
+    limit, offset = filters.limit, filters.offset
+    if to_review:
+        queue = selectors.review_queue(user, limit=offset + limit + 1)
+        if mine:
+            queue = [c for c in queue if c.recorder_id == user.pk]
+        if status is not None and status != ClaimStatus.IN_REVIEW:
+            queue = []
+        if village:
+            area = _village_for(user, village)
+            queue = [c for c in queue if c.path.startswith(area.path)]
+        claims = queue[offset:offset + limit + 1]
+        prefetch_related_objects(claims, "rule_version__rule")
+    else:
+        claims = visible(user, Claim.objects.select_related(*CLAIM_RELATED), caps.VIEW)
+        if mine:
+            claims = claims.filter(recorder=user)
+        if status is not None:
+            claims = claims.filter(status=status)
+        if village:
+            claims = claims.filter(path__startswith=_village_for(user, village).path)
+        claims = list(claims.order_by("-created_at", "-id")[offset:offset + limit + 1])
+    stages = _stages_by_village(c.village_id for c in claims)
+    return _page([_claim(c, stages[c.village_id]) for c in claims], limit, offset)
+
+
+@router.get("/claims/{int:claim_id}/", response={200: ClaimDetailOut, **READ_ERRORS}, summary="申报详情（含审核记录）")
+@api_errors
+def get_claim(request, claim_id: int):
+    claim = get_visible_or_404(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
+    stages = _stages_by_village([claim.village_id])[claim.village_id]
+    line = NoticeLine.objects.select_related("notice").filter(claim=claim).first()
+    entry_id = LedgerEntry.objects.filter(claim=claim).values_list("pk", flat=True).first()
+    return {
+        **_claim(claim, stages),
+        "decisions": [_decision(d) for d in claim.decisions.select_related("reviewer").order_by("stage", "decided_at")],
+        "notice": _notice_ref(line.notice) if line else None, "line_status": line.status if line else None,
+        "entry_id": entry_id,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Four-level review
+# ---------------------------------------------------------------------------------------------
+
+
+class ReviewIn(StrictIn):
+    claim_ids: list[StrictInt] = Field(min_length=1, max_length=MAX_BATCH)
+    approve: StrictBool
+    reasons: dict[str, Annotated[StrictStr, Field(max_length=200)]] = Field(
+        default_factory=dict, max_length=MAX_BATCH, description="退回理由：{申报编号: 理由}；退回时每条都须写明")
+
+
+@router.post("/reviews/", response={200: ReviewOut, **ERRORS}, summary="批量审核：通过或退回（幂等）")
+@api_errors
+def review_claims(request, response: HttpResponse, payload: ReviewIn, idempotency_key: OptionalKey = None):
+    """Approve or reject a batch at the caller's stage. Idempotency-Key is required: the village
+    secretary reviews at two stages, so a blind retry would otherwise approve twice."""
+    user = request.user
+    ids = list(dict.fromkeys(payload.claim_ids))
+    reasons: dict[int, str] = {}
+    for key, reason in payload.reasons.items():
+        if not key.isdigit() or int(key) not in ids:
+            raise DjangoValidationError({"reasons": f"理由所对应的申报 {key} 不在本次审核之中"})
+        reasons[int(key)] = reason
+
+    def work() -> dict:
+        claims = list(visible(user, Claim.objects.filter(pk__in=ids), caps.VIEW).only("pk", "path", "village_id"))
+        if len(claims) != len(ids):
+            raise Http404("未找到")
+        stages = _stages_by_village(c.village_id for c in claims)
+        scope = scope_of(user)
+        if not any(scope.has_role({r for s in stages[c.village_id] for r in s["roles"]}, c.path) for c in claims):
+            raise PermissionDenied("您不是这些申报的审核人")
+        result = services.review_claims(actor=Actor.from_request(request), claim_ids=ids, approve=payload.approve,
+                                        reasons=reasons)
+        after = {c.pk: c for c in Claim.objects.filter(pk__in=ids).order_by("pk")}
+        body = {
+            "batch": result["batch"], "reviewed": result["reviewed"], "approved": payload.approve,
+            "claims": [{"id": c.pk, "status": c.status, "status_label": c.get_status_display(), "stage": c.stage,
+                        "stage_name": _stage_name(stages[c.village_id], c)} for c in after.values()],
+            "notices": [_notice_ref(n) for n in result["notices"]],
+        }
+        return ReviewOut.model_validate(body).model_dump(mode="json")
+
+    return _once(request, response, key=idempotency_key, required=True, action="points.claims.review",
+                 body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notices (staff view)
+# ---------------------------------------------------------------------------------------------
+
+
+def _notices_with_counts(user):
+    return visible(user, Notice.objects.select_related("grid", "village"), caps.VIEW).annotate(
+        line_count=Count("lines", distinct=True),
+        open_objections=Count("lines__objections", filter=Q(lines__objections__status=ObjectionStatus.OPEN),
+                              distinct=True))
+
+
+class NoticesQuery(Schema):
+    status: NoticeStatus | None = None
+    village: VillageCode = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/notices/", response={200: NoticeListOut, **READ_ERRORS}, summary="公示列表")
+@api_errors
+def list_notices(request, filters: Query[NoticesQuery]):
+    status, village, limit, offset = filters.status, filters.village, filters.limit, filters.offset
+    notices = _notices_with_counts(request.user)
+    if status is not None:
+        notices = notices.filter(status=status)
+    if village:
+        notices = notices.filter(path__startswith=_village_for(request.user, village).path)
+    notices = list(notices.order_by("-opened_at", "-id")[offset:offset + limit + 1])
+    return _page([_notice(n, line_count=n.line_count, open_objections=n.open_objections) for n in notices],
+                 limit, offset)
+
+
+@router.get("/notices/{int:notice_id}/", response={200: NoticeDetailOut, **READ_ERRORS},
+            summary="公示详情（工作人员视图：全名、异议）")
+@api_errors
+def get_notice(request, notice_id: int):
+    notice = get_visible_or_404(request.user, Notice.objects.select_related("grid", "village"), pk=notice_id)
+    lines = list(
+        notice.lines.select_related("claim", "claim__person", "claim__household", "claim__rule_version",
+                                    "claim__rule_version__rule")
+        .prefetch_related(Prefetch("objections", queryset=Objection.objects.select_related("decided_by")
+                                   .order_by("created_at")))
+        .order_by("id"))
+    may_decide = scope_of(request.user).can(caps.DECIDE_OBJECTIONS, notice.path)
+    out = []
+    open_objections = 0
+    for line in lines:
+        c = line.claim
+        objections = [_objection(o, notice.pk, may_decide) for o in line.objections.all()]
+        open_objections += sum(1 for o in objections if o["status"] == ObjectionStatus.OPEN)
+        out.append({
+            "id": line.pk, "status": line.status, "status_label": line.get_status_display(), "claim_id": c.pk,
+            "person": {"id": c.person_id, "name": c.person.name}, "household_number": c.household.number,
+            "rule": _version_ref(c.rule_version, c.rule_version.rule.code), "quantity": c.quantity,
+            "points": c.points, "deed_date": c.deed_date, "objections": objections,
+        })
+    return {**_notice(notice, line_count=len(lines), open_objections=open_objections), "lines": out}
+
+
+# ---------------------------------------------------------------------------------------------
+# Objections (staff side)
+# ---------------------------------------------------------------------------------------------
+
+
+class ObjectionsQuery(Schema):
+    status: ObjectionStatus | None = Field(None, description="默认全部；open 为待复议")
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/objections/", response={200: ObjectionListOut, **READ_ERRORS}, summary="异议列表")
+@api_errors
+def list_objections(request, filters: Query[ObjectionsQuery]):
+    user = request.user
+    status, limit, offset = filters.status, filters.limit, filters.offset
+    objections = visible(user, Objection.objects.select_related("line", "line__notice", "decided_by"), caps.VIEW,
+                         field="line__notice__path")
+    if status is not None:
+        objections = objections.filter(status=status)
+    objections = list(objections.order_by("-created_at", "-id")[offset:offset + limit + 1])
+    scope = scope_of(user)
+    return _page([_objection(o, o.line.notice_id, scope.can(caps.DECIDE_OBJECTIONS, o.line.notice.path))
+                  for o in objections], limit, offset)
+
+
+class DecisionIn(StrictIn):
+    uphold: StrictBool = Field(description="true：异议成立，该条撤销；false：异议不成立，该条保留")
+    reason: StrictStr = Field(min_length=1, max_length=500, description="复议意见")
+
+
+@router.post("/objections/{int:objection_id}/decision/", response={200: ObjectionOut, **ERRORS},
+             summary="村两委复议异议")
+@api_errors
+def decide_objection(request, response: HttpResponse, objection_id: int, payload: DecisionIn,
+                     idempotency_key: OptionalKey = None):
+    user = request.user
+    objection = selectors.objection_for(user, objection_id)
+
+    def work() -> dict:
+        decided = services.decide_objection(actor=Actor.from_request(request), objection=objection,
+                                            uphold=payload.uphold, reason=payload.reason)
+        decided.decided_by = user
+        return ObjectionOut.model_validate(_objection(decided, objection.line.notice_id, True)).model_dump(mode="json")
+
+    return _once(request, response, key=idempotency_key, required=False, action="points.objection.decide",
+                 body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger
+# ---------------------------------------------------------------------------------------------
+
+
+class EntriesQuery(Schema):
+    household_id: int | None = Field(None, ge=1)
+    village: VillageCode = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/entries/", response={200: EntryListOut, **READ_ERRORS}, summary="积分台账（按户或按村）")
+@api_errors
+def list_entries(request, filters: Query[EntriesQuery]):
+    user = request.user
+    household_id, village, limit, offset = filters.household_id, filters.village, filters.limit, filters.offset
+    entries = visible(user, LedgerEntry.objects.select_related(*ENTRY_RELATED), caps.VIEW)
+    if household_id is not None:
+        household = get_visible_or_404(user, Household.objects.all(), pk=household_id)
+        entries = entries.filter(household=household)
+    if village:
+        entries = entries.filter(path__startswith=_village_for(user, village).path)
+    entries = list(entries.order_by("-id")[offset:offset + limit + 1])
+    return _page([_entry(e) for e in entries], limit, offset)
+
+
+@router.get("/entries/{int:entry_id}/origin/", response={200: EntryOriginOut, **READ_ERRORS},
+            summary="台账记录的来龙去脉：项目版本、记录人、各级审核、公示、异议")
+@api_errors
+def entry_origin(request, entry_id: int):
+    user = request.user
+    entry = selectors.entry_origin(user, entry_id)
+    entry = _with_entry_relations(entry)
+    notice = entry.notice
+    may_decide = bool(notice) and scope_of(user).can(caps.DECIDE_OBJECTIONS, notice.path)
+    claim = entry.claim
+    reversal = entry.reversal
+    related = {e.pk: e for e in LedgerEntry.objects.select_related(*ENTRY_RELATED).filter(
+        pk__in=[pk for pk in (entry.reverses_id, reversal.pk if reversal else None) if pk])}
+    return {
+        "entry": _entry(entry),
+        "rule_version": _version(entry.rule_version) if entry.rule_version_id else None,
+        "claim": {"id": claim.pk, "recorder": _user_name(claim.recorder), "recorded_at": claim.created_at,
+                  "quantity": claim.quantity, "points": claim.points, "deed_date": claim.deed_date, "note": claim.note,
+                  "has_photo": bool(claim.photo), "batch": claim.batch} if claim else None,
+        "decisions": [_decision(d) for d in entry.decisions],
+        "notice": {"id": notice.pk, "token": notice.token, "grid": _area(notice.grid), "opened_at": notice.opened_at,
+                   "closes_at": notice.closes_at, "posted_at": notice.posted_at, "chain": _chain(notice)}
+        if notice else None,
+        "objections": [_objection(o, notice.pk, may_decide) for o in entry.objections] if notice else [],
+        "reverses": _entry(related[entry.reverses_id]) if entry.reverses_id else None,
+        "reversed_by": _entry(related[reversal.pk]) if reversal else None,
+    }
+
+
+def _with_entry_relations(entry: LedgerEntry) -> LedgerEntry:
+    """entry_origin loads most relations; the village and the rule's code are what the API adds."""
+    entry.village = Area.objects.get(pk=entry.village_id)
+    return entry
+
+
+class ReversalIn(StrictIn):
+    reason: StrictStr = Field(min_length=1, max_length=200, description="冲正理由")
+
+
+@router.post("/entries/{int:entry_id}/reversal/", response={201: EntryOut, **ERRORS},
+             summary="冲正：记一条相反分值的记录，写明所冲正的记录和理由")
+@api_errors
+def reverse_entry(request, response: HttpResponse, entry_id: int, payload: ReversalIn,
+                  idempotency_key: OptionalKey = None):
+    user = request.user
+    entry = get_visible_or_404(user, LedgerEntry.objects.all(), pk=entry_id)
+
+    def work() -> dict:
+        reversal = services.reverse_entry(actor=Actor.from_request(request), entry=entry, reason=payload.reason)
+        reversal = LedgerEntry.objects.select_related(*ENTRY_RELATED).get(pk=reversal.pk)
+        return EntryOut.model_validate(_entry(reversal)).model_dump(mode="json")
+
+    return _once(request, response, key=idempotency_key, required=False, action="points.entry.reverse",
+                 body=payload.model_dump(mode="json"), work=work)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public: the grid's board (no login). Masked names; no ids of people or households, no contacts.
+# ---------------------------------------------------------------------------------------------
+
+
+def _public_notice(token: str) -> Notice:
+    if not token or len(token) > 20:
+        raise Http404("未找到该公示")
+    return selectors.public_notice(token)
+
+
+@router.get("/public/today/", auth=None, response={200: TodayOut}, summary="服务器日期（公开）")
+def today(request):
+    """The server's date and time: a phone with a wrong clock learns which deed dates it may record."""
+    return {"today": timezone.localdate(), "now": timezone.now(), "timezone": settings.TIME_ZONE}
+
+
+@router.get("/public/notices/{token}/", auth=None, response={200: PublicNoticeOut, 404: ErrorOut},
+            summary="公示（公开，姓名已遮蔽）")
+@api_errors
+def public_notice(request, token: str):
+    notice = _public_notice(token)
+    lines = list(notice.lines.all())
+    codes = dict(Rule.objects.filter(pk__in={line.claim.rule_version.rule_id for line in lines})
+                 .values_list("pk", "code"))
+    out = []
+    for line in lines:
+        c = line.claim
+        out.append({
+            "id": line.pk, "name": mask_name(c.person.name), "rule_code": codes.get(c.rule_version.rule_id, ""),
+            "rule_title": c.rule_version.title, "quantity": c.quantity,
+            "unit_label": c.rule_version.get_unit_display(), "points": c.points, "deed_date": c.deed_date,
+            "status": line.status, "status_label": line.get_status_display(),
+            "under_review": any(o.status == ObjectionStatus.OPEN for o in line.objections.all()),
+        })
+    return {
+        "token": notice.token, "village": notice.village.name, "grid": notice.grid.name,
+        "opened_at": notice.opened_at, "closes_at": notice.closes_at, "status": notice.status,
+        "status_label": notice.get_status_display(), "open_for_objections": _open_for_objections(notice),
+        "total_points": sum(o["points"] for o in out if o["status"] == LineStatus.STANDING),
+        "lines": out, "chain": _chain(notice),
+    }
+
+
+class PublicObjectionIn(StrictIn):
+    line_id: StrictInt = Field(description="所异议的公示条目")
+    reason: StrictStr = Field(max_length=500, description="异议理由，至少4个字")
+    contact_name: StrictStr = Field("", max_length=50, description="联系人（不公开）")
+    contact_phone: StrictStr = Field("", max_length=20, description="联系电话（不公开）")
+
+
+def _rate_limited(request) -> int | None:
+    """Seconds to wait when this client address has used up its objections for the window, else None."""
+    allowed, window = getattr(settings, "POINTS_API_OBJECTION_RATE", OBJECTION_RATE)
+    now = time.time()
+    key = f"points:api:objection:{client_ip(request) or 'unknown'}:{int(now // window)}"
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        count = 1
+    if count <= allowed:
+        return None
+    return int(window - now % window) + 1
+
+
+@router.post("/public/notices/{token}/objections/", auth=None,
+             response={201: ObjectionReceipt, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+             summary="对公示条目提出异议（公开，按来源地址限频）")
+@api_errors
+def public_objection(request, token: str, payload: PublicObjectionIn):
+    wait = _rate_limited(request)
+    if wait is not None:
+        response = error_response(429, f"提交过于频繁，请{max(1, wait // 60)}分钟后再试")
+        response["Retry-After"] = str(wait)
+        return response
+    notice = _public_notice(token)
+    line = next((line for line in notice.lines.all() if line.pk == payload.line_id), None)
+    if line is None:
+        raise DjangoValidationError({"line_id": "该公示中没有这一条"})
+    objection = services.raise_objection(actor=Actor.from_request(request), line=line, reason=payload.reason,
+                                         contact_name=payload.contact_name, contact_phone=payload.contact_phone)
+    return Status(201, {"id": objection.pk, "line_id": line.pk, "status": objection.status,
+                        "message": "异议已受理，村两委将复议并记录理由；复议前该条暂不入账"})
+
