@@ -48,7 +48,7 @@ def test_chain_links_each_entry_to_the_previous():
 
 def test_first_break_finds_an_altered_entry():
     contents = _contents(4)
-    rows = [(seq, prev, digest, content) for (seq, prev, digest), content in zip(chain(GENESIS, 1, contents), contents)]
+    rows = [(seq, prev, digest, content) for (seq, prev, digest), content in zip(chain(GENESIS, 1, contents), contents, strict=True)]
     assert first_break(rows) is None
     tampered = [list(r) for r in rows]
     tampered[2][3] = {"household": 2, "points": 100}
