@@ -15,11 +15,13 @@
    a. warm-up (not reported);
    b. empty route: GET /api/points/public/today/ — a Ninja route with no authentication and no database
       work, sent without cookies (a session cookie alone makes Django load and save the session);
-   c. authenticated read: GET /api/points/claims/?limit=1 with the session — what every API call pays
-      for the login (session read and save, user, roles) plus one small query;
-   d. claims: POST /api/points/claims/ with a unique Idempotency-Key, one person a claim, rule A01
+   c. the empty route sent with the session cookie: Django then reads and saves the session on every
+      request (SESSION_SAVE_EVERY_REQUEST, the 30-minute idle logout): one SELECT, one UPDATE, one commit;
+   d. authenticated read: GET /api/points/claims/?limit=1 with the session — the session as in c, the
+      user and roles, the page of claims (3 small queries);
+   e. claims: POST /api/points/claims/ with a unique Idempotency-Key, one person a claim, rule A01
       (义务劳动, no cap), people and deed dates varied;
-   e. the empty route again, to bracket the claims phase.
+   f. the empty route again, to bracket the claims phase.
 5. Prints requests/s and p50/p99 latency per phase, claims/s and the ratio to the empty route; checks
    that the database holds exactly one claim per 201 and no more.
 
@@ -177,6 +179,8 @@ def client_loop(job: dict) -> dict:
                                "note": f"bench {job['name']} {i}"})
             method, url = "POST", "/api/points/claims/"
             extra = {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex}
+        elif kind == "empty_session":
+            method, url, body, extra = "GET", "/api/points/public/today/", None, {}
         elif kind == "auth_get":
             method, url, body, extra = "GET", "/api/points/claims/?limit=1", None, {}
         else:
@@ -272,6 +276,9 @@ def main(argv=None) -> None:
             phases = {}
             phases["empty"] = run_phase(pool, jobs("empty", args.empty_seconds, args.max_requests))
             print(f"  empty route: {phases['empty']['rate']:,.0f} req/s", flush=True)
+            phases["empty_session"] = run_phase(pool, jobs("empty_session", args.empty_seconds, args.max_requests,
+                                                           True))
+            print(f"  empty route with the session cookie: {phases['empty_session']['rate']:,.0f} req/s", flush=True)
             phases["auth_get"] = run_phase(pool, jobs("auth_get", args.empty_seconds, args.max_requests, True))
             print(f"  authenticated read: {phases['auth_get']['rate']:,.0f} req/s", flush=True)
             from grassroots.points.models import Claim
@@ -302,6 +309,7 @@ def main(argv=None) -> None:
     print(f"{'':{width}} {'requests':>9} {'seconds':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}  statuses")
     labels = {
         "empty": "empty route GET /api/points/public/today/ (no DB)",
+        "empty_session": "  the same with the session cookie (session saved)",
         "auth_get": "authenticated GET /api/points/claims/?limit=1",
         "claims": "POST /api/points/claims/ (1 claim, Idempotency-Key)",
         "empty_after": "empty route again, after the claims",

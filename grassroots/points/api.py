@@ -128,10 +128,8 @@ def _village_for(user, code: str | None) -> Area:
 
 
 def _rule_for(user, pk: int) -> Rule:
-    rule = Rule.objects.select_related("rule_set", "rule_set__area", "rule_set__copied_from").filter(pk=pk).first()
-    if rule is None or not _related(scope_of(user).paths(caps.VIEW), rule.rule_set.path):
-        raise Http404("未找到")
-    return rule
+    """A rule of a rule set the caller may read (a grid worker reads the village's catalogue); 404 otherwise."""
+    return selectors.readable_rule(user, pk)
 
 
 def _require_related(user, capability: str, path: str, message: str) -> None:
@@ -629,8 +627,26 @@ def _entry(e: LedgerEntry) -> dict:
     }
 
 
-ENTRY_RELATED = ("village", "household", "person", "rule_version", "rule_version__rule")
-CLAIM_RELATED = ("village", "grid", "household", "person", "rule_version", "rule_version__rule", "recorder")
+# At most four tables per query: PostgreSQL spent ~37 ms planning the eight-table join of a claim with all
+# its relations (1.5 ms for four); areas and recorders are few and come in one extra query each.
+ENTRY_RELATED = ("household", "person", "rule_version__rule")
+CLAIM_RELATED = ("household", "person", "rule_version__rule")
+
+
+def _with_areas(objects: list, *, recorders: bool = False) -> list:
+    """Attach ``village`` (and ``grid``, ``recorder`` when the objects have them) with one query each."""
+    from grassroots.access.models import User
+
+    ids = {o.village_id for o in objects} | {o.grid_id for o in objects if hasattr(o, "grid_id")}
+    areas = Area.objects.in_bulk(ids) if ids else {}
+    users = User.objects.in_bulk({o.recorder_id for o in objects}) if recorders and objects else {}
+    for o in objects:
+        o.village = areas[o.village_id]
+        if hasattr(o, "grid_id"):
+            o.grid = areas[o.grid_id]
+        if recorders:
+            o.recorder = users[o.recorder_id]
+    return objects
 
 
 # ---------------------------------------------------------------------------------------------
@@ -662,8 +678,7 @@ def list_rules(request, filters: Query[RulesQuery]):
     limit, offset = filters.limit, filters.offset
     area = _village_for(request.user, filters.village)
     day = filters.on or timezone.localdate()
-    rule_set = (RuleSet.objects.filter(area=area, is_template=False).select_related("copied_from")
-                .prefetch_related("adoptions").first())
+    rule_set = selectors.village_catalogue(request.user, area)
     rules = []
     if rule_set is not None:
         rules = list(rule_set.rules.prefetch_related(_versions_prefetch()).order_by("code")[offset:offset + limit + 1])
@@ -794,7 +809,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
             claims = claims.filter(status=status)
         if village:
             claims = claims.filter(path__startswith=_village_for(user, village).path)
-        claims = list(claims.order_by("-created_at", "-id")[offset:offset + limit + 1])
+        claims = _with_areas(list(claims.order_by("-created_at", "-id")[offset:offset + limit + 1]), recorders=True)
     stages = _stages_by_village(c.village_id for c in claims)
     return _page([_claim(c, stages[c.village_id]) for c in claims], limit, offset)
 
@@ -803,6 +818,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
 @api_errors
 def get_claim(request, claim_id: int):
     claim = get_visible_or_404(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
+    _with_areas([claim], recorders=True)
     stages = _stages_by_village([claim.village_id])[claim.village_id]
     line = NoticeLine.objects.select_related("notice").filter(claim=claim).first()
     entry_id = LedgerEntry.objects.filter(claim=claim).values_list("pk", flat=True).first()
@@ -901,9 +917,9 @@ def list_notices(request, filters: Query[NoticesQuery]):
 def get_notice(request, notice_id: int):
     notice = get_visible_or_404(request.user, Notice.objects.select_related("grid", "village"), pk=notice_id)
     lines = list(
-        notice.lines.select_related("claim", "claim__person", "claim__household", "claim__rule_version",
-                                    "claim__rule_version__rule")
-        .prefetch_related(Prefetch("objections", queryset=Objection.objects.select_related("decided_by")
+        notice.lines.select_related("claim", "claim__person", "claim__household")
+        .prefetch_related("claim__rule_version__rule",
+                          Prefetch("objections", queryset=Objection.objects.select_related("decided_by")
                                    .order_by("created_at")))
         .order_by("id"))
     may_decide = scope_of(request.user).can(caps.DECIDE_OBJECTIONS, notice.path)
@@ -994,7 +1010,7 @@ def list_entries(request, filters: Query[EntriesQuery]):
         entries = entries.filter(household=household)
     if village:
         entries = entries.filter(path__startswith=_village_for(user, village).path)
-    entries = list(entries.order_by("-id")[offset:offset + limit + 1])
+    entries = _with_areas(list(entries.order_by("-id")[offset:offset + limit + 1]))
     return _page([_entry(e) for e in entries], limit, offset)
 
 
@@ -1004,13 +1020,13 @@ def list_entries(request, filters: Query[EntriesQuery]):
 def entry_origin(request, entry_id: int):
     user = request.user
     entry = selectors.entry_origin(user, entry_id)
-    entry = _with_entry_relations(entry)
+    _with_areas([entry])
     notice = entry.notice
     may_decide = bool(notice) and scope_of(user).can(caps.DECIDE_OBJECTIONS, notice.path)
     claim = entry.claim
     reversal = entry.reversal
-    related = {e.pk: e for e in LedgerEntry.objects.select_related(*ENTRY_RELATED).filter(
-        pk__in=[pk for pk in (entry.reverses_id, reversal.pk if reversal else None) if pk])}
+    related = {e.pk: e for e in _with_areas(list(LedgerEntry.objects.select_related(*ENTRY_RELATED).filter(
+        pk__in=[pk for pk in (entry.reverses_id, reversal.pk if reversal else None) if pk])))}
     return {
         "entry": _entry(entry),
         "rule_version": _version(entry.rule_version) if entry.rule_version_id else None,
@@ -1027,12 +1043,6 @@ def entry_origin(request, entry_id: int):
     }
 
 
-def _with_entry_relations(entry: LedgerEntry) -> LedgerEntry:
-    """entry_origin loads most relations; the village and the rule's code are what the API adds."""
-    entry.village = Area.objects.get(pk=entry.village_id)
-    return entry
-
-
 class ReversalIn(StrictIn):
     reason: StrictStr = Field(min_length=1, max_length=200, description="冲正理由")
 
@@ -1047,7 +1057,7 @@ def reverse_entry(request, response: HttpResponse, entry_id: int, payload: Rever
 
     def work() -> dict:
         reversal = services.reverse_entry(actor=Actor.from_request(request), entry=entry, reason=payload.reason)
-        reversal = LedgerEntry.objects.select_related(*ENTRY_RELATED).get(pk=reversal.pk)
+        [reversal] = _with_areas([LedgerEntry.objects.select_related(*ENTRY_RELATED).get(pk=reversal.pk)])
         return EntryOut.model_validate(_entry(reversal)).model_dump(mode="json")
 
     return _once(request, response, key=idempotency_key, required=False, action="points.entry.reverse",

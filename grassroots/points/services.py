@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ from grassroots.points.models import (
     RuleVersion,
     chain_content,
 )
-from grassroots.rules.points import GENESIS, cap_left, chain, claim_points, period_bounds
+from grassroots.rules.points import GENESIS, ChainLink, cap_left, chain, claim_points, period_bounds
 
 MAX_BATCH = 200
 
@@ -436,10 +436,7 @@ def append_entries(*, village: Area, entries: list[LedgerEntry]) -> list[LedgerE
     """
     if not entries:
         return []
-    head = LedgerHead.objects.select_for_update().filter(village=village).first()
-    if head is None:
-        LedgerHead.objects.bulk_create([LedgerHead(village=village, seq=0, hash=GENESIS)], ignore_conflicts=True)
-        head = LedgerHead.objects.select_for_update().get(village=village)
+    head = _lock_head(village.pk)
     links = chain(head.hash, head.seq + 1, [chain_content(e) for e in entries])
     for entry, (seq, prev_hash, digest) in zip(entries, links, strict=True):
         entry.seq, entry.prev_hash, entry.hash = seq, prev_hash, digest
@@ -453,48 +450,117 @@ def append_entries(*, village: Area, entries: list[LedgerEntry]) -> list[LedgerE
 def post_notice(*, actor: Actor, notice: Notice, now=None) -> Notice:
     """Turn a closed notice's standing lines into ledger entries."""
     now = now or timezone.now()
-    notice = Notice.objects.select_for_update().select_related("village").get(pk=notice.pk)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.status != NoticeStatus.OPEN:
         raise ValidationError({"notice": "该公示已入账"})
     if now < notice.closes_at:
         raise ValidationError({"notice": "公示期未满"})
     if Objection.objects.filter(line__notice=notice, status=ObjectionStatus.OPEN).exists():
         raise ValidationError({"notice": "有待复议的异议，暂不能入账"})
-    lines = list(notice.lines.filter(status=LineStatus.STANDING).select_related("claim").order_by("id"))
-    entries = [
-        LedgerEntry(village=notice.village, path=line.claim.path, household_id=line.claim.household_id,
-                    person_id=line.claim.person_id, account=Account.SCORE,
-                    kind=EntryKind.AWARD if line.claim.points > 0 else EntryKind.DEDUCTION,
-                    points=line.claim.points, rule_version_id=line.claim.rule_version_id, claim_id=line.claim_id,
-                    notice_id=notice.pk, reason="", occurred_on=line.claim.deed_date, posted_at=now,
-                    idempotency_key=f"claim:{line.claim_id}")
-        for line in lines
-    ]
-    append_entries(village=notice.village, entries=entries)
-    Claim.objects.filter(pk__in=[line.claim_id for line in lines]).update(status=ClaimStatus.POSTED, updated_at=now)
-    head = LedgerHead.objects.get(village=notice.village)
-    notice.status, notice.posted_at = NoticeStatus.POSTED, now
-    notice.chain_seq, notice.chain_hash = head.seq, head.hash
-    notice.save(update_fields=["status", "posted_at", "chain_seq", "chain_hash"])
-    record(actor=actor, action="points.notice.post", obj=notice,
-           data={"entries": len(entries), "chain_seq": head.seq, "chain_hash": head.hash})
+    _post_notices(actor=actor, village_id=notice.village_id, notices=[(notice.pk, notice.path)], now=now)
+    notice.refresh_from_db()
     return notice
 
 
-def post_due_notices(*, actor: Actor, now=None) -> dict:
-    """The scheduled job: post every notice whose period has ended with no open objection."""
+@transaction.atomic
+def post_village_notices(*, actor: Actor, village_id: int, notice_ids: list[int], now=None) -> list[int]:
+    """Post those of ``notice_ids`` (one village's) that are due and have no open objection, in one
+    transaction; the ids posted. The rest are skipped: an objection arrived, or another run posted them."""
     now = now or timezone.now()
-    due = Notice.objects.filter(status=NoticeStatus.OPEN, closes_at__lte=now).exclude(
-        lines__objections__status=ObjectionStatus.OPEN).values_list("pk", flat=True).distinct()
-    posted = held = 0
-    for pk in list(due):
-        try:
-            post_notice(actor=actor, notice=Notice(pk=pk), now=now)
-            posted += 1
-        except ValidationError:
-            held += 1  # an objection arrived or another run posted it meanwhile
+    notices = list(Notice.objects.select_for_update().filter(
+        pk__in=notice_ids, village_id=village_id, status=NoticeStatus.OPEN, closes_at__lte=now)
+        .order_by("pk").values_list("pk", "path"))
+    held = set(Objection.objects.filter(line__notice_id__in=[pk for pk, _ in notices], status=ObjectionStatus.OPEN)
+               .values_list("line__notice_id", flat=True))
+    notices = [(pk, path) for pk, path in notices if pk not in held]
+    if notices:
+        _post_notices(actor=actor, village_id=village_id, notices=notices, now=now)
+    return [pk for pk, _ in notices]
+
+
+_ENTRY_COLUMNS = ("village_id", "seq", "path", "household_id", "person_id", "account", "kind", "points",
+                  "rule_version_id", "claim_id", "notice_id", "reverses_id", "reason", "occurred_on", "posted_at",
+                  "idempotency_key", "prev_hash", "hash")
+
+
+def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str]], now) -> None:
+    """Chain the standing lines of ``notices`` (locked, due, in id order) onto the village's ledger.
+
+    One head lock, one query for the lines (values, not instances), the chain computed from tuples,
+    one executemany for the entries (nobody reads their ids), one UPDATE each for claims and notices.
+    The entries, their hashes and the audit records are those of posting the notices one by one.
+    """
+    lines: dict[int, list[tuple]] = defaultdict(list)
+    for notice_id, *rest in (NoticeLine.objects.filter(notice_id__in=[pk for pk, _ in notices],
+                                                       status=LineStatus.STANDING)
+                             .order_by("notice_id", "id")
+                             .values_list("notice_id", "claim_id", "claim__path", "claim__household_id",
+                                          "claim__person_id", "claim__points", "claim__rule_version_id",
+                                          "claim__deed_date")):
+        lines[notice_id].append(rest)
+    head = _lock_head(village_id)
+    seq, prev = head.seq, head.hash
+    ops = connection.ops
+    posted_at = ops.adapt_datetimefield_value(now)
+    rows, heads, claim_ids = [], [], []
+    for notice_id, _ in notices:
+        for claim_id, path, household_id, person_id, points, rule_version_id, deed_date in lines[notice_id]:
+            seq += 1
+            kind = EntryKind.AWARD.value if points > 0 else EntryKind.DEDUCTION.value
+            key = f"claim:{claim_id}"
+            content = {"village": village_id, "household": household_id, "person": person_id,
+                       "account": Account.SCORE.value, "kind": kind, "points": points,
+                       "rule_version": rule_version_id, "claim": claim_id, "notice": notice_id, "reverses": None,
+                       "reason": "", "occurred_on": deed_date.isoformat(), "key": key}
+            digest = ChainLink(seq, prev, content).digest()
+            rows.append((village_id, seq, path, household_id, person_id, Account.SCORE.value, kind, points,
+                         rule_version_id, claim_id, notice_id, None, "", ops.adapt_datefield_value(deed_date),
+                         posted_at, key, prev, digest))
+            prev = digest
+            claim_ids.append(claim_id)
+        heads.append(Notice(pk=notice_id, status=NoticeStatus.POSTED, posted_at=now, chain_seq=seq or None,
+                            chain_hash=prev if seq else ""))
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(_ENTRY_COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * len(_ENTRY_COLUMNS))})", rows)
+        Claim.objects.filter(pk__in=claim_ids).update(status=ClaimStatus.POSTED, updated_at=now)
+        LedgerHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
+    Notice.objects.bulk_update(heads, ["status", "posted_at", "chain_seq", "chain_hash"])
+    for (notice_id, path), posted in zip(notices, heads, strict=True):
+        record(actor=actor, action="points.notice.post", object_type="points.notice", object_id=str(notice_id),
+               area_path=path, data={"entries": len(lines[notice_id]), "chain_seq": posted.chain_seq,
+                                     "chain_hash": posted.chain_hash})
+
+
+def _lock_head(village_id: int) -> LedgerHead:
+    """The village's chain head, locked (created at the genesis hash the first time)."""
+    head = LedgerHead.objects.select_for_update().filter(village_id=village_id).first()
+    if head is None:
+        LedgerHead.objects.bulk_create([LedgerHead(village_id=village_id, seq=0, hash=GENESIS)], ignore_conflicts=True)
+        head = LedgerHead.objects.select_for_update().get(village_id=village_id)
+    return head
+
+
+def post_due_notices(*, actor: Actor, now=None, per_transaction: int = 50) -> dict:
+    """The scheduled job: post every notice whose period has ended with no open objection, village by
+    village, up to ``per_transaction`` notices of a village in one transaction."""
+    now = now or timezone.now()
+    due = (Notice.objects.filter(status=NoticeStatus.OPEN, closes_at__lte=now)
+           .exclude(lines__objections__status=ObjectionStatus.OPEN)
+           .order_by("village_id", "pk").values_list("village_id", "pk").distinct())
+    by_village: dict[int, list[int]] = defaultdict(list)
+    for village_id, pk in due:
+        by_village[village_id].append(pk)
+    posted = found = 0
+    for village_id, ids in by_village.items():
+        found += len(ids)
+        for i in range(0, len(ids), per_transaction):
+            posted += len(post_village_notices(actor=actor, village_id=village_id, notice_ids=ids[i:i + per_transaction],
+                                               now=now))
     waiting = Notice.objects.filter(status=NoticeStatus.OPEN, closes_at__lte=now).count()
-    return {"posted": posted, "held": held, "waiting_on_objections": waiting}
+    return {"posted": posted, "held": found - posted, "waiting_on_objections": waiting}
 
 
 @transaction.atomic
