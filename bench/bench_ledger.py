@@ -441,7 +441,10 @@ def main(argv=None) -> None:
         share = proposed_villages[g * len(proposed_villages) // n_groups:(g + 1) * len(proposed_villages) // n_groups]
         t0 = time.perf_counter()
         for v in share:
-            proposed_post_village(actor=actor, village_id=v, notice_ids=setup["notices_of"][v], now=now)
+            # The landed job's path: every due notice of a village, 50 to a transaction.
+            ids = setup["notices_of"][v]
+            for j in range(0, len(ids), 50):
+                services.post_village_notices(actor=actor, village_id=v, notice_ids=ids[j:j + 50], now=now)
         seconds["proposed"] += time.perf_counter() - t0
         counts["proposed"] += len(share) * args.per_village
         notice_ids = [pk for v in group for pk in setup["notices_of"][v]]
@@ -516,10 +519,10 @@ def main(argv=None) -> None:
         rate = n / s if s else 0
         print(f"{label:{width}} {n:>10,} {s:9.1f} {rate:9,.0f} {rate / ref if ref else 1:9.2f}")
 
-    line("chained: services.post_notice per notice (real path)", entries, seconds["chained"], plain_rate)
+    line("one by one: services.post_notice per notice", entries, seconds["chained"], plain_rate)
     line("plain: bulk_create(batch_size=1000), 1 transaction per village", counts["plain"], seconds["plain"])
     if counts["proposed"]:
-        line(f"proposed: all due notices of a village at once ({len(proposed_villages)} more villages)",
+        line(f"the job: services.post_village_notices, 50 notices a transaction ({len(proposed_villages)} more villages)",
              counts["proposed"], seconds["proposed"], plain_rate)
     if counts["extra"]:
         n = counts["extra"]
@@ -529,8 +532,11 @@ def main(argv=None) -> None:
         line("  plain: psycopg executemany (no RETURNING), 1 transaction per village", n, seconds["plain_em"],
              plain_rate)
     print()
-    verdict = "meets" if chained_rate >= plain_rate / 2 else "MISSES"
-    print(f"ratio chained / plain = {chained_rate / plain_rate:.2f} (target ≥ 0.50: {verdict} it)")
+    if counts["proposed"]:
+        job_rate = counts["proposed"] / seconds["proposed"]
+        verdict = "meets" if job_rate >= plain_rate / 2 else "MISSES"
+        print(f"ratio job (post_due_notices' path) / plain = {job_rate / plain_rate:.2f} (target ≥ 0.50: {verdict} it)")
+    print(f"ratio one-by-one post_notice / plain = {chained_rate / plain_rate:.2f}")
     print(f"verify (first_broken_entry over {len(villages):,} villages): {entries:,} entries in {verify_seconds:.1f} s "
           f"= {entries / verify_seconds:,.0f} entries/s; broken chains: {broken} "
           f"(and {broken_proposed} among the {len(proposed_villages)} villages posted by the proposed function)")
