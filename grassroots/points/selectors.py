@@ -1,12 +1,21 @@
 """Reads of the points process, scoped through access.scope."""
 
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 
 from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.areas.models import Area, Household, Person
 from grassroots.points import capabilities as caps
 from grassroots.points.models import (
+    Account,
     Claim,
     ClaimStatus,
+    EntryKind,
     LedgerEntry,
     LedgerHead,
     LineStatus,
@@ -17,11 +26,25 @@ from grassroots.points.models import (
     PointsPolicy,
     ReviewDecision,
     Rule,
+    RuleKind,
     RuleSet,
     RuleVersion,
+    Settlement,
+    SettlementLine,
+    SettlementStatus,
     chain_content,
 )
 from grassroots.rules.points import GENESIS, ChainLink
+from grassroots.rules.settlement import (
+    Ranked,
+    competition_ranks,
+    credit_band,
+    fen_for,
+    honours,
+    quarter_bounds,
+    quarter_label,
+    stars_for,
+)
 
 
 def catalogue_for(user, village) -> RuleSet | None:
@@ -328,3 +351,259 @@ def latest_adoption(rule_set_id: int, on_or_before):
 
     return Adoption.objects.filter(rule_set_id=rule_set_id, held_on__lte=on_or_before).order_by(
         "-held_on", "-id").first()
+
+
+# ---------------------------------------------------------------- balances, statements, settlements, the year
+#
+# Both numbers of a household are sums of its ledger entries, read when asked: the score (account
+# "score": earned minus deducted, never lowered by spending) and the redeemable balance (account
+# "credit": granted by settlements, spent at the love supermarket, lapsed at year end).
+
+
+@dataclass(frozen=True)
+class Balance:
+    score: int = 0
+    credit: int = 0
+
+
+def balances(household_ids) -> dict[int, Balance]:
+    """All-time score and redeemable balance of each household, from one GROUP BY."""
+    from django.db.models import Case, IntegerField, Sum, Value, When
+
+    rows = (LedgerEntry.objects.filter(household_id__in=list(household_ids)).values("household_id")
+            .annotate(score=Sum(Case(When(account=Account.SCORE, then="points"), default=Value(0),
+                                     output_field=IntegerField())),
+                      credit=Sum(Case(When(account=Account.CREDIT, then="points"), default=Value(0),
+                                      output_field=IntegerField())))
+            .values_list("household_id", "score", "credit"))
+    found = {hh: Balance(score, credit) for hh, score, credit in rows}
+    return {hh: found.get(hh, Balance()) for hh in household_ids}
+
+
+def balance(household) -> Balance:
+    return balances([household.pk])[household.pk]
+
+
+def score_between(household_ids, start: date, end: date) -> dict[int, int]:
+    from django.db.models import Sum
+
+    rows = (LedgerEntry.objects.filter(household_id__in=list(household_ids), account=Account.SCORE,
+                                       occurred_on__range=(start, end))
+            .values("household_id").annotate(total=Sum("points")).values_list("household_id", "total"))
+    found = dict(rows)
+    return {hh: found.get(hh, 0) for hh in household_ids}
+
+
+def score_by_month(household_id: int, year: int) -> list[int]:
+    """The household's score in each month of ``year`` (12 numbers, January first)."""
+    from django.db.models import Sum
+    from django.db.models.functions import ExtractMonth
+
+    rows = (LedgerEntry.objects.filter(household_id=household_id, account=Account.SCORE, occurred_on__year=year)
+            .annotate(month=ExtractMonth("occurred_on")).values("month").annotate(total=Sum("points"))
+            .values_list("month", "total"))
+    months = [0] * 12
+    for month, total in rows:
+        months[month - 1] = total
+    return months
+
+
+def _heads(household_ids) -> dict[int, Person]:
+    return {p.household_id: p for p in Person.objects.filter(household_id__in=list(household_ids),
+                                                              relation=Person.Relation.HEAD)}
+
+
+@dataclass
+class StatementRow:
+    household: Household
+    head: Person | None
+    plus: int
+    minus: int
+    total: int
+    rank: int
+    tied: bool
+    entries: list
+
+
+def monthly_statement(grid: Area, year: int, month: int) -> list[StatementRow]:
+    """月计分: every household of the grid with its month's entries, totals and rank in the grid.
+
+    Three queries whatever the grid's size: households, heads, and the month's entries.
+    """
+    from grassroots.rules.points import period_bounds
+
+    start, end = period_bounds(date(year, month, 1), "month")
+    households = list(Household.objects.filter(grid=grid, is_active=True).order_by("number"))
+    heads = _heads([h.pk for h in households])
+    entries: dict[int, list] = defaultdict(list)
+    for entry in (LedgerEntry.objects.filter(path__startswith=grid.path, account=Account.SCORE,
+                                             occurred_on__range=(start, end))
+                  .select_related("rule_version", "person").order_by("occurred_on", "seq")):
+        entries[entry.household_id].append(entry)
+    rows = []
+    for household in households:
+        own = entries.get(household.pk, [])
+        plus = sum(e.points for e in own if e.points > 0)
+        minus = sum(e.points for e in own if e.points < 0)
+        rows.append(StatementRow(household, heads.get(household.pk), plus, minus, plus + minus, 0, False, own))
+    rows.sort(key=lambda r: (-r.total, r.household.number))
+    ranks = competition_ranks([r.total for r in rows])
+    counts = Counter(ranks)
+    for row, rank in zip(rows, ranks, strict=True):
+        row.rank, row.tied = rank, counts[rank] > 1
+    return rows
+
+
+@dataclass
+class AnnualRow:
+    household: Household
+    head: Person | None
+    score: int
+    vetoed: bool
+    village_rank: int
+    township_rank: int
+    tied: bool
+    stars: int
+    honours: list[str]
+    credit_band: str
+
+
+def _year_scores(path: str, year: int) -> dict[int, tuple[int, bool]]:
+    """(score, vetoed) of every household under ``path`` that has score entries in ``year``."""
+    from django.db.models import Case, IntegerField, Q, Sum, Value, When
+
+    veto = Case(When(Q(rule_version__kind=RuleKind.VETO) & Q(kind=EntryKind.REVERSAL), then=Value(-1)),
+                When(rule_version__kind=RuleKind.VETO, then=Value(1)), default=Value(0), output_field=IntegerField())
+    rows = (LedgerEntry.objects.filter(path__startswith=path, account=Account.SCORE, occurred_on__year=year)
+            .values("household_id").annotate(score=Sum("points"), vetoes=Sum(veto))
+            .values_list("household_id", "score", "vetoes"))
+    return {hh: (score, vetoes > 0) for hh, score, vetoes in rows}
+
+
+def _township_of(village: Area) -> Area | None:
+    return village.parent if village.parent_id else None
+
+
+def annual_summary(village: Area, year: int) -> list[AnnualRow]:
+    """年总结 for a village: every household's score for the year, its rank in the village and the
+    township, its stars, honours and credit band by the village's policy. Ties share a rank.
+
+    A veto in the year excludes a household from honours and rates it 较差.
+    """
+    from grassroots.points.services import policy_for
+
+    policy = policy_for(village)
+    households = list(Household.objects.filter(village=village, is_active=True).order_by("number"))
+    heads = _heads([h.pk for h in households])
+    scores = _year_scores(village.path, year)
+    township = _township_of(village)
+    # Negated and ascending, so bisect counts the township's households with a higher score.
+    township_scores = sorted(-s for s, _ in _year_scores(township.path, year).values()) if township else []
+    township_quiet = (Household.objects.filter(path__startswith=township.path, is_active=True).count()
+                      - len(township_scores)) if township else 0
+    rows = [(h, *scores.get(h.pk, (0, False))) for h in households]
+    rows.sort(key=lambda r: (-r[1], r[0].number))
+    ranks = competition_ranks([score for _, score, _ in rows])
+    counts = Counter(ranks)
+    won = honours([Ranked(h.pk, score, vetoed) for h, score, vetoed in rows], policy.honours)
+    result = []
+    for (household, score, vetoed), rank in zip(rows, ranks, strict=True):
+        higher = bisect_left(township_scores, -score) + (township_quiet if score < 0 else 0)
+        result.append(AnnualRow(
+            household=household, head=heads.get(household.pk), score=score, vetoed=vetoed, village_rank=rank,
+            township_rank=higher + 1, tied=counts[rank] > 1,
+            stars=0 if vetoed else stars_for(score, policy.star_bands), honours=won.get(household.pk, []),
+            credit_band=credit_band(score, vetoed=vetoed, bands=policy.credit_bands)))
+    return result
+
+
+def recommendations(summary: list[AnnualRow]) -> list[AnnualRow]:
+    """同等条件下优先推荐: households without a veto, best score first; equal scores stay tied."""
+    return [row for row in summary if not row.vetoed]
+
+
+def annual_row(household: Household, year: int) -> dict:
+    """One household's year: what a credit look-up returns."""
+    from grassroots.points.services import policy_for
+
+    village = household.village
+    policy = policy_for(village)
+    score, vetoed = _year_scores(household.path, year).get(household.pk, (0, False))
+    return {"household": household, "year": year, "score": score, "vetoed": vetoed,
+            "stars": 0 if vetoed else stars_for(score, policy.star_bands),
+            "credit_band": credit_band(score, vetoed=vetoed, bands=policy.credit_bands)}
+
+
+@dataclass(frozen=True)
+class Standing:
+    may_redeem: bool
+    reason: str
+    credit: int
+    settlement: Settlement | None
+
+
+def redemption_standing(household: Household, today: date) -> Standing:
+    """May the household redeem at the love supermarket now, and if not, why (in Chinese)?
+
+    It may when it has a redeemable balance and the village's latest published settlement does not
+    bar it for a veto.
+    """
+    credit = balance(household).credit
+    latest = (Settlement.objects.filter(village_id=household.village_id, status=SettlementStatus.PUBLISHED)
+              .order_by("-year", "-quarter").first())
+    line = latest.lines.filter(household=household).first() if latest else None
+    if line is not None and line.vetoed:
+        return Standing(False, f"{quarter_label(latest.year, latest.quarter)}有否决项目，本季度不能兑换", credit, latest)
+    if credit > 0:
+        return Standing(True, "", credit, latest)
+    if latest is None:
+        return Standing(False, "本村尚未公布季度评议结果，暂不能兑换", credit, None)
+    if line is None:
+        start, end = quarter_bounds(latest.year, latest.quarter)
+        points = score_between([household.pk], start, end)[household.pk]
+        return Standing(False, f"{quarter_label(latest.year, latest.quarter)}积分{points}分，"
+                               f"未达到{latest.threshold}分，不能兑换", credit, latest)
+    return Standing(False, "可兑换积分已用完", credit, latest)
+
+
+def settlement_for(user, pk: int) -> Settlement:
+    return get_visible_or_404(user, Settlement.objects.select_related("village", "published_by", "supersedes"), pk=pk)
+
+
+def settlements_for(user, *, limit: int = 100) -> QuerySet[Settlement]:
+    return visible(user, Settlement.objects.select_related("village"), caps.VIEW).order_by(
+        "-year", "-quarter", "village_id", "-revision")[:limit]
+
+
+def settlement_lines(settlement: Settlement) -> list[SettlementLine]:
+    lines = list(settlement.lines.select_related("household").order_by("-eligible", "-points", "household__number"))
+    heads = _heads([line.household_id for line in lines])
+    for line in lines:
+        line.head = heads.get(line.household_id)
+        line.fen = fen_for(line.credit, settlement.points_per_yuan)
+    return lines
+
+
+def public_settlement(token: str) -> Settlement:
+    settlement = Settlement.objects.select_related("village").filter(
+        token=token, status__in=[SettlementStatus.PUBLISHED, SettlementStatus.SUPERSEDED]).first()
+    if settlement is None:
+        raise Http404("未找到")
+    return settlement
+
+
+def grid_board(grid: Area, today: date) -> dict:
+    """What a grid's board shows: this week's notices, this month's statement, the latest published
+    settlement of the quarter's village, and the village chain's head."""
+    from grassroots.rules.points import period_bounds
+
+    week_start, _ = period_bounds(today, "week")
+    notices = list(Notice.objects.filter(grid=grid, opened_at__date__gte=week_start - timedelta(days=7))
+                   .order_by("-opened_at")[:5])
+    statement = monthly_statement(grid, today.year, today.month)
+    settlement = (Settlement.objects.filter(village_id=grid.parent_id, status=SettlementStatus.PUBLISHED)
+                  .order_by("-year", "-quarter").first())
+    lines = [line for line in settlement_lines(settlement) if line.path.startswith(grid.path)] if settlement else []
+    head = LedgerHead.objects.filter(village_id=grid.parent_id).first()
+    return {"grid": grid, "today": today, "notices": notices, "statement": statement, "settlement": settlement,
+            "settlement_lines": lines, "head": head}
