@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "grassroots.access",
     "grassroots.spreadsheets",
     "grassroots.points",
+    "grassroots.shop",
     "grassroots.demands",
     "grassroots.demands.open311",
 ]

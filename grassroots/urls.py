@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("grassroots.areas.urls")),
     path("", include("grassroots.spreadsheets.urls")),
     path("", include("grassroots.points.urls")),
+    path("", include("grassroots.shop.urls")),
     path("", include("grassroots.demands.urls")),
 ]

@@ -13,10 +13,14 @@ api = NinjaAPI(
 from grassroots.areas.api import router as areas_router  # noqa: E402
 from grassroots.audit.api import router as audit_router  # noqa: E402
 from grassroots.points.api import router as points_router  # noqa: E402
+from grassroots.points.api_results import router as points_results_router  # noqa: E402
+from grassroots.shop.api import router as shop_router  # noqa: E402
 
 api.add_router("/", areas_router)
 api.add_router("/audit", audit_router)
 api.add_router("/points", points_router)
+api.add_router("/points/results", points_results_router)
+api.add_router("/shop", shop_router)
 
 from ninja.errors import AuthenticationError  # noqa: E402
 from ninja.errors import ValidationError as NinjaValidationError  # noqa: E402

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from grassroots.points import views
 
@@ -29,4 +29,8 @@ urlpatterns = [
     # Public (the grid's board and its QR code; no account)
     path("board/notices/<str:token>/", views.public_notice, name="points-public-notice"),
     path("board/notices/<str:token>/check/", views.public_check, name="points-public-check"),
+    # Points II: household and grid boards, statements, rankings (board_views.py)
+    path("", include("grassroots.points.board_urls")),
+    # Points II: settlements, the annual summary, policy, consent (settlement_views.py)
+    path("", include("grassroots.points.settlement_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Household page, grid board, monthly statement, village ranking."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Quarterly settlements, the annual summary, the village policy, credit consent."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""爱心超市: products, stock movements, redemptions."""
