@@ -1,5 +1,5 @@
 """The `grassroots` command: demo, serve, migrate, createadmin, generate, import-areas, post-notices,
-verify-ledger, demands-tick."""
+settle, verify-ledger, demands-tick."""
 
 import argparse
 import getpass
@@ -88,20 +88,46 @@ def cmd_generate(args) -> None:
 
 
 def cmd_post_notices(args) -> None:
+    from grassroots.audit.context import Actor
+    from grassroots.points.services import post_due_notices
+
+    result = post_due_notices(actor=Actor.system("cli:post-notices"), now=_as_of(args.as_of))
+    print(f"入账公示 {result['posted']} 个；因有待复议异议暂缓 {result['waiting_on_objections']} 个")
+
+
+def _as_of(value):
     from datetime import datetime
 
     from django.utils import timezone
 
-    from grassroots.audit.context import Actor
-    from grassroots.points.services import post_due_notices
+    if not value:
+        return timezone.now()
+    now = datetime.fromisoformat(value)
+    return timezone.make_aware(now) if timezone.is_naive(now) else now
 
-    now = timezone.now()
-    if args.as_of:
-        now = datetime.fromisoformat(args.as_of)
-        if timezone.is_naive(now):
-            now = timezone.make_aware(now)
-    result = post_due_notices(actor=Actor.system("cli:post-notices"), now=now)
-    print(f"入账公示 {result['posted']} 个；因有待复议异议暂缓 {result['waiting_on_objections']} 个")
+
+def cmd_settle(args) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from grassroots.audit.context import Actor
+    from grassroots.points.services import compute_settlements
+    from grassroots.rules.settlement import quarter_label, quarter_of
+
+    now = _as_of(args.as_of)
+    if args.quarter:
+        try:
+            year, quarter = (int(part) for part in args.quarter.upper().split("Q"))
+        except ValueError:
+            sys.exit(f"季度格式应为 2026Q3，收到 {args.quarter!r}")
+    else:
+        year, quarter = quarter_of(timezone.localdate(now))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    try:
+        result = compute_settlements(actor=Actor.system("cli:settle"), year=year, quarter=quarter, now=now)
+    except ValidationError as e:
+        sys.exit("；".join(m for ms in e.message_dict.values() for m in ms))
+    print(f"{quarter_label(year, quarter)}：新生成待公布评议 {result['created']} 个村，已有 {result['skipped']} 个村")
 
 
 def cmd_verify_ledger(args) -> None:
@@ -185,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("post-notices", help="post notices whose period ended into the ledger (run every few minutes)")
     p.add_argument("--as-of", help="ISO date-time to treat as now (default: now)")
     p.set_defaults(func=cmd_post_notices)
+
+    p = sub.add_parser("settle", help="draft the quarterly settlement of every village after a quarter ends "
+                                      "(run daily; idempotent); the committees review and publish them")
+    p.add_argument("--quarter", help="e.g. 2026Q3 (default: the last quarter that has ended)")
+    p.add_argument("--as-of", help="ISO date-time to treat as now (default: now)")
+    p.set_defaults(func=cmd_settle)
 
     p = sub.add_parser("verify-ledger", help="recompute every village's hash chain; exit 1 naming the first broken entry")
     p.add_argument("--village", action="append", help="only this village (12-digit code)")

@@ -157,3 +157,7 @@ def _points(actor: Actor) -> None:
     [rejected] = batch("C01", people[16:17], 3, quantity=3)
     points.review_claims(actor=as_user["xiaozu"], claim_ids=[rejected.pk], approve=False,
                          reasons={rejected.pk: "值守记录只有两天，请核实天数"})
+    # The year so far from the paper ledger, and the quarters that have ended settled and published.
+    from grassroots.points.demo import load_history
+
+    load_history(actor=actor, village=saiqin, today=today)

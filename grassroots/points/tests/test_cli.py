@@ -37,3 +37,20 @@ def test_verify_ledger_names_the_first_broken_entry(insider, rules, people, read
         main(["verify-ledger"])
     assert exit_.value.code == 1
     assert f"第 1 条起账本不一致（记录编号 {first.pk}）" in capsys.readouterr().out
+
+
+def test_settle_drafts_the_last_quarter_once_and_refuses_an_unfinished_one(households, capsys):
+    from datetime import date
+
+    from grassroots.points.models import Settlement
+    from grassroots.points.tests.test_settlement import give
+
+    give(households["inside"], 235, date(2026, 8, 1))
+    main(["settle", "--as-of", "2026-10-02T09:00:00"])
+    main(["settle", "--as-of", "2026-10-03T09:00:00"])
+    out = capsys.readouterr().out
+    assert "2026年第三季度：新生成待公布评议 1 个村" in out and "新生成待公布评议 0 个村，已有 1 个村" in out
+    [draft] = Settlement.objects.all()
+    assert (draft.quarter, draft.status, draft.credit_total) == (3, "draft", 235)
+    with pytest.raises(SystemExit, match="尚未结束"):
+        main(["settle", "--quarter", "2026Q4", "--as-of", "2026-11-22T09:00:00"])
