@@ -22,11 +22,16 @@ api.add_router("/points", points_router)
 api.add_router("/points/results", points_results_router)
 api.add_router("/shop", shop_router)
 
-from ninja.errors import AuthenticationError  # noqa: E402
+from ninja.errors import AuthenticationError, HttpError  # noqa: E402
 from ninja.errors import ValidationError as NinjaValidationError  # noqa: E402
 
-from grassroots.areas.api import schema_error_handler, unauthenticated_handler  # noqa: E402
+from grassroots.areas.api import (  # noqa: E402
+    http_error_handler,
+    schema_error_handler,
+    unauthenticated_handler,
+)
 
 # Schema errors and missing logins are raised before a route runs: only the api object reaches them.
 api.add_exception_handler(NinjaValidationError, schema_error_handler)
 api.add_exception_handler(AuthenticationError, unauthenticated_handler)
+api.add_exception_handler(HttpError, http_error_handler)

@@ -181,6 +181,13 @@ def unauthenticated_handler(request, exc) -> HttpResponse:
     return error_response(401, "请先登录")
 
 
+def http_error_handler(request, exc) -> HttpResponse:
+    """Ninja's own refusals before a route runs; the one a client meets is a body that is not JSON."""
+    if exc.status_code == 400:
+        return error_response(400, "请求内容不是合法的 JSON")
+    return error_response(exc.status_code, str(exc))
+
+
 # ---------------------------------------------------------------------------------------------
 # Strict input types: a boolean is not a number, a number is not a string, 123 is not a date.
 # ---------------------------------------------------------------------------------------------
