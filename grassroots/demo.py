@@ -52,6 +52,11 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
     from grassroots.demands.demo import load_demo_demands
 
     unit_accounts = load_demo_demands(actor=actor, progress=progress)
+    unit_accounts += _credit_coop(actor)
+    from grassroots.shop.demo import load_demo_shop
+
+    progress("载入爱心超市 …")
+    load_demo_shop(actor=actor)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     return [(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts
 
@@ -161,3 +166,27 @@ def _points(actor: Actor) -> None:
     from grassroots.points.demo import load_history
 
     load_history(actor=actor, village=saiqin, today=today)
+
+
+def _credit_coop(actor: Actor) -> list[tuple[str, str, str]]:
+    """The banner's rural credit co-operative, one loan officer, and 乌云毕力格's signed consent that it may
+    look up his household's credit rating (the other households have not consented)."""
+    from django.utils import timezone
+
+    from grassroots.demands import services as demands
+    from grassroots.demands.models import Unit
+    from grassroots.points import services as points
+
+    unit = Unit.objects.filter(code="rural_credit_coop").first()
+    if unit is None:
+        unit = demands.create_unit(actor=actor, code="rural_credit_coop", name="翁牛特旗农村信用合作联社",
+                                   area=Area.objects.get(code=COUNTY), kind=Unit.Kind.OTHER)
+        user = create_account(actor=actor, username="xinyong", password=DEMO_PASSWORD,
+                              display_name="信用联社信贷员 高峰")
+        demands.add_unit_member(actor=actor, unit=unit, user=user)
+        household = Household.objects.get(village__code=SAIQIN, number="SQ-0001")
+        secretary = User.objects.get(username="shuji")
+        today = timezone.localdate()
+        points.record_consent(actor=Actor.system("demo", user=secretary), household=household, institution=unit,
+                              signed_by="乌云毕力格", signed_on=today, expires_on=today.replace(year=today.year + 1))
+    return [("xinyong", "信用社（信用等级查询）", unit.name)]

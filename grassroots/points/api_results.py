@@ -1,5 +1,655 @@
-"""Points II through the API: balances, statements, settlements, annual results, credit look-ups."""
+"""Points II through the API, mounted at /api/points/results/: balances, monthly statements, quarterly
+settlements, the annual summary, credit consent and the credit co-operative's look-up.
 
-from ninja import Router
+The conventions are those of grassroots/points/api.py, whose helpers this module uses (one way to
+do a thing): strict inputs, Chinese errors naming the field, 404 for what lies outside the caller's
+areas, 403 for a member who may only look, ``Idempotency-Key`` on writes (required where a retry
+would otherwise create a second record: a correction, a consent).
+
+Areas are named by their division code, as everywhere else in the API (``/api/areas/{code}/``
+never shows an area's database id). Village-wide results (settlements, the annual summary) are
+visible to whoever holds points.view in the village or in one of its grids; a grid worker sees
+the village's totals and ranks but only the lines of the households in their own grid.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import StrictInt, StrictStr
+
+from grassroots.access.scope import Scope, scope_of, visible
+from grassroots.areas.api import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
+from grassroots.areas.models import Area, Household, Level
+from grassroots.audit.context import Actor
+from grassroots.points import capabilities as caps
+from grassroots.points import selectors, services
+from grassroots.points.api import (
+    ENTRY_RELATED,
+    ERRORS,
+    READ_ERRORS,
+    AreaRef,
+    EntryOut,
+    Limit,
+    Offset,
+    OptionalKey,
+    VillageCode,
+    _area,
+    _entry,
+    _once,
+    _page,
+    _related,
+    _require_related,
+    _user_name,
+    _village_for,
+    _with_areas,
+)
+from grassroots.points.models import (
+    Account,
+    CreditConsent,
+    LedgerEntry,
+    PointsPolicy,
+    Settlement,
+    SettlementStatus,
+)
+from grassroots.rules.points import period_bounds
+from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN, fen_for, quarter_label
 
 router = Router(tags=["积分结果"])
+
+Year = Annotated[int, Field(ge=2000, le=2100, description="年度，如 2026")]
+Month = Annotated[int, Field(ge=1, le=12, description="月份 1–12")]
+Quarter = Annotated[int, Field(ge=1, le=4, description="季度 1–4")]
+StrictYear = Annotated[StrictInt, Field(ge=2000, le=2100, description="年度，如 2026")]
+StrictQuarter = Annotated[StrictInt, Field(ge=1, le=4, description="季度 1–4")]
+AreaCode = Annotated[str, Field(max_length=20)]
+
+# A look-up refused for any reason says the same, so that a caller cannot learn which households exist.
+LOOKUP_REFUSED = "该户未授权贵单位查询信用等级，或授权已过期、已撤回"
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _household(user, household_id: int) -> Household:
+    """A household whose points the caller may see; 404 when missing or outside their areas alike."""
+    household = visible(user, Household.objects.select_related("village", "grid"), caps.VIEW).filter(
+        pk=household_id).first()
+    if household is None:
+        raise Http404("未找到")
+    return household
+
+
+def _ancestors(path: str) -> list[str]:
+    """Every path above and including ``path`` ("a/b/" → ["a/", "a/b/"])."""
+    return [path[:i + 1] for i, ch in enumerate(path) if ch == "/"]
+
+
+def _reaching(user) -> Q:
+    """Village-wide things (path = the village's) the caller reaches: within their areas, or above a grid of theirs."""
+    paths = scope_of(user).paths(caps.VIEW)
+    return scope_of(user).q(caps.VIEW) | Q(path__in=[a for p in paths for a in _ancestors(p)])
+
+
+def _village(user, code: str) -> Area:
+    """The village named by ``code``, when the caller holds points.view in it or in one of its grids."""
+    village = Area.objects.select_related("parent").filter(code=code.strip(), level=Level.VILLAGE).first()
+    if village is None or not _related(scope_of(user).paths(caps.VIEW), village.path):
+        raise Http404("未找到")
+    return village
+
+
+def _grid(user, code: str) -> Area:
+    grid = visible(user, Area.objects.select_related("parent"), caps.VIEW).filter(
+        code=code.strip(), level=Level.GRID).first()
+    if grid is None:
+        raise Http404("未找到")
+    return grid
+
+
+def _settlement(user, settlement_id: int) -> Settlement:
+    settlement = (Settlement.objects.select_related("village", "published_by").filter(_reaching(user))
+                  .filter(pk=settlement_id).first())
+    if settlement is None:
+        raise Http404("未找到")
+    return settlement
+
+
+def _sees(scope: Scope, path: str) -> bool:
+    return scope.can(caps.VIEW, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Money: credit is points; what they are worth is integer fen, shown as yuan with two decimals.
+# ---------------------------------------------------------------------------------------------
+
+
+def _yuan(points: int, points_per_yuan: int) -> str:
+    return str(Decimal(fen_for(points, points_per_yuan)).scaleb(-2))
+
+
+def _points_per_yuan(village_id: int) -> int:
+    """The village's rate, read without creating a policy (a GET writes nothing)."""
+    rate = PointsPolicy.objects.filter(village_id=village_id).values_list("points_per_yuan", flat=True).first()
+    return rate or DEFAULT_POINTS_PER_YUAN
+
+
+def _head_name(head) -> str:
+    return head.name if head is not None else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# A household: balance, months, entries
+# ---------------------------------------------------------------------------------------------
+
+
+class BalanceOut(Schema):
+    household: int
+    number: str
+    head: str
+    score: int = Field(description="累计积分（历年合计，兑换不减少积分）")
+    year: int
+    year_score: int = Field(description="本年度积分")
+    credit: int = Field(description="可兑换积分")
+    credit_yuan: str = Field(description="可兑换金额（元，两位小数），如 47.00")
+    points_per_yuan: int = Field(description="兑换比例：几分兑1元")
+    may_redeem: bool
+    reason: str = Field(description="不能兑换时的原因；能兑换时为空")
+
+
+@router.get("/households/{int:household_id}/balance/", response={200: BalanceOut, **READ_ERRORS},
+            summary="户的积分与可兑换额度")
+@api_errors
+def household_balance(request, household_id: int):
+    household = _household(request.user, household_id)
+    today = timezone.localdate()
+    balance = selectors.balance(household)
+    year_score = selectors.score_between([household.pk], date(today.year, 1, 1), date(today.year, 12, 31))
+    standing = selectors.redemption_standing(household, today)
+    rate = _points_per_yuan(household.village_id)
+    return {"household": household.pk, "number": household.number, "head": _head_name(household.head),
+            "score": balance.score, "year": today.year, "year_score": year_score[household.pk],
+            "credit": balance.credit, "credit_yuan": _yuan(balance.credit, rate), "points_per_yuan": rate,
+            "may_redeem": standing.may_redeem, "reason": standing.reason}
+
+
+class YearQuery(Schema):
+    year: Year | None = Field(None, description="年度，默认今年")
+
+
+class MonthsOut(Schema):
+    household: int
+    number: str
+    year: int
+    months: list[int] = Field(description="1月至12月各月积分")
+    total: int
+
+
+@router.get("/households/{int:household_id}/months/", response={200: MonthsOut, **READ_ERRORS},
+            summary="户的逐月积分（一年12个月）")
+@api_errors
+def household_months(request, household_id: int, filters: Query[YearQuery]):
+    household = _household(request.user, household_id)
+    year = filters.year or timezone.localdate().year
+    months = selectors.score_by_month(household.pk, year)
+    return {"household": household.pk, "number": household.number, "year": year, "months": months,
+            "total": sum(months)}
+
+
+class EntriesQuery(Schema):
+    year: Year | None = Field(None, description="年度，默认今年")
+    month: Month | None = Field(None, description="月份；不填为全年")
+    account: Account | None = Field(None, description="score 积分 / credit 可兑换额度；不填为两者")
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class HouseholdEntryOut(EntryOut):
+    account_label: str
+    rule_title: str = Field(description="积分项目名称；季度兑换、爱心超市兑换、年终清零等无项目时为空，见 reason")
+    settlement_id: int | None
+    origin_url: str = Field(description="来龙去脉（API）")
+    page_url: str = Field(description="来龙去脉（网页）")
+
+
+class HouseholdEntriesOut(Schema):
+    household: int
+    number: str
+    year: int
+    month: int | None
+    items: list[HouseholdEntryOut]
+    next_offset: int | None
+
+
+def _household_entry(e: LedgerEntry) -> dict:
+    return {**_entry(e), "account_label": e.get_account_display(),
+            "rule_title": e.rule_version.title if e.rule_version_id else "", "settlement_id": e.settlement_id,
+            "origin_url": reverse("api:entry_origin", kwargs={"entry_id": e.pk}),
+            "page_url": reverse("points-entry", args=[e.pk])}
+
+
+@router.get("/households/{int:household_id}/entries/", response={200: HouseholdEntriesOut, **READ_ERRORS},
+            summary="户的积分明细（按年、月）")
+@api_errors
+def household_entries(request, household_id: int, filters: Query[EntriesQuery]):
+    household = _household(request.user, household_id)
+    year = filters.year or timezone.localdate().year
+    if filters.month is None:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    else:
+        start, end = period_bounds(date(year, filters.month, 1), "month")
+    entries = visible(request.user, LedgerEntry.objects.select_related(*ENTRY_RELATED), caps.VIEW).filter(
+        household=household, occurred_on__range=(start, end))
+    if filters.account is not None:
+        entries = entries.filter(account=filters.account)
+    limit, offset = filters.limit, filters.offset
+    entries = _with_areas(list(entries.order_by("-occurred_on", "-seq")[offset:offset + limit + 1]))
+    return {"household": household.pk, "number": household.number, "year": year, "month": filters.month,
+            **_page([_household_entry(e) for e in entries], limit, offset)}
+
+
+# ---------------------------------------------------------------------------------------------
+# A grid's monthly statement (月计分)
+# ---------------------------------------------------------------------------------------------
+
+
+class MonthQuery(Schema):
+    year: Year | None = Field(None, description="年度，默认今年")
+    month: Month | None = Field(None, description="月份，默认本月")
+
+
+class StatementRowOut(Schema):
+    rank: int
+    tied: bool = Field(description="与他户同分并列")
+    household: int
+    number: str
+    head: str
+    plus: int = Field(description="本月加分")
+    minus: int = Field(description="本月扣分（负数）")
+    total: int
+
+
+class StatementOut(Schema):
+    grid: AreaRef
+    village: AreaRef
+    year: int
+    month: int
+    rows: list[StatementRowOut]
+
+
+@router.get("/grids/{code}/statement/", response={200: StatementOut, **READ_ERRORS},
+            summary="网格月计分：各户本月加分、扣分、合计和排名")
+@api_errors
+def grid_statement(request, code: AreaCode, filters: Query[MonthQuery]):
+    grid = _grid(request.user, code)
+    today = timezone.localdate()
+    year, month = filters.year or today.year, filters.month or today.month
+    rows = selectors.monthly_statement(grid, year, month)
+    return {"grid": _area(grid), "village": _area(grid.parent), "year": year, "month": month,
+            "rows": [{"rank": r.rank, "tied": r.tied, "household": r.household.pk, "number": r.household.number,
+                      "head": _head_name(r.head), "plus": r.plus, "minus": r.minus, "total": r.total} for r in rows]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Quarterly settlements (季评议·兑换)
+# ---------------------------------------------------------------------------------------------
+
+
+class SettlementOut(Schema):
+    id: int
+    village: AreaRef
+    year: int
+    quarter: int
+    label: str = Field(description="如 2026年第一季度")
+    revision: int
+    status: str
+    status_label: str
+    threshold: int = Field(description="兑换门槛（分）")
+    points_per_yuan: int
+    veto_scope: str
+    households: int = Field(description="可兑换户数（全村）")
+    credit_total: int = Field(description="可兑换积分合计（全村）")
+    credit_total_yuan: str
+    note: str = Field(description="更正理由")
+    supersedes_id: int | None
+    token: str = Field(description="公开查看用的令牌")
+    computed_at: datetime
+    published_at: datetime | None
+    published_by: str | None
+
+
+class SettlementLineOut(Schema):
+    household: int
+    number: str
+    head: str
+    points: int = Field(description="本季度积分")
+    vetoed: bool
+    eligible: bool
+    credit: int = Field(description="可兑换积分")
+    credit_yuan: str
+
+
+class SettlementDetailOut(SettlementOut):
+    lines: list[SettlementLineOut] = Field(description="达到门槛或有否决项目的户；网格员只见本网格的户")
+
+
+class SettlementListOut(Schema):
+    items: list[SettlementOut]
+    next_offset: int | None
+
+
+def _settlement_out(s: Settlement) -> dict:
+    return {
+        "id": s.pk, "village": _area(s.village), "year": s.year, "quarter": s.quarter,
+        "label": quarter_label(s.year, s.quarter), "revision": s.revision, "status": s.status,
+        "status_label": s.get_status_display(), "threshold": s.threshold, "points_per_yuan": s.points_per_yuan,
+        "veto_scope": s.veto_scope, "households": s.households, "credit_total": s.credit_total,
+        "credit_total_yuan": _yuan(s.credit_total, s.points_per_yuan), "note": s.note,
+        "supersedes_id": s.supersedes_id, "token": s.token, "computed_at": s.computed_at,
+        "published_at": s.published_at, "published_by": _user_name(s.published_by) if s.published_by_id else None,
+    }
+
+
+def _settlement_detail(s: Settlement, user) -> dict:
+    scope = scope_of(user)
+    lines = [{"household": line.household_id, "number": line.household.number, "head": _head_name(line.head),
+              "points": line.points, "vetoed": line.vetoed, "eligible": line.eligible, "credit": line.credit,
+              "credit_yuan": _yuan(line.credit, s.points_per_yuan)}
+             for line in selectors.settlement_lines(s) if _sees(scope, line.path)]
+    return {**_settlement_out(s), "lines": lines}
+
+
+def _settlement_body(settlement_id: int, user) -> dict:
+    """The detail as JSON, read afresh (a service returns the row without its village or publisher)."""
+    s = Settlement.objects.select_related("village", "published_by").get(pk=settlement_id)
+    return SettlementDetailOut.model_validate(_settlement_detail(s, user)).model_dump(mode="json")
+
+
+class SettlementsQuery(Schema):
+    village: VillageCode = None
+    year: Year | None = None
+    quarter: Quarter | None = None
+    status: SettlementStatus | None = None
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/settlements/", response={200: SettlementListOut, **READ_ERRORS}, summary="季度评议兑换列表")
+@api_errors
+def list_settlements(request, filters: Query[SettlementsQuery]):
+    user = request.user
+    settlements: QuerySet = Settlement.objects.select_related("village", "published_by").filter(_reaching(user))
+    if filters.village:
+        settlements = settlements.filter(village=_village_for(user, filters.village))
+    if filters.year is not None:
+        settlements = settlements.filter(year=filters.year)
+    if filters.quarter is not None:
+        settlements = settlements.filter(quarter=filters.quarter)
+    if filters.status is not None:
+        settlements = settlements.filter(status=filters.status)
+    limit, offset = filters.limit, filters.offset
+    found = list(settlements.order_by("-year", "-quarter", "village__code", "-revision")[offset:offset + limit + 1])
+    return _page([_settlement_out(s) for s in found], limit, offset)
+
+
+@router.get("/settlements/{int:settlement_id}/", response={200: SettlementDetailOut, **READ_ERRORS},
+            summary="季度评议兑换详情（含各户结果）")
+@api_errors
+def get_settlement(request, settlement_id: int):
+    return _settlement_detail(_settlement(request.user, settlement_id), request.user)
+
+
+class ComputeIn(StrictIn):
+    village: StrictStr = Field(min_length=1, max_length=20, description="嘎查村社区（或其网格）的区划代码")
+    year: StrictYear
+    quarter: StrictQuarter
+
+
+@router.post("/settlements/", response={200: SettlementDetailOut, 201: SettlementDetailOut, **ERRORS},
+             summary="计算季度评议兑换草稿（已有则返回已有的，200）")
+@api_errors
+def compute_settlement(request, response: HttpResponse, payload: ComputeIn, idempotency_key: OptionalKey = None):
+    """Computing twice changes nothing: the second call answers the existing settlement with 200."""
+    user = request.user
+    village = _village_for(user, payload.village)
+    _require_related(user, caps.SETTLE, village.path, "您没有季度评议兑换的权限")
+    exists = (Settlement.objects.filter(village=village, year=payload.year, quarter=payload.quarter)
+              .exclude(status=SettlementStatus.SUPERSEDED).exists())
+
+    def work() -> dict:
+        settlement = services.compute_settlement(actor=Actor.from_request(request), village=village,
+                                                 year=payload.year, quarter=payload.quarter)
+        return _settlement_body(settlement.pk, user)
+
+    return _once(request, response, key=idempotency_key, required=False, action="points.settlement.compute",
+                 body=payload.model_dump(mode="json"), work=work, status=200 if exists else 201)
+
+
+@router.post("/settlements/{int:settlement_id}/publish/", response={200: SettlementDetailOut, **ERRORS},
+             summary="公布季度评议结果：按结果记入可兑换积分")
+@api_errors
+def publish_settlement(request, response: HttpResponse, settlement_id: int, idempotency_key: OptionalKey = None):
+    """Publishing a published result again is refused (422) and grants nothing; with the same
+    Idempotency-Key the first answer is given again."""
+    user = request.user
+    settlement = _settlement(user, settlement_id)
+    _require_related(user, caps.SETTLE, settlement.path, "您没有公布评议结果的权限")
+
+    def work() -> dict:
+        services.publish_settlement(actor=Actor.from_request(request), settlement=settlement)
+        return _settlement_body(settlement.pk, user)
+
+    return _once(request, response, key=idempotency_key, required=False, action="points.settlement.publish",
+                 body={}, work=work, status=200)
+
+
+class CorrectIn(StrictIn):
+    reason: StrictStr = Field(max_length=500, description="更正理由，至少4个字")
+
+
+@router.post("/settlements/{int:settlement_id}/correct/", response={201: SettlementDetailOut, **ERRORS},
+             summary="更正已公布的评议结果：按台账现状计算新版本草稿（幂等）")
+@api_errors
+def correct_settlement(request, response: HttpResponse, settlement_id: int, payload: CorrectIn,
+                       idempotency_key: OptionalKey = None):
+    user = request.user
+    settlement = _settlement(user, settlement_id)
+    _require_related(user, caps.SETTLE, settlement.path, "您没有更正评议结果的权限")
+
+    def work() -> dict:
+        draft = services.correct_settlement(actor=Actor.from_request(request), settlement=settlement,
+                                            reason=payload.reason)
+        return _settlement_body(draft.pk, user)
+
+    return _once(request, response, key=idempotency_key, required=True, action="points.settlement.correct",
+                 body=payload.model_dump(mode="json"), work=work)
+
+
+# ---------------------------------------------------------------------------------------------
+# The annual summary (年总结)
+# ---------------------------------------------------------------------------------------------
+
+
+class AnnualRowOut(Schema):
+    household: int
+    number: str
+    head: str
+    score: int
+    vetoed: bool = Field(description="本年度有否决项目")
+    village_rank: int
+    township_rank: int
+    tied: bool = Field(description="与本村他户同分并列")
+    stars: int = Field(description="星级文明户星级，0为无")
+    honours: list[str]
+    credit_band: str = Field(description="信用等级：优秀、良好、一般、较差")
+
+
+class AnnualOut(Schema):
+    village: AreaRef
+    year: int
+    rows: list[AnnualRowOut]
+    recommendations: list[AnnualRowOut] = Field(description="同等条件下优先推荐：无否决项目的户，按积分排名")
+
+
+def _annual_row(row: selectors.AnnualRow) -> dict:
+    return {"household": row.household.pk, "number": row.household.number, "head": _head_name(row.head),
+            "score": row.score, "vetoed": row.vetoed, "village_rank": row.village_rank,
+            "township_rank": row.township_rank, "tied": row.tied, "stars": row.stars, "honours": row.honours,
+            "credit_band": row.credit_band}
+
+
+@router.get("/villages/{code}/annual/", response={200: AnnualOut, **READ_ERRORS},
+            summary="年总结：各户年度积分、村内与苏木乡镇排名、星级、荣誉、信用等级")
+@api_errors
+def village_annual(request, code: AreaCode, filters: Query[YearQuery]):
+    village = _village(request.user, code)
+    year = filters.year or timezone.localdate().year
+    scope = scope_of(request.user)
+    rows = [row for row in selectors.annual_summary(village, year) if _sees(scope, row.household.path)]
+    return {"village": _area(village), "year": year, "rows": [_annual_row(r) for r in rows],
+            "recommendations": [_annual_row(r) for r in selectors.recommendations(rows)]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit consent and the credit co-operative's look-up
+# ---------------------------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class ConsentOut(Schema):
+    id: int
+    household: int
+    number: str
+    institution: UnitRef
+    signed_by: str
+    signed_on: date
+    expires_on: date
+    recorded_by: str
+    recorded_at: datetime
+    revoked_at: datetime | None
+    current: bool = Field(description="今天有效：未撤回且在有效期内")
+
+
+def _consent(c: CreditConsent) -> dict:
+    today = timezone.localdate()
+    return {"id": c.pk, "household": c.household_id, "number": c.household.number,
+            "institution": {"id": c.institution_id, "name": c.institution.name}, "signed_by": c.signed_by,
+            "signed_on": c.signed_on, "expires_on": c.expires_on, "recorded_by": _user_name(c.recorded_by),
+            "recorded_at": c.recorded_at, "revoked_at": c.revoked_at,
+            "current": c.revoked_at is None and c.signed_on <= today <= c.expires_on}
+
+
+def _consent_body(consent_id: int) -> dict:
+    c = CreditConsent.objects.select_related("household", "institution", "recorded_by").get(pk=consent_id)
+    return ConsentOut.model_validate(_consent(c)).model_dump(mode="json")
+
+
+@router.get("/households/{int:household_id}/consents/", response={200: list[ConsentOut], **READ_ERRORS},
+            summary="户的信用查询授权")
+@api_errors
+def list_consents(request, household_id: int):
+    household = _household(request.user, household_id)
+    consents = CreditConsent.objects.select_related("household", "institution", "recorded_by").filter(
+        household=household).order_by("-signed_on", "-id")
+    return [_consent(c) for c in consents]
+
+
+class ConsentIn(StrictIn):
+    institution: StrictInt = Field(description="获授权查询的单位（如农村信用社）的编号")
+    signed_by: StrictStr = Field(max_length=50, description="签字人：本户在册成员")
+    signed_on: StrictDate = Field(description="签字日期（YYYY-MM-DD）")
+    expires_on: StrictDate = Field(description="有效期至（YYYY-MM-DD），最长三年")
+
+
+@router.post("/households/{int:household_id}/consents/", response={201: ConsentOut, **ERRORS},
+             summary="登记户的信用查询授权（幂等）")
+@api_errors
+def record_consent(request, response: HttpResponse, household_id: int, payload: ConsentIn,
+                   idempotency_key: OptionalKey = None):
+    from grassroots.demands.models import Unit
+
+    user = request.user
+    household = _household(user, household_id)
+    _require_related(user, caps.RECORD_CONSENT, household.path, "您没有登记信用查询授权的权限")
+    institution = Unit.objects.filter(pk=payload.institution, is_active=True).first()
+    if institution is None:
+        raise DjangoValidationError({"institution": "未找到该单位"})
+
+    def work() -> dict:
+        consent = services.record_consent(actor=Actor.from_request(request), household=household,
+                                          institution=institution, signed_by=payload.signed_by,
+                                          signed_on=payload.signed_on, expires_on=payload.expires_on)
+        return _consent_body(consent.pk)
+
+    return _once(request, response, key=idempotency_key, required=True, action="points.consent.record",
+                 body=payload.model_dump(mode="json"), work=work)
+
+
+@router.post("/consents/{int:consent_id}/revoke/", response={200: ConsentOut, **ERRORS},
+             summary="撤回信用查询授权（重复撤回不变）")
+@api_errors
+def revoke_consent(request, response: HttpResponse, consent_id: int, idempotency_key: OptionalKey = None):
+    user = request.user
+    consent = visible(user, CreditConsent.objects.all(), caps.VIEW).filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404("未找到")
+    _require_related(user, caps.RECORD_CONSENT, consent.path, "您没有撤回信用查询授权的权限")
+
+    def work() -> dict:
+        services.revoke_consent(actor=Actor.from_request(request), consent=consent)
+        return _consent_body(consent.pk)
+
+    return _once(request, response, key=idempotency_key, required=False, action="points.consent.revoke",
+                 body={}, work=work, status=200)
+
+
+class LookupIn(StrictIn):
+    village_code: StrictStr = Field(max_length=20, description="嘎查村社区的区划代码")
+    household_number: StrictStr = Field(max_length=40, description="户号")
+    year: StrictYear
+
+
+class RatingOut(Schema):
+    village: AreaRef
+    household_number: str
+    year: int
+    score: int
+    vetoed: bool
+    stars: int
+    credit_band: str = Field(description="信用等级：优秀、良好、一般、较差")
+    institution: str = Field(description="获授权的单位")
+    consent_expires_on: date
+
+
+@router.post("/credit/lookup/", response={200: RatingOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+             summary="信用等级查询（金融机构，须有该户的有效授权；每次查询留痕）")
+@api_errors
+def credit_lookup(request, payload: LookupIn):
+    """Only a unit's staff may ask, and only under the household's current consent to their unit. An
+    unknown village or household is refused with the same words as a missing consent."""
+    user = request.user
+    if not user.unit_memberships.exists():
+        raise PermissionDenied("只有获授权单位（如农村信用社）的工作人员可以查询信用等级")
+    household = (Household.objects.select_related("village")
+                 .filter(village__code=payload.village_code.strip(), village__level=Level.VILLAGE,
+                         number=payload.household_number.strip()).first())
+    if household is None:
+        raise PermissionDenied(LOOKUP_REFUSED)
+    found = services.look_up_credit(actor=Actor.from_request(request), household=household, year=payload.year)
+    return {"village": _area(household.village), "household_number": household.number, "year": payload.year,
+            "score": found["score"], "vetoed": found["vetoed"], "stars": found["stars"],
+            "credit_band": found["credit_band"], "institution": found["consent"].institution.name,
+            "consent_expires_on": found["consent"].expires_on}

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from grassroots.points.forms import IdempotentForm, PhotoField, _msgs
+from grassroots.points.forms import IdempotentForm, _msgs, _photo_field
 
 DONOR_KINDS = [("pairing_unit", "包联单位"), ("company", "企业"), ("individual", "个人"), ("other", "其他")]
 ITEM_ROWS = 5  # blank item rows a stock-in form offers; the counter's script adds more
@@ -35,7 +35,7 @@ class ProductForm(forms.Form):
     price = YuanField(label="价格（元）")
     low_stock = forms.IntegerField(label="库存低于此数时提醒", min_value=0, initial=5,
                                    error_messages={**_msgs("库存提醒数"), "min_value": "库存提醒数不能为负数"})
-    photo = PhotoField(label="照片", required=False)
+    photo = _photo_field()
 
     def clean_price(self):
         price = self.cleaned_data["price"]
@@ -93,7 +93,7 @@ class PurchaseForm(IdempotentForm):
     receipt_number = forms.CharField(label="票据号", max_length=60, error_messages=_msgs("票据号"))
 
 
-class StocktakeForm(forms.Form):
+class StocktakeForm(IdempotentForm):
     """One counted quantity per product (fields ``count_<id>``); a blank count means not counted."""
 
     reason = forms.CharField(label="差异原因", max_length=200, error_messages=_msgs("差异原因"),
@@ -114,12 +114,9 @@ class StocktakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.is_valid_so_far() and not self.counts():
+        if not any(name.startswith("count_") for name in self.errors) and not self.counts():
             raise ValidationError("请至少填写一种商品的实盘数量")
         return data
-
-    def is_valid_so_far(self) -> bool:
-        return not any(name.startswith("count_") for name in self.errors)
 
 
 class RedeemForm(IdempotentForm):

@@ -1,0 +1,258 @@
+"""Reads of the love supermarket, scoped through access.scope.
+
+A shop is visible to whoever holds ``shop.view`` on its area or on one of the villages it serves
+(a township shop is seen by the cashiers of its villages). Households, receipts and cards are scoped
+by the household's path, so a cashier of one village never finds another village's households.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from grassroots.access.scope import scope_of, visible
+from grassroots.areas.models import Area, Household, Person
+from grassroots.areas.selectors import search_households
+from grassroots.points.services import policy_for
+from grassroots.rules.settlement import points_for_fen
+from grassroots.shop import capabilities as caps
+from grassroots.shop.models import (
+    Donation,
+    HouseholdCard,
+    MovementKind,
+    Product,
+    Redemption,
+    RedemptionLine,
+    Shop,
+    StockMovement,
+)
+
+
+def _shop_q(user, capability: str = caps.VIEW) -> Q:
+    scope = scope_of(user)
+    return scope.q(capability, "path") | scope.q(capability, "villages__path")
+
+
+def shops_for(user, capability: str = caps.VIEW) -> QuerySet[Shop]:
+    """The shops the caller may see (or, with ``capability``, act in)."""
+    ids = Shop.objects.filter(_shop_q(user, capability)).values("pk")
+    return Shop.objects.filter(pk__in=ids).select_related("area").order_by("path", "pk")
+
+
+def shop_for(user, pk: int, capability: str = caps.VIEW) -> Shop:
+    """One shop; 404 when missing or outside the caller's areas alike."""
+    shop = shops_for(user, capability).filter(pk=pk).first()
+    if shop is None:
+        raise Http404("未找到")
+    return shop
+
+
+def stock_of(product_ids) -> dict[int, int]:
+    """The stock of each product: the sum of its movements (0 when it has none)."""
+    ids = list(product_ids)
+    rows = (StockMovement.objects.filter(product_id__in=ids).values("product_id").annotate(total=Sum("quantity"))
+            .values_list("product_id", "total"))
+    found = dict(rows)
+    return {pk: found.get(pk, 0) for pk in ids}
+
+
+class _PointsFor:
+    """``product.points_for(village)``: the points one unit costs at that village's rate."""
+
+    def __init__(self, product: Product, rates: dict):
+        self.product, self.rates = product, rates
+
+    def __call__(self, village) -> int:
+        village_id = getattr(village, "pk", village)
+        if village_id not in self.rates:
+            area = village if isinstance(village, Area) else Area.objects.get(pk=village_id)
+            self.rates[village_id] = policy_for(area).points_per_yuan
+        return points_for_fen(self.product.price_fen, self.rates[village_id])
+
+
+def products(shop: Shop, include_retired: bool = False) -> list[Product]:
+    """The shop's products with ``.stock`` (int), ``.is_low`` and ``.points_for(village)``."""
+    items = list(Product.objects.filter(shop=shop, **({} if include_retired else {"is_retired": False}))
+                 .order_by("is_retired", "name", "pk"))
+    stock = stock_of(p.pk for p in items)
+    rates: dict = {}
+    for product in items:
+        product.stock = stock[product.pk]
+        product.is_low = not product.is_retired and product.stock <= product.low_stock
+        product.points_for = _PointsFor(product, rates)
+    return items
+
+
+def product_for(user, pk: int) -> Product:
+    product = Product.objects.filter(pk=pk, shop__in=shops_for(user)).select_related("shop").first()
+    if product is None:
+        raise Http404("未找到")
+    product.stock = stock_of([product.pk])[product.pk]
+    return product
+
+
+def low_stock(shop: Shop) -> list[Product]:
+    """Products on the shelf at or below their low-stock mark, emptiest first."""
+    return sorted((p for p in products(shop) if p.is_low), key=lambda p: (p.stock, p.name))
+
+
+def movements(shop: Shop, *, product: Product | None = None, kind: str | None = None,
+              limit: int = 200) -> QuerySet[StockMovement]:
+    rows = StockMovement.objects.filter(shop=shop)
+    if product is not None:
+        rows = rows.filter(product=product)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.select_related("product", "donation", "redemption", "recorded_by").order_by("-created_at", "-id")[
+        :limit]
+
+
+def donations(shop: Shop, *, limit: int = 100) -> QuerySet[Donation]:
+    return (Donation.objects.filter(shop=shop)
+            .prefetch_related(Prefetch("movements", queryset=StockMovement.objects.select_related("product")))
+            .order_by("-donated_on", "-id")[:limit])
+
+
+def public_donations(shop: Shop, *, limit: int = 50) -> QuerySet[Donation]:
+    """What the board may show: donor and items of the donations marked public."""
+    return (Donation.objects.filter(shop=shop, is_public=True)
+            .prefetch_related(Prefetch("movements", queryset=StockMovement.objects.select_related("product")))
+            .order_by("-donated_on", "-id")[:limit])
+
+
+# ---------------------------------------------------------------- finding a household at the counter
+
+
+def card_household(token: str) -> Household | None:
+    """The household of an active card, or None (unknown or revoked token). Not scoped: callers scope."""
+    token = (token or "").strip()
+    if not token or len(token) > 40:
+        return None
+    card = HouseholdCard.objects.filter(token=token, revoked_at__isnull=True).select_related(
+        "household", "household__village", "household__grid").first()
+    return card.household if card is not None else None
+
+
+def _served(user, shop: Shop) -> QuerySet[Household]:
+    return visible(user, Household.objects.filter(is_active=True, village__in=shop.villages.all()))
+
+
+def find_households(user, shop: Shop, q: str, *, limit: int = 20) -> list[Household]:
+    """Households of the villages ``shop`` serves that the caller may see, by card token, household
+    number (exact first, then prefix), or a member's name / pinyin / initials."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    served = _served(user, shop)
+    by_card = card_household(q)
+    if by_card is not None:
+        return list(served.filter(pk=by_card.pk).select_related("grid", "village"))
+    exact = list(served.filter(number=q).select_related("grid", "village")[:limit])
+    if exact:
+        return exact
+    village_ids = set(shop.villages.values_list("pk", flat=True))
+    found = [h for h in search_households(user, q, limit=limit * 3) if h.village_id in village_ids]
+    return found[:limit]
+
+
+def counter_household(user, shop: Shop, pk: int) -> Household:
+    """One household at the counter of ``shop``; 404 when missing, outside the caller's areas or not
+    served by the shop."""
+    household = _served(user, shop).filter(pk=pk).select_related("grid", "village").first()
+    if household is None:
+        raise Http404("未找到")
+    return household
+
+
+def head_of(household: Household) -> Person | None:
+    return household.members.filter(is_active=True, relation=Person.Relation.HEAD).first()
+
+
+def active_card(household: Household) -> HouseholdCard | None:
+    return HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).first()
+
+
+def grid_cards(user, grid: Area) -> list[HouseholdCard]:
+    """The active cards of a grid's households in the register, by household number, heads attached
+    as ``.head`` (the A4 card sheet)."""
+    cards = list(visible(user, HouseholdCard.objects.filter(household__grid=grid, household__is_active=True,
+                                                            revoked_at__isnull=True), caps.VIEW)
+                 .select_related("household", "household__village").order_by("household__number"))
+    heads = {p.household_id: p for p in Person.objects.filter(
+        household_id__in=[c.household_id for c in cards], relation=Person.Relation.HEAD, is_active=True)}
+    for card in cards:
+        card.head = heads.get(card.household_id)
+    return cards
+
+
+# ---------------------------------------------------------------- receipts
+
+
+def _with_lines(queryset: QuerySet[Redemption]) -> QuerySet[Redemption]:
+    return queryset.select_related("shop", "household", "village", "cashier", "voided_by").prefetch_related(
+        Prefetch("lines", queryset=RedemptionLine.objects.select_related("product").order_by("id")))
+
+
+def redemption_for(user, pk: int) -> Redemption:
+    """One receipt with its lines; 404 when missing or the household is outside the caller's areas."""
+    redemption = _with_lines(visible(user, Redemption.objects.filter(pk=pk), caps.VIEW)).first()
+    if redemption is None:
+        raise Http404("未找到")
+    return redemption
+
+
+def redemptions(user, shop: Shop, *, day: date | None = None, household: Household | None = None,
+                limit: int = 100) -> QuerySet[Redemption]:
+    rows = visible(user, Redemption.objects.filter(shop=shop), caps.VIEW)
+    if day is not None:
+        rows = rows.filter(created_at__range=_day_range(day, day))
+    if household is not None:
+        rows = rows.filter(household=household)
+    return _with_lines(rows).order_by("-created_at", "-id")[:limit]
+
+
+def _day_range(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return (datetime.combine(start, time.min, tzinfo=tz),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz) - timedelta(microseconds=1))
+
+
+# ---------------------------------------------------------------- 季度兑换会 (exchange day) report
+
+
+def exchange_day(shop: Shop, start: date, end: date) -> dict:
+    """What the exchange day of ``start``..``end`` (inclusive, local dates) did: receipts (voided ones
+    excluded), households, points spent, items given out per product, stock left now, donations."""
+    window = _day_range(start, end)
+    receipts = list(_with_lines(Redemption.objects.filter(shop=shop, created_at__range=window,
+                                                          voided_at__isnull=True)).order_by("created_at", "id"))
+    out = dict(RedemptionLine.objects.filter(redemption__in=[r.pk for r in receipts]).values("product_id")
+               .annotate(quantity=Sum("quantity")).values_list("product_id", "quantity"))
+    shelf = products(shop, include_retired=True)
+    # The price on the receipts, not today's: a price change after the day keeps the report true.
+    fen_out: dict[int, int] = {}
+    for receipt in receipts:
+        for line in receipt.lines.all():
+            fen_out[line.product_id] = fen_out.get(line.product_id, 0) + line.price_fen * line.quantity
+    items_out = [{"product": p, "quantity": out[p.pk], "fen": fen_out[p.pk]} for p in shelf if out.get(p.pk)]
+    gifts = list(Donation.objects.filter(shop=shop, donated_on__range=(start, end))
+                 .prefetch_related(Prefetch("movements", queryset=StockMovement.objects.select_related("product")))
+                 .order_by("donated_on", "id"))
+    return {
+        "shop": shop,
+        "start": start,
+        "end": end,
+        "redemptions": receipts,
+        "households": len({r.household_id for r in receipts}),
+        "points": sum(r.points for r in receipts),
+        "fen": sum(r.fen for r in receipts),
+        "items_out": items_out,
+        "stock_left": [p for p in shelf if not p.is_retired or p.stock],
+        "donations": gifts,
+        "donation_fen": sum(d.value_fen for d in gifts),
+        "voided": Redemption.objects.filter(shop=shop, created_at__range=window, voided_at__isnull=False).count(),
+        "stock_in": dict(StockMovement.objects.filter(shop=shop, created_at__range=window,
+                                                      kind__in=[MovementKind.DONATION, MovementKind.PURCHASE])
+                         .values("product_id").annotate(q=Sum("quantity")).values_list("product_id", "q")),
+    }

@@ -1,0 +1,604 @@
+"""Writes of the love supermarket. Each public function: keyword-only, one transaction, audited.
+
+Lock order, the same in every write that touches stock or a household's credit, so that two
+counters can wait on each other but never deadlock: the Household row, then the products in id
+order, then (``points.services._lock_head``) the village's ledger head, then the shop's receipt
+counter. A void takes the household, then the redemption row, then the same. Every ledger write
+in a village takes the head lock, so a balance read after it cannot be changed underneath by anyone.
+"""
+
+import re
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from grassroots.access.scope import authorise
+from grassroots.areas.models import Area, Household, Level
+from grassroots.audit.context import Actor
+from grassroots.audit.services import record
+from grassroots.points.models import Account, EntryKind, LedgerEntry
+from grassroots.points.selectors import redemption_standing
+from grassroots.points.services import _lock_head, append_entries, policy_for
+from grassroots.rules.settlement import points_for_fen
+from grassroots.shop import capabilities as caps
+from grassroots.shop.models import (
+    Donation,
+    DonorKind,
+    HouseholdCard,
+    MovementKind,
+    Product,
+    ReceiptCounter,
+    Redemption,
+    RedemptionLine,
+    Shop,
+    StockMovement,
+)
+from grassroots.shop.selectors import stock_of
+
+MAX_KEY = 50
+# No ":" in a key: the movements of a keyed stock-in are keyed "<kind>:<key>:<product id>".
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_KEY}}}")
+MAX_LINES = 50
+MAX_QUANTITY = 999
+BUSY_MESSAGE = "收银台繁忙（该户或商品正由另一处办理），本次未兑换，请稍后重试"
+
+
+class Busy(ValidationError):
+    """A lock wait ran out or the database gave up on a conflict: nothing was written; try again."""
+
+    def __init__(self, message: str = BUSY_MESSAGE):
+        super().__init__(message, code="busy")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _clean_key(key: str | None, *, required: bool) -> str | None:
+    key = (key or "").strip()
+    if not key:
+        if required:
+            raise ValidationError({"idempotency_key": "缺少幂等键：每次新的兑换须带一个唯一键，重试时沿用同一个键"})
+        return None
+    if not KEY_PATTERN.fullmatch(key):
+        raise ValidationError({"idempotency_key": f"幂等键须为1到{MAX_KEY}个字母、数字或 - _ . （如 UUID）"})
+    return key
+
+
+def _items(items, field: str = "items") -> dict[int, int]:
+    """``[(product_id, quantity), ...]`` → {product_id: quantity}, the same product's lines added up."""
+    if not items:
+        raise ValidationError({field: "请至少添加一件商品"})
+    if len(items) > MAX_LINES:
+        raise ValidationError({field: f"一次最多{MAX_LINES}种商品"})
+    merged: dict[int, int] = defaultdict(int)
+    for row, pair in enumerate(items, start=1):
+        try:
+            product_id, quantity = pair
+        except (TypeError, ValueError):
+            raise ValidationError({field: f"第{row}行格式不对：须为（商品，数量）"}) from None
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise ValidationError({field: f"第{row}行数量须为正整数"})
+        if isinstance(product_id, bool) or not isinstance(product_id, int):
+            raise ValidationError({field: f"第{row}行商品无效"})
+        merged[product_id] += quantity
+        if merged[product_id] > MAX_QUANTITY:
+            raise ValidationError({field: f"第{row}行数量过大（一次最多{MAX_QUANTITY}）"})
+    return dict(merged)
+
+
+def _lock_products(shop: Shop, product_ids, field: str = "items") -> dict[int, Product]:
+    """The shop's products ``product_ids``, row-locked in id order. A product of another shop is
+    refused as if it did not exist."""
+    ids = sorted(set(product_ids))
+    products = {p.pk: p for p in Product.objects.select_for_update().filter(pk__in=ids, shop=shop).order_by("pk")}
+    missing = [pk for pk in ids if pk not in products]
+    if missing:
+        raise ValidationError({field: [f"商品 {pk} 不是{shop.name}的商品" for pk in missing]})
+    return products
+
+
+def _shop_village_ids(shop: Shop) -> set[int]:
+    return set(shop.villages.values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------- shops and products
+
+
+@transaction.atomic
+def create_shop(*, actor: Actor, area: Area, name: str, villages: list[Area] | None = None) -> Shop:
+    """A village's shop serves the village; a township's shop serves the villages named (default: all
+    of the township's villages)."""
+    authorise(actor, caps.MANAGE, area.path)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "超市名称不能为空"})
+    if area.level == Level.VILLAGE:
+        served = [area]
+        if villages and any(v.pk != area.pk for v in villages):
+            raise ValidationError({"villages": "村级爱心超市只服务本村"})
+    elif area.level == Level.TOWNSHIP:
+        served = list(villages) if villages else list(area.children.filter(level=Level.VILLAGE))
+        outside = [v.name for v in served if v.level != Level.VILLAGE or not v.path.startswith(area.path)]
+        if outside:
+            raise ValidationError({"villages": f"不是{area.name}的嘎查村社区：{'、'.join(outside)}"})
+        if not served:
+            raise ValidationError({"villages": "请选择服务的嘎查村社区"})
+    else:
+        raise ValidationError({"area": "爱心超市设在嘎查村社区或苏木乡镇"})
+    shop = Shop.objects.create(area=area, path=area.path, name=name[:100])
+    shop.villages.set(served)
+    record(actor=actor, action="shop.create", obj=shop, data={"name": shop.name, "villages": [v.pk for v in served]})
+    return shop
+
+
+def _product_values(*, name: str, unit: str, price_fen: int, low_stock: int) -> dict:
+    errors = {}
+    name, unit = (name or "").strip(), (unit or "").strip()
+    if not name:
+        errors["name"] = "品名不能为空"
+    elif len(name) > 60:
+        errors["name"] = "品名最多60个字"
+    if not unit:
+        errors["unit"] = "单位不能为空（如 提、袋、瓶、个）"
+    elif len(unit) > 10:
+        errors["unit"] = "单位最多10个字"
+    if isinstance(price_fen, bool) or not isinstance(price_fen, int) or not 1 <= price_fen <= 10_000_00:
+        errors["price_fen"] = "价格须为1分到10000元之间（以分计的整数）"
+    if isinstance(low_stock, bool) or not isinstance(low_stock, int) or not 0 <= low_stock <= 100000:
+        errors["low_stock"] = "库存预警须为0到100000之间的整数"
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "unit": unit, "price_fen": price_fen, "low_stock": low_stock}
+
+
+def _name_taken(shop: Shop, name: str, exclude_pk=None) -> bool:
+    return Product.objects.filter(shop=shop, name=name, is_retired=False).exclude(pk=exclude_pk).exists()
+
+
+@transaction.atomic
+def add_product(*, actor: Actor, shop: Shop, name: str, unit: str, price_fen: int, low_stock: int = 5,
+                photo=None) -> Product:
+    authorise(actor, caps.MANAGE, shop.path)
+    values = _product_values(name=name, unit=unit, price_fen=price_fen, low_stock=low_stock)
+    if _name_taken(shop, values["name"]):
+        raise ValidationError({"name": f"货架上已有「{values['name']}」"})
+    product = Product(shop=shop, **values)
+    if photo:
+        product.photo = photo
+    product.save()
+    record(actor=actor, action="shop.product.add", obj=product, area_path=shop.path,
+           data={"name": product.name, "unit": product.unit, "price_fen": product.price_fen})
+    return product
+
+
+@transaction.atomic
+def update_product(*, actor: Actor, product: Product, **changes) -> Product:
+    """Name, unit, price, low-stock mark or photo. Receipts keep the price they were sold at."""
+    authorise(actor, caps.MANAGE, product.shop.path)
+    allowed = {"name", "unit", "price_fen", "low_stock", "photo"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({f: "不能修改此项" for f in sorted(unknown)})
+    product = Product.objects.select_for_update().select_related("shop").get(pk=product.pk)
+    if product.is_retired:
+        raise ValidationError({"product": f"「{product.name}」已停用，不能修改"})
+    values = _product_values(name=changes.get("name", product.name), unit=changes.get("unit", product.unit),
+                             price_fen=changes.get("price_fen", product.price_fen),
+                             low_stock=changes.get("low_stock", product.low_stock))
+    if values["name"] != product.name and _name_taken(product.shop, values["name"], exclude_pk=product.pk):
+        raise ValidationError({"name": f"货架上已有「{values['name']}」"})
+    before = {k: getattr(product, k) for k in values}
+    for field, value in values.items():
+        setattr(product, field, value)
+    if changes.get("photo"):
+        product.photo = changes["photo"]
+    product.save()
+    record(actor=actor, action="shop.product.update", obj=product, area_path=product.shop.path,
+           data={"before": before, "after": values, "photo": bool(changes.get("photo"))})
+    return product
+
+
+@transaction.atomic
+def retire_product(*, actor: Actor, product: Product, now=None) -> Product:
+    """Off the shelf for good (its receipts and movements stay); a new product may take its name."""
+    authorise(actor, caps.MANAGE, product.shop.path)
+    product = Product.objects.select_for_update().select_related("shop").get(pk=product.pk)
+    if product.is_retired:
+        return product
+    product.is_retired, product.retired_at = True, now or timezone.now()
+    product.save(update_fields=["is_retired", "retired_at"])
+    record(actor=actor, action="shop.product.retire", obj=product, area_path=product.shop.path,
+           data={"name": product.name, "stock": stock_of([product.pk])[product.pk]})
+    return product
+
+
+# ---------------------------------------------------------------- stock in and stocktake
+
+
+def _stock_in(*, shop: Shop, items: dict[int, int], kind: str, actor: Actor, key_prefix: str | None,
+              **fields) -> list[StockMovement]:
+    products = _lock_products(shop, items)
+    retired = [p.name for p in products.values() if p.is_retired]
+    if retired:
+        raise ValidationError({"items": f"已停用的商品不能入库：{'、'.join(retired)}"})
+    movements = [StockMovement(product_id=pk, shop=shop, path=shop.path, kind=kind, quantity=items[pk],
+                               recorded_by=actor.user,
+                               idempotency_key=f"{key_prefix}:{pk}" if key_prefix else None, **fields)
+                 for pk in sorted(items)]
+    return StockMovement.objects.bulk_create(movements)
+
+
+@transaction.atomic
+def record_donation(*, actor: Actor, shop: Shop, donor: str, donor_kind: str, donated_on: date,
+                    items: list[tuple[int, int]], value_fen: int, note: str = "", is_public: bool = False,
+                    idempotency_key: str | None = None) -> Donation:
+    """捐赠入库: the donation and a movement per product. The same key again returns the first donation."""
+    authorise(actor, caps.MANAGE, shop.path)
+    key = _clean_key(idempotency_key, required=False)
+    if key:
+        existing = Donation.objects.filter(idempotency_key=f"donation:{key}").first()
+        if existing is not None:
+            if existing.shop_id != shop.pk:
+                raise ValidationError({"idempotency_key": "该幂等键已用于其他超市的捐赠"})
+            return existing
+    errors = {}
+    donor = (donor or "").strip()
+    if not donor:
+        errors["donor"] = "请填写捐赠方"
+    elif len(donor) > 100:
+        errors["donor"] = "捐赠方最多100个字"
+    if donor_kind not in DonorKind.values:
+        errors["donor_kind"] = "捐赠方类型须为 包联单位/企业/个人/其他"
+    if not isinstance(donated_on, date):
+        errors["donated_on"] = "请填写捐赠日期"
+    elif donated_on > timezone.localdate():
+        errors["donated_on"] = "捐赠日期不能晚于今天"
+    if isinstance(value_fen, bool) or not isinstance(value_fen, int) or value_fen < 0:
+        errors["value_fen"] = "价值须为不小于0的整数（分）"
+    if len(note or "") > 300:
+        errors["note"] = "说明最多300字"
+    if errors:
+        raise ValidationError(errors)
+    merged = _items(items)
+    try:
+        with transaction.atomic():
+            donation = Donation.objects.create(
+                shop=shop, path=shop.path, donor=donor, donor_kind=donor_kind, donated_on=donated_on,
+                value_fen=value_fen, note=(note or "").strip(), is_public=is_public, recorded_by=actor.user,
+                idempotency_key=f"donation:{key}" if key else None)
+    except IntegrityError:
+        existing = Donation.objects.filter(idempotency_key=f"donation:{key}").first() if key else None
+        if existing is None or existing.shop_id != shop.pk:
+            raise
+        return existing
+    movements = _stock_in(shop=shop, items=merged, kind=MovementKind.DONATION, actor=actor,
+                          key_prefix=f"donation:{key}" if key else None, donation=donation)
+    record(actor=actor, action="shop.donation.record", obj=donation,
+           data={"donor": donor, "kind": donor_kind, "value_fen": value_fen, "public": is_public,
+                 "items": {str(m.product_id): m.quantity for m in movements}})
+    return donation
+
+
+def _keyed_movements(prefix: str | None, shop: Shop) -> list[StockMovement]:
+    """The movements an earlier call with the same key wrote (keys are ``<prefix>:<product id>``)."""
+    if not prefix:
+        return []
+    existing = list(StockMovement.objects.filter(idempotency_key__startswith=f"{prefix}:").order_by("product_id"))
+    if existing and existing[0].shop_id != shop.pk:
+        raise ValidationError({"idempotency_key": "该幂等键已用于其他超市"})
+    return existing
+
+
+@transaction.atomic
+def record_purchase(*, actor: Actor, shop: Shop, receipt_number: str, items: list[tuple[int, int]],
+                    idempotency_key: str | None = None) -> list[StockMovement]:
+    """采购入库 with the collective's funds, under the purchase receipt's number."""
+    authorise(actor, caps.MANAGE, shop.path)
+    key = _clean_key(idempotency_key, required=False)
+    prefix = f"purchase:{key}" if key else None
+    existing = _keyed_movements(prefix, shop)
+    if existing:
+        return existing
+    receipt_number = (receipt_number or "").strip()
+    if not receipt_number:
+        raise ValidationError({"receipt_number": "请填写采购票据号"})
+    if len(receipt_number) > 60:
+        raise ValidationError({"receipt_number": "票据号最多60个字符"})
+    merged = _items(items)
+    try:
+        with transaction.atomic():
+            movements = _stock_in(shop=shop, items=merged, kind=MovementKind.PURCHASE, actor=actor, key_prefix=prefix,
+                                  receipt_number=receipt_number)
+    except IntegrityError:
+        existing = _keyed_movements(prefix, shop)
+        if not existing:
+            raise
+        return existing
+    record(actor=actor, action="shop.purchase.record", object_type="shop.stockmovement",
+           object_id=",".join(str(m.pk) for m in movements), area_path=shop.path,
+           data={"receipt_number": receipt_number, "items": {str(m.product_id): m.quantity for m in movements}})
+    return movements
+
+
+@transaction.atomic
+def record_stocktake(*, actor: Actor, shop: Shop, counts: dict[int, int], reason: str,
+                     idempotency_key: str | None = None) -> list[StockMovement]:
+    """盘点: the shelf is counted; for each product whose count differs from its movements, one movement
+    of the difference with the reason. The count is never edited."""
+    authorise(actor, caps.MANAGE, shop.path)
+    key = _clean_key(idempotency_key, required=False)
+    prefix = f"stocktake:{key}" if key else None
+    # A replay of a stocktake that found differences returns them; one that found none finds none again.
+    existing = _keyed_movements(prefix, shop)
+    if existing:
+        return existing
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请写明盘点差异的原因"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "原因最多200字"})
+    if not counts:
+        raise ValidationError({"counts": "请填写盘点数量"})
+    for pk, counted in counts.items():
+        if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+            raise ValidationError({"counts": f"商品 {pk} 的盘点数量须为不小于0的整数"})
+    products = _lock_products(shop, counts, field="counts")
+    stock = stock_of(products)
+    movements = [StockMovement(product_id=pk, shop=shop, path=shop.path, kind=MovementKind.STOCKTAKE,
+                               quantity=counts[pk] - stock[pk], reason=reason, recorded_by=actor.user,
+                               idempotency_key=f"{prefix}:{pk}" if prefix else None)
+                 for pk in sorted(products) if counts[pk] != stock[pk]]
+    StockMovement.objects.bulk_create(movements)
+    record(actor=actor, action="shop.stocktake.record", object_type="shop.shop", object_id=str(shop.pk),
+           area_path=shop.path,
+           data={"reason": reason, "counted": len(counts), "key": key,
+                 "differences": {str(m.product_id): m.quantity for m in movements}})
+    return movements
+
+
+# ---------------------------------------------------------------- the counter
+
+
+def _replay(redemption: Redemption, shop: Shop, household: Household) -> Redemption:
+    if redemption.shop_id != shop.pk or redemption.household_id != household.pk:
+        raise ValidationError({"idempotency_key": "该幂等键已用于另一笔兑换，请为新的兑换生成新的键"})
+    return redemption
+
+
+def _set_lock_timeout() -> None:
+    """Bound the wait on another counter's locks (PostgreSQL), so a stuck counter is told to retry
+    rather than waiting on forever. Undone with the savepoint on failure; local to the transaction."""
+    if connection.vendor == "postgresql":
+        ms = int(getattr(settings, "SHOP_LOCK_TIMEOUT_MS", 5000))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{ms}ms"])
+
+
+def _next_number(shop: Shop, day: date) -> str:
+    counter = ReceiptCounter.objects.select_for_update().filter(shop=shop, day=day).first()
+    if counter is None:
+        ReceiptCounter.objects.bulk_create([ReceiptCounter(shop=shop, day=day, seq=0)], ignore_conflicts=True)
+        counter = ReceiptCounter.objects.select_for_update().get(shop=shop, day=day)
+    counter.seq += 1
+    counter.save(update_fields=["seq"])
+    return f"DH-{shop.pk}-{day:%Y%m%d}-{counter.seq:04d}"
+
+
+def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[int, int]], idempotency_key: str,
+           now=None) -> Redemption:
+    """兑换: the household pays ``items`` with its redeemable points.
+
+    One transaction: the household, the products (id order) and the village's ledger head are locked,
+    then balance, standing and stock are read again and checked; only then the receipt, its lines, one
+    credit entry (kind redemption) and the stock movements are written. The same key again returns the
+    first receipt, also when the first is still being written at another counter (it waits for it).
+    A refusal is a ValidationError in Chinese and writes nothing; a lock that could not be had in time
+    is ``Busy`` (also a ValidationError), nothing written, safe to retry with the same key.
+    """
+    authorise(actor, caps.REDEEM, household.path)
+    key = _clean_key(idempotency_key, required=True)
+    existing = Redemption.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _replay(existing, shop, household)
+    if not shop.is_active:
+        raise ValidationError({"shop": f"{shop.name}已停业"})
+    if household.village_id not in _shop_village_ids(shop):
+        raise ValidationError({"household": f"{shop.name}不服务该户所在的嘎查村"})
+    merged = _items(items)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            _set_lock_timeout()
+            return _redeem_locked(actor=actor, shop=shop, household=household, items=merged, key=key, now=now)
+    except IntegrityError:
+        # Another counter committed the same key between our first look and our insert.
+        existing = Redemption.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, shop, household)
+    except OperationalError as error:
+        if _is_lock_failure(error):
+            raise Busy() from error
+        raise
+
+
+def _is_lock_failure(error: Exception) -> bool:
+    """Lock timeout (55P03), deadlock (40P01) or serialization failure (40001) on PostgreSQL; a busy
+    database on SQLite."""
+    code = getattr(getattr(error, "__cause__", None), "sqlstate", None) or getattr(
+        getattr(error, "__cause__", None), "pgcode", None)
+    if code in {"55P03", "40P01", "40001"}:
+        return True
+    text = str(error).lower()
+    return "lock timeout" in text or "deadlock" in text or "database is locked" in text or "could not serialize" in text
+
+
+def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dict[int, int], key: str,
+                   now) -> Redemption:
+    household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
+    # Read again under the household lock: a duplicate of an in-flight request waited here.
+    existing = Redemption.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _replay(existing, shop, household)
+    if not household.is_active:
+        raise ValidationError({"household": "该户已不在册，不能兑换"})
+    products = _lock_products(shop, items)
+    village = household.village
+    _lock_head(village.pk)
+    today = timezone.localdate(now)
+    standing = redemption_standing(household, today)
+    if not standing.may_redeem:
+        raise ValidationError({"household": standing.reason})
+    errors = []
+    for pk in sorted(items):
+        if products[pk].is_retired:
+            errors.append(f"「{products[pk].name}」已停用，不能兑换")
+    stock = stock_of(products)
+    for pk in sorted(items):
+        product = products[pk]
+        if not product.is_retired and stock[pk] < items[pk]:
+            errors.append(f"「{product.name}」库存只剩{max(stock[pk], 0)}{product.unit}" if stock[pk] > 0
+                          else f"「{product.name}」已无库存")
+    if errors:
+        raise ValidationError({"items": errors})
+    rate = policy_for(village).points_per_yuan
+    lines = [RedemptionLine(product_id=pk, quantity=items[pk], price_fen=products[pk].price_fen,
+                            points=points_for_fen(products[pk].price_fen, rate) * items[pk])
+             for pk in sorted(items)]
+    total = sum(line.points for line in lines)
+    fen = sum(line.price_fen * line.quantity for line in lines)
+    if total > standing.credit:
+        raise ValidationError({"items": f"本次需{total}分，可兑换积分只有{standing.credit}分"})
+    number = _next_number(shop, today)
+    [entry] = append_entries(village=village, entries=[LedgerEntry(
+        village=village, path=household.path, household=household, account=Account.CREDIT,
+        kind=EntryKind.REDEMPTION, points=-total, reason=f"爱心超市兑换 {number}"[:200], occurred_on=today,
+        posted_at=now, idempotency_key=f"redeem:{key}")])
+    redemption = Redemption.objects.create(
+        shop=shop, household=household, village=village, path=household.path, number=number, points=total, fen=fen,
+        cashier=actor.user, created_at=now, idempotency_key=key, entry=entry)
+    for line in lines:
+        line.redemption = redemption
+    RedemptionLine.objects.bulk_create(lines)
+    StockMovement.objects.bulk_create([
+        StockMovement(product_id=line.product_id, shop=shop, path=shop.path, kind=MovementKind.REDEMPTION,
+                      quantity=-line.quantity, redemption=redemption, recorded_by=actor.user)
+        for line in lines])
+    record(actor=actor, action="shop.redeem", obj=redemption,
+           data={"number": number, "household": household.pk, "points": total, "fen": fen,
+                 "items": {str(line.product_id): line.quantity for line in lines}, "entry": entry.pk})
+    return redemption
+
+
+def void_redemption(*, actor: Actor, redemption: Redemption, reason: str, now=None) -> Redemption:
+    """A supervisor voids a redemption of the same day: a reversing credit entry and the goods back on
+    the shelf, never an edit of the receipt's lines or the ledger."""
+    authorise(actor, caps.VOID, redemption.path)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请写明作废原因"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "作废原因最多200字"})
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            _set_lock_timeout()
+            return _void_locked(actor=actor, redemption=redemption, reason=reason, now=now)
+    except OperationalError as error:
+        if _is_lock_failure(error):
+            raise Busy("该户正在办理其他业务，本次未作废，请稍后重试") from error
+        raise
+
+
+def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> Redemption:
+    Household.objects.select_for_update().filter(pk=redemption.household_id).first()
+    redemption = Redemption.objects.select_for_update().select_related("village", "entry", "shop").get(pk=redemption.pk)
+    if redemption.voided_at is not None:
+        raise ValidationError({"redemption": f"兑换单 {redemption.number} 已作废"})
+    today = timezone.localdate(now)
+    if timezone.localdate(redemption.created_at) != today:
+        raise ValidationError({"redemption": f"兑换单 {redemption.number} 不是当天的，不能作废"})
+    lines = list(redemption.lines.order_by("product_id"))
+    list(Product.objects.select_for_update().filter(pk__in=[line.product_id for line in lines]).order_by("pk"))
+    entry = redemption.entry
+    [reversal] = append_entries(village=redemption.village, entries=[LedgerEntry(
+        village_id=entry.village_id, path=entry.path, household_id=entry.household_id, account=Account.CREDIT,
+        kind=EntryKind.REVERSAL, points=-entry.points, reverses=entry,
+        reason=f"作废兑换单 {redemption.number}：{reason}"[:200], occurred_on=today, posted_at=now,
+        idempotency_key=f"reverse:{entry.pk}")])
+    StockMovement.objects.bulk_create([
+        StockMovement(product_id=line.product_id, shop_id=redemption.shop_id, path=redemption.shop.path,
+                      kind=MovementKind.VOID, quantity=line.quantity, redemption=redemption, reason=reason,
+                      recorded_by=actor.user)
+        for line in lines])
+    redemption.voided_at, redemption.voided_by, redemption.void_reason = now, actor.user, reason
+    redemption.void_entry = reversal
+    redemption.save(update_fields=["voided_at", "voided_by", "void_reason", "void_entry"])
+    record(actor=actor, action="shop.redemption.void", obj=redemption,
+           data={"number": redemption.number, "reason": reason, "points": redemption.points, "entry": reversal.pk})
+    return redemption
+
+
+# ---------------------------------------------------------------- household cards
+
+
+def _issue(actor: Actor, household: Household, now) -> HouseholdCard:
+    card = HouseholdCard.objects.create(household=household, path=household.path, issued_at=now,
+                                        issued_by=actor.user)
+    return card
+
+
+@transaction.atomic
+def issue_card(*, actor: Actor, household: Household, now=None) -> HouseholdCard:
+    """A new card; a card still active is revoked first (补办)."""
+    authorise(actor, caps.MANAGE, household.path)
+    now = now or timezone.now()
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if not household.is_active:
+        raise ValidationError({"household": "该户已不在册，不能发卡"})
+    revoked = HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).update(
+        revoked_at=now, revoke_reason="补办")
+    card = _issue(actor, household, now)
+    record(actor=actor, action="shop.card.issue", obj=card, data={"household": household.pk, "replaced": revoked})
+    return card
+
+
+@transaction.atomic
+def revoke_card(*, actor: Actor, card: HouseholdCard, reason: str, now=None) -> HouseholdCard:
+    """挂失: the token stops finding the household at once."""
+    authorise(actor, caps.MANAGE, card.path)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请写明挂失原因（如 遗失、损坏）"})
+    card = HouseholdCard.objects.select_for_update().get(pk=card.pk)
+    if card.revoked_at is not None:
+        raise ValidationError({"card": "该户卡已挂失"})
+    card.revoked_at, card.revoke_reason = now or timezone.now(), reason[:200]
+    card.save(update_fields=["revoked_at", "revoke_reason"])
+    record(actor=actor, action="shop.card.revoke", obj=card, data={"household": card.household_id, "reason": reason})
+    return card
+
+
+@transaction.atomic
+def issue_grid_cards(*, actor: Actor, grid: Area, now=None) -> list[HouseholdCard]:
+    """Cards for every household of ``grid`` in the register that has no active card; the grid's
+    active cards, in household-number order (what the A4 card sheet prints)."""
+    authorise(actor, caps.MANAGE, grid.path)
+    if grid.level != Level.GRID:
+        raise ValidationError({"grid": "请选择网格"})
+    now = now or timezone.now()
+    households = list(Household.objects.select_for_update().filter(grid=grid, is_active=True).order_by("pk"))
+    carded = set(HouseholdCard.objects.filter(household__in=households, revoked_at__isnull=True)
+                 .values_list("household_id", flat=True))
+    new = HouseholdCard.objects.bulk_create([
+        HouseholdCard(household=h, path=h.path, issued_at=now, issued_by=actor.user)
+        for h in households if h.pk not in carded])
+    if new:
+        record(actor=actor, action="shop.card.issue_grid", object_type="areas.area", object_id=str(grid.pk),
+               area_path=grid.path, data={"issued": len(new), "already": len(carded)})
+    return list(HouseholdCard.objects.filter(household__grid=grid, household__is_active=True, revoked_at__isnull=True)
+                .select_related("household").order_by("household__number"))

@@ -1,0 +1,118 @@
+"""Fixtures of the love supermarket: 赛沁塔拉嘎查's shop with the demo shelf, stocked by a donation,
+five households (``homes``: SQ-0001..SQ-0005, plus 官井子村's GJ-0001) of which SQ-0001 (乌云毕力格's)
+holds 235 redeemable points after Q1 2026 (``credited``), and the people at the counter: a cashier, a committee member (the supervisor), a read-only party group
+leader (``reader`` from grassroots/conftest.py) and a cashier of 官井子村 (the outsider)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grassroots.audit.context import Actor
+from grassroots.conftest import _account, client_for
+
+# give(home, points, day, rule=None) writes a posted score entry.
+from grassroots.points.tests.test_settlement import give  # noqa: F401
+from grassroots.points.tests.test_settlement import homes as settlement_homes  # noqa: F401
+
+TZ = ZoneInfo("Asia/Shanghai")
+APRIL = datetime(2026, 4, 3, 10, 0, tzinfo=TZ)
+EXCHANGE_DAY = datetime(2026, 4, 10, 9, 30, tzinfo=TZ)  # 季度兑换会: the day the tests redeem on
+
+
+def actor(user):
+    return Actor(user=user, name=user.username, ip="127.0.0.1")
+
+
+def at(y, m, d, hour=10):
+    return datetime(y, m, d, hour, 0, tzinfo=TZ)
+
+
+def settle(village, year=2026, quarter=1, now=APRIL):
+    from grassroots.points import services
+
+    system = Actor.system("test")
+    draft = services.compute_settlement(actor=system, village=village, year=year, quarter=quarter, now=now)
+    return services.publish_settlement(actor=system, settlement=draft, now=now)
+
+
+@pytest.fixture
+def village(region):
+    return region["赛沁塔拉嘎查"]
+
+
+@pytest.fixture
+def cashier(region, system_actor):
+    return _account("cashier", "cashier", region["赛沁塔拉嘎查"], system_actor)
+
+
+@pytest.fixture
+def committee(region, system_actor):
+    """村两委委员: manages the shop and may void (the supervisor)."""
+    return _account("committee", "village_committee_member", region["赛沁塔拉嘎查"], system_actor)
+
+
+@pytest.fixture
+def outside_cashier(region, system_actor):
+    return _account("gjcashier", "cashier", region["官井子村"], system_actor)
+
+
+@pytest.fixture
+def as_cashier(cashier):
+    return client_for(cashier)
+
+
+@pytest.fixture
+def as_committee(committee):
+    return client_for(committee)
+
+
+@pytest.fixture
+def as_outside_cashier(outside_cashier):
+    return client_for(outside_cashier)
+
+
+@pytest.fixture
+def homes(request, households):
+    """SQ-0001 (乌云毕力格's, grid 1) .. SQ-0005 of 赛沁塔拉嘎查, and GJ-0001 of 官井子村 (the outside one)."""
+    return {**request.getfixturevalue("settlement_homes"), "GJ-0001": households["outside"]}
+
+
+@pytest.fixture
+def shop(village, system_actor):
+    from grassroots.shop import services
+
+    return services.create_shop(actor=system_actor, area=village, name="赛沁塔拉嘎查爱心超市")
+
+
+@pytest.fixture
+def products(shop, system_actor):
+    """The demo shelf (8 products), empty: {name: Product}."""
+    from grassroots.shop import services
+    from grassroots.shop.demo import PRODUCTS
+
+    return {name: services.add_product(actor=system_actor, shop=shop, name=name, unit=unit, price_fen=price,
+                                       low_stock=low)
+            for name, unit, price, low in PRODUCTS}
+
+
+@pytest.fixture
+def stocked(shop, products, system_actor):
+    """10 of each product, given by the pairing unit (旗农牧局)."""
+    from grassroots.shop import services
+
+    services.record_donation(actor=system_actor, shop=shop, donor="旗农牧局", donor_kind="pairing_unit",
+                             donated_on=date(2026, 3, 20), items=[(p.pk, 10) for p in products.values()],
+                             value_fen=sum(p.price_fen * 10 for p in products.values()), is_public=True)
+    return products
+
+
+@pytest.fixture
+def credited(homes, village):
+    """Q1 2026 settled: SQ-0001 235 points (may redeem 235), SQ-0002 79 (below 80), SQ-0004 80 (may redeem)."""
+    give(homes["SQ-0001"], 200, date(2026, 2, 1))
+    give(homes["SQ-0001"], 35, date(2026, 3, 31))
+    give(homes["SQ-0002"], 79, date(2026, 1, 5))
+    give(homes["SQ-0004"], 80, date(2026, 3, 5))
+    settle(village)
+    return homes
