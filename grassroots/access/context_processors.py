@@ -18,5 +18,8 @@ def shell(request):
             "export": roles.EXPORT_RESIDENTS in caps,
             "audit": roles.VIEW_AUDIT in caps,
             "edit": roles.EDIT_RESIDENTS in caps,
+            # Staff of a unit (a credit co-operative) hold no area role; asked only for them, and only
+            # when the header is drawn (the template calls it).
+            "credit_lookup": (lambda: user.unit_memberships.exists()) if not scope.assignments else False,
         },
     }

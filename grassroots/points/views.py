@@ -709,9 +709,12 @@ def entry_reverse(request, pk: int):
 @login_required
 @require_GET
 def household(request, pk: int):
+    """Score and redeemable balance, whether it may redeem now, the year by month, every entry's origin."""
+    from grassroots.points.board_views import household_context  # board_views imports this module
+
     household = area_selectors.household_detail(request.user, pk)
-    return _render(request, "points/household.html", {
-        "household": household, "entries": selectors.household_entries(request.user, household)})
+    return _render(request, "points/household.html",
+                   household_context(request.user, household, timezone.localdate()))
 
 
 # ---------------------------------------------------------------- public: the board

@@ -1,0 +1,266 @@
+"""Seeing the points: the household page's numbers, the grid board (staff and public copy), the monthly
+statement (月计分) as a page and as A4 PDFs, and the village ranking.
+
+Thin like views.py: one selector call per section, rendered. The staff pages are scoped to the caller's
+areas for ``points.view`` (404 outside); the public board shows masked names only and links to nothing
+behind the log-in.
+"""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_safe
+
+from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.areas.models import Area, Household, Level, Person
+from grassroots.core.pdf import Document, font_path, pdf_response
+from grassroots.points import capabilities as caps
+from grassroots.points import selectors, services
+from grassroots.points.models import Account, EntryKind, Notice, NoticeStatus
+from grassroots.points.qr import qr_svg
+from grassroots.points.views import _render
+from grassroots.rules.masking import mask_name
+from grassroots.rules.points import short_hash
+from grassroots.rules.settlement import fen_for, quarter_label, yuan_text
+
+MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
+# A year a page may be asked about: the scheme did not exist before, and nothing is known after next year.
+FIRST_YEAR = 2000
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _grid(user, pk: int) -> Area:
+    """A grid the caller may see points of; 404 otherwise (outside their areas, or not a grid)."""
+    grid = visible(user, Area.objects.filter(level=Level.GRID).select_related("parent"), caps.VIEW).filter(
+        pk=pk).first()
+    if grid is None:
+        raise Http404("未找到")
+    return grid
+
+
+def _village(user, pk: int) -> Area:
+    """A village the caller sees whole or works inside (a grid worker's role sits on one of its grids)."""
+    village = Area.objects.filter(pk=pk, level=Level.VILLAGE).select_related("parent").first()
+    paths = scope_of(user).paths(caps.VIEW)
+    if village is None or not any(village.path.startswith(p) or p.startswith(village.path) for p in paths):
+        raise Http404("未找到")
+    return village
+
+
+def _month(year: int, month: int) -> date:
+    today = timezone.localdate()
+    if not (1 <= month <= 12 and FIRST_YEAR <= year <= today.year + 1):
+        raise Http404("没有这个月份")
+    return date(year, month, 1)
+
+
+def _previous_month(day: date) -> date:
+    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+
+
+def entry_title(entry) -> str:
+    """What a ledger entry was for, in the words a resident knows: the rule, else the written reason."""
+    if entry.rule_version_id:
+        return entry.rule_version.title
+    return entry.reason or entry.get_kind_display()
+
+
+def _rank_text(rank: int, tied: bool) -> str:
+    return f"{rank}（并列）" if tied else str(rank)
+
+
+def _head_name(head, *, masked: bool) -> str:
+    if head is None:
+        return "—"
+    return mask_name(head.name) if masked else head.name
+
+
+# ---------------------------------------------------------------- the household page (views.household)
+
+
+def household_context(user, household, today: date) -> dict:
+    """Score against balance, may it redeem now, the year by month (chart and table) and every entry."""
+    year = today.year
+    balance = selectors.balance(household)
+    months = selectors.score_by_month(household.pk, year)
+    running, cumulative = 0, []
+    for points in months:
+        running += points
+        cumulative.append(running)
+    policy = services.policy_for(household.village)
+    entries = list(selectors.household_entries(user, household))
+    for entry in entries:
+        entry.title = entry_title(entry)
+        entry.is_deduction = entry.points < 0 and entry.account == Account.SCORE
+    return {
+        "household": household,
+        "head": next((p for p in household.member_list if p.relation == Person.Relation.HEAD), None),
+        "year": year,
+        "balance": balance,
+        "year_score": running,
+        "credit_yuan": yuan_text(fen_for(max(balance.credit, 0), policy.points_per_yuan)),
+        "points_per_yuan": policy.points_per_yuan,
+        "standing": selectors.redemption_standing(household, today),
+        "months": list(zip(MONTH_LABELS, months, cumulative, strict=True)),
+        "chart": {"year": year, "labels": MONTH_LABELS, "monthly": months, "cumulative": cumulative},
+        "score_entries": [e for e in entries if e.account == Account.SCORE],
+        "credit_entries": [e for e in entries if e.account == Account.CREDIT],
+        "truncated": len(entries) >= 200,
+        "this_month": today.replace(day=1),
+    }
+
+
+# ---------------------------------------------------------------- the grid board
+
+
+def _board_context(request, grid: Area, *, public: bool) -> dict:
+    today = timezone.localdate()
+    board = selectors.grid_board(grid, today)
+    settlement = board["settlement"]
+    statement = [{"rank": r.rank, "tied": r.tied, "name": _head_name(r.head, masked=True),
+                  "household": r.household, "plus": r.plus, "minus": r.minus, "total": r.total}
+                 for r in board["statement"]]
+    lines = [{"name": _head_name(line.head, masked=True), "household": line.household, "points": line.points,
+              "credit": line.credit, "yuan": yuan_text(line.fen)}
+             for line in board["settlement_lines"] if line.eligible]
+    latest = (Notice.objects.filter(grid=grid, status=NoticeStatus.POSTED).exclude(chain_hash="")
+              .order_by("-posted_at", "-id").first())
+    qr = check_url = None
+    if latest is not None:
+        check_url = request.build_absolute_uri(reverse("points-public-check", args=[latest.token]))
+        qr = qr_svg(check_url, label="扫码核验最近一次公示是否已入账", size_px=150)
+    head = board["head"]
+    month = today.replace(day=1)
+    return {
+        "public": public, "grid": grid, "village": grid.parent, "today": today, "month": month,
+        "previous_month": _previous_month(month), "notices": board["notices"], "statement": statement,
+        "settlement": settlement, "settlement_lines": lines,
+        "settlement_label": quarter_label(settlement.year, settlement.quarter) if settlement else "",
+        "head": head, "head_short": short_hash(head.hash) if head and head.seq else "",
+        "latest_notice": latest, "check_url": check_url, "qr": qr,
+        "public_url": request.build_absolute_uri(reverse("points-public-grid-board", args=[grid.code])),
+    }
+
+
+@login_required
+@require_GET
+def grid_board(request, pk: int):
+    grid = _grid(request.user, pk)
+    return _render(request, "points/board/grid.html", _board_context(request, grid, public=False))
+
+
+@require_GET
+def public_grid_board(request, code: str):
+    """The board as it hangs in the village: no account, masked names, links only to public pages."""
+    grid = Area.objects.filter(code=code, level=Level.GRID).select_related("parent").first()
+    if grid is None:
+        raise Http404("未找到该网格")
+    return _render(request, "points/board/public_grid.html", _board_context(request, grid, public=True))
+
+
+@require_safe
+def print_font(request):
+    """The Chinese font the PDFs embed, as the print stylesheet's last fallback. Long-cached: a phone
+    downloads it at most once, and only when it has no Chinese font of its own."""
+    response = FileResponse(font_path().open("rb"), content_type="font/otf")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+# ---------------------------------------------------------------- the monthly statement (月计分)
+
+
+def _statement(request, pk: int, year: int, month: int):
+    grid = _grid(request.user, pk)
+    first = _month(year, month)
+    return grid, first, selectors.monthly_statement(grid, year, month)
+
+
+@login_required
+@require_GET
+def grid_statement(request, pk: int, year: int, month: int):
+    grid, first, rows = _statement(request, pk, year, month)
+    for row in rows:
+        row.deductions = [(entry_title(e), e.points) for e in row.entries if e.points < 0]
+        row.count = len(row.entries)
+    return _render(request, "points/board/statement.html", {
+        "grid": grid, "village": grid.parent, "month": first, "rows": rows,
+        "previous_month": _previous_month(first),
+        "next_month": date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1),
+        "is_current": first == timezone.localdate().replace(day=1),
+        "plus": sum(r.plus for r in rows), "minus": sum(r.minus for r in rows),
+    })
+
+
+@login_required
+@require_GET
+def grid_statement_pdf(request, pk: int, year: int, month: int):
+    grid, _, rows = _statement(request, pk, year, month)
+    title = f"{grid.parent.name}{grid.name} {year}年{month}月积分统计（月计分）"
+    doc = Document(title)
+    doc.add_page()
+    doc.cell(0, 7, f"共 {len(rows)} 户 · 打印于 {timezone.localtime():%Y-%m-%d %H:%M}",
+             new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    doc.table_rows(["名次", "户号", "户主", "条数", "加分", "扣分", "合计"],
+                   [[_rank_text(r.rank, r.tied), r.household.number, _head_name(r.head, masked=False),
+                     len(r.entries), f"+{r.plus}", r.minus, r.total] for r in rows],
+                   [22, 28, 38, 18, 26, 26, 28])
+    return pdf_response(doc, f"{grid.parent.name}{grid.name}-{year}年{month}月计分.pdf")
+
+
+@login_required
+@require_GET
+def household_statement_pdf(request, pk: int, year: int, month: int):
+    household = get_visible_or_404(request.user, Household.objects.select_related("grid", "village"), pk=pk)
+    _month(year, month)
+    rows = selectors.monthly_statement(household.grid, year, month)
+    row = next((r for r in rows if r.household.pk == household.pk), None)
+    doc = Document(f"户 {household.number} {year}年{month}月积分明细")
+    doc.add_page()
+    head = _head_name(row.head if row else None, masked=False)
+    facts = [f"户主：{head}", f"{household.village.name}{household.grid.name}"]
+    if row is not None:
+        facts.append(f"本月加分 +{row.plus}，扣分 {row.minus}，合计 {row.total} 分")
+        facts.append(f"网格排名：第 {_rank_text(row.rank, row.tied)} 名 / 共 {len(rows)} 户")
+    for fact in facts:
+        doc.cell(0, 7, fact, new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    entries = row.entries if row else []
+    doc.table_rows(["日期", "项目", "分值", "台账序号"],
+                   [[f"{e.occurred_on:%Y-%m-%d}", entry_title(e) + ("（冲正）" if e.kind == EntryKind.REVERSAL else ""),
+                     f"{e.points:+d}", e.seq] for e in entries] or [["", "本月没有积分记录", "", ""]],
+                   [30, 110, 22, 24])
+    return pdf_response(doc, f"户{household.number}-{year}年{month}月积分明细.pdf")
+
+
+# ---------------------------------------------------------------- the village ranking (年总结)
+
+
+@login_required
+@require_GET
+def village_ranking(request, pk: int):
+    village = _village(request.user, pk)
+    today = timezone.localdate()
+    raw = (request.GET.get("year") or "").strip()
+    error = ""
+    year = today.year
+    if raw:
+        if raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year:
+            year = int(raw)
+        else:
+            error = f"年份（year）须为 {FIRST_YEAR} 到 {today.year} 之间的四位数字，如 {today.year}"
+    rows = [] if error else selectors.annual_summary(village, year)
+    scope = scope_of(request.user)
+    shown = [r for r in rows if scope.can(caps.VIEW, r.household.path)]
+    for row in shown:
+        row.star_text = "★" * row.stars
+    return _render(request, "points/board/ranking.html", {
+        "village": village, "year": year, "years": list(range(today.year, max(FIRST_YEAR, today.year - 5) - 1, -1)),
+        "rows": shown, "total": len(rows), "error": error,
+    }, status=400 if error else 200)
