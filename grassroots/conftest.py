@@ -72,6 +72,28 @@ def households(region, system_actor):
     return {"inside": inside, "outside": outside}
 
 
+@pytest.fixture
+def village(region):
+    return region["赛沁塔拉嘎查"]
+
+
+@pytest.fixture
+def homes(households, region, system_actor):
+    """SQ-0001 (乌云毕力格's, grid 1), SQ-0002 and SQ-0003 (grid 1), SQ-0004 and SQ-0005 (grid 2) of 赛沁塔拉嘎查;
+    GJ-0001 of 官井子村."""
+    from grassroots.areas import services as areas
+
+    made = {"SQ-0001": households["inside"], "GJ-0001": households["outside"]}
+    for n, (number, name, grid) in enumerate([("SQ-0002", "王建国", 1), ("SQ-0003", "李春梅", 1),
+                                              ("SQ-0004", "赵德胜", 2), ("SQ-0005", "孟和", 2)]):
+        home = areas.create_household(actor=system_actor, grid=region[f"赛沁塔拉嘎查{grid}"], number=number,
+                                      address=f"赛沁塔拉嘎查{n}号")
+        areas.add_person(actor=system_actor, household=home, name=name, relation="head", gender="M",
+                         birth_date=date(1970, 1, 1))
+        made[number] = home
+    return made
+
+
 def _account(username, role, area, system_actor):
     from grassroots.access import services
 

@@ -4,13 +4,12 @@ under consent; the seed-004 quarter (235 points → 235 redeemable, 47.00 yuan) 
 
 import json
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from grassroots.areas import services as areas
 from grassroots.audit.models import AuditEntry
 from grassroots.conftest import client_for
 from grassroots.core.models import IdempotencyKey
@@ -18,11 +17,10 @@ from grassroots.points import services
 from grassroots.points.models import (
     Account,
     CreditConsent,
-    EntryKind,
     LedgerEntry,
     Settlement,
 )
-from grassroots.points.tests.conftest import actor
+from grassroots.points.tests.conftest import actor, give, settle
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE = "/api/points/results"
@@ -30,10 +28,6 @@ VILLAGE = "150426100223"  # 赛沁塔拉嘎查
 GRID1, GRID2 = "150426100223001", "150426100223002"
 OTHER_VILLAGE = "150426104204"  # 官井子村
 REFUSED = "该户未授权贵单位查询信用等级，或授权已过期、已撤回"
-
-
-def at(y, m, d):
-    return datetime(y, m, d, 10, 0, tzinfo=TZ)
 
 
 def key() -> str:
@@ -60,44 +54,6 @@ def named(response, field) -> bool:
 
 
 @pytest.fixture
-def village(region):
-    return region["赛沁塔拉嘎查"]
-
-
-@pytest.fixture
-def homes(households, region, system_actor):
-    """SQ-0001 (乌云毕力格's, grid 1) plus SQ-0002, SQ-0003 in grid 1 and SQ-0004, SQ-0005 in grid 2."""
-    made = {"SQ-0001": households["inside"], "GJ-0001": households["outside"]}
-    for n, (number, name, grid) in enumerate([("SQ-0002", "王建国", 1), ("SQ-0003", "李春梅", 1),
-                                              ("SQ-0004", "赵德胜", 2), ("SQ-0005", "孟和", 2)]):
-        home = areas.create_household(actor=system_actor, grid=region[f"赛沁塔拉嘎查{grid}"], number=number,
-                                      address=f"赛沁塔拉嘎查{n}号")
-        areas.add_person(actor=system_actor, household=home, name=name, relation="head", gender="M",
-                         birth_date=date(1970, 1, 1))
-        made[number] = home
-    return made
-
-
-def give(home, points, day, rule=None):
-    """A posted score entry (what the notice job writes)."""
-    from django.db import transaction
-
-    version = rule.versions.order_by("-version").first() if rule else None
-    kind = EntryKind.AWARD if points > 0 else EntryKind.DEDUCTION
-    with transaction.atomic():
-        [entry] = services.append_entries(village=home.village, entries=[LedgerEntry(
-            village=home.village, path=home.path, household=home, account=Account.SCORE, kind=kind, points=points,
-            rule_version=version, occurred_on=day, posted_at=at(day.year, day.month, day.day),
-            idempotency_key=f"test:{home.pk}:{day}:{points}:{LedgerEntry.objects.count()}")])
-    return entry
-
-
-def settle(village, secretary, year=2026, quarter=1):
-    draft = services.compute_settlement(actor=actor(secretary), village=village, year=year, quarter=quarter)
-    return services.publish_settlement(actor=actor(secretary), settlement=draft)
-
-
-@pytest.fixture
 def seed_004(homes):
     """Seed 004: 200 + 35 points in 2026 Q1 (and 50 in Q2, which Q1 does not count)."""
     give(homes["SQ-0001"], 200, date(2026, 2, 1))
@@ -116,26 +72,6 @@ def world(seed_004, village, secretary, rules):
     published = settle(village, secretary)
     draft = services.compute_settlement(actor=actor(secretary), village=village, year=2026, quarter=2)
     return {"homes": homes, "published": published, "draft": draft}
-
-
-@pytest.fixture
-def coop(region):
-    from grassroots.demands.models import Unit
-
-    county = region["翁牛特旗"]
-    return Unit.objects.create(code="nxs", name="翁牛特旗农村信用合作联社", kind="other", area=county, path=county.path)
-
-
-@pytest.fixture
-def officer(coop, system_actor):
-    """A loan officer of the credit co-operative: a unit member with no role on any area."""
-    from grassroots.access.services import create_account
-    from grassroots.demands.models import UnitMember
-
-    user = create_account(actor=system_actor, username="xinyong", password="Demo#2026x", display_name="信贷员",
-                          roles=[])
-    UnitMember.objects.create(unit=coop, user=user)
-    return user
 
 
 def consent_body(coop, **change):

@@ -16,7 +16,7 @@ from grassroots.conftest import client_for
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.points import services
 from grassroots.points.models import Account, EntryKind, LedgerEntry
-from grassroots.points.tests.conftest import actor
+from grassroots.points.tests.conftest import actor, give
 from grassroots.rules.settlement import quarter_bounds, quarter_label, quarter_of
 
 
@@ -35,18 +35,6 @@ def in_last_quarter() -> date:
 
 def this_month_day() -> date:
     return today().replace(day=1)
-
-
-def give(home, points, day, rule=None):
-    """A posted score entry, as the notice job writes it."""
-    version = rule.versions.order_by("-version").first() if rule else None
-    with transaction.atomic():
-        [entry] = services.append_entries(village=home.village, entries=[LedgerEntry(
-            village=home.village, path=home.path, household=home, account=Account.SCORE,
-            kind=EntryKind.AWARD if points > 0 else EntryKind.DEDUCTION, points=points, rule_version=version,
-            occurred_on=day, posted_at=timezone.now(),
-            idempotency_key=f"t:{home.pk}:{day}:{points}:{LedgerEntry.objects.count()}")])
-    return entry
 
 
 def spend(home, points):
@@ -74,7 +62,8 @@ def add_home(grid, number, head, system_actor):
 
 @pytest.fixture
 def homes(households, region, system_actor):
-    """SQ-0001 (乌云毕力格, grid 1), SQ-0002 (王建国, grid 1), SQ-0003 (赵德胜, grid 2)."""
+    """SQ-0001 (乌云毕力格, grid 1), SQ-0002 (王建国, grid 1), SQ-0003 (赵德胜, grid 2): fewer than the shared
+    ``homes``, so that grid 2 holds a single household."""
     return {"SQ-0001": households["inside"],
             "SQ-0002": add_home(region["赛沁塔拉嘎查1"], "SQ-0002", "王建国", system_actor),
             "SQ-0003": add_home(region["赛沁塔拉嘎查2"], "SQ-0003", "赵德胜", system_actor)}

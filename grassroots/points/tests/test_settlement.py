@@ -1,7 +1,6 @@
 """季评议·兑换 and 年总结 against hand-computed villages."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,56 +16,11 @@ from grassroots.points.models import (
     SettlementStatus,
     YearEnd,
 )
-from grassroots.points.tests.conftest import actor
-
-TZ = ZoneInfo("Asia/Shanghai")
-APRIL = datetime(2026, 4, 3, 10, 0, tzinfo=TZ)
-
-
-def at(y, m, d):
-    return datetime(y, m, d, 10, 0, tzinfo=TZ)
-
-
-@pytest.fixture
-def village(region):
-    return region["赛沁塔拉嘎查"]
-
-
-@pytest.fixture
-def homes(households, region, system_actor):
-    """SQ-0001 (乌云毕力格's) plus four more households of 赛沁塔拉嘎查 across both grids."""
-    made = {"SQ-0001": households["inside"]}
-    for n, (number, name, grid) in enumerate([("SQ-0002", "王建国", 1), ("SQ-0003", "李春梅", 1),
-                                              ("SQ-0004", "赵德胜", 2), ("SQ-0005", "孟和", 2)]):
-        home = areas.create_household(actor=system_actor, grid=region[f"赛沁塔拉嘎查{grid}"], number=number,
-                                      address=f"赛沁塔拉嘎查{n}号")
-        areas.add_person(actor=system_actor, household=home, name=name, relation="head", gender="M",
-                         birth_date=date(1970, 1, 1))
-        made[number] = home
-    return made
-
-
-def give(home, points, day, rule=None, key=None):
-    """A posted score entry (what the notice job writes), so each test states its ledger directly."""
-    from django.db import transaction
-
-    version = rule.versions.order_by("-version").first() if rule else None
-    kind = EntryKind.AWARD if points > 0 else EntryKind.DEDUCTION
-    with transaction.atomic():
-        [entry] = services.append_entries(village=home.village, entries=[LedgerEntry(
-            village=home.village, path=home.path, household=home, account=Account.SCORE, kind=kind, points=points,
-            rule_version=version, occurred_on=day, posted_at=at(day.year, day.month, day.day),
-            idempotency_key=key or f"test:{home.pk}:{day}:{points}:{LedgerEntry.objects.count()}")])
-    return entry
+from grassroots.points.tests.conftest import APRIL, actor, at, give, settle
 
 
 def credit_of(home):
     return selectors.balance(home).credit
-
-
-def settle(village, secretary, year=2026, quarter=1, now=APRIL):
-    draft = services.compute_settlement(actor=actor(secretary), village=village, year=year, quarter=quarter, now=now)
-    return services.publish_settlement(actor=actor(secretary), settlement=draft, now=now)
 
 
 def test_seed_004_235_points_in_q1_redeem_47_yuan(village, homes, secretary):

@@ -5,8 +5,7 @@ Each page and POST is tried by an insider (secretary or committee member), a rea
 """
 
 import io
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -15,68 +14,22 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from grassroots.areas import services as areas
 from grassroots.conftest import client_for
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.points import selectors, services
 from grassroots.points.models import (
     Account,
     CreditConsent,
-    EntryKind,
     LedgerEntry,
     Settlement,
     SettlementStatus,
 )
 from grassroots.points.services import policy_for
-from grassroots.points.tests.conftest import actor
+from grassroots.points.tests.conftest import APRIL, actor, at, give, settle
 from grassroots.rules.idnumber import make_id_number
 from grassroots.rules.settlement import quarter_of
 
-TZ = ZoneInfo("Asia/Shanghai")
-APRIL = datetime(2026, 4, 3, 10, 0, tzinfo=TZ)
 ID_NUMBER = make_id_number("150426", date(1968, 3, 5), 11)  # 乌云毕力格's, as the households fixture makes it
-
-
-def at(y, m, d):
-    return datetime(y, m, d, 10, 0, tzinfo=TZ)
-
-
-@pytest.fixture
-def village(region):
-    return region["赛沁塔拉嘎查"]
-
-
-@pytest.fixture
-def homes(households, region, system_actor):
-    """SQ-0001 (乌云毕力格's) plus four more households of 赛沁塔拉嘎查 across both grids."""
-    made = {"SQ-0001": households["inside"]}
-    for n, (number, name, grid) in enumerate([("SQ-0002", "王建国", 1), ("SQ-0003", "李春梅", 1),
-                                              ("SQ-0004", "赵德胜", 2), ("SQ-0005", "孟和", 2)]):
-        home = areas.create_household(actor=system_actor, grid=region[f"赛沁塔拉嘎查{grid}"], number=number,
-                                      address=f"赛沁塔拉嘎查{n}号")
-        areas.add_person(actor=system_actor, household=home, name=name, relation="head", gender="M",
-                         birth_date=date(1970, 1, 1))
-        made[number] = home
-    return made
-
-
-def give(home, points, day, rule=None, key=None):
-    """A posted score entry (what the notice job writes), so each test states its ledger directly."""
-    from django.db import transaction
-
-    version = rule.versions.order_by("-version").first() if rule else None
-    kind = EntryKind.AWARD if points > 0 else EntryKind.DEDUCTION
-    with transaction.atomic():
-        [entry] = services.append_entries(village=home.village, entries=[LedgerEntry(
-            village=home.village, path=home.path, household=home, account=Account.SCORE, kind=kind, points=points,
-            rule_version=version, occurred_on=day, posted_at=at(day.year, day.month, day.day),
-            idempotency_key=key or f"test:{home.pk}:{day}:{points}:{LedgerEntry.objects.count()}")])
-    return entry
-
-
-def settle(village, secretary, year=2026, quarter=1, now=APRIL):
-    draft = services.compute_settlement(actor=actor(secretary), village=village, year=year, quarter=quarter, now=now)
-    return services.publish_settlement(actor=actor(secretary), settlement=draft, now=now)
 
 
 def credit_of(home):
@@ -413,26 +366,6 @@ def test_policy_is_read_only_for_members_without_manage_rules(village, as_commit
 
 
 # ---------------------------------------------------------------- credit consent and the look-up
-
-
-@pytest.fixture
-def coop(region):
-    from grassroots.demands.models import Unit
-
-    county = region["翁牛特旗"]
-    return Unit.objects.create(code="nxs", name="翁牛特旗农村信用合作联社", kind="other", area=county, path=county.path)
-
-
-@pytest.fixture
-def officer(coop, system_actor):
-    """A credit co-operative's loan officer: no role on any area, a member of the co-operative."""
-    from grassroots.access.services import create_account
-    from grassroots.demands.models import UnitMember
-
-    user = create_account(actor=system_actor, username="xinyong", password="Demo#2026x", display_name="信贷员",
-                          roles=[])
-    UnitMember.objects.create(unit=coop, user=user)
-    return user
 
 
 def test_consent_is_recorded_and_revoked_on_the_household(homes, coop, as_secretary, as_reader, as_outsider):

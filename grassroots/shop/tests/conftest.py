@@ -4,19 +4,15 @@ holds 235 redeemable points after Q1 2026 (``credited``), and the people at the 
 leader (``reader`` from grassroots/conftest.py) and a cashier of 官井子村 (the outsider)."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from grassroots.audit.context import Actor
 from grassroots.conftest import _account, client_for
 
-# give(home, points, day, rule=None) writes a posted score entry.
-from grassroots.points.tests.test_settlement import give  # noqa: F401
-from grassroots.points.tests.test_settlement import homes as settlement_homes  # noqa: F401
+# give(home, points, day, rule=None) writes a posted score entry (``homes`` is in grassroots/conftest.py).
+from grassroots.points.tests.conftest import APRIL, TZ, give  # noqa: F401
 
-TZ = ZoneInfo("Asia/Shanghai")
-APRIL = datetime(2026, 4, 3, 10, 0, tzinfo=TZ)
 EXCHANGE_DAY = datetime(2026, 4, 10, 9, 30, tzinfo=TZ)  # 季度兑换会: the day the tests redeem on
 
 
@@ -34,11 +30,6 @@ def settle(village, year=2026, quarter=1, now=APRIL):
     system = Actor.system("test")
     draft = services.compute_settlement(actor=system, village=village, year=year, quarter=quarter, now=now)
     return services.publish_settlement(actor=system, settlement=draft, now=now)
-
-
-@pytest.fixture
-def village(region):
-    return region["赛沁塔拉嘎查"]
 
 
 @pytest.fixture
@@ -70,12 +61,6 @@ def as_committee(committee):
 @pytest.fixture
 def as_outside_cashier(outside_cashier):
     return client_for(outside_cashier)
-
-
-@pytest.fixture
-def homes(request, households):
-    """SQ-0001 (乌云毕力格's, grid 1) .. SQ-0005 of 赛沁塔拉嘎查, and GJ-0001 of 官井子村 (the outside one)."""
-    return {**request.getfixturevalue("settlement_homes"), "GJ-0001": households["outside"]}
 
 
 @pytest.fixture
