@@ -19,7 +19,7 @@ from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.core.pdf import Document, font_path, pdf_response
 from grassroots.points import capabilities as caps
 from grassroots.points import selectors, services
-from grassroots.points.models import Account, EntryKind, Notice, NoticeStatus
+from grassroots.points.models import Account, EntryKind
 from grassroots.points.qr import qr_svg
 from grassroots.points.views import _render
 from grassroots.rules.masking import mask_name
@@ -128,8 +128,7 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
     lines = [{"name": _head_name(line.head, masked=True), "household": line.household, "points": line.points,
               "credit": line.credit, "yuan": yuan_text(line.fen)}
              for line in board["settlement_lines"] if line.eligible]
-    latest = (Notice.objects.filter(grid=grid, status=NoticeStatus.POSTED).exclude(chain_hash="")
-              .order_by("-posted_at", "-id").first())
+    latest = board["latest_posted"]
     qr = check_url = None
     if latest is not None:
         check_url = request.build_absolute_uri(reverse("points-public-check", args=[latest.token]))

@@ -21,6 +21,7 @@ from grassroots.points.models import (
     LineStatus,
     Notice,
     NoticeLine,
+    NoticeStatus,
     Objection,
     ObjectionStatus,
     PointsPolicy,
@@ -594,7 +595,8 @@ def public_settlement(token: str) -> Settlement:
 
 def grid_board(grid: Area, today: date) -> dict:
     """What a grid's board shows: this week's notices, this month's statement, the latest published
-    settlement of the quarter's village, and the village chain's head."""
+    settlement of the grid's village, the village chain's head, and the grid's latest posted notice
+    (whose check page the board's QR code opens)."""
     from grassroots.rules.points import period_bounds
 
     week_start, _ = period_bounds(today, "week")
@@ -605,5 +607,7 @@ def grid_board(grid: Area, today: date) -> dict:
                   .order_by("-year", "-quarter").first())
     lines = [line for line in settlement_lines(settlement) if line.path.startswith(grid.path)] if settlement else []
     head = LedgerHead.objects.filter(village_id=grid.parent_id).first()
+    latest_posted = (Notice.objects.filter(grid=grid, status=NoticeStatus.POSTED).exclude(chain_hash="")
+                     .order_by("-posted_at", "-id").first())
     return {"grid": grid, "today": today, "notices": notices, "statement": statement, "settlement": settlement,
-            "settlement_lines": lines, "head": head}
+            "settlement_lines": lines, "head": head, "latest_posted": latest_posted}
