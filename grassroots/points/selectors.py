@@ -585,6 +585,25 @@ def settlement_lines(settlement: Settlement) -> list[SettlementLine]:
     return lines
 
 
+def households_below_threshold(settlement: Settlement) -> int:
+    """Households with entries in the quarter that reached neither the threshold nor a veto: they have
+    no line, and the settlement page says how many there are."""
+    start, end = quarter_bounds(settlement.year, settlement.quarter)
+    return (LedgerEntry.objects.filter(village_id=settlement.village_id, account=Account.SCORE,
+                                       occurred_on__range=(start, end))
+            .exclude(household_id__in=settlement.lines.values("household_id"))
+            .values("household_id").distinct().count())
+
+
+def unspent_credit(village: Area) -> dict[int, int]:
+    """{household id: redeemable points} of the village's households with credit left: what a lapse clears."""
+    from django.db.models import Sum
+
+    return dict(LedgerEntry.objects.filter(village=village, account=Account.CREDIT).values("household_id")
+                .annotate(balance=Sum("points")).filter(balance__gt=0).order_by("household_id")
+                .values_list("household_id", "balance"))
+
+
 def public_settlement(token: str) -> Settlement:
     settlement = Settlement.objects.select_related("village").filter(
         token=token, status__in=[SettlementStatus.PUBLISHED, SettlementStatus.SUPERSEDED]).first()

@@ -837,8 +837,9 @@ def close_year(*, actor: Actor, village: Area, year: int, now=None) -> YearClose
     policy = policy_for(village)
     entries = []
     if policy.year_end == YearEnd.LAPSE:
-        balances = (LedgerEntry.objects.filter(village=village, account=Account.CREDIT).values("household_id")
-                    .annotate(balance=Sum("points")).filter(balance__gt=0).values_list("household_id", "balance"))
+        from grassroots.points.selectors import unspent_credit
+
+        balances = unspent_credit(village).items()
         paths = dict(Household.objects.filter(village=village).values_list("pk", "path"))
         entries = [LedgerEntry(village_id=village.pk, path=paths[hh], household_id=hh, account=Account.CREDIT,
                                kind=EntryKind.LAPSE, points=-balance, reason=f"{year}年未兑换积分年终清零",

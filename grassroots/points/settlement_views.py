@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -30,9 +29,7 @@ from grassroots.points import capabilities as caps
 from grassroots.points import selectors, services
 from grassroots.points import settlement_forms as forms
 from grassroots.points.models import (
-    Account,
     CreditConsent,
-    LedgerEntry,
     Settlement,
     SettlementStatus,
     YearClose,
@@ -40,7 +37,7 @@ from grassroots.points.models import (
 )
 from grassroots.points.views import _add_errors, _int, _refuse_without, _render, _village
 from grassroots.rules.masking import mask_name
-from grassroots.rules.settlement import competition_ranks, fen_for, quarter_bounds, quarter_label, yuan_text
+from grassroots.rules.settlement import competition_ranks, fen_for, quarter_label, yuan_text
 
 MAX_VILLAGE_LINKS = 20
 
@@ -144,16 +141,6 @@ def settlements(request):
 # ---------------------------------------------------------------- one settlement
 
 
-def _below_threshold(settlement) -> int:
-    """Households with entries in the quarter that reached neither the threshold nor a veto: they have
-    no line, and the page says how many there are."""
-    start, end = quarter_bounds(settlement.year, settlement.quarter)
-    return (LedgerEntry.objects.filter(village_id=settlement.village_id, account=Account.SCORE,
-                                       occurred_on__range=(start, end))
-            .exclude(household_id__in=settlement.lines.values("household_id"))
-            .values("household_id").distinct().count())
-
-
 def _changes(settlement, lines) -> list[dict]:
     """A correction draft against the revision it corrects: each household's old and new credit."""
     old_lines = selectors.settlement_lines(settlement.supersedes)
@@ -186,7 +173,7 @@ def _settlement_page(request, settlement, *, correct_form=None, status=200):
     return _render(request, "points/settlement/detail.html", {
         "s": settlement, "label": quarter_label(settlement.year, settlement.quarter), "lines": lines,
         "yuan_total": yuan_text(fen_for(settlement.credit_total, settlement.points_per_yuan)),
-        "below": _below_threshold(settlement), "can_settle": can_settle, "newer": _newer(settlement),
+        "below": selectors.households_below_threshold(settlement), "can_settle": can_settle, "newer": _newer(settlement),
         "changes": changes, "changed": sum(1 for c in changes if c["changed"]) if changes else 0,
         "action_form": forms.ActionForm(), "correct_form": correct_form or forms.CorrectForm(),
         "open_correct": correct_form is not None,
@@ -319,14 +306,6 @@ def _annual(village, year) -> dict:
     return {"rows": rows, "priority": priority, "honoured": [r for r in rows if r.honours or r.stars]}
 
 
-def _unspent(village) -> tuple[int, int]:
-    """(households, points) of redeemable credit still unspent in the village: what a lapse would clear."""
-    balances = (LedgerEntry.objects.filter(village=village, account=Account.CREDIT).values("household_id")
-                .annotate(balance=Sum("points")).filter(balance__gt=0).values_list("balance", flat=True))
-    found = list(balances)
-    return len(found), sum(found)
-
-
 def _annual_page(request, village, year, *, close_form=None, status=200):
     today = timezone.localdate()
     policy = services.policy_for(village)
@@ -340,7 +319,8 @@ def _annual_page(request, village, year, *, close_form=None, status=200):
         "can_manage": scope_of(request.user).can(caps.MANAGE_RULES, village.path),
     }
     if can_settle and not closed and context["year_over"]:
-        context["unspent_households"], context["unspent_points"] = _unspent(village)
+        unspent = selectors.unspent_credit(village)
+        context["unspent_households"], context["unspent_points"] = len(unspent), sum(unspent.values())
     return _render(request, "points/settlement/annual.html", context, status=status)
 
 
