@@ -456,8 +456,9 @@ def settlement_token() -> str:
 class Settlement(models.Model):
     """季评议·兑换: who of a village may redeem after a quarter, and how much.
 
-    Computed from the ledger as a draft, reviewed and published by the committees; publication
-    grants the credit as ledger entries. A correction is a new revision whose publication
+    Computed from the ledger as a draft (the village's entries up to ``ledger_seq``, so what the
+    committees review is what gets published), reviewed and published by the committees; publication
+    writes the lines and grants the credit as ledger entries. A correction is a new revision whose publication
     reverses the grants that changed. The policy in force is copied in, so the result can be
     read later as it was decided.
     """
@@ -471,6 +472,8 @@ class Settlement(models.Model):
     threshold = models.PositiveIntegerField("兑换门槛")
     points_per_yuan = models.PositiveSmallIntegerField("兑换比例")
     veto_scope = models.CharField(max_length=8, choices=VetoScope.choices)
+    ledger_seq = models.PositiveIntegerField(
+        default=0, help_text="the village chain's length when computed: the result reads entries up to it")
     token = models.CharField(max_length=20, unique=True, default=settlement_token)
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by")
@@ -500,14 +503,17 @@ class Settlement(models.Model):
 
 
 class SettlementLine(models.Model):
-    """A household that reached the threshold or has a veto in the settlement's window.
+    """A household that reached the threshold or has a veto in the settlement's window, written when the
+    settlement is published (a draft's lines are read from the ledger: services.draft_lines).
 
     Households below the threshold have no line: their quarter total is the ledger's, and the
     reason they may not redeem follows from it.
     """
 
-    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="lines")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="settlement_lines")
+    # Both lead an index below (the unique pair, the household look-up), so neither needs its own.
+    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="lines", db_index=False)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="settlement_lines",
+                                  db_index=False)
     path = models.CharField(max_length=255)
     points = models.IntegerField("本季度积分")
     vetoed = models.BooleanField("有否决项目", default=False)

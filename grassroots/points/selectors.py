@@ -577,7 +577,20 @@ def settlements_for(user, *, limit: int = 100) -> QuerySet[Settlement]:
 
 
 def settlement_lines(settlement: Settlement) -> list[SettlementLine]:
-    lines = list(settlement.lines.select_related("household").order_by("-eligible", "-points", "household__number"))
+    """The lines, best first, each with ``.head`` and ``.fen``: a published settlement's as written, a
+    draft's as its slice of the ledger gives them."""
+    if settlement.status == SettlementStatus.DRAFT:
+        from grassroots.points.services import draft_lines
+
+        rows = draft_lines(settlement)
+        households = Household.objects.in_bulk([row[0] for row in rows])
+        lines = [SettlementLine(settlement=settlement, household=households[hh], path=path, points=points,
+                                vetoed=vetoed, eligible=eligible, credit=credit)
+                 for hh, path, points, vetoed, eligible, credit in rows]
+        lines.sort(key=lambda line: (not line.eligible, -line.points, line.household.number))
+    else:
+        lines = list(settlement.lines.select_related("household")
+                     .order_by("-eligible", "-points", "household__number"))
     heads = _heads([line.household_id for line in lines])
     for line in lines:
         line.head = heads.get(line.household_id)
@@ -585,14 +598,14 @@ def settlement_lines(settlement: Settlement) -> list[SettlementLine]:
     return lines
 
 
-def households_below_threshold(settlement: Settlement) -> int:
+def households_below_threshold(settlement: Settlement, lines: list[SettlementLine]) -> int:
     """Households with entries in the quarter that reached neither the threshold nor a veto: they have
     no line, and the settlement page says how many there are."""
     start, end = quarter_bounds(settlement.year, settlement.quarter)
-    return (LedgerEntry.objects.filter(village_id=settlement.village_id, account=Account.SCORE,
-                                       occurred_on__range=(start, end))
-            .exclude(household_id__in=settlement.lines.values("household_id"))
-            .values("household_id").distinct().count())
+    with_entries = set(LedgerEntry.objects.filter(village_id=settlement.village_id, account=Account.SCORE,
+                                                  occurred_on__range=(start, end), seq__lte=settlement.ledger_seq)
+                       .values_list("household_id", flat=True).distinct())
+    return len(with_entries - {line.household_id for line in lines})
 
 
 def unspent_credit(village: Area) -> dict[int, int]:

@@ -598,64 +598,77 @@ def reverse_entry(*, actor: Actor, entry: LedgerEntry, reason: str, now=None) ->
 # ---------------------------------------------------------------- 季评议·兑换 (quarterly settlement)
 
 
-def _fill_lines(*, year: int, quarter: int, settlement_id: int | None = None, village_id: int | None = None,
-                computed_at=None, year_window: bool = False) -> None:
-    """Write the lines of draft settlements straight from the ledger, in the database.
+def _lines_sql(*, year: int, quarter: int, settlement_ids: list[int], year_window: bool,
+               village_id: int | None = None) -> tuple[str, list]:
+    """The SELECT of settlement lines straight from the ledger: (settlement, household, path, points,
+    vetoed, eligible, credit) for each household that reached the settlement's threshold or has a veto
+    item that counts (net of reversals) in its veto window.
 
-    Either one settlement (``settlement_id`` of ``village_id``) or every draft of the quarter
-    computed at ``computed_at`` (one run of the scheduled job). One INSERT … SELECT … GROUP BY:
-    nothing passes through Python, so memory stays flat however many households there are.
-    A household gets a line when its quarter reaches the settlement's threshold or it has a veto
-    item that counts (net of reversals) in the settlement's veto window.
+    A settlement reads its village's entries up to ``ledger_seq``, the chain's length when it was
+    computed: the draft the committees review is what publication writes, whatever is posted meanwhile.
+    One GROUP BY in the database; nothing passes through Python.
     """
     quarter_start, quarter_end = quarter_bounds(year, quarter)
     window_start = date(year, 1, 1) if year_window else quarter_start
     ops = connection.ops
     q_start = ops.adapt_datefield_value(quarter_start)
-    params: list = [q_start, q_start, ops.adapt_datefield_value(window_start), ops.adapt_datefield_value(quarter_end)]
-    if settlement_id is not None:
-        village_filter, settlement_filter = "AND e.village_id = %s", "s.id = %s"
-        params += [village_id, settlement_id]
-    else:
-        village_filter, settlement_filter = "", "s.year = %s AND s.quarter = %s AND s.status = 'draft' AND s.computed_at = %s"
-        params += [year, quarter, ops.adapt_datetimefield_value(computed_at)]
-    eligible = "(agg.quarter_points >= s.threshold AND (CASE WHEN s.veto_scope = 'year' THEN agg.year_vetoes " \
-               "ELSE agg.quarter_vetoes END) <= 0)"
+    marks = ", ".join(["%s"] * len(settlement_ids))
+    params: list = [q_start, q_start, *settlement_ids, ops.adapt_datefield_value(window_start),
+                    ops.adapt_datefield_value(quarter_end)]
+    village_filter = ""
+    if village_id is not None:  # one village: its slice of the chain by index, not a scan of all villages
+        village_filter, params = "AND e.village_id = %s", [*params, village_id]
+    vetoes = "(CASE WHEN s.veto_scope = 'year' THEN agg.year_vetoes ELSE agg.quarter_vetoes END)"
+    eligible = f"(agg.quarter_points >= s.threshold AND {vetoes} <= 0)"
     sql = f"""
-        INSERT INTO {SettlementLine._meta.db_table} (settlement_id, household_id, path, points, vetoed, eligible, credit)
-        SELECT s.id, agg.household_id, h.path, agg.quarter_points,
-               (CASE WHEN s.veto_scope = 'year' THEN agg.year_vetoes ELSE agg.quarter_vetoes END) > 0,
-               {eligible},
-               CASE WHEN {eligible} THEN agg.quarter_points ELSE 0 END
+        SELECT s.id AS sid, agg.household_id AS household_id, agg.path AS path, agg.quarter_points AS points,
+               {vetoes} > 0 AS vetoed, {eligible} AS eligible,
+               CASE WHEN {eligible} THEN agg.quarter_points ELSE 0 END AS credit
         FROM (
-            SELECT e.village_id, e.household_id,
+            SELECT e.village_id, e.household_id, MAX(e.path) AS path,
                    SUM(CASE WHEN e.occurred_on >= %s THEN e.points ELSE 0 END) AS quarter_points,
                    SUM(CASE WHEN rv.kind = 'veto' AND e.occurred_on >= %s
                             THEN (CASE WHEN e.kind = 'reversal' THEN -1 ELSE 1 END) ELSE 0 END) AS quarter_vetoes,
                    SUM(CASE WHEN rv.kind = 'veto'
                             THEN (CASE WHEN e.kind = 'reversal' THEN -1 ELSE 1 END) ELSE 0 END) AS year_vetoes
             FROM {LedgerEntry._meta.db_table} e
+            JOIN {Settlement._meta.db_table} w ON w.village_id = e.village_id AND w.id IN ({marks})
+                 AND e.seq <= w.ledger_seq
             LEFT JOIN {RuleVersion._meta.db_table} rv ON rv.id = e.rule_version_id
             WHERE e.account = 'score' AND e.occurred_on BETWEEN %s AND %s {village_filter}
             GROUP BY e.village_id, e.household_id
         ) agg
         JOIN {Settlement._meta.db_table} s ON s.village_id = agg.village_id
-        JOIN {Household._meta.db_table} h ON h.id = agg.household_id
-        WHERE {settlement_filter}
-          AND (agg.quarter_points >= s.threshold
-               OR (CASE WHEN s.veto_scope = 'year' THEN agg.year_vetoes ELSE agg.quarter_vetoes END) > 0)
+        WHERE s.id IN ({marks}) AND (agg.quarter_points >= s.threshold OR {vetoes} > 0)
     """
+    return sql, [*params, *settlement_ids]
+
+
+def _set_totals(*, year: int, quarter: int, settlements: list[Settlement], village_id: int | None = None) -> None:
+    """Each draft's households that may redeem and its credit total, from the lines' SELECT."""
+    if not settlements:
+        return
+    sql, params = _lines_sql(year=year, quarter=quarter, settlement_ids=[s.pk for s in settlements],
+                             year_window=any(s.veto_scope == VetoScope.YEAR for s in settlements),
+                             village_id=village_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT l.sid, SUM(CASE WHEN l.eligible THEN 1 ELSE 0 END), SUM(l.credit) "
+                       f"FROM ({sql}) l GROUP BY l.sid", params)
+        # int(): PostgreSQL sums a bigint sum as numeric.
+        totals = {sid: (int(households), int(credit)) for sid, households, credit in cursor.fetchall()}
+    for settlement in settlements:
+        settlement.households, settlement.credit_total = totals.get(settlement.pk, (0, 0))
+    Settlement.objects.bulk_update(settlements, ["households", "credit_total"], batch_size=1000)
+
+
+def draft_lines(settlement: Settlement) -> list[tuple]:
+    """A draft's lines as the ledger up to its ``ledger_seq`` gives them (nothing is stored until publication)."""
+    sql, params = _lines_sql(year=settlement.year, quarter=settlement.quarter, settlement_ids=[settlement.pk],
+                             year_window=settlement.veto_scope == VetoScope.YEAR, village_id=settlement.village_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        totals = f"""
-            UPDATE {Settlement._meta.db_table} SET
-              households = (SELECT COUNT(*) FROM {SettlementLine._meta.db_table} l
-                            WHERE l.settlement_id = {Settlement._meta.db_table}.id AND l.eligible),
-              credit_total = (SELECT COALESCE(SUM(l.credit), 0) FROM {SettlementLine._meta.db_table} l
-                              WHERE l.settlement_id = {Settlement._meta.db_table}.id)
-            WHERE {settlement_filter.replace("s.", "")}
-        """
-        cursor.execute(totals, params[-1:] if settlement_id is not None else params[-3:])
+        return [(hh, path, int(points), bool(vetoed), bool(eligible), int(credit))
+                for _, hh, path, points, vetoed, eligible, credit in cursor.fetchall()]
 
 
 def _check_quarter_over(year: int, quarter: int, today: date) -> None:
@@ -666,38 +679,35 @@ def _check_quarter_over(year: int, quarter: int, today: date) -> None:
         raise ValidationError({"quarter": f"{quarter_label(year, quarter)}尚未结束（{end:%Y-%m-%d}结束），不能评议"})
 
 
-def compute_settlements(*, actor: Actor, year: int, quarter: int, now=None, chunk: int = 2000) -> dict:
+@transaction.atomic
+def compute_settlements(*, actor: Actor, year: int, quarter: int, now=None) -> dict:
     """The scheduled job after a quarter ends: a draft settlement for every village that keeps a ledger
-    and has none for the quarter yet. Running it again changes nothing."""
+    and has none for the quarter yet, each reading its ledger up to the chain's current length. One
+    aggregate over the quarter for all villages; memory grows with villages, not households. Running it
+    again changes nothing."""
     now = now or timezone.now()
     _check_quarter_over(year, quarter, timezone.localdate(now))
     done = set(Settlement.objects.filter(year=year, quarter=quarter).values_list("village_id", flat=True))
-    village_ids = sorted(set(LedgerHead.objects.values_list("village_id", flat=True)) - done)
-    created = 0
-    for i in range(0, len(village_ids), chunk):
-        created += _compute_chunk(actor=actor, year=year, quarter=quarter, village_ids=village_ids[i:i + chunk],
-                                  now=now)
-    return {"created": created, "skipped": len(done)}
-
-
-@transaction.atomic
-def _compute_chunk(*, actor: Actor, year: int, quarter: int, village_ids: list[int], now) -> int:
-    policies = {p.village_id: p for p in PointsPolicy.objects.filter(village_id__in=village_ids)}
-    paths = dict(Area.objects.filter(pk__in=village_ids).values_list("pk", "path"))
+    heads = {v: seq for v, seq in LedgerHead.objects.values_list("village_id", "seq") if v not in done}
+    policies = {p.village_id: p for p in PointsPolicy.objects.filter(village_id__in=list(heads))}
+    paths = dict(Area.objects.filter(pk__in=list(heads)).values_list("pk", "path"))
     default = PointsPolicy()
     drafts = []
-    for village_id in village_ids:
+    for village_id in sorted(heads):
         policy = policies.get(village_id, default)
         drafts.append(Settlement(village_id=village_id, path=paths[village_id], year=year, quarter=quarter,
                                  threshold=policy.threshold, points_per_yuan=policy.points_per_yuan,
-                                 veto_scope=policy.veto_scope, computed_at=now))
-    Settlement.objects.bulk_create(drafts)
-    _fill_lines(year=year, quarter=quarter, computed_at=now,
-                year_window=any(d.veto_scope == VetoScope.YEAR for d in drafts))
+                                 veto_scope=policy.veto_scope, ledger_seq=heads[village_id], computed_at=now))
+    Settlement.objects.bulk_create(drafts, batch_size=1000)
+    _set_totals(year=year, quarter=quarter, settlements=drafts)
     record(actor=actor, action="points.settlement.compute", object_type="points.settlement",
            object_id=f"{year}Q{quarter}", area_path=_common_path(list(paths.values())),
            data={"year": year, "quarter": quarter, "villages": len(drafts)})
-    return len(drafts)
+    return {"created": len(drafts), "skipped": len(done)}
+
+
+def _head_seq(village_id: int) -> int:
+    return LedgerHead.objects.filter(village_id=village_id).values_list("seq", flat=True).first() or 0
 
 
 @transaction.atomic
@@ -715,10 +725,9 @@ def compute_settlement(*, actor: Actor, village: Area, year: int, quarter: int, 
     policy = policy_for(village)
     settlement = Settlement.objects.create(village=village, path=village.path, year=year, quarter=quarter,
                                            threshold=policy.threshold, points_per_yuan=policy.points_per_yuan,
-                                           veto_scope=policy.veto_scope, computed_at=now)
-    _fill_lines(year=year, quarter=quarter, settlement_id=settlement.pk, village_id=village.pk,
-                year_window=settlement.veto_scope == VetoScope.YEAR)
-    settlement.refresh_from_db()
+                                           veto_scope=policy.veto_scope, ledger_seq=_head_seq(village.pk),
+                                           computed_at=now)
+    _set_totals(year=year, quarter=quarter, settlements=[settlement], village_id=village.pk)
     record(actor=actor, action="points.settlement.compute", obj=settlement,
            data={"year": year, "quarter": quarter, "households": settlement.households,
                  "credit": settlement.credit_total})
@@ -732,12 +741,11 @@ def recompute_settlement(*, actor: Actor, settlement: Settlement, now=None) -> S
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.status != SettlementStatus.DRAFT:
         raise ValidationError({"settlement": "已公布的评议结果不能重新计算，请提出更正"})
-    settlement.lines.all().delete()
     settlement.computed_at = now or timezone.now()
-    settlement.save(update_fields=["computed_at"])
-    _fill_lines(year=settlement.year, quarter=settlement.quarter, settlement_id=settlement.pk,
-                village_id=settlement.village_id, year_window=settlement.veto_scope == VetoScope.YEAR)
-    settlement.refresh_from_db()
+    settlement.ledger_seq = _head_seq(settlement.village_id)
+    settlement.save(update_fields=["computed_at", "ledger_seq"])
+    _set_totals(year=settlement.year, quarter=settlement.quarter, settlements=[settlement],
+                village_id=settlement.village_id)
     record(actor=actor, action="points.settlement.recompute", obj=settlement,
            data={"households": settlement.households, "credit": settlement.credit_total})
     return settlement
@@ -759,10 +767,9 @@ def correct_settlement(*, actor: Actor, settlement: Settlement, reason: str, now
     draft = Settlement.objects.create(
         village_id=settlement.village_id, path=settlement.path, year=settlement.year, quarter=settlement.quarter,
         revision=settlement.revision + 1, threshold=settlement.threshold, points_per_yuan=settlement.points_per_yuan,
-        veto_scope=settlement.veto_scope, supersedes=settlement, note=reason[:500], computed_at=now or timezone.now())
-    _fill_lines(year=draft.year, quarter=draft.quarter, settlement_id=draft.pk, village_id=draft.village_id,
-                year_window=draft.veto_scope == VetoScope.YEAR)
-    draft.refresh_from_db()
+        veto_scope=settlement.veto_scope, supersedes=settlement, note=reason[:500],
+        ledger_seq=_head_seq(settlement.village_id), computed_at=now or timezone.now())
+    _set_totals(year=draft.year, quarter=draft.quarter, settlements=[draft], village_id=draft.village_id)
     record(actor=actor, action="points.settlement.correct", obj=draft,
            data={"supersedes": settlement.pk, "reason": reason})
     return draft
@@ -782,8 +789,11 @@ def publish_settlement(*, actor: Actor, settlement: Settlement, now=None) -> Set
     standing = {e.household_id: e for e in LedgerEntry.objects.filter(
         settlement__village_id=settlement.village_id, settlement__year=settlement.year,
         settlement__quarter=settlement.quarter, kind=EntryKind.SETTLEMENT, reversed_by__isnull=True)}
-    new = {hh: (path, credit) for hh, path, credit in
-           settlement.lines.filter(eligible=True).values_list("household_id", "path", "credit")}
+    lines = [SettlementLine(settlement=settlement, household_id=hh, path=path, points=points, vetoed=vetoed,
+                            eligible=eligible, credit=credit)
+             for hh, path, points, vetoed, eligible, credit in draft_lines(settlement)]
+    SettlementLine.objects.bulk_create(lines, batch_size=1000)
+    new = {line.household_id: (line.path, line.credit) for line in lines if line.eligible}
     today = timezone.localdate(now)
     entries = []
     for household_id in sorted(set(standing) | set(new)):

@@ -173,7 +173,8 @@ def _settlement_page(request, settlement, *, correct_form=None, status=200):
     return _render(request, "points/settlement/detail.html", {
         "s": settlement, "label": quarter_label(settlement.year, settlement.quarter), "lines": lines,
         "yuan_total": yuan_text(fen_for(settlement.credit_total, settlement.points_per_yuan)),
-        "below": selectors.households_below_threshold(settlement), "can_settle": can_settle, "newer": _newer(settlement),
+        "below": selectors.households_below_threshold(settlement, lines), "can_settle": can_settle,
+        "newer": _newer(settlement),
         "changes": changes, "changed": sum(1 for c in changes if c["changed"]) if changes else 0,
         "action_form": forms.ActionForm(), "correct_form": correct_form or forms.CorrectForm(),
         "open_correct": correct_form is not None,

@@ -260,3 +260,25 @@ def test_monthly_statement_ranks_within_the_grid(village, homes, region):
     assert months[9] == 20 and sum(months) == 20
     assert LedgerEntry.objects.filter(household=homes["SQ-0001"], account=Account.SCORE).aggregate(
         t=Sum("points"))["t"] == selectors.balance(homes["SQ-0001"]).score
+
+
+def test_a_draft_publishes_what_the_committees_reviewed(village, homes, secretary):
+    give(homes["SQ-0001"], 100, date(2026, 2, 1))
+    draft = services.compute_settlement(actor=actor(secretary), village=village, year=2026, quarter=1, now=APRIL)
+    give(homes["SQ-0001"], 50, date(2026, 3, 30))  # posted while the draft is under review
+    assert [(line.points, line.credit) for line in selectors.settlement_lines(draft)] == [(100, 100)]
+    published = services.publish_settlement(actor=actor(secretary), settlement=draft, now=APRIL)
+    assert credit_of(homes["SQ-0001"]) == 100 and published.credit_total == 100
+    correction = services.correct_settlement(actor=actor(secretary), settlement=published, reason="补记三月义务劳动")
+    assert [(line.points, line.credit) for line in selectors.settlement_lines(correction)] == [(150, 150)]
+    services.publish_settlement(actor=actor(secretary), settlement=correction, now=at(2026, 4, 8))
+    assert credit_of(homes["SQ-0001"]) == 150
+
+
+def test_recomputing_a_draft_reads_entries_posted_since(village, homes, secretary):
+    give(homes["SQ-0001"], 60, date(2026, 2, 1))
+    draft = services.compute_settlement(actor=actor(secretary), village=village, year=2026, quarter=1, now=APRIL)
+    assert draft.households == 0 and selectors.settlement_lines(draft) == []
+    give(homes["SQ-0001"], 40, date(2026, 3, 30))
+    draft = services.recompute_settlement(actor=actor(secretary), settlement=draft, now=APRIL)
+    assert (draft.households, draft.credit_total) == (1, 100)
