@@ -130,6 +130,28 @@ def county_admin(region, system_actor):
     return _account("countyadmin", "system_admin", region["翁牛特旗"], system_actor)
 
 
+@pytest.fixture
+def committee(region, system_actor):
+    """A 两委 member of 赛沁塔拉嘎查: reviews, settles, manages the love supermarket and may void there."""
+    return _account("committee", "village_committee_member", region["赛沁塔拉嘎查"], system_actor)
+
+
+@pytest.fixture
+def cashier(region, system_actor):
+    """The love supermarket's cashier of 赛沁塔拉嘎查: redeems there; for points, a member who may only look."""
+    return _account("cashier", "cashier", region["赛沁塔拉嘎查"], system_actor)
+
+
+@pytest.fixture
+def as_committee(committee):
+    return client_for(committee)
+
+
+@pytest.fixture
+def as_cashier(cashier):
+    return client_for(cashier)
+
+
 def client_for(user):
     from django.test import Client
 

@@ -85,6 +85,17 @@ def require(user, capability: str, path: str) -> None:
     raise Http404("未找到")
 
 
+def refuse_without(user, capability: str) -> None:
+    """For a page with no object yet: 403 to a member who lacks ``capability`` everywhere, 404 to a
+    stranger who sees nothing at all."""
+    scope = scope_of(user)
+    if scope.paths(capability):
+        return
+    if scope.paths(VIEW_RESIDENTS):
+        raise PermissionDenied("您没有执行此操作的权限")
+    raise Http404("未找到")
+
+
 def actor_scope(actor) -> Scope:
     """The scope a service checks: a system actor (command, scheduled job) is not scoped."""
     return SYSTEM_SCOPE if actor.is_system else scope_of(actor.user)

@@ -17,8 +17,6 @@ conventions are those of grassroots/areas/api.py (errors, strict inputs, idempot
   (rate-limited per client address), and the server's date.
 """
 
-import hashlib
-import json
 import time
 from datetime import date, datetime
 from typing import Annotated
@@ -31,14 +29,14 @@ from django.core.files.base import ContentFile
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, File, Form, Header, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
 from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.api.common import Limit, Offset, OptionalKey, area_ref, once, page, related, user_name
 from grassroots.areas.api import (
-    IDEMPOTENCY_HEADER,
     ErrorOut,
     StrictDate,
     StrictIn,
@@ -50,7 +48,6 @@ from grassroots.areas.api import (
 )
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor, client_ip
-from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.points import capabilities as caps
 from grassroots.points import selectors, services
 from grassroots.points.models import (
@@ -75,15 +72,10 @@ from grassroots.rules.points import short_hash
 
 router = Router(tags=["积分制"])
 
-MAX_LIMIT = 200
 MAX_BATCH = services.MAX_BATCH
 # Objections from one client address: (requests, seconds); settings.POINTS_API_OBJECTION_RATE overrides.
 OBJECTION_RATE = (5, 600)
 
-Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Field(ge=0, le=1_000_000)]
-OptionalKey = Annotated[str | None, Header(None, alias=IDEMPOTENCY_HEADER, max_length=100,
-                                           description="客户端生成的唯一键；同一键重复提交只执行一次，并返回首次的结果")]
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
@@ -95,17 +87,12 @@ READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 # ---------------------------------------------------------------------------------------------
 
 
-def _related(paths: list[str], path: str) -> bool:
-    """Whether ``path`` lies within one of ``paths`` or contains one of them (a grid in a village)."""
-    return any(path.startswith(p) or p.startswith(path) for p in paths)
-
-
 def _village_for(user, code: str | None) -> Area:
     """The village named by ``code`` (a grid's code names its village) or the caller's only village."""
     paths = scope_of(user).paths(caps.VIEW)
     if code:
         area = Area.objects.select_related("parent").filter(code=code.strip()).first()
-        if area is None or not _related(paths, area.path):
+        if area is None or not related(paths, area.path):
             raise Http404("未找到")
         if area.level == Level.GRID:
             area = area.parent
@@ -134,7 +121,7 @@ def _rule_for(user, pk: int) -> Rule:
 
 def _require_related(user, capability: str, path: str, message: str) -> None:
     """403 unless the caller holds ``capability`` within or above ``path`` (the object is already visible)."""
-    if not _related(scope_of(user).paths(capability), path):
+    if not related(scope_of(user).paths(capability), path):
         raise PermissionDenied(message)
 
 
@@ -150,42 +137,9 @@ def _stage_name(stages: list[dict], claim: Claim) -> str:
     return stages[claim.stage]["name"] if claim.stage < len(stages) else ""
 
 
-def _page(items: list, limit: int, offset: int) -> dict:
-    """``items`` holds up to limit + 1 rows: the extra one only says that another page exists."""
-    return {"items": items[:limit], "next_offset": offset + limit if len(items) > limit else None}
-
-
 # ---------------------------------------------------------------------------------------------
 # Idempotent writes
 # ---------------------------------------------------------------------------------------------
-
-
-def _fingerprint(request, body: dict) -> str:
-    raw = json.dumps({"path": request.path, "body": body}, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _once(request, response: HttpResponse, *, key: str | None, required: bool, action: str, body: dict, work,
-          status: int = 201) -> Status:
-    """Run ``work`` (returning a JSON-ready body) once per (caller, key); a replay answers the first
-    status and body. A key reused for a different request is refused (422)."""
-    key = (key or "").strip()
-    if not key:
-        if required:
-            raise DjangoValidationError({IDEMPOTENCY_HEADER: [
-                "缺少 Idempotency-Key 请求头：请为每次新的提交生成一个唯一键（如 UUID），网络重试时沿用同一个键"]})
-        return Status(status, work())
-    fingerprint = _fingerprint(request, body)
-
-    def first_time() -> dict:
-        return {"status": status, "body": work(), "fingerprint": fingerprint}
-
-    result, replayed = run_once(user=request.user, key=key, action=action, work=first_time)
-    if replayed:
-        if result.get("fingerprint") != fingerprint:
-            raise IdempotencyConflict("该幂等键已用于内容不同的请求，请为新请求生成新的键")
-        response["Idempotent-Replayed"] = "true"
-    return Status(result["status"], result["body"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,10 +471,6 @@ class TodayOut(Schema):
 # ---------------------------------------------------------------------------------------------
 
 
-def _area(area: Area) -> dict:
-    return {"code": area.code, "name": area.name}
-
-
 def _adoption(a) -> dict | None:
     if a is None:
         return None
@@ -556,25 +506,21 @@ def _version_ref(v: RuleVersion, code: str) -> dict:
             "points": v.points, "unit_label": v.get_unit_display()}
 
 
-def _user_name(user) -> str:
-    return (user.display_name or user.username) if user is not None else ""
-
-
 def _claim(c: Claim, stages: list[dict]) -> dict:
     return {
         "id": c.pk, "batch": c.batch, "status": c.status, "status_label": c.get_status_display(), "stage": c.stage,
-        "stage_name": _stage_name(stages, c), "village": _area(c.village), "grid": _area(c.grid),
+        "stage_name": _stage_name(stages, c), "village": area_ref(c.village), "grid": area_ref(c.grid),
         "household_id": c.household_id, "household_number": c.household.number,
         "person": {"id": c.person_id, "name": c.person.name},
         "rule": _version_ref(c.rule_version, c.rule_version.rule.code), "quantity": c.quantity, "points": c.points,
-        "deed_date": c.deed_date, "note": c.note, "has_photo": bool(c.photo), "recorder": _user_name(c.recorder),
+        "deed_date": c.deed_date, "note": c.note, "has_photo": bool(c.photo), "recorder": user_name(c.recorder),
         "resubmits_id": c.resubmits_id, "created_at": c.created_at,
     }
 
 
 def _decision(d: ReviewDecision) -> dict:
     return {"stage": d.stage, "stage_name": d.stage_name, "approved": d.approved, "reason": d.reason,
-            "reviewer": _user_name(d.reviewer), "decided_at": d.decided_at}
+            "reviewer": user_name(d.reviewer), "decided_at": d.decided_at}
 
 
 def _notice_ref(n: Notice) -> dict:
@@ -597,14 +543,14 @@ def _objection(o: Objection, notice_id: int, may_decide: bool) -> dict:
         "contact_name": o.contact_name if may_decide else None,
         "contact_phone": o.contact_phone if may_decide else None,
         "status": o.status, "status_label": o.get_status_display(), "created_at": o.created_at,
-        "decision_reason": o.decision_reason, "decided_by": _user_name(o.decided_by) if o.decided_by_id else None,
+        "decision_reason": o.decision_reason, "decided_by": user_name(o.decided_by) if o.decided_by_id else None,
         "decided_at": o.decided_at,
     }
 
 
 def _notice(n: Notice, *, line_count: int, open_objections: int) -> dict:
     return {
-        "id": n.pk, "token": n.token, "village": _area(n.village), "grid": _area(n.grid), "opened_at": n.opened_at,
+        "id": n.pk, "token": n.token, "village": area_ref(n.village), "grid": area_ref(n.grid), "opened_at": n.opened_at,
         "closes_at": n.closes_at, "status": n.status, "status_label": n.get_status_display(),
         "open_for_objections": _open_for_objections(n), "line_count": line_count,
         "open_objections": open_objections, "chain": _chain(n),
@@ -617,7 +563,7 @@ def _entry(e: LedgerEntry) -> dict:
     if e.rule_version_id:
         rule = _version_ref(e.rule_version, e.rule_version.rule.code)
     return {
-        "id": e.pk, "village": _area(e.village), "seq": e.seq, "household_id": e.household_id,
+        "id": e.pk, "village": area_ref(e.village), "seq": e.seq, "household_id": e.household_id,
         "household_number": e.household.number,
         "person": {"id": e.person_id, "name": e.person.name} if e.person_id else None,
         "account": e.account, "kind": e.kind, "kind_label": e.get_kind_display(), "points": e.points, "rule": rule,
@@ -682,8 +628,8 @@ def list_rules(request, filters: Query[RulesQuery]):
     rules = []
     if rule_set is not None:
         rules = list(rule_set.rules.prefetch_related(_versions_prefetch()).order_by("code")[offset:offset + limit + 1])
-    page = _page([_rule(r, day) for r in rules], limit, offset)
-    return {"village": _area(area), "date": day, "catalogue": _catalogue(rule_set) if rule_set else None, **page}
+    rows = page([_rule(r, day) for r in rules], limit, offset)
+    return {"village": area_ref(area), "date": day, "catalogue": _catalogue(rule_set) if rule_set else None, **rows}
 
 
 @router.get("/rules/{int:rule_id}/", response={200: RuleDetailOut, **READ_ERRORS}, summary="积分项目及其版本历史")
@@ -693,7 +639,7 @@ def get_rule(request, rule_id: int, filters: Query[DayQuery]):
     day = filters.on or timezone.localdate()
     versions = list(rule.versions.select_related("adoption").order_by("-version"))
     rule._prefetched_objects_cache = {"versions": versions}
-    return {**_rule(rule, day), "date": day, "village": _area(rule.rule_set.area), "catalogue": _catalogue(rule.rule_set)}
+    return {**_rule(rule, day), "date": day, "village": area_ref(rule.rule_set.area), "catalogue": _catalogue(rule.rule_set)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -746,7 +692,7 @@ def record_claims(request, response: HttpResponse, payload: ClaimIn, idempotency
                     for m in exc.message_dict["photo"]]}) from None
             raise
 
-    return _once(request, response, key=idempotency_key, required=True, action="points.claims.record",
+    return once(request, response, key=idempotency_key, required=True, action="points.claims.record",
                  body=payload.model_dump(mode="json"), work=work)
 
 
@@ -771,7 +717,7 @@ def record_claims_with_photo(request, response: HttpResponse,
     def work() -> dict:
         return _record(request, payload, photo=ContentFile(checked.content, name=f"deed.{checked.extension}"))
 
-    return _once(request, response, key=idempotency_key, required=True, action="points.claims.record",
+    return once(request, response, key=idempotency_key, required=True, action="points.claims.record",
                  body={**payload.model_dump(mode="json"), "photo": checked.sha256}, work=work)
 
 
@@ -811,7 +757,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
             claims = claims.filter(path__startswith=_village_for(user, village).path)
         claims = _with_areas(list(claims.order_by("-created_at", "-id")[offset:offset + limit + 1]), recorders=True)
     stages = _stages_by_village(c.village_id for c in claims)
-    return _page([_claim(c, stages[c.village_id]) for c in claims], limit, offset)
+    return page([_claim(c, stages[c.village_id]) for c in claims], limit, offset)
 
 
 @router.get("/claims/{int:claim_id}/", response={200: ClaimDetailOut, **READ_ERRORS}, summary="申报详情（含审核记录）")
@@ -874,7 +820,7 @@ def review_claims(request, response: HttpResponse, payload: ReviewIn, idempotenc
         }
         return ReviewOut.model_validate(body).model_dump(mode="json")
 
-    return _once(request, response, key=idempotency_key, required=True, action="points.claims.review",
+    return once(request, response, key=idempotency_key, required=True, action="points.claims.review",
                  body=payload.model_dump(mode="json"), work=work, status=200)
 
 
@@ -907,7 +853,7 @@ def list_notices(request, filters: Query[NoticesQuery]):
     if village:
         notices = notices.filter(path__startswith=_village_for(request.user, village).path)
     notices = list(notices.order_by("-opened_at", "-id")[offset:offset + limit + 1])
-    return _page([_notice(n, line_count=n.line_count, open_objections=n.open_objections) for n in notices],
+    return page([_notice(n, line_count=n.line_count, open_objections=n.open_objections) for n in notices],
                  limit, offset)
 
 
@@ -960,7 +906,7 @@ def list_objections(request, filters: Query[ObjectionsQuery]):
         objections = objections.filter(status=status)
     objections = list(objections.order_by("-created_at", "-id")[offset:offset + limit + 1])
     scope = scope_of(user)
-    return _page([_objection(o, o.line.notice_id, scope.can(caps.DECIDE_OBJECTIONS, o.line.notice.path))
+    return page([_objection(o, o.line.notice_id, scope.can(caps.DECIDE_OBJECTIONS, o.line.notice.path))
                   for o in objections], limit, offset)
 
 
@@ -983,7 +929,7 @@ def decide_objection(request, response: HttpResponse, objection_id: int, payload
         decided.decided_by = user
         return ObjectionOut.model_validate(_objection(decided, objection.line.notice_id, True)).model_dump(mode="json")
 
-    return _once(request, response, key=idempotency_key, required=False, action="points.objection.decide",
+    return once(request, response, key=idempotency_key, required=False, action="points.objection.decide",
                  body=payload.model_dump(mode="json"), work=work, status=200)
 
 
@@ -1011,7 +957,7 @@ def list_entries(request, filters: Query[EntriesQuery]):
     if village:
         entries = entries.filter(path__startswith=_village_for(user, village).path)
     entries = _with_areas(list(entries.order_by("-id")[offset:offset + limit + 1]))
-    return _page([_entry(e) for e in entries], limit, offset)
+    return page([_entry(e) for e in entries], limit, offset)
 
 
 @router.get("/entries/{int:entry_id}/origin/", response={200: EntryOriginOut, **READ_ERRORS},
@@ -1025,21 +971,21 @@ def entry_origin(request, entry_id: int):
     may_decide = bool(notice) and scope_of(user).can(caps.DECIDE_OBJECTIONS, notice.path)
     claim = entry.claim
     reversal = entry.reversal
-    related = {e.pk: e for e in _with_areas(list(LedgerEntry.objects.select_related(*ENTRY_RELATED).filter(
+    linked = {e.pk: e for e in _with_areas(list(LedgerEntry.objects.select_related(*ENTRY_RELATED).filter(
         pk__in=[pk for pk in (entry.reverses_id, reversal.pk if reversal else None) if pk])))}
     return {
         "entry": _entry(entry),
         "rule_version": _version(entry.rule_version) if entry.rule_version_id else None,
-        "claim": {"id": claim.pk, "recorder": _user_name(claim.recorder), "recorded_at": claim.created_at,
+        "claim": {"id": claim.pk, "recorder": user_name(claim.recorder), "recorded_at": claim.created_at,
                   "quantity": claim.quantity, "points": claim.points, "deed_date": claim.deed_date, "note": claim.note,
                   "has_photo": bool(claim.photo), "batch": claim.batch} if claim else None,
         "decisions": [_decision(d) for d in entry.decisions],
-        "notice": {"id": notice.pk, "token": notice.token, "grid": _area(notice.grid), "opened_at": notice.opened_at,
+        "notice": {"id": notice.pk, "token": notice.token, "grid": area_ref(notice.grid), "opened_at": notice.opened_at,
                    "closes_at": notice.closes_at, "posted_at": notice.posted_at, "chain": _chain(notice)}
         if notice else None,
         "objections": [_objection(o, notice.pk, may_decide) for o in entry.objections] if notice else [],
-        "reverses": _entry(related[entry.reverses_id]) if entry.reverses_id else None,
-        "reversed_by": _entry(related[reversal.pk]) if reversal else None,
+        "reverses": _entry(linked[entry.reverses_id]) if entry.reverses_id else None,
+        "reversed_by": _entry(linked[reversal.pk]) if reversal else None,
     }
 
 
@@ -1060,7 +1006,7 @@ def reverse_entry(request, response: HttpResponse, entry_id: int, payload: Rever
         [reversal] = _with_areas([LedgerEntry.objects.select_related(*ENTRY_RELATED).get(pk=reversal.pk)])
         return EntryOut.model_validate(_entry(reversal)).model_dump(mode="json")
 
-    return _once(request, response, key=idempotency_key, required=False, action="points.entry.reverse",
+    return once(request, response, key=idempotency_key, required=False, action="points.entry.reverse",
                  body=payload.model_dump(mode="json"), work=work)
 
 

@@ -26,6 +26,16 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StrictInt, StrictStr
 
 from grassroots.access.scope import Scope, scope_of, visible
+from grassroots.api.common import (
+    Limit,
+    Offset,
+    OptionalKey,
+    area_ref,
+    once,
+    page,
+    related,
+    user_name,
+)
 from grassroots.areas.api import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
@@ -37,17 +47,9 @@ from grassroots.points.api import (
     READ_ERRORS,
     AreaRef,
     EntryOut,
-    Limit,
-    Offset,
-    OptionalKey,
     VillageCode,
-    _area,
     _entry,
-    _once,
-    _page,
-    _related,
     _require_related,
-    _user_name,
     _village_for,
     _with_areas,
 )
@@ -103,7 +105,7 @@ def _reaching(user) -> Q:
 def _village(user, code: str) -> Area:
     """The village named by ``code``, when the caller holds points.view in it or in one of its grids."""
     village = Area.objects.select_related("parent").filter(code=code.strip(), level=Level.VILLAGE).first()
-    if village is None or not _related(scope_of(user).paths(caps.VIEW), village.path):
+    if village is None or not related(scope_of(user).paths(caps.VIEW), village.path):
         raise Http404("未找到")
     return village
 
@@ -254,7 +256,7 @@ def household_entries(request, household_id: int, filters: Query[EntriesQuery]):
     limit, offset = filters.limit, filters.offset
     entries = _with_areas(list(entries.order_by("-occurred_on", "-seq")[offset:offset + limit + 1]))
     return {"household": household.pk, "number": household.number, "year": year, "month": filters.month,
-            **_page([_household_entry(e) for e in entries], limit, offset)}
+            **page([_household_entry(e) for e in entries], limit, offset)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ def grid_statement(request, code: AreaCode, filters: Query[MonthQuery]):
     today = timezone.localdate()
     year, month = filters.year or today.year, filters.month or today.month
     rows = selectors.monthly_statement(grid, year, month)
-    return {"grid": _area(grid), "village": _area(grid.parent), "year": year, "month": month,
+    return {"grid": area_ref(grid), "village": area_ref(grid.parent), "year": year, "month": month,
             "rows": [{"rank": r.rank, "tied": r.tied, "household": r.household.pk, "number": r.household.number,
                       "head": _head_name(r.head), "plus": r.plus, "minus": r.minus, "total": r.total} for r in rows]}
 
@@ -349,13 +351,13 @@ class SettlementListOut(Schema):
 
 def _settlement_out(s: Settlement) -> dict:
     return {
-        "id": s.pk, "village": _area(s.village), "year": s.year, "quarter": s.quarter,
+        "id": s.pk, "village": area_ref(s.village), "year": s.year, "quarter": s.quarter,
         "label": quarter_label(s.year, s.quarter), "revision": s.revision, "status": s.status,
         "status_label": s.get_status_display(), "threshold": s.threshold, "points_per_yuan": s.points_per_yuan,
         "veto_scope": s.veto_scope, "households": s.households, "credit_total": s.credit_total,
         "credit_total_yuan": _yuan(s.credit_total, s.points_per_yuan), "note": s.note,
         "supersedes_id": s.supersedes_id, "token": s.token, "computed_at": s.computed_at,
-        "published_at": s.published_at, "published_by": _user_name(s.published_by) if s.published_by_id else None,
+        "published_at": s.published_at, "published_by": user_name(s.published_by) if s.published_by_id else None,
     }
 
 
@@ -398,7 +400,7 @@ def list_settlements(request, filters: Query[SettlementsQuery]):
         settlements = settlements.filter(status=filters.status)
     limit, offset = filters.limit, filters.offset
     found = list(settlements.order_by("-year", "-quarter", "village__code", "-revision")[offset:offset + limit + 1])
-    return _page([_settlement_out(s) for s in found], limit, offset)
+    return page([_settlement_out(s) for s in found], limit, offset)
 
 
 @router.get("/settlements/{int:settlement_id}/", response={200: SettlementDetailOut, **READ_ERRORS},
@@ -430,7 +432,7 @@ def compute_settlement(request, response: HttpResponse, payload: ComputeIn, idem
                                                  year=payload.year, quarter=payload.quarter)
         return _settlement_body(settlement.pk, user)
 
-    return _once(request, response, key=idempotency_key, required=False, action="points.settlement.compute",
+    return once(request, response, key=idempotency_key, required=False, action="points.settlement.compute",
                  body=payload.model_dump(mode="json"), work=work, status=200 if exists else 201)
 
 
@@ -448,7 +450,7 @@ def publish_settlement(request, response: HttpResponse, settlement_id: int, idem
         services.publish_settlement(actor=Actor.from_request(request), settlement=settlement)
         return _settlement_body(settlement.pk, user)
 
-    return _once(request, response, key=idempotency_key, required=False, action="points.settlement.publish",
+    return once(request, response, key=idempotency_key, required=False, action="points.settlement.publish",
                  body={}, work=work, status=200)
 
 
@@ -470,7 +472,7 @@ def correct_settlement(request, response: HttpResponse, settlement_id: int, payl
                                             reason=payload.reason)
         return _settlement_body(draft.pk, user)
 
-    return _once(request, response, key=idempotency_key, required=True, action="points.settlement.correct",
+    return once(request, response, key=idempotency_key, required=True, action="points.settlement.correct",
                  body=payload.model_dump(mode="json"), work=work)
 
 
@@ -515,7 +517,7 @@ def village_annual(request, code: AreaCode, filters: Query[YearQuery]):
     year = filters.year or timezone.localdate().year
     scope = scope_of(request.user)
     rows = [row for row in selectors.annual_summary(village, year) if _sees(scope, row.household.path)]
-    return {"village": _area(village), "year": year, "rows": [_annual_row(r) for r in rows],
+    return {"village": area_ref(village), "year": year, "rows": [_annual_row(r) for r in rows],
             "recommendations": [_annual_row(r) for r in selectors.recommendations(rows)]}
 
 
@@ -547,7 +549,7 @@ def _consent(c: CreditConsent) -> dict:
     today = timezone.localdate()
     return {"id": c.pk, "household": c.household_id, "number": c.household.number,
             "institution": {"id": c.institution_id, "name": c.institution.name}, "signed_by": c.signed_by,
-            "signed_on": c.signed_on, "expires_on": c.expires_on, "recorded_by": _user_name(c.recorded_by),
+            "signed_on": c.signed_on, "expires_on": c.expires_on, "recorded_by": user_name(c.recorded_by),
             "recorded_at": c.recorded_at, "revoked_at": c.revoked_at,
             "current": c.revoked_at is None and c.signed_on <= today <= c.expires_on}
 
@@ -594,7 +596,7 @@ def record_consent(request, response: HttpResponse, household_id: int, payload: 
                                           signed_on=payload.signed_on, expires_on=payload.expires_on)
         return _consent_body(consent.pk)
 
-    return _once(request, response, key=idempotency_key, required=True, action="points.consent.record",
+    return once(request, response, key=idempotency_key, required=True, action="points.consent.record",
                  body=payload.model_dump(mode="json"), work=work)
 
 
@@ -612,7 +614,7 @@ def revoke_consent(request, response: HttpResponse, consent_id: int, idempotency
         services.revoke_consent(actor=Actor.from_request(request), consent=consent)
         return _consent_body(consent.pk)
 
-    return _once(request, response, key=idempotency_key, required=False, action="points.consent.revoke",
+    return once(request, response, key=idempotency_key, required=False, action="points.consent.revoke",
                  body={}, work=work, status=200)
 
 
@@ -649,7 +651,7 @@ def credit_lookup(request, payload: LookupIn):
     if household is None:
         raise PermissionDenied(LOOKUP_REFUSED)
     found = services.look_up_credit(actor=Actor.from_request(request), household=household, year=payload.year)
-    return {"village": _area(household.village), "household_number": household.number, "year": payload.year,
+    return {"village": area_ref(household.village), "household_number": household.number, "year": payload.year,
             "score": found["score"], "vetoed": found["vetoed"], "stars": found["stars"],
             "credit_band": found["credit_band"], "institution": found["consent"].institution.name,
             "consent_expires_on": found["consent"].expires_on}

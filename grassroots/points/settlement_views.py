@@ -18,11 +18,12 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import get_visible_or_404, require, scope_of, visible
+from grassroots.access.scope import get_visible_or_404, refuse_without, require, scope_of, visible
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
+from grassroots.core.forms import add_service_errors, int_or_none
 from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.core.pdf import Document, pdf_response
 from grassroots.points import capabilities as caps
@@ -35,7 +36,7 @@ from grassroots.points.models import (
     YearClose,
     YearEnd,
 )
-from grassroots.points.views import _add_errors, _int, _refuse_without, _render, _village
+from grassroots.points.views import _render, _village
 from grassroots.rules.masking import mask_name
 from grassroots.rules.settlement import competition_ranks, fen_for, quarter_label, yuan_text
 
@@ -68,7 +69,7 @@ def _run(request, form, action: str, work):
     try:
         result, _ = run_once(user=request.user, key=form.cleaned_data["idempotency_key"], action=action, work=work)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return None
     except IdempotencyConflict as exc:
         form.add_error(None, str(exc))
@@ -103,11 +104,11 @@ def _settlements_page(request, *, form=None, status=200):
 @require_http_methods(["GET", "POST"])
 def settlements(request):
     user = request.user
-    _refuse_without(user, caps.VIEW)
+    refuse_without(user, caps.VIEW)
     if request.method == "GET":
         return _settlements_page(request)
     villages = _settle_villages(user)
-    posted = _int(request.POST.get("village"))
+    posted = int_or_none(request.POST.get("village"))
     if posted is not None and posted not in {v.pk for v in villages}:
         # Another village: 404 if it is not the caller's, 403 if they may only look at it.
         other = Area.objects.filter(pk=posted).first()
@@ -451,7 +452,7 @@ def year_close(request, pk: int, year: int):
         try:
             closed = services.close_year(actor=_actor(request), village=village, year=year)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if closed.year_end == YearEnd.LAPSE:
                 messages.success(request, f"{year}年末结转已办理：{closed.households}户未兑换的{closed.points}分已清零")
@@ -543,7 +544,7 @@ def consents(request, pk: int):
             services.record_consent(actor=_actor(request), household=household, institution=institution,
                                     signed_by=d["signed_by"], signed_on=d["signed_on"], expires_on=d["expires_on"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已记录：本户授权{institution.name}查询信用等级，至{d['expires_on']:%Y-%m-%d}")
             return redirect("points-consents", pk=household.pk)
@@ -590,7 +591,7 @@ def credit_lookup(request):
         try:
             village = _find_village(d["village"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             household = Household.objects.filter(village=village, number=d["number"].strip(), is_active=True).first()
             # An unknown household number gets the refusal too: the look-up must not tell who lives where.

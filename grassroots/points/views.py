@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import require, scope_of
+from grassroots.access.scope import refuse_without, require, scope_of
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Level
 from grassroots.audit.context import Actor, client_ip
+from grassroots.core.forms import add_service_errors, int_or_none
 from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.points import capabilities as caps
 from grassroots.points import forms, selectors, services
@@ -39,7 +40,6 @@ from grassroots.points.models import (
 from grassroots.points.qr import qr_svg
 from grassroots.rules.masking import mask_name
 from grassroots.rules.points import short_hash
-from grassroots.rules.roles import VIEW_RESIDENTS
 
 # (requests, seconds) per client address; settings.POINTS_RATE_LIMITS overrides any of them. Generous,
 # because a whole village may reach the board through one carrier-grade NAT address.
@@ -50,36 +50,11 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{4,20}$")
 # ---------------------------------------------------------------- helpers
 
 
-def _refuse_without(user, capability: str) -> None:
-    """For a page with no object yet: 403 to a member who lacks ``capability`` everywhere, 404 to a
-    stranger who sees nothing at all."""
-    scope = scope_of(user)
-    if scope.paths(capability):
-        return
-    if scope.paths(VIEW_RESIDENTS):
-        raise PermissionDenied("您没有执行此操作的权限")
-    raise Http404("未找到")
-
-
 def _require_reviewer(user) -> None:
     scope = scope_of(user)
     if scope.everything or {role for role, _ in scope.assignments} & selectors.reviewer_roles():
         return
-    _refuse_without(user, "points.review")  # held by nobody: 403 to members, 404 to strangers
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form: under the field it names, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _int(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    refuse_without(user, "points.review")  # held by nobody: 403 to members, 404 to strangers
 
 
 def _village(request):
@@ -133,7 +108,7 @@ def _render(request, template: str, context: dict, status: int = 200):
 @login_required
 @require_GET
 def home(request):
-    _refuse_without(request.user, caps.VIEW)
+    refuse_without(request.user, caps.VIEW)
     return _render(request, "points/home.html", {"village": _village(request)})
 
 
@@ -155,7 +130,7 @@ def _save_claims(request, form):
         result, replayed = run_once(user=request.user, key=d["idempotency_key"], action="points.claims.record",
                                     work=work)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return None
     except IdempotencyConflict as exc:
         form.add_error(None, str(exc))
@@ -169,7 +144,7 @@ def _save_claims(request, form):
 def record(request):
     """Three taps: ① the person (?q= live search) ② the rule (?person=) ③ confirm (?person=&rule=)."""
     user = request.user
-    _refuse_without(user, caps.RECORD)
+    refuse_without(user, caps.RECORD)
     today = timezone.localdate()
     form = None
     if request.method == "POST":
@@ -178,12 +153,12 @@ def record(request):
             done = _save_claims(request, form)
             if done:
                 return done
-        person_id = _int((request.POST.getlist("people") or [""])[0])
-        rule_id = _int(request.POST.get("rule"))
+        person_id = int_or_none((request.POST.getlist("people") or [""])[0])
+        rule_id = int_or_none(request.POST.get("rule"))
         if person_id is None or rule_id is None:
             raise Http404("未找到")
     else:
-        person_id, rule_id = _int(request.GET.get("person")), _int(request.GET.get("rule"))
+        person_id, rule_id = int_or_none(request.GET.get("person")), int_or_none(request.GET.get("rule"))
     if person_id is None:
         area = request.current_area
         q = request.GET.get("q", "").strip()
@@ -219,7 +194,7 @@ def record(request):
 def record_batch(request):
     """Batch entry: one deed done by many (30 villagers at a clean-up → 30 claims in one batch)."""
     user = request.user
-    _refuse_without(user, caps.RECORD)
+    refuse_without(user, caps.RECORD)
     today = timezone.localdate()
     form = None
     if request.method == "POST":
@@ -228,11 +203,11 @@ def record_batch(request):
             done = _save_claims(request, form)
             if done:
                 return done
-        rule_id = _int(request.POST.get("rule"))
+        rule_id = int_or_none(request.POST.get("rule"))
         if rule_id is None:
             raise Http404("未找到")
     else:
-        rule_id = _int(request.GET.get("rule"))
+        rule_id = int_or_none(request.GET.get("rule"))
     area = request.current_area
     village = _village(request)
     if rule_id is None:
@@ -248,7 +223,7 @@ def record_batch(request):
         person.fits = bool(person.category_codes() & fitting)
     if form is None:
         form = forms.ClaimForm(initial={"rule": rule.pk})
-    chosen = {_int(v) for v in request.POST.getlist("people")} if form.is_bound else set()
+    chosen = {int_or_none(v) for v in request.POST.getlist("people")} if form.is_bound else set()
     return _render(request, "points/batch_people.html", {
         "rule": rule, "version": version, "people": people, "form": form, "chosen": chosen, "area": area,
         "unfit": sum(1 for p in people if not p.fits),
@@ -290,7 +265,7 @@ def _my_claims_page(request, *, bound: dict | None = None, status: int = 200):
 @login_required
 @require_GET
 def my_claims(request):
-    _refuse_without(request.user, caps.VIEW)
+    refuse_without(request.user, caps.VIEW)
     return _my_claims_page(request)
 
 
@@ -312,7 +287,7 @@ def resubmit(request, pk: int):
             result, _ = run_once(user=request.user, key=d["idempotency_key"], action="points.claims.resubmit",
                                  work=work)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except IdempotencyConflict as exc:
             form.add_error(None, str(exc))
         else:
@@ -354,13 +329,13 @@ def _review_groups(queue):
 @require_http_methods(["GET", "POST"])
 def review(request):
     user = request.user
-    _refuse_without(user, caps.VIEW)
+    refuse_without(user, caps.VIEW)
     form, reasons = None, {}
     if request.method == "POST":
         _require_reviewer(user)
         form = forms.ReviewForm(request.POST)
         reasons = {pk: request.POST.get(f"reason_{pk}", "").strip()
-                   for pk in (_int(v) for v in request.POST.getlist("claims")) if pk is not None}
+                   for pk in (int_or_none(v) for v in request.POST.getlist("claims")) if pk is not None}
         if form.is_valid():
             ids = form.cleaned_data["claims"]
             if selectors.visible_claim_ids(user, ids) != set(ids):
@@ -377,7 +352,7 @@ def review(request):
                 result, _ = run_once(user=user, key=form.cleaned_data["idempotency_key"],
                                      action="points.claims.review", work=work)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except IdempotencyConflict as exc:
                 form.add_error(None, str(exc))
             else:
@@ -404,7 +379,7 @@ def review(request):
 @require_GET
 def rules(request):
     user = request.user
-    _refuse_without(user, caps.VIEW)
+    refuse_without(user, caps.VIEW)
     village = _village(request)
     if village is None:
         return redirect("points-templates")
@@ -472,7 +447,7 @@ def rule_add(request, pk: int):
                 effective_from=d["effective_from"], effective_to=d["effective_to"],
                 adoption=_adoption(rule_set, d["adoption"]))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已添加积分项目 {version.rule.code}「{version.title}」")
             return redirect("points-rule-set", pk=rule_set.pk)
@@ -493,7 +468,7 @@ def adoption_add(request, pk: int):
                 votes_for=d["votes_for"], votes_against=d["votes_against"], votes_abstain=d["votes_abstain"],
                 note=d["note"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已记录表决：{adoption.meeting}（赞成{adoption.votes_for}票）")
             return redirect("points-rule-set", pk=rule_set.pk)
@@ -523,7 +498,7 @@ def rule_revise(request, pk: int):
                                                effective_from=d["effective_from"],
                                                adoption=_adoption(rule_set, d["adoption"]), **changes)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已发布 {rule.code} 第{version.version}版，自{version.effective_from}起施行")
                 return redirect("points-rule-set", pk=rule_set.pk)
@@ -560,7 +535,7 @@ def rule_set_new(request):
             rule_set = services.create_rule_set(actor=Actor.from_request(request), area=area,
                                                 name=form.cleaned_data["name"], is_template=is_template)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已建立「{rule_set.name}」，请添加积分项目")
             return redirect("points-rule-set", pk=rule_set.pk)
@@ -588,7 +563,7 @@ def rule_copy(request):
             rule_set = services.copy_rule_set(actor=Actor.from_request(request), template=template, village=village,
                                               effective_from=d["effective_from"], name=d["name"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已按「{template.name}」建立本村细则，请记录村民（代表）大会表决")
             return redirect("points-rule-set", pk=rule_set.pk)
@@ -607,7 +582,7 @@ def _templates_page(request, area, *, name_form=None, status=200):
 @login_required
 @require_GET
 def templates(request):
-    _refuse_without(request.user, caps.VIEW)
+    refuse_without(request.user, caps.VIEW)
     return _templates_page(request, request.current_area or None)
 
 
@@ -617,7 +592,7 @@ def templates(request):
 @login_required
 @require_GET
 def notices(request):
-    _refuse_without(request.user, caps.VIEW)
+    refuse_without(request.user, caps.VIEW)
     return _render(request, "points/notices.html", {"notices": selectors.notice_summaries(request.user),
                                                    "now": timezone.now()})
 
@@ -635,7 +610,7 @@ def _objections_page(request, *, bound: dict | None = None, status=200):
 @login_required
 @require_GET
 def objections(request):
-    _refuse_without(request.user, caps.VIEW)
+    refuse_without(request.user, caps.VIEW)
     return _objections_page(request)
 
 
@@ -651,7 +626,7 @@ def objection_decide(request, pk: int):
             services.decide_objection(actor=Actor.from_request(request), objection=objection, uphold=uphold,
                                       reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "异议成立，该条已撤销" if uphold else "异议不成立，该条保留")
             return redirect("points-objections")
@@ -697,7 +672,7 @@ def entry_reverse(request, pk: int):
             result, _ = run_once(user=request.user, key=form.cleaned_data["idempotency_key"],
                                  action="points.entry.reverse", work=work)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except IdempotencyConflict as exc:
             form.add_error(None, str(exc))
         else:
@@ -785,11 +760,11 @@ def public_notice(request, token: str):
             services.raise_objection(actor=Actor.from_request(request), line=line, reason=d["reason"],
                                      contact_name=d["contact_name"], contact_phone=d["contact_phone"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "异议已提交，村“两委”将复议并公开结论")
             return redirect(reverse("points-public-notice", args=[notice.token]) + f"#line-{line.pk}")
-    return _public_page(request, notice, form=form, error_line=_int(request.POST.get("line")), status=400)
+    return _public_page(request, notice, form=form, error_line=int_or_none(request.POST.get("line")), status=400)
 
 
 @require_GET

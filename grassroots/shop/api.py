@@ -18,7 +18,6 @@ Thin routes over shop.services and shop.selectors, with the conventions of grass
 
 import hashlib
 from datetime import date, datetime
-from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,6 +28,17 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictInt, StrictStr
 
 from grassroots.access.scope import scope_of
+from grassroots.api.common import (
+    MAX_LIMIT,
+    Limit,
+    Offset,
+    OptionalKey,
+    area_ref,
+    once,
+    page,
+    related,
+    user_name,
+)
 from grassroots.areas.api import (
     ErrorOut,
     StrictDate,
@@ -40,7 +50,6 @@ from grassroots.areas.api import (
 from grassroots.areas.models import Area, Household
 from grassroots.audit.context import Actor
 from grassroots.points import selectors as points_selectors
-from grassroots.points.api import OptionalKey, _area, _once, _page, _related, _user_name
 from grassroots.points.models import Account, LedgerEntry
 from grassroots.points.services import policy_for
 from grassroots.rules.settlement import yuan_text
@@ -50,11 +59,8 @@ from grassroots.shop.models import DonorKind, Product, Redemption, Shop, StockMo
 
 router = Router(tags=["爱心超市"])
 
-MAX_LIMIT = 200
 MAX_ITEMS = 100
 
-Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Field(ge=0, le=1_000_000)]
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ValidationErrorOut, 422: ValidationErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
@@ -77,7 +83,7 @@ def _villages(shop: Shop) -> list[Area]:
 def _may(user, capability: str, shop: Shop) -> bool:
     """Whether the caller holds ``capability`` on the shop's area, above it or on a village it serves."""
     paths = scope_of(user).paths(capability)
-    return any(_related(paths, area.path) for area in [shop.area, *_villages(shop)])
+    return any(related(paths, area.path) for area in [shop.area, *_villages(shop)])
 
 
 def _require_on_shop(user, capability: str, shop: Shop) -> None:
@@ -98,8 +104,8 @@ def _service_key(request, key: str | None) -> str | None:
 
 def _create(request, response: HttpResponse, *, key: str | None, required: bool, action: str, body: dict, work,
             status: int = 201) -> Status:
-    """``points.api._once``, answering 200 on a replay: the second call created nothing."""
-    result = _once(request, response, key=key, required=required, action=action, body=body, work=work,
+    """``api.common.once``, answering 200 on a replay: the second call created nothing."""
+    result = once(request, response, key=key, required=required, action=action, body=body, work=work,
                    status=status)
     if response.has_header("Idempotent-Replayed"):
         return Status(200, result.value)
@@ -256,8 +262,8 @@ class ReceiptOut(Schema):
 
 
 def _shop_out(shop: Shop, user) -> dict:
-    return {"id": shop.pk, "name": shop.name, "area": _area(shop.area),
-            "villages": [_area(v) for v in _villages(shop)], "is_active": shop.is_active,
+    return {"id": shop.pk, "name": shop.name, "area": area_ref(shop.area),
+            "villages": [area_ref(v) for v in _villages(shop)], "is_active": shop.is_active,
             "may_redeem": _may(user, caps.REDEEM, shop), "may_manage": _may(user, caps.MANAGE, shop),
             "may_void": _may(user, caps.VOID, shop)}
 
@@ -282,7 +288,7 @@ def _movement(m: StockMovement) -> dict:
     return {"id": m.pk, "product": _product_ref(m.product), "kind": m.kind, "kind_label": m.get_kind_display(),
             "quantity": m.quantity, "donation_id": m.donation_id, "receipt_number": m.receipt_number or "",
             "reason": m.reason or "", "redemption_id": m.redemption_id,
-            "recorded_by": _user_name(m.recorded_by) if m.recorded_by_id else "", "created_at": m.created_at}
+            "recorded_by": user_name(m.recorded_by) if m.recorded_by_id else "", "created_at": m.created_at}
 
 
 def _movements(ids) -> list[dict]:
@@ -308,13 +314,13 @@ def _receipt(user, pk: int) -> dict:
     lines = list(r.lines.all())
     return ReceiptOut.model_validate({
         "id": r.pk, "number": r.number, "shop": r.shop_id, "shop_name": r.shop.name, "household": r.household_id,
-        "household_number": r.household.number, "head": _head_name(r.household), "village": _area(r.village),
-        "cashier": _user_name(r.cashier), "created_at": r.created_at,
+        "household_number": r.household.number, "head": _head_name(r.household), "village": area_ref(r.village),
+        "cashier": user_name(r.cashier), "created_at": r.created_at,
         "lines": [{"product": _product_ref(line.product), "quantity": line.quantity, "price_fen": line.price_fen,
                    "points": line.points} for line in lines],
         "points": r.points, "fen": r.fen, "fen_text": yuan_text(r.fen), "balance_after": _balance_after(r),
         "voided": r.voided_at is not None, "voided_at": r.voided_at,
-        "voided_by": _user_name(r.voided_by) if r.voided_by_id else None, "void_reason": r.void_reason or "",
+        "voided_by": user_name(r.voided_by) if r.voided_by_id else None, "void_reason": r.void_reason or "",
     }).model_dump(mode="json")
 
 
@@ -352,7 +358,7 @@ def list_products(request, shop_id: int, filters: Query[ProductsQuery]):
     shop = _shop(request, shop_id)
     village = _rate_village(shop, filters.village)
     products = selectors.products(shop, include_retired=filters.include_retired)
-    return {"shop": shop.pk, "village": _area(village), "points_per_yuan": policy_for(village).points_per_yuan,
+    return {"shop": shop.pk, "village": area_ref(village), "points_per_yuan": policy_for(village).points_per_yuan,
             "items": [_product(p, village) for p in products]}
 
 
@@ -419,7 +425,7 @@ def list_movements(request, shop_id: int, filters: Query[MovementsQuery]):
             raise DjangoValidationError({"product": "本超市没有该商品"})
     limit, offset = filters.limit, filters.offset
     rows = list(selectors.movements(shop, product=product, limit=offset + limit + 1)[offset:])
-    return _page([_movement(m) for m in rows], limit, offset)
+    return page([_movement(m) for m in rows], limit, offset)
 
 
 class ItemIn(StrictIn):
@@ -539,8 +545,8 @@ def find_households(request, shop_id: int, filters: Query[HouseholdsQuery]):
     out = []
     for h in found:
         standing = points_selectors.redemption_standing(h, today)
-        out.append({"id": h.pk, "number": h.number, "head": _head_name(h), "grid": _area(h.grid),
-                    "village": _area(h.village), "balance": standing.credit, "may_redeem": standing.may_redeem,
+        out.append({"id": h.pk, "number": h.number, "head": _head_name(h), "grid": area_ref(h.grid),
+                    "village": area_ref(h.village), "balance": standing.credit, "may_redeem": standing.may_redeem,
                     "reason": standing.reason})
     return {"items": out}
 

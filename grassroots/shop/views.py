@@ -20,15 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import require, scope_of, visible
+from grassroots.access.scope import refuse_without, require, scope_of, visible
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
+from grassroots.core.forms import add_service_errors, int_or_none
 from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.core.pdf import pdf_response
 from grassroots.points import selectors as points_selectors
 from grassroots.points import services as points_services
-from grassroots.points.views import _add_errors, _int, _refuse_without
 from grassroots.rules.masking import mask_name
 from grassroots.rules.settlement import (
     fen_for,
@@ -109,7 +109,7 @@ def _head_names(household_ids) -> dict[int, str]:
 @login_required
 @require_GET
 def home(request):
-    _refuse_without(request.user, caps.VIEW)
+    refuse_without(request.user, caps.VIEW)
     shops = list(selectors.shops_for(request.user))
     if len(shops) == 1:
         return redirect("shop-detail", pk=shops[0].pk)
@@ -150,7 +150,7 @@ def product_add(request, pk: int):
                                            unit=d["unit"], price_fen=forms.fen_of(d["price"]),
                                            low_stock=d["low_stock"], photo=d["photo"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已上架「{product.name}」，请录入入库")
             return redirect("shop-detail", pk=shop.pk)
@@ -186,7 +186,7 @@ def product_edit(request, pk: int):
             if changes:
                 services.update_product(actor=Actor.from_request(request), product=product, **changes)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存「{d['name']}」")
             return redirect("shop-product", pk=product.pk)
@@ -265,7 +265,7 @@ def _stock_in(request, pk: int, form_class, template: str, record):
         try:
             message = record(Actor.from_request(request), shop, form.cleaned_data, items)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect("shop-detail", pk=shop.pk)
@@ -319,7 +319,7 @@ def stocktake(request, pk: int):
                                                       counts=counts, reason=form.cleaned_data["reason"],
                                                       idempotency_key=form.cleaned_data["idempotency_key"] or None)
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     messages.success(request, f"已记录盘点差异 {len(moved)} 条")
                     return redirect("shop-detail", pk=shop.pk)
@@ -388,11 +388,11 @@ def _counter_page(request, shop, *, household=None, form=None, typed=None, statu
 def counter(request, pk: int):
     shop = _shop(request, pk, caps.REDEEM)
     if request.method == "GET":
-        household_id = _int(request.GET.get("household"))
+        household_id = int_or_none(request.GET.get("household"))
         household = selectors.counter_household(request.user, shop, household_id) if household_id else None
         return _counter_page(request, shop, household=household)
     form = forms.RedeemForm(request.POST)
-    household_id = _int(request.POST.get("household"))
+    household_id = int_or_none(request.POST.get("household"))
     if household_id is None:
         raise Http404("未找到该户")
     household = selectors.counter_household(request.user, shop, household_id)
@@ -410,7 +410,7 @@ def counter(request, pk: int):
         try:
             result, replayed = run_once(user=request.user, key=key, action="shop.redeem", work=work)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except IdempotencyConflict as exc:
             form.add_error(None, str(exc))
         else:
@@ -482,7 +482,7 @@ def redemption_void(request, pk: int):
                 services.void_redemption(actor=Actor.from_request(request), redemption=redemption,
                                          reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"兑换单 {redemption.number} 已作废：积分已退回，商品已回库")
                 return redirect("shop-redemption", pk=redemption.pk)
@@ -501,7 +501,7 @@ def _grids(request, shop):
 
 
 def _grid(request, shop, grids):
-    grid_id = _int(request.GET.get("grid") or request.POST.get("grid"))
+    grid_id = int_or_none(request.GET.get("grid") or request.POST.get("grid"))
     if grid_id is None:
         return grids[0] if grids else None
     grid = next((g for g in grids if g.pk == grid_id), None)
@@ -543,7 +543,7 @@ def card_issue(request, pk: int):
     shop = _shop(request, pk, caps.MANAGE)
     grids = _grids(request, shop)
     actor = Actor.from_request(request)
-    household_id = _int(request.POST.get("household"))
+    household_id = int_or_none(request.POST.get("household"))
     if household_id is None:
         grid = _grid(request, shop, grids)
         if grid is None:

@@ -33,29 +33,8 @@ def settle(village, year=2026, quarter=1, now=APRIL):
 
 
 @pytest.fixture
-def cashier(region, system_actor):
-    return _account("cashier", "cashier", region["赛沁塔拉嘎查"], system_actor)
-
-
-@pytest.fixture
-def committee(region, system_actor):
-    """村两委委员: manages the shop and may void (the supervisor)."""
-    return _account("committee", "village_committee_member", region["赛沁塔拉嘎查"], system_actor)
-
-
-@pytest.fixture
 def outside_cashier(region, system_actor):
     return _account("gjcashier", "cashier", region["官井子村"], system_actor)
-
-
-@pytest.fixture
-def as_cashier(cashier):
-    return client_for(cashier)
-
-
-@pytest.fixture
-def as_committee(committee):
-    return client_for(committee)
 
 
 @pytest.fixture

@@ -1,0 +1,18 @@
+"""Small helpers every app's forms share."""
+
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form: under the field it names, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def int_or_none(value) -> int | None:
+    """A typed or posted whole number, or None for anything else."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
