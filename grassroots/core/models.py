@@ -19,3 +19,18 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}:{self.key}"
+
+
+class RateCounter(models.Model):
+    """Hits of one (scope, client) in its current fixed window, shared by every process and node.
+
+    Counted by one atomic upsert in `core.ratelimit`, so concurrent requests through different
+    workers or machines never both take the last allowance.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.BigIntegerField()
+    hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

@@ -4,17 +4,9 @@ import io
 from datetime import datetime
 
 import pytest
-from django.core.cache import cache
 
 from grassroots.conftest import PASSWORD, client_for
 from grassroots.rules.sla import LOCAL
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # the public rate limit counts in the cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from django.core.cache import cache
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -78,13 +77,6 @@ def _open311_installed():
 
     if not apps.is_installed("grassroots.demands.open311"):
         pytest.fail("add \"grassroots.demands.open311\" to INSTALLED_APPS in grassroots/settings.py")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # the token look-ups count in the rate-limit cache
-    yield
-    cache.clear()
 
 
 def _rows(name):

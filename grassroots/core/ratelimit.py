@@ -1,0 +1,52 @@
+"""The one rate limiter: a fixed-window counter per (scope, client address) in the database.
+
+Every app server process and every node counts in the same table, so a limit holds however many
+workers or machines serve the public pages (a per-process memory cache would let each of them
+grant the whole allowance). One statement counts a hit atomically: INSERT … ON CONFLICT DO UPDATE …
+RETURNING, on PostgreSQL and SQLite (≥ 3.35) alike.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+
+from grassroots.audit.context import client_ip
+from grassroots.core.models import RateCounter
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int  # seconds until the window ends (0 when allowed)
+
+
+def hit(request, *, scope: str, allowed: int, window: int, now: float | None = None) -> Decision:
+    """Count one request of ``scope`` from the caller's address; refuse past ``allowed`` per ``window`` s."""
+    return hit_key(f"{scope}:{client_ip(request) or 'unknown'}", allowed=allowed, window=window, now=now)
+
+
+def hit_key(key: str, *, allowed: int, window: int, now: float | None = None) -> Decision:
+    now = time.time() if now is None else now
+    window_start = int(now // window) * window
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, window_start, hits) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (key) DO UPDATE SET "
+            f"hits = CASE WHEN {table}.window_start = excluded.window_start THEN {table}.hits + 1 ELSE 1 END, "
+            f"window_start = excluded.window_start "
+            f"RETURNING hits",
+            [key[:200], window_start],
+        )
+        hits = cursor.fetchone()[0]
+    if hits <= allowed:
+        return Decision(True, 0)
+    return Decision(False, max(1, int(window_start + window - now) + 1))
+
+
+def purge(*, older_than: float = 86400, now: float | None = None) -> int:
+    """Forget counters whose window began more than ``older_than`` seconds ago (the nightly job)."""
+    now = time.time() if now is None else now
+    deleted, _ = RateCounter.objects.filter(window_start__lt=now - older_than).delete()
+    return deleted
