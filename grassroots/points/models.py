@@ -210,6 +210,12 @@ class ClaimStatus(models.TextChoices):
     ON_NOTICE = "on_notice", "公示中"
     WITHDRAWN = "withdrawn", "异议成立已撤销"
     POSTED = "posted", "已入账"
+    CANCELLED = "cancelled", "记录人已撤回"
+
+
+# A claim that still counts: in review, on a notice or in the ledger. Rejected, withdrawn on an
+# objection and cancelled by its recorder do not (a duplicate check or a cap ignores them).
+LIVE_CLAIM_STATUSES = (ClaimStatus.IN_REVIEW, ClaimStatus.ON_NOTICE, ClaimStatus.POSTED)
 
 
 def claim_photo_path(instance, filename: str) -> str:
