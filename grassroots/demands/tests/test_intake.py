@@ -179,6 +179,25 @@ def test_missing_malformed_and_other_areas_codes_get_the_same_answer(region, mak
     assert rated.status_code == 404 and rated.content == answers[0].content
 
 
+def test_a_code_issued_with_the_old_check_is_still_found_and_a_mistyped_new_one_is_not(region, make_demand):
+    """Codes printed before December 2026 end in a Luhn mod 32 character; residents still hold them."""
+    from grassroots.rules import tracking
+
+    old_code = "ABCD2ZEFG" + tracking._luhn_char("ABCD2ZEFG")
+    assert tracking.scheme(old_code) == tracking.LUHN
+    demand = make_demand()
+    Demand.objects.filter(pk=demand.pk).update(tracking_code=old_code)
+    board = f"/d/{region['赛沁塔拉嘎查'].code}/t/"
+    client = Client()
+    assert client.get(f"{board}{tracking.display(old_code).lower()}/").status_code == 200
+    new = make_demand(text="村里的自来水停了两天")
+    assert tracking.scheme(new.tracking_code) == tracking.DAMM
+    swapped = new.tracking_code[1] + new.tracking_code[0] + new.tracking_code[2:]
+    if swapped != new.tracking_code:
+        assert client.get(f"{board}{swapped}/").status_code == 404
+    assert client.get(f"{board}{new.tracking_code}/").status_code == 200
+
+
 def test_a_resident_rates_with_the_tracking_code_and_1_reopens(region, make_demand, system_actor):
     from grassroots.demands import services
 
