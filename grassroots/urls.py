@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("grassroots.core.urls")),
     path("", include("grassroots.access.urls")),
     path("", include("grassroots.audit.urls")),
     path("", include("grassroots.areas.urls")),
