@@ -141,6 +141,11 @@ SESSION_COOKIE_SECURE = _env_bool("HTTPS")
 CSRF_COOKIE_SECURE = _env_bool("HTTPS")
 LOGIN_LOCKOUT_FAILURES = 5
 LOGIN_LOCKOUT_MINUTES = 15
+# One client address (X-Real-IP behind the proxy): 10 failed log-ins within 15 minutes, over any accounts,
+# stop log-ins from it for 15 minutes.
+LOGIN_ADDRESS_FAILURES = 10
+LOGIN_ADDRESS_WINDOW_MINUTES = 15
+LOGIN_ADDRESS_BLOCK_MINUTES = 15
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils.html import format_html_join
 
 from grassroots.access import services
+from grassroots.access.forms import AdminSignInForm
 from grassroots.access.models import RoleAssignment, RoleChoices, User
 from grassroots.access.scope import NO_SCOPE, Scope, scope_of, visible
 from grassroots.areas.models import Area
@@ -41,6 +42,8 @@ from grassroots.rules.roles import (
 admin.site.site_header = "连心 · 基层治理平台 管理后台"
 admin.site.site_title = "连心管理后台"
 admin.site.index_title = "管理"
+# The admin's log-in goes through access.services.sign_in, like the log-in page (throttle, lock-out, audit).
+admin.site.login_form = AdminSignInForm
 
 # Roles whose holders may be staff and use the admin; staff status without one of them grants nothing.
 ADMIN_ROLES = frozenset({Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SYSTEM_ADMIN})

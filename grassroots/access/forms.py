@@ -1,7 +1,31 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 
 
 class LoginForm(forms.Form):
     identifier = forms.CharField(label="用户名或手机号", max_length=150,
                                  widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class AdminSignInForm(AdminAuthenticationForm):
+    """The admin's log-in form, checked by ``access.services.sign_in`` like the log-in page: the same
+    throttle, lock-out, messages and audit entries; only staff get through."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "用户名或手机号"
+
+    def clean(self):
+        from grassroots.access import services
+
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = services.sign_in(request=self.request, identifier=username, password=password,
+                                                   entrance="admin", staff_only=True)
+            except services.LoginRefused as refused:
+                raise ValidationError(str(refused), code="invalid_login") from None
+        return self.cleaned_data

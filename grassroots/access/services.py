@@ -1,5 +1,6 @@
 """Account writes: log-in (with lock-out and its log), accounts and role assignments."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from grassroots.access.scope import authorise
 from grassroots.audit.context import Actor
 from grassroots.audit.models import AuditEntry
 from grassroots.audit.services import record
-from grassroots.rules.lockout import locked_until
+from grassroots.rules.lockout import address_blocked_until, locked_until
 from grassroots.rules.mobile import MobileError, normalise_mobile
 from grassroots.rules.roles import MANAGE_ACCOUNTS
 
@@ -47,31 +48,79 @@ def lock_state(key: str, *, now=None):
     )
 
 
-def log_in(*, request, identifier: str, password: str) -> User:
-    """Check the credentials, refuse a locked account, log the attempt either way."""
-    from django.contrib.auth import authenticate
+def address_state(ip: str | None, *, now=None):
+    """When the client address ``ip`` may try again, or None: failed log-ins from it over any accounts."""
+    if not ip:
+        return None
+    now = now or timezone.now()
+    failures = AuditEntry.objects.filter(
+        action="login.failure", at__gte=now - timedelta(days=1), ip=ip,
+    ).values_list("at", flat=True)
+    return address_blocked_until(
+        failures, now=now,
+        max_failures=settings.LOGIN_ADDRESS_FAILURES,
+        window=timedelta(minutes=settings.LOGIN_ADDRESS_WINDOW_MINUTES),
+        block=timedelta(minutes=settings.LOGIN_ADDRESS_BLOCK_MINUTES),
+    )
 
+
+def _minutes_left(until) -> int:
+    return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+
+
+def _note(actor: Actor, action: str, key: str, account: User | None, entrance: str, **data) -> None:
+    with transaction.atomic():
+        record(actor=actor, action=action, object_type="account", object_id=key, area_path=_area_path_of(account),
+               data={"entrance": entrance, **data})
+
+
+BACKEND = "grassroots.access.backends.UsernameOrMobileBackend"
+
+
+def sign_in(*, request, identifier: str, password: str, entrance: str = "page", staff_only: bool = False) -> User:
+    """The one check of a username (or mobile) and password, for every way in.
+
+    The log-in page, the admin's log-in form, a bare ``authenticate()`` and (later) the API's token
+    sign-in all call this, so they share the per-address throttle, the account lock-out, the password
+    check and the audit entries (``login.throttled``, ``login.locked``, ``login.failure``,
+    ``login.refused``, ``login.success``; ``data.entrance`` says which door). Returns the user (with
+    ``user.backend`` set, ready for ``django.contrib.auth.login``) or raises ``LoginRefused`` with a
+    message for the person. It does not start a session: the caller does, or issues its token.
+
+    ``staff_only``: the admin's door; an account that is not staff is refused after a right password.
+    """
+    from grassroots.access.backends import check_password
+
+    identifier = (identifier or "")[:150]
     account = find_account(identifier)
     key = _account_key(identifier, account)
-    actor = Actor.from_request(request)
+    actor = Actor.from_request(request) if request is not None else Actor(user=None, name="匿名")
+    typed = {"identifier": identifier[:80]}
+
+    blocked = address_state(actor.ip)
+    if blocked is not None:
+        _note(actor, "login.throttled", key, account, entrance, **typed)
+        raise LoginRefused(f"该网络地址登录失败次数过多，已暂停登录，请{_minutes_left(blocked)}分钟后再试")
     until = lock_state(key)
     if until is not None:
-        with transaction.atomic():
-            record(actor=actor, action="login.locked", object_type="account", object_id=key,
-                   area_path=_area_path_of(account), data={"identifier": identifier[:80]})
-        minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-        raise LoginRefused(f"连续登录失败次数过多，账号已锁定，请{minutes}分钟后再试")
-    user = authenticate(request, username=identifier, password=password)
-    with transaction.atomic():
-        if user is None:
-            record(actor=actor, action="login.failure", object_type="account", object_id=key,
-                   area_path=_area_path_of(account), data={"identifier": identifier[:80]})
-        else:
-            login(request, user)
-            record(actor=Actor.from_request(request), action="login.success", object_type="account",
-                   object_id=key, area_path=_area_path_of(user))
+        _note(actor, "login.locked", key, account, entrance, **typed)
+        raise LoginRefused(f"连续登录失败次数过多，账号已锁定，请{_minutes_left(until)}分钟后再试")
+    user = check_password(account, password)
     if user is None:
+        _note(actor, "login.failure", key, account, entrance, **typed)
         raise LoginRefused("用户名或密码不正确")
+    if staff_only and not user.is_staff:
+        _note(actor, "login.refused", key, account, entrance, reason="not_staff")
+        raise LoginRefused("该账号不能进入管理后台")
+    _note(replace(actor, user=user, name=user.get_username()), "login.success", key, user, entrance)
+    user.backend = BACKEND
+    return user
+
+
+def log_in(*, request, identifier: str, password: str) -> User:
+    """The log-in page: ``sign_in`` and a session."""
+    user = sign_in(request=request, identifier=identifier, password=password, entrance="page")
+    login(request, user)
     return user
 
 
