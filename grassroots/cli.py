@@ -131,19 +131,25 @@ def cmd_settle(args) -> None:
 
 
 def cmd_verify_ledger(args) -> None:
-    from grassroots.points.models import LedgerHead
-    from grassroots.points.selectors import first_broken_entry
+    from grassroots.areas.models import Area
+    from grassroots.points.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+    from grassroots.points.selectors import ledger_problem
 
-    heads = LedgerHead.objects.select_related("village").order_by("village__code")
+    # Every village with a head, an entry or a checkpoint: deleting a village's head row (or all its
+    # entries) must not take it out of the check.
+    ids = (set(LedgerHead.objects.values_list("village_id", flat=True))
+           | set(LedgerCheckpoint.objects.values_list("village_id", flat=True).distinct())
+           | set(LedgerEntry.objects.values_list("village_id", flat=True).distinct()))
+    villages = Area.objects.filter(pk__in=ids).order_by("code")
     if args.village:
-        heads = heads.filter(village__code__in=args.village)
+        villages = villages.filter(code__in=args.village)
     checked = broken = 0
-    for head in heads.iterator():
-        entry = first_broken_entry(head.village_id)
+    for village in villages.iterator():
+        problem = ledger_problem(village.pk)
         checked += 1
-        if entry is not None:
+        if problem is not None:
             broken += 1
-            print(f"✗ {head.village.name}（{head.village.code}）：第 {entry.seq} 条起账本不一致（记录编号 {entry.pk}）")
+            print(f"✗ {village.name}（{village.code}）{problem.words}")
     print(f"已核验 {checked} 个村的积分台账，{broken} 个不一致")
     if broken:
         sys.exit(1)
@@ -218,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="ISO date-time to treat as now (default: now)")
     p.set_defaults(func=cmd_settle)
 
-    p = sub.add_parser("verify-ledger", help="recompute every village's hash chain; exit 1 naming the first broken entry")
+    p = sub.add_parser("verify-ledger", help="recompute every village's hash chain, check it against every head "
+                                             "shown on a notice or board; exit 1 naming the first missing or "
+                                             "changed entry")
     p.add_argument("--village", action="append", help="only this village (12-digit code)")
     p.set_defaults(func=cmd_verify_ledger)
 

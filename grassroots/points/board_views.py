@@ -19,7 +19,7 @@ from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.core.pdf import Document, font_path, pdf_response
 from grassroots.points import capabilities as caps
 from grassroots.points import selectors, services
-from grassroots.points.models import Account, EntryKind
+from grassroots.points.models import Account, CheckpointPlace, EntryKind
 from grassroots.points.qr import qr_svg
 from grassroots.points.views import _render
 from grassroots.rules.masking import mask_name
@@ -134,6 +134,10 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
         check_url = request.build_absolute_uri(reverse("points-public-check", args=[latest.token]))
         qr = qr_svg(check_url, label="扫码核验最近一次公示是否已入账", size_px=150)
     head = board["head"]
+    if head is not None and head.seq:
+        # The head printed on the board is a copy villagers hold: verify-ledger checks it stays on the chain.
+        services.record_checkpoint(village_id=head.village_id, seq=head.seq, digest=head.hash,
+                                   place=CheckpointPlace.BOARD)
     month = today.replace(day=1)
     return {
         "public": public, "grid": grid, "village": grid.parent, "today": today, "month": month,

@@ -385,6 +385,33 @@ class LedgerHead(models.Model):
         return f"{self.village_id} #{self.seq}"
 
 
+class CheckpointPlace(models.TextChoices):
+    NOTICE = "notice", "积分公示"
+    BOARD = "board", "网格积分榜"
+    CHECK = "check", "核验页"
+
+
+class LedgerCheckpoint(models.Model):
+    """A chain head as it was shown to villagers (on a posted notice, a board): a copy held outside the
+    database. Append-only; one row per village, length and place, the first time it was shown.
+    ``grassroots verify-ledger`` checks that the entry at ``seq`` still exists with this ``hash``."""
+
+    village = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+    place = models.CharField(max_length=8, choices=CheckpointPlace.choices)
+    shown_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "台账校验点"
+        verbose_name_plural = "台账校验点"
+        ordering = ["village_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["village", "seq", "place"], name="checkpoint_once_per_place")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} #{self.seq} {self.hash[:12]}"
+
+
 class LedgerEntry(models.Model):
     """积分台账: append-only (database triggers refuse UPDATE and DELETE) and hash-chained per village.
 

@@ -16,6 +16,7 @@ from grassroots.points.models import (
     Claim,
     ClaimStatus,
     EntryKind,
+    LedgerCheckpoint,
     LedgerEntry,
     LedgerHead,
     LineStatus,
@@ -192,6 +193,59 @@ def first_broken_entry(village_id: int, *, upto_seq: int | None = None) -> Ledge
         # Rows missing from the end: the head remembers a longer chain than the table holds.
         return LedgerEntry(village_id=village_id, seq=expected_seq, hash="")
     return None
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    """The first entry of a village's chain that is not as it was: ``missing`` (deleted, or never
+    reached again after a rewind) or changed."""
+
+    seq: int
+    missing: bool
+    against_checkpoint: bool = False
+
+    @property
+    def words(self) -> str:
+        words = f"第 {self.seq} 条记录{'缺失' if self.missing else '被改动'}"
+        if self.against_checkpoint and not self.missing:
+            words += "（与公示或积分榜上印出的校验码不符，改动在这一条或之前）"
+        return words
+
+
+def ledger_problem(village_id: int) -> LedgerProblem | None:
+    """Recompute a village's chain from the start and hold it against its head and against every
+    checkpoint (each chain head shown on a notice or board): the first missing or changed entry, or None.
+
+    Streams the entries; the checkpoints (a few per notice) are read into memory.
+    """
+    shown: dict[int, set[str]] = defaultdict(set)
+    for seq, digest in LedgerCheckpoint.objects.filter(village_id=village_id).values_list("seq", "hash"):
+        shown[seq].add(digest)
+    problems: list[LedgerProblem] = []
+    expected_prev, expected_seq = GENESIS, 1
+    for entry in LedgerEntry.objects.filter(village_id=village_id).order_by("seq").iterator(chunk_size=5000):
+        if entry.seq != expected_seq:
+            problems.append(LedgerProblem(expected_seq, missing=True))
+            break
+        if (entry.prev_hash != expected_prev
+                or ChainLink(entry.seq, entry.prev_hash, chain_content(entry)).digest() != entry.hash):
+            problems.append(LedgerProblem(entry.seq, missing=False))
+            break
+        if entry.seq in shown and shown[entry.seq] != {entry.hash}:
+            # The chain holds, but not the one villagers were shown: rewritten from here or earlier.
+            problems.append(LedgerProblem(entry.seq, missing=False, against_checkpoint=True))
+            break
+        expected_prev, expected_seq = entry.hash, expected_seq + 1
+    else:
+        length = expected_seq - 1
+        if shown and max(shown) > length:
+            problems.append(LedgerProblem(length + 1, missing=True))
+        head = LedgerHead.objects.filter(village_id=village_id).first()
+        if head is not None and head.seq > length:
+            problems.append(LedgerProblem(length + 1, missing=True))
+        elif head is not None and (head.seq < length or head.hash != expected_prev):
+            problems.append(LedgerProblem(min(head.seq + 1, length), missing=False))
+    return min(problems, key=lambda p: p.seq) if problems else None
 
 
 def verify_notice(notice: Notice) -> dict:

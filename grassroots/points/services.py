@@ -19,10 +19,12 @@ from grassroots.points.models import (
     Account,
     Adoption,
     CapPeriod,
+    CheckpointPlace,
     Claim,
     ClaimStatus,
     CreditConsent,
     EntryKind,
+    LedgerCheckpoint,
     LedgerEntry,
     LedgerHead,
     LineStatus,
@@ -536,10 +538,21 @@ def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str
         Claim.objects.filter(pk__in=claim_ids).update(status=ClaimStatus.POSTED, updated_at=now)
         LedgerHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
     Notice.objects.bulk_update(heads, ["status", "posted_at", "chain_seq", "chain_hash"])
+    if rows:
+        record_checkpoint(village_id=village_id, seq=seq, digest=prev, place=CheckpointPlace.NOTICE, now=now)
     for (notice_id, path), posted in zip(notices, heads, strict=True):
         record(actor=actor, action="points.notice.post", object_type="points.notice", object_id=str(notice_id),
                area_path=path, data={"entries": len(lines[notice_id]), "chain_seq": posted.chain_seq,
                                      "chain_hash": posted.chain_hash})
+
+
+def record_checkpoint(*, village_id: int, seq: int, digest: str, place: str, now=None) -> None:
+    """Remember a chain head shown to villagers (posted notice, board): ``verify-ledger`` checks later that
+    the entry at ``seq`` is still there with this hash. Idempotent: the first showing per place is kept."""
+    if seq:
+        LedgerCheckpoint.objects.bulk_create(
+            [LedgerCheckpoint(village_id=village_id, seq=seq, hash=digest, place=place, shown_at=now or timezone.now())],
+            ignore_conflicts=True)
 
 
 def _lock_head(village_id: int) -> LedgerHead:
