@@ -4,7 +4,7 @@ What a request shows the public is what the public tracking page shows, minus wh
 tracking code may read: the status, the category, the unit in charge, the dates and the village. Never the
 text (it names people and their troubles: 低保, illness), the resident, a phone number, the exact address, the
 coordinates (they point at a household) or the photos. A client whose API key covers the demand's area also
-gets the 40-character summary the tracking page shows.
+gets the 40-character summary the tracking page shows (mobiles and ID numbers masked, however spelt).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from grassroots.areas.models import Level
 from grassroots.demands.models import Category, Demand
 from grassroots.rules import sla
+from grassroots.rules.masking import public_summary
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-06-11T00:00:00+08:00"  # when this endpoint's behaviour last changed
@@ -140,7 +141,7 @@ def request(demand: Demand, *, with_summary: bool = False) -> dict:
         "status_notes": notes,
         "service_name": demand.category.name if demand.category_id else UNCLASSIFIED_NAME,
         "service_code": demand.category.code if demand.category_id else UNCLASSIFIED,
-        "description": demand.summary if with_summary else None,
+        "description": public_summary(demand.text) if with_summary else None,
         "agency_responsible": demand.lead_unit.name if demand.lead_unit_id else None,
         "service_notice": None,
         "requested_datetime": iso(demand.created_at),

@@ -1,10 +1,8 @@
-import re
-
 from django import template
 from django.utils import timezone
 
-from grassroots.rules import sla, tracking
-from grassroots.rules.masking import mask_id_number, mask_mobile, mask_name
+from grassroots.rules import masking, sla, tracking
+from grassroots.rules.masking import mask_name, mask_numbers
 
 register = template.Library()
 
@@ -29,15 +27,17 @@ def masked(name):
     return mask_name(name or "")
 
 
-_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+@register.filter
+def public_text(text):
+    """Free text for a public page: ID numbers and mobile numbers a resident typed into it are masked,
+    however they were spelt (rules.masking.mask_numbers)."""
+    return mask_numbers(text or "")
 
 
 @register.filter
-def public_text(text):
-    """Free text for a public page: ID numbers and mobile numbers a resident typed into it are masked."""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text or "")
-    return _MOBILE.sub(lambda m: mask_mobile(m.group()), text)
+def public_summary(text):
+    """A demand's text as the 40-character line of a public page, numbers masked before the cut."""
+    return masking.public_summary(text or "")
 
 
 @register.filter
