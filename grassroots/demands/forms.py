@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
+from grassroots.demands import services
 from grassroots.demands.models import Category, Demand, Feedback, Unit
 from grassroots.demands.photos import MAX_PHOTOS, check_photos
 from grassroots.demands.services import MAX_NOTE, MAX_TEXT, clean_contact_phone, clean_text
@@ -120,14 +121,28 @@ class RouteForm(forms.Form):
                                                       widget=forms.CheckboxSelectMultiple, error_messages={
                                                           "invalid_choice": "协办单位：所选单位不存在"})
     category = CategoryField()
-    reason = forms.CharField(label="改派理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "请填写改派理由", "max_length": "改派理由不能超过300字"})
+    reason = forms.CharField(label="改派理由（更换主办单位时必填）", max_length=300, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"max_length": "改派理由不能超过300字"})
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, demand: Demand, **kwargs):
         super().__init__(*args, **kwargs)
+        self.demand = demand
         self.fields["lead_unit"].queryset = units
         self.fields["supporting_units"].queryset = units
         self.fields["category"].empty_label = "（不变）"
+        if demand.lead_unit_id is None:  # the first dispatch: nothing to justify
+            self.fields["reason"].label = "派单说明（可不填）"
+            self.fields["reason"].error_messages["max_length"] = "派单说明不能超过300字"
+        else:
+            self.fields["lead_unit"].initial = demand.lead_unit_id
+
+    def clean(self):
+        data = super().clean()
+        if services.reason_required(self.demand, data.get("lead_unit")) and data.get("lead_unit") \
+                and not (data.get("reason") or "").strip():
+            self.add_error("reason", f"请填写改派理由（由{self.demand.lead_unit.name}改派至{data['lead_unit'].name}）")
+        return data
 
 
 class HandleForm(forms.Form):

@@ -286,13 +286,26 @@ def _create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: s
 # Dispatch: route, reroute (改派) with a reason
 # ---------------------------------------------------------------------------------------------------------
 
+def reason_required(demand: Demand, lead_unit: Unit | None) -> bool:
+    """改派理由 is asked for a change of lead unit only: not for the first dispatch of a demand (or the push
+    of a wish) and not when the lead unit stays the same."""
+    return demand.lead_unit_id is not None and (lead_unit is None or lead_unit.pk != demand.lead_unit_id)
+
+
 @transaction.atomic
 def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_units: Iterable[Unit] = (),
                  category: Category | None = None, reason: str, now: datetime | None = None) -> RouteChange:
-    """Send a demand to another lead unit (or dispatch an unrouted one, or push a wish to a unit)."""
+    """Send a demand to another lead unit (改派, a reason required), or dispatch an unrouted one / push a
+    wish to a unit (派单: nothing to explain, a note optional). Same lead unit again (other supporting
+    units or category): a reason optional too."""
     now = _now(now)
-    reason = clean_text(reason, label="改派理由", max_length=300)
     demand = _lock(demand)
+    if reason_required(demand, lead_unit):
+        reason = clean_text(reason, label="改派理由", max_length=300)
+    else:
+        reason = (reason or "").strip()
+        if len(reason) > 300:
+            raise ValidationError(f"派单说明不能超过300字（现有{len(reason)}字）")
     if not demand.is_open:
         raise ValidationError("状态：只有未办结的需求可以派单或改派")
     if not lead_unit.is_active:
@@ -320,7 +333,8 @@ def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_un
     note = f"主办：{lead_unit.name}" + (f"；协办：{'、'.join(u.name for u in supporting)}" if supporting else "")
     kind = EventKind.ROUTED if first_dispatch else EventKind.REROUTED
     _event(demand, kind, actor=actor, at=now, note=note, unit=lead_unit)
-    _event(demand, EventKind.NOTE, actor=actor, at=now, note=f"派单说明：{reason}", public=False, unit=lead_unit)
+    if reason:
+        _event(demand, EventKind.NOTE, actor=actor, at=now, note=f"派单说明：{reason}", public=False, unit=lead_unit)
     _notify(demand, Notification.Kind.DISPATCHED, f"新派单：{demand.summary}", at=now, unit=lead_unit)
     record(actor=actor, action="demands.route", obj=demand,
            data={"from": change.from_unit.code if change.from_unit else None, "to": lead_unit.code,

@@ -195,7 +195,7 @@ def _detail_context(request, demand: Demand, **forms) -> dict:
     claim_units = [u for u in my_units if demand.path.startswith(u.path)]
     held = next((c for c in demand.claims.all() if c.status == WishClaim.Status.HELD), None)
     context = {
-        "demand": demand, "now": timezone.now(), "due_label": sla.describe(demand.due_at, timezone.now()),
+        "demand": demand, "now": timezone.now(),
         "can_dispatch": can_dispatch and demand.is_open,
         "can_handle": is_handler and demand.is_open,
         "can_note": demand.is_open and (is_handler or _routed(user, demand)),
@@ -205,8 +205,8 @@ def _detail_context(request, demand: Demand, **forms) -> dict:
         "held_claim": held,
         "my_claim": held if held and (held.user_id == user.pk or held.unit_id in permissions.unit_ids(user)) else None,
         "show_contact": scope.can(RECORD, demand.path) or is_handler,
-        "route_form": forms.get("route_form") or (RouteForm(units=selectors.dispatch_units(user, demand))
-                                                  if can_dispatch else None),
+        "route_form": forms.get("route_form") or (RouteForm(units=selectors.dispatch_units(user, demand),
+                                                            demand=demand) if can_dispatch else None),
         "handle_form": forms.get("handle_form") or HandleForm(),
         "callback_form": forms.get("callback_form") or CallbackRatingForm(),
         "claim_form": forms.get("claim_form") or ClaimForm(units=my_units.filter(pk__in=[u.pk for u in claim_units])),
@@ -238,7 +238,7 @@ def _rerender(request, demand, status=400, **forms):
 def demand_route(request, pk: int):
     demand = selectors.demand_detail(request.user, pk)
     permissions.require(request.user, DISPATCH, demand)
-    form = RouteForm(request.POST, units=selectors.dispatch_units(request.user, demand))
+    form = RouteForm(request.POST, units=selectors.dispatch_units(request.user, demand), demand=demand)
     if form.is_valid():
         d = form.cleaned_data
         try:

@@ -170,13 +170,23 @@ def claim_reminder_due(expires_at: datetime, before: timedelta = CLAIM_REMIND_BE
     return expires_at - before
 
 
+def working_days_left(due: datetime, now: datetime) -> int:
+    """Working days d with today < d ≤ the deadline's day: the count ``deadline`` itself used, so on the
+    day of receipt a deadline of N working days has N left (received Sunday 2026-12-06 with 7: due
+    Tuesday 2026-12-15, 7 left). 0 on the day it falls due and after."""
+    return working_days_between(_local(now).date(), _local(due).date())
+
+
 def describe(due: datetime | None, now: datetime) -> str:
-    """A short Chinese label for a deadline: 剩余2天 / 今日到期 / 超期3个工作日."""
+    """A short Chinese label for a deadline, in working days like the deadline itself:
+    剩余2个工作日 / 今日到期 / 超期3个工作日. Show it beside the deadline it was given."""
     if due is None:
         return ""
     due_local, now_local = _local(due), _local(now)
     if now_local > due_local:
         days = working_days_overdue(due, now)
         return f"超期{days}个工作日" if days else "已超期"
-    remaining = (due_local.date() - now_local.date()).days
-    return "今日到期" if remaining == 0 else f"剩余{remaining}天"
+    left = working_days_left(due, now)
+    if due_local.date() == now_local.date():
+        return "今日到期"
+    return f"剩余{left}个工作日" if left else "今日到期"

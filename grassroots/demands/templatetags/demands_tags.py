@@ -12,6 +12,22 @@ def due_label(due):
     return sla.describe(due, timezone.now()) if due else ""
 
 
+@register.simple_tag
+def deadline(due, now=None, show_left=True):
+    """A deadline and, beside it, what is left of it: both from the one ``due`` (2026-12-15 23:59 剩余7个工作日)."""
+    from django.utils.html import format_html
+
+    if not due:
+        return ""
+    now = now or timezone.now()
+    when = format_html('<time datetime="{}">{}</time>', due.isoformat(),
+                       timezone.localtime(due).strftime("%Y-%m-%d %H:%M"))
+    if not show_left:
+        return when
+    return format_html('{} <span class="{}" data-testid="left">{}</span>', when, "late" if due < now else "",
+                       sla.describe(due, now))
+
+
 @register.filter
 def is_overdue(due):
     return bool(due) and due < timezone.now()
@@ -68,8 +84,11 @@ def demand_row(d, show_unit=False, now=None):
     if show_unit:
         meta.append(d.lead_unit.name if d.lead_unit_id else "待派单")
     if d.is_open and d.due_at:
+        # due_at is the response deadline until the demand is answered, then the resolution deadline: say which.
         late = d.due_at < now
-        right = format_html('<span class="{}">{}</span> ›', "late" if late else "", sla.describe(d.due_at, now))
+        which = "办结" if d.responded_at else "响应"
+        right = format_html('<span class="{}">{}{}</span> ›', "late" if late else "", which,
+                            sla.describe(d.due_at, now))
     else:
         right = format_html("{} ›", timezone.localtime(d.created_at).strftime("%m-%d"))
     return format_html(

@@ -94,7 +94,7 @@ def test_on_time_and_labels():
     assert sla.is_on_time(at(2026, 10, 16, 8), due) is False
     assert sla.is_on_time(None, due) is None
     assert sla.describe(due, at(2026, 10, 15, 8)) == "今日到期"
-    assert sla.describe(due, at(2026, 10, 13, 8)) == "剩余2天"
+    assert sla.describe(due, at(2026, 10, 13, 8)) == "剩余2个工作日"
     assert sla.describe(due, at(2026, 10, 19, 8)) == "超期2个工作日"
 
 
@@ -107,3 +107,27 @@ def test_working_days_between_matches_counting_day_by_day():
     assert sla.working_days_between(date(2026, 9, 30), date(2026, 10, 8)) == 1  # National Day
     assert sla.working_days_between(date(1999, 12, 30), date(2000, 1, 4)) == 3
     assert sla.working_days_between(date(2026, 10, 8), date(2026, 10, 1)) == 0
+
+
+def test_the_remaining_working_days_agree_with_the_deadline_beside_them():
+    """Received on Sunday 2026-12-06: respond by Monday 12-07, resolve (7 working days) by Tuesday 12-15.
+    By hand from the official calendar (no holiday in December 2026): 12-07 … 12-11 (Mon–Fri) and
+    12-14, 12-15 are the 7 working days after the 6th."""
+    received = at(2026, 12, 6, 10)
+    assert [d for d in (date(2026, 12, 6) + timedelta(days=i) for i in range(1, 10)) if sla.is_working_day(d)] == [
+        date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 9), date(2026, 12, 10), date(2026, 12, 11),
+        date(2026, 12, 14), date(2026, 12, 15)]
+    clock = sla.clock(received, sla.Deadlines(respond_working_days=1, resolve_working_days=7))
+    assert clock.resolve_due.date() == date(2026, 12, 15) and clock.respond_due.date() == date(2026, 12, 7)
+    assert sla.describe(clock.resolve_due, received) == "剩余7个工作日"
+    assert sla.describe(clock.respond_due, received) == "剩余1个工作日"
+    assert sla.describe(clock.resolve_due, at(2026, 12, 14, 9)) == "剩余1个工作日"
+    assert sla.describe(clock.resolve_due, at(2026, 12, 12, 9)) == "剩余2个工作日"  # a Saturday
+    assert sla.describe(clock.resolve_due, at(2026, 12, 15, 23, 0)) == "今日到期"
+    assert sla.describe(clock.resolve_due, at(2026, 12, 16, 9)) == "超期1个工作日"
+    # For every number of working days and every day of receipt in a year with holidays, the count left on
+    # the day of receipt is the number the deadline was computed from.
+    for offset in range(0, 366, 5):
+        day = at(2026, 1, 1, 9) + timedelta(days=offset)
+        for n in (1, 3, 7, 15):
+            assert sla.working_days_left(sla.deadline(day, n), day) == n
