@@ -73,9 +73,6 @@ StrictYear = Annotated[StrictInt, Field(ge=2000, le=2100, description="年度，
 StrictQuarter = Annotated[StrictInt, Field(ge=1, le=4, description="季度 1–4")]
 AreaCode = Annotated[str, Field(max_length=20)]
 
-# A look-up refused for any reason says the same, so that a caller cannot learn which households exist.
-LOOKUP_REFUSED = "该户未授权贵单位查询信用等级，或授权已过期、已撤回"
-
 
 # ---------------------------------------------------------------------------------------------
 # Scope helpers
@@ -645,12 +642,10 @@ def credit_lookup(request, payload: LookupIn):
     user = request.user
     if not user.unit_memberships.exists():
         raise PermissionDenied("只有获授权单位（如农村信用社）的工作人员可以查询信用等级")
-    household = (Household.objects.select_related("village")
-                 .filter(village__code=payload.village_code.strip(), village__level=Level.VILLAGE,
-                         number=payload.household_number.strip()).first())
-    if household is None:
-        raise PermissionDenied(LOOKUP_REFUSED)
-    found = services.look_up_credit(actor=Actor.from_request(request), household=household, year=payload.year)
+    village = Area.objects.filter(code=payload.village_code.strip(), level=Level.VILLAGE).first()
+    found = services.look_up_credit_by_number(actor=Actor.from_request(request), village=village,
+                                              number=payload.household_number, year=payload.year)
+    household = found["household"]
     return {"village": area_ref(household.village), "household_number": household.number, "year": payload.year,
             "score": found["score"], "vetoed": found["vetoed"], "stars": found["stars"],
             "credit_band": found["credit_band"], "institution": found["consent"].institution.name,

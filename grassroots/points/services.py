@@ -957,6 +957,26 @@ def revoke_consent(*, actor: Actor, consent: CreditConsent, now=None) -> CreditC
     return consent
 
 
+CREDIT_REFUSED = "该户未授权贵单位查询信用等级，或授权已过期、已撤回"
+
+
+def look_up_credit_by_number(*, actor: Actor, village: Area | None, number: str, year: int,
+                             today: date | None = None) -> dict:
+    """The look-up as an institution asks it: a village and a household number. A household (or village)
+    that does not exist is refused exactly like a household without consent: the same words, the same
+    audit entry, so the answer never tells whether a household lives there."""
+    number = (number or "").strip()
+    household = (Household.objects.filter(village=village, number=number, is_active=True).first()
+                 if village is not None else None)
+    if household is None:
+        with transaction.atomic():
+            record(actor=actor, action="points.credit.refused", object_type="areas.household", object_id="",
+                   area_path=village.path if village is not None else "",
+                   data={"year": year, "village": village.code if village is not None else "", "number": number[:40]})
+        raise PermissionDenied(CREDIT_REFUSED)
+    return look_up_credit(actor=actor, household=household, year=year, today=today)
+
+
 def look_up_credit(*, actor: Actor, household: Household, year: int, today: date | None = None) -> dict:
     """A credit co-operative's look-up of one household's rating, allowed only under that household's
     current consent to one of the caller's institutions. Every look-up, allowed or refused, is audited."""
@@ -971,7 +991,7 @@ def look_up_credit(*, actor: Actor, household: Household, year: int, today: date
         with transaction.atomic():
             record(actor=actor, action="points.credit.refused", object_type="areas.household",
                    object_id=str(household.pk), area_path=household.path, data={"year": year})
-        raise PermissionDenied("该户未授权贵单位查询信用等级，或授权已过期、已撤回")
+        raise PermissionDenied(CREDIT_REFUSED)
     row = annual_row(household, year)
     with transaction.atomic():
         record(actor=actor, action="points.credit.look_up", object_type="areas.household",

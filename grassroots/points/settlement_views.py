@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grassroots.access.scope import get_visible_or_404, refuse_without, require, scope_of, visible
 from grassroots.areas import selectors as area_selectors
-from grassroots.areas.models import Area, Household, Level, Person
+from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none
@@ -593,17 +593,15 @@ def credit_lookup(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            household = Household.objects.filter(village=village, number=d["number"].strip(), is_active=True).first()
-            # An unknown household number gets the refusal too: the look-up must not tell who lives where.
-            refused = "该户未授权贵单位查询信用等级，或授权已过期、已撤回（请核对嘎查村和户号）" if household is None else ""
-            if household is not None:
-                try:
-                    found = services.look_up_credit(actor=_actor(request), household=household, year=d["year"])
-                except PermissionDenied as exc:
-                    refused = str(exc)
-            if refused:
-                context["refused"] = refused
+            # An unknown household number gets the very answer of a household without consent (same words,
+            # same audit entry): the look-up must not tell who lives where.
+            try:
+                found = services.look_up_credit_by_number(actor=_actor(request), village=village, number=d["number"],
+                                                          year=d["year"])
+            except PermissionDenied as exc:
+                context["refused"] = str(exc)
                 return _render(request, "points/settlement/credit.html", context, status=403)
+            household = found["household"]
             head = household.members.filter(relation=Person.Relation.HEAD, is_active=True).first()
             context["result"] = {**found, "village": village, "head": mask_name(head.name) if head else "—"}
             return _render(request, "points/settlement/credit.html", context)

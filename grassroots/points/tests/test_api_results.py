@@ -479,8 +479,9 @@ def test_credit_look_up_refused_without_consent_allowed_with_it(world, coop, off
     services.revoke_consent(actor=actor(secretary), consent=consent)
     assert post(as_officer, "/credit/lookup/", body).json() == {"detail": REFUSED}
     assert AuditEntry.objects.filter(action="points.credit.look_up").count() == 1
-    # Refusals of households that exist are audited by the service: SQ-0001 twice, GJ-0001 once.
-    assert AuditEntry.objects.filter(action="points.credit.refused").count() == 3
+    # Every refusal is audited alike, whether the household exists or not: SQ-0001 twice, SQ-9999, the
+    # unknown village and GJ-0001 (not in the village named) once each.
+    assert AuditEntry.objects.filter(action="points.credit.refused").count() == 5
 
 
 @pytest.mark.parametrize(("change", "field"), [

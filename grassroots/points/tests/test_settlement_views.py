@@ -405,6 +405,29 @@ def test_consent_errors_name_the_field_and_save_nothing(homes, coop, as_secretar
     assert not CreditConsent.objects.exists()
 
 
+def test_credit_look_up_answers_an_unknown_household_like_one_without_consent(village, homes, coop, officer):
+    """Issue #11 item 8: the unknown number used to get an extra hint, and no audit entry."""
+    from grassroots.audit.models import AuditEntry
+
+    staff = client_for(officer)
+    url = reverse("points-credit-lookup")
+    ask = {"village": "赛沁塔拉嘎查", "year": "2026"}
+    exists = staff.post(url, {**ask, "number": "SQ-0001"})  # lives there, no consent
+    unknown = staff.post(url, {**ask, "number": "SQ-9999"})  # no such household
+    assert exists.status_code == unknown.status_code == 403
+    assert exists.context["refused"] == unknown.context["refused"] == "该户未授权贵单位查询信用等级，或授权已过期、已撤回"
+
+    # The whole page differs only by the number typed back into the form (and the CSRF token).
+    def page(response, number):
+        return text(response).replace(number, "NUMBER").replace(str(response.context["csrf_token"]), "TOKEN")
+
+    assert page(exists, "SQ-0001") == page(unknown, "SQ-9999")
+    refused = AuditEntry.objects.filter(action="points.credit.refused").order_by("id")
+    assert [(e.actor_id, e.area_path, e.data["year"]) for e in refused] == [(officer.pk, homes["SQ-0001"].path, 2026),
+                                                                            (officer.pk, village.path, 2026)]
+    assert refused[1].data["number"] == "SQ-9999"
+
+
 def test_credit_look_up_refused_without_consent_and_allowed_with_it(village, homes, coop, officer, secretary,
                                                                     as_reader):
     from grassroots.audit.models import AuditEntry
