@@ -10,9 +10,15 @@ conventions are those of grassroots/areas/api.py (errors, strict inputs, idempot
 - Strict inputs: a boolean is not a number, "3" is not an int, 123 is not a date; unknown fields
   are refused. Lists are bounded: limit ≤ 200 with offset, and each list answers ``next_offset``
   (null on the last page) instead of a count, so a county-wide ledger is never counted.
-- Creates (claims, reviews) need an ``Idempotency-Key`` header: the same key twice runs once and
-  answers the first status and body again (header ``Idempotent-Replayed: true``). The decision on
-  an objection and a reversal honour the header when it is sent.
+- Creates (claims, reviews, resubmissions) need an ``Idempotency-Key`` header: the same key twice runs
+  once and answers the first status and body again (header ``Idempotent-Replayed: true``). The
+  decision on an objection and a reversal honour the header when it is sent.
+- The same deed twice: recording (or resubmitting) a claim when a live claim of the same person, rule
+  and deed date exists answers 409 naming the person and the existing claim, unless the body says
+  ``"allow_duplicate": true`` (the grid worker checked that it is another deed). Every claim in a
+  list or detail carries ``possible_duplicates``, so reviewers see the pair at every stage.
+- The recorder may withdraw a claim still in review (``POST claims/{id}/withdraw/``; again is
+  harmless) and resubmit a rejected one (``POST claims/{id}/resubmit/``).
 - Public routes (``/public/…``) take no login: the notice board with masked names, objections
   (rate-limited per client address), and the server's date.
 """
@@ -234,6 +240,20 @@ class DecisionOut(Schema):
     decided_at: datetime
 
 
+class DuplicateRef(Schema):
+    id: int
+    person: PersonRef
+    rule_code: str
+    rule_title: str
+    deed_date: date
+    status: str
+    status_label: str
+    quantity: int
+    points: int
+    recorder: str
+    created_at: datetime
+
+
 class ClaimOut(Schema):
     id: int
     batch: str
@@ -255,6 +275,13 @@ class ClaimOut(Schema):
     recorder: str
     resubmits_id: int | None
     created_at: datetime
+    possible_duplicates: list[DuplicateRef] = Field(
+        default_factory=list, description="可能重复：同一人、同一项目、同一天的其他有效申报（审核中、公示中、已入账）")
+
+
+class DuplicateRefusedOut(Schema):
+    detail: str = Field(description="说明：谁、哪个项目、哪一天已有申报；如确是另一件事，请加 allow_duplicate: true 再提交")
+    duplicates: list[DuplicateRef]
 
 
 class NoticeRef(Schema):
@@ -506,7 +533,14 @@ def _version_ref(v: RuleVersion, code: str) -> dict:
             "points": v.points, "unit_label": v.get_unit_display()}
 
 
-def _claim(c: Claim, stages: list[dict]) -> dict:
+def _duplicate_ref(c: Claim) -> dict:
+    return {"id": c.pk, "person": {"id": c.person_id, "name": c.person.name}, "rule_code": c.rule_version.rule.code,
+            "rule_title": c.rule_version.title, "deed_date": c.deed_date, "status": c.status,
+            "status_label": c.get_status_display(), "quantity": c.quantity, "points": c.points,
+            "recorder": user_name(c.recorder), "created_at": c.created_at}
+
+
+def _claim(c: Claim, stages: list[dict], duplicates: dict[int, list[Claim]] | None = None) -> dict:
     return {
         "id": c.pk, "batch": c.batch, "status": c.status, "status_label": c.get_status_display(), "stage": c.stage,
         "stage_name": _stage_name(stages, c), "village": area_ref(c.village), "grid": area_ref(c.grid),
@@ -515,7 +549,16 @@ def _claim(c: Claim, stages: list[dict]) -> dict:
         "rule": _version_ref(c.rule_version, c.rule_version.rule.code), "quantity": c.quantity, "points": c.points,
         "deed_date": c.deed_date, "note": c.note, "has_photo": bool(c.photo), "recorder": user_name(c.recorder),
         "resubmits_id": c.resubmits_id, "created_at": c.created_at,
+        "possible_duplicates": [_duplicate_ref(o) for o in (duplicates or {}).get(c.pk, [])],
     }
+
+
+def _duplicate_refused(exc: services.DuplicateClaims) -> Status:
+    """409: the same person already has a live claim under this rule for this day."""
+    names = "、".join(dict.fromkeys(c.person.name for c in exc.found))
+    detail = (f"{names}：同一天同一项目已有申报，可能重复记分。{'；'.join(exc.messages)}。"
+              "如确是另一件事，请在请求中加 \"allow_duplicate\": true 再提交")
+    return Status(409, {"detail": detail, "duplicates": [_duplicate_ref(c) for c in exc.found]})
 
 
 def _decision(d: ReviewDecision) -> dict:
@@ -653,6 +696,8 @@ class ClaimIn(StrictIn):
     quantity: StrictInt = Field(1, description="数量：次数、车次、小时或天数，1–1000")
     deed_date: StrictDate = Field(description="事项发生的日期（YYYY-MM-DD），三个月内，不晚于今天")
     note: StrictStr = Field("", max_length=200)
+    allow_duplicate: StrictBool = Field(
+        False, description="同一人、同一项目、同一天已有有效申报时默认拒绝（409）；网格员核实确是另一件事后设为 true 再提交")
 
 
 def _record(request, payload: ClaimIn, photo=None) -> dict:
@@ -664,16 +709,17 @@ def _record(request, payload: ClaimIn, photo=None) -> dict:
     _require_related(request.user, caps.RECORD, village.path, "您没有记录积分的权限")
     claims = services.record_claims(actor=Actor.from_request(request), person_ids=payload.person_ids, rule=rule,
                                     quantity=payload.quantity, deed_date=payload.deed_date, note=payload.note,
-                                    photo=photo)
+                                    photo=photo, allow_duplicate=payload.allow_duplicate)
     stages = _stages_by_village([village.pk])[village.pk]
     for claim in claims:
         claim.recorder = request.user
+    duplicates = selectors.possible_duplicates(request.user, claims) if payload.allow_duplicate else {}
     body = {"batch": claims[0].batch, "count": len(claims), "points": sum(c.points for c in claims),
-            "claims": [_claim(c, stages) for c in claims]}
+            "claims": [_claim(c, stages, duplicates) for c in claims]}
     return RecordedOut.model_validate(body).model_dump(mode="json")
 
 
-CREATE_RESPONSES = {201: RecordedOut, **ERRORS}
+CREATE_RESPONSES = {201: RecordedOut, **ERRORS, 409: DuplicateRefusedOut}
 
 
 @router.post("/claims/", response=CREATE_RESPONSES, summary="记录积分（一人或多人一次，幂等）")
@@ -692,8 +738,11 @@ def record_claims(request, response: HttpResponse, payload: ClaimIn, idempotency
                     for m in exc.message_dict["photo"]]}) from None
             raise
 
-    return once(request, response, key=idempotency_key, required=True, action="points.claims.record",
-                 body=payload.model_dump(mode="json"), work=work)
+    try:
+        return once(request, response, key=idempotency_key, required=True, action="points.claims.record",
+                    body=payload.model_dump(mode="json"), work=work)
+    except services.DuplicateClaims as exc:
+        return _duplicate_refused(exc)
 
 
 @router.post("/claims/with-photo/", response=CREATE_RESPONSES, summary="记录积分并附照片（multipart，幂等）")
@@ -717,8 +766,11 @@ def record_claims_with_photo(request, response: HttpResponse,
     def work() -> dict:
         return _record(request, payload, photo=ContentFile(checked.content, name=f"deed.{checked.extension}"))
 
-    return once(request, response, key=idempotency_key, required=True, action="points.claims.record",
-                 body={**payload.model_dump(mode="json"), "photo": checked.sha256}, work=work)
+    try:
+        return once(request, response, key=idempotency_key, required=True, action="points.claims.record",
+                    body={**payload.model_dump(mode="json"), "photo": checked.sha256}, work=work)
+    except services.DuplicateClaims as exc:
+        return _duplicate_refused(exc)
 
 
 class ClaimsQuery(Schema):
@@ -757,7 +809,8 @@ def list_claims(request, filters: Query[ClaimsQuery]):
             claims = claims.filter(path__startswith=_village_for(user, village).path)
         claims = _with_areas(list(claims.order_by("-created_at", "-id")[offset:offset + limit + 1]), recorders=True)
     stages = _stages_by_village(c.village_id for c in claims)
-    return page([_claim(c, stages[c.village_id]) for c in claims], limit, offset)
+    duplicates = selectors.possible_duplicates(user, claims[:limit])
+    return page([_claim(c, stages[c.village_id], duplicates) for c in claims], limit, offset)
 
 
 @router.get("/claims/{int:claim_id}/", response={200: ClaimDetailOut, **READ_ERRORS}, summary="申报详情（含审核记录）")
@@ -769,11 +822,65 @@ def get_claim(request, claim_id: int):
     line = NoticeLine.objects.select_related("notice").filter(claim=claim).first()
     entry_id = LedgerEntry.objects.filter(claim=claim).values_list("pk", flat=True).first()
     return {
-        **_claim(claim, stages),
+        **_claim(claim, stages, selectors.possible_duplicates(request.user, [claim])),
         "decisions": [_decision(d) for d in claim.decisions.select_related("reviewer").order_by("stage", "decided_at")],
         "notice": _notice_ref(line.notice) if line else None, "line_status": line.status if line else None,
         "entry_id": entry_id,
     }
+
+
+def _recorded_claim(request, claim_id: int) -> Claim:
+    """A claim the caller sees (404 otherwise) and may record in (403 for a member who may only look)."""
+    claim = get_visible_or_404(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
+    _require_related(request.user, caps.RECORD, claim.path, "您没有记录积分的权限")
+    return claim
+
+
+def _claim_body(user, pk: int) -> dict:
+    claim = Claim.objects.select_related(*CLAIM_RELATED).get(pk=pk)
+    _with_areas([claim], recorders=True)
+    stages = _stages_by_village([claim.village_id])[claim.village_id]
+    body = _claim(claim, stages, selectors.possible_duplicates(user, [claim]))
+    return ClaimOut.model_validate(body).model_dump(mode="json")
+
+
+@router.post("/claims/{int:claim_id}/withdraw/", response={200: ClaimOut, **ERRORS},
+             summary="撤回审核中的申报（仅记录人；再次撤回无副作用）")
+@api_errors
+def withdraw_claim(request, claim_id: int):
+    """The recorder takes back a claim still in review, at any stage: it leaves every review queue and
+    never reaches a notice (status ``cancelled``). A claim already on its notice cannot be withdrawn
+    (an objection can take it off). Withdrawing again answers 200 with the claim unchanged."""
+    claim = _recorded_claim(request, claim_id)
+    services.withdraw_claim(actor=Actor.from_request(request), claim=claim)
+    return Status(200, _claim_body(request.user, claim.pk))
+
+
+class ResubmitIn(StrictIn):
+    quantity: Annotated[StrictInt, Field(ge=1, le=1000)] | None = Field(None, description="改正后的数量；不填沿用原数量")
+    note: Annotated[StrictStr, Field(max_length=200)] | None = Field(None, description="改正后的说明；不填沿用原说明")
+    allow_duplicate: StrictBool = Field(False, description="同 POST claims/：已有同一人同一项目同一天的有效申报时须设为 true")
+
+
+@router.post("/claims/{int:claim_id}/resubmit/", response={201: ClaimOut, **ERRORS, 409: DuplicateRefusedOut},
+             summary="修改后重新提交被退回的申报（仅记录人，幂等）")
+@api_errors
+def resubmit_claim(request, response: HttpResponse, claim_id: int, payload: ResubmitIn,
+                   idempotency_key: OptionalKey = None):
+    """A rejected claim, corrected, goes into review again as a new claim (``resubmits_id`` names the
+    old one); the photo of the old claim is kept. Idempotency-Key is required. Once only per claim."""
+    claim = _recorded_claim(request, claim_id)
+
+    def work() -> dict:
+        new = services.resubmit_claim(actor=Actor.from_request(request), claim=claim, quantity=payload.quantity,
+                                      note=payload.note, allow_duplicate=payload.allow_duplicate)
+        return _claim_body(request.user, new.pk)
+
+    try:
+        return once(request, response, key=idempotency_key, required=True, action="points.claims.resubmit",
+                    body=payload.model_dump(mode="json"), work=work)
+    except services.DuplicateClaims as exc:
+        return _duplicate_refused(exc)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ class ClaimForm(IdempotentForm):
                            widget=forms.TextInput(attrs={"maxlength": 200, "placeholder": "如：清理村道垃圾"}),
                            error_messages={"max_length": "说明最多200字"})
     photo = _photo_field()
+    allow_duplicate = forms.BooleanField(label="我已核实，这是另一件事，仍要记录", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +99,7 @@ class ResubmitForm(IdempotentForm):
                         "min_value": "数量须为1到1000之间的整数", "max_value": "数量须为1到1000之间的整数"})
     note = forms.CharField(label="说明", required=False, max_length=200, error_messages={"max_length": "说明最多200字"})
     photo = _photo_field()
+    allow_duplicate = forms.BooleanField(label="我已核实，这是另一件事，仍要重新提交", required=False)
 
 
 class ReviewForm(IdempotentForm):

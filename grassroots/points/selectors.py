@@ -12,6 +12,7 @@ from grassroots.access.scope import get_visible_or_404, scope_of, visible
 from grassroots.areas.models import Area, Household, Person
 from grassroots.points import capabilities as caps
 from grassroots.points.models import (
+    LIVE_CLAIM_STATUSES,
     Account,
     Claim,
     ClaimStatus,
@@ -287,6 +288,38 @@ def with_history(claims: list[Claim]) -> list[Claim]:
         claims, Prefetch("decisions", queryset=ReviewDecision.objects.select_related("reviewer").order_by(
             "stage", "decided_at")))
     return claims
+
+
+def same_deed_claims(*, person_ids, rule_id: int, deed_date) -> list[Claim]:
+    """Live claims (in review, on notice, posted) of these people under this rule for that day: the
+    same deed recorded before. Unscoped: the caller has already checked that it may record for them."""
+    return list(
+        Claim.objects.filter(person_id__in=list(person_ids), rule_version__rule_id=rule_id, deed_date=deed_date,
+                             status__in=LIVE_CLAIM_STATUSES)
+        .select_related("person", "rule_version__rule", "recorder")
+        .order_by("person_id", "id")
+    )
+
+
+def possible_duplicates(user, claims: list[Claim]) -> dict[int, list[Claim]]:
+    """For each of ``claims``: the other live claims the caller can see of the same person, rule and day.
+
+    One query for the whole list. A claim is a possible duplicate at every stage of review, and stays
+    one after either of the pair moves on (approved, on notice, posted)."""
+    if not claims:
+        return {}
+    keys = {c.pk: (c.person_id, c.rule_version.rule_id, c.deed_date) for c in claims}
+    others = (
+        visible(user, Claim.objects.filter(person_id__in={k[0] for k in keys.values()},
+                                           deed_date__in={k[2] for k in keys.values()},
+                                           status__in=LIVE_CLAIM_STATUSES), caps.VIEW)
+        .select_related("person", "rule_version__rule", "recorder")
+        .order_by("id")
+    )
+    by_key: dict[tuple, list[Claim]] = defaultdict(list)
+    for other in others:
+        by_key[(other.person_id, other.rule_version.rule_id, other.deed_date)].append(other)
+    return {pk: [o for o in by_key.get(key, []) if o.pk != pk] for pk, key in keys.items()}
 
 
 def visible_claim_ids(user, ids: list[int]) -> set[int]:

@@ -14,8 +14,10 @@ from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.points import capabilities as caps
+from grassroots.points import selectors
 from grassroots.points.models import (
     CATEGORY_LABELS,
+    LIVE_CLAIM_STATUSES,
     Account,
     Adoption,
     CapPeriod,
@@ -207,7 +209,7 @@ def _cap_problem(version: RuleVersion, person: Person, deed_date: date, adding: 
     start, end = period_bounds(deed_date, version.cap_period)
     already = (
         Claim.objects.filter(person=person, rule_version__rule_id=version.rule_id, deed_date__range=(start, end))
-        .exclude(status__in=[ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN])
+        .filter(status__in=LIVE_CLAIM_STATUSES)
         .aggregate(total=Sum("points"))["total"]
         or 0
     )
@@ -218,10 +220,40 @@ def _cap_problem(version: RuleVersion, person: Person, deed_date: date, adding: 
     return f"{person.name}{label}本项最多{version.cap}分，已记{abs(already + pending)}分，本次超出{over}分"
 
 
+def duplicate_message(claim: Claim) -> str:
+    """What the grid worker reads about a live claim of the same person, rule and day."""
+    recorder = (claim.recorder.display_name or claim.recorder.username) if claim.recorder_id else ""
+    return (f"{claim.person.name}在{claim.deed_date:%Y-%m-%d}已有「{claim.rule_version.title}」的申报"
+            f"（申报 {claim.pk}，{claim.get_status_display()}，{recorder}记录于"
+            f"{timezone.localtime(claim.created_at):%m-%d %H:%M}），可能是同一件事")
+
+
+class DuplicateClaims(ValidationError):
+    """Refused: a live claim of the same person, rule and deed date exists. ``found`` holds them;
+    recording again with ``allow_duplicate=True`` says the grid worker checked it is another deed."""
+
+    def __init__(self, found: list[Claim]):
+        self.found = found
+        super().__init__({"duplicate": [duplicate_message(c) for c in found]})
+
+
+class ClaimsRefused(ValidationError):
+    """Refused claims of a batch, each message naming the person; ``by_claim`` maps claim id → message
+    so that a page can put each message beside its claim."""
+
+    def __init__(self, by_claim: dict[int, str]):
+        self.by_claim = by_claim
+        super().__init__({"claims": list(by_claim.values())})
+
+
 @transaction.atomic
 def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: int, deed_date: date,
-                  note: str = "", photo=None, today: date | None = None) -> list[Claim]:
-    """Record one deed for one or many people (30 villagers at a clean-up → 30 claims). All or nothing."""
+                  note: str = "", photo=None, today: date | None = None, allow_duplicate: bool = False) -> list[Claim]:
+    """Record one deed for one or many people (30 villagers at a clean-up → 30 claims). All or nothing.
+
+    A live claim of the same person under the same rule on the same day (in review, on notice or
+    posted) refuses the batch with ``DuplicateClaims`` unless ``allow_duplicate``: the same deed
+    recorded twice is the usual mistake, two deeds of a kind on one day the rare case."""
     user = actor.user
     today = today or timezone.localdate()
     person_ids = list(dict.fromkeys(person_ids))
@@ -242,6 +274,9 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
     if version.evidence_required and not photo:
         raise ValidationError({"photo": f"「{version.title}」须附照片"})
     scope = actor_scope(actor)
+    # The people's rows are locked (in id order) so that two grid workers recording the same deed at
+    # the same moment are serial: the second sees the first's claim (duplicate and cap checks).
+    list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk").values_list("pk", flat=True))
     people = {p.pk: p for p in Person.objects.filter(pk__in=person_ids, is_active=True)
               .select_related("household", "household__grid").prefetch_related("tags")}
     errors = []
@@ -264,6 +299,9 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
         pending[pk] += points
     if errors:
         raise ValidationError({"person": errors})
+    same = selectors.same_deed_claims(person_ids=person_ids, rule_id=rule.pk, deed_date=deed_date)
+    if same and not allow_duplicate:
+        raise DuplicateClaims(same)
     batch = secrets.token_hex(8)
     claims = [
         Claim(village=village, grid=people[pk].household.grid, path=people[pk].path, household=people[pk].household,
@@ -282,26 +320,60 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
         Claim.objects.bulk_create(claims)
     record(actor=actor, action="points.claim.record", object_type="points.claim", object_id=batch,
            area_path=village.path, data={"rule": rule.code, "version": version.version, "people": len(claims),
-                                          "points": points, "deed_date": deed_date.isoformat()})
+                                          "points": points, "deed_date": deed_date.isoformat(),
+                                          **({"duplicates_confirmed": [c.pk for c in same]} if same else {})})
     return claims
 
 
 @transaction.atomic
 def resubmit_claim(*, actor: Actor, claim: Claim, quantity: int | None = None, note: str | None = None,
-                   photo=None) -> Claim:
-    """The recorder corrects a rejected claim and sends it into review again, as a new claim."""
+                   photo=None, allow_duplicate: bool = False) -> Claim:
+    """The recorder corrects a rejected claim and sends it into review again, as a new claim
+    (checked like a new recording, the duplicate check included)."""
+    authorise(actor, caps.RECORD, claim.path)
     if not actor.is_system and claim.recorder_id != actor.user.pk:
         raise PermissionDenied("只有记录人可以修改并重新提交")
+    claim = (Claim.objects.select_for_update(of=("self",)).select_related("person", "rule_version__rule")
+             .get(pk=claim.pk))
     if claim.status != ClaimStatus.REJECTED:
-        raise ValidationError({"claim": "只有被退回的申报可以重新提交"})
-    if hasattr(claim, "resubmitted_as"):
+        raise ValidationError({"claim": f"{claim.person.name}的申报当前为「{claim.get_status_display()}」，"
+                                        "只有被退回的申报可以重新提交"})
+    if Claim.objects.filter(resubmits=claim).exists():
         raise ValidationError({"claim": "该申报已重新提交过"})
     [new] = record_claims(actor=actor, person_ids=[claim.person_id], rule=claim.rule_version.rule,
                           quantity=quantity or claim.quantity, deed_date=claim.deed_date,
-                          note=claim.note if note is None else note, photo=photo or claim.photo or None)
+                          note=claim.note if note is None else note, photo=photo or claim.photo or None,
+                          allow_duplicate=allow_duplicate)
     new.resubmits = claim
     new.save(update_fields=["resubmits"])
     return new
+
+
+@transaction.atomic
+def withdraw_claim(*, actor: Actor, claim: Claim, now=None) -> Claim:
+    """The recorder takes back a claim still in review (at any stage): it leaves every review queue
+    and never reaches a notice. Once approved at the last stage it is on the public notice, where
+    only an objection can take it off. Withdrawing a claim already withdrawn changes nothing."""
+    authorise(actor, caps.RECORD, claim.path)
+    if not actor.is_system and claim.recorder_id != actor.user.pk:
+        raise PermissionDenied("只有记录人可以撤回申报")
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("person", "rule_version").get(pk=claim.pk)
+    if claim.status == ClaimStatus.CANCELLED:
+        return claim
+    if claim.status == ClaimStatus.ON_NOTICE:
+        raise ValidationError({"claim": f"{claim.person.name}的申报已审核通过、正在公示，不能撤回；"
+                                        "如有错误，请在公示期内提出异议"})
+    if claim.status != ClaimStatus.IN_REVIEW:
+        raise ValidationError({"claim": f"{claim.person.name}的申报当前为「{claim.get_status_display()}」，"
+                                        "只有审核中的申报可以撤回"})
+    was_stage = claim.stage
+    claim.status = ClaimStatus.CANCELLED
+    claim.updated_at = now or timezone.now()
+    claim.save(update_fields=["status", "updated_at"])
+    record(actor=actor, action="points.claim.withdraw", object_type="points.claim", object_id=str(claim.pk),
+           area_path=claim.path, data={"person": claim.person.name, "rule_version": claim.rule_version_id,
+                                       "deed_date": claim.deed_date.isoformat(), "stage": was_stage})
+    return claim
 
 
 # ---------------------------------------------------------------- four-level review
@@ -321,25 +393,26 @@ def review_claims(*, actor: Actor, claim_ids: list[int], approve: bool, reasons:
     reasons = reasons or {}
     now = now or timezone.now()
     # Locked in primary-key order, so two reviewers' overlapping batches cannot deadlock.
-    claims = list(Claim.objects.select_for_update().filter(pk__in=claim_ids).select_related("village", "grid")
-                  .order_by("pk"))
+    claims = list(Claim.objects.select_for_update(of=("self", "village", "grid")).filter(pk__in=claim_ids)
+                  .select_related("village", "grid", "person").order_by("pk"))
     policies = {c.village_id: policy_for(c.village) for c in claims}
     scope = actor_scope(actor)
     found = {c.pk for c in claims if scope.can(caps.VIEW, c.path)}
     missing = [pk for pk in claim_ids if pk not in found]
     if missing:
         raise ValidationError({"claims": [f"申报 {pk} 不存在" for pk in missing]})
-    errors = []
+    errors: dict[int, str] = {}
     for claim in claims:
         stages = policies[claim.village_id].stages
+        name = claim.person.name
         if claim.status != ClaimStatus.IN_REVIEW:
-            errors.append(f"申报 {claim.pk} 当前为「{claim.get_status_display()}」，无需审核")
+            errors[claim.pk] = f"{name}：该申报当前为「{claim.get_status_display()}」，无需审核"
         elif not scope.has_role(stages[claim.stage]["roles"], claim.path):
-            errors.append(f"申报 {claim.pk} 正在「{stages[claim.stage]['name']}」环节，您不是该环节的审核人")
+            errors[claim.pk] = f"{name}：该申报正在「{stages[claim.stage]['name']}」环节，您不是该环节的审核人"
         elif not approve and not (reasons.get(claim.pk) or "").strip():
-            errors.append(f"退回申报 {claim.pk} 须写明理由")
+            errors[claim.pk] = f"{name}：请写明退回理由"
     if errors:
-        raise ValidationError({"claims": errors})
+        raise ClaimsRefused(errors)
     batch = secrets.token_hex(8)
     finished = []
     for claim in claims:

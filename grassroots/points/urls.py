@@ -10,6 +10,7 @@ urlpatterns = [
     path("points/record/done/<str:batch>/", views.record_done, name="points-record-done"),
     path("points/claims/mine/", views.my_claims, name="points-my-claims"),
     path("points/claims/<int:pk>/resubmit/", views.resubmit, name="points-resubmit"),
+    path("points/claims/<int:pk>/withdraw/", views.withdraw, name="points-withdraw"),
     path("points/claims/<int:pk>/photo/", views.claim_photo, name="points-claim-photo"),
     path("points/review/", views.review, name="points-review"),
     path("points/rules/", views.rules, name="points-rules"),

@@ -123,12 +123,16 @@ def _save_claims(request, form):
     def work():
         claims = services.record_claims(actor=Actor.from_request(request), person_ids=d["people"], rule=rule,
                                         quantity=d["quantity"], deed_date=d["deed_date"], note=d["note"],
-                                        photo=d["photo"])
+                                        photo=d["photo"], allow_duplicate=d["allow_duplicate"])
         return {"batch": claims[0].batch, "claims": [c.pk for c in claims]}
 
     try:
         result, replayed = run_once(user=request.user, key=d["idempotency_key"], action="points.claims.record",
                                     work=work)
+    except services.DuplicateClaims as exc:
+        # Shown beside the box "我已核实，这是另一件事，仍要记录": ticking it and confirming records anyway.
+        form.add_error("allow_duplicate", exc.messages)
+        return None
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
@@ -246,7 +250,7 @@ def record_done(request, batch: str):
 # ---------------------------------------------------------------- my claims
 
 
-def _my_claims_page(request, *, bound: dict | None = None, status: int = 200):
+def _my_claims_page(request, *, bound: dict | None = None, problems: list[str] | None = None, status: int = 200):
     claims = list(selectors.my_claims(request.user))
     resubmitted = {c.resubmits_id for c in claims if c.resubmits_id}
     rejected = [c for c in claims if c.status == ClaimStatus.REJECTED and c.pk not in resubmitted]
@@ -258,7 +262,7 @@ def _my_claims_page(request, *, bound: dict | None = None, status: int = 200):
     shown = {c.pk for c in rejected}
     orphans = [form for pk, form in (bound or {}).items() if pk not in shown]
     return _render(request, "points/my_claims.html", {"rejected": rejected, "others": others,
-                                                     "resubmitted": resubmitted,
+                                                     "resubmitted": resubmitted, "problems": problems or [],
                                                      "orphan_form": orphans[0] if orphans else None}, status=status)
 
 
@@ -280,12 +284,14 @@ def resubmit(request, pk: int):
 
         def work():
             new = services.resubmit_claim(actor=Actor.from_request(request), claim=claim, quantity=d["quantity"],
-                                          note=d["note"], photo=d["photo"])
+                                          note=d["note"], photo=d["photo"], allow_duplicate=d["allow_duplicate"])
             return {"claim": new.pk, "batch": new.batch}
 
         try:
             result, _ = run_once(user=request.user, key=d["idempotency_key"], action="points.claims.resubmit",
                                  work=work)
+        except services.DuplicateClaims as exc:
+            form.add_error("allow_duplicate", exc.messages)
         except ValidationError as exc:
             add_service_errors(form, exc)
         except IdempotencyConflict as exc:
@@ -294,6 +300,21 @@ def resubmit(request, pk: int):
             messages.success(request, f"已重新提交：{claim.person.name}「{claim.rule_version.title}」，重新进入审核")
             return redirect("points-my-claims")
     return _my_claims_page(request, bound={claim.pk: form}, status=400)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    """The recorder takes back a claim still in review; again is harmless (the claim stays withdrawn)."""
+    claim = selectors.claim_for(request.user, pk)
+    require(request.user, caps.RECORD, claim.path)
+    try:
+        services.withdraw_claim(actor=Actor.from_request(request), claim=claim)
+    except ValidationError as exc:
+        return _my_claims_page(request, problems=exc.messages, status=400)
+    messages.success(request, f"已撤回：{claim.person.name}「{claim.rule_version.title}」{claim.deed_date:%Y-%m-%d}，"
+                              "不再进入审核")
+    return redirect("points-my-claims")
 
 
 @login_required
@@ -330,7 +351,7 @@ def _review_groups(queue):
 def review(request):
     user = request.user
     refuse_without(user, caps.VIEW)
-    form, reasons = None, {}
+    form, reasons, claim_errors = None, {}, {}
     if request.method == "POST":
         _require_reviewer(user)
         form = forms.ReviewForm(request.POST)
@@ -351,6 +372,8 @@ def review(request):
             try:
                 result, _ = run_once(user=user, key=form.cleaned_data["idempotency_key"],
                                      action="points.claims.review", work=work)
+            except services.ClaimsRefused as exc:
+                claim_errors = exc.by_claim
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except IdempotencyConflict as exc:
@@ -363,12 +386,19 @@ def review(request):
                     url += "?published=" + ",".join(result["notices"])
                 return redirect(url)
     queue = selectors.with_history(selectors.review_queue(user))
+    duplicates = selectors.possible_duplicates(user, queue)
+    first_error = next((c.pk for c in queue if c.pk in claim_errors), None)
     for claim in queue:
         claim.typed_reason = reasons.get(claim.pk, "")
+        claim.duplicates = duplicates.get(claim.pk, [])
+        claim.error = claim_errors.pop(claim.pk, "")
+        claim.first_error = claim.pk == first_error
+    for message in claim_errors.values():  # refused claims no longer in the queue: above the list
+        form.add_error(None, message)
     published = [t for t in request.GET.get("published", "").split(",") if TOKEN.match(t)]
     return _render(request, "points/review.html", {
         "groups": _review_groups(queue), "count": len(queue), "form": form or forms.ReviewForm(),
-        "reasons": reasons, "published": published, "checked": set(reasons),
+        "reasons": reasons, "published": published, "checked": set(reasons), "queued": {c.pk for c in queue},
     }, status=400 if form is not None else 200)
 
 

@@ -278,3 +278,123 @@ def _photo():
 
 def test_timezone_is_local(settings):
     assert settings.TIME_ZONE == "Asia/Shanghai" and timezone.get_current_timezone_name() == "Asia/Shanghai"
+
+
+# ---------------------------------------------------------------- the same deed twice (issue #10, item 5)
+
+
+def test_the_same_person_rule_and_day_is_refused_naming_the_earlier_claim(insider, rules, people):
+    [first] = record(insider, rules, people)
+    with pytest.raises(services.DuplicateClaims) as e:
+        record(insider, rules, people)
+    [message] = e.value.message_dict["duplicate"]
+    assert message.startswith(f"乌云毕力格在{TODAY:%Y-%m-%d}已有「人居环境整治义务劳动」的申报（申报 {first.pk}，审核中，insider记录于")
+    assert e.value.found == [first]
+    assert Claim.objects.count() == 1
+
+
+def test_a_confirmed_second_deed_is_recorded_and_the_confirmation_audited(insider, rules, people):
+    from grassroots.audit.models import AuditEntry
+
+    [first] = record(insider, rules, people)
+    [second] = record(insider, rules, people, allow_duplicate=True)
+    assert Claim.objects.count() == 2
+    audit = AuditEntry.objects.filter(action="points.claim.record").order_by("-id").first()
+    assert audit.object_id == second.batch and audit.data["duplicates_confirmed"] == [first.pk]
+
+
+def test_a_batch_with_one_duplicate_names_only_that_person_and_records_nobody(insider, rules, people):
+    record(insider, rules, people, names=("张秀兰",))
+    with pytest.raises(services.DuplicateClaims) as e:
+        record(insider, rules, people, names=("乌云毕力格", "张秀兰"))
+    [message] = e.value.message_dict["duplicate"]
+    assert message.startswith("张秀兰在") and "乌云毕力格" not in message
+    assert Claim.objects.count() == 1
+
+
+def test_another_day_another_rule_or_a_dead_claim_is_no_duplicate(insider, rules, people, reader):
+    [first] = record(insider, rules, people)
+    record(insider, rules, people, deed_date=TODAY - timedelta(days=1))
+    record(insider, rules, people, code="A03")
+    services.review_claims(actor=actor(reader), claim_ids=[first.pk], approve=False, reasons={first.pk: "日期不对"})
+    [again] = record(insider, rules, people)  # the rejected one no longer counts
+    services.withdraw_claim(actor=actor(insider), claim=again)
+    record(insider, rules, people)  # nor does one its recorder withdrew
+    assert Claim.objects.count() == 5
+
+
+def test_a_resubmission_is_checked_for_the_same_deed_too(insider, rules, people, reader):
+    [first] = record(insider, rules, people)
+    services.review_claims(actor=actor(reader), claim_ids=[first.pk], approve=False, reasons={first.pk: "缺签到"})
+    [other] = record(insider, rules, people)  # recorded afresh meanwhile
+    with pytest.raises(services.DuplicateClaims) as e:
+        services.resubmit_claim(actor=actor(insider), claim=first)
+    assert e.value.found == [other]
+    new = services.resubmit_claim(actor=actor(insider), claim=first, allow_duplicate=True)
+    assert new.resubmits == first and new.status == ClaimStatus.IN_REVIEW
+
+
+def test_reviewers_see_possible_duplicates_at_every_stage(insider, rules, people, reviewers):
+    reader, committee, secretary = reviewers
+    [a] = record(insider, rules, people)
+    [b] = record(insider, rules, people, allow_duplicate=True)
+    [other_day] = record(insider, rules, people, deed_date=TODAY - timedelta(days=2))
+    found = selectors.possible_duplicates(reader, selectors.review_queue(reader))
+    assert found == {a.pk: [b], b.pk: [a], other_day.pk: []}
+    services.review_claims(actor=actor(reader), claim_ids=[a.pk], approve=True)
+    assert selectors.possible_duplicates(committee, selectors.review_queue(committee)) == {a.pk: [b]}
+    services.review_claims(actor=actor(committee), claim_ids=[a.pk], approve=True)
+    services.review_claims(actor=actor(secretary), claim_ids=[a.pk], approve=True)  # a is on the notice now
+    assert selectors.possible_duplicates(reader, [b])[b.pk] == [a]
+
+
+# ---------------------------------------------------------------- withdrawal by the recorder
+
+
+def test_the_recorder_withdraws_a_claim_in_review_and_it_never_reaches_a_notice(insider, rules, people, reviewers):
+    from grassroots.audit.models import AuditEntry
+
+    reader, committee, secretary = reviewers
+    [claim] = record(insider, rules, people)
+    services.review_claims(actor=actor(reader), claim_ids=[claim.pk], approve=True)  # past the first stage
+    withdrawn = services.withdraw_claim(actor=actor(insider), claim=claim)
+    assert withdrawn.status == ClaimStatus.CANCELLED and withdrawn.get_status_display() == "记录人已撤回"
+    assert selectors.review_queue(committee) == []
+    with pytest.raises(ValidationError) as e:
+        services.review_claims(actor=actor(committee), claim_ids=[claim.pk], approve=True)
+    assert e.value.messages == ["乌云毕力格：该申报当前为「记录人已撤回」，无需审核"]
+    assert not Notice.objects.exists()
+    services.withdraw_claim(actor=actor(insider), claim=claim)  # again: nothing changes, nothing recorded twice
+    assert AuditEntry.objects.filter(action="points.claim.withdraw", object_id=str(claim.pk)).count() == 1
+
+
+def test_withdrawal_only_by_the_recorder_and_only_while_in_review(insider, rules, people, reviewers, region,
+                                                                   system_actor):
+    from django.core.exceptions import PermissionDenied
+
+    from grassroots.access.services import create_account
+
+    reader, committee, secretary = reviewers
+    colleague = create_account(actor=system_actor, username="colleague", password="Grass#2026",
+                               display_name="colleague", roles=[("grid_worker", region["赛沁塔拉嘎查1"])])
+    [claim] = record(insider, rules, people)
+    for someone in (colleague, reader):
+        with pytest.raises(PermissionDenied):
+            services.withdraw_claim(actor=actor(someone), claim=claim)
+    approve_all_stages([claim], *reviewers)
+    with pytest.raises(ValidationError) as e:
+        services.withdraw_claim(actor=actor(insider), claim=claim)
+    assert "乌云毕力格的申报已审核通过、正在公示，不能撤回" in e.value.messages[0]
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ON_NOTICE
+
+
+def test_review_errors_name_the_person(insider, rules, people, reader, committee):
+    claims = record(insider, rules, people, names=("乌云毕力格", "张秀兰"))
+    with pytest.raises(services.ClaimsRefused) as e:
+        services.review_claims(actor=actor(reader), claim_ids=[c.pk for c in claims], approve=False,
+                               reasons={claims[1].pk: "不在场"})
+    assert e.value.by_claim == {claims[0].pk: "乌云毕力格：请写明退回理由"}
+    with pytest.raises(services.ClaimsRefused) as e:
+        services.review_claims(actor=actor(committee), claim_ids=[claims[1].pk], approve=True)
+    assert e.value.messages == ["张秀兰：该申报正在「党小组初审」环节，您不是该环节的审核人"]

@@ -49,6 +49,9 @@ def photo():
 
 
 def record(insider, rules, people, code="A01", names=("乌云毕力格", "张秀兰"), **kw):
+    """Record as the grid worker. Fixtures record the same people under A01 today more than once (as
+    separate deeds), so the duplicate check is told so; the tests of that check pass False."""
+    kw.setdefault("allow_duplicate", True)
     return services.record_claims(actor=actor(insider), person_ids=[people[n].pk for n in names], rule=rules[code],
                                   quantity=kw.pop("quantity", 1), deed_date=kw.pop("deed_date", today()), **kw)
 
@@ -95,7 +98,7 @@ def test_staff_pages_send_anonymous_visitors_to_log_in(anonymous, url, db):
 
 @pytest.mark.parametrize("url", ["/points/record/", "/points/review/", "/points/rules/new/",
                                  "/points/objections/1/decide/", "/points/entries/1/reverse/",
-                                 "/points/claims/1/resubmit/"])
+                                 "/points/claims/1/resubmit/", "/points/claims/1/withdraw/"])
 def test_staff_posts_send_anonymous_visitors_to_log_in(anonymous, url, db):
     response = anonymous.post(url, {})
     assert response.status_code == 302 and response["Location"].startswith("/login/")
@@ -360,8 +363,16 @@ def test_rejection_needs_a_reason_for_each_claim(as_reader, insider, people, rul
     ids = [c.pk for c in claims]
     response = as_reader.post("/points/review/", {"claims": ids, "action": "reject", f"reason_{ids[0]}": "不在场",
                                                   "idempotency_key": "x1"})
-    assert response.status_code == 400 and f"退回申报 {ids[1]} 须写明理由" in response.content.decode()
-    assert 'value="不在场"' in response.content.decode()
+    page = response.content.decode()
+    # The message names the person (not "退回申报 28"), sits under that claim's reason box, and the box
+    # is the first thing to fix (claims.js scrolls to it and focuses it).
+    assert response.status_code == 400 and "张秀兰：请写明退回理由" in page and "须写明理由" not in page
+    box = page[page.index(f'name="reason_{ids[1]}"'):]
+    box = box[:box.index(">")]
+    assert 'aria-invalid="true"' in box and "data-first-error" in box
+    assert page.index(f'name="reason_{ids[1]}"') < page.index("张秀兰：请写明退回理由")
+    assert page.count("data-first-error") == 1 and "points/claims.js" in page
+    assert 'value="不在场"' in page
     assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.IN_REVIEW}
     response = as_reader.post("/points/review/", {"claims": ids, "action": "reject", f"reason_{ids[0]}": "不在场",
                                                   f"reason_{ids[1]}": "重复申报", "idempotency_key": "x2"})
@@ -749,3 +760,90 @@ def test_withdrawn_line_on_the_public_page(anonymous, objection, committee):
     services.decide_objection(actor=actor(committee), objection=objection, uphold=True, reason="属实")
     page = anonymous.get(f"/board/notices/{objection.line.notice.token}/").content.decode()
     assert "异议成立，已撤销" in page
+
+
+# ---------------------------------------------------------------- the same deed twice; withdrawal (issue #10, item 5)
+
+
+def test_recording_the_same_deed_twice_warns_and_records_only_when_confirmed(as_insider, people, rules):
+    assert post_claim(as_insider, people, rules, key="d-1").status_code == 302
+    first = Claim.objects.get()
+    response = post_claim(as_insider, people, rules, key="d-2")
+    page = response.content.decode()
+    assert response.status_code == 400 and Claim.objects.count() == 1
+    assert (f"张秀兰在{today():%Y-%m-%d}已有「人居环境整治义务劳动」的申报（申报 {first.pk}，审核中，insider记录于"
+            in page)
+    warning = page[page.index('id="duplicate-warning"') - 60:]
+    assert "data-first-error" in warning[:200] and "我已核实，这是另一件事，仍要记录" in warning
+    assert 'name="allow_duplicate"' in page and "points/claims.js" in page
+    response = post_claim(as_insider, people, rules, key="d-2", allow_duplicate="on")  # ticked: recorded
+    assert response.status_code == 302 and Claim.objects.count() == 2
+
+
+def test_batch_recording_names_the_person_already_recorded_that_day(as_insider, people, rules):
+    post_claim(as_insider, people, rules, key="b-1")
+    response = as_insider.post("/points/record/batch/", {
+        "people": [people["乌云毕力格"].pk, people["张秀兰"].pk], "rule": rules["A01"].pk, "quantity": 1,
+        "deed_date": today().isoformat(), "idempotency_key": "b-2"})
+    page = response.content.decode()
+    assert response.status_code == 400 and f"张秀兰在{today():%Y-%m-%d}已有「人居环境整治义务劳动」的申报" in page
+    assert "乌云毕力格在" not in page and Claim.objects.count() == 1
+
+
+def test_reviewers_see_the_possible_duplicate_and_the_other_claim(as_reader, as_committee, insider, reader, people,
+                                                                 rules):
+    [a] = record(insider, rules, people, names=("乌云毕力格",))
+    [b] = record(insider, rules, people, names=("乌云毕力格",))  # confirmed as another deed by the grid worker
+    [lone] = record(insider, rules, people, names=("张秀兰",), code="A03")
+    page = as_reader.get("/points/review/").content.decode()
+    assert page.count('data-testid="possible-duplicate"') == 2
+    row_a = page[page.index(f'id="row-{a.pk}"'):page.index(f'id="row-{b.pk}"')]
+    assert "可能重复" in row_a and f'<a href="#row-{b.pk}">申报 {b.pk}</a>' in row_a
+    row_lone = page[page.index(f'id="row-{lone.pk}"'):]
+    assert "可能重复" not in row_lone[:row_lone.index("</section>")]
+    services.review_claims(actor=actor(reader), claim_ids=[a.pk], approve=True)
+    page = as_committee.get("/points/review/").content.decode()  # the next stage sees it too
+    assert "可能重复" in page and f"申报 {b.pk}（审核中" in page
+
+
+def test_the_recorder_withdraws_a_pending_claim_from_my_claims(as_insider, as_reader, insider, reader, people,
+                                                               rules):
+    [claim] = record(insider, rules, people, names=("乌云毕力格",))
+    page = as_insider.get("/points/claims/mine/").content.decode()
+    assert f'action="/points/claims/{claim.pk}/withdraw/"' in page and "确认撤回" in page
+    response = as_insider.post(f"/points/claims/{claim.pk}/withdraw/")
+    assert response.status_code == 302 and response["Location"] == "/points/claims/mine/"
+    page = as_insider.get("/points/claims/mine/").content.decode()
+    assert "已撤回：乌云毕力格「人居环境整治义务劳动」" in page and "记录人已撤回" in page
+    assert f'/points/claims/{claim.pk}/withdraw/' not in page
+    assert as_insider.post(f"/points/claims/{claim.pk}/withdraw/").status_code == 302  # again: harmless
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.CANCELLED
+    assert "乌云毕力格" not in as_reader.get("/points/review/").content.decode()
+
+
+def test_withdrawal_read_only_outsider_and_a_claim_on_its_notice(as_insider, as_cashier, as_reader, as_outsider,
+                                                                 insider, reader, committee, secretary, people,
+                                                                 rules):
+    [claim] = record(insider, rules, people, names=("乌云毕力格",))
+    assert as_cashier.post(f"/points/claims/{claim.pk}/withdraw/").status_code == 403
+    assert as_reader.post(f"/points/claims/{claim.pk}/withdraw/").status_code == 403
+    assert as_outsider.post(f"/points/claims/{claim.pk}/withdraw/").status_code == 404
+    assert as_insider.get(f"/points/claims/{claim.pk}/withdraw/").status_code == 405
+    approve_all([claim], reader, committee, secretary)
+    response = as_insider.post(f"/points/claims/{claim.pk}/withdraw/")
+    assert response.status_code == 400 and "乌云毕力格的申报已审核通过、正在公示，不能撤回" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ON_NOTICE
+
+
+def test_resubmitting_when_the_deed_was_recorded_again_asks_for_confirmation(as_insider, insider, rejected, people,
+                                                                             rules):
+    record(insider, rules, people, names=("张秀兰",))  # recorded afresh after the rejection
+    data = {"quantity": 1, "note": "", "idempotency_key": "rs-1"}
+    response = as_insider.post(f"/points/claims/{rejected.pk}/resubmit/", data)
+    page = response.content.decode()
+    assert response.status_code == 400 and f"张秀兰在{today():%Y-%m-%d}已有「人居环境整治义务劳动」的申报" in page
+    assert "我已核实，这是另一件事，仍要重新提交" in page and not Claim.objects.filter(resubmits=rejected).exists()
+    response = as_insider.post(f"/points/claims/{rejected.pk}/resubmit/", {**data, "allow_duplicate": "on"})
+    assert response.status_code == 302 and Claim.objects.filter(resubmits=rejected).exists()
