@@ -16,3 +16,9 @@ urlpatterns = [
     path("", include("grassroots.shop.urls")),
     path("", include("grassroots.demands.urls")),
 ]
+
+# Chinese error pages with a way back; JSON in the API's error shape under /api/ (core/errors.py).
+handler400 = "grassroots.core.errors.bad_request"
+handler403 = "grassroots.core.errors.permission_denied"
+handler404 = "grassroots.core.errors.page_not_found"
+handler500 = "grassroots.core.errors.server_error"

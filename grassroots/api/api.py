@@ -35,3 +35,41 @@ from grassroots.areas.api import (  # noqa: E402
 api.add_exception_handler(NinjaValidationError, schema_error_handler)
 api.add_exception_handler(AuthenticationError, unauthenticated_handler)
 api.add_exception_handler(HttpError, http_error_handler)
+
+# What a route raises without catching it (most routes use areas.api.api_errors; this is the net under
+# them), in the same JSON shape. An unhandled exception is logged and answered 500 as JSON, never as
+# Django's HTML page; ninja's own Http404 answer would say "Not Found" in English.
+import logging  # noqa: E402
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
+from django.http import Http404, HttpResponse  # noqa: E402
+
+from grassroots.areas.api import django_validation_response, error_response  # noqa: E402
+from grassroots.core.errors import MESSAGES  # noqa: E402
+
+_logger = logging.getLogger("grassroots.api")
+
+
+def _not_found(request, exc) -> HttpResponse:
+    return error_response(404, MESSAGES[404])
+
+
+def _forbidden(request, exc) -> HttpResponse:
+    text = str(exc)
+    return error_response(403, text if text and not text.isascii() else MESSAGES[403])
+
+
+def _invalid(request, exc) -> HttpResponse:
+    return django_validation_response(exc)
+
+
+def _unhandled(request, exc) -> HttpResponse:
+    _logger.error("unhandled error in %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, MESSAGES[500])
+
+
+api.add_exception_handler(Http404, _not_found)
+api.add_exception_handler(PermissionDenied, _forbidden)
+api.add_exception_handler(DjangoValidationError, _invalid)
+api.add_exception_handler(Exception, _unhandled)

@@ -1,16 +1,24 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from grassroots.access.context_processors import credit_institution
 from grassroots.access.scope import scope_of
 from grassroots.areas import selectors
 from grassroots.areas.models import Level
+from grassroots.demands import permissions
+from grassroots.demands import selectors as demand_selectors
 from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
 
 
 @login_required
 def home(request):
-    area = request.current_area
+    """Everyone's first page after logging in: their area, their unit's queue, or both; a Chinese word for
+    an account that has neither. (request.current_area is lazy: ``or None`` turns a proxy of None into None.)"""
+    area = request.current_area or None
     context = {"area": area}
+    if permissions.unit_ids(request.user):
+        context["units"] = demand_selectors.unit_overview(request.user)
+        context["credit_lookup"] = credit_institution(request.user)
     if area is not None:
         context.update(
             summary=selectors.area_summary(request.user, area),
@@ -25,7 +33,7 @@ def home(request):
 def household_search(request):
     """Find a household by number or by a member's name, full pinyin or initials (wyblg)."""
     q = request.GET.get("q", "").strip()
-    within = request.current_area
+    within = request.current_area or None
     results = selectors.search_households(request.user, q, within=within) if q else []
     template = "areas/_household_results.html" if request.htmx else "areas/household_search.html"
     return render(request, template, {"q": q, "results": results, "within": within})

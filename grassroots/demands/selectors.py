@@ -386,3 +386,25 @@ def numbers(user, area: Area, period: Period) -> dict:
         row["key"] = row["key"] or "（未分类）"
     return {"total": total[0] if total else None, "by_unit": by_unit, "by_category": by_category,
             "by_area": by_area}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The home page of unit staff
+# ---------------------------------------------------------------------------------------------------------
+
+def unit_overview(user, *, now: datetime | None = None) -> dict:
+    """What a unit's staff open the day with: per unit they work for, the open demands it leads (urgent and
+    overdue among them), and the micro-wishes held by them or for their unit. Two queries and the claims."""
+    now = now or timezone.now()
+    units = list(my_units(user).select_related("area"))
+    counts = {row["lead_unit_id"]: row for row in
+              Demand.objects.filter(lead_unit__in=units, status__in=OPEN).values("lead_unit_id").annotate(
+                  open=Count("id"), urgent=Count("id", filter=Q(priority=0)),
+                  overdue=Count("id", filter=Q(due_at__lt=now)))}
+    for unit in units:
+        row = counts.get(unit.pk, {})
+        unit.open_count, unit.urgent_count, unit.overdue_count = (row.get("open", 0), row.get("urgent", 0),
+                                                                  row.get("overdue", 0))
+    claims = list(WishClaim.objects.filter(Q(user=user) | Q(unit__in=units), status=WishClaim.Status.HELD)
+                  .select_related("demand", "unit").order_by("expires_at", "id")[:20])
+    return {"units": units, "claims": claims}
