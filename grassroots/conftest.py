@@ -21,6 +21,29 @@ DIVISIONS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_append_only_triggers():
+    """Between transactional tests Django empties every table with TRUNCATE, which the append-only tables
+    refuse on PostgreSQL (core/append_only.py). The test database's superuser flushes with triggers off,
+    as only a superuser can; the application's role cannot (docs/deploy.md)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            original(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _static_without_manifest(settings):
     """Pages render in tests without `collectstatic`; the served app uses the hashed manifest."""

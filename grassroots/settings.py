@@ -163,6 +163,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Uploaded registers hold ID numbers in the clear: kept 0600 outside every served folder, only while
+# their import runs (core/storage.py).
+PRIVATE_UPLOAD_ROOT = Path(os.environ.get("PRIVATE_UPLOAD_ROOT", VAR_DIR / "private" / "uploads"))
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads: a 100,000-row register is a few MB; refuse anything far beyond.
@@ -171,6 +174,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 40 * 1024 * 1024))
 # Imports run in a background thread so the page can show progress; tests run them inline.
 IMPORT_RUN_INLINE = _env_bool("IMPORT_RUN_INLINE")
+# A running import writes a heartbeat; one whose process died (or whose heartbeat is this old) is
+# marked failed, and its upload deleted, when a page asks about it.
+IMPORT_HEARTBEAT_SECONDS = int(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "15"))
+IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "120"))
 
 PROTECT_KEY = os.environ.get("PROTECT_KEY", "")
 

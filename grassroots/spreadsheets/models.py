@@ -2,7 +2,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+
+from grassroots.core.storage import private_storage
 
 
 def _upload_path(job, filename: str) -> str:
@@ -27,13 +30,16 @@ class ImportJob(models.Model):
         FAILED = "failed", "导入失败"
 
     FINISHED = (Status.REJECTED, Status.DONE, Status.FAILED)
+    RUNNING = (Status.PENDING, Status.VALIDATING, Status.IMPORTING)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs",
                              verbose_name="上传人")
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="import_jobs",
                              verbose_name="导入到")
     filename = models.CharField("文件名", max_length=255)
-    upload = models.FileField("上传文件", upload_to=_upload_path, blank=True)
+    # The register as uploaded, ID numbers in the clear: private storage (0600, never served), deleted
+    # when the job ends however it ends.
+    upload = models.FileField("上传文件", upload_to=_upload_path, storage=private_storage, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
     message = models.CharField("说明", max_length=500, blank=True)
     total_rows = models.PositiveIntegerField("总行数", default=0)
@@ -45,13 +51,17 @@ class ImportJob(models.Model):
     idempotency_key = models.CharField(max_length=100)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    worker = models.CharField("处理进程", max_length=100, blank=True, help_text="host:pid:token of the process running it")
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
         verbose_name_plural = "导入任务"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "idempotency_key"], name="import_job_key_once_per_user"),
+            # A failed job (a crash, a system error) frees its key: sending the same form again retries.
+            models.UniqueConstraint(fields=["user", "idempotency_key"], condition=~Q(status="failed"),
+                                    name="import_job_key_once_per_user"),
         ]
 
     def __str__(self) -> str:

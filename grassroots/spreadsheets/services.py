@@ -6,14 +6,18 @@ show progress; settings.IMPORT_RUN_INLINE runs it in the request instead (tests,
 """
 
 import logging
+import os
+import secrets
+import socket
 import threading
 import uuid
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.db import IntegrityError, connections, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from grassroots.access.scope import visible
@@ -36,6 +40,12 @@ MAX_ROWS = 200_000
 MAX_REPORTED_ERRORS = 10_000
 REPORT_HEADERS = ("行号", "列", "问题", *register.HEADERS)
 Status = ImportJob.Status
+INTERRUPTED = "导入因服务器重启而中断，未写入任何数据，请重新上传"
+
+# Who runs a job: host, process id and a token drawn when this process started, so that a later
+# process that happens to get the same pid is not mistaken for the one that died.
+_PROCESS = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+_running_here: set[int] = set()  # the jobs this process is running now
 
 
 class Rejected(Exception):
@@ -48,8 +58,11 @@ def submit_import(*, actor: Actor, user, village: Area, upload, key: str = "") -
     The same ``key`` from the same user gives back the same job: a form sent twice imports once.
     """
     key = (key or "").strip()[:100] or uuid.uuid4().hex
-    existing = ImportJob.objects.filter(user=user, idempotency_key=key).first()
-    if existing is not None:
+    existing = ImportJob.objects.filter(user=user, idempotency_key=key).exclude(status=Status.FAILED).first()
+    if existing is not None and existing.status in ImportJob.RUNNING:
+        fail_interrupted(job_ids=[existing.pk])  # left by a process that died: the form sent again retries
+        existing.refresh_from_db()
+    if existing is not None and existing.status != Status.FAILED:
         return existing
     filename = (getattr(upload, "name", "") or "未命名.xlsx")[-255:]
     problem = ""
@@ -73,7 +86,7 @@ def submit_import(*, actor: Actor, user, village: Area, upload, key: str = "") -
     except IntegrityError:
         # The same form arrived twice at once; the other request made the job.
         _delete_file(job.upload)
-        existing = ImportJob.objects.filter(user=user, idempotency_key=key).first()
+        existing = ImportJob.objects.filter(user=user, idempotency_key=key).exclude(status=Status.FAILED).first()
         if existing is None:
             raise
         return existing
@@ -95,10 +108,16 @@ def _work(job_id: int, actor: Actor) -> None:
 
 
 def run_import(*, job_id: int, actor: Actor) -> None:
-    """Check the job's file, then import it or write the problem report. Never raises."""
+    """Check the job's file, then import it or write the problem report. Never raises.
+
+    If the process dies meanwhile, the write (one transaction) is rolled back by the database, and
+    ``fail_interrupted`` marks the job failed and deletes its upload when a page next asks."""
     # Taking the job is one conditional update, so a job started twice still runs once.
-    if not ImportJob.objects.filter(pk=job_id, status=Status.PENDING).update(status=Status.VALIDATING):
+    if not ImportJob.objects.filter(pk=job_id, status=Status.PENDING).update(
+            status=Status.VALIDATING, worker=_PROCESS, heartbeat_at=timezone.now()):
         return
+    _running_here.add(job_id)
+    heartbeat = _Heartbeat(job_id)
     job = ImportJob.objects.select_related("area", "user").get(pk=job_id)
     try:
         _check_and_import(job, actor)
@@ -111,11 +130,116 @@ def run_import(*, job_id: int, actor: Actor) -> None:
         except Exception:
             logger.exception("import job %s: could not record the failure", job.pk)
     finally:
+        heartbeat.stop()
+        _running_here.discard(job_id)
         cache.delete(progress_key(job.pk))
         # The upload holds ID numbers in the clear; once the job is over it is not kept.
         _delete_file(job.upload)
         if job.upload.name:
             ImportJob.objects.filter(pk=job.pk).update(upload="")
+
+
+class _Heartbeat:
+    """While a job runs, a thread of its own stamps ``heartbeat_at`` every IMPORT_HEARTBEAT_SECONDS on
+    its own connection, so the stamp lands even while the worker sits in its long write transaction."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"import-{job_id}-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(settings.IMPORT_HEARTBEAT_SECONDS):
+                try:
+                    ImportJob.objects.filter(pk=self.job_id, status__in=ImportJob.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError:  # SQLite: the import holds the write lock; the next beat will do
+                    logger.info("import job %s: heartbeat skipped", self.job_id)
+        finally:
+            for conn in connections.all(initialized_only=True):
+                conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _process_gone(worker: str) -> bool:
+    """Whether the process named by ``worker`` (host:pid:token) is known to have ended. Only a process
+    of this host can be checked; elsewhere the heartbeat decides."""
+    host, _, rest = worker.partition(":")
+    pid, _, token = rest.partition(":")
+    this_host, this_pid, _ = _PROCESS.split(":")
+    if host != this_host or not pid.isdigit():
+        return False
+    if worker == _PROCESS:
+        return False  # this process: its thread is running it, or has just finished
+    if int(pid) == int(this_pid):
+        return True  # an earlier process that had our pid
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def fail_interrupted(*, job_ids: list[int] | None = None, user=None, now=None) -> int:
+    """Mark failed every running job (of ``job_ids``, of ``user``, or all) whose process has died or whose heartbeat
+    is older than IMPORT_STALE_SECONDS, delete its upload, and audit it. The import writes in one
+    transaction, so an interrupted job wrote nothing. Called when a page shows jobs; idempotent."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    jobs = ImportJob.objects.filter(status__in=ImportJob.RUNNING).select_related("area")
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=job_ids)
+    if user is not None:
+        jobs = jobs.filter(user=user)
+    failed = 0
+    for job in jobs:
+        if job.pk in _running_here or not ((job.heartbeat_at or job.created_at) < cutoff or _process_gone(job.worker)):
+            continue
+        try:
+            with transaction.atomic():
+                # Only if nothing moved since we looked: the same status and the same heartbeat.
+                taken = ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
+                    status=Status.FAILED, message=INTERRUPTED, finished_at=now, upload="")
+                if taken:
+                    record(actor=Actor.system("imports:interrupted"), action="import.interrupted", obj=job,
+                           area_path=job.area.path, data={"job": job.pk, "was": job.status, "worker": job.worker})
+        except DatabaseError:  # SQLite: the import is writing after all (it holds the lock); look again later
+            continue
+        if taken:
+            failed += 1
+            cache.delete(progress_key(job.pk))
+            _delete_file(job.upload)
+    _delete_orphans(older_than=cutoff)
+    return failed
+
+
+def _delete_orphans(*, older_than) -> None:
+    """Uploads no running job points at, older than ``older_than``: left by a process that died between
+    saving the file and committing its job. They hold ID numbers, so they go too."""
+    storage = ImportJob._meta.get_field("upload").storage
+    try:
+        _, files = storage.listdir("imports")
+    except FileNotFoundError:
+        return
+    kept = set(ImportJob.objects.filter(status__in=ImportJob.RUNNING).exclude(upload="")
+               .values_list("upload", flat=True))
+    limit = older_than.timestamp()
+    for name in files:
+        path = f"imports/{name}"
+        if path in kept:
+            continue
+        try:
+            if os.path.getmtime(storage.path(path)) < limit:
+                storage.delete(path)
+        except OSError:
+            pass
 
 
 def _check_and_import(job: ImportJob, actor: Actor) -> None:

@@ -29,6 +29,7 @@ def imports(request):
             return redirect(job)
     else:
         form = ImportForm(villages=villages, initial={"key": uuid.uuid4().hex})
+    services.fail_interrupted(user=request.user)
     return render(request, "spreadsheets/imports.html", {
         "form": form,
         "can_import": villages.exists(),
@@ -36,17 +37,24 @@ def imports(request):
     })
 
 
+def _current(job):
+    """The job, failed first if the process running it has died (a restart, a crash)."""
+    if not job.is_finished and services.fail_interrupted(job_ids=[job.pk]):
+        job.refresh_from_db()
+    return job
+
+
 @login_required
 @require_GET
 def job(request, pk: int):
-    job = selectors.job_for(request.user, pk)
+    job = _current(selectors.job_for(request.user, pk))
     return render(request, "spreadsheets/job.html", {"job": job, "progress": selectors.job_progress(job)})
 
 
 @login_required
 @require_GET
 def progress(request, pk: int):
-    job = selectors.job_for(request.user, pk)
+    job = _current(selectors.job_for(request.user, pk))
     return render(request, "spreadsheets/_progress.html", {"job": job, "progress": selectors.job_progress(job)})
 
 
