@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils.html import format_html_join
 
 from grassroots.access import services
-from grassroots.access.forms import AdminSignInForm
+from grassroots.access.forms import AdminSignInForm, AuditedPasswordChangeForm
 from grassroots.access.models import RoleAssignment, RoleChoices, User
 from grassroots.access.scope import NO_SCOPE, Scope, scope_of, visible
 from grassroots.areas.models import Area
@@ -44,6 +44,27 @@ admin.site.site_title = "连心管理后台"
 admin.site.index_title = "管理"
 # The admin's log-in goes through access.services.sign_in, like the log-in page (throttle, lock-out, audit).
 admin.site.login_form = AdminSignInForm
+
+
+def _password_change(request, extra_context=None):
+    """The admin's "change password", written by access.services.change_password (same rules, audited)."""
+    from django.contrib.auth.views import PasswordChangeView
+    from django.urls import reverse
+
+    class View(PasswordChangeView):
+        form_class = AuditedPasswordChangeForm
+
+        def get_form(self, form_class=None):
+            form = super().get_form(form_class)
+            form.request = self.request
+            return form
+
+    request.current_app = admin.site.name
+    return View.as_view(success_url=reverse("admin:password_change_done", current_app=admin.site.name),
+                        extra_context={**admin.site.each_context(request), **(extra_context or {})})(request)
+
+
+admin.site.password_change = _password_change
 
 # Roles whose holders may be staff and use the admin; staff status without one of them grants nothing.
 ADMIN_ROLES = frozenset({Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SYSTEM_ADMIN})

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 
 
@@ -29,3 +29,18 @@ class AdminSignInForm(AdminAuthenticationForm):
             except services.LoginRefused as refused:
                 raise ValidationError(str(refused), code="invalid_login") from None
         return self.cleaned_data
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password": the new password is set by ``access.services.change_password``
+    (the same password rules, an ``account.change_password`` audit entry)."""
+
+    request = None  # set by the view
+
+    def save(self, commit=True):
+        from grassroots.access import services
+        from grassroots.audit.context import Actor
+
+        services.change_password(actor=Actor.from_request(self.request), user=self.user,
+                                 password=self.cleaned_data["new_password1"])
+        return self.user

@@ -138,3 +138,23 @@ def test_without_the_proxy_a_forged_x_real_ip_does_not_escape_the_throttle(three
         _page(three_accounts[i % 3], WRONG, HTTP_X_REAL_IP=f"198.51.100.{i}")
     response = _page("insider", PASSWORD, HTTP_X_REAL_IP="198.51.100.99")[1]
     assert response.status_code == 401 and "该网络地址登录失败次数过多" in response.content.decode()
+
+
+# --- the admin's "change password" -------------------------------------------------------------------
+
+
+def test_admin_password_change_keeps_the_rules_and_is_audited(staff):
+    from grassroots.conftest import client_for
+
+    client = client_for(staff)
+    assert client.get("/admin/password_change/").status_code == 200
+    weak = client.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": "abcdefgh12",
+                                                   "new_password2": "abcdefgh12"})
+    assert weak.status_code == 200 and "三类" in weak.content.decode()
+    response = client.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": "Caoyuan#2027",
+                                                       "new_password2": "Caoyuan#2027"})
+    assert response.status_code == 302 and response["Location"] == "/admin/password_change/done/"
+    entry = AuditEntry.objects.get(action="account.change_password")
+    assert (entry.actor_id, entry.object_id, entry.ip) == (staff.pk, str(staff.pk), "127.0.0.1")
+    assert client.get("/admin/").status_code == 200  # the session survives the change
+    assert _page("countyadmin", "Caoyuan#2027")[1].status_code == 302
