@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/bench_dispatch.py            # held-out figures, 5-fold CV, latency
     .venv/bin/python bench/bench_dispatch.py --weights  # the train-split CV that chose GROUP_WEIGHTS
+    .venv/bin/python bench/bench_dispatch.py --baseline bc3dfce  # also the model and data of a commit,
+                                                        # scored on today's held-out split
+    .venv/bin/python bench/bench_dispatch.py --assign-split  # give new rows (empty split) their split
 
 Pure Python, no database: the model is grassroots/demands/classifier.py, trained on the train split
 of grassroots/demands/data/labelled_demands.csv and scored on its test split.
@@ -10,10 +13,15 @@ of grassroots/demands/data/labelled_demands.csv and scored on its test split.
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
+import importlib.util
 import math
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -58,6 +66,53 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, math.ceil(p / 100 * len(sorted_values)) - 1)]
 
 
+def assign_split(rows: list[dict]) -> int:
+    """Fill the empty ``split`` cells, deterministically: rows that have a split keep it; in each category
+    the new rows are ranked by the SHA-1 of their text and the first ones go to ``test`` until the category
+    holds round(n / 4) test rows. Returns how many rows were assigned."""
+    by_category: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_category[r["category_code"]].append(r)
+    assigned = 0
+    for members in by_category.values():
+        need = round(len(members) / 4) - sum(r["split"] == "test" for r in members)
+        new = sorted((r for r in members if not r["split"]),
+                     key=lambda r: hashlib.sha1(r["text"].encode()).hexdigest())
+        for i, r in enumerate(new):
+            r["split"] = "test" if i < need else "train"
+            assigned += 1
+    return assigned
+
+
+def rewrite_split(path: Path = C.LABELLED_CSV) -> None:
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    n = assign_split(rows)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["text", "category_code", "unit_code", "split"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{path}: split assigned to {n} rows")
+
+
+def baseline_model(rev: str):
+    """The classifier module and bundled data of commit ``rev``: its model trained on its own train split."""
+    root = Path(__file__).resolve().parent.parent
+    tmp = Path(tempfile.mkdtemp(prefix="dispatch-baseline-"))
+    (tmp / "data").mkdir()
+    for name in ("classifier.py", "data/labelled_demands.csv", "data/categories.csv"):
+        blob = subprocess.run(["git", "-C", str(root), "show", f"{rev}:grassroots/demands/{name}"],
+                              check=True, capture_output=True).stdout
+        (tmp / name).write_bytes(blob)
+    spec = importlib.util.spec_from_file_location(f"baseline_classifier_{rev}", tmp / "classifier.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    old_train = module.load_examples("train", path=tmp / "data/labelled_demands.csv")
+    model = module.train(old_train, lead_units=module.load_lead_units(tmp / "data/categories.csv"))
+    return model, {t for t, _, _ in old_train}
+
+
 def row(label: str, r: dict[str, float]) -> str:
     return (f"  {label:<34} category top-1 {r['cat1']:6.1%}  top-3 {r['cat3']:6.1%}   "
             f"lead unit top-1 {r['unit1']:6.1%}  top-3 {r['unit3']:6.1%}   "
@@ -95,7 +150,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="latency passes over the held-out texts")
     parser.add_argument("--weights", action="store_true", help="also print the train-split CV weight grid")
+    parser.add_argument("--baseline", metavar="REV", help="also score the classifier and data of git commit REV")
+    parser.add_argument("--assign-split", action="store_true", help="fill empty split cells of the CSV and stop")
     args = parser.parse_args()
+    if args.assign_split:
+        rewrite_split()
+        return
 
     everything = C.load_examples()
     train = C.load_examples("train")
@@ -116,6 +176,15 @@ def main() -> None:
     print("\naccuracy")
     held_out = accuracy(model, test, lead_units)
     print(row(f"held-out test split (n={len(test)})", held_out))
+    if args.baseline:
+        old, old_train_texts = baseline_model(args.baseline)
+        leaked = sum(t in old_train_texts for t, _, _ in test)
+        known = [e for e in test if e[1] in old.categories]
+        print(row(f"{args.baseline}: same split (n={len(test)})", accuracy(old, test, lead_units)))
+        print(row(f"{args.baseline}: its categories (n={len(known)})", accuracy(old, known, lead_units)))
+        print(row(f"this model: the same {len(known)}", accuracy(model, known, lead_units)))
+        print(f"  ({args.baseline} knows {len(old.categories)} categories; {leaked} held-out texts were in its "
+              f"training data)")
     folds = [accuracy(C.train(tr, lead_units=lead_units), te, lead_units)
              for tr, te in stratified_folds(everything, 5)]
     cv = {k: statistics.mean(f[k] for f in folds) for k in folds[0]}

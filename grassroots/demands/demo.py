@@ -5,7 +5,8 @@ The category and unit codes are those of the smart-dispatch data (data/categorie
 the classifier's suggestions name real rows. Units that exist once per township (兽医站, 卫生院, 司法所,
 人民政府) are made for each township of the banner, with the township's code in their own code.
 
-``load_demo_demands(actor=…)`` runs once; a second call changes nothing and lists the accounts again.
+``load_demo_demands(actor=…)`` runs once; a second call only adds the units, categories and responsibility lines
+that the CSVs gained since (nothing when there are none) and lists the accounts again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from grassroots.access.models import User
 from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
 from grassroots.demands import services
-from grassroots.demands.models import Category, Demand, Unit
+from grassroots.demands.models import Category, Demand, Responsibility, Unit
 
 DATA = services.__file__.rsplit("/", 1)[0] + "/data"
 COUNTY = "150426000000"  # 翁牛特旗
@@ -30,13 +31,11 @@ SAIQIN = "150426100223"  # 乌丹镇赛沁塔拉嘎查
 GUANJING = "150426104204"  # 广德公镇官井子村
 
 PER_TOWNSHIP = {"vet_station": "兽医站", "health_center": "卫生院", "township_office": "人民政府",
-                "justice_office": "司法所"}
+                "justice_office": "司法所", "police_station": "派出所"}
 DEADLINES = {  # (respond, resolve) working days where the default (1, 7) does not fit
     "livestock_health": (1, 3), "medical": (1, 3), "heating_housing": (1, 3), "power": (1, 3),
     "roads": (1, 15), "water": (1, 10), "policy": (1, 3),
 }
-WISH_CATEGORIES = [("wishes", "微心愿", None), ("wish_goods", "生活物品", "wishes"),
-                   ("wish_help", "帮办代办", "wishes")]
 WISHES = [
     "想给上小学的孙子买一个新书包", "老伴腿脚不好，想要一副助行器", "想要一台收音机听评书",
     "希望有人帮忙把冬天的煤拉回家", "想学用智能手机和孩子视频", "家里的旧电视坏了，想要一台能看新闻的",
@@ -59,43 +58,56 @@ def _unit_for(code: str, township: Area | None, units: dict[str, Unit]) -> Unit:
     return units[f"{code}-{township.code}"] if code in PER_TOWNSHIP and township is not None else units[code]
 
 
-def _configure(actor: Actor) -> None:
+def _configure(actor: Actor) -> int:
+    """Units, categories and the banner's responsibility list from the bundled CSVs; only what is missing.
+
+    On a fresh database that is everything. On a demo loaded before the catalogue grew (林草局, 派出所, 微心愿 …)
+    it adds the new units, the new categories and a responsibility line for every category that has none, and
+    leaves what exists (and any edits made to it) alone. Returns how many rows it added.
+    """
     county = Area.objects.get(code=COUNTY)
     townships = list(Area.objects.filter(parent=county, level=Level.TOWNSHIP).order_by("code"))
-    units: dict[str, Unit] = {}
+    units: dict[str, Unit] = {u.code: u for u in Unit.objects.all()}
+    added = 0
     for row in _rows("units.csv"):
         if row["code"] in PER_TOWNSHIP:
             for t in townships:
-                units[f"{row['code']}-{t.code}"] = services.create_unit(
-                    actor=actor, code=f"{row['code']}-{t.code}", name=f"{t.name}{PER_TOWNSHIP[row['code']]}",
-                    area=t, kind=row["kind"])
-        else:
+                code = f"{row['code']}-{t.code}"
+                if code not in units:
+                    units[code] = services.create_unit(actor=actor, code=code, name=f"{t.name}{PER_TOWNSHIP[row['code']]}",
+                                                       area=t, kind=row["kind"])
+                    added += 1
+        elif row["code"] not in units:
             name = row["name"] if row["code"] != "pairing_unit" else "旗直机关包联单位"
             units[row["code"]] = services.create_unit(actor=actor, code=row["code"], name=name, area=county,
                                                       kind=row["kind"])
-    categories: dict[str, Category] = {}
+            added += 1
+    categories: dict[str, Category] = {c.code: c for c in Category.objects.all()}
     for i, row in enumerate(_rows("categories.csv")):
+        if row["code"] in categories:
+            continue
         respond, resolve = DEADLINES.get(row["code"], (None, None))
         categories[row["code"]] = services.create_category(
             actor=actor, code=row["code"], name=row["name"], parent=categories.get(row["parent_code"]),
             respond_working_days=respond, resolve_working_days=resolve, sort_order=i)
-    for i, (code, name, parent) in enumerate(WISH_CATEGORIES):
-        categories[code] = services.create_category(actor=actor, code=code, name=name,
-                                                    parent=categories.get(parent), sort_order=100 + i)
-    number = 0
+        added += 1
+    routed = set(Responsibility.objects.values_list("category__code", flat=True))
+    number = Responsibility.objects.count()
     for row in _rows("categories.csv"):
-        if not row["lead_unit_code"]:
+        if not row["lead_unit_code"] or row["code"] in routed:
             continue
         codes = [row["lead_unit_code"], *[c for c in row["supporting_unit_codes"].split(";") if c]]
         per_township = any(c in PER_TOWNSHIP for c in codes)
         for area in (townships if per_township else [county]):
             number += 1
+            added += 1
             township = area if per_township else None
             services.set_responsibility(
                 actor=actor, category=categories[row["code"]], area=area,
                 lead_unit=_unit_for(codes[0], township, units),
                 supporting_units=[_unit_for(c, township, units) for c in codes[1:]],
                 item_number=f"{number:03d}", duty=f"{row['name']}方面的群众诉求")
+    return added
 
 
 def _accounts(actor: Actor) -> None:
@@ -111,7 +123,8 @@ def _accounts(actor: Actor) -> None:
 def _demands(actor: Actor, *, count: int, seed: int) -> None:
     rng = random.Random(seed)
     now = timezone.now()
-    examples = _rows("labelled_demands.csv")
+    wish_categories = {r["code"] for r in _rows("categories.csv") if r["parent_code"] == "wishes"}
+    examples = [r for r in _rows("labelled_demands.csv") if r["category_code"] not in wish_categories]
     rng.shuffle(examples)
     categories = {c.code: c for c in Category.objects.all()}
     county = Area.objects.get(code=COUNTY)
@@ -180,5 +193,10 @@ def load_demo_demands(*, actor: Actor, count: int = 240, seed: int = 2026, progr
         progress(f"生成演示需求（{count} 件）…")
         with transaction.atomic():  # one commit: on SQLite a commit per step would dominate
             _demands(actor, count=count, seed=seed)
+    else:
+        with transaction.atomic():  # a demo loaded before the catalogue grew gets the new units and categories
+            added = _configure(actor)
+        if added:
+            progress(f"补充责任单位、需求分类与责任清单（{added} 条）")
     units = {u.code: u.name for u in Unit.objects.filter(code__in=[c for _, c, _ in UNIT_ACCOUNTS])}
     return [(username, "单位工作人员", units.get(code, code)) for username, code, _ in UNIT_ACCOUNTS]
