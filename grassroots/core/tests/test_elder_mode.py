@@ -12,7 +12,7 @@ def test_switch_turns_elder_mode_on_and_goes_back(client):
     assert cookie.value == "1" and int(cookie["max-age"]) > 365 * 24 * 3600 and cookie["httponly"]
     page = client.get("/login/").content.decode()
     assert '<html lang="zh-Hans" class="elder">' in page
-    assert ">退出长辈模式</button>" in page
+    assert ">关闭长辈模式</button>" in page
 
 
 def test_switch_turns_elder_mode_off(client):
@@ -36,4 +36,4 @@ def test_switch_is_a_post(client):
 def test_public_demand_page_has_the_switch_and_the_mode(client, region):
     client.cookies["elder"] = "1"
     page = client.get(f"/d/{region['赛沁塔拉嘎查'].code}/").content.decode()
-    assert 'class="elder"' in page and ">退出长辈模式</button>" in page
+    assert 'class="elder"' in page and ">关闭长辈模式</button>" in page
