@@ -249,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if args.command == "migrate" and os.environ.get("MIGRATE_DATABASE_URL"):
+        # The schema belongs to the owner role; the running application connects as a role that owns
+        # nothing, so it can neither switch off the append-only triggers nor TRUNCATE (docs/deploy.md).
+        os.environ["DATABASE_URL"] = os.environ["MIGRATE_DATABASE_URL"]
     _setup()
     args.func(args)
 

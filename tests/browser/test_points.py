@@ -136,9 +136,9 @@ def test_batch_review_notice_ledger_and_check(live_app, live_env, catalogue, pho
 
     # The check page recomputes the chain and finds every line in it.
     phone.get_by_role("link", name=re.compile("核验")).click()
-    expect(phone.get_by_test_id("verdict")).to_have_text("✓ 本次公示的3条记录均已入账，账本未被篡改")
-    phone.get_by_label("公示纸上的链头").fill(head)
-    phone.get_by_role("button", name="比对").click()
+    expect(phone.get_by_test_id("verdict")).to_have_text("✓ 本次公示的3条记录都已记入积分账本，没有被改动过")
+    phone.get_by_label("公示单上的校验码").fill(head)
+    phone.get_by_role("button", name="核对").click()
     expect(phone.get_by_text("✓ 与账本一致")).to_be_visible()
     fits_the_phone(phone)
     snapshot(phone, "check")

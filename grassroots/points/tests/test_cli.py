@@ -55,3 +55,21 @@ def test_settle_drafts_the_last_quarter_once_and_refuses_an_unfinished_one(house
     assert (draft.quarter, draft.status, draft.credit_total) == (3, "draft", 235)
     with pytest.raises(SystemExit, match="尚未结束"):
         main(["settle", "--quarter", "2026Q4", "--as-of", "2026-11-22T09:00:00"])
+
+
+def test_migrate_connects_as_the_owner_and_everything_else_as_the_application(monkeypatch):
+    """docs/deploy.md: MIGRATE_DATABASE_URL (the schema's owner) is used by `grassroots migrate` only."""
+    import os
+
+    from grassroots import cli
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://grassroots_app@db/grassroots")
+    monkeypatch.setenv("MIGRATE_DATABASE_URL", "postgres://grassroots_owner@db/grassroots")
+    seen = {}
+    monkeypatch.setattr(cli, "_setup", lambda: None)
+    monkeypatch.setattr(cli, "cmd_migrate", lambda args: seen.setdefault("migrate", os.environ["DATABASE_URL"]))
+    monkeypatch.setattr(cli, "cmd_verify_ledger", lambda args: seen.setdefault("verify", os.environ["DATABASE_URL"]))
+    main(["verify-ledger"])
+    main(["migrate"])
+    assert seen == {"verify": "postgres://grassroots_app@db/grassroots",
+                    "migrate": "postgres://grassroots_owner@db/grassroots"}

@@ -679,7 +679,10 @@ def test_check_page_confirms_the_posted_lines(anonymous, posted):
 
     response = anonymous.get(f"/board/notices/{posted.token}/check/")
     page = response.content.decode()
-    assert response.status_code == 200 and "✓ 本次公示的2条记录均已入账，账本未被篡改" in page
+    assert response.status_code == 200 and "✓ 本次公示的2条记录都已记入积分账本，没有被改动过" in page
+    short = short_hash(posted.chain_hash)
+    assert f"这份积分账本自第1条到第2条没有被改动过；公示单上的校验码 {short} 仍在账本中" in page
+    assert "哈希" not in page and "链头" not in page
     assert "张*兰" in page and "张秀兰" not in page and MOBILE not in page
     page = anonymous.get(f"/board/notices/{posted.token}/check/", {"hash": short_hash(posted.chain_hash).upper()})
     assert "✓ 与账本一致" in page.content.decode()
@@ -698,7 +701,7 @@ def test_check_page_reports_a_row_altered_by_hand(anonymous, posted):
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = DEFAULT")
     page = anonymous.get(f"/board/notices/{posted.token}/check/").content.decode()
-    assert "账本第 2 条记录与哈希链不符" in page and "✓ 本次公示" not in page
+    assert "积分账本第 2 条记录被改动过" in page and "✓ 本次公示" not in page
 
 
 # ---------------------------------------------------------------- the ledger: origin, reversal, household
