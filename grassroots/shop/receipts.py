@@ -25,8 +25,9 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def receipt_document(redemption, lines, *, head_name: str, paper: str = "58") -> Document:
-    """The receipt of one redemption. ``lines`` are its RedemptionLine rows (with .product)."""
+def receipt_document(redemption, lines, *, head_name: str, balance_after: int, paper: str = "58") -> Document:
+    """The receipt of one redemption. ``lines`` are its RedemptionLine rows (with .product);
+    ``balance_after`` the household's redeemable balance just after it (``selectors.balance_after``)."""
     title = f"{redemption.shop.name} 兑换小票"
     facts = [("小票号", redemption.number), ("时间", _when(redemption.created_at)),
              ("户号", redemption.household.number), ("户主", mask_name(head_name)),
@@ -34,9 +35,10 @@ def receipt_document(redemption, lines, *, head_name: str, paper: str = "58") ->
     if redemption.voided_at:
         facts.append(("状态", f"已作废（{_when(redemption.voided_at)}：{redemption.void_reason}）"))
     totals = f"合计 {redemption.points} 积分（折合{yuan_text(redemption.fen)}）"
+    balance = f"兑换后余额 {balance_after} 积分"
     if paper == "a4":
-        return _a4_receipt(title, facts, lines, totals)
-    return _thermal_receipt(title, facts, lines, totals)
+        return _a4_receipt(title, facts, lines, totals, balance)
+    return _thermal_receipt(title, facts, lines, totals, balance)
 
 
 def _person(user) -> str:
@@ -45,9 +47,12 @@ def _person(user) -> str:
     return getattr(user, "display_name", "") or user.get_username()
 
 
-def _thermal_receipt(title, facts, lines, totals) -> Document:
-    # Roll paper has no fixed length: make the page as long as the content needs.
-    height = 40 + 6 * len(facts) + 10 * len(lines)
+SIGNATURES = ("领取人签字", "收银员签字")
+
+
+def _thermal_receipt(title, facts, lines, totals, balance) -> Document:
+    # Roll paper has no fixed length: make the page as long as the content needs (signatures: 2 × 10 mm).
+    height = 65 + 6 * len(facts) + 10 * len(lines)
     doc = Document(title, format=(RECEIPT_WIDTH_MM, height), margin=_THERMAL_MARGIN)
     doc.set_auto_page_break(True, margin=_THERMAL_MARGIN)
     doc.add_page()
@@ -66,6 +71,14 @@ def _thermal_receipt(title, facts, lines, totals) -> Document:
     _rule(doc)
     doc.set_font(FONT, size=9)
     doc.multi_cell(width, 5, totals, new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(width, 5, balance, new_x="LMARGIN", new_y="NEXT")
+    doc.set_font(FONT, size=8)
+    for label in SIGNATURES:
+        doc.ln(5)
+        doc.cell(width, 4.2, f"{label}：", new_x="LMARGIN", new_y="NEXT")
+        y = doc.get_y() + 0.5
+        doc.line(doc.l_margin + 14, y, doc.w - doc.r_margin, y)
+    doc.ln(3)
     doc.set_font(FONT, size=7)
     doc.multi_cell(width, 4, "积分兑换 · 不找零 · 请妥善保管", align="C", new_x="LMARGIN", new_y="NEXT")
     return doc
@@ -78,7 +91,7 @@ def _rule(doc) -> None:
     doc.ln(1.5)
 
 
-def _a4_receipt(title, facts, lines, totals) -> Document:
+def _a4_receipt(title, facts, lines, totals, balance) -> Document:
     doc = Document(title)
     doc.alias_nb_pages()
     doc.add_page()
@@ -92,10 +105,14 @@ def _a4_receipt(title, facts, lines, totals) -> Document:
     doc.ln(4)
     doc.set_font(FONT, size=12)
     doc.cell(0, 8, totals, new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 8, balance, new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT, size=10)
     doc.ln(12)
-    doc.cell(90, 8, "收银员签字：")
-    doc.cell(0, 8, "兑换户签字：", new_x="LMARGIN", new_y="NEXT")
+    y = doc.get_y() + 8
+    doc.cell(90, 8, f"{SIGNATURES[0]}：")
+    doc.cell(0, 8, f"{SIGNATURES[1]}：", new_x="LMARGIN", new_y="NEXT")
+    doc.line(doc.l_margin + 24, y, doc.l_margin + 84, y)
+    doc.line(doc.l_margin + 114, y, doc.w - doc.r_margin, y)
     return doc
 
 

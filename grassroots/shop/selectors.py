@@ -5,6 +5,7 @@ A shop is visible to whoever holds ``shop.view`` on its area or on one of the vi
 by the household's path, so a cashier of one village never finds another village's households.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
@@ -196,10 +197,76 @@ def _with_lines(queryset: QuerySet[Redemption]) -> QuerySet[Redemption]:
 
 def redemption_for(user, pk: int) -> Redemption:
     """One receipt with its lines; 404 when missing or the household is outside the caller's areas."""
-    redemption = _with_lines(visible(user, Redemption.objects.filter(pk=pk), caps.VIEW)).first()
+    redemption = _with_lines(visible(user, Redemption.objects.filter(pk=pk), caps.VIEW)).select_related("entry").first()
     if redemption is None:
         raise Http404("未找到")
     return redemption
+
+
+def balance_after(redemption: Redemption) -> int:
+    """The household's redeemable balance just after this redemption, as printed on its receipt.
+
+    The sum of the household's credit entries up to and including the redemption's own entry in its
+    village's chain (``seq``): entries are appended under the village head lock, so nothing later counts,
+    also for a receipt reprinted weeks after (a void later does not change what the receipt said).
+    """
+    from grassroots.points.models import Account, LedgerEntry
+
+    entry = redemption.entry
+    total = (LedgerEntry.objects.filter(household_id=redemption.household_id, account=Account.CREDIT,
+                                        village_id=entry.village_id, seq__lte=entry.seq)
+             .aggregate(total=Sum("points"))["total"])
+    return total or 0
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    product: Product
+    quantity: int
+    unit_points: int
+
+    @property
+    def points(self) -> int:
+        return self.quantity * self.unit_points
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the counter asks the cashier to check before anything is spent (``services.redeem`` checks it all
+    again under its locks)."""
+
+    lines: list[QuoteLine]
+    credit: int
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(line.points for line in self.lines)
+
+    @property
+    def balance_after(self) -> int:
+        return self.credit - self.total
+
+
+def quote(shop: Shop, household: Household, items: list[tuple[int, int]], *, standing) -> Quote:
+    """Price ``items`` (product id, quantity) for ``household`` at today's standing: the lines, the total,
+    the balance after, and in Chinese why it could not go through (standing, shelf, balance)."""
+    on_shelf = {p.pk: p for p in products(shop)}
+    errors = [] if standing.may_redeem else [standing.reason]
+    lines = []
+    for pk, quantity in items:
+        product = on_shelf.get(pk)
+        if product is None:
+            errors.append("所选商品已停用，不能兑换")
+            continue
+        if product.stock < quantity:
+            errors.append(f"「{product.name}」库存只剩{product.stock}{product.unit}" if product.stock > 0
+                          else f"「{product.name}」已无库存")
+        lines.append(QuoteLine(product, quantity, product.points_for(household.village)))
+    result = Quote(lines=lines, credit=standing.credit, errors=errors)
+    if result.total > result.credit:
+        errors.append(f"本次需{result.total}分，可兑换积分只有{result.credit}分")
+    return result
 
 
 def redemptions(user, shop: Shop, *, day: date | None = None, household: Household | None = None,

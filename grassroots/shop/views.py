@@ -399,7 +399,18 @@ def counter(request, pk: int):
     products = list(selectors.products(shop))
     items, errors = forms.parse_quantities(request.POST, products)
     typed = dict(items)
-    if form.is_valid() and not errors:
+    if request.POST.get("back") == "1":  # 返回修改 on the check screen: the counter again, nothing spent
+        return _counter_page(request, shop, household=household, form=form, typed=typed)
+    if form.is_valid() and not errors and request.POST.get("confirmed") != "1":
+        # The first tap on 确认兑换 only shows what would happen; nothing is spent before 确定兑换.
+        standing = points_selectors.redemption_standing(household, timezone.localdate())
+        quote = selectors.quote(shop, household, items, standing=standing)
+        if not quote.errors:
+            return _render(request, "shop/counter_confirm.html", {
+                "shop": shop, "household": household, "form": form, "quote": quote,
+                "head": _head_names([household.pk]).get(household.pk, "")})
+        errors = quote.errors
+    elif form.is_valid() and not errors:
         key = form.cleaned_data["idempotency_key"]
 
         def work():
@@ -441,7 +452,8 @@ def _receipt_context(request, redemption):
         line.unit_points = line.points // line.quantity
     head = _head_names([redemption.household_id]).get(redemption.household_id, "")
     return {"shop": redemption.shop, "redemption": redemption, "lines": lines, "head": head,
-            "masked_head": mask_name(head), "yuan": yuan_text(redemption.fen)}
+            "masked_head": mask_name(head), "yuan": yuan_text(redemption.fen),
+            "balance_after": selectors.balance_after(redemption)}
 
 
 def _may_void(request, redemption) -> bool:
@@ -464,7 +476,8 @@ def redemption(request, pk: int):
 def redemption_pdf(request, pk: int, paper: str):
     redemption = selectors.redemption_for(request.user, pk)
     context = _receipt_context(request, redemption)
-    doc = receipts.receipt_document(redemption, context["lines"], head_name=context["head"], paper=paper)
+    doc = receipts.receipt_document(redemption, context["lines"], head_name=context["head"], paper=paper,
+                                    balance_after=context["balance_after"])
     return pdf_response(doc, f"兑换小票-{redemption.number}{'-A4' if paper == 'a4' else ''}.pdf")
 
 

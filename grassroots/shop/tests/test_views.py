@@ -25,9 +25,12 @@ def counter_url(shop):
     return reverse("shop-counter", args=[shop.pk])
 
 
-def redeem_post(client, shop, home, items, key="key-1"):
+def redeem_post(client, shop, home, items, key="key-1", confirmed=True):
+    """What the check screen's 确定兑换 sends (``confirmed=False``: the counter's 确认兑换, which only checks)."""
     data = {"household": home.pk, "idempotency_key": key}
     data.update({f"qty_{product.pk}": quantity for product, quantity in items})
+    if confirmed:
+        data["confirmed"] = "1"
     return client.post(reverse("shop-counter", args=[shop.pk]), data)
 
 
@@ -159,6 +162,70 @@ def test_redeeming_twice_with_one_key_gives_one_receipt(as_cashier, shop, stocke
     assert 'data-testid="credit">85<' in standing  # 235 − 2 × 75, taken once
 
 
+def test_the_first_tap_shows_a_check_screen_and_spends_nothing(as_cashier, shop, stocked, credited):
+    home, tissue, soap = credited["SQ-0001"], stocked["抽纸"], stocked["洗衣粉"]
+    before = counts()
+    response = redeem_post(as_cashier, shop, home, [(tissue, 2), (soap, 1)], key="look-first", confirmed=False)
+    assert response.status_code == 200 and counts() == before
+    page = response.content.decode()
+    assert "请核对兑换" in page and "乌云毕力格" in page and "SQ-0001" in page
+    assert "抽纸" in page and "2提×75" in page and "洗衣粉" in page
+    assert 'data-testid="review-total">213<' in page  # 2 × 75 + 63
+    assert 'data-testid="review-balance">22<' in page  # 235 − 213
+    assert "确定兑换（扣213分）" in page and "返回修改" in page
+    # The check screen's form carries the same key, the quantities and the confirmation, nothing else to type.
+    confirm_form = page[page.index('aria-label="确定兑换"'):page.index("</form>", page.index('aria-label="确定兑换"'))]
+    assert 'value="look-first"' in confirm_form and f'name="qty_{tissue.pk}" value="2"' in confirm_form
+    assert 'name="confirmed" value="1"' in confirm_form
+
+
+def test_the_check_screen_sent_twice_spends_once(as_cashier, shop, stocked, credited):
+    home, tissue = credited["SQ-0001"], stocked["抽纸"]
+    redeem_post(as_cashier, shop, home, [(tissue, 1)], key="twice", confirmed=False)
+    first = redeem_post(as_cashier, shop, home, [(tissue, 1)], key="twice")
+    second = redeem_post(as_cashier, shop, home, [(tissue, 1)], key="twice")  # a double tap, or a resend
+    assert first["Location"].endswith("?done=1") and second["Location"].endswith("?again=1")
+    assert Redemption.objects.count() == 1 and Redemption.objects.get().points == 75
+
+
+def test_back_from_the_check_screen_keeps_what_was_chosen(as_cashier, shop, stocked, credited):
+    home, tissue = credited["SQ-0001"], stocked["抽纸"]
+    response = as_cashier.post(reverse("shop-counter", args=[shop.pk]), {
+        "household": home.pk, "idempotency_key": "back", f"qty_{tissue.pk}": "3", "back": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and Redemption.objects.count() == 0
+    assert f'name="qty_{tissue.pk}" value="3"' in page and 'data-total>225<' in page
+
+
+def test_the_check_screen_refuses_what_the_counter_would(as_cashier, shop, stocked, credited):
+    before = counts()
+    over = redeem_post(as_cashier, shop, credited["SQ-0004"], [(stocked["大米"], 1)], key="o", confirmed=False)
+    assert over.status_code == 400 and "本次需275分，可兑换积分只有80分" in over.content.decode()
+    assert "请核对兑换" not in over.content.decode()
+    shelf = redeem_post(as_cashier, shop, credited["SQ-0001"], [(stocked["香皂"], 11)], key="s", confirmed=False)
+    assert shelf.status_code == 400 and "「香皂」库存只剩10块" in shelf.content.decode()
+    below = redeem_post(as_cashier, shop, credited["SQ-0002"], [(stocked["香皂"], 1)], key="b", confirmed=False)
+    assert below.status_code == 400 and "未达到80分，不能兑换" in below.content.decode()
+    assert counts() == before
+
+
+def test_product_buttons_are_named_by_their_visible_text(as_cashier, shop, stocked, credited, counter_url):
+    """axe label-content-name-mismatch: no aria-label that hides the visible name; the name is the text."""
+    page = as_cashier.get(f"{counter_url}?household={credited['SQ-0001'].pk}").content.decode()
+    button = re.search(r'<button type="button" class="good-add"[^>]*>(.*?)</button>', page, re.S)
+    assert button and "aria-label" not in button.group(0)
+    assert '<span class="title"><span class="sr-only">添加</span>抽纸</span>' in page
+
+
+def test_the_confirm_button_looks_disabled_when_it_is():
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("shop/shop.css"), encoding="utf-8").read()
+    js = open(finders.find("shop/shop.js"), encoding="utf-8").read()
+    assert re.search(r'button\.btn:disabled, button\.btn\[aria-disabled="true"\][^{]*\{[^}]*cursor:not-allowed', css)
+    assert 'setAttribute("aria-disabled", "true")' in js
+
+
 def test_a_refused_redemption_says_why_and_writes_nothing(as_cashier, shop, stocked, credited):
     before = counts()
     response = redeem_post(as_cashier, shop, credited["SQ-0002"], [(stocked["香皂"], 1)], key="below")
@@ -188,6 +255,26 @@ def test_receipt_page_and_pdfs(as_cashier, receipt):
         text = pdf_text(response.content)
         assert "抽纸" in text and "洗衣粉" in text and receipt.number in text and "213积分" in text
         assert "乌云毕力格" not in text
+
+
+def test_receipts_show_the_balance_left_and_a_signature_line(as_cashier, receipt, credited, stocked, cashier):
+    # 235 − 213 = 22 left after the fixture's redemption.
+    page = as_cashier.get(reverse("shop-redemption", args=[receipt.pk])).content.decode()
+    assert 'data-testid="balance-after">22<' in page
+    assert "领取人签字" in page and "收银员签字" in page
+    for name in ("shop-receipt-58", "shop-receipt-a4"):
+        text = pdf_text(as_cashier.get(reverse(name, args=[receipt.pk])).content)
+        assert "兑换后余额22积分" in text.replace(" ", "") and "领取人签字" in text and "收银员签字" in text, name
+    # A later redemption does not change what an earlier receipt says; the later one says what is left then.
+    home = credited["SQ-0004"]  # 80 points
+    first = services.redeem(actor=actor(cashier), shop=receipt.shop, household=home,
+                            items=[(stocked["香皂"].pk, 1)], idempotency_key="first")  # 23 points
+    later = services.redeem(actor=actor(cashier), shop=receipt.shop, household=home,
+                            items=[(stocked["香皂"].pk, 2)], idempotency_key="later")  # 46 points
+    assert 'data-testid="balance-after">57<' in as_cashier.get(
+        reverse("shop-redemption", args=[first.pk])).content.decode()
+    assert 'data-testid="balance-after">11<' in as_cashier.get(
+        reverse("shop-redemption", args=[later.pk])).content.decode()
 
 
 def test_the_58mm_receipt_is_58mm_wide(as_cashier, receipt):

@@ -48,7 +48,7 @@
       var over = total > balance;
       overEl.hidden = !over;
       overEl.textContent = over ? "超出可兑换积分 " + (total - balance) + " 分" : "";
-      confirmBtn.disabled = over || total === 0;
+      setDisabled(confirmBtn, over || total === 0);
     }
 
     goods.forEach(function (good) {
@@ -61,18 +61,43 @@
       });
       input.addEventListener("input", update);
     });
-    // A second tap while the first is on its way sends nothing more; the idempotency key covers a retry anyway.
+    submitOnce(form, update);
+    update();
+  }
+
+  // A disabled button says so to assistive technology too (aria-disabled) and looks it (shop.css).
+  function setDisabled(button, disabled) {
+    button.disabled = disabled;
+    if (disabled) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+  }
+
+  // A second tap while the first is on its way sends nothing more; the idempotency key covers a retry anyway
+  // (and without this script: the server answers a repeated key with the first receipt).
+  function submitOnce(form, restored) {
+    var button = form.querySelector("button:not([type=button])");
+    var label = button ? button.textContent : "";
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent) { event.preventDefault(); return; }
       form.dataset.sent = "1";
-      confirmBtn.textContent = "正在兑换…";
+      if (button) {
+        button.textContent = button.dataset.busyText || label;
+        setDisabled(button, true);
+      }
     });
-    update();
+    // Back from the next page (bfcache): the form may be sent again (the key still guards the spending).
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted || !form.dataset.sent) return;
+      delete form.dataset.sent;
+      if (button) { button.textContent = label; setDisabled(button, false); }
+      if (restored) restored();
+    });
   }
 
   function start() {
     document.querySelectorAll("[data-items]").forEach(itemRows);
     document.querySelectorAll("form[data-counter]").forEach(counter);
+    document.querySelectorAll("form[data-submit-once]").forEach(function (f) { submitOnce(f); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
