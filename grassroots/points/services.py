@@ -622,7 +622,8 @@ def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str
 def record_checkpoint(*, village_id: int, seq: int, digest: str, place: str, now=None) -> None:
     """Remember a chain head shown to villagers (posted notice, board): ``verify-ledger`` checks later that
     the entry at ``seq`` is still there with this hash. Idempotent: the first showing per place is kept."""
-    if seq:
+    if seq and not LedgerCheckpoint.objects.filter(village_id=village_id, seq=seq, place=place).exists():
+        # Looked up first: a board is viewed far more often than its head moves, and a read takes no write lock.
         LedgerCheckpoint.objects.bulk_create(
             [LedgerCheckpoint(village_id=village_id, seq=seq, hash=digest, place=place, shown_at=now or timezone.now())],
             ignore_conflicts=True)
