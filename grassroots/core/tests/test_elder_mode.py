@@ -37,3 +37,10 @@ def test_public_demand_page_has_the_switch_and_the_mode(client, region):
     client.cookies["elder"] = "1"
     page = client.get(f"/d/{region['赛沁塔拉嘎查'].code}/").content.decode()
     assert 'class="elder"' in page and ">关闭长辈模式</button>" in page
+
+
+def test_switch_speaks_english_too(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert ">Large print</button>" in client.get("/login/").content.decode()
+    client.cookies["elder"] = "1"
+    assert ">Normal print</button>" in client.get("/login/").content.decode()
