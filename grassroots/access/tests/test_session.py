@@ -1,5 +1,6 @@
 """The session (access/middleware.py IdleSessionMiddleware): the 30-minute idle rule holds without a write
 on every request, and a session that cannot be saved never turns a committed write into an error."""
+# ruff: noqa: F811 - the shop's fixtures, imported below, are parameters here
 
 from datetime import timedelta
 from unittest import mock

@@ -1,0 +1,92 @@
+"""The home page and the header's menu for every kind of account (issue #10 item 1): unit staff (no area
+role) get their unit's queue instead of "Server Error (500)", a credit officer the credit look-up, an account
+with no role a Chinese word; and the menu offers only pages that open for the caller."""
+# ruff: noqa: F811 - fixtures imported from the demands tests are parameters here
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from grassroots.access.services import create_account
+from grassroots.conftest import PASSWORD, client_for
+
+# The demand fixtures: units (旗农牧局 …), the responsibility list that routes 种子化肥 to 旗农牧局, its staff.
+from grassroots.demands.tests.conftest import (  # noqa: F401
+    categories,
+    handler,
+    make_demand,
+    responsibilities,
+    units,
+)
+
+
+def menu(page: str) -> dict[str, str]:
+    """The header's links: {data-nav key: href}."""
+    nav = re.search(r'<nav class="menu">(.*?)</nav>', page, re.S).group(1)
+    return {key: href for href, key in re.findall(r'<a href="([^"]+)" data-nav="([^"]+)"', nav)}
+
+
+def stat(section: str, label: str) -> int:
+    return int(re.search(label + r'</div><div class="stat"[^>]*>(\d+)<', section).group(1))
+
+
+def test_unit_staff_home_shows_their_queue_with_urgent_and_overdue_counts(handler, make_demand):
+    make_demand()
+    make_demand("化肥不够用，急需补充", urgent=True)
+    make_demand("去年报的种子一直没送到", now=timezone.now() - timedelta(days=60))  # long past its deadline
+    client = client_for(handler)
+    response = client.get("/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    section = re.search(r'data-testid="unit-wnt-nmj">(.*?)</section>', page, re.S).group(1)
+    assert "旗农牧局" in section and 'href="/demands/units/wnt-nmj/"' in section
+    assert (stat(section, "待办需求"), stat(section, "急难愁盼"), stat(section, "已超期")) == (3, 1, 1)
+    assert "单位工作人员" in page and "没有认领中的微心愿" in page
+    assert menu(page) == {"demands": "/demands/units/"}  # no 查户, 积分 or 超市: those answer 404 for them
+    assert "area-chip" not in page and "未分配区域" not in page
+    for url in menu(page).values():
+        assert client.get(url).status_code == 200
+
+
+def test_a_credit_officer_is_offered_the_look_up_and_other_units_are_not(handler, units, homes, secretary,
+                                                                         system_actor):
+    from grassroots.audit.context import Actor
+    from grassroots.demands import services as demands
+    from grassroots.points import services as points
+
+    officer = create_account(actor=system_actor, username="xinyong", password=PASSWORD, roles=[])
+    coop = demands.create_unit(actor=system_actor, code="coop", name="农村信用合作联社", area=units["nmj"].area,
+                               kind="other")
+    demands.add_unit_member(actor=system_actor, unit=coop, user=officer)
+    points.record_consent(actor=Actor.system("test", user=secretary), household=homes["SQ-0001"], institution=coop, signed_by="乌云毕力格",
+                          signed_on=date.today(), expires_on=date.today() + timedelta(days=365))
+    page = client_for(officer).get("/").content.decode()
+    assert menu(page) == {"demands": "/demands/units/", "credit": "/points/credit/"}
+    assert 'href="/points/credit/"' in page.split("<main", 1)[1]  # on the home page too
+    assert "credit" not in menu(client_for(handler).get("/").content.decode())
+
+
+def test_an_account_with_no_role_gets_a_chinese_page_and_an_empty_menu(db, system_actor):
+    nobody = create_account(actor=system_actor, username="newcomer", password=PASSWORD, roles=[])
+    response = client_for(nobody).get("/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "还没有分配区域或单位" in page and "请联系上级管理员" in page
+    assert menu(page) == {}
+
+
+@pytest.mark.parametrize("who, expected", [
+    ("insider", {"households", "points", "shop", "demands"}),  # grid worker
+    ("reader", {"households", "points", "shop", "demands"}),  # party group leader
+    ("cashier", {"households", "points", "shop"}),  # no 需求: demands.view is not the cashier's
+    ("secretary", {"households", "points", "shop", "demands", "import"}),
+    ("county_admin", {"households", "points", "shop", "demands", "import", "audit"}),
+])
+def test_each_role_is_offered_only_pages_that_open(request, who, expected):
+    client = client_for(request.getfixturevalue(who))
+    links = menu(client.get("/").content.decode())
+    assert set(links) == expected
+    for key, url in links.items():
+        status = client.get(url).status_code
+        assert status in (200, 302), f"{who}: {key} {url} → {status}"
