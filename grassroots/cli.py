@@ -177,8 +177,17 @@ def cmd_demo(args) -> None:
 
 def cmd_serve(args) -> None:
     from django.core.management import call_command
+    from django.db import DatabaseError
+
+    from grassroots.spreadsheets.services import fail_interrupted
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    try:
+        interrupted = fail_interrupted()  # imports left running by the server this one replaces
+    except DatabaseError:  # not migrated yet: nothing to look at
+        interrupted = 0
+    if interrupted:
+        print(f"上次运行时中断的导入任务 {interrupted} 个，已标记为失败并删除其上传文件", flush=True)
     workers = str(args.workers or max(2, (os.cpu_count() or 1) * 2))
     argv = [sys.executable, "-m", "gunicorn", "grassroots.wsgi:application", "--bind", f"{args.host}:{args.port}",
             "--workers", workers, "--access-logfile", "-", "--timeout", "120"]

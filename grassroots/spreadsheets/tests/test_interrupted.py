@@ -175,3 +175,23 @@ def test_killing_the_process_mid_write_writes_nothing_and_the_job_ends(pg, as_se
     response = post_import(as_secretary, xlsx(rows))
     retry = ImportJob.objects.get(pk=int(response.url.strip("/").split("/")[-1]))
     assert retry.pk != job.pk and retry.status == "done" and retry.people_created == 60
+
+
+def test_starting_the_server_ends_the_imports_its_predecessor_left(as_secretary, region, settings, monkeypatch,
+                                                                    capsys):
+    import argparse
+
+    import django.core.management
+
+    from grassroots import cli
+
+    job = _queued(as_secretary, settings, monkeypatch, xlsx(household_rows("T-001", first_id=101)))
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    _left_by_a_crash(job, worker=f"{services._PROCESS.split(':')[0]}:{ended.pid}:0badf00d", beat_ago=1)
+    monkeypatch.setattr(django.core.management, "call_command", lambda *a, **kw: None)
+    monkeypatch.setattr(cli.os, "execv", lambda *a: None)  # gunicorn is not started
+    cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8000, workers=1))
+    job.refresh_from_db()
+    assert job.status == "failed" and _files(settings) == []
+    assert "中断的导入任务 1 个" in capsys.readouterr().out
