@@ -46,7 +46,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError  # n
 from django.http import Http404, HttpResponse  # noqa: E402
 
 from grassroots.areas.api import django_validation_response, error_response  # noqa: E402
-from grassroots.core.errors import MESSAGES  # noqa: E402
+from grassroots.core.errors import CSRF_MESSAGE, MESSAGES  # noqa: E402
 
 _logger = logging.getLogger("grassroots.api")
 
@@ -64,11 +64,19 @@ def _invalid(request, exc) -> HttpResponse:
     return django_validation_response(exc)
 
 
+def _http_error(request, exc) -> HttpResponse:
+    """Ninja's refusals; its session-auth CSRF refusal says "CSRF check Failed" in English."""
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return error_response(403, CSRF_MESSAGE)
+    return http_error_handler(request, exc)
+
+
 def _unhandled(request, exc) -> HttpResponse:
     _logger.error("unhandled error in %s %s", request.method, request.path, exc_info=exc)
     return error_response(500, MESSAGES[500])
 
 
+api.add_exception_handler(HttpError, _http_error)
 api.add_exception_handler(Http404, _not_found)
 api.add_exception_handler(PermissionDenied, _forbidden)
 api.add_exception_handler(DjangoValidationError, _invalid)

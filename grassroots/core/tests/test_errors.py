@@ -133,3 +133,11 @@ def test_a_wrong_method_under_api_is_json(as_insider):
 def test_api_without_login_stays_json_401(client, path):
     response = client.get(path)
     assert response.status_code == 401 and detail(response) == {"detail": "请先登录"}
+
+
+def test_an_api_write_without_the_csrf_token_is_refused_in_chinese_json(insider):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(insider)
+    response = client.post("/api/households/", data={}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 403
+    assert detail(response) == {"detail": "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重新提交"}
