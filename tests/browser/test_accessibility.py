@@ -108,20 +108,8 @@ def axe_violations(page, *, elder: bool) -> list[str]:
     return found
 
 
-# Violations in pages whose templates other changes are rewriting right now; strict, so that the mark must go
-# the moment the page is fixed. (page, 长辈模式?) → what axe reports.
-PENDING = {
-    ("收银台", False): "label-content-name-mismatch: the product buttons' aria-label lacks their visible text",
-    ("收银台", True): "label-content-name-mismatch: the product buttons' aria-label lacks their visible text",
-    ("网格积分公示栏", True): "scrollable-region-focusable: the board's .table-wrap cannot be reached by keyboard",
-}
-
-
 @pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[p[0] for p in PAGES])
-def test_axe_finds_no_serious_violation(request, live_app, screen, public_things, household,  # noqa: F811
-                                        name, who, path):
-    if (name, screen.elder) in PENDING:
-        request.applymarker(pytest.mark.xfail(reason=PENDING[name, screen.elder], strict=True))
+def test_axe_finds_no_serious_violation(live_app, screen, public_things, household, name, who, path):  # noqa: F811
     open_page(screen, live_app, who, path, public_things, household)
     found = axe_violations(screen, elder=screen.elder)
     assert not found, f"{name} {path}:\n" + "\n".join(found)
