@@ -1,5 +1,5 @@
 """爱心超市 at the counter on a tablet (768×1024): the cashier scans a household's card, adds an item,
-confirms, sees the receipt and fetches the 58 mm receipt PDF; the same counter on a 360 px phone."""
+checks the confirmation screen, confirms, sees the receipt and fetches the 58 mm receipt PDF; the same counter on a 360 px phone."""
 
 import json
 import re
@@ -99,15 +99,41 @@ def test_scan_redeem_and_print_on_a_tablet(live_app, household, tablet):
     fits(tablet, 768)
     snapshot(tablet, "shop-counter-tablet")
 
-    tablet.get_by_role("button", name="添加「抽纸」").click()
+    # Nothing chosen yet: 确认兑换 is disabled, says so, and looks it.
+    confirm = tablet.get_by_role("button", name="确认兑换")
+    expect(confirm).to_be_disabled()
+    expect(confirm).to_have_attribute("aria-disabled", "true")
+    expect(confirm).to_have_css("cursor", "not-allowed")
+    expect(confirm).to_have_css("background-color", "rgb(223, 225, 229)")
+
+    # The product button is named by what it shows (axe label-content-name-mismatch).
+    tablet.get_by_role("button", name=re.compile(r"^添加\s*抽纸\s*75")).click()
     expect(tablet.get_by_role("spinbutton", name="「抽纸」数量")).to_have_value("1")
     expect(tablet.locator("[data-total]")).to_have_text("75")
-    tablet.get_by_role("button", name="确认兑换").click()
+    expect(confirm).to_be_enabled()
+    expect(confirm).not_to_have_attribute("aria-disabled", "true")
+    confirm.click()
+
+    # A check screen before anything is spent: household, items, total, balance after.
+    expect(tablet.get_by_role("heading", level=1)).to_contain_text("请核对兑换")
+    review = tablet.get_by_role("region", name="核对兑换")
+    expect(review).to_contain_text("乌云毕力格")
+    expect(review).to_contain_text(household["number"])
+    expect(review).to_contain_text("抽纸")
+    expect(tablet.get_by_test_id("review-total")).to_have_text("75")
+    expect(tablet.get_by_test_id("review-balance")).to_have_text(str(household["credit"] - 75))
+    fits(tablet, 768)
+    snapshot(tablet, "shop-confirm-tablet")
+    spend = tablet.get_by_role("button", name="确定兑换（扣75分）")
+    spend.dblclick()  # a double tap spends once
 
     expect(tablet.get_by_role("status").first).to_contain_text("兑换成功")
     receipt = tablet.get_by_role("article", name="兑换小票")
     expect(receipt).to_contain_text("抽纸")
     expect(receipt).to_contain_text("合计 75 积分")
+    expect(tablet.get_by_test_id("balance-after")).to_have_text(str(household["credit"] - 75))
+    expect(receipt).to_contain_text("领取人签字")
+    expect(receipt).to_contain_text("收银员签字")
     number = tablet.get_by_test_id("receipt-number").inner_text()
     assert re.fullmatch(rf"DH-{household['shop']}-\d{{8}}-\d{{4}}", number)
     fits(tablet, 768)
@@ -118,6 +144,7 @@ def test_scan_redeem_and_print_on_a_tablet(live_app, household, tablet):
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.body())
     assert "抽纸" in text and number in text
+    assert f"兑换后余额{household['credit'] - 75}积分" in text.replace(" ", "") and "领取人签字" in text
 
     # The next scan of the same card shows the balance less what was taken, once.
     tablet.get_by_role("link", name="下一户").click()
@@ -130,7 +157,7 @@ def test_counter_fits_a_phone(live_app, household, phone):
     log_in(phone, live_app, "shouyin")
     phone.goto(f"{live_app}/shop/{household['shop']}/counter/?q={household['number']}")
     expect(phone.get_by_test_id("household")).to_contain_text(household["number"])
-    expect(phone.get_by_role("button", name="添加「抽纸」")).to_be_visible()
+    expect(phone.get_by_role("button", name=re.compile(r"^添加\s*抽纸"))).to_be_visible()
     expect(phone.get_by_role("button", name="确认兑换")).to_be_visible()
     fits(phone, 360)
     snapshot(phone, "shop-counter-phone")
