@@ -52,7 +52,7 @@ SIGNATURES = ("领取人签字", "收银员签字")
 
 def _thermal_receipt(title, facts, lines, totals, balance) -> Document:
     # Roll paper has no fixed length: make the page as long as the content needs (signatures: 2 × 10 mm).
-    height = 65 + 6 * len(facts) + 10 * len(lines)
+    height = 58 + 6 * len(facts) + 10 * len(lines)
     doc = Document(title, format=(RECEIPT_WIDTH_MM, height), margin=_THERMAL_MARGIN)
     doc.set_auto_page_break(True, margin=_THERMAL_MARGIN)
     doc.add_page()
@@ -75,9 +75,10 @@ def _thermal_receipt(title, facts, lines, totals, balance) -> Document:
     doc.set_font(FONT, size=8)
     for label in SIGNATURES:
         doc.ln(5)
-        doc.cell(width, 4.2, f"{label}：", new_x="LMARGIN", new_y="NEXT")
-        y = doc.get_y() + 0.5
-        doc.line(doc.l_margin + 14, y, doc.w - doc.r_margin, y)
+        text = f"{label}："
+        doc.cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
+        y = doc.get_y()  # the line to sign on runs from the end of the label to the edge, under the row
+        doc.line(doc.l_margin + doc.get_string_width(text) + 1, y, doc.w - doc.r_margin, y)
     doc.ln(3)
     doc.set_font(FONT, size=7)
     doc.multi_cell(width, 4, "积分兑换 · 不找零 · 请妥善保管", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -109,10 +110,11 @@ def _a4_receipt(title, facts, lines, totals, balance) -> Document:
     doc.set_font(FONT, size=10)
     doc.ln(12)
     y = doc.get_y() + 8
-    doc.cell(90, 8, f"{SIGNATURES[0]}：")
-    doc.cell(0, 8, f"{SIGNATURES[1]}：", new_x="LMARGIN", new_y="NEXT")
-    doc.line(doc.l_margin + 24, y, doc.l_margin + 84, y)
-    doc.line(doc.l_margin + 114, y, doc.w - doc.r_margin, y)
+    left, right = f"{SIGNATURES[0]}：", f"{SIGNATURES[1]}："
+    doc.cell(90, 8, left)
+    doc.cell(0, 8, right, new_x="LMARGIN", new_y="NEXT")
+    doc.line(doc.l_margin + doc.get_string_width(left) + 1, y, doc.l_margin + 84, y)
+    doc.line(doc.l_margin + 90 + doc.get_string_width(right) + 1, y, doc.w - doc.r_margin, y)
     return doc
 
 
