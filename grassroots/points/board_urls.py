@@ -7,6 +7,7 @@ from grassroots.points import board_views
 urlpatterns = [
     # Staff (signed in); the household page itself is views.household (points-household)
     path("points/grids/<int:pk>/board/", board_views.grid_board, name="points-grid-board"),
+    path("points/grids/<int:pk>/statement/", board_views.grid_statement_pick, name="points-grid-statement-pick"),
     path("points/grids/<int:pk>/statement/<int:year>/<int:month>/", board_views.grid_statement,
          name="points-grid-statement"),
     path("points/grids/<int:pk>/statement/<int:year>/<int:month>.pdf", board_views.grid_statement_pdf,

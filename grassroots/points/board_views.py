@@ -9,7 +9,7 @@ behind the log-in.
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
@@ -21,6 +21,7 @@ from grassroots.points import capabilities as caps
 from grassroots.points import selectors, services
 from grassroots.points.models import Account, CheckpointPlace, EntryKind
 from grassroots.points.qr import qr_svg
+from grassroots.points.settlement_views import fit_columns
 from grassroots.points.views import _render
 from grassroots.rules.masking import mask_name
 from grassroots.rules.points import short_hash
@@ -61,6 +62,34 @@ def _month(year: int, month: int) -> date:
 
 def _previous_month(day: date) -> date:
     return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+
+
+def _months_between(start: date, end: date) -> list[date]:
+    """Every month from ``end`` back to ``start`` (first days), newest first."""
+    months, day = [], end
+    while day >= start:
+        months.append(day)
+        day = _previous_month(day)
+    return months
+
+
+def _parse_month(raw: str, start: date, end: date) -> date | None:
+    """``2026-11`` (what the month picker sends) as its first day, if it is between start and end."""
+    year, _, month = raw.strip().partition("-")
+    if not (year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12):
+        return None
+    day = date(int(year), int(month), 1)
+    return day if start <= day <= end else None
+
+
+def by_month(entries) -> list[dict]:
+    """Ledger entries grouped by the month they happened in, newest month first, each group with its
+    entries (in the order given) and its total."""
+    groups: dict[date, list] = {}
+    for entry in entries:
+        groups.setdefault(entry.occurred_on.replace(day=1), []).append(entry)
+    return [{"month": month, "entries": items, "total": sum(e.points for e in items)}
+            for month, items in sorted(groups.items(), key=lambda item: item[0], reverse=True)]
 
 
 def entry_title(entry) -> str:
@@ -108,8 +137,8 @@ def household_context(user, household, today: date) -> dict:
         "standing": selectors.redemption_standing(household, today),
         "months": list(zip(MONTH_LABELS, months, cumulative, strict=True)),
         "chart": {"year": year, "labels": MONTH_LABELS, "monthly": months, "cumulative": cumulative},
-        "score_entries": [e for e in entries if e.account == Account.SCORE],
-        "credit_entries": [e for e in entries if e.account == Account.CREDIT],
+        "score_months": by_month(e for e in entries if e.account == Account.SCORE),
+        "credit_months": by_month(e for e in entries if e.account == Account.CREDIT),
         "truncated": len(entries) >= 200,
         "this_month": today.replace(day=1),
     }
@@ -122,9 +151,10 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
     today = timezone.localdate()
     board = selectors.grid_board(grid, today)
     settlement = board["settlement"]
+    # A month without entries yet ranks nobody (not every household 第1（并列）).
     statement = [{"rank": r.rank, "tied": r.tied, "name": _head_name(r.head, masked=True),
                   "household": r.household, "plus": r.plus, "minus": r.minus, "total": r.total}
-                 for r in board["statement"]]
+                 for r in board["statement"]] if any(r.entries for r in board["statement"]) else []
     lines = [{"name": _head_name(line.head, masked=True), "household": line.household, "points": line.points,
               "credit": line.credit, "yuan": yuan_text(line.fen)}
              for line in board["settlement_lines"] if line.eligible]
@@ -184,20 +214,49 @@ def _statement(request, pk: int, year: int, month: int):
     return grid, first, selectors.monthly_statement(grid, year, month)
 
 
-@login_required
-@require_GET
-def grid_statement(request, pk: int, year: int, month: int):
-    grid, first, rows = _statement(request, pk, year, month)
+def _statement_page(request, grid: Area, first: date, *, error: str = "", status: int = 200):
+    rows = selectors.monthly_statement(grid, first.year, first.month)
     for row in rows:
         row.deductions = [(entry_title(e), e.points) for e in row.entries if e.points < 0]
         row.count = len(row.entries)
+    this_month = timezone.localdate().replace(day=1)
+    start, latest = selectors.statement_span(grid, timezone.localdate())
+    months = _months_between(start, this_month)
+    if first not in months:
+        months = sorted({*months, first}, reverse=True)
     return _render(request, "points/board/statement.html", {
         "grid": grid, "village": grid.parent, "month": first, "rows": rows,
+        "empty": not any(r.entries for r in rows), "months": months, "latest": latest, "error": error,
         "previous_month": _previous_month(first),
-        "next_month": date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1),
-        "is_current": first == timezone.localdate().replace(day=1),
+        "next_month": date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1),
+        "is_current": first >= this_month,
         "plus": sum(r.plus for r in rows), "minus": sum(r.minus for r in rows),
-    })
+    }, status=status)
+
+
+@login_required
+@require_GET
+def grid_statement(request, pk: int, year: int, month: int):
+    return _statement_page(request, _grid(request.user, pk), _month(year, month))
+
+
+@login_required
+@require_GET
+def grid_statement_pick(request, pk: int):
+    """The month picker's address: ``?month=2026-11`` opens that month's statement; without it, the latest
+    month with entries in the grid (this month when there are none)."""
+    grid = _grid(request.user, pk)
+    today = timezone.localdate()
+    start, latest = selectors.statement_span(grid, today)
+    raw = request.GET.get("month", "")
+    if not raw:
+        return HttpResponseRedirect(reverse("points-grid-statement", args=[grid.pk, latest.year, latest.month]))
+    chosen = _parse_month(raw, start, today.replace(day=1))
+    if chosen is None:
+        error = (f"月份（month）须为 {start.year}年{start.month}月 到 {today.year}年{today.month}月 之间，"
+                 f"写作 {latest:%Y-%m}；收到的是“{raw[:20]}”")
+        return _statement_page(request, grid, latest, error=error, status=400)
+    return HttpResponseRedirect(reverse("points-grid-statement", args=[grid.pk, chosen.year, chosen.month]))
 
 
 @login_required
@@ -210,10 +269,13 @@ def grid_statement_pdf(request, pk: int, year: int, month: int):
     doc.cell(0, 7, f"共 {len(rows)} 户 · 打印于 {timezone.localtime():%Y-%m-%d %H:%M}",
              new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
-    doc.table_rows(["名次", "户号", "户主", "条数", "加分", "扣分", "合计"],
-                   [[_rank_text(r.rank, r.tied), r.household.number, _head_name(r.head, masked=False),
-                     len(r.entries), f"+{r.plus}", r.minus, r.total] for r in rows],
-                   [22, 28, 38, 18, 26, 26, 28])
+    if not any(r.entries for r in rows):
+        doc.cell(0, 7, f"{year}年{month}月本网格没有积分记录，不排名次。", new_x="LMARGIN", new_y="NEXT")
+        return pdf_response(doc, f"{grid.parent.name}{grid.name}-{year}年{month}月计分.pdf")
+    headings = ["名次", "户号", "户主", "条数", "加分", "扣分", "合计"]
+    cells = [[_rank_text(r.rank, r.tied), r.household.number, _head_name(r.head, masked=False),
+              len(r.entries), f"+{r.plus}", r.minus, r.total] for r in rows]
+    doc.table_rows(headings, cells, fit_columns(doc, [headings, *cells], [22, 28, 38, 18, 26, 26, 28], keep={0, 1}))
     return pdf_response(doc, f"{grid.parent.name}{grid.name}-{year}年{month}月计分.pdf")
 
 
@@ -228,8 +290,9 @@ def household_statement_pdf(request, pk: int, year: int, month: int):
     doc.add_page()
     head = _head_name(row.head if row else None, masked=False)
     facts = [f"户主：{head}", f"{household.village.name}{household.grid.name}"]
-    if row is not None:
+    if row is not None and row.entries:
         facts.append(f"本月加分 +{row.plus}，扣分 {row.minus}，合计 {row.total} 分")
+    if row is not None and any(r.entries for r in rows):
         facts.append(f"网格排名：第 {_rank_text(row.rank, row.tied)} 名 / 共 {len(rows)} 户")
     for fact in facts:
         doc.cell(0, 7, fact, new_x="LMARGIN", new_y="NEXT")

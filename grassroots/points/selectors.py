@@ -730,3 +730,18 @@ def grid_board(grid: Area, today: date) -> dict:
                      .order_by("-posted_at", "-id").first())
     return {"grid": grid, "today": today, "notices": notices, "statement": statement, "settlement": settlement,
             "settlement_lines": lines, "head": head, "latest_posted": latest_posted}
+
+
+def statement_span(grid: Area, today: date) -> tuple[date, date]:
+    """The months a grid's statement (月计分) can be asked for: from the month of the village's first
+    score entry (the scheme's start there) to this month, and the latest month with score entries in the
+    grid (this month when there are none). Both as the first day of the month; two aggregate queries."""
+    from django.db.models import Max, Min
+
+    this_month = today.replace(day=1)
+    first = (LedgerEntry.objects.filter(village_id=grid.parent_id, account=Account.SCORE)
+             .aggregate(day=Min("occurred_on"))["day"])
+    latest = (LedgerEntry.objects.filter(path__startswith=grid.path, account=Account.SCORE, occurred_on__lte=today)
+              .aggregate(day=Max("occurred_on"))["day"])
+    start = min(first.replace(day=1), this_month) if first else this_month
+    return start, latest.replace(day=1) if latest else this_month

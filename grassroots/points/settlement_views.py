@@ -358,6 +358,21 @@ def annual_xlsx(request, pk: int, year: int):
                          (_annual_cells(r) for r in summary["rows"]), title=f"{year}年度总结", more=[priority])
 
 
+def fit_columns(doc: Document, rows: list[list], widths: list[float], keep: set[int]) -> list[float]:
+    """Column widths (mm) at which every cell of the ``keep`` columns stands on one line at the document's
+    font size, so that a rank such as "10（并列）" is never broken between 并 and 列: those columns grow to
+    their longest text and the other columns give up the room in proportion to their widths (the table's
+    width stays the same)."""
+    padding = 2 * doc.c_margin + 0.6  # fpdf2's cell padding either side, and room for rounding
+    need = {i: max(doc.get_string_width(str(row[i])) for row in rows) + padding for i in keep}
+    grow = {i: max(0.0, need[i] - widths[i]) for i in keep}
+    extra = sum(grow.values())
+    if not extra:
+        return list(widths)
+    flexible = sum(w for i, w in enumerate(widths) if i not in keep)
+    return [w + grow[i] if i in keep else w - extra * w / flexible for i, w in enumerate(widths)]
+
+
 @login_required
 @require_GET
 def annual_pdf(request, pk: int, year: int):
@@ -369,17 +384,19 @@ def annual_pdf(request, pk: int, year: int):
     doc.cell(0, 6, f"打印日期：{timezone.localdate():%Y年%m月%d日}　共{len(summary['rows'])}户　排名相同为并列",
              new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
-    doc.table_rows(ANNUAL_HEADERS, [_annual_cells(r) for r in summary["rows"]],
-                   widths=[18, 22, 24, 18, 18, 18, 20, 30, 18], line_height=6)
+    rows = [_annual_cells(r) for r in summary["rows"]]
+    doc.table_rows(ANNUAL_HEADERS, rows, line_height=6, widths=fit_columns(
+        doc, [ANNUAL_HEADERS, *rows], [18, 22, 24, 18, 18, 18, 20, 30, 18], keep={0, 1, 3, 5}))
     doc.ln(4)
     doc.set_font_size(12)
     doc.cell(0, 8, "同等条件下优先推荐（两委人选、后备干部、征兵、入党积极分子）", new_x="LMARGIN", new_y="NEXT")
     doc.set_font_size(9)
     doc.cell(0, 6, "无否决项目的户按年度积分排序，积分相同为并列。", new_x="LMARGIN", new_y="NEXT")
-    doc.table_rows(["顺序", "户号", "户主", "年度积分"],
-                   [[f"{r.priority_rank}{'（并列）' if r.priority_tied else ''}", r.household.number,
-                     r.head.name if r.head else "—", r.score] for r in summary["priority"]],
-                   widths=[30, 50, 56, 50], line_height=6)
+    headings = ["顺序", "户号", "户主", "年度积分"]
+    rows = [[f"{r.priority_rank}{'（并列）' if r.priority_tied else ''}", r.household.number,
+             r.head.name if r.head else "—", r.score] for r in summary["priority"]]
+    doc.table_rows(headings, rows, line_height=6,
+                   widths=fit_columns(doc, [headings, *rows], [30, 50, 56, 50], keep={0, 1}))
     return pdf_response(doc, f"年度积分总结_{village.name}_{year}年.pdf")
 
 

@@ -307,3 +307,61 @@ def test_board_and_ranking_queries_are_constant_in_the_rows(region, households, 
     admin = client_for(county_admin)
     assert (_queries(admin, f"/points/villages/{guanjing.pk}/ranking/")
             == _queries(admin, f"/points/villages/{saiqin.pk}/ranking/"))
+
+
+# ---------------------------------------------------------------- any month, an empty month, entries by month
+
+
+def test_statement_months_back_to_the_village_start_and_the_picker(as_insider, as_outsider, region, ledger):
+    pick = f"/points/grids/{grid_pk(region)}/statement/"
+    month, start = this_month_day(), in_last_quarter().replace(day=1)
+    latest = as_insider.get(pick)  # this month has entries: it is the latest
+    assert latest.status_code == 302 and latest["Location"] == f"{pick}{month.year}/{month.month}/"
+    page = as_insider.get(latest["Location"]).content.decode()
+    months = re.findall(r'<option value="(\d{4}-\d{2})"', page)
+    assert months[0] == f"{month:%Y-%m}" and months[-1] == f"{start:%Y-%m}"  # back to the first entry
+    assert len(months) == (month.year - start.year) * 12 + month.month - start.month + 1
+    chosen = as_insider.get(pick, {"month": f"{start:%Y-%m}"})
+    assert chosen.status_code == 302 and chosen["Location"] == f"{pick}{start.year}/{start.month}/"
+    bad = as_insider.get(pick, {"month": "2026年13月"})
+    assert bad.status_code == 400
+    assert f"月份（month）须为 {start.year}年{start.month}月 到 {month.year}年{month.month}月 之间" in bad.content.decode()
+    assert as_insider.get(pick, {"month": f"{start.year - 1}-01"}).status_code == 400  # before the village began
+    assert as_outsider.get(pick).status_code == 404
+
+
+def test_an_empty_month_ranks_nobody(as_secretary, region, homes, secretary):
+    """Entries only last quarter: this month's statement, its PDF and the board say there are none
+    instead of placing every household 第1（并列）; the picker opens the last month with entries."""
+    give(homes["SQ-0001"], 235, in_last_quarter())
+    month, earlier = this_month_day(), in_last_quarter().replace(day=1)
+    grid = grid_pk(region)
+    page = as_secretary.get(f"/points/grids/{grid}/statement/{month.year}/{month.month}/").content.decode()
+    assert f"{month.year}年{month.month}月本网格没有积分记录，不排名次" in page and "并列" not in page
+    assert f'<a href="/points/grids/{grid}/statement/{earlier.year}/{earlier.month}/">' in page
+    pdf = pdf_text(as_secretary.get(f"/points/grids/{grid}/statement/{month.year}/{month.month}.pdf").content)
+    assert "没有积分记录，不排名次" in pdf and "并列" not in pdf
+    household = pdf_text(as_secretary.get(
+        f"/points/households/{homes['SQ-0002'].pk}/statement/{month.year}/{month.month}.pdf").content)
+    assert "本月没有积分记录" in household and "网格排名" not in household
+    board = as_secretary.get(f"/points/grids/{grid}/board/").content.decode()
+    assert "本月还没有积分记录，不排名次" in board and "并列" not in board
+    assert as_secretary.get(f"/points/grids/{grid}/statement/")["Location"].endswith(
+        f"/statement/{earlier.year}/{earlier.month}/")
+    last = as_secretary.get(f"/points/grids/{grid}/statement/{earlier.year}/{earlier.month}/").content.decode()
+    assert "乌云毕力格" in last and "+235" in last
+
+
+def test_household_entries_grouped_by_month_with_subtotals(as_insider, homes, ledger):
+    home = homes["SQ-0001"]
+    page = as_insider.get(f"/points/households/{home.pk}/").content.decode()
+    month, earlier = this_month_day(), in_last_quarter().replace(day=1)
+    groups = re.findall(r'<h3 id="score-(\d{4}-\d{2})"><span>\d+年\d+月</span>\s*'
+                        r'<span class="sum [^"]*">小计 ([+-]?\d+) 分</span>', page)
+    assert groups == [(f"{month:%Y-%m}", "+10"), (f"{earlier:%Y-%m}", "+235")]  # newest first: −10 + 20
+    this_group = page[page.index(f'id="score-{month:%Y-%m}"'):page.index(f'id="score-{earlier:%Y-%m}"')]
+    assert "移风易俗：婚丧嫁娶大操大办" in this_group and "人居环境整治义务劳动" in this_group
+    assert f"/points/households/{home.pk}/statement/{earlier.year}/{earlier.month}.pdf" in page
+    credit = re.findall(r'<h3 id="credit-(\d{4}-\d{2})"><span>\d+年\d+月</span>\s*'
+                        r'<span class="sum [^"]*">小计 ([+-]?\d+) 分</span>', page)
+    assert [total for _, total in credit] == ["+235"]

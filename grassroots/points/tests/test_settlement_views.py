@@ -276,6 +276,28 @@ def test_annual_excel_pdf_and_certificates(village, year_2026, as_secretary, as_
         assert as_outsider.get(reverse(name, args=[village.pk, 2026])).status_code == 404
 
 
+def test_annual_pdf_keeps_a_tied_rank_on_one_line(village, homes, region, system_actor, as_secretary):
+    """Eleven households: nine on distinct scores, then two on 50 points, who share 10th place. The PDF
+    prints "10（并列）" whole in the rank columns, not "10（并" over "列）"."""
+    from grassroots.areas import services as areas
+
+    more = [areas.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查1"], number=f"SQ-01{n:02d}",
+                                   address=f"赛沁塔拉嘎查{n}号") for n in range(6)]
+    ranked = [homes[f"SQ-000{n}"] for n in range(1, 6)] + more
+    for n, home in enumerate(ranked[:9]):
+        give(home, 200 - 10 * n, date(2026, 3, 1))
+    for home in ranked[9:]:
+        give(home, 50, date(2026, 3, 1))
+    rows = as_secretary.get(reverse("points-annual", args=[village.pk, 2026])).context["rows"]
+    assert [(r.village_rank, r.tied) for r in rows][-2:] == [(10, True), (10, True)]
+    words = pdf_text(as_secretary.get(reverse("points-annual-pdf", args=[village.pk, 2026])).content)
+    lines = words.split("\n")  # pypdf gives a table row as one line, and each line a wrapped cell makes
+    assert not any(line.endswith(("（并", "（并列")) for line in lines)
+    tied = [line for line in lines if line.startswith("10（并列）SQ-01")]
+    # The summary (village and township rank: twice a row) and the priority list (once a row)
+    assert sorted(line.count("10（并列）") for line in tied) == [1, 1, 2, 2]
+
+
 # ---------------------------------------------------------------- 年末结转
 
 
