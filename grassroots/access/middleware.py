@@ -75,3 +75,11 @@ class IdleSessionMiddleware(SessionMiddleware):
         if (session.modified or not isinstance(touched, int) or now - touched >= self.REFRESH_SECONDS
                 or touched > now):
             session[self.TOUCHED] = now  # saved by SessionMiddleware, which renews the expiry
+
+
+def start_idle_clock(sender, request, user, **kwargs):
+    """A log-in writes the session anyway: start the idle clock there, so that the requests of the next
+    minute write nothing (connected to ``user_logged_in`` in AccessConfig.ready)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[IdleSessionMiddleware.TOUCHED] = int(time.time())

@@ -7,9 +7,12 @@ from unittest import mock
 
 from django.contrib.sessions.models import Session
 from django.db import OperationalError
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from freezegun import freeze_time
 
+from grassroots.conftest import PASSWORD
 from grassroots.points.models import LedgerEntry
 
 # The love supermarket's fixtures: a stocked shop and households with points to redeem.
@@ -23,8 +26,10 @@ def expiry(client):
 
 def test_the_session_is_written_at_most_once_a_minute(as_insider):
     with freeze_time() as clock:
-        as_insider.get("/")  # the first request after logging in renews the clock
+        clock.tick(timedelta(minutes=2))
+        as_insider.get("/")  # two minutes after logging in: this request renews the clock
         first = expiry(as_insider)
+        assert first == timezone.now() + timedelta(minutes=30)
         with mock.patch.object(Session, "save", autospec=True, side_effect=Session.save) as save:
             for _ in range(5):
                 clock.tick(timedelta(seconds=10))
@@ -34,6 +39,16 @@ def test_the_session_is_written_at_most_once_a_minute(as_insider):
             assert as_insider.get("/").status_code == 200
             assert save.call_count == 1
         assert expiry(as_insider) == first + timedelta(seconds=65)
+
+
+def test_logging_in_starts_the_clock_so_the_next_requests_write_nothing(insider):
+    client = Client()
+    with freeze_time() as clock:
+        assert client.post("/login/", {"identifier": "insider", "password": PASSWORD}).status_code == 302
+        with mock.patch.object(Session, "save", autospec=True, side_effect=Session.save) as save:
+            clock.tick(timedelta(seconds=20))
+            assert client.get("/").status_code == 200
+            assert save.call_count == 0
 
 
 def test_idle_for_thirty_minutes_after_quiet_requests_logs_out(as_insider):
