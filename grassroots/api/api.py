@@ -3,7 +3,57 @@
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-api = NinjaAPI(
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+_ERROR = {"$ref": "#/components/schemas/ErrorOut"}
+_INVALID = {"$ref": "#/components/schemas/ValidationErrorOut"}
+# What any route may answer besides what it declares itself, and when (item 10 of issue #11).
+_COMMON_ERRORS = {
+    400: ("请求无法解析：请求体不是合法的 JSON 或表单，或过大", _ERROR),
+    401: ("未登录", _ERROR),
+    403: ("无权执行此操作（含 CSRF 校验失败、只读成员）", _ERROR),
+    404: ("未找到，或不在您的辖区内", _ERROR),
+    422: ("参数或内容有误：errors 按字段列出原因", _INVALID),
+}
+
+
+def _answers(path: str, method: str, operation: dict) -> set[int]:
+    """The error statuses the server can answer on an operation whatever its route says: a write
+    parses a body (400); a logged-in route refuses anonymous callers (401) and, for a write, a
+    failed CSRF check or a read-only member (403); a path with an id or code may name nothing
+    visible (404); any input may be refused field by field (422)."""
+    codes = set()
+    authenticated = bool(operation.get("security"))
+    write = method in WRITE_METHODS
+    if write:
+        codes |= {400, 422}
+    if authenticated:
+        codes.add(401)
+        if write:
+            codes.add(403)
+    if "{" in path:
+        codes.add(404)
+    if operation.get("parameters") or operation.get("requestBody"):
+        codes.add(422)
+    return codes
+
+
+class GrassrootsAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Declares, once for every route, the errors the server answers outside the route's own
+        ``response={...}`` (a malformed body, a missing login, a failed CSRF check, a schema error)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for code in sorted(_answers(path, method, operation)):
+                    if code not in responses and str(code) not in responses:
+                        description, ref = _COMMON_ERRORS[code]
+                        responses[code] = {"description": description,
+                                           "content": {"application/json": {"schema": ref}}}
+        return schema
+
+
+api = GrassrootsAPI(
     title="连心 · 基层治理平台 API",
     version="1",
     auth=django_auth,

@@ -26,6 +26,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictStr, ValidationInfo, field_validator
 
 from grassroots.access.scope import Scope, require, scope_of
+from grassroots.api.ids import ObjectId
 from grassroots.areas import services
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.areas.selectors import (
@@ -430,7 +431,7 @@ def list_households(request, filters: Query[SearchQuery]):
 @router.get("/households/{int:household_id}/", response={200: HouseholdOut, 401: ErrorOut, 404: ErrorOut},
             summary="户详情（含成员）")
 @api_errors
-def get_household(request, household_id: int):
+def get_household(request, household_id: ObjectId):
     household = household_detail(request.user, household_id)
     return _present_household(household, scope_of(request.user))
 
@@ -496,7 +497,7 @@ class PersonIn(StrictIn):
              response={201: PersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
              summary="添加户成员（幂等）")
 @api_errors
-def add_member(request, response: HttpResponse, household_id: int, payload: PersonIn,
+def add_member(request, response: HttpResponse, household_id: ObjectId, payload: PersonIn,
                idempotency_key: IdempotencyKeyHeader):
     household = household_detail(request.user, household_id)
     require(request.user, EDIT_RESIDENTS, household.path)
@@ -539,7 +540,7 @@ class PersonPatch(StrictIn):
               response={200: PersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
               summary="修改人员（手机号、标签、政治面貌）")
 @api_errors
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request, person_id: ObjectId, payload: PersonPatch):
     person = person_detail(request.user, person_id)
     require(request.user, EDIT_RESIDENTS, person.path)
     changes = payload.model_dump(exclude_none=True)

@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from grassroots.access.scope import scope_of
+from grassroots.areas.api import ErrorOut, ValidationErrorOut
 from grassroots.audit.selectors import search_audit
 from grassroots.rules.roles import VIEW_AUDIT
 
@@ -42,7 +43,8 @@ class AuditPagination(LimitOffsetPagination):
         offset: int = Field(0, ge=0)
 
 
-@router.get("/", response=list[AuditOut], summary="查询审计记录")
+@router.get("/", response={200: list[AuditOut], 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+            summary="查询审计记录（须有查看审计记录的权限，否则 403）")
 @paginate(AuditPagination, max_limit=MAX_LIMIT)
 def list_audit(request, filters: Query[AuditFilters]):
     paths = scope_of(request.user).paths(VIEW_AUDIT)

@@ -15,4 +15,6 @@ def add_service_errors(form, exc: ValidationError) -> None:
 def int_or_none(value) -> int | None:
     """A typed or posted whole number, or None for anything else."""
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    # isdecimal and ASCII, not isdigit: int("²") raises; at most 18 digits, so an id stays below what
+    # SQLite can bind (past 2**63 it raised OverflowError, a 500).
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 18 else None

@@ -1,4 +1,7 @@
-"""Photos of a demand: checked to be real images with Pillow, size-limited, and re-encoded.
+"""Every uploaded photo (a demand's, a claim's, a shop product's): checked to be a real image with
+Pillow, size-limited, and re-encoded. One pipeline for every upload: forms call ``check_photo``, and
+services pass whatever they are given through ``stored_photo`` before it reaches a FileField, so a
+photo cannot be stored as sent.
 
 Re-encoding drops EXIF (a phone photo carries the GPS position of the resident's home and the phone's
 make) and anything smuggled after the image data; it also shrinks a 12-megapixel photo to what a
@@ -10,6 +13,8 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTO_BYTES = 4 * 1024 * 1024
@@ -36,17 +41,18 @@ class CheckedPhoto:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def check_photo(upload, *, label: str = "照片") -> CheckedPhoto:
+def check_photo(upload, *, label: str = "照片", max_bytes: int = MAX_PHOTO_BYTES) -> CheckedPhoto:
     """Return the photo re-encoded, or raise ValidationError naming the field."""
+    too_big = f"{label}过大：每张不能超过{max_bytes // (1024 * 1024)}MB"
     size = getattr(upload, "size", None)
-    if size is None or size > MAX_PHOTO_BYTES:
-        raise ValidationError(f"{label}过大：每张不能超过{MAX_PHOTO_BYTES // (1024 * 1024)}MB")
+    if size is None or size > max_bytes:
+        raise ValidationError(too_big)
     if size == 0:
         raise ValidationError(f"{label}是空文件")
     upload.seek(0)
-    data = upload.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationError(f"{label}过大：每张不能超过{MAX_PHOTO_BYTES // (1024 * 1024)}MB")
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationError(too_big)
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
@@ -80,3 +86,21 @@ def check_photos(uploads, *, label: str = "照片") -> list[CheckedPhoto]:
     if len(uploads) > MAX_PHOTOS:
         raise ValidationError(f"{label}最多上传{MAX_PHOTOS}张")
     return [check_photo(u, label=label) for u in uploads]
+
+
+def stored_photo(photo, *, stem: str, field: str = "photo", label: str = "照片",
+                 max_bytes: int = MAX_PHOTO_BYTES):
+    """What a service gives a FileField for a photo, whoever the caller: ``None`` for none; a file
+    already stored (a ``FieldFile``, e.g. the photo of the claim being resubmitted) as it is; a
+    ``CheckedPhoto`` as its re-encoded bytes; anything else (a raw upload) checked and re-encoded
+    here, a refusal raised as ``ValidationError({field: ...})``."""
+    if not photo:
+        return None
+    if isinstance(photo, FieldFile):
+        return photo
+    if not isinstance(photo, CheckedPhoto):
+        try:
+            photo = check_photo(photo, label=label, max_bytes=max_bytes)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
+    return ContentFile(photo.content, name=f"{stem}.{photo.extension}")

@@ -5,9 +5,9 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
+from grassroots.core.photos import MAX_PHOTOS, check_photos
 from grassroots.demands import services
 from grassroots.demands.models import Category, Demand, Feedback, Unit
-from grassroots.demands.photos import MAX_PHOTOS, check_photos
 from grassroots.demands.services import MAX_NOTE, MAX_TEXT, clean_contact_phone, clean_text
 
 

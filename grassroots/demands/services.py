@@ -24,6 +24,7 @@ from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.idempotency import run_once
+from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto
 from grassroots.demands.models import (
     Category,
     Demand,
@@ -37,7 +38,6 @@ from grassroots.demands.models import (
     UnitMember,
     WishClaim,
 )
-from grassroots.demands.photos import MAX_PHOTOS, CheckedPhoto
 from grassroots.rules import sla, tracking
 from grassroots.rules.masking import mask_name
 from grassroots.rules.mobile import MobileError, normalise_mobile

@@ -31,7 +31,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.base import ContentFile
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -42,6 +41,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from grassroots.access.scope import get_visible_or_404, scope_of, visible
 from grassroots.api.common import Limit, Offset, OptionalKey, area_ref, once, page, related, user_name
+from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.api import (
     ErrorOut,
     StrictDate,
@@ -677,7 +677,7 @@ def list_rules(request, filters: Query[RulesQuery]):
 
 @router.get("/rules/{int:rule_id}/", response={200: RuleDetailOut, **READ_ERRORS}, summary="积分项目及其版本历史")
 @api_errors
-def get_rule(request, rule_id: int, filters: Query[DayQuery]):
+def get_rule(request, rule_id: ObjectId, filters: Query[DayQuery]):
     rule = _rule_for(request.user, rule_id)
     day = filters.on or timezone.localdate()
     versions = list(rule.versions.select_related("adoption").order_by("-version"))
@@ -691,8 +691,8 @@ def get_rule(request, rule_id: int, filters: Query[DayQuery]):
 
 
 class ClaimIn(StrictIn):
-    person_ids: list[StrictInt] = Field(min_length=1, max_length=MAX_BATCH, description="一人或多人（一次最多200人）")
-    rule_id: StrictInt
+    person_ids: list[StrictObjectId] = Field(min_length=1, max_length=MAX_BATCH, description="一人或多人（一次最多200人）")
+    rule_id: StrictObjectId
     quantity: StrictInt = Field(1, description="数量：次数、车次、小时或天数，1–1000")
     deed_date: StrictDate = Field(description="事项发生的日期（YYYY-MM-DD），三个月内，不晚于今天")
     note: StrictStr = Field("", max_length=200)
@@ -752,7 +752,7 @@ def record_claims_with_photo(request, response: HttpResponse,
     """The same body as ``POST claims/``, as the JSON text of the form field ``data``, with the photo
     in the file field ``photo``. The photo is checked to be an image and re-encoded (EXIF and its
     GPS position dropped) before it is stored; one photo serves the whole batch."""
-    from grassroots.demands.photos import check_photo
+    from grassroots.core.photos import check_photo
 
     try:
         payload = ClaimIn.model_validate_json(data)
@@ -764,7 +764,7 @@ def record_claims_with_photo(request, response: HttpResponse,
         raise DjangoValidationError({"photo": exc.messages}) from None
 
     def work() -> dict:
-        return _record(request, payload, photo=ContentFile(checked.content, name=f"deed.{checked.extension}"))
+        return _record(request, payload, photo=checked)
 
     try:
         return once(request, response, key=idempotency_key, required=True, action="points.claims.record",
@@ -815,7 +815,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
 
 @router.get("/claims/{int:claim_id}/", response={200: ClaimDetailOut, **READ_ERRORS}, summary="申报详情（含审核记录）")
 @api_errors
-def get_claim(request, claim_id: int):
+def get_claim(request, claim_id: ObjectId):
     claim = get_visible_or_404(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
     _with_areas([claim], recorders=True)
     stages = _stages_by_village([claim.village_id])[claim.village_id]
@@ -847,7 +847,7 @@ def _claim_body(user, pk: int) -> dict:
 @router.post("/claims/{int:claim_id}/withdraw/", response={200: ClaimOut, **ERRORS},
              summary="撤回审核中的申报（仅记录人；再次撤回无副作用）")
 @api_errors
-def withdraw_claim(request, claim_id: int):
+def withdraw_claim(request, claim_id: ObjectId):
     """The recorder takes back a claim still in review, at any stage: it leaves every review queue and
     never reaches a notice (status ``cancelled``). A claim already on its notice cannot be withdrawn
     (an objection can take it off). Withdrawing again answers 200 with the claim unchanged."""
@@ -865,7 +865,7 @@ class ResubmitIn(StrictIn):
 @router.post("/claims/{int:claim_id}/resubmit/", response={201: ClaimOut, **ERRORS, 409: DuplicateRefusedOut},
              summary="修改后重新提交被退回的申报（仅记录人，幂等）")
 @api_errors
-def resubmit_claim(request, response: HttpResponse, claim_id: int, payload: ResubmitIn,
+def resubmit_claim(request, response: HttpResponse, claim_id: ObjectId, payload: ResubmitIn,
                    idempotency_key: OptionalKey = None):
     """A rejected claim, corrected, goes into review again as a new claim (``resubmits_id`` names the
     old one); the photo of the old claim is kept. Idempotency-Key is required. Once only per claim."""
@@ -889,7 +889,7 @@ def resubmit_claim(request, response: HttpResponse, claim_id: int, payload: Resu
 
 
 class ReviewIn(StrictIn):
-    claim_ids: list[StrictInt] = Field(min_length=1, max_length=MAX_BATCH)
+    claim_ids: list[StrictObjectId] = Field(min_length=1, max_length=MAX_BATCH)
     approve: StrictBool
     reasons: dict[str, Annotated[StrictStr, Field(max_length=200)]] = Field(
         default_factory=dict, max_length=MAX_BATCH, description="退回理由：{申报编号: 理由}；退回时每条都须写明")
@@ -967,7 +967,7 @@ def list_notices(request, filters: Query[NoticesQuery]):
 @router.get("/notices/{int:notice_id}/", response={200: NoticeDetailOut, **READ_ERRORS},
             summary="公示详情（工作人员视图：全名、异议）")
 @api_errors
-def get_notice(request, notice_id: int):
+def get_notice(request, notice_id: ObjectId):
     notice = get_visible_or_404(request.user, Notice.objects.select_related("grid", "village"), pk=notice_id)
     lines = list(
         notice.lines.select_related("claim", "claim__person", "claim__household")
@@ -1025,7 +1025,7 @@ class DecisionIn(StrictIn):
 @router.post("/objections/{int:objection_id}/decision/", response={200: ObjectionOut, **ERRORS},
              summary="村两委复议异议")
 @api_errors
-def decide_objection(request, response: HttpResponse, objection_id: int, payload: DecisionIn,
+def decide_objection(request, response: HttpResponse, objection_id: ObjectId, payload: DecisionIn,
                      idempotency_key: OptionalKey = None):
     user = request.user
     objection = selectors.objection_for(user, objection_id)
@@ -1046,7 +1046,7 @@ def decide_objection(request, response: HttpResponse, objection_id: int, payload
 
 
 class EntriesQuery(Schema):
-    household_id: int | None = Field(None, ge=1)
+    household_id: ObjectId | None = None
     village: VillageCode = None
     limit: Limit = 50
     offset: Offset = 0
@@ -1070,7 +1070,7 @@ def list_entries(request, filters: Query[EntriesQuery]):
 @router.get("/entries/{int:entry_id}/origin/", response={200: EntryOriginOut, **READ_ERRORS},
             summary="台账记录的来龙去脉：项目版本、记录人、各级审核、公示、异议")
 @api_errors
-def entry_origin(request, entry_id: int):
+def entry_origin(request, entry_id: ObjectId):
     user = request.user
     entry = selectors.entry_origin(user, entry_id)
     _with_areas([entry])
@@ -1103,7 +1103,7 @@ class ReversalIn(StrictIn):
 @router.post("/entries/{int:entry_id}/reversal/", response={201: EntryOut, **ERRORS},
              summary="冲正：记一条相反分值的记录，写明所冲正的记录和理由")
 @api_errors
-def reverse_entry(request, response: HttpResponse, entry_id: int, payload: ReversalIn,
+def reverse_entry(request, response: HttpResponse, entry_id: ObjectId, payload: ReversalIn,
                   idempotency_key: OptionalKey = None):
     user = request.user
     entry = get_visible_or_404(user, LedgerEntry.objects.all(), pk=entry_id)
@@ -1162,7 +1162,7 @@ def public_notice(request, token: str):
 
 
 class PublicObjectionIn(StrictIn):
-    line_id: StrictInt = Field(description="所异议的公示条目")
+    line_id: StrictObjectId = Field(description="所异议的公示条目")
     reason: StrictStr = Field(max_length=500, description="异议理由，至少4个字")
     contact_name: StrictStr = Field("", max_length=50, description="联系人（不公开）")
     contact_phone: StrictStr = Field("", max_length=20, description="联系电话（不公开）")

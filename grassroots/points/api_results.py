@@ -36,6 +36,7 @@ from grassroots.api.common import (
     related,
     user_name,
 )
+from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.api import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
@@ -168,7 +169,7 @@ class BalanceOut(Schema):
 @router.get("/households/{int:household_id}/balance/", response={200: BalanceOut, **READ_ERRORS},
             summary="户的积分与可兑换额度")
 @api_errors
-def household_balance(request, household_id: int):
+def household_balance(request, household_id: ObjectId):
     household = _household(request.user, household_id)
     today = timezone.localdate()
     balance = selectors.balance(household)
@@ -196,7 +197,7 @@ class MonthsOut(Schema):
 @router.get("/households/{int:household_id}/months/", response={200: MonthsOut, **READ_ERRORS},
             summary="户的逐月积分（一年12个月）")
 @api_errors
-def household_months(request, household_id: int, filters: Query[YearQuery]):
+def household_months(request, household_id: ObjectId, filters: Query[YearQuery]):
     household = _household(request.user, household_id)
     year = filters.year or timezone.localdate().year
     months = selectors.score_by_month(household.pk, year)
@@ -239,7 +240,7 @@ def _household_entry(e: LedgerEntry) -> dict:
 @router.get("/households/{int:household_id}/entries/", response={200: HouseholdEntriesOut, **READ_ERRORS},
             summary="户的积分明细（按年、月）")
 @api_errors
-def household_entries(request, household_id: int, filters: Query[EntriesQuery]):
+def household_entries(request, household_id: ObjectId, filters: Query[EntriesQuery]):
     household = _household(request.user, household_id)
     year = filters.year or timezone.localdate().year
     if filters.month is None:
@@ -403,7 +404,7 @@ def list_settlements(request, filters: Query[SettlementsQuery]):
 @router.get("/settlements/{int:settlement_id}/", response={200: SettlementDetailOut, **READ_ERRORS},
             summary="季度评议兑换详情（含各户结果）")
 @api_errors
-def get_settlement(request, settlement_id: int):
+def get_settlement(request, settlement_id: ObjectId):
     return _settlement_detail(_settlement(request.user, settlement_id), request.user)
 
 
@@ -436,7 +437,7 @@ def compute_settlement(request, response: HttpResponse, payload: ComputeIn, idem
 @router.post("/settlements/{int:settlement_id}/publish/", response={200: SettlementDetailOut, **ERRORS},
              summary="公布季度评议结果：按结果记入可兑换积分")
 @api_errors
-def publish_settlement(request, response: HttpResponse, settlement_id: int, idempotency_key: OptionalKey = None):
+def publish_settlement(request, response: HttpResponse, settlement_id: ObjectId, idempotency_key: OptionalKey = None):
     """Publishing a published result again is refused (422) and grants nothing; with the same
     Idempotency-Key the first answer is given again."""
     user = request.user
@@ -458,7 +459,7 @@ class CorrectIn(StrictIn):
 @router.post("/settlements/{int:settlement_id}/correct/", response={201: SettlementDetailOut, **ERRORS},
              summary="更正已公布的评议结果：按台账现状计算新版本草稿（幂等）")
 @api_errors
-def correct_settlement(request, response: HttpResponse, settlement_id: int, payload: CorrectIn,
+def correct_settlement(request, response: HttpResponse, settlement_id: ObjectId, payload: CorrectIn,
                        idempotency_key: OptionalKey = None):
     user = request.user
     settlement = _settlement(user, settlement_id)
@@ -559,7 +560,7 @@ def _consent_body(consent_id: int) -> dict:
 @router.get("/households/{int:household_id}/consents/", response={200: list[ConsentOut], **READ_ERRORS},
             summary="户的信用查询授权")
 @api_errors
-def list_consents(request, household_id: int):
+def list_consents(request, household_id: ObjectId):
     household = _household(request.user, household_id)
     consents = CreditConsent.objects.select_related("household", "institution", "recorded_by").filter(
         household=household).order_by("-signed_on", "-id")
@@ -567,7 +568,7 @@ def list_consents(request, household_id: int):
 
 
 class ConsentIn(StrictIn):
-    institution: StrictInt = Field(description="获授权查询的单位（如农村信用社）的编号")
+    institution: StrictObjectId = Field(description="获授权查询的单位（如农村信用社）的编号")
     signed_by: StrictStr = Field(max_length=50, description="签字人：本户在册成员")
     signed_on: StrictDate = Field(description="签字日期（YYYY-MM-DD）")
     expires_on: StrictDate = Field(description="有效期至（YYYY-MM-DD），最长三年")
@@ -576,7 +577,7 @@ class ConsentIn(StrictIn):
 @router.post("/households/{int:household_id}/consents/", response={201: ConsentOut, **ERRORS},
              summary="登记户的信用查询授权（幂等）")
 @api_errors
-def record_consent(request, response: HttpResponse, household_id: int, payload: ConsentIn,
+def record_consent(request, response: HttpResponse, household_id: ObjectId, payload: ConsentIn,
                    idempotency_key: OptionalKey = None):
     from grassroots.demands.models import Unit
 
@@ -600,7 +601,7 @@ def record_consent(request, response: HttpResponse, household_id: int, payload: 
 @router.post("/consents/{int:consent_id}/revoke/", response={200: ConsentOut, **ERRORS},
              summary="撤回信用查询授权（重复撤回不变）")
 @api_errors
-def revoke_consent(request, response: HttpResponse, consent_id: int, idempotency_key: OptionalKey = None):
+def revoke_consent(request, response: HttpResponse, consent_id: ObjectId, idempotency_key: OptionalKey = None):
     user = request.user
     consent = visible(user, CreditConsent.objects.all(), caps.VIEW).filter(pk=consent_id).first()
     if consent is None:

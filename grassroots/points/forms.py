@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from grassroots.api.ids import MAX_ID
+from grassroots.core.photos import check_photo
 from grassroots.points.models import CATEGORY_LABELS, CapPeriod, RuleKind, Unit
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -42,9 +44,12 @@ class IdsField(forms.Field):
         values = value if isinstance(value, (list, tuple)) else ([value] if value else [])
         ids = []
         for v in values:
-            if not str(v).strip().isdigit():
+            text = str(v).strip()
+            # isdecimal, not isdigit: int("²") fails; the API's bound, so an id past what SQLite can
+            # bind (OverflowError) is refused here rather than answered 500.
+            if not (text.isascii() and text.isdecimal() and len(text) <= 16 and 1 <= int(text) <= MAX_ID):
                 raise ValidationError(f"{self.label}：编号无效")
-            ids.append(int(v))
+            ids.append(int(text))
         return ids
 
 
@@ -57,10 +62,14 @@ class PhotoField(forms.ImageField):
     }
 
     def clean(self, data, initial=None):
+        """The photo re-encoded (``core.photos.CheckedPhoto``: EXIF, the phone's GPS position and
+        camera tags dropped), or ``None``."""
         value = super().clean(data, initial)
         if value and getattr(value, "size", 0) > MAX_PHOTO_BYTES:
             raise ValidationError(f"照片：不能超过{MAX_PHOTO_BYTES // (1024 * 1024)}MB")
-        return value
+        if not value:
+            return None
+        return check_photo(value, label="照片", max_bytes=MAX_PHOTO_BYTES)
 
 
 def _photo_field() -> PhotoField:

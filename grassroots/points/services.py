@@ -13,6 +13,7 @@ from grassroots.access.scope import actor_scope, authorise
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.photos import stored_photo
 from grassroots.points import capabilities as caps
 from grassroots.points import selectors
 from grassroots.points.models import (
@@ -273,6 +274,7 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
         raise ValidationError({"rule": f"项目 {rule.code} 在 {deed_date} 不在有效期内"})
     if version.evidence_required and not photo:
         raise ValidationError({"photo": f"「{version.title}」须附照片"})
+    photo = stored_photo(photo, stem="deed")  # re-encoded: the phone's GPS position and camera tags dropped
     scope = actor_scope(actor)
     # The people's rows are locked (in id order) so that two grid workers recording the same deed at
     # the same moment are serial: the second sees the first's claim (duplicate and cap checks).

@@ -39,6 +39,7 @@ from grassroots.api.common import (
     related,
     user_name,
 )
+from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.api import (
     ErrorOut,
     StrictDate,
@@ -354,7 +355,7 @@ def _rate_village(shop: Shop, code: str | None) -> Area:
 @router.get("/shops/{int:shop_id}/products/", response={200: ProductListOut, **READ_ERRORS},
             summary="商品：库存与按兑换比例折合的积分")
 @api_errors
-def list_products(request, shop_id: int, filters: Query[ProductsQuery]):
+def list_products(request, shop_id: ObjectId, filters: Query[ProductsQuery]):
     shop = _shop(request, shop_id)
     village = _rate_village(shop, filters.village)
     products = selectors.products(shop, include_retired=filters.include_retired)
@@ -372,7 +373,7 @@ class ProductIn(StrictIn):
 @router.post("/shops/{int:shop_id}/products/", response={200: ProductOut, 201: ProductOut, **ERRORS},
              summary="新增商品（幂等）")
 @api_errors
-def add_product(request, response: HttpResponse, shop_id: int, payload: ProductIn,
+def add_product(request, response: HttpResponse, shop_id: ObjectId, payload: ProductIn,
                 idempotency_key: OptionalKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
@@ -389,7 +390,7 @@ def add_product(request, response: HttpResponse, shop_id: int, payload: ProductI
 @router.post("/products/{int:product_id}/retire/", response={200: ProductOut, **ERRORS},
              summary="商品下架（不删除）")
 @api_errors
-def retire_product(request, response: HttpResponse, product_id: int, idempotency_key: OptionalKey = None):
+def retire_product(request, response: HttpResponse, product_id: ObjectId, idempotency_key: OptionalKey = None):
     product = selectors.product_for(request.user, product_id)
     shop = product.shop
     _require_on_shop(request.user, caps.MANAGE, shop)
@@ -408,7 +409,7 @@ def retire_product(request, response: HttpResponse, product_id: int, idempotency
 
 
 class MovementsQuery(Schema):
-    product: int | None = Field(None, ge=1, description="只看此商品")
+    product: ObjectId | None = Field(None, description="只看此商品")
     limit: Limit = 50
     offset: Offset = 0
 
@@ -416,7 +417,7 @@ class MovementsQuery(Schema):
 @router.get("/shops/{int:shop_id}/movements/", response={200: MovementListOut, **READ_ERRORS},
             summary="库存变动（入库、盘点、兑换、作废退回），新的在前")
 @api_errors
-def list_movements(request, shop_id: int, filters: Query[MovementsQuery]):
+def list_movements(request, shop_id: ObjectId, filters: Query[MovementsQuery]):
     shop = _shop(request, shop_id)
     product = None
     if filters.product is not None:
@@ -429,7 +430,7 @@ def list_movements(request, shop_id: int, filters: Query[MovementsQuery]):
 
 
 class ItemIn(StrictIn):
-    product: StrictInt = Field(ge=1, description="商品编号")
+    product: StrictObjectId = Field(description="商品编号")
     quantity: StrictInt = Field(ge=1, le=100_000, description="数量，至少1")
 
 
@@ -446,7 +447,7 @@ class DonationIn(StrictIn):
 @router.post("/shops/{int:shop_id}/donations/", response={200: DonationOut, 201: DonationOut, **ERRORS},
              summary="捐赠入库（幂等）")
 @api_errors
-def record_donation(request, response: HttpResponse, shop_id: int, payload: DonationIn,
+def record_donation(request, response: HttpResponse, shop_id: ObjectId, payload: DonationIn,
                     idempotency_key: OptionalKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
@@ -478,7 +479,7 @@ class PurchaseIn(StrictIn):
 @router.post("/shops/{int:shop_id}/purchases/", response={200: MovementsOut, 201: MovementsOut, **ERRORS},
              summary="集体资金采购入库（幂等）")
 @api_errors
-def record_purchase(request, response: HttpResponse, shop_id: int, payload: PurchaseIn,
+def record_purchase(request, response: HttpResponse, shop_id: ObjectId, payload: PurchaseIn,
                     idempotency_key: OptionalKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
@@ -495,7 +496,7 @@ def record_purchase(request, response: HttpResponse, shop_id: int, payload: Purc
 
 
 class CountIn(StrictIn):
-    product: StrictInt = Field(ge=1, description="商品编号")
+    product: StrictObjectId = Field(description="商品编号")
     counted: StrictInt = Field(ge=0, le=1_000_000, description="实盘数量")
 
 
@@ -507,7 +508,7 @@ class StocktakeIn(StrictIn):
 @router.post("/shops/{int:shop_id}/stocktakes/", response={200: MovementsOut, 201: MovementsOut, **ERRORS},
              summary="盘点：只记差异及原因，不改账面数（幂等）")
 @api_errors
-def record_stocktake(request, response: HttpResponse, shop_id: int, payload: StocktakeIn,
+def record_stocktake(request, response: HttpResponse, shop_id: ObjectId, payload: StocktakeIn,
                      idempotency_key: OptionalKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
@@ -538,7 +539,7 @@ class HouseholdsQuery(Schema):
 @router.get("/shops/{int:shop_id}/households/", response={200: HouseholdListOut, **READ_ERRORS},
             summary="收银查户：可兑换积分，本季度能否兑换及原因")
 @api_errors
-def find_households(request, shop_id: int, filters: Query[HouseholdsQuery]):
+def find_households(request, shop_id: ObjectId, filters: Query[HouseholdsQuery]):
     shop = _shop(request, shop_id)
     found = selectors.find_households(request.user, shop, filters.q, limit=filters.limit)
     today = timezone.localdate()
@@ -552,14 +553,14 @@ def find_households(request, shop_id: int, filters: Query[HouseholdsQuery]):
 
 
 class RedemptionIn(StrictIn):
-    household: StrictInt = Field(ge=1, description="户编号（查户所得）")
+    household: StrictObjectId = Field(description="户编号（查户所得）")
     items: list[ItemIn] = Field(min_length=1, max_length=50)
 
 
 @router.post("/shops/{int:shop_id}/redemptions/", response={200: ReceiptOut, 201: ReceiptOut, **ERRORS},
              summary="兑换（必须带 Idempotency-Key；同一键重复提交只兑换一次，返回同一张小票）")
 @api_errors
-def redeem(request, response: HttpResponse, shop_id: int, payload: RedemptionIn,
+def redeem(request, response: HttpResponse, shop_id: ObjectId, payload: RedemptionIn,
            idempotency_key: OptionalKey = None):
     user = request.user
     shop = _shop(request, shop_id)
@@ -583,7 +584,7 @@ def redeem(request, response: HttpResponse, shop_id: int, payload: RedemptionIn,
 
 @router.get("/redemptions/{int:redemption_id}/", response={200: ReceiptOut, **READ_ERRORS}, summary="兑换小票")
 @api_errors
-def get_redemption(request, redemption_id: int):
+def get_redemption(request, redemption_id: ObjectId):
     return _receipt(request.user, redemption_id)
 
 
@@ -594,7 +595,7 @@ class VoidIn(StrictIn):
 @router.post("/redemptions/{int:redemption_id}/void/", response={200: ReceiptOut, **ERRORS},
              summary="作废当日兑换：记冲正并退回库存，不改原记录")
 @api_errors
-def void_redemption(request, response: HttpResponse, redemption_id: int, payload: VoidIn,
+def void_redemption(request, response: HttpResponse, redemption_id: ObjectId, payload: VoidIn,
                     idempotency_key: OptionalKey = None):
     redemption = selectors.redemption_for(request.user, redemption_id)
     _require_on_shop(request.user, caps.VOID, redemption.shop)

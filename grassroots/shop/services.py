@@ -20,6 +20,7 @@ from grassroots.access.scope import authorise
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.photos import stored_photo
 from grassroots.points.models import Account, EntryKind, LedgerEntry
 from grassroots.points.selectors import redemption_standing
 from grassroots.points.services import _lock_head, append_entries, policy_for
@@ -167,6 +168,7 @@ def add_product(*, actor: Actor, shop: Shop, name: str, unit: str, price_fen: in
     if _name_taken(shop, values["name"]):
         raise ValidationError({"name": f"货架上已有「{values['name']}」"})
     product = Product(shop=shop, **values)
+    photo = stored_photo(photo, stem="product")  # re-encoded: no EXIF/GPS
     if photo:
         product.photo = photo
     product.save()
@@ -194,8 +196,9 @@ def update_product(*, actor: Actor, product: Product, **changes) -> Product:
     before = {k: getattr(product, k) for k in values}
     for field, value in values.items():
         setattr(product, field, value)
-    if changes.get("photo"):
-        product.photo = changes["photo"]
+    photo = stored_photo(changes.get("photo"), stem="product")  # re-encoded: no EXIF/GPS
+    if photo:
+        product.photo = photo
     product.save()
     record(actor=actor, action="shop.product.update", obj=product, area_path=product.shop.path,
            data={"before": before, "after": values, "photo": bool(changes.get("photo"))})
@@ -512,6 +515,10 @@ def void_redemption(*, actor: Actor, redemption: Redemption, reason: str, now=No
         if _is_lock_failure(error):
             raise Busy("该户正在办理其他业务，本次未作废，请稍后重试") from error
         raise
+    except IntegrityError as error:
+        # The unique reversal key of the entry: another void or reversal won a race past the checks
+        # in _void_locked. A refusal like theirs, never a bare database error.
+        raise ValidationError({"redemption": f"兑换单 {redemption.number} 已作废或其积分已冲正，不能再作废"}) from error
 
 
 def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> Redemption:
@@ -519,6 +526,8 @@ def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> R
     redemption = Redemption.objects.select_for_update().select_related("village", "entry", "shop").get(pk=redemption.pk)
     if redemption.voided_at is not None:
         raise ValidationError({"redemption": f"兑换单 {redemption.number} 已作废"})
+    if LedgerEntry.objects.filter(reverses_id=redemption.entry_id).exists():
+        raise ValidationError({"redemption": f"兑换单 {redemption.number} 的积分已冲正，不能再作废"})
     today = timezone.localdate(now)
     if timezone.localdate(redemption.created_at) != today:
         raise ValidationError({"redemption": f"兑换单 {redemption.number} 不是当天的，不能作废"})

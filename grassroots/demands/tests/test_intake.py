@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from grassroots.core.photos import MAX_PHOTO_BYTES
 from grassroots.demands.models import Demand, DemandPhoto
-from grassroots.demands.photos import MAX_PHOTO_BYTES
 from grassroots.demands.tests.conftest import jpeg_bytes, png_bytes
 
 NEW = "/demands/new/"
