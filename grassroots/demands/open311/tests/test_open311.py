@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 V2 = "/open311/v2"
 LEAVES = {"farm_inputs", "livestock_health", "finance", "employment", "medical", "elderly_care", "social_assistance",
-          "education", "roads", "water", "power", "heating_housing", "telecom", "environment", "disputes", "policy"}
+          "education", "roads", "water", "power", "heating_housing", "telecom", "environment", "disputes", "policy",
+          "grassland", "produce_sales", "social_insurance", "medical_insurance", "unpaid_wages", "property_management",
+          "household_registration", "market_regulation", "wish_goods", "wish_help"}
 XML_ROOTS = {"services": ("services", "service"), "requests": ("service_requests", "request"),
              "errors": ("errors", "error")}
 
