@@ -151,10 +151,16 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
     today = timezone.localdate()
     board = selectors.grid_board(grid, today)
     settlement = board["settlement"]
-    # A month without entries yet ranks nobody (not every household 第1（并列）).
+    # Early in a month nothing may be entered yet: the board shows last month's statement, saying so; a
+    # month without entries ranks nobody (not every household 第1（并列）).
+    month = today.replace(day=1)
+    shown, rows = month, board["statement"]
+    if not any(r.entries for r in rows):
+        shown = _previous_month(month)
+        rows = selectors.monthly_statement(grid, shown.year, shown.month)
     statement = [{"rank": r.rank, "tied": r.tied, "name": _head_name(r.head, masked=True),
                   "household": r.household, "plus": r.plus, "minus": r.minus, "total": r.total}
-                 for r in board["statement"]] if any(r.entries for r in board["statement"]) else []
+                 for r in rows] if any(r.entries for r in rows) else []
     lines = [{"name": _head_name(line.head, masked=True), "household": line.household, "points": line.points,
               "credit": line.credit, "yuan": yuan_text(line.fen)}
              for line in board["settlement_lines"] if line.eligible]
@@ -168,9 +174,9 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
         # The head printed on the board is a copy villagers hold: verify-ledger checks it stays on the chain.
         services.record_checkpoint(village_id=head.village_id, seq=head.seq, digest=head.hash,
                                    place=CheckpointPlace.BOARD)
-    month = today.replace(day=1)
     return {
         "public": public, "grid": grid, "village": grid.parent, "today": today, "month": month,
+        "shown_month": shown if statement else month,
         "previous_month": _previous_month(month), "notices": board["notices"], "statement": statement,
         "settlement": settlement, "settlement_lines": lines,
         "settlement_label": quarter_label(settlement.year, settlement.quarter) if settlement else "",

@@ -365,3 +365,12 @@ def test_household_entries_grouped_by_month_with_subtotals(as_insider, homes, le
     credit = re.findall(r'<h3 id="credit-(\d{4}-\d{2})"><span>\d+年\d+月</span>\s*'
                         r'<span class="sum [^"]*">小计 ([+-]?\d+) 分</span>', page)
     assert [total for _, total in credit] == ["+235"]
+
+
+def test_board_shows_last_month_while_this_month_is_empty(as_secretary, region, homes):
+    last_month = this_month_day() - timedelta(days=1)
+    give(homes["SQ-0001"], 20, last_month)
+    board = as_secretary.get(f"/points/grids/{grid_pk(region)}/board/").content.decode()
+    assert f"{last_month.year}年{last_month.month}月计分" in board and "本月还没有积分记录，先公示上月" in board
+    assert re.search(r'<td data-label="名次" class="rank">1</td><td data-label="户主" class="masked">乌\*\*\*格</td>', board)
+    assert re.search(r'<td data-label="名次" class="rank">2</td><td data-label="户主" class="masked">王\*国</td>', board)
