@@ -8,13 +8,11 @@ objects (and empty lists), a member who may only look gets 403 on any write. The
 import math
 import mimetypes
 import re
-import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -25,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from grassroots.access.scope import refuse_without, require, scope_of
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Level
-from grassroots.audit.context import Actor, client_ip
+from grassroots.audit.context import Actor
+from grassroots.core import ratelimit
 from grassroots.core.forms import add_service_errors, int_or_none
 from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.points import capabilities as caps
@@ -72,16 +71,8 @@ def _village(request):
 
 
 def _rate_ok(request, scope: str) -> bool:
-    """A fixed-window counter per client address in Django's cache (shared cache needed across processes)."""
     allowed, window = {**RATE_LIMITS, **getattr(settings, "POINTS_RATE_LIMITS", {})}[scope]
-    key = f"points:rl:{scope}:{client_ip(request) or 'unknown'}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= allowed
+    return ratelimit.hit(request, scope=f"points:{scope}", allowed=allowed, window=window).allowed
 
 
 def _points_can(user) -> dict:

@@ -4,7 +4,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
@@ -24,13 +23,6 @@ from grassroots.points.tests.conftest import actor
 from grassroots.points.tests.images import tiny_png
 
 MOBILE = "13904761234"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
