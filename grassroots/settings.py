@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's SessionMiddleware, renewing the idle clock at most once a minute and never failing a response.
     "grassroots.access.middleware.IdleSessionMiddleware",
@@ -188,6 +189,24 @@ PROTECT_KEY = os.environ.get("PROTECT_KEY", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script anywhere (behaviour lives in static JS: grassroots/app.js and each app's files), and no
+# eval: htmx runs with allowEval false (base.html). Styles keep 'unsafe-inline': the self-contained 500/400
+# page and the print font's @font-face (its URL comes from {% url %}) are <style> blocks, and many templates
+# carry small style="..." attributes; a style cannot run script, and script-src stays strict.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -82,12 +82,33 @@ def live_env(live_app):
     return dict(_LIVE["env"])
 
 
+_CSP_VIOLATIONS: list = []  # what Chromium refused under the Content-Security-Policy, during the current test
+
+
+def _watch_csp(new_context):
+    """Every context a fixture or test opens reports the console's CSP refusals into _CSP_VIOLATIONS."""
+    def watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda m: ("Content Security Policy" in m.text or "Refused to" in m.text)
+                   and _CSP_VIOLATIONS.append(f"{m.page.url if m.page else '?'}: {m.text}"))
+        return context
+    return watched
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    _CSP_VIOLATIONS.clear()
+    yield
+    assert _CSP_VIOLATIONS == [], "blocked by the Content-Security-Policy:\n" + "\n".join(_CSP_VIOLATIONS)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance.new_context = _watch_csp(instance.new_context)
         yield instance
         instance.close()
 
