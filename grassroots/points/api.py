@@ -23,12 +23,10 @@ conventions are those of grassroots/areas/api.py (errors, strict inputs, idempot
   (rate-limited per client address), and the server's date.
 """
 
-import time
 from datetime import date, datetime
 from typing import Annotated
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
@@ -53,7 +51,8 @@ from grassroots.areas.api import (
     schema_errors,
 )
 from grassroots.areas.models import Area, Household, Level
-from grassroots.audit.context import Actor, client_ip
+from grassroots.audit.context import Actor
+from grassroots.core import ratelimit
 from grassroots.points import capabilities as caps
 from grassroots.points import selectors, services
 from grassroots.points.models import (
@@ -1171,17 +1170,8 @@ class PublicObjectionIn(StrictIn):
 def _rate_limited(request) -> int | None:
     """Seconds to wait when this client address has used up its objections for the window, else None."""
     allowed, window = getattr(settings, "POINTS_API_OBJECTION_RATE", OBJECTION_RATE)
-    now = time.time()
-    key = f"points:api:objection:{client_ip(request) or 'unknown'}:{int(now // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    if count <= allowed:
-        return None
-    return int(window - now % window) + 1
+    decision = ratelimit.hit(request, scope="points:api:objection", allowed=allowed, window=window)
+    return None if decision.allowed else decision.retry_after
 
 
 @router.post("/public/notices/{token}/objections/", auth=None,

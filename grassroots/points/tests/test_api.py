@@ -6,7 +6,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -36,13 +35,6 @@ BASE = "/api/points"
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # uploaded photos land here, not in var/media
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # the objection rate limit counts per client address in the cache
-    yield
-    cache.clear()
 
 
 def today():
