@@ -29,3 +29,14 @@ def test_purge_forgets_only_old_windows(db):
     ratelimit.hit_key("new", allowed=1, window=60, now=100_000)
     assert ratelimit.purge(older_than=86400, now=100_000) == 1
     assert list(RateCounter.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_the_demands_tick_forgets_counters_of_windows_long_gone(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ratelimit.hit_key("demands:intake:10.0.0.1", allowed=5, window=600, now=1_000_000)
+    out = StringIO()
+    call_command("demands_tick", now="2026-12-06T09:00+08:00", stdout=out)
+    assert "清理限频计数 1" in out.getvalue() and not RateCounter.objects.exists()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from grassroots.audit.context import Actor
+from grassroots.core import ratelimit
 from grassroots.demands import services
 
 
@@ -31,4 +32,7 @@ class Command(BaseCommand):
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
         result = services.tick(actor=Actor.system("demands-tick"), now=now)
-        self.stdout.write("提醒 {reminded} · 认领过期 {lapsed} · 升级督办 {escalated} · 自动关闭 {closed}".format(**result))
+        # The public pages' rate-limit counters of windows that ended a day ago are no use to anyone.
+        result["forgotten"] = ratelimit.purge(older_than=86400, now=now.timestamp())
+        self.stdout.write("提醒 {reminded} · 认领过期 {lapsed} · 升级督办 {escalated} · 自动关闭 {closed} · "
+                          "清理限频计数 {forgotten}".format(**result))
