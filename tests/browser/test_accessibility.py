@@ -95,7 +95,7 @@ def screen(request, browser):
 
 
 def axe_violations(page, *, elder: bool) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text() + "\n;0")  # through the devtools protocol: an inline <script> tag is refused by the CSP
     options = {"resultTypes": ["violations"]}
     if elder:
         options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
