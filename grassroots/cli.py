@@ -18,6 +18,8 @@ def cmd_migrate(args) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=args.verbosity)
+    # The database cache's table (settings.CACHES; nothing to do when CACHE_URL names Valkey/Redis).
+    call_command("createcachetable", verbosity=args.verbosity)
 
 
 def cmd_import_areas(args) -> None:

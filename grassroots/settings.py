@@ -5,6 +5,7 @@ SECRET_KEY      required when DEBUG is off, except for the embedded demo (which 
 ALLOWED_HOSTS   comma-separated (default: 127.0.0.1,localhost)
 DEBUG           "1" to turn on; off unless asked for
 PROTECT_KEY     key that protects ID numbers at rest (defaults to one derived from SECRET_KEY)
+CACHE_URL       redis://host:6379/0 for Valkey/Redis (pip install redis); default: the database's cache table
 """
 
 import os
@@ -121,6 +122,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+
+def _caches(url: str) -> dict:
+    """One cache shared by every process and machine (import progress, anything that must agree across
+    workers): the database's table ``grassroots_cache`` (made by `grassroots migrate`) unless CACHE_URL
+    names Valkey/Redis (redis:// or rediss://, needs `pip install redis`)."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "grassroots_cache",
+                "KEY_PREFIX": "grassroots"}
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in {"redis", "rediss", "valkey", "valkeys"}:
+        import importlib.util
+
+        from django.core.exceptions import ImproperlyConfigured
+
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(f"CACHE_URL 是 {scheme}://…，但没有安装 redis 包：请先运行 pip install redis")
+        location = ("rediss://" if scheme.endswith("s") else "redis://") + url.split("://", 1)[1]
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
+                "KEY_PREFIX": "grassroots"}
+    if scheme == "locmem":  # one process only (a laptop): every worker would count on its own
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CACHE_URL 无法识别：{scheme}://…（可用 redis://、rediss://、locmem://，或不设置以使用数据库）")
+
+
+CACHES = {"default": _caches(os.environ.get("CACHE_URL", "").strip())}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"

@@ -96,7 +96,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError  # n
 from django.http import Http404, HttpResponse  # noqa: E402
 
 from grassroots.areas.api import django_validation_response, error_response  # noqa: E402
-from grassroots.core.errors import CSRF_MESSAGE, MESSAGES  # noqa: E402
+from grassroots.core.errors import CSRF_MESSAGE, MESSAGES, unavailable_or_none  # noqa: E402
 
 _logger = logging.getLogger("grassroots.api")
 
@@ -122,6 +122,9 @@ def _http_error(request, exc) -> HttpResponse:
 
 
 def _unhandled(request, exc) -> HttpResponse:
+    unavailable = unavailable_or_none(request, exc)  # the database out of reach: 503 + Retry-After
+    if unavailable is not None:
+        return unavailable
     _logger.error("unhandled error in %s %s", request.method, request.path, exc_info=exc)
     return error_response(500, MESSAGES[500])
 

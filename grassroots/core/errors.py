@@ -3,9 +3,16 @@
 
 Wired in grassroots/urls.py (handler400/403/404/500) and settings.CSRF_FAILURE_VIEW. The 500 page is
 rendered without the request context: no context processor, no database, no session.
+
+The database out of reach (stopped, restarting, refusing connections) or busy past its lock timeout is
+not a bug: the answer is 503 with ``Retry-After`` (JSON under /api/, the standalone 503.html page
+elsewhere), from ApiErrorMiddleware.process_exception for a view and from server_error for anything
+raised outside one. Django closes the broken connection at the end of the request (``errors_occurred``)
+and checks a kept one at the start of the next (CONN_HEALTH_CHECKS), so the process recovers by itself.
 """
 
 import logging
+import sys
 
 from django.http import HttpResponse
 from django.template import loader
@@ -23,6 +30,16 @@ MESSAGES = {
     500: "服务器内部错误，请稍后重试；如果刚才提交了内容，请先查看是否已经保存，再决定是否重新提交",
 }
 CSRF_MESSAGE = "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重新提交"
+UNAVAILABLE_MESSAGE = "系统繁忙，请稍后重试"
+RETRY_AFTER_SECONDS = 5
+
+# PostgreSQL SQLSTATEs that mean "the server cannot take this now; the same request later will do":
+# class 08 (connection exception), admin/crash shutdown, "the database system is starting up / shutting
+# down", too many connections, and a lock wait past lock_timeout. Not statement timeouts, not
+# serialization failures, not anything about the query itself.
+_RETRYABLE_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "55P03"}
+# SQLite's OperationalError covers "no such table" too (a deployment fault: 500); only these are retryable.
+_RETRYABLE_SQLITE = ("database is locked", "database table is locked", "unable to open database file")
 
 
 def is_api(request) -> bool:
@@ -81,7 +98,47 @@ def page_not_found(request, exception=None):
     return _page(request, "404.html", 404)
 
 
+def database_unavailable(exception) -> bool:
+    """True when ``exception`` says the database cannot be reached or is busy right now (retry later),
+    not that the request or the schema is wrong."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exception, InterfaceError):  # "connection already closed"
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__ or exception
+    sqlstate = getattr(cause, "sqlstate", "missing")
+    if sqlstate != "missing":  # psycopg: None for failures on the client side (refused, closed, lost)
+        return sqlstate is None or sqlstate.startswith("08") or sqlstate in _RETRYABLE_SQLSTATES
+    return str(cause).lower().startswith(_RETRYABLE_SQLITE)
+
+
+def service_unavailable(request) -> HttpResponse:
+    """503 with Retry-After. The page is standalone: it may need nothing of the database."""
+    if is_api(request):
+        response = api_error(503, UNAVAILABLE_MESSAGE)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def unavailable_or_none(request, exception) -> HttpResponse | None:
+    """The 503 answer (logged as a warning) when ``exception`` is the database out of reach, else None.
+    Used by ApiErrorMiddleware for pages and by the API's net for unhandled exceptions (api/api.py)."""
+    if not database_unavailable(exception):
+        return None
+    first_line = (str(exception).strip().splitlines() or [""])[0]
+    logger.warning("database unavailable on %s %s: %s: %s", request.method, request.path,
+                   type(exception).__name__, first_line)
+    return service_unavailable(request)
+
+
 def server_error(request):
+    exception = sys.exc_info()[1]  # handler500 runs inside Django's except block
+    if database_unavailable(exception):  # raised outside a view (a middleware): still a 503
+        return service_unavailable(request)
     if is_api(request):
         return api_error(500)
     # Standalone: no request context, so nothing here may need the database that may be what failed.
@@ -114,10 +171,15 @@ class ApiErrorMiddleware:
             return replacement
         return response
 
+    def process_exception(self, request, exception):
+        """The database out of reach: 503 + Retry-After (JSON under /api/, a Chinese page elsewhere)."""
+        return unavailable_or_none(request, exception)
+
 
 STATUS_MESSAGES = {
     401: "请先登录",
     405: "不支持此请求方法",
     413: "请求内容过大",
+    503: UNAVAILABLE_MESSAGE,
     429: "请求过于频繁，请稍后再试",
 }

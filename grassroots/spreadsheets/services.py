@@ -388,10 +388,11 @@ def _shown(header: str, value):
 def _progress(job: ImportJob, processed: int, total: int) -> None:
     # Live progress goes to the cache, not the job row: during the import the worker is inside its
     # transaction, where a write to the row stays invisible until commit (PostgreSQL) or, from
-    # another connection, waits on the database lock the import holds (SQLite). The default
-    # local-memory cache is shared by the threads of a process, which is where the page that polls
-    # runs in a single-process set-up; with several processes, a shared cache (Redis, memcached)
-    # does the same. Without either, the page still shows each phase from the row.
+    # another connection, waits on the database lock the import holds (SQLite). The cache is shared
+    # by every process (settings.CACHES). With the default database cache, though, a write made here
+    # inside _write's transaction is part of that transaction: the reading phase's progress shows
+    # live, the writing phase's at commit. Valkey/Redis (CACHE_URL) shows both live. Either way the
+    # page also shows each phase from the row.
     cache.set(progress_key(job.pk), {"status": job.status, "processed": processed, "total": total}, 24 * 3600)
 
 
