@@ -164,3 +164,24 @@ def test_the_cache_is_the_shared_database_cache_by_default():
     with connection.cursor() as cursor:  # written to the table every process reads
         cursor.execute("SELECT COUNT(*) FROM grassroots_cache")
         assert cursor.fetchone()[0] >= 1
+
+
+# ---------------------------------------------------------------- CACHE_URL
+
+
+def test_cache_url_selects_valkey_or_redis_and_says_how_to_install_the_client():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from grassroots.settings import _caches
+
+    assert _caches("")["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    with mock.patch("importlib.util.find_spec", return_value=object()):
+        redis = _caches("valkey://:secret@10.0.0.5:6379/1")
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["LOCATION"] == "redis://:secret@10.0.0.5:6379/1"
+    with mock.patch("importlib.util.find_spec", return_value=None), \
+         pytest.raises(ImproperlyConfigured, match="pip install redis") as missing:
+        _caches("redis://:secret@10.0.0.5:6379/1")
+    assert "secret" not in str(missing.value)
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        _caches("memcached://10.0.0.5:11211")
