@@ -2,25 +2,17 @@
 loaded with the demo region, on the same database engine as the rest of the run."""
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from tests.servers import GRASSROOTS, app_server
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _database_url(tmp: Path) -> str:
@@ -48,31 +40,13 @@ def live_app(tmp_path_factory):
             pytest.fail("Chromium is missing: scripts/test.sh installs Debian's chromium")
         pytest.skip("Debian's chromium is not installed")
     tmp = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": _database_url(tmp), "GRASSROOTS_VAR": str(tmp),
            "SECRET_KEY": "e2e-secret-key-not-for-production", "ALLOWED_HOSTS": "127.0.0.1"}
     _LIVE["env"] = env
-    grassroots = [sys.executable, "-m", "grassroots.cli"]
-    subprocess.run([*grassroots, "demo", "--no-serve", "--households", "400"], env=env, check=True,
+    subprocess.run([*GRASSROOTS, "demo", "--no-serve", "--households", "400"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - kept open for the server's life
-    server = subprocess.Popen([*grassroots, "serve", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/login/", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
-            time.sleep(0.3)
-    yield base
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
+    with app_server(env, tmp / "server.log", workers=2) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

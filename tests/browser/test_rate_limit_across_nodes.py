@@ -2,45 +2,21 @@
 it: two app servers of two workers each, on one database, are sent 14 filings from one address in turn."""
 
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 import requests
 
-from tests.browser.conftest import _free_port
+from tests.servers import app_server
 
 VILLAGE = "150426100223"  # 赛沁塔拉嘎查 in the demo
-
-
-def _start_node(env, port, log_path):
-    log = open(log_path, "w")  # noqa: SIM115 - closed when the node stops
-    node = subprocess.Popen([sys.executable, "-m", "grassroots.cli", "serve", "--port", str(port), "--workers", "2"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
-            return node, log
-        except OSError:
-            if node.poll() is not None or time.monotonic() > deadline:
-                node.kill()
-                pytest.fail("app node did not start:\n" + open(log_path).read()[-3000:])
-            time.sleep(0.3)
 
 
 @pytest.fixture
 def two_nodes(live_env, tmp_path):
     # Behind the county's nginx both nodes take the client address from X-Real-IP.
     env = {**live_env, "TRUST_X_REAL_IP": "1"}
-    nodes = [_start_node(env, _free_port(), tmp_path / f"node{i}.log") for i in (1, 2)]
-    yield [f"http://127.0.0.1:{node.args[node.args.index('--port') + 1]}" for node, _ in nodes]
-    for node, log in nodes:
-        node.terminate()
-        node.wait(timeout=20)
-        log.close()
+    with app_server(env, tmp_path / "node1.log") as first, app_server(env, tmp_path / "node2.log") as second:
+        yield [first, second]
 
 
 def _file_demand(session, base, n, address):

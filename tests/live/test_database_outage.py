@@ -12,13 +12,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.browser.conftest import _free_port
+from tests.servers import app_server, free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -63,7 +62,7 @@ def cluster():
     root = Path(tempfile.mkdtemp(prefix="grassroots-outage-"))  # not under pytest's 0700 tmp: postgres reads it
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
-    pg = Cluster(bin_dir, root, _free_port())
+    pg = Cluster(bin_dir, root, free_port())
     pg.init()
     pg.start()
     yield pg
@@ -88,25 +87,8 @@ def app(cluster, tmp_path):
     subprocess.run([*cli, "migrate", "--verbosity", "0"], env=env, check=True)
     subprocess.run([*cli, "import-areas", "--county", "150426000000"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
-    port = _free_port()
-    log_path = tmp_path / "server.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "1"], env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    pytest.fail("server did not start:\n" + log_path.read_text()[-3000:])
-                time.sleep(0.3)
+    with app_server(env, tmp_path / "server.log", workers=1) as base:
         yield base
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _get(base, path):
