@@ -187,17 +187,19 @@ def test_elder_mode_switch_is_kept_across_visits(live_app, browser):
     page.goto(f"{live_app}/d/{SAIQIN}/")
     size = "parseFloat(getComputedStyle(document.body).fontSize)"
     assert page.evaluate(size) == 16
-    page.get_by_role("button", name="长辈模式").click()
+    # The switch posts and comes back to the same address: wait for that new page, not the old one.
+    with page.expect_navigation(url=f"{live_app}/d/{SAIQIN}/", wait_until="load"):
+        page.get_by_role("button", name="长辈模式").click()
     # Back on the same page, larger, and with the way back out.
-    assert page.url == f"{live_app}/d/{SAIQIN}/"
-    assert page.evaluate(size) >= 20
     expect(page.get_by_role("button", name="关闭长辈模式")).to_be_visible()
+    assert page.evaluate(size) >= 20
     # The next visit (another page, a new tab) is in 长辈模式 from the first paint: the server sends it so.
     second = context.new_page()
     response = second.goto(live_app + "/login/")
     assert 'class="elder"' in response.text()
     assert second.evaluate(size) >= 20
-    second.get_by_role("button", name="关闭长辈模式").click()
-    assert second.url == live_app + "/login/"
+    with second.expect_navigation(url=live_app + "/login/", wait_until="load"):
+        second.get_by_role("button", name="关闭长辈模式").click()
+    expect(second.get_by_role("button", name="长辈模式")).to_be_visible()
     assert second.evaluate(size) == 16
     context.close()
