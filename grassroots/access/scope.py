@@ -11,7 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.rules.roles import CAPABILITIES, VIEW_RESIDENTS, Role, paths_with
+
+NOT_FOUND = "未找到"
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,11 @@ class Scope:
 
     def can(self, capability: str, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths(capability))
+
+    def reaches(self, capability: str, path: str) -> bool:
+        """Whether ``capability`` is held on ``path``, above it or inside it: a grid worker, whose role sits
+        on one grid, works inside the village and reaches the village's catalogue, ledger and board."""
+        return any(path.startswith(p) or p.startswith(path) for p in self.paths(capability))
 
     def has_role(self, roles, path: str) -> bool:
         """Whether a role among ``roles`` is held on ``path`` or above it (review stages name roles)."""
@@ -67,12 +75,51 @@ def visible(user, queryset: QuerySet, capability: str = VIEW_RESIDENTS, field: s
     return queryset.filter(scope_of(user).q(capability, field))
 
 
-def get_visible_or_404(user, queryset: QuerySet, *, field: str = "path", **lookup):
-    """One object the caller may see; 404 when it is missing or outside their areas alike."""
-    obj = visible(user, queryset, VIEW_RESIDENTS, field).filter(**lookup).first()
+# The access_* family: fetch one thing by its identifier for a caller and a capability. Missing and
+# not-yours answer alike (404), so an outsider learns nothing from the answer (zulip's access_stream_by_id).
+
+
+def access_object(user, queryset: QuerySet, *, capability: str = VIEW_RESIDENTS, field: str = "path", **lookup):
+    """One object of ``queryset`` within the caller's subtree for ``capability``; 404 otherwise."""
+    obj = visible(user, queryset, capability, field).filter(**lookup).first()
     if obj is None:
-        raise Http404("未找到")
+        raise Http404(NOT_FOUND)
     return obj
+
+
+def access_area(user, *, code: str | None = None, pk: int | None = None, capability: str = VIEW_RESIDENTS,
+                level: str | None = None, from_inside: bool = False) -> Area:
+    """The area named by ``code`` or ``pk`` (of ``level`` when given). By default the caller must hold
+    ``capability`` on it or above it; ``from_inside`` also admits a role held inside it (a grid worker
+    reaching their village)."""
+    if (code is None) == (pk is None):
+        raise TypeError("access_area takes code or pk")
+    areas = Area.objects.select_related("parent")
+    if level is not None:
+        areas = areas.filter(level=level)
+    area = areas.filter(**({"code": code.strip()} if code is not None else {"pk": pk})).first()
+    scope = scope_of(user)
+    allowed = scope.reaches(capability, area.path) if from_inside and area else area and scope.can(capability, area.path)
+    if not allowed:
+        raise Http404(NOT_FOUND)
+    return area
+
+
+def access_village(user, *, code: str | None = None, pk: int | None = None, capability: str = VIEW_RESIDENTS,
+                   from_inside: bool = False) -> Area:
+    """A village (嘎查村社区) by ``code`` or ``pk``; see ``access_area``."""
+    return access_area(user, code=code, pk=pk, capability=capability, level=Level.VILLAGE, from_inside=from_inside)
+
+
+def access_household(user, *, pk: int, capability: str = VIEW_RESIDENTS, queryset: QuerySet | None = None) -> Household:
+    """A household in the caller's subtree for ``capability``; 404 otherwise."""
+    return access_object(user, queryset if queryset is not None else Household.objects.all(),
+                         capability=capability, pk=pk)
+
+
+def access_person(user, *, pk: int, capability: str = VIEW_RESIDENTS, queryset: QuerySet | None = None) -> Person:
+    """A person in the caller's subtree for ``capability``; 404 otherwise."""
+    return access_object(user, queryset if queryset is not None else Person.objects.all(), capability=capability, pk=pk)
 
 
 def require(user, capability: str, path: str) -> None:
@@ -82,7 +129,7 @@ def require(user, capability: str, path: str) -> None:
         return
     if scope.can(VIEW_RESIDENTS, path):
         raise PermissionDenied("您没有执行此操作的权限")
-    raise Http404("未找到")
+    raise Http404(NOT_FOUND)
 
 
 def refuse_without(user, capability: str) -> None:
@@ -93,7 +140,7 @@ def refuse_without(user, capability: str) -> None:
         return
     if scope.paths(VIEW_RESIDENTS):
         raise PermissionDenied("您没有执行此操作的权限")
-    raise Http404("未找到")
+    raise Http404(NOT_FOUND)
 
 
 def actor_scope(actor) -> Scope:

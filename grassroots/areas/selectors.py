@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.access.scope import access_object, scope_of, visible
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.rules.pinyin import normalise_query
 from grassroots.rules.roles import VIEW_RESIDENTS
@@ -17,7 +17,7 @@ def root_areas(user) -> QuerySet[Area]:
 
 
 def area_for(user, code: str) -> Area:
-    return get_visible_or_404(user, Area.objects.all(), code=code)
+    return access_object(user, Area.objects.all(), code=code)
 
 
 def children_with_counts(user, area: Area) -> QuerySet[Area]:
@@ -69,7 +69,7 @@ def search_people(user, q: str, *, within: Area | None = None, limit: int = 50) 
 
 
 def household_detail(user, pk: int) -> Household:
-    household = get_visible_or_404(
+    household = access_object(
         user, Household.objects.select_related("grid", "village", "village__parent"), pk=pk
     )
     household.member_list = list(
@@ -80,7 +80,7 @@ def household_detail(user, pk: int) -> Household:
 
 
 def person_detail(user, pk: int) -> Person:
-    return get_visible_or_404(user, Person.objects.select_related("household").prefetch_related("tags"), pk=pk)
+    return access_object(user, Person.objects.select_related("household").prefetch_related("tags"), pk=pk)
 
 
 def households_in(user, area: Area) -> QuerySet[Household]:

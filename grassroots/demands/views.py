@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.access.scope import get_visible_or_404, scope_of
+from grassroots.access.scope import access_object, scope_of
 from grassroots.access.scope import require as require_on_path
 from grassroots.areas.models import Area, Person
 from grassroots.audit.context import Actor
@@ -128,7 +128,7 @@ def _person_from(request) -> Person | None:
     raw = request.GET.get("person") or request.POST.get("person")
     if not raw or not str(raw).isdigit():
         return None
-    return get_visible_or_404(request.user, Person.objects.select_related("household"), pk=int(raw))
+    return access_object(request.user, Person.objects.select_related("household"), pk=int(raw))
 
 
 @login_required

@@ -37,7 +37,7 @@ from ninja.files import UploadedFile
 from pydantic import StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
-from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.access.scope import access_object, scope_of, visible
 from grassroots.api.common import Limit, Offset, OptionalKey, area_ref, once, page, related, user_name
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.api import (
@@ -815,7 +815,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
 @router.get("/claims/{int:claim_id}/", response={200: ClaimDetailOut, **READ_ERRORS}, summary="申报详情（含审核记录）")
 @api_errors
 def get_claim(request, claim_id: ObjectId):
-    claim = get_visible_or_404(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
+    claim = access_object(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
     _with_areas([claim], recorders=True)
     stages = _stages_by_village([claim.village_id])[claim.village_id]
     line = NoticeLine.objects.select_related("notice").filter(claim=claim).first()
@@ -830,7 +830,7 @@ def get_claim(request, claim_id: ObjectId):
 
 def _recorded_claim(request, claim_id: int) -> Claim:
     """A claim the caller sees (404 otherwise) and may record in (403 for a member who may only look)."""
-    claim = get_visible_or_404(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
+    claim = access_object(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
     _require_related(request.user, caps.RECORD, claim.path, "您没有记录积分的权限")
     return claim
 
@@ -967,7 +967,7 @@ def list_notices(request, filters: Query[NoticesQuery]):
             summary="公示详情（工作人员视图：全名、异议）")
 @api_errors
 def get_notice(request, notice_id: ObjectId):
-    notice = get_visible_or_404(request.user, Notice.objects.select_related("grid", "village"), pk=notice_id)
+    notice = access_object(request.user, Notice.objects.select_related("grid", "village"), pk=notice_id)
     lines = list(
         notice.lines.select_related("claim", "claim__person", "claim__household")
         .prefetch_related("claim__rule_version__rule",
@@ -1058,7 +1058,7 @@ def list_entries(request, filters: Query[EntriesQuery]):
     household_id, village, limit, offset = filters.household_id, filters.village, filters.limit, filters.offset
     entries = visible(user, LedgerEntry.objects.select_related(*ENTRY_RELATED), caps.VIEW)
     if household_id is not None:
-        household = get_visible_or_404(user, Household.objects.all(), pk=household_id)
+        household = access_object(user, Household.objects.all(), pk=household_id)
         entries = entries.filter(household=household)
     if village:
         entries = entries.filter(path__startswith=_village_for(user, village).path)
@@ -1105,7 +1105,7 @@ class ReversalIn(StrictIn):
 def reverse_entry(request, response: HttpResponse, entry_id: ObjectId, payload: ReversalIn,
                   idempotency_key: OptionalKey = None):
     user = request.user
-    entry = get_visible_or_404(user, LedgerEntry.objects.all(), pk=entry_id)
+    entry = access_object(user, LedgerEntry.objects.all(), pk=entry_id)
 
     def work() -> dict:
         reversal = services.reverse_entry(actor=Actor.from_request(request), entry=entry, reason=payload.reason)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
 
-from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.access.scope import access_object, scope_of, visible
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.core.pdf import Document, font_path, pdf_response
 from grassroots.points import capabilities as caps
@@ -288,7 +288,7 @@ def grid_statement_pdf(request, pk: int, year: int, month: int):
 @login_required
 @require_GET
 def household_statement_pdf(request, pk: int, year: int, month: int):
-    household = get_visible_or_404(request.user, Household.objects.select_related("grid", "village"), pk=pk)
+    household = access_object(request.user, Household.objects.select_related("grid", "village"), pk=pk)
     _month(year, month)
     rows = selectors.monthly_statement(household.grid, year, month)
     row = next((r for r in rows if r.household.pk == household.pk), None)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from grassroots.access.scope import get_visible_or_404, scope_of, visible
+from grassroots.access.scope import access_object, scope_of, visible
 from grassroots.areas.models import Area, Household, Person
 from grassroots.points import capabilities as caps
 from grassroots.points.models import (
@@ -67,7 +67,7 @@ def rules_in_force(rule_set: RuleSet, day) -> list[RuleVersion]:
 
 
 def rule_for(user, pk: int) -> Rule:
-    return get_visible_or_404(user, Rule.objects.select_related("rule_set", "rule_set__area"), field="rule_set__path",
+    return access_object(user, Rule.objects.select_related("rule_set", "rule_set__area"), field="rule_set__path",
                               pk=pk)
 
 
@@ -104,7 +104,7 @@ def my_claims(user, *, limit: int = 100) -> QuerySet[Claim]:
 
 
 def claim_for(user, pk: int) -> Claim:
-    return get_visible_or_404(user, Claim.objects.select_related("person", "rule_version", "household", "recorder"),
+    return access_object(user, Claim.objects.select_related("person", "rule_version", "household", "recorder"),
                               pk=pk)
 
 
@@ -144,13 +144,13 @@ def open_objections(user, *, limit: int = 100) -> QuerySet[Objection]:
 
 
 def objection_for(user, pk: int) -> Objection:
-    return get_visible_or_404(user, Objection.objects.select_related("line__notice", "line__claim"),
+    return access_object(user, Objection.objects.select_related("line__notice", "line__claim"),
                               field="line__notice__path", pk=pk)
 
 
 def entry_origin(user, pk: int) -> LedgerEntry:
     """One entry with everything it came from: rule version, recorder, each review, the notice, objections."""
-    entry = get_visible_or_404(
+    entry = access_object(
         user,
         LedgerEntry.objects.select_related(
             "household", "person", "rule_version", "rule_version__rule", "rule_version__adoption", "notice",
@@ -655,7 +655,7 @@ def redemption_standing(household: Household, today: date) -> Standing:
 
 
 def settlement_for(user, pk: int) -> Settlement:
-    return get_visible_or_404(user, Settlement.objects.select_related("village", "published_by", "supersedes"), pk=pk)
+    return access_object(user, Settlement.objects.select_related("village", "published_by", "supersedes"), pk=pk)
 
 
 def settlements_for(user, *, limit: int = 100) -> QuerySet[Settlement]:

@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import get_visible_or_404, refuse_without, require, scope_of, visible
+from grassroots.access.scope import access_object, refuse_without, require, scope_of, visible
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
@@ -51,7 +51,7 @@ def _actor(request) -> Actor:
 
 
 def _village_or_404(user, pk: int) -> Area:
-    return get_visible_or_404(user, Area.objects.filter(level=Level.VILLAGE).select_related("parent"), pk=pk)
+    return access_object(user, Area.objects.filter(level=Level.VILLAGE).select_related("parent"), pk=pk)
 
 
 def _year_or_404(year: int) -> int:
@@ -571,7 +571,7 @@ def consents(request, pk: int):
 @login_required
 @require_POST
 def consent_revoke(request, pk: int):
-    consent = get_visible_or_404(request.user, CreditConsent.objects.select_related("institution"), pk=pk)
+    consent = access_object(request.user, CreditConsent.objects.select_related("institution"), pk=pk)
     require(request.user, caps.RECORD_CONSENT, consent.path)
     services.revoke_consent(actor=_actor(request), consent=consent)
     messages.success(request, f"已撤回对{consent.institution.name}的授权")

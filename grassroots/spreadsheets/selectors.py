@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from grassroots.access.scope import get_visible_or_404, require, scope_of, visible
+from grassroots.access.scope import access_object, require, scope_of, visible
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.rules.roles import EXPORT_RESIDENTS, IMPORT_RESIDENTS, VIEW_SENSITIVE
 from grassroots.spreadsheets.models import ImportJob
@@ -23,7 +23,7 @@ def importable_villages(user) -> QuerySet[Area]:
 
 def village_to_import_into(user, code: str) -> Area:
     """404 for a village outside the caller's areas, 403 for one they may only look at."""
-    village = get_visible_or_404(user, Area.objects.filter(level=Level.VILLAGE), code=code or "")
+    village = access_object(user, Area.objects.filter(level=Level.VILLAGE), code=code or "")
     require(user, IMPORT_RESIDENTS, village.path)
     return village
 
@@ -88,7 +88,7 @@ def job_progress(job: ImportJob) -> Progress:
 
 def export_area(user, code: str) -> Area:
     """404 for an area outside the caller's areas, 403 for one they may see but not export."""
-    area = get_visible_or_404(user, Area.objects.all(), code=code or "")
+    area = access_object(user, Area.objects.all(), code=code or "")
     require(user, EXPORT_RESIDENTS, area.path)
     return area
 
