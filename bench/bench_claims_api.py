@@ -282,7 +282,7 @@ def main(argv=None) -> None:
             print(f"  empty route with the session cookie: {phases['empty_session']['rate']:,.0f} req/s", flush=True)
             phases["auth_get"] = run_phase(pool, jobs("auth_get", args.empty_seconds, args.max_requests, True))
             print(f"  authenticated read: {phases['auth_get']['rate']:,.0f} req/s", flush=True)
-            from grassroots.points.models import Claim
+            from grassroots.claims.models import Claim
 
             before = Claim.objects.count()
             connection.close()

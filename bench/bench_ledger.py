@@ -10,7 +10,7 @@
    ``--lines-per-notice`` standing lines — claims, notices and lines written with COPY. No review
    decisions are written: posting does not read them.
 3. The figure, interleaved in groups of villages so that both sides see the same load and table sizes:
-   a. chained: ``services.post_notice`` for every notice of the group (the function the scheduled job
+   a. chained: ``claims_services.post_notice`` for every notice of the group (the function the scheduled job
       ``post_due_notices`` calls per notice): lock, checks, lines, ``append_entries`` (head lock, hash
       chain, ``bulk_create``), claims → posted, notice head, audit record; one transaction per notice;
    b. the rows just posted are read back (not timed);
@@ -101,7 +101,7 @@ def setup_points(*, villages: list[int], per_village: int, lines_per_notice: int
 
     from grassroots.access.models import User
     from grassroots.areas.models import Area, Person
-    from grassroots.points.models import Rule, RuleSet, RuleVersion
+    from grassroots.catalogue.models import Rule, RuleSet, RuleVersion
 
     t0 = time.perf_counter()
     recorder = User.objects.create_user(username="bench_recorder", password=None, display_name="网格员（基准）")
@@ -191,7 +191,7 @@ def plain_model(table: str):
     """An unmanaged model with LedgerEntry's fields on ``table``: the same bulk_create as append_entries."""
     from django.db import models
 
-    from grassroots.points.models import LedgerEntry
+    from grassroots.ledger.models import LedgerEntry
 
     attrs = {"__module__": __name__,
              "Meta": type("Meta", (), {"app_label": "points", "db_table": table, "managed": False})}
@@ -223,12 +223,9 @@ def proposed_post_village(*, actor, village_id: int, notice_ids: list[int], now)
     from django.db import connection, transaction
 
     from grassroots.audit.services import record
-    from grassroots.points.models import (
-        Account,
+    from grassroots.claims.models import (
         Claim,
         ClaimStatus,
-        EntryKind,
-        LedgerHead,
         LineStatus,
         Notice,
         NoticeLine,
@@ -236,6 +233,7 @@ def proposed_post_village(*, actor, village_id: int, notice_ids: list[int], now)
         Objection,
         ObjectionStatus,
     )
+    from grassroots.ledger.models import Account, EntryKind, LedgerHead
     from grassroots.rules.points import GENESIS, ChainLink
 
     with transaction.atomic():
@@ -295,7 +293,7 @@ def proposed_post_village(*, actor, village_id: int, notice_ids: list[int], now)
 
 
 def read_back(village_ids: list[int]) -> dict[int, list[tuple]]:
-    from grassroots.points.models import LedgerEntry
+    from grassroots.ledger.models import LedgerEntry
 
     rows: dict[int, list[tuple]] = defaultdict(list)
     for row in (LedgerEntry.objects.filter(village_id__in=village_ids).order_by("village_id", "seq")
@@ -331,13 +329,13 @@ def sql_sample(notice_ids: list[int], now) -> list[tuple[str, int, float]]:
     from django.test.utils import CaptureQueriesContext
 
     from grassroots.audit.context import Actor
-    from grassroots.points import services
-    from grassroots.points.models import Notice
+    from grassroots.claims import services as claims_services
+    from grassroots.claims.models import Notice
 
     actor = Actor.system("bench_ledger")
     with CaptureQueriesContext(connection) as captured:
         for pk in notice_ids:
-            services.post_notice(actor=actor, notice=Notice(pk=pk), now=now)
+            claims_services.post_notice(actor=actor, notice=Notice(pk=pk), now=now)
     kinds: dict[str, list[float]] = defaultdict(list)
     for q in captured.captured_queries:
         sql = q["sql"]
@@ -385,9 +383,10 @@ def main(argv=None) -> None:
     from grassroots.areas.generate import generate_population
     from grassroots.areas.models import Person
     from grassroots.audit.context import Actor
-    from grassroots.points import services
-    from grassroots.points.models import Notice, chain_content
-    from grassroots.points.selectors import first_broken_entry
+    from grassroots.claims import services as claims_services
+    from grassroots.claims.models import Notice
+    from grassroots.ledger.models import chain_content
+    from grassroots.ledger.selectors import first_broken_entry
     from grassroots.rules.points import GENESIS, chain
 
     started = time.perf_counter()
@@ -444,13 +443,13 @@ def main(argv=None) -> None:
             # The landed job's path: every due notice of a village, 50 to a transaction.
             ids = setup["notices_of"][v]
             for j in range(0, len(ids), 50):
-                services.post_village_notices(actor=actor, village_id=v, notice_ids=ids[j:j + 50], now=now)
+                claims_services.post_village_notices(actor=actor, village_id=v, notice_ids=ids[j:j + 50], now=now)
         seconds["proposed"] += time.perf_counter() - t0
         counts["proposed"] += len(share) * args.per_village
         notice_ids = [pk for v in group for pk in setup["notices_of"][v]]
         t0 = time.perf_counter()
         for pk in notice_ids:
-            services.post_notice(actor=actor, notice=Notice(pk=pk), now=now)
+            claims_services.post_notice(actor=actor, notice=Notice(pk=pk), now=now)
         seconds["chained"] += time.perf_counter() - t0
         rows = read_back(group)
         counts["chained"] += sum(len(r) for r in rows.values())
@@ -467,7 +466,7 @@ def main(argv=None) -> None:
             counts["extra"] += len(rows[v])
         # What the chain and the objects cost in Python, measured apart on the same rows (not in any figure).
         sample = rows[group[0]]
-        from grassroots.points.models import LedgerEntry
+        from grassroots.ledger.models import LedgerEntry
 
         t0 = time.perf_counter()
         objs = [LedgerEntry(**dict(zip(ENTRY_FIELDS, r, strict=True))) for r in sample]
@@ -498,10 +497,10 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     profiler.enable()
     for pk in profile_notices[20:]:
-        services.post_notice(actor=actor, notice=Notice(pk=pk), now=now)
+        claims_services.post_notice(actor=actor, notice=Notice(pk=pk), now=now)
     profiler.disable()
     profiled_seconds = time.perf_counter() - t0
-    due = services.post_due_notices(actor=actor, now=now)
+    due = claims_services.post_due_notices(actor=actor, now=now)
 
     # ---------------------------------------------------------------- the table
     entries = counts["chained"]
@@ -519,10 +518,10 @@ def main(argv=None) -> None:
         rate = n / s if s else 0
         print(f"{label:{width}} {n:>10,} {s:9.1f} {rate:9,.0f} {rate / ref if ref else 1:9.2f}")
 
-    line("one by one: services.post_notice per notice", entries, seconds["chained"], plain_rate)
+    line("one by one: claims_services.post_notice per notice", entries, seconds["chained"], plain_rate)
     line("plain: bulk_create(batch_size=1000), 1 transaction per village", counts["plain"], seconds["plain"])
     if counts["proposed"]:
-        line(f"the job: services.post_village_notices, 50 notices a transaction ({len(proposed_villages)} more villages)",
+        line(f"the job: claims_services.post_village_notices, 50 notices a transaction ({len(proposed_villages)} more villages)",
              counts["proposed"], seconds["proposed"], plain_rate)
     if counts["extra"]:
         n = counts["extra"]
@@ -565,7 +564,7 @@ def main(argv=None) -> None:
         print("cumulative time of the steps of post_notice (same profile; the profiler inflates Python, not SQL):")
         total = sum(v[3] for k, v in stats.stats.items() if k[2] == "post_notice" and k[0].endswith("services.py"))
         steps = [("services.post_notice (all)", "services.py", "post_notice"),
-                 ("  services.append_entries", "services.py", "append_entries"),
+                 ("  ledger_services.append_entries", "services.py", "append_entries"),
                  ("    rules.points.chain (json + sha256)", "rules/points.py", "chain"),
                  ("    models.chain_content", "points/models.py", "chain_content"),
                  ("  QuerySet.bulk_create (entries; in append_entries)", "models/query.py", "bulk_create"),

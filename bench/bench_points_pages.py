@@ -46,8 +46,8 @@ def percentile(values: list[float], p: float) -> float:
 def settle_quarters(today) -> dict:
     """Q1..(last finished quarter) of YEAR: computed by the job, published by each village."""
     from grassroots.audit.context import Actor
-    from grassroots.points import services
-    from grassroots.points.models import Settlement, SettlementStatus
+    from grassroots.settlement import services as settlement_services
+    from grassroots.settlement.models import Settlement, SettlementStatus
 
     actor = Actor.system("bench")
     done = {"quarters": 0, "published": 0}
@@ -56,10 +56,10 @@ def settle_quarters(today) -> dict:
         after = datetime(YEAR + (end_month == 12), end_month % 12 + 1, 2, 2, 0, tzinfo=UTC)
         if after.date() > today:
             break
-        services.compute_settlements(actor=actor, year=YEAR, quarter=quarter, now=after)
+        settlement_services.compute_settlements(actor=actor, year=YEAR, quarter=quarter, now=after)
         for draft in Settlement.objects.filter(year=YEAR, quarter=quarter, status=SettlementStatus.DRAFT) \
                 .select_related("village").order_by("village_id"):
-            services.publish_settlement(actor=actor, settlement=draft, now=after)
+            settlement_services.publish_settlement(actor=actor, settlement=draft, now=after)
             done["published"] += 1
         done["quarters"] += 1
     return done
@@ -85,7 +85,8 @@ def pick_cases(today):
     from django.db.models import Count
 
     from grassroots.areas.models import Area, Household, Level
-    from grassroots.points.models import LedgerEntry, Settlement, SettlementLine, SettlementStatus
+    from grassroots.ledger.models import LedgerEntry
+    from grassroots.settlement.models import Settlement, SettlementLine, SettlementStatus
 
     grids = list(Area.objects.filter(level=Level.GRID).annotate(n=Count("households")).filter(n__gt=0)
                  .order_by("n", "id"))
@@ -132,21 +133,23 @@ def page_cases(cases) -> list[tuple[str, str, str, int, str]]:
 
 def selector_call(label: str, cases, today):
     """What a page would run, when the page itself is not there yet."""
-    from grassroots.points import selectors
+    from grassroots.boards import selectors as boards_selectors
+    from grassroots.ledger import selectors as ledger_selectors
+    from grassroots.settlement import selectors as settlement_selectors
 
     if label.startswith("household"):
         household = cases["household"][0 if "fewest" in label else 1][0]
 
         def call(user):
-            selectors.balance(household)
-            selectors.score_by_month(household.pk, YEAR)
-            list(selectors.household_entries(user, household))
+            ledger_selectors.balance(household)
+            ledger_selectors.score_by_month(household.pk, YEAR)
+            list(ledger_selectors.household_entries(user, household))
         return call
     if label.startswith("grid"):
         grid = cases["grid"][0 if "smallest" in label else 1][0]
-        return lambda user: selectors.grid_board(grid, today)
+        return lambda user: boards_selectors.grid_board(grid, today)
     village = cases["village"][0 if "smallest" in label else 1][0]
-    return lambda user: selectors.annual_summary(village, YEAR)
+    return lambda user: settlement_selectors.annual_summary(village, YEAR)
 
 
 def main(argv=None) -> None:
@@ -187,7 +190,8 @@ def main(argv=None) -> None:
     from grassroots.access.services import create_account
     from grassroots.areas.models import Area, Level
     from grassroots.audit.context import Actor
-    from grassroots.points.models import LedgerEntry, SettlementLine
+    from grassroots.ledger.models import LedgerEntry
+    from grassroots.settlement.models import SettlementLine
 
     started = time.perf_counter()
     today = timezone.localdate()

@@ -84,8 +84,8 @@ def households_with_credit(actor, village, n: int, credit: int, prefix: str) -> 
 
     from grassroots.areas import services as areas
     from grassroots.areas.models import Area, Household
-    from grassroots.points import services as points
-    from grassroots.points.models import Account, EntryKind, LedgerEntry
+    from grassroots.ledger import services as ledger_services
+    from grassroots.ledger.models import Account, EntryKind, LedgerEntry
 
     grid = Area.objects.filter(parent=village, level="grid").first() or areas.create_grid(
         actor=actor, village=village, name="第1网格", number=1)
@@ -94,7 +94,7 @@ def households_with_credit(actor, village, n: int, credit: int, prefix: str) -> 
         for i in range(1, n + 1)], batch_size=2000)
     now = timezone.now()
     with transaction.atomic():
-        points.append_entries(village=village, entries=[LedgerEntry(
+        ledger_services.append_entries(village=village, entries=[LedgerEntry(
             village=village, path=h.path, household=h, account=Account.CREDIT, kind=EntryKind.SETTLEMENT,
             points=credit, occurred_on=now.date(), posted_at=now, reason="基准：季度兑换额度",
             idempotency_key=f"bench-credit:{h.pk}") for h in homes])
@@ -126,8 +126,8 @@ def prepare(args) -> dict:
     from grassroots.areas import services as areas
     from grassroots.areas.models import Area
     from grassroots.audit.context import Actor
-    from grassroots.points.services import policy_for
     from grassroots.rules.settlement import points_for_fen
+    from grassroots.settlement.selectors import policy_for
     from grassroots.shop import services as shop_services
 
     t0 = time.perf_counter()

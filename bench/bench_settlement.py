@@ -20,11 +20,11 @@
    a. the limit, before and after (b): ``SELECT household_id, SUM(points) … WHERE account = 'score' AND
       occurred_on BETWEEN <quarter> GROUP BY household_id``, materialised server-side (``CREATE TEMP TABLE …
       AS``: the reference) and counted in SQL (``SELECT count(*), sum(total) FROM (…)``: the aggregate alone);
-   b. ``services.compute_settlements(actor=Actor.system("bench"), year=2026, quarter=N, now=<2 days after
+   b. ``settlement_services.compute_settlements(actor=Actor.system("bench"), year=2026, quarter=N, now=<2 days after
       the quarter>)``: a draft for every village (its ``ledger_seq`` and totals; no lines), each statement
       timed (the rest is the commit and Python); peak RSS of this process before and after; the drafts'
       totals checked against an independent query;
-   c. publishing (not part of the target): ``services.publish_settlement`` per village, as the committees
+   c. publishing (not part of the target): ``settlement_services.publish_settlement`` per village, as the committees
       would (each writes that village's lines, read live from the ledger up to ``ledger_seq``, and its
       hash-chained credit entries); ``--publish-every K`` publishes every K-th village only.
    ``--explain``: EXPLAIN (ANALYZE, BUFFERS) of the totals SELECT that compute_settlements ran (captured).
@@ -94,13 +94,13 @@ def build(*, households: int, entries_per_household: int, village_mean: int = 20
     """
     from django.db import connection
 
-    from grassroots.points.models import (
+    from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN
+    from grassroots.settlement.models import (
         default_credit_bands,
         default_honours,
         default_stages,
         default_star_bands,
     )
-    from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN
 
     sizes = village_sizes(households, village_mean, village_spread, seed, fold)
     n_villages = len(sizes)
@@ -371,9 +371,10 @@ def main(argv=None) -> None:
     from django.db import connection
 
     from grassroots.audit.context import Actor
-    from grassroots.points import services
-    from grassroots.points.models import Account, LedgerEntry, Settlement, SettlementLine, SettlementStatus
+    from grassroots.ledger.models import Account, LedgerEntry
     from grassroots.rules.settlement import quarter_bounds
+    from grassroots.settlement import services as settlement_services
+    from grassroots.settlement.models import Settlement, SettlementLine, SettlementStatus
 
     started = time.perf_counter()
     t0 = time.perf_counter()
@@ -441,7 +442,7 @@ def main(argv=None) -> None:
         cur.execute("CHECKPOINT")
     t0 = time.perf_counter()
     with connection.execute_wrapper(capture):
-        outcome = services.compute_settlements(actor=actor, year=YEAR, quarter=quarter, now=now)
+        outcome = settlement_services.compute_settlements(actor=actor, year=YEAR, quarter=quarter, now=now)
     settle_seconds = time.perf_counter() - t0
     rss_after = rss_mb()
     drafts = Settlement.objects.filter(year=YEAR, quarter=quarter, status=SettlementStatus.DRAFT)
@@ -470,7 +471,7 @@ def main(argv=None) -> None:
         t0 = time.perf_counter()
         for draft in sample:
             t1 = time.perf_counter()
-            services.publish_settlement(actor=actor, settlement=draft, now=publish_at)
+            settlement_services.publish_settlement(actor=actor, settlement=draft, now=publish_at)
             publish["per_village"].append(time.perf_counter() - t1)
         publish["seconds"] = time.perf_counter() - t0
         published = SettlementLine.objects.filter(settlement__year=YEAR, settlement__quarter=quarter)

@@ -91,7 +91,7 @@ def cmd_generate(args) -> None:
 
 def cmd_post_notices(args) -> None:
     from grassroots.audit.context import Actor
-    from grassroots.points.services import post_due_notices
+    from grassroots.claims.services import post_due_notices
 
     result = post_due_notices(actor=Actor.system("cli:post-notices"), now=_as_of(args.as_of))
     print(f"入账公示 {result['posted']} 个；因有待复议异议暂缓 {result['waiting_on_objections']} 个")
@@ -113,8 +113,8 @@ def cmd_settle(args) -> None:
     from django.utils import timezone
 
     from grassroots.audit.context import Actor
-    from grassroots.points.services import compute_settlements
     from grassroots.rules.settlement import quarter_label, quarter_of
+    from grassroots.settlement.services import compute_settlements
 
     now = _as_of(args.as_of)
     if args.quarter:
@@ -134,8 +134,8 @@ def cmd_settle(args) -> None:
 
 def cmd_verify_ledger(args) -> None:
     from grassroots.areas.models import Area
-    from grassroots.points.models import LedgerCheckpoint, LedgerEntry, LedgerHead
-    from grassroots.points.selectors import ledger_problem
+    from grassroots.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+    from grassroots.ledger.selectors import ledger_problem
 
     # Every village with a head, an entry or a checkpoint: deleting a village's head row (or all its
     # entries) must not take it out of the check.

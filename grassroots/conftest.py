@@ -206,3 +206,58 @@ def as_outsider(outsider):
 @pytest.fixture
 def as_county_admin(county_admin):
     return client_for(county_admin)
+
+
+# ---------------------------------------------------------------- the points apps: a village with a catalogue
+
+
+@pytest.fixture
+def catalogue(region, system_actor):
+    from grassroots.points.demo import load_seed_rules
+
+    return load_seed_rules(actor=system_actor, village=region["赛沁塔拉嘎查"], county=region["翁牛特旗"])
+
+
+@pytest.fixture
+def rules(catalogue):
+    return {r.code: r for r in catalogue.rules.all()}
+
+
+@pytest.fixture
+def people(households):
+    from grassroots.areas.models import Person
+
+    return {p.name: p for p in Person.objects.all()}
+
+
+
+
+# ---------------------------------------------------------------- Points II: a village with a ledger
+
+
+
+
+
+
+
+
+
+@pytest.fixture
+def coop(region):
+    """The banner's rural credit co-operative (a unit whose staff may look up consenting households)."""
+    from grassroots.demands.models import Unit
+
+    county = region["翁牛特旗"]
+    return Unit.objects.create(code="nxs", name="翁牛特旗农村信用合作联社", kind="other", area=county, path=county.path)
+
+
+@pytest.fixture
+def officer(coop, system_actor):
+    """A credit co-operative's loan officer: no role on any area, a member of the co-operative."""
+    from grassroots.access.services import create_account
+    from grassroots.demands.models import UnitMember
+
+    user = create_account(actor=system_actor, username="xinyong", password="Demo#2026x", display_name="信贷员",
+                          roles=[])
+    UnitMember.objects.create(unit=coop, user=user)
+    return user

@@ -125,7 +125,7 @@ def _points(actor: Actor) -> None:
     from django.utils import timezone
 
     from grassroots.areas.models import Person
-    from grassroots.points import services as points
+    from grassroots.claims import services as claims_services
     from grassroots.points.demo import load_seed_rules
 
     county = Area.objects.get(code=COUNTY)
@@ -141,26 +141,26 @@ def _points(actor: Actor) -> None:
     now = timezone.now()
 
     def batch(code, chosen, days_ago, quantity=1):
-        return points.record_claims(actor=as_user["wangge"], person_ids=[p.pk for p in chosen], rule=rules[code],
+        return claims_services.record_claims(actor=as_user["wangge"], person_ids=[p.pk for p in chosen], rule=rules[code],
                                     quantity=quantity, deed_date=today - timedelta(days=days_ago),
                                     note="演示数据")
 
     def approve(claims, when):
         ids = [c.pk for c in claims]
         for reviewer in ("xiaozu", "weiyuan", "shuji"):
-            points.review_claims(actor=as_user[reviewer], claim_ids=ids, approve=True, now=when)
+            claims_services.review_claims(actor=as_user[reviewer], claim_ids=ids, approve=True, now=when)
 
     # Three weeks ago: a clean-up by the whole grid, reviewed, published and posted.
     approve(batch("A01", people[:12], 21), now - timedelta(days=14))
     approve(batch("C02", people[12:18], 20), now - timedelta(days=14))
     approve(batch("B01", people[18:19], 19), now - timedelta(days=14))
-    points.post_due_notices(actor=actor, now=now)
+    claims_services.post_due_notices(actor=actor, now=now)
     # Last week: on the board now, open for objections.
     approve(batch("A03", people[:8], 6, quantity=2), now - timedelta(days=2))
     # This week: waiting for the party group's first review; and one rejected back to the grid worker.
     batch("A01", people[8:16], 2)
     [rejected] = batch("C01", people[16:17], 3, quantity=3)
-    points.review_claims(actor=as_user["xiaozu"], claim_ids=[rejected.pk], approve=False,
+    claims_services.review_claims(actor=as_user["xiaozu"], claim_ids=[rejected.pk], approve=False,
                          reasons={rejected.pk: "值守记录只有两天，请核实天数"})
     # The year so far from the paper ledger, and the quarters that have ended settled and published.
     from grassroots.points.demo import load_history
@@ -175,7 +175,7 @@ def _credit_coop(actor: Actor) -> list[tuple[str, str, str]]:
 
     from grassroots.demands import services as demands
     from grassroots.demands.models import Unit
-    from grassroots.points import services as points
+    from grassroots.settlement import services as settlement_services
 
     unit = Unit.objects.filter(code="rural_credit_coop").first()
     if unit is None:
@@ -187,6 +187,6 @@ def _credit_coop(actor: Actor) -> list[tuple[str, str, str]]:
         household = Household.objects.get(village__code=SAIQIN, number="SQ-0001")
         secretary = User.objects.get(username="shuji")
         today = timezone.localdate()
-        points.record_consent(actor=Actor.system("demo", user=secretary), household=household, institution=unit,
+        settlement_services.record_consent(actor=Actor.system("demo", user=secretary), household=household, institution=unit,
                               signed_by="乌云毕力格", signed_on=today, expires_on=today.replace(year=today.year + 1))
     return [("xinyong", "信用社（信用等级查询）", unit.name)]

@@ -18,7 +18,7 @@ def credit_institution(user) -> bool:
     units = unit_ids(user)
     if not units:
         return False
-    from grassroots.points.models import CreditConsent
+    from grassroots.settlement.models import CreditConsent
 
     return CreditConsent.objects.filter(institution_id__in=units).exists()
 

@@ -62,14 +62,22 @@ api = GrassrootsAPI(
 
 from grassroots.areas.api import router as areas_router  # noqa: E402
 from grassroots.audit.api import router as audit_router  # noqa: E402
-from grassroots.points.api import router as points_router  # noqa: E402
-from grassroots.points.api_results import router as points_results_router  # noqa: E402
+from grassroots.boards.api import router as boards_router  # noqa: E402
+from grassroots.catalogue.api import router as catalogue_router  # noqa: E402
+from grassroots.claims.api import router as claims_router  # noqa: E402
+from grassroots.ledger.api import results_router as ledger_results_router  # noqa: E402
+from grassroots.ledger.api import router as ledger_router  # noqa: E402
+from grassroots.settlement.api import router as settlement_router  # noqa: E402
 from grassroots.shop.api import router as shop_router  # noqa: E402
 
 api.add_router("/", areas_router)
 api.add_router("/audit", audit_router)
-api.add_router("/points", points_router)
-api.add_router("/points/results", points_results_router)
+api.add_router("/points", catalogue_router)
+api.add_router("/points", claims_router)
+api.add_router("/points", ledger_router)
+api.add_router("/points/results", ledger_results_router)
+api.add_router("/points/results", settlement_router)
+api.add_router("/points/results", boards_router)
 api.add_router("/shop", shop_router)
 
 from ninja.errors import AuthenticationError, HttpError  # noqa: E402

@@ -4,8 +4,10 @@ from datetime import date
 
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
-from grassroots.points import services
-from grassroots.points.models import RuleSet, RuleVersion
+from grassroots.catalogue import services as catalogue_services
+from grassroots.catalogue.models import RuleSet, RuleVersion
+from grassroots.ledger import services as ledger_services
+from grassroots.settlement import services as settlement_services
 
 # code, title, kind, categories, points, unit, cap, cap_period, evidence
 SEED_RULES = [
@@ -37,21 +39,21 @@ def load_seed_rules(*, actor: Actor, village: Area, county: Area | None = None,
     if county is not None:
         template = RuleSet.objects.filter(area=county, is_template=True).first()
         if template is None:
-            template = services.create_rule_set(actor=actor, area=county, name=f"{county.name}积分细则模板",
+            template = catalogue_services.create_rule_set(actor=actor, area=county, name=f"{county.name}积分细则模板",
                                                 is_template=True)
             for code, title, kind, cats, points, unit, cap, period, evidence in SEED_RULES:
-                services.add_rule(actor=actor, rule_set=template, code=code, title=title, kind=kind, categories=cats,
+                catalogue_services.add_rule(actor=actor, rule_set=template, code=code, title=title, kind=kind, categories=cats,
                                   points=points, unit=unit, cap=cap, cap_period=period, evidence_required=evidence,
                                   effective_from=effective_from)
-        rule_set = services.copy_rule_set(actor=actor, template=template, village=village,
+        rule_set = catalogue_services.copy_rule_set(actor=actor, template=template, village=village,
                                           effective_from=effective_from)
     else:
-        rule_set = services.create_rule_set(actor=actor, area=village, name=f"{village.name}积分细则")
+        rule_set = catalogue_services.create_rule_set(actor=actor, area=village, name=f"{village.name}积分细则")
         for code, title, kind, cats, points, unit, cap, period, evidence in SEED_RULES:
-            services.add_rule(actor=actor, rule_set=rule_set, code=code, title=title, kind=kind, categories=cats,
+            catalogue_services.add_rule(actor=actor, rule_set=rule_set, code=code, title=title, kind=kind, categories=cats,
                               points=points, unit=unit, cap=cap, cap_period=period, evidence_required=evidence,
                               effective_from=effective_from)
-    adoption = services.record_adoption(actor=actor, rule_set=rule_set, meeting=f"{village.name}村民代表大会",
+    adoption = catalogue_services.record_adoption(actor=actor, rule_set=rule_set, meeting=f"{village.name}村民代表大会",
                                         held_on=effective_from, votes_for=41, votes_against=2, votes_abstain=1,
                                         note="审议通过本村积分细则（依据旗积分细则模板）")
     # The versions the assembly adopted name its vote (their origin page shows the meeting).
@@ -80,7 +82,7 @@ def load_history(*, actor: Actor, village: Area, today: date, seed: int = 2026) 
 
     from grassroots.access.models import User
     from grassroots.areas.models import Household, Person
-    from grassroots.points.models import Account, EntryKind, LedgerEntry
+    from grassroots.ledger.models import Account, EntryKind, LedgerEntry
     from grassroots.rules.settlement import quarter_bounds, quarter_of
 
     if LedgerEntry.objects.filter(village=village, idempotency_key__startswith="history:").exists():
@@ -128,11 +130,11 @@ def load_history(*, actor: Actor, village: Area, today: date, seed: int = 2026) 
         add(households[5], "V01", date(today.year, 5, 12), n)
     entries.sort(key=lambda e: (e.occurred_on, e.idempotency_key))
     with transaction.atomic():
-        services.append_entries(village=village, entries=entries)
+        ledger_services.append_entries(village=village, entries=entries)
     secretary = User.objects.filter(username="shuji").first()
     as_secretary = Actor.system("demo", user=secretary)
     for quarter in range(1, last_quarter + 1):
-        draft = services.compute_settlement(actor=as_secretary, village=village, year=today.year, quarter=quarter)
+        draft = settlement_services.compute_settlement(actor=as_secretary, village=village, year=today.year, quarter=quarter)
         if draft.status == "draft":
-            services.publish_settlement(actor=as_secretary, settlement=draft)
+            settlement_services.publish_settlement(actor=as_secretary, settlement=draft)
     return len(entries)

@@ -50,10 +50,10 @@ from grassroots.areas.api import (
 )
 from grassroots.areas.models import Area, Household
 from grassroots.audit.context import Actor
-from grassroots.points import selectors as points_selectors
-from grassroots.points.models import Account, LedgerEntry
-from grassroots.points.services import policy_for
+from grassroots.ledger.models import Account, LedgerEntry
 from grassroots.rules.settlement import yuan_text
+from grassroots.settlement import selectors as settlement_selectors
+from grassroots.settlement.selectors import policy_for
 from grassroots.shop import capabilities as caps
 from grassroots.shop import selectors, services
 from grassroots.shop.models import DonorKind, Product, Redemption, Shop, StockMovement
@@ -545,7 +545,7 @@ def find_households(request, shop_id: ObjectId, filters: Query[HouseholdsQuery])
     today = timezone.localdate()
     out = []
     for h in found:
-        standing = points_selectors.redemption_standing(h, today)
+        standing = settlement_selectors.redemption_standing(h, today)
         out.append({"id": h.pk, "number": h.number, "head": _head_name(h), "grid": area_ref(h.grid),
                     "village": area_ref(h.village), "balance": standing.credit, "may_redeem": standing.may_redeem,
                     "reason": standing.reason})

@@ -9,7 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from grassroots.points.forms import IdempotentForm, _msgs, _photo_field
+from grassroots.core.form_fields import IdempotentForm
+from grassroots.core.form_fields import field_messages as _msgs
+from grassroots.core.form_fields import photo_field as _photo_field
 
 DONOR_KINDS = [("pairing_unit", "包联单位"), ("company", "企业"), ("individual", "个人"), ("other", "其他")]
 ITEM_ROWS = 5  # blank item rows a stock-in form offers; the counter's script adds more

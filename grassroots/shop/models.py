@@ -153,12 +153,12 @@ class Redemption(models.Model):
                                 related_name="+")
     created_at = models.DateTimeField()
     idempotency_key = models.CharField(max_length=64, unique=True)
-    entry = models.OneToOneField("points.LedgerEntry", on_delete=models.PROTECT, related_name="redemption")
+    entry = models.OneToOneField("ledger.LedgerEntry", on_delete=models.PROTECT, related_name="redemption")
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
-    void_entry = models.OneToOneField("points.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
+    void_entry = models.OneToOneField("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="voided_redemption")
 
     class Meta:

@@ -21,10 +21,11 @@ from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.photos import stored_photo
-from grassroots.points.models import Account, EntryKind, LedgerEntry
-from grassroots.points.selectors import redemption_standing
-from grassroots.points.services import _lock_head, append_entries, policy_for
+from grassroots.ledger.models import Account, EntryKind, LedgerEntry
+from grassroots.ledger.services import append_entries
+from grassroots.ledger.services import lock_head as _lock_head
 from grassroots.rules.settlement import points_for_fen
+from grassroots.settlement.selectors import policy_for, redemption_standing
 from grassroots.shop import capabilities as caps
 from grassroots.shop.models import (
     Donation,

@@ -27,8 +27,7 @@ from grassroots.core.excel import Sheet, xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none
 from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.core.pdf import pdf_response
-from grassroots.points import selectors as points_selectors
-from grassroots.points import services as points_services
+from grassroots.ledger import selectors as ledger_selectors
 from grassroots.rules.masking import mask_name
 from grassroots.rules.settlement import (
     fen_for,
@@ -38,6 +37,7 @@ from grassroots.rules.settlement import (
     quarter_of,
     yuan_text,
 )
+from grassroots.settlement import selectors as settlement_selectors
 from grassroots.shop import capabilities as caps
 from grassroots.shop import forms, receipts, selectors, services
 from grassroots.shop.models import (
@@ -85,7 +85,7 @@ def _rates(shop) -> list[tuple[int, list]]:
     """(points per yuan, [villages]) for the villages the shop serves, one entry per distinct rate."""
     by_rate: dict[int, list] = {}
     for village in shop.villages.order_by("path"):
-        by_rate.setdefault(points_services.policy_for(village).points_per_yuan, []).append(village)
+        by_rate.setdefault(settlement_selectors.policy_for(village).points_per_yuan, []).append(village)
     return sorted(by_rate.items())
 
 
@@ -100,7 +100,7 @@ def _shelf(shop, *, include_retired=False):
 
 
 def _head_names(household_ids) -> dict[int, str]:
-    return {pk: person.name for pk, person in points_selectors._heads(household_ids).items()}
+    return {pk: person.name for pk, person in ledger_selectors.household_heads(household_ids).items()}
 
 
 # ---------------------------------------------------------------- home and products
@@ -347,8 +347,8 @@ def _find(request, shop, q: str):
 def _household_card(request, shop, household, *, today):
     """What the cashier sees of a household: full name (staff), number, balance, whether and why."""
     village = household.village
-    rate = points_services.policy_for(village).points_per_yuan
-    standing = points_selectors.redemption_standing(household, today)
+    rate = settlement_selectors.policy_for(village).points_per_yuan
+    standing = settlement_selectors.redemption_standing(household, today)
     credit = standing.credit
     products = selectors.products(shop)
     for p in products:
@@ -403,7 +403,7 @@ def counter(request, pk: int):
         return _counter_page(request, shop, household=household, form=form, typed=typed)
     if form.is_valid() and not errors and request.POST.get("confirmed") != "1":
         # The first tap on 确认兑换 only shows what would happen; nothing is spent before 确定兑换.
-        standing = points_selectors.redemption_standing(household, timezone.localdate())
+        standing = settlement_selectors.redemption_standing(household, timezone.localdate())
         quote = selectors.quote(shop, household, items, standing=standing)
         if not quote.errors:
             return _render(request, "shop/counter_confirm.html", {

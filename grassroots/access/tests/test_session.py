@@ -13,7 +13,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from grassroots.conftest import PASSWORD
-from grassroots.points.models import LedgerEntry
+from grassroots.ledger.models import LedgerEntry
 
 # The love supermarket's fixtures: a stocked shop and households with points to redeem.
 from grassroots.shop.models import Redemption, StockMovement

@@ -54,13 +54,13 @@ def test_a_credit_officer_is_offered_the_look_up_and_other_units_are_not(handler
                                                                          system_actor):
     from grassroots.audit.context import Actor
     from grassroots.demands import services as demands
-    from grassroots.points import services as points
+    from grassroots.settlement import services as settlement_services
 
     officer = create_account(actor=system_actor, username="xinyong", password=PASSWORD, roles=[])
     coop = demands.create_unit(actor=system_actor, code="coop", name="农村信用合作联社", area=units["nmj"].area,
                                kind="other")
     demands.add_unit_member(actor=system_actor, unit=coop, user=officer)
-    points.record_consent(actor=Actor.system("test", user=secretary), household=homes["SQ-0001"], institution=coop, signed_by="乌云毕力格",
+    settlement_services.record_consent(actor=Actor.system("test", user=secretary), household=homes["SQ-0001"], institution=coop, signed_by="乌云毕力格",
                           signed_on=date.today(), expires_on=date.today() + timedelta(days=365))
     page = client_for(officer).get("/").content.decode()
     assert menu(page) == {"demands": "/demands/units/", "credit": "/points/credit/"}

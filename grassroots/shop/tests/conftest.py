@@ -11,7 +11,7 @@ from grassroots.audit.context import Actor
 from grassroots.conftest import _account, client_for
 
 # give(home, points, day, rule=None) writes a posted score entry (``homes`` is in grassroots/conftest.py).
-from grassroots.points.tests.conftest import APRIL, TZ, give  # noqa: F401
+from grassroots.points.testing import APRIL, TZ, give  # noqa: F401
 
 EXCHANGE_DAY = datetime(2026, 4, 10, 9, 30, tzinfo=TZ)  # 季度兑换会: the day the tests redeem on
 
@@ -25,11 +25,11 @@ def at(y, m, d, hour=10):
 
 
 def settle(village, year=2026, quarter=1, now=APRIL):
-    from grassroots.points import services
+    from grassroots.settlement import services as settlement_services
 
     system = Actor.system("test")
-    draft = services.compute_settlement(actor=system, village=village, year=year, quarter=quarter, now=now)
-    return services.publish_settlement(actor=system, settlement=draft, now=now)
+    draft = settlement_services.compute_settlement(actor=system, village=village, year=year, quarter=quarter, now=now)
+    return settlement_services.publish_settlement(actor=system, settlement=draft, now=now)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from django.db.models import Sum
 
 from grassroots.conftest import client_for
-from grassroots.points import selectors as points_selectors
-from grassroots.points.models import LedgerEntry
+from grassroots.ledger import selectors as ledger_selectors
+from grassroots.ledger.models import LedgerEntry
 from grassroots.shop import selectors, services
 from grassroots.shop.models import Donation, Product, Redemption, StockMovement
 from grassroots.shop.tests.conftest import actor
@@ -45,7 +45,7 @@ def stock(product) -> int:
 
 
 def credit(home) -> int:
-    return points_selectors.balance(home).credit
+    return ledger_selectors.balance(home).credit
 
 
 def written() -> tuple:

@@ -14,8 +14,8 @@ from django.db import connection
 from django.db.models import Sum
 
 from grassroots.access.scope import scope_of
-from grassroots.points import selectors as points
-from grassroots.points.models import EntryKind, LedgerEntry
+from grassroots.ledger import selectors as ledger_selectors
+from grassroots.ledger.models import EntryKind, LedgerEntry
 from grassroots.shop import selectors, services
 from grassroots.shop.models import MovementKind, Redemption, StockMovement
 from grassroots.shop.tests.conftest import EXCHANGE_DAY, actor, give, settle
@@ -89,7 +89,7 @@ def test_eight_counters_on_one_household_and_one_product_never_overdraw(pg, soap
     assert len(receipts) == 25 and len(set(receipts)) == 25
     assert len(refusals) == THREADS * ATTEMPTS - 25
     assert all("可兑换积分" in message for message in refusals), set(refusals)
-    credit = points.balance(home).credit
+    credit = ledger_selectors.balance(home).credit
     left = selectors.stock_of([soap.pk])[soap.pk]
     assert credit == 0 and left == 5
     spent = -LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).aggregate(s=Sum("points"))["s"]
@@ -98,7 +98,7 @@ def test_eight_counters_on_one_household_and_one_product_never_overdraw(pg, soap
     assert (Redemption.objects.count() == LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).count()
             == out.count() == 25)
     assert -out.aggregate(s=Sum("quantity"))["s"] == 25
-    assert points.first_broken_entry(village.pk) is None
+    assert ledger_selectors.first_broken_entry(village.pk) is None
 
 
 def test_a_retry_while_the_first_is_in_flight_redeems_once(pg, soap_shelf, homes, village, cashier):
@@ -116,7 +116,7 @@ def test_a_retry_while_the_first_is_in_flight_redeems_once(pg, soap_shelf, homes
 
     assert run_counters(counter) == []
     assert len(numbers) == THREADS and len(set(numbers)) == 1
-    assert Redemption.objects.count() == 1 and points.balance(home).credit == 100 - 46
+    assert Redemption.objects.count() == 1 and ledger_selectors.balance(home).credit == 100 - 46
     assert selectors.stock_of([soap.pk])[soap.pk] == 28
 
 
@@ -141,9 +141,9 @@ def test_eight_counters_on_eight_households_all_succeed(pg, soap_shelf, region, 
 
     assert run_counters(counter) == []
     assert sorted(numbers) == [f"DH-{shop.pk}-20260410-{n:04d}" for n in range(1, THREADS + 1)]
-    assert all(points.balance(h).credit == 90 - 69 for h in homes)
+    assert all(ledger_selectors.balance(h).credit == 90 - 69 for h in homes)
     assert selectors.stock_of([soap.pk])[soap.pk] == 30 - 3 * THREADS
-    assert points.first_broken_entry(village.pk) is None
+    assert ledger_selectors.first_broken_entry(village.pk) is None
 
 
 def test_a_counter_stuck_behind_a_lock_is_told_to_retry_and_nothing_is_written(pg, soap_shelf, homes, village,
@@ -178,7 +178,7 @@ def test_a_counter_stuck_behind_a_lock_is_told_to_retry_and_nothing_is_written(p
     finally:
         release.set()
         holder.join(timeout=30)
-    assert Redemption.objects.count() == 0 and points.balance(home).credit == 100
+    assert Redemption.objects.count() == 0 and ledger_selectors.balance(home).credit == 100
     retried = services.redeem(actor=actor(cashier), shop=shop, household=home, items=[(soap.pk, 1)],
                               idempotency_key="stuck", now=EXCHANGE_DAY)
-    assert retried.points == 23 and points.balance(home).credit == 77
+    assert retried.points == 23 and ledger_selectors.balance(home).credit == 77

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from grassroots.points.tests.test_photo_privacy import GPS_IFD, MAKE, phone_jpeg
+from grassroots.points.testing import GPS_IFD, MAKE, phone_jpeg
 from grassroots.shop import services
 
 

@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.http import Http404
 
 from grassroots.audit.models import AuditEntry
-from grassroots.points import selectors as points
-from grassroots.points.models import EntryKind, LedgerEntry
+from grassroots.ledger import selectors as ledger_selectors
+from grassroots.ledger.models import EntryKind, LedgerEntry
 from grassroots.shop import selectors, services
 from grassroots.shop.models import (
     Donation,
@@ -43,13 +43,13 @@ def written():
 def test_a_redemption_spends_credit_not_score_and_takes_goods_off_the_shelf(credited, shop, stocked, cashier,
                                                                             village):
     home = credited["SQ-0001"]
-    before = points.balance(home)
+    before = ledger_selectors.balance(home)
     assert before.credit == 235 and before.score == 235
     # 抽纸 15.00元 = 75分, 香皂 4.50元 = 22.5 → 23分 (rounded up) at 5 points a yuan.
     receipt = redeem(cashier, shop, home, [(stocked["抽纸"], 2), (stocked["香皂"], 1)], "k-1")
     assert (receipt.points, receipt.fen) == (173, 3450)
     assert receipt.number == f"DH-{shop.pk}-20260410-0001"
-    assert points.balance(home) == points.Balance(score=235, credit=62)
+    assert ledger_selectors.balance(home) == ledger_selectors.Balance(score=235, credit=62)
     assert stock(stocked["抽纸"]) == 8 and stock(stocked["香皂"]) == 9
     entry = receipt.entry
     assert (entry.account, entry.kind, entry.points, entry.household_id) == ("credit", EntryKind.REDEMPTION, -173,
@@ -58,16 +58,16 @@ def test_a_redemption_spends_credit_not_score_and_takes_goods_off_the_shelf(cred
     assert lines == {"抽纸": (2, 1500, 150), "香皂": (1, 450, 23)}
     audit = AuditEntry.objects.get(action="shop.redeem")
     assert audit.object_id == str(receipt.pk) and audit.actor == cashier and audit.data["points"] == 173
-    assert points.first_broken_entry(village.pk) is None
+    assert ledger_selectors.first_broken_entry(village.pk) is None
     second = redeem(cashier, shop, home, [(stocked["牙膏"], 1)], "k-2")
     assert second.number == f"DH-{shop.pk}-20260410-0002"
-    assert points.balance(home).credit == 62 - 43
+    assert ledger_selectors.balance(home).credit == 62 - 43
 
 
 def test_the_standing_and_total_are_read_again_at_the_counter(credited, shop, stocked, committee):
     home = credited["SQ-0004"]  # exactly the threshold: 80 redeemable
     receipt = redeem(committee, shop, home, [(stocked["毛巾"], 1), (stocked["香皂"], 1)], "k-1")  # 50 + 23
-    assert receipt.points == 73 and points.balance(home).credit == 7
+    assert receipt.points == 73 and ledger_selectors.balance(home).credit == 7
     with pytest.raises(ValidationError, match="本次需23分，可兑换积分只有7分"):
         redeem(committee, shop, home, [(stocked["香皂"], 1)], "k-2")
 
@@ -128,7 +128,7 @@ def test_the_same_key_twice_is_one_redemption_with_the_same_receipt(credited, sh
     assert again.pk == first.pk and again.number == first.number
     assert Redemption.objects.count() == 1
     assert LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).count() == 1
-    assert points.balance(home).credit == 235 - 75 and stock(stocked["抽纸"]) == 9
+    assert ledger_selectors.balance(home).credit == 235 - 75 and stock(stocked["抽纸"]) == 9
     with pytest.raises(ValidationError, match="另一笔兑换"):
         redeem(cashier, shop, credited["SQ-0004"], [(stocked["抽纸"], 1)], "double-click")
     with pytest.raises(ValidationError, match="幂等键"):
@@ -155,24 +155,24 @@ def test_a_supervisor_voids_a_same_day_redemption_by_reversal(credited, shop, st
                                                              village):
     home = credited["SQ-0001"]
     receipt = redeem(cashier, shop, home, [(stocked["抽纸"], 2), (stocked["牙膏"], 1)], "k-1")
-    assert points.balance(home).credit == 235 - 150 - 43
+    assert ledger_selectors.balance(home).credit == 235 - 150 - 43
     with pytest.raises(PermissionDenied):
         services.void_redemption(actor=actor(cashier), redemption=receipt, reason="顾客退货")
     voided = services.void_redemption(actor=actor(committee), redemption=receipt, reason="顾客退货",
                                       now=EXCHANGE_DAY + timedelta(hours=6))
     assert voided.voided_at is not None and voided.voided_by == committee and voided.void_reason == "顾客退货"
-    assert points.balance(home) == points.Balance(score=235, credit=235)
+    assert ledger_selectors.balance(home) == ledger_selectors.Balance(score=235, credit=235)
     reversal = voided.void_entry
     assert (reversal.kind, reversal.points, reversal.reverses_id) == (EntryKind.REVERSAL, 193, receipt.entry_id)
     assert stock(stocked["抽纸"]) == 10 and stock(stocked["牙膏"]) == 10
     returned = StockMovement.objects.filter(redemption=receipt, kind=MovementKind.VOID)
     assert sorted(returned.values_list("quantity", flat=True)) == [1, 2]
     assert receipt.lines.count() == 2  # the receipt is not edited, it is marked void
-    assert points.first_broken_entry(village.pk) is None
+    assert ledger_selectors.first_broken_entry(village.pk) is None
     with pytest.raises(ValidationError, match="已作废"):
         services.void_redemption(actor=actor(committee), redemption=receipt, reason="再作废一次",
                                  now=EXCHANGE_DAY + timedelta(hours=7))
-    assert points.balance(home).credit == 235
+    assert ledger_selectors.balance(home).credit == 235
 
 
 def test_yesterdays_redemption_cannot_be_voided(credited, shop, stocked, cashier, committee, outsider):
@@ -259,7 +259,7 @@ def test_products_are_retired_not_deleted_and_names_stay_unique_on_the_shelf(sho
 
 
 def test_points_cost_follows_the_households_village_rate(shop, products, village, committee, region, system_actor):
-    from grassroots.points.services import update_policy
+    from grassroots.settlement.services import update_policy
 
     paper = next(p for p in selectors.products(shop) if p.name == "抽纸")
     assert paper.points_for(village) == 75

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grassroots.core.tests.pdftext import pdf_text
-from grassroots.points.models import LedgerEntry
+from grassroots.ledger.models import LedgerEntry
 from grassroots.rules.settlement import quarter_bounds, quarter_of
 from grassroots.shop import services
 from grassroots.shop.models import HouseholdCard, Product, Redemption, StockMovement

@@ -5,8 +5,8 @@ surfacing (issue #11, item 10)."""
 import pytest
 
 from grassroots.conftest import client_for
-from grassroots.points import services as points_services
-from grassroots.points.models import LedgerEntry
+from grassroots.ledger import services as ledger_services
+from grassroots.ledger.models import LedgerEntry
 from grassroots.shop.models import Redemption
 from grassroots.shop.tests.conftest import actor
 from grassroots.shop.tests.test_api import key, post, redeem_body
@@ -42,7 +42,7 @@ def test_voiding_twice_is_refused_with_the_documented_errors(counter, cashier, c
 def test_voiding_a_redemption_whose_entry_was_reversed_is_refused_not_a_database_error(
         counter, cashier, committee, secretary):
     redemption = _redeem(counter, cashier)
-    points_services.reverse_entry(actor=actor(secretary), entry=redemption.entry, reason="录错户，冲正")
+    ledger_services.reverse_entry(actor=actor(secretary), entry=redemption.entry, reason="录错户，冲正")
     response = post(client_for(committee), f"/redemptions/{redemption.pk}/void/", {"reason": "收银员点错"},
                     key=key())
     _refused_409(response, redemption.number)

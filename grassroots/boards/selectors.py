@@ -1,0 +1,98 @@
+"""Moved from grassroots/points (points.selectors)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from grassroots.areas.models import Area, Household, Person
+from grassroots.claims.models import (
+    Notice,
+    NoticeStatus,
+)
+from grassroots.ledger.models import (
+    Account,
+    LedgerEntry,
+    LedgerHead,
+)
+from grassroots.ledger.selectors import household_heads
+from grassroots.rules.settlement import (
+    competition_ranks,
+)
+from grassroots.settlement.models import Settlement, SettlementStatus
+from grassroots.settlement.selectors import settlement_lines
+
+
+@dataclass
+class StatementRow:
+    household: Household
+    head: Person | None
+    plus: int
+    minus: int
+    total: int
+    rank: int
+    tied: bool
+    entries: list
+
+
+def monthly_statement(grid: Area, year: int, month: int) -> list[StatementRow]:
+    """月计分: every household of the grid with its month's entries, totals and rank in the grid.
+
+    Three queries whatever the grid's size: households, heads, and the month's entries.
+    """
+    from grassroots.rules.points import period_bounds
+
+    start, end = period_bounds(date(year, month, 1), "month")
+    households = list(Household.objects.filter(grid=grid, is_active=True).order_by("number"))
+    heads = household_heads([h.pk for h in households])
+    entries: dict[int, list] = defaultdict(list)
+    for entry in (LedgerEntry.objects.filter(path__startswith=grid.path, account=Account.SCORE,
+                                             occurred_on__range=(start, end))
+                  .select_related("rule_version", "person").order_by("occurred_on", "seq")):
+        entries[entry.household_id].append(entry)
+    rows = []
+    for household in households:
+        own = entries.get(household.pk, [])
+        plus = sum(e.points for e in own if e.points > 0)
+        minus = sum(e.points for e in own if e.points < 0)
+        rows.append(StatementRow(household, heads.get(household.pk), plus, minus, plus + minus, 0, False, own))
+    rows.sort(key=lambda r: (-r.total, r.household.number))
+    ranks = competition_ranks([r.total for r in rows])
+    counts = Counter(ranks)
+    for row, rank in zip(rows, ranks, strict=True):
+        row.rank, row.tied = rank, counts[rank] > 1
+    return rows
+
+
+def grid_board(grid: Area, today: date) -> dict:
+    """What a grid's board shows: this week's notices, this month's statement, the latest published
+    settlement of the grid's village, the village chain's head, and the grid's latest posted notice
+    (whose check page the board's QR code opens)."""
+    from grassroots.rules.points import period_bounds
+
+    week_start, _ = period_bounds(today, "week")
+    notices = list(Notice.objects.filter(grid=grid, opened_at__date__gte=week_start - timedelta(days=7))
+                   .order_by("-opened_at")[:5])
+    statement = monthly_statement(grid, today.year, today.month)
+    settlement = (Settlement.objects.filter(village_id=grid.parent_id, status=SettlementStatus.PUBLISHED)
+                  .order_by("-year", "-quarter").first())
+    lines = [line for line in settlement_lines(settlement) if line.path.startswith(grid.path)] if settlement else []
+    head = LedgerHead.objects.filter(village_id=grid.parent_id).first()
+    latest_posted = (Notice.objects.filter(grid=grid, status=NoticeStatus.POSTED).exclude(chain_hash="")
+                     .order_by("-posted_at", "-id").first())
+    return {"grid": grid, "today": today, "notices": notices, "statement": statement, "settlement": settlement,
+            "settlement_lines": lines, "head": head, "latest_posted": latest_posted}
+
+
+def statement_span(grid: Area, today: date) -> tuple[date, date]:
+    """The months a grid's statement (月计分) can be asked for: from the month of the village's first
+    score entry (the scheme's start there) to this month, and the latest month with score entries in the
+    grid (this month when there are none). Both as the first day of the month; two aggregate queries."""
+    from django.db.models import Max, Min
+
+    this_month = today.replace(day=1)
+    first = (LedgerEntry.objects.filter(village_id=grid.parent_id, account=Account.SCORE)
+             .aggregate(day=Min("occurred_on"))["day"])
+    latest = (LedgerEntry.objects.filter(path__startswith=grid.path, account=Account.SCORE, occurred_on__lte=today)
+              .aggregate(day=Max("occurred_on"))["day"])
+    start = min(first.replace(day=1), this_month) if first else this_month
+    return start, latest.replace(day=1) if latest else this_month

@@ -1,0 +1,220 @@
+"""Moved from grassroots/points (points.selectors, points.services)."""
+
+from collections import defaultdict
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from grassroots.access.scope import access_object, scope_of, visible
+from grassroots.areas.models import Person
+from grassroots.claims.models import (
+    LIVE_CLAIM_STATUSES,
+    Claim,
+    ClaimStatus,
+    LineStatus,
+    Notice,
+    NoticeLine,
+    Objection,
+    ObjectionStatus,
+    ReviewDecision,
+)
+from grassroots.ledger.models import (
+    LedgerEntry,
+)
+from grassroots.ledger.selectors import first_broken_entry
+from grassroots.points import capabilities as caps
+from grassroots.settlement.models import (
+    PointsPolicy,
+)
+from grassroots.settlement.selectors import policy_for
+
+
+def review_queue(user, *, limit: int = 200) -> list[Claim]:
+    """Claims waiting at a stage whose reviewers include one of the caller's roles."""
+    scope = scope_of(user)
+    claims = (
+        visible(user, Claim.objects.filter(status=ClaimStatus.IN_REVIEW), caps.VIEW)
+        .select_related("person", "household", "rule_version", "grid", "recorder", "village")
+        .order_by("village_id", "stage", "grid_id", "id")[: limit * 4]
+    )
+    policies = {p.village_id: p.stages for p in PointsPolicy.objects.filter(
+        village_id__in={c.village_id for c in claims})}
+    from grassroots.settlement.models import default_stages
+
+    queue = []
+    for claim in claims:
+        stages = policies.get(claim.village_id) or default_stages()
+        if claim.stage < len(stages) and scope.has_role(stages[claim.stage]["roles"], claim.path):
+            claim.stage_label = stages[claim.stage]["name"]
+            queue.append(claim)
+        if len(queue) >= limit:
+            break
+    return queue
+
+
+def my_claims(user, *, limit: int = 100) -> QuerySet[Claim]:
+    return (
+        Claim.objects.filter(recorder=user)
+        .select_related("person", "rule_version", "household")
+        .prefetch_related(Prefetch("decisions", queryset=ReviewDecision.objects.order_by("stage", "decided_at")))
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def claim_for(user, pk: int) -> Claim:
+    return access_object(user, Claim.objects.select_related("person", "rule_version", "household", "recorder"),
+                              pk=pk)
+
+
+def notices_for(user, *, limit: int = 50) -> QuerySet[Notice]:
+    return visible(user, Notice.objects.select_related("grid", "village"), caps.VIEW).order_by("-opened_at")[:limit]
+
+
+def public_notice(token: str) -> Notice:
+    """A notice by its public token, with its lines (for the board: names are masked in the template)."""
+
+    notice = (
+        Notice.objects.filter(token=token)
+        .select_related("grid", "village")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=NoticeLine.objects.select_related(
+                    "claim", "claim__person", "claim__household", "claim__rule_version"
+                ).prefetch_related("objections").order_by("id"),
+            )
+        )
+        .first()
+    )
+    if notice is None:
+        raise Http404("未找到该公示")
+    return notice
+
+
+def open_objections(user, *, limit: int = 100) -> QuerySet[Objection]:
+    return (
+        visible(user, Objection.objects.filter(status=ObjectionStatus.OPEN), caps.DECIDE_OBJECTIONS,
+                field="line__notice__path")
+        .select_related("line__claim__person", "line__claim__rule_version", "line__notice__grid")
+        .order_by("created_at")[:limit]
+    )
+
+
+def objection_for(user, pk: int) -> Objection:
+    return access_object(user, Objection.objects.select_related("line__notice", "line__claim"),
+                              field="line__notice__path", pk=pk)
+
+
+def verify_notice(notice: Notice) -> dict:
+    """What the public check page shows: is each line of the notice in the village's chain, and does
+    the chain up to the head printed on the notice hold?"""
+    lines = list(notice.lines.filter(status=LineStatus.STANDING).select_related("claim"))
+    entries = {e.claim_id: e for e in LedgerEntry.objects.filter(notice=notice)}
+    broken = first_broken_entry(notice.village_id, upto_seq=notice.chain_seq) if notice.chain_seq else None
+    head = LedgerEntry.objects.filter(village_id=notice.village_id, seq=notice.chain_seq).first()
+    head_matches = head is not None and head.hash == notice.chain_hash
+    missing = [line for line in lines if line.claim_id not in entries]
+    return {
+        "lines": len(lines),
+        "found": len(lines) - len(missing),
+        "broken": broken,
+        "head_matches": head_matches,
+        "ok": not missing and broken is None and head_matches,
+        "entries": entries,
+    }
+
+
+def batch_claims(user, batch: str) -> list[Claim]:
+    """The claims of one recording batch that the caller recorded: the confirmation after recording."""
+    return list(
+        Claim.objects.filter(batch=batch, recorder=user)
+        .select_related("person", "household", "rule_version", "rule_version__rule", "grid")
+        .order_by("id")
+    )
+
+
+def with_history(claims: list[Claim]) -> list[Claim]:
+    """``claims`` with their earlier review decisions (and each reviewer) loaded in one query."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        claims, Prefetch("decisions", queryset=ReviewDecision.objects.select_related("reviewer").order_by(
+            "stage", "decided_at")))
+    return claims
+
+
+def same_deed_claims(*, person_ids, rule_id: int, deed_date) -> list[Claim]:
+    """Live claims (in review, on notice, posted) of these people under this rule for that day: the
+    same deed recorded before. Unscoped: the caller has already checked that it may record for them."""
+    return list(
+        Claim.objects.filter(person_id__in=list(person_ids), rule_version__rule_id=rule_id, deed_date=deed_date,
+                             status__in=LIVE_CLAIM_STATUSES)
+        .select_related("person", "rule_version__rule", "recorder")
+        .order_by("person_id", "id")
+    )
+
+
+def possible_duplicates(user, claims: list[Claim]) -> dict[int, list[Claim]]:
+    """For each of ``claims``: the other live claims the caller can see of the same person, rule and day.
+
+    One query for the whole list. A claim is a possible duplicate at every stage of review, and stays
+    one after either of the pair moves on (approved, on notice, posted)."""
+    if not claims:
+        return {}
+    keys = {c.pk: (c.person_id, c.rule_version.rule_id, c.deed_date) for c in claims}
+    others = (
+        visible(user, Claim.objects.filter(person_id__in={k[0] for k in keys.values()},
+                                           deed_date__in={k[2] for k in keys.values()},
+                                           status__in=LIVE_CLAIM_STATUSES), caps.VIEW)
+        .select_related("person", "rule_version__rule", "recorder")
+        .order_by("id")
+    )
+    by_key: dict[tuple, list[Claim]] = defaultdict(list)
+    for other in others:
+        by_key[(other.person_id, other.rule_version.rule_id, other.deed_date)].append(other)
+    return {pk: [o for o in by_key.get(key, []) if o.pk != pk] for pk, key in keys.items()}
+
+
+def visible_claim_ids(user, ids: list[int]) -> set[int]:
+    """Which of ``ids`` name claims the caller can see (the rest are 404 to them)."""
+    return set(visible(user, Claim.objects.filter(pk__in=ids), caps.VIEW).values_list("pk", flat=True))
+
+
+def reviewer_roles() -> set[str]:
+    """Every role that reviews at some stage, in the default stages or any village's own."""
+    from grassroots.settlement.models import default_stages
+
+    roles = {r for stage in default_stages() for r in stage["roles"]}
+    for stages in PointsPolicy.objects.values_list("stages", flat=True):
+        roles.update(r for stage in stages or [] for r in stage.get("roles", []))
+    return roles
+
+
+def recordable_people(user, area, *, limit: int = 500):
+    """The people of ``area`` (a grid or village) the caller may record points for, by household."""
+
+    return list(
+        visible(user, Person.objects.filter(path__startswith=area.path, is_active=True, household__isnull=False),
+                caps.RECORD)
+        .select_related("household")
+        .prefetch_related("tags")
+        .order_by("household__number", "id")[:limit]
+    )
+
+
+def notice_summaries(user, *, limit: int = 50) -> QuerySet[Notice]:
+    """The staff list of notices: each with its number of lines and of open objections."""
+    from django.db.models import Count
+
+    return (
+        visible(user, Notice.objects.select_related("grid", "village"), caps.VIEW)
+        .annotate(line_count=Count("lines", distinct=True),
+                  open_objections=Count("lines__objections", filter=Q(lines__objections__status=ObjectionStatus.OPEN),
+                                        distinct=True))
+        .order_by("-opened_at", "-id")[:limit]
+    )
+
+
+def stage_name(claim: Claim) -> str:
+    stages = policy_for(claim.village).stages
+    return stages[claim.stage]["name"] if claim.stage < len(stages) else ""

@@ -1,0 +1,52 @@
+"""Moved from grassroots/points (points.views)."""
+
+from django.conf import settings
+from django.shortcuts import render
+
+from grassroots.access.scope import scope_of
+from grassroots.areas import selectors as area_selectors
+from grassroots.areas.models import Level
+from grassroots.claims import selectors as claims_selectors
+from grassroots.core import ratelimit
+from grassroots.points import capabilities as caps
+
+# (requests, seconds) per client address; settings.POINTS_RATE_LIMITS overrides any of them. Generous,
+# because a whole village may reach the board through one carrier-grade NAT address.
+RATE_LIMITS = {"objection": (10, 600), "check": (300, 600)}
+
+
+def village_from_request(request):
+    """The village the caller works in: ``?village=CODE`` or the current area (a grid's village).
+    None above village level."""
+    code = (request.GET.get("village") or request.POST.get("village") or "").strip()
+    area = area_selectors.area_for(request.user, code) if code else request.current_area
+    if not area:
+        return None
+    if area.level == Level.GRID:
+        return area.parent
+    if area.level == Level.VILLAGE:
+        return area
+    return None
+
+
+def rate_ok(request, scope: str) -> bool:
+    allowed, window = {**RATE_LIMITS, **getattr(settings, "POINTS_RATE_LIMITS", {})}[scope]
+    return ratelimit.hit(request, scope=f"points:{scope}", allowed=allowed, window=window).allowed
+
+
+def points_can(user) -> dict:
+    scope = scope_of(user)
+    return {
+        "view": bool(scope.paths(caps.VIEW)),
+        "record": bool(scope.paths(caps.RECORD)),
+        "manage_rules": bool(scope.paths(caps.MANAGE_RULES)),
+        "decide": bool(scope.paths(caps.DECIDE_OBJECTIONS)),
+        "review": scope.everything or bool({r for r, _ in scope.assignments} & claims_selectors.reviewer_roles()),
+    }
+
+
+def render_page(request, template: str, context: dict, status: int = 200):
+    """render() with what the points tabs need: which of the points pages the caller may use."""
+    if request.user.is_authenticated:
+        context.setdefault("points_can", points_can(request.user))
+    return render(request, template, context, status=status)
