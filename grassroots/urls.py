@@ -12,7 +12,11 @@ urlpatterns = [
     path("", include("grassroots.audit.urls")),
     path("", include("grassroots.areas.urls")),
     path("", include("grassroots.spreadsheets.urls")),
-    path("", include("grassroots.points.urls")),
+    path("", include("grassroots.claims.urls")),
+    path("", include("grassroots.catalogue.urls")),
+    path("", include("grassroots.ledger.urls")),
+    path("", include("grassroots.boards.urls")),
+    path("", include("grassroots.settlement.urls")),
     path("", include("grassroots.shop.urls")),
     path("", include("grassroots.demands.urls")),
 ]

@@ -192,7 +192,7 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
 @require_GET
 def grid_board(request, pk: int):
     grid = _grid(request.user, pk)
-    return _render(request, "points/board/grid.html", _board_context(request, grid, public=False))
+    return _render(request, "boards/grid.html", _board_context(request, grid, public=False))
 
 
 @require_GET
@@ -201,7 +201,7 @@ def public_grid_board(request, code: str):
     grid = Area.objects.filter(code=code, level=Level.GRID).select_related("parent").first()
     if grid is None:
         raise Http404("未找到该网格")
-    return _render(request, "points/board/public_grid.html", _board_context(request, grid, public=True))
+    return _render(request, "boards/public_grid.html", _board_context(request, grid, public=True))
 
 
 @require_safe
@@ -229,7 +229,7 @@ def _statement_page(request, grid: Area, first: date, *, error: str = "", status
     months = _months_between(start, this_month)
     if first not in months:
         months = sorted({*months, first}, reverse=True)
-    return _render(request, "points/board/statement.html", {
+    return _render(request, "boards/statement.html", {
         "grid": grid, "village": grid.parent, "month": first, "rows": rows,
         "empty": not any(r.entries for r in rows), "months": months, "latest": latest, "error": error,
         "previous_month": _previous_month(first),
@@ -328,7 +328,7 @@ def village_ranking(request, pk: int):
     shown = [r for r in rows if scope.can(caps.VIEW, r.household.path)]
     for row in shown:
         row.star_text = "★" * row.stars
-    return _render(request, "points/board/ranking.html", {
+    return _render(request, "boards/ranking.html", {
         "village": village, "year": year, "years": list(range(today.year, max(FIRST_YEAR, today.year - 5) - 1, -1)),
         "rows": shown, "total": len(rows), "error": error,
     }, status=400 if error else 200)
@@ -342,7 +342,7 @@ def household(request, pk: int):
     """Score and redeemable balance, whether it may redeem now, the year by month, every entry's origin."""
 
     household = area_selectors.household_detail(request.user, pk)
-    return render_page(request, "points/household.html",
+    return render_page(request, "boards/household.html",
                    household_context(request.user, household, timezone.localdate()))
 
 
@@ -385,7 +385,7 @@ def _public_page(request, notice, *, form=None, error_line=None, status=200):
         context.update(short=short_hash(notice.chain_hash), check_url=check_url,
                        qr=qr_svg(check_url, label="扫码核验本次公示是否已入账"))
     context["total"] = sum(r["points"] for r in context["rows"] if r["standing"])
-    return render_page(request, "points/public_notice.html", context, status=status)
+    return render_page(request, "boards/public_notice.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -422,7 +422,7 @@ def public_notice(request, token: str):
 def public_check(request, token: str):
     notice = claims_selectors.public_notice(token)
     if not rate_ok(request, "check"):
-        return render_page(request, "points/public_check.html", {"notice": notice, "limited": True}, status=429)
+        return render_page(request, "boards/public_check.html", {"notice": notice, "limited": True}, status=429)
     result = claims_selectors.verify_notice(notice) if notice.status == NoticeStatus.POSTED else None
     rows = _line_rows(notice)
     if result is not None:
@@ -437,7 +437,7 @@ def public_check(request, token: str):
     hash_match = None
     if typed and notice.chain_hash:
         hash_match = len(typed) >= 6 and notice.chain_hash.startswith(typed) and bool(result and result["head_matches"])
-    return render_page(request, "points/public_check.html", {
+    return render_page(request, "boards/public_check.html", {
         "notice": notice, "result": result, "rows": [r for r in rows if r["standing"]],
         "short": short_hash(notice.chain_hash) if notice.chain_hash else "", "typed": typed,
         "hash_match": hash_match, "missing": (result["lines"] - result["found"]) if result else 0,

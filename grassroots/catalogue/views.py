@@ -35,7 +35,7 @@ def rules(request):
 
 
 def _no_catalogue_page(request, village, *, copy_form=None, name_form=None, status=200):
-    return render_page(request, "points/rules_empty.html", {
+    return render_page(request, "catalogue/rules_empty.html", {
         "village": village, "templates": selectors.templates_for(village),
         "can_manage": scope_of(request.user).can(caps.MANAGE_RULES, village.path),
         "copy_form": copy_form or forms.CopyForm(), "name_form": name_form or forms.RuleSetForm(
@@ -46,7 +46,7 @@ def _no_catalogue_page(request, village, *, copy_form=None, name_form=None, stat
 def _rule_set_page(request, rule_set, *, rule_form=None, adoption_form=None, status=200):
     today = timezone.localdate()
     adoptions = list(rule_set.adoptions.all())
-    return render_page(request, "points/rule_set.html", {
+    return render_page(request, "catalogue/rule_set.html", {
         "rule_set": rule_set, "rules": selectors.catalogue_rules(rule_set, today), "adoptions": adoptions,
         "today": today, "can_manage": scope_of(request.user).can(caps.MANAGE_RULES, rule_set.path),
         "rule_form": rule_form or forms.RuleForm(adoptions=adoptions),
@@ -150,7 +150,7 @@ def rule_revise(request, pk: int):
         form = forms.ReviseForm(adoptions=adoptions, initial={
             **{f: getattr(latest, f) for f in REVISABLE},
             "effective_from": max(timezone.localdate(), latest.effective_from) + timedelta(days=1)})
-    return render_page(request, "points/rule_revise.html", {"rule": rule, "latest": latest, "form": form,
+    return render_page(request, "catalogue/rule_revise.html", {"rule": rule, "latest": latest, "form": form,
                                                        "rule_set": rule_set}, status=400 if form.is_bound else 200)
 
 
@@ -215,7 +215,7 @@ def rule_copy(request):
 
 
 def _templates_page(request, area, *, name_form=None, status=200):
-    return render_page(request, "points/templates.html", {
+    return render_page(request, "catalogue/templates.html", {
         "area": area, "templates": selectors.templates_for(area) if area else [],
         "can_create": bool(area) and area.level not in (Level.VILLAGE, Level.GRID)
         and scope_of(request.user).can(caps.MANAGE_RULES, area.path),

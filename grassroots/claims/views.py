@@ -35,7 +35,7 @@ def _require_reviewer(user) -> None:
 @require_GET
 def home(request):
     refuse_without(request.user, caps.VIEW)
-    return render_page(request, "points/home.html", {"village": village_from_request(request)})
+    return render_page(request, "claims/home.html", {"village": village_from_request(request)})
 
 
 def _save_claims(request, form):
@@ -95,7 +95,7 @@ def record(request):
             people = area_selectors.search_people(user, q, within=area, limit=60)
         else:
             people = selectors.recordable_people(user, area, limit=300)
-        template = "points/_people.html" if request.htmx else "points/record_person.html"
+        template = "claims/_people.html" if request.htmx else "claims/record_person.html"
         return render_page(request, template, {"people": people, "q": q, "area": area})
     person = area_selectors.person_detail(user, person_id)
     require(user, caps.RECORD, person.path)
@@ -105,13 +105,13 @@ def record(request):
         categories = person.category_codes()
         versions = catalogue_selectors.rules_in_force(catalogue, today) if catalogue else []
         fitting = [v for v in versions if categories & set(v.categories)]
-        return render_page(request, "points/record_rule.html", {
+        return render_page(request, "claims/record_rule.html", {
             "person": person, "versions": fitting, "catalogue": catalogue, "others": len(versions) - len(fitting)})
     rule = catalogue_selectors.readable_rule(user, rule_id)
     version = catalogue_selectors.version_in_force(rule, today)
     if form is None:
         form = forms.ClaimForm(initial={"people": [person.pk], "rule": rule.pk})
-    return render_page(request, "points/record_confirm.html", {
+    return render_page(request, "claims/record_confirm.html", {
         "person": person, "rule": rule, "version": version, "form": form,
     }, status=400 if form.is_bound else 200)
 
@@ -140,7 +140,7 @@ def record_batch(request):
     if rule_id is None:
         catalogue = catalogue_selectors.village_catalogue(user, village) if village else None
         versions = catalogue_selectors.rules_in_force(catalogue, today) if catalogue else []
-        return render_page(request, "points/batch_rule.html", {"versions": versions, "catalogue": catalogue,
+        return render_page(request, "claims/batch_rule.html", {"versions": versions, "catalogue": catalogue,
                                                           "area": area})
     rule = catalogue_selectors.readable_rule(user, rule_id)
     version = catalogue_selectors.version_in_force(rule, today)
@@ -151,7 +151,7 @@ def record_batch(request):
     if form is None:
         form = forms.ClaimForm(initial={"rule": rule.pk})
     chosen = {int_or_none(v) for v in request.POST.getlist("people")} if form.is_bound else set()
-    return render_page(request, "points/batch_people.html", {
+    return render_page(request, "claims/batch_people.html", {
         "rule": rule, "version": version, "people": people, "form": form, "chosen": chosen, "area": area,
         "unfit": sum(1 for p in people if not p.fits),
     }, status=400 if form.is_bound else 200)
@@ -164,7 +164,7 @@ def record_done(request, batch: str):
     if not claims:
         raise Http404("未找到")
     first = claims[0]
-    return render_page(request, "points/record_done.html", {
+    return render_page(request, "claims/record_done.html", {
         "claims": claims, "first": first, "total": sum(c.points for c in claims),
         "again": request.GET.get("again") == "1",
     })
@@ -181,7 +181,7 @@ def _my_claims_page(request, *, bound: dict | None = None, problems: list[str] |
     others = [c for c in claims if c not in rejected]
     shown = {c.pk for c in rejected}
     orphans = [form for pk, form in (bound or {}).items() if pk not in shown]
-    return render_page(request, "points/my_claims.html", {"rejected": rejected, "others": others,
+    return render_page(request, "claims/my_claims.html", {"rejected": rejected, "others": others,
                                                      "resubmitted": resubmitted, "problems": problems or [],
                                                      "orphan_form": orphans[0] if orphans else None}, status=status)
 
@@ -313,7 +313,7 @@ def review(request):
     for message in claim_errors.values():  # refused claims no longer in the queue: above the list
         form.add_error(None, message)
     published = [t for t in request.GET.get("published", "").split(",") if TOKEN.match(t)]
-    return render_page(request, "points/review.html", {
+    return render_page(request, "claims/review.html", {
         "groups": _review_groups(queue), "count": len(queue), "form": form or forms.ReviewForm(),
         "reasons": reasons, "published": published, "checked": set(reasons), "queued": {c.pk for c in queue},
     }, status=400 if form is not None else 200)
@@ -323,7 +323,7 @@ def review(request):
 @require_GET
 def notices(request):
     refuse_without(request.user, caps.VIEW)
-    return render_page(request, "points/notices.html", {"notices": selectors.notice_summaries(request.user),
+    return render_page(request, "claims/notices.html", {"notices": selectors.notice_summaries(request.user),
                                                    "now": timezone.now()})
 
 
@@ -333,7 +333,7 @@ def _objections_page(request, *, bound: dict | None = None, status=200):
         objection.form = (bound or {}).get(objection.pk) or forms.DecideForm(auto_id=f"id_{objection.pk}_%s")
     shown = {o.pk for o in objections}
     orphans = [form for pk, form in (bound or {}).items() if pk not in shown]
-    return render_page(request, "points/objections.html", {"objections": objections,
+    return render_page(request, "claims/objections.html", {"objections": objections,
                                                        "orphan_form": orphans[0] if orphans else None}, status=status)
 
 

@@ -27,7 +27,7 @@ def _entry_page(request, entry, *, form=None, status=200):
             entry.rule_version.rule.rule_set_id, entry.rule_version.effective_from)
     can_reverse = (scope_of(request.user).can(caps.REVERSE, entry.path) and entry.kind != EntryKind.REVERSAL
                    and entry.reversal is None)
-    return render_page(request, "points/entry.html", {
+    return render_page(request, "ledger/entry.html", {
         "entry": entry, "adoption": adoption, "adoption_direct": adoption_direct, "can_reverse": can_reverse,
         "form": form or forms.ReverseForm(), "short": short_hash(entry.hash), "reversal_points": -entry.points,
     }, status=status)

@@ -75,7 +75,7 @@ def _settlements_page(request, *, form=None, status=200):
     if form is None and villages:
         current = _village(request)
         form = forms.ComputeForm(villages=villages, initial={"village": current.pk} if current in villages else {})
-    return _render(request, "points/settlement/list.html", {
+    return _render(request, "settlement/list.html", {
         "settlements": selectors.settlements_for(user), "form": form,
         "villages": viewable[:MAX_VILLAGE_LINKS], "more_villages": len(viewable) > MAX_VILLAGE_LINKS,
         "year": timezone.localdate().year,
@@ -150,7 +150,7 @@ def _settlement_page(request, settlement, *, correct_form=None, status=200):
         line.yuan = yuan_text(line.fen)
     can_settle = scope_of(request.user).can(caps.SETTLE, settlement.path)
     changes = _changes(settlement, lines) if settlement.supersedes_id else None
-    return _render(request, "points/settlement/detail.html", {
+    return _render(request, "settlement/detail.html", {
         "s": settlement, "label": quarter_label(settlement.year, settlement.quarter), "lines": lines,
         "yuan_total": yuan_text(fen_for(settlement.credit_total, settlement.points_per_yuan)),
         "below": selectors.households_below_threshold(settlement, lines), "can_settle": can_settle,
@@ -209,7 +209,7 @@ def settlement_publish(request, pk: int):
             return redirect("points-settlement", pk=result["settlement"])
     lines = selectors.settlement_lines(found) if found.supersedes_id else []
     changes = _changes(found, lines) if found.supersedes_id else []
-    return _render(request, "points/settlement/publish.html", {
+    return _render(request, "settlement/publish.html", {
         "s": found, "form": form, "label": quarter_label(found.year, found.quarter),
         "yuan_total": yuan_text(fen_for(found.credit_total, found.points_per_yuan)),
         "changed": sum(1 for c in changes if c["changed"]),
@@ -255,7 +255,7 @@ def public_settlement(request, token: str):
              "credit": line.credit, "yuan": yuan_text(line.fen)}
             for line in selectors.settlement_lines(found) if line.eligible]
     newer = _newer(found) if found.status == SettlementStatus.SUPERSEDED else None
-    return _render(request, "points/settlement/public.html", {
+    return _render(request, "settlement/public.html", {
         "s": found, "rows": rows, "label": quarter_label(found.year, found.quarter), "newer": newer,
         "yuan_total": yuan_text(fen_for(found.credit_total, found.points_per_yuan)),
     })
@@ -295,7 +295,7 @@ def _annual_page(request, village, year, *, close_form=None, status=200):
     if can_settle and not closed and context["year_over"]:
         unspent = selectors.unspent_credit(village)
         context["unspent_households"], context["unspent_points"] = len(unspent), sum(unspent.values())
-    return _render(request, "points/settlement/annual.html", context, status=status)
+    return _render(request, "settlement/annual.html", context, status=status)
 
 
 @login_required
@@ -453,7 +453,7 @@ def year_close(request, pk: int, year: int):
 def _policy_page(request, village, *, form=None, status=200):
     policy = selectors.policy_for(village)
     can_manage = scope_of(request.user).can(caps.MANAGE_RULES, village.path)
-    return _render(request, "points/settlement/policy.html", {
+    return _render(request, "settlement/policy.html", {
         "village": village, "policy": policy, "can_manage": can_manage,
         "form": (form or forms.PolicyForm(policy=policy)) if can_manage else None,
         "star_bands": sorted(policy.star_bands, key=lambda b: -b["stars"]),
@@ -504,7 +504,7 @@ def _consents_page(request, household, *, form=None, status=200):
     if can_record and form is None:
         form = forms.ConsentForm(institutions=_institutions(household),
                                  members=[p.name for p in household.member_list])
-    return _render(request, "points/settlement/consents.html", {
+    return _render(request, "settlement/consents.html", {
         "household": household, "consents": consents, "can_record": can_record, "form": form,
     }, status=status)
 
@@ -563,7 +563,7 @@ def credit_lookup(request):
     form = forms.CreditLookupForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "units": units}
     if request.method == "GET":
-        return _render(request, "points/settlement/credit.html", context)
+        return _render(request, "settlement/credit.html", context)
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -578,9 +578,9 @@ def credit_lookup(request):
                                                           year=d["year"])
             except PermissionDenied as exc:
                 context["refused"] = str(exc)
-                return _render(request, "points/settlement/credit.html", context, status=403)
+                return _render(request, "settlement/credit.html", context, status=403)
             household = found["household"]
             head = household.members.filter(relation=Person.Relation.HEAD, is_active=True).first()
             context["result"] = {**found, "village": village, "head": mask_name(head.name) if head else "—"}
-            return _render(request, "points/settlement/credit.html", context)
-    return _render(request, "points/settlement/credit.html", context, status=400)
+            return _render(request, "settlement/credit.html", context)
+    return _render(request, "settlement/credit.html", context, status=400)
