@@ -233,7 +233,7 @@ def proposed_post_village(*, actor, village_id: int, notice_ids: list[int], now)
         Objection,
         ObjectionStatus,
     )
-    from grassroots.ledger.models import Account, EntryKind, LedgerHead
+    from grassroots.ledger.models import Account, EntryKind, LedgerHead, entry_content
     from grassroots.rules.points import GENESIS, ChainLink
 
     with transaction.atomic():
@@ -265,10 +265,10 @@ def proposed_post_village(*, actor, village_id: int, notice_ids: list[int], now)
                 seq += 1
                 kind = EntryKind.AWARD.value if points > 0 else EntryKind.DEDUCTION.value
                 key = f"claim:{claim_id}"
-                content = {"village": village_id, "household": household_id, "person": person_id,
-                           "account": Account.SCORE.value, "kind": kind, "points": points,
-                           "rule_version": rule_version_id, "claim": claim_id, "notice": notice_id, "reverses": None,
-                           "reason": "", "occurred_on": deed.isoformat(), "key": key}
+                content = entry_content(village=village_id, household=household_id, person=person_id,
+                                        account=Account.SCORE.value, kind=kind, points=points,
+                                        rule_version=rule_version_id, claim=claim_id, notice=notice_id, reverses=None,
+                                        reason="", occurred_on=deed, key=key)
                 digest = ChainLink(seq, prev, content).digest()
                 rows.append((village_id, seq, path, household_id, person_id, Account.SCORE.value, kind, points,
                              rule_version_id, claim_id, notice_id, None, "", deed, now, key, prev, digest))
@@ -564,9 +564,9 @@ def main(argv=None) -> None:
         print("cumulative time of the steps of post_notice (same profile; the profiler inflates Python, not SQL):")
         total = sum(v[3] for k, v in stats.stats.items() if k[2] == "post_notice" and k[0].endswith("services.py"))
         steps = [("services.post_notice (all)", "services.py", "post_notice"),
-                 ("  ledger_services.append_entries", "services.py", "append_entries"),
+                 ("  ledger.services.append_entries", "services.py", "append_entries"),
                  ("    rules.points.chain (json + sha256)", "rules/points.py", "chain"),
-                 ("    models.chain_content", "points/models.py", "chain_content"),
+                 ("    models.chain_content", "ledger/models.py", "chain_content"),
                  ("  QuerySet.bulk_create (entries; in append_entries)", "models/query.py", "bulk_create"),
                  ("  QuerySet.update (claims → posted, notice, head)", "models/query.py", "update"),
                  ("  Model.__init__ (lines, claims, entries)", "models/base.py", "__init__"),

@@ -6,14 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from grassroots.access.scope import access_object, scope_of, visible
+from grassroots.access.scope import scope_of
 from grassroots.areas.models import Area, Level
 from grassroots.catalogue.models import Adoption, Rule, RuleSet, RuleVersion
 from grassroots.points import capabilities as caps
-
-
-def catalogue_for(user, village) -> RuleSet | None:
-    return visible(user, RuleSet.objects.filter(area=village, is_template=False), caps.VIEW).first()
 
 
 def rules_in_force(rule_set: RuleSet, day) -> list[RuleVersion]:
@@ -28,9 +24,6 @@ def rules_in_force(rule_set: RuleSet, day) -> list[RuleVersion]:
     )
 
 
-def rule_for(user, pk: int) -> Rule:
-    return access_object(user, Rule.objects.select_related("rule_set", "rule_set__area"), field="rule_set__path",
-                              pk=pk)
 
 
 def _readable_rule_sets(user):
@@ -62,8 +55,7 @@ def village_catalogue(user, village) -> RuleSet | None:
 
 
 def readable_rule(user, pk: int) -> Rule:
-    """One rule of a readable rule set, for recording against it (``rule_for`` is 404 to a grid worker)."""
-
+    """One rule of a rule set the caller may read: a grid worker reads the village's catalogue."""
     rule = Rule.objects.select_related("rule_set", "rule_set__area").filter(
         pk=pk, rule_set__in=_readable_rule_sets(user)).first()
     if rule is None:
@@ -116,8 +108,6 @@ def village_of(area: Area) -> Area:
     raise ValidationError("积分制在嘎查村社区一级管理")
 
 
-def catalogue_of(village: Area) -> RuleSet | None:
-    return RuleSet.objects.filter(area=village, is_template=False).first()
 
 
 def version_in_force(rule: Rule, day: date) -> RuleVersion | None:

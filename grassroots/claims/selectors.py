@@ -66,8 +66,6 @@ def claim_for(user, pk: int) -> Claim:
                               pk=pk)
 
 
-def notices_for(user, *, limit: int = 50) -> QuerySet[Notice]:
-    return visible(user, Notice.objects.select_related("grid", "village"), caps.VIEW).order_by("-opened_at")[:limit]
 
 
 def public_notice(token: str) -> Notice:

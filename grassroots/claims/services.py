@@ -39,6 +39,7 @@ from grassroots.ledger.models import (
     EntryKind,
     LedgerEntry,
     LedgerHead,
+    entry_content,
 )
 from grassroots.ledger.services import ENTRY_COLUMNS, lock_head, record_checkpoint
 from grassroots.points import capabilities as caps
@@ -352,7 +353,7 @@ def post_notice(*, actor: Actor, notice: Notice, now=None) -> Notice:
     return notice
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)  # a scheduled job's unit of work commits on its own
 def post_village_notices(*, actor: Actor, village_id: int, notice_ids: list[int], now=None) -> list[int]:
     """Post those of ``notice_ids`` (one village's) that are due and have no open objection, in one
     transaction; the ids posted. The rest are skipped: an objection arrived, or another run posted them."""
@@ -393,10 +394,10 @@ def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str
             seq += 1
             kind = EntryKind.AWARD.value if points > 0 else EntryKind.DEDUCTION.value
             key = f"claim:{claim_id}"
-            content = {"village": village_id, "household": household_id, "person": person_id,
-                       "account": Account.SCORE.value, "kind": kind, "points": points,
-                       "rule_version": rule_version_id, "claim": claim_id, "notice": notice_id, "reverses": None,
-                       "reason": "", "occurred_on": deed_date.isoformat(), "key": key}
+            content = entry_content(village=village_id, household=household_id, person=person_id,
+                                    account=Account.SCORE.value, kind=kind, points=points,
+                                    rule_version=rule_version_id, claim=claim_id, notice=notice_id, reverses=None,
+                                    reason="", occurred_on=deed_date, key=key)
             digest = ChainLink(seq, prev, content).digest()
             rows.append((village_id, seq, path, household_id, person_id, Account.SCORE.value, kind, points,
                          rule_version_id, claim_id, notice_id, None, "", ops.adapt_datefield_value(deed_date),

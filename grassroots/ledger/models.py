@@ -112,18 +112,29 @@ class LedgerEntry(models.Model):
 
 def chain_content(row) -> dict:
     """What an entry's hash covers. Ids, not names, so that renaming a person leaves the chain valid."""
+    return entry_content(village=row.village_id, household=row.household_id, person=row.person_id, account=row.account,
+                         kind=row.kind, points=row.points, rule_version=row.rule_version_id, claim=row.claim_id,
+                         notice=row.notice_id, reverses=row.reverses_id, reason=row.reason,
+                         occurred_on=row.occurred_on, key=row.idempotency_key)
+
+
+def entry_content(*, village: int, household: int, person: int | None, account: str, kind: str, points: int,
+                  rule_version: int | None, claim: int | None, notice: int | None, reverses: int | None, reason: str,
+                  occurred_on, key: str) -> dict:
+    """The one definition of the hashed content, for callers that hold values rather than a row (posting a
+    notice writes entries with one executemany). ``verify-ledger`` recomputes it through ``chain_content``."""
     return {
-        "village": row.village_id,
-        "household": row.household_id,
-        "person": row.person_id,
-        "account": row.account,
-        "kind": row.kind,
-        "points": row.points,
-        "rule_version": row.rule_version_id,
-        "claim": row.claim_id,
-        "notice": row.notice_id,
-        "reverses": row.reverses_id,
-        "reason": row.reason,
-        "occurred_on": row.occurred_on.isoformat(),
-        "key": row.idempotency_key,
+        "village": village,
+        "household": household,
+        "person": person,
+        "account": account,
+        "kind": kind,
+        "points": points,
+        "rule_version": rule_version,
+        "claim": claim,
+        "notice": notice,
+        "reverses": reverses,
+        "reason": reason,
+        "occurred_on": occurred_on.isoformat(),
+        "key": key,
     }

@@ -205,8 +205,8 @@ def public_settlement(token: str) -> Settlement:
 
 
 def policy_for(village: Area) -> PointsPolicy:
-    policy, _ = PointsPolicy.objects.get_or_create(village=village)
-    return policy
+    """The village's policy; the defaults (unsaved) until its assembly first changes them. A read writes nothing."""
+    return PointsPolicy.objects.filter(village=village).first() or PointsPolicy(village=village)
 
 
 def draft_lines(settlement: Settlement) -> list[tuple]:

@@ -21,7 +21,7 @@ from grassroots.ledger.selectors import head_seq
 from grassroots.ledger.services import append_entries
 from grassroots.points import capabilities as caps
 from grassroots.rules.paths import common_path
-from grassroots.rules.settlement import quarter_bounds, quarter_label
+from grassroots.rules.settlement import check_bands, quarter_bounds, quarter_label
 from grassroots.settlement.models import (
     CreditConsent,
     PointsPolicy,
@@ -70,7 +70,7 @@ def _check_quarter_over(year: int, quarter: int, today: date) -> None:
         raise ValidationError({"quarter": f"{quarter_label(year, quarter)}尚未结束（{end:%Y-%m-%d}结束），不能评议"})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)  # a scheduled job's unit of work commits on its own
 def compute_settlements(*, actor: Actor, year: int, quarter: int, now=None) -> dict:
     """The scheduled job after a quarter ends: a draft settlement for every village that keeps a ledger
     and has none for the quarter yet, each reading its ledger up to the chain's current length. One
@@ -252,17 +252,19 @@ def close_year(*, actor: Actor, village: Area, year: int, now=None) -> YearClose
 
 
 @transaction.atomic
-def update_policy(*, actor: Actor, village: Area, **changes) -> PointsPolicy:
-    """The assembly's settlement and honour rules (threshold, rate, year end, veto, bands)."""
-    from grassroots.rules.settlement import check_bands
-
+def update_policy(*, actor: Actor, village: Area, threshold: int | None = None, points_per_yuan: int | None = None,
+                  year_end: str | None = None, veto_scope: str | None = None, star_bands: list | None = None,
+                  honours: list | None = None, credit_bands: list | None = None,
+                  notice_days: int | None = None) -> PointsPolicy:
+    """The assembly's settlement and honour rules (threshold, rate, year end, veto, bands). None leaves a rule as
+    it is."""
     authorise(actor, caps.MANAGE_RULES, village.path)
-    policy = PointsPolicy.objects.select_for_update().get(pk=policy_for(village).pk)
-    allowed = {"threshold", "points_per_yuan", "year_end", "veto_scope", "star_bands", "honours", "credit_bands",
-               "notice_days"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError({f: "不能修改此项" for f in unknown})
+    PointsPolicy.objects.get_or_create(village=village)  # the first change saves the defaults beside it
+    policy = PointsPolicy.objects.select_for_update().get(village=village)
+    changes = {field: value for field, value in (
+        ("threshold", threshold), ("points_per_yuan", points_per_yuan), ("year_end", year_end),
+        ("veto_scope", veto_scope), ("star_bands", star_bands), ("honours", honours),
+        ("credit_bands", credit_bands), ("notice_days", notice_days)) if value is not None}
     for field, value in changes.items():
         setattr(policy, field, value)
     errors = check_bands(policy.star_bands, policy.credit_bands, policy.honours)
