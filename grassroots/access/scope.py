@@ -152,3 +152,19 @@ def authorise(actor, capability: str, path: str) -> None:
     """``require`` for a service's actor; system actors pass."""
     if not actor.is_system:
         require(actor.user, capability, path)
+
+
+def reachable(user, queryset: QuerySet, capability: str) -> QuerySet:
+    """Village-wide things (whose path is the village's) the caller reaches: within their areas, or above a
+    grid of theirs (a grid worker sees their village's settlement)."""
+    scope = scope_of(user)
+    above = {held[:i + 1] for held in scope.paths(capability) for i, ch in enumerate(held) if ch == "/"}
+    return queryset.filter(scope.q(capability) | Q(path__in=sorted(above)))
+
+
+def access_reachable(user, queryset: QuerySet, *, capability: str, **lookup):
+    """One object of ``queryset`` the caller reaches (see ``reachable``); 404 otherwise."""
+    obj = reachable(user, queryset, capability).filter(**lookup).first()
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    return obj

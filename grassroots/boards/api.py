@@ -1,29 +1,21 @@
 """Moved from grassroots/points (points.api_results)."""
 
 
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from grassroots.access.scope import visible
+from grassroots.access.scope import access_area
 from grassroots.api.common import (
     area_ref,
 )
 from grassroots.areas.api import api_errors
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Level
 from grassroots.boards import selectors
 from grassroots.points import capabilities as caps
 from grassroots.points.api_common import READ_ERRORS, AreaCode, AreaRef, Month, Year, head_name
 
 router = Router(tags=["积分结果"])
 
-
-def _grid(user, code: str) -> Area:
-    grid = visible(user, Area.objects.select_related("parent"), caps.VIEW).filter(
-        code=code.strip(), level=Level.GRID).first()
-    if grid is None:
-        raise Http404("未找到")
-    return grid
 
 
 class MonthQuery(Schema):
@@ -52,11 +44,9 @@ class StatementOut(Schema):
 
 @router.get("/grids/{code}/statement/", response={200: StatementOut, **READ_ERRORS},
             summary="网格月计分：各户本月加分、扣分、合计和排名")
-
-
 @api_errors
 def grid_statement(request, code: AreaCode, filters: Query[MonthQuery]):
-    grid = _grid(request.user, code)
+    grid = access_area(request.user, code=code, capability=caps.VIEW, level=Level.GRID)
     today = timezone.localdate()
     year, month = filters.year or today.year, filters.month or today.month
     rows = selectors.monthly_statement(grid, year, month)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from grassroots.access.scope import access_object, scope_of, visible
+from grassroots.access.scope import access_area, access_object, access_village, scope_of
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.audit.context import Actor
@@ -43,22 +43,6 @@ MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 FIRST_YEAR = 2000
 
 
-def _grid(user, pk: int) -> Area:
-    """A grid the caller may see points of; 404 otherwise (outside their areas, or not a grid)."""
-    grid = visible(user, Area.objects.filter(level=Level.GRID).select_related("parent"), caps.VIEW).filter(
-        pk=pk).first()
-    if grid is None:
-        raise Http404("未找到")
-    return grid
-
-
-def _village(user, pk: int) -> Area:
-    """A village the caller sees whole or works inside (a grid worker's role sits on one of its grids)."""
-    village = Area.objects.filter(pk=pk, level=Level.VILLAGE).select_related("parent").first()
-    paths = scope_of(user).paths(caps.VIEW)
-    if village is None or not any(village.path.startswith(p) or p.startswith(village.path) for p in paths):
-        raise Http404("未找到")
-    return village
 
 
 def _month(year: int, month: int) -> date:
@@ -191,7 +175,7 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
 @login_required
 @require_GET
 def grid_board(request, pk: int):
-    grid = _grid(request.user, pk)
+    grid = access_area(request.user, pk=pk, capability=caps.VIEW, level=Level.GRID)
     return _render(request, "boards/grid.html", _board_context(request, grid, public=False))
 
 
@@ -214,7 +198,7 @@ def print_font(request):
 
 
 def _statement(request, pk: int, year: int, month: int):
-    grid = _grid(request.user, pk)
+    grid = access_area(request.user, pk=pk, capability=caps.VIEW, level=Level.GRID)
     first = _month(year, month)
     return grid, first, selectors.monthly_statement(grid, year, month)
 
@@ -242,7 +226,7 @@ def _statement_page(request, grid: Area, first: date, *, error: str = "", status
 @login_required
 @require_GET
 def grid_statement(request, pk: int, year: int, month: int):
-    return _statement_page(request, _grid(request.user, pk), _month(year, month))
+    return _statement_page(request, access_area(request.user, pk=pk, capability=caps.VIEW, level=Level.GRID), _month(year, month))
 
 
 @login_required
@@ -250,7 +234,7 @@ def grid_statement(request, pk: int, year: int, month: int):
 def grid_statement_pick(request, pk: int):
     """The month picker's address: ``?month=2026-11`` opens that month's statement; without it, the latest
     month with entries in the grid (this month when there are none)."""
-    grid = _grid(request.user, pk)
+    grid = access_area(request.user, pk=pk, capability=caps.VIEW, level=Level.GRID)
     today = timezone.localdate()
     start, latest = selectors.statement_span(grid, today)
     raw = request.GET.get("month", "")
@@ -313,7 +297,7 @@ def household_statement_pdf(request, pk: int, year: int, month: int):
 @login_required
 @require_GET
 def village_ranking(request, pk: int):
-    village = _village(request.user, pk)
+    village = access_village(request.user, pk=pk, capability=caps.VIEW, from_inside=True)
     today = timezone.localdate()
     raw = (request.GET.get("year") or "").strip()
     error = ""

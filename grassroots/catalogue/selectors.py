@@ -24,8 +24,6 @@ def rules_in_force(rule_set: RuleSet, day) -> list[RuleVersion]:
     )
 
 
-
-
 def _readable_rule_sets(user):
     """Rule sets are documents of an area for everyone working in it: a set is readable by whoever sees
     its area's subtree (a county reads its villages' catalogues) or works inside its area (a grid
@@ -106,8 +104,6 @@ def village_of(area: Area) -> Area:
     if area.level == Level.GRID:
         return area.parent
     raise ValidationError("积分制在嘎查村社区一级管理")
-
-
 
 
 def version_in_force(rule: Rule, day: date) -> RuleVersion | None:

@@ -51,7 +51,7 @@ from grassroots.points.api_common import (
     AreaRef,
     PersonRef,
     VillageCode,
-    require_related,
+    require_reaching,
     village_for,
     with_areas,
 )
@@ -381,7 +381,7 @@ def _record(request, payload: ClaimIn, photo=None) -> dict:
     if rule.rule_set.is_template:
         raise DjangoValidationError({"rule_id": "模板中的项目不能直接记分，请选择本村积分细则中的项目"})
     village = rule.rule_set.area
-    require_related(request.user, caps.RECORD, village.path, "您没有记录积分的权限")
+    require_reaching(request.user, caps.RECORD, village.path, "您没有记录积分的权限")
     claims = services.record_claims(actor=Actor.from_request(request), person_ids=payload.person_ids, rule=rule,
                                     quantity=payload.quantity, deed_date=payload.deed_date, note=payload.note,
                                     photo=photo, allow_duplicate=payload.allow_duplicate)
@@ -506,7 +506,7 @@ def get_claim(request, claim_id: ObjectId):
 def _recorded_claim(request, claim_id: int) -> Claim:
     """A claim the caller sees (404 otherwise) and may record in (403 for a member who may only look)."""
     claim = access_object(request.user, Claim.objects.select_related(*CLAIM_RELATED), pk=claim_id)
-    require_related(request.user, caps.RECORD, claim.path, "您没有记录积分的权限")
+    require_reaching(request.user, caps.RECORD, claim.path, "您没有记录积分的权限")
     return claim
 
 
@@ -520,8 +520,6 @@ def _claim_body(user, pk: int) -> dict:
 
 @router.post("/claims/{int:claim_id}/withdraw/", response={200: ClaimOut, **ERRORS},
              summary="撤回审核中的申报（仅记录人；再次撤回无副作用）")
-
-
 @api_errors
 def withdraw_claim(request, claim_id: ObjectId):
     """The recorder takes back a claim still in review, at any stage: it leaves every review queue and
@@ -540,8 +538,6 @@ class ResubmitIn(StrictIn):
 
 @router.post("/claims/{int:claim_id}/resubmit/", response={201: ClaimOut, **ERRORS, 409: DuplicateRefusedOut},
              summary="修改后重新提交被退回的申报（仅记录人，幂等）")
-
-
 @api_errors
 def resubmit_claim(request, response: HttpResponse, claim_id: ObjectId, payload: ResubmitIn,
                    idempotency_key: OptionalKey = None):
@@ -634,8 +630,6 @@ def list_notices(request, filters: Query[NoticesQuery]):
 
 @router.get("/notices/{int:notice_id}/", response={200: NoticeDetailOut, **READ_ERRORS},
             summary="公示详情（工作人员视图：全名、异议）")
-
-
 @api_errors
 def get_notice(request, notice_id: ObjectId):
     notice = access_object(request.user, Notice.objects.select_related("grid", "village"), pk=notice_id)
@@ -689,8 +683,6 @@ class DecisionIn(StrictIn):
 
 @router.post("/objections/{int:objection_id}/decision/", response={200: ObjectionOut, **ERRORS},
              summary="村两委复议异议")
-
-
 @api_errors
 def decide_objection(request, response: HttpResponse, objection_id: ObjectId, payload: DecisionIn,
                      idempotency_key: OptionalKey = None):
@@ -721,8 +713,6 @@ def today(request):
 
 @router.get("/public/notices/{token}/", auth=None, response={200: PublicNoticeOut, 404: ErrorOut},
             summary="公示（公开，姓名已遮蔽）")
-
-
 @api_errors
 def public_notice(request, token: str):
     notice = _public_notice(token)
@@ -765,8 +755,6 @@ def _rate_limited(request) -> int | None:
 @router.post("/public/notices/{token}/objections/", auth=None,
              response={201: ObjectionReceipt, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
              summary="对公示条目提出异议（公开，按来源地址限频）")
-
-
 @api_errors
 def public_objection(request, token: str, payload: PublicObjectionIn):
     wait = _rate_limited(request)

@@ -66,8 +66,6 @@ def claim_for(user, pk: int) -> Claim:
                               pk=pk)
 
 
-
-
 def public_notice(token: str) -> Notice:
     """A notice by its public token, with its lines (for the board: names are masked in the template)."""
 

@@ -157,8 +157,6 @@ def list_entries(request, filters: Query[EntriesQuery]):
 
 @router.get("/entries/{int:entry_id}/origin/", response={200: EntryOriginOut, **READ_ERRORS},
             summary="台账记录的来龙去脉：项目版本、记录人、各级审核、公示、异议")
-
-
 @api_errors
 def entry_origin(request, entry_id: ObjectId):
     user = request.user
@@ -192,8 +190,6 @@ class ReversalIn(StrictIn):
 
 @router.post("/entries/{int:entry_id}/reversal/", response={201: EntryOut, **ERRORS},
              summary="冲正：记一条相反分值的记录，写明所冲正的记录和理由")
-
-
 @api_errors
 def reverse_entry(request, response: HttpResponse, entry_id: ObjectId, payload: ReversalIn,
                   idempotency_key: OptionalKey = None):
@@ -227,8 +223,6 @@ class BalanceOut(Schema):
 
 @results_router.get("/households/{int:household_id}/balance/", response={200: BalanceOut, **READ_ERRORS},
             summary="户的积分与可兑换额度")
-
-
 @api_errors
 def household_balance(request, household_id: ObjectId):
     household = household_for(request.user, household_id)
@@ -257,8 +251,6 @@ class MonthsOut(Schema):
 
 @results_router.get("/households/{int:household_id}/months/", response={200: MonthsOut, **READ_ERRORS},
             summary="户的逐月积分（一年12个月）")
-
-
 @api_errors
 def household_months(request, household_id: ObjectId, filters: Query[YearQuery]):
     household = household_for(request.user, household_id)
@@ -302,8 +294,6 @@ def _household_entry(e: LedgerEntry) -> dict:
 
 @results_router.get("/households/{int:household_id}/entries/", response={200: HouseholdEntriesOut, **READ_ERRORS},
             summary="户的积分明细（按年、月）")
-
-
 @api_errors
 def household_entries(request, household_id: ObjectId, filters: Query[HouseholdEntriesQuery]):
     household = household_for(request.user, household_id)

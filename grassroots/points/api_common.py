@@ -1,62 +1,33 @@
-"""Moved from grassroots/points (points.api, points.api_results)."""
+"""What the points apps' routers (catalogue, claims, ledger, settlement, boards) share: error maps, small
+schemas and query types, the village a request names, money as yuan. Access goes through access/scope.py."""
 
 from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Schema
 from pydantic import StrictInt
 
-from grassroots.access.scope import Scope, scope_of, visible
-from grassroots.api.common import related
-from grassroots.areas.api import (
-    ErrorOut,
-    ValidationErrorOut,
-)
+from grassroots.access.models import User
+from grassroots.access.scope import NOT_FOUND, access_area, access_household, scope_of
+from grassroots.areas.api import ErrorOut, ValidationErrorOut
 from grassroots.areas.models import Area, Household, Level
 from grassroots.points import capabilities as caps
 from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN, fen_for
 from grassroots.settlement.models import PointsPolicy
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
-
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
-
-def village_for(user, code: str | None) -> Area:
-    """The village named by ``code`` (a grid's code names its village) or the caller's only village."""
-    paths = scope_of(user).paths(caps.VIEW)
-    if code:
-        area = Area.objects.select_related("parent").filter(code=code.strip()).first()
-        if area is None or not related(paths, area.path):
-            raise Http404("未找到")
-        if area.level == Level.GRID:
-            area = area.parent
-        if area.level != Level.VILLAGE:
-            raise DjangoValidationError({"village": "请给出嘎查村社区（或网格）的区划代码"})
-        return area
-    villages = set()
-    for area in Area.objects.select_related("parent").filter(path__in=[p for p in paths if p]):
-        if area.level == Level.GRID:
-            villages.add(area.parent)
-        elif area.level == Level.VILLAGE:
-            villages.add(area)
-        else:
-            villages.add(None)  # above village level: many villages
-    if "" in paths or None in villages or len(villages) != 1:
-        if not paths:
-            raise Http404("未找到")
-        raise DjangoValidationError({"village": "您负责多个嘎查村社区，请用 ?village=区划代码 指明"})
-    return villages.pop()
-
-
-def require_related(user, capability: str, path: str, message: str) -> None:
-    """403 unless the caller holds ``capability`` within or above ``path`` (the object is already visible)."""
-    if not related(scope_of(user).paths(capability), path):
-        raise PermissionDenied(message)
+VillageCode = Annotated[str | None, Field(None, max_length=20, description="嘎查村社区或网格的区划代码")]
+AreaCode = Annotated[str, Field(max_length=20)]
+Year = Annotated[int, Field(ge=2000, le=2100, description="年度，如 2026")]
+Month = Annotated[int, Field(ge=1, le=12, description="月份 1–12")]
+Quarter = Annotated[int, Field(ge=1, le=4, description="季度 1–4")]
+StrictYear = Annotated[StrictInt, Field(ge=2000, le=2100, description="年度，如 2026")]
+StrictQuarter = Annotated[StrictInt, Field(ge=1, le=4, description="季度 1–4")]
 
 
 class AreaRef(Schema):
@@ -69,10 +40,50 @@ class PersonRef(Schema):
     name: str
 
 
+def village_for(user, code: str | None) -> Area:
+    """The village named by ``code`` (a grid's code names its village) or the caller's only village."""
+    if code:
+        area = access_area(user, code=code, capability=caps.VIEW, from_inside=True)
+        if area.level == Level.GRID:
+            area = area.parent
+        if area.level != Level.VILLAGE:
+            raise DjangoValidationError({"village": "请给出嘎查村社区（或网格）的区划代码"})
+        return area
+    paths = scope_of(user).paths(caps.VIEW)
+    villages = set()
+    for area in Area.objects.select_related("parent").filter(path__in=[p for p in paths if p]):
+        if area.level == Level.GRID:
+            villages.add(area.parent)
+        elif area.level == Level.VILLAGE:
+            villages.add(area)
+        else:
+            villages.add(None)  # above village level: many villages
+    if "" in paths or None in villages or len(villages) != 1:
+        if not paths:
+            raise Http404(NOT_FOUND)
+        raise DjangoValidationError({"village": "您负责多个嘎查村社区，请用 ?village=区划代码 指明"})
+    return villages.pop()
+
+
+def village_by_code(user, code: str) -> Area:
+    """The village named by ``code``, when the caller holds points.view in it or in one of its grids."""
+    return access_area(user, code=code, capability=caps.VIEW, level=Level.VILLAGE, from_inside=True)
+
+
+def household_for(user, household_id: int) -> Household:
+    """A household whose points the caller may see; 404 when missing or outside their areas alike."""
+    return access_household(user, pk=household_id, capability=caps.VIEW,
+                            queryset=Household.objects.select_related("village", "grid"))
+
+
+def require_reaching(user, capability: str, path: str, message: str) -> None:
+    """403 unless the caller holds ``capability`` within or above ``path`` (the object is already visible)."""
+    if not scope_of(user).reaches(capability, path):
+        raise PermissionDenied(message)
+
+
 def with_areas(objects: list, *, recorders: bool = False) -> list:
     """Attach ``village`` (and ``grid``, ``recorder`` when the objects have them) with one query each."""
-    from grassroots.access.models import User
-
     ids = {o.village_id for o in objects} | {o.grid_id for o in objects if hasattr(o, "grid_id")}
     areas = Area.objects.in_bulk(ids) if ids else {}
     users = User.objects.in_bulk({o.recorder_id for o in objects}) if recorders and objects else {}
@@ -83,40 +94,6 @@ def with_areas(objects: list, *, recorders: bool = False) -> list:
         if recorders:
             o.recorder = users[o.recorder_id]
     return objects
-
-VillageCode = Annotated[str | None, Field(None, max_length=20, description="嘎查村社区或网格的区划代码")]
-
-
-def household_for(user, household_id: int) -> Household:
-    """A household whose points the caller may see; 404 when missing or outside their areas alike."""
-    household = visible(user, Household.objects.select_related("village", "grid"), caps.VIEW).filter(
-        pk=household_id).first()
-    if household is None:
-        raise Http404("未找到")
-    return household
-
-
-def _ancestors(path: str) -> list[str]:
-    """Every path above and including ``path`` ("a/b/" → ["a/", "a/b/"])."""
-    return [path[:i + 1] for i, ch in enumerate(path) if ch == "/"]
-
-
-def reaching(user) -> Q:
-    """Village-wide things (path = the village's) the caller reaches: within their areas, or above a grid of theirs."""
-    paths = scope_of(user).paths(caps.VIEW)
-    return scope_of(user).q(caps.VIEW) | Q(path__in=[a for p in paths for a in _ancestors(p)])
-
-
-def village_by_code(user, code: str) -> Area:
-    """The village named by ``code``, when the caller holds points.view in it or in one of its grids."""
-    village = Area.objects.select_related("parent").filter(code=code.strip(), level=Level.VILLAGE).first()
-    if village is None or not related(scope_of(user).paths(caps.VIEW), village.path):
-        raise Http404("未找到")
-    return village
-
-
-def sees(scope: Scope, path: str) -> bool:
-    return scope.can(caps.VIEW, path)
 
 
 def yuan(points: int, points_per_yuan: int) -> str:
@@ -131,21 +108,3 @@ def points_per_yuan(village_id: int) -> int:
 
 def head_name(head) -> str:
     return head.name if head is not None else ""
-
-
-Year = Annotated[int, Field(ge=2000, le=2100, description="年度，如 2026")]
-
-
-Month = Annotated[int, Field(ge=1, le=12, description="月份 1–12")]
-
-
-Quarter = Annotated[int, Field(ge=1, le=4, description="季度 1–4")]
-
-
-StrictYear = Annotated[StrictInt, Field(ge=2000, le=2100, description="年度，如 2026")]
-
-
-StrictQuarter = Annotated[StrictInt, Field(ge=1, le=4, description="季度 1–4")]
-
-
-AreaCode = Annotated[str, Field(max_length=20)]

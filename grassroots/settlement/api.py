@@ -5,12 +5,12 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictStr
 
-from grassroots.access.scope import scope_of, visible
+from grassroots.access.scope import access_object, access_reachable, reachable, scope_of
 from grassroots.api.common import (
     Limit,
     Offset,
@@ -38,12 +38,10 @@ from grassroots.points.api_common import (
     Year,
     head_name,
     household_for,
-    reaching,
-    sees,
+    require_reaching,
     village_by_code,
     yuan,
 )
-from grassroots.points.api_common import require_related as _require_related
 from grassroots.points.api_common import village_for as _village_for
 from grassroots.rules.settlement import quarter_label
 from grassroots.settlement import selectors, services
@@ -52,18 +50,9 @@ from grassroots.settlement.models import CreditConsent, Settlement, SettlementSt
 router = Router(tags=["积分结果"])
 
 
-
-
-
-
-
-
 def _settlement(user, settlement_id: int) -> Settlement:
-    settlement = (Settlement.objects.select_related("village", "published_by").filter(reaching(user))
-                  .filter(pk=settlement_id).first())
-    if settlement is None:
-        raise Http404("未找到")
-    return settlement
+    return access_reachable(user, Settlement.objects.select_related("village", "published_by"), capability=caps.VIEW,
+                            pk=settlement_id)
 
 
 class SettlementOut(Schema):
@@ -126,7 +115,7 @@ def _settlement_detail(s: Settlement, user) -> dict:
     lines = [{"household": line.household_id, "number": line.household.number, "head": head_name(line.head),
               "points": line.points, "vetoed": line.vetoed, "eligible": line.eligible, "credit": line.credit,
               "credit_yuan": yuan(line.credit, s.points_per_yuan)}
-             for line in selectors.settlement_lines(s) if sees(scope, line.path)]
+             for line in selectors.settlement_lines(s) if scope.can(caps.VIEW, line.path)]
     return {**_settlement_out(s), "lines": lines}
 
 
@@ -149,7 +138,7 @@ class SettlementsQuery(Schema):
 @api_errors
 def list_settlements(request, filters: Query[SettlementsQuery]):
     user = request.user
-    settlements: QuerySet = Settlement.objects.select_related("village", "published_by").filter(reaching(user))
+    settlements: QuerySet = reachable(user, Settlement.objects.select_related("village", "published_by"), caps.VIEW)
     if filters.village:
         settlements = settlements.filter(village=_village_for(user, filters.village))
     if filters.year is not None:
@@ -165,8 +154,6 @@ def list_settlements(request, filters: Query[SettlementsQuery]):
 
 @router.get("/settlements/{int:settlement_id}/", response={200: SettlementDetailOut, **READ_ERRORS},
             summary="季度评议兑换详情（含各户结果）")
-
-
 @api_errors
 def get_settlement(request, settlement_id: ObjectId):
     return _settlement_detail(_settlement(request.user, settlement_id), request.user)
@@ -180,14 +167,12 @@ class ComputeIn(StrictIn):
 
 @router.post("/settlements/", response={200: SettlementDetailOut, 201: SettlementDetailOut, **ERRORS},
              summary="计算季度评议兑换草稿（已有则返回已有的，200）")
-
-
 @api_errors
 def compute_settlement(request, response: HttpResponse, payload: ComputeIn, idempotency_key: OptionalKey = None):
     """Computing twice changes nothing: the second call answers the existing settlement with 200."""
     user = request.user
     village = _village_for(user, payload.village)
-    _require_related(user, caps.SETTLE, village.path, "您没有季度评议兑换的权限")
+    require_reaching(user, caps.SETTLE, village.path, "您没有季度评议兑换的权限")
     exists = (Settlement.objects.filter(village=village, year=payload.year, quarter=payload.quarter)
               .exclude(status=SettlementStatus.SUPERSEDED).exists())
 
@@ -202,15 +187,13 @@ def compute_settlement(request, response: HttpResponse, payload: ComputeIn, idem
 
 @router.post("/settlements/{int:settlement_id}/publish/", response={200: SettlementDetailOut, **ERRORS},
              summary="公布季度评议结果：按结果记入可兑换积分")
-
-
 @api_errors
 def publish_settlement(request, response: HttpResponse, settlement_id: ObjectId, idempotency_key: OptionalKey = None):
     """Publishing a published result again is refused (422) and grants nothing; with the same
     Idempotency-Key the first answer is given again."""
     user = request.user
     settlement = _settlement(user, settlement_id)
-    _require_related(user, caps.SETTLE, settlement.path, "您没有公布评议结果的权限")
+    require_reaching(user, caps.SETTLE, settlement.path, "您没有公布评议结果的权限")
 
     def work() -> dict:
         services.publish_settlement(actor=Actor.from_request(request), settlement=settlement)
@@ -226,14 +209,12 @@ class CorrectIn(StrictIn):
 
 @router.post("/settlements/{int:settlement_id}/correct/", response={201: SettlementDetailOut, **ERRORS},
              summary="更正已公布的评议结果：按台账现状计算新版本草稿（幂等）")
-
-
 @api_errors
 def correct_settlement(request, response: HttpResponse, settlement_id: ObjectId, payload: CorrectIn,
                        idempotency_key: OptionalKey = None):
     user = request.user
     settlement = _settlement(user, settlement_id)
-    _require_related(user, caps.SETTLE, settlement.path, "您没有更正评议结果的权限")
+    require_reaching(user, caps.SETTLE, settlement.path, "您没有更正评议结果的权限")
 
     def work() -> dict:
         draft = services.correct_settlement(actor=Actor.from_request(request), settlement=settlement,
@@ -274,14 +255,12 @@ def _annual_row(row: selectors.AnnualRow) -> dict:
 
 @router.get("/villages/{code}/annual/", response={200: AnnualOut, **READ_ERRORS},
             summary="年总结：各户年度积分、村内与苏木乡镇排名、星级、荣誉、信用等级")
-
-
 @api_errors
 def village_annual(request, code: AreaCode, filters: Query[YearQuery]):
     village = village_by_code(request.user, code)
     year = filters.year or timezone.localdate().year
     scope = scope_of(request.user)
-    rows = [row for row in selectors.annual_summary(village, year) if sees(scope, row.household.path)]
+    rows = [row for row in selectors.annual_summary(village, year) if scope.can(caps.VIEW, row.household.path)]
     return {"village": area_ref(village), "year": year, "rows": [_annual_row(r) for r in rows],
             "recommendations": [_annual_row(r) for r in selectors.recommendations(rows)]}
 
@@ -321,8 +300,6 @@ def _consent_body(consent_id: int) -> dict:
 
 @router.get("/households/{int:household_id}/consents/", response={200: list[ConsentOut], **READ_ERRORS},
             summary="户的信用查询授权")
-
-
 @api_errors
 def list_consents(request, household_id: ObjectId):
     household = household_for(request.user, household_id)
@@ -340,8 +317,6 @@ class ConsentIn(StrictIn):
 
 @router.post("/households/{int:household_id}/consents/", response={201: ConsentOut, **ERRORS},
              summary="登记户的信用查询授权（幂等）")
-
-
 @api_errors
 def record_consent(request, response: HttpResponse, household_id: ObjectId, payload: ConsentIn,
                    idempotency_key: OptionalKey = None):
@@ -349,7 +324,7 @@ def record_consent(request, response: HttpResponse, household_id: ObjectId, payl
 
     user = request.user
     household = household_for(user, household_id)
-    _require_related(user, caps.RECORD_CONSENT, household.path, "您没有登记信用查询授权的权限")
+    require_reaching(user, caps.RECORD_CONSENT, household.path, "您没有登记信用查询授权的权限")
     institution = Unit.objects.filter(pk=payload.institution, is_active=True).first()
     if institution is None:
         raise DjangoValidationError({"institution": "未找到该单位"})
@@ -366,15 +341,11 @@ def record_consent(request, response: HttpResponse, household_id: ObjectId, payl
 
 @router.post("/consents/{int:consent_id}/revoke/", response={200: ConsentOut, **ERRORS},
              summary="撤回信用查询授权（重复撤回不变）")
-
-
 @api_errors
 def revoke_consent(request, response: HttpResponse, consent_id: ObjectId, idempotency_key: OptionalKey = None):
     user = request.user
-    consent = visible(user, CreditConsent.objects.all(), caps.VIEW).filter(pk=consent_id).first()
-    if consent is None:
-        raise Http404("未找到")
-    _require_related(user, caps.RECORD_CONSENT, consent.path, "您没有撤回信用查询授权的权限")
+    consent = access_object(user, CreditConsent.objects.all(), capability=caps.VIEW, pk=consent_id)
+    require_reaching(user, caps.RECORD_CONSENT, consent.path, "您没有撤回信用查询授权的权限")
 
     def work() -> dict:
         services.revoke_consent(actor=Actor.from_request(request), consent=consent)
@@ -404,8 +375,6 @@ class RatingOut(Schema):
 
 @router.post("/credit/lookup/", response={200: RatingOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
              summary="信用等级查询（金融机构，须有该户的有效授权；每次查询留痕）")
-
-
 @api_errors
 def credit_lookup(request, payload: LookupIn):
     """Only a unit's staff may ask, and only under the household's current consent to their unit. An

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import access_object, refuse_without, require, scope_of, visible
+from grassroots.access.scope import access_object, access_village, refuse_without, require, scope_of, visible
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
@@ -22,7 +22,7 @@ from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.core.pdf import Document, pdf_response
 from grassroots.points import capabilities as caps
 from grassroots.points.pages import render_page as _render
-from grassroots.points.pages import village_from_request as _village
+from grassroots.points.pages import village_from_request
 from grassroots.rules.masking import mask_name
 from grassroots.rules.settlement import competition_ranks, fen_for, quarter_label, yuan_text
 from grassroots.settlement import forms, selectors, services
@@ -34,9 +34,6 @@ MAX_VILLAGE_LINKS = 20
 def _actor(request) -> Actor:
     return Actor.from_request(request)
 
-
-def _village_or_404(user, pk: int) -> Area:
-    return access_object(user, Area.objects.filter(level=Level.VILLAGE).select_related("parent"), pk=pk)
 
 
 def _year_or_404(year: int) -> int:
@@ -73,7 +70,7 @@ def _settlements_page(request, *, form=None, status=200):
     viewable = list(visible(user, Area.objects.filter(level=Level.VILLAGE), caps.VIEW)
                     .order_by("code")[:MAX_VILLAGE_LINKS + 1])
     if form is None and villages:
-        current = _village(request)
+        current = village_from_request(request)
         form = forms.ComputeForm(villages=villages, initial={"village": current.pk} if current in villages else {})
     return _render(request, "settlement/list.html", {
         "settlements": selectors.settlements_for(user), "form": form,
@@ -301,7 +298,7 @@ def _annual_page(request, village, year, *, close_form=None, status=200):
 @login_required
 @require_GET
 def annual(request, pk: int, year: int):
-    return _annual_page(request, _village_or_404(request.user, pk), _year_or_404(year))
+    return _annual_page(request, access_village(request.user, pk=pk), _year_or_404(year))
 
 
 def _honour_text(row) -> str:
@@ -320,7 +317,7 @@ def _annual_cells(row) -> list:
 @login_required
 @require_GET
 def annual_xlsx(request, pk: int, year: int):
-    village = _village_or_404(request.user, pk)
+    village = access_village(request.user, pk=pk)
     summary = _annual(village, _year_or_404(year))
     priority = Sheet("同等条件下优先推荐", ["顺序", "户号", "户主", "年度积分"],
                      [[f"{r.priority_rank}{'（并列）' if r.priority_tied else ''}", r.household.number,
@@ -347,7 +344,7 @@ def fit_columns(doc: Document, rows: list[list], widths: list[float], keep: set[
 @login_required
 @require_GET
 def annual_pdf(request, pk: int, year: int):
-    village = _village_or_404(request.user, pk)
+    village = access_village(request.user, pk=pk)
     summary = _annual(village, _year_or_404(year))
     doc = Document(f"{village.name} {year}年度积分总结")
     doc.add_page()
@@ -388,7 +385,7 @@ def _chinese_date(day: date) -> str:
 @login_required
 @require_GET
 def annual_certificates(request, pk: int, year: int):
-    village = _village_or_404(request.user, pk)
+    village = access_village(request.user, pk=pk)
     honoured = _annual(village, _year_or_404(year))["honoured"]
     if not honoured:
         messages.info(request, f"{year}年度没有获得荣誉或星级的户，没有可打印的证书")
@@ -432,7 +429,7 @@ def annual_certificates(request, pk: int, year: int):
 @login_required
 @require_POST
 def year_close(request, pk: int, year: int):
-    village = _village_or_404(request.user, pk)
+    village = access_village(request.user, pk=pk)
     require(request.user, caps.SETTLE, village.path)
     year = _year_or_404(year)
     form = forms.YearCloseForm(request.POST)
@@ -466,7 +463,7 @@ POLICY_GROUPS = ("star_bands", "honours", "credit_bands")
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy(request, pk: int):
-    village = _village_or_404(request.user, pk)
+    village = access_village(request.user, pk=pk)
     if request.method == "GET":
         return _policy_page(request, village)
     require(request.user, caps.MANAGE_RULES, village.path)
