@@ -47,7 +47,7 @@ def is_api(request) -> bool:
 
 
 def api_error(status: int, detail: str | None = None) -> HttpResponse:
-    from grassroots.areas.api import error_response
+    from grassroots.api.errors import error_response
 
     return error_response(status, detail or MESSAGES.get(status) or STATUS_MESSAGES.get(status) or "请求未能完成")
 
