@@ -36,28 +36,32 @@ class IdempotencyConflict(Exception):
     """The key was used before for a different action or request."""
 
 
-def run_once(*, user, key: str, action: str, work: Callable[[], dict]) -> tuple[dict, bool]:
+def run_once(*, user, key: str, action: str, work: Callable[[], dict], owner: str = "") -> tuple[dict, bool]:
     """Run ``work`` once for (user, key) and return (result, replayed).
 
-    ``work`` runs inside the same transaction as the key row, so a failure leaves no key
-    behind and the retry may succeed. A concurrent duplicate waits on the unique index
-    until the first commits, then replays its result.
+    A caller who is no account (``user`` None: the public page, an Open311 client) holds its keys under
+    ``owner`` instead (e.g. ``open311:3``). ``work`` runs inside the same transaction as the key row, so a
+    failure leaves no key behind and the retry may succeed. A concurrent duplicate waits on the unique
+    index until the first commits, then replays its result.
     """
     if not key:
         return work(), False
-    existing = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if user is None and not owner:
+        raise ValueError("an idempotency key needs a user or an owner")
+    holder = {"user": user, "owner": ""} if user is not None else {"user": None, "owner": owner}
+    existing = IdempotencyKey.objects.filter(key=key, **holder).first()
     if existing is not None:
         return _replay(existing, action), True
     try:
         with transaction.atomic():
             # Claim the key first: a concurrent duplicate waits on the unique index here, before
             # doing any work, and replays once this transaction commits.
-            claimed = IdempotencyKey.objects.create(user=user, key=key, action=action, result={})
+            claimed = IdempotencyKey.objects.create(key=key, action=action, result={}, **holder)
             result = work()
             claimed.result = result
             claimed.save(update_fields=["result"])
     except IntegrityError:
-        existing = IdempotencyKey.objects.filter(user=user, key=key).first()
+        existing = IdempotencyKey.objects.filter(key=key, **holder).first()
         if existing is None:
             raise
         return _replay(existing, action), True
@@ -77,7 +81,7 @@ def fingerprint(path: str, body) -> str:
 
 
 def reply_once(*, user, key: str, action: str, request_fingerprint: str, status: int,
-               work: Callable[[], dict]) -> tuple[int, dict, bool]:
+               work: Callable[[], dict], owner: str = "") -> tuple[int, dict, bool]:
     """Run ``work`` (returning a JSON-ready body) once per (user, key) and answer (status, body, replayed).
 
     A replay answers the status and body of the first reply. A key first used for another request
@@ -87,7 +91,7 @@ def reply_once(*, user, key: str, action: str, request_fingerprint: str, status:
     def first_time() -> dict:
         return {"status": status, "body": work(), "fingerprint": request_fingerprint}
 
-    result, replayed = run_once(user=user, key=key, action=action, work=first_time)
+    result, replayed = run_once(user=user, owner=owner, key=key, action=action, work=first_time)
     if replayed and result.get("fingerprint") != request_fingerprint:
         raise IdempotencyConflict("该幂等键已用于内容不同的请求，请为新请求生成新的键")
     return result.get("status", status), result.get("body", {}), replayed
