@@ -1,5 +1,5 @@
 """Error answers: Chinese pages with a way back, and under /api/ the API's JSON error shape
-(``{"detail": "..."}``, see areas/api.py ``error_response``) for every error, unhandled ones included.
+(``{"detail": "..."}``, see api/errors.py ``error_response``) for every error, unhandled ones included.
 
 Wired in grassroots/urls.py (handler400/403/404/500) and settings.CSRF_FAILURE_VIEW. The 500 page is
 rendered without the request context: no context processor, no database, no session.
