@@ -201,6 +201,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Stored idempotent replies (core/idempotency.py) may hold full mobiles shown to editors: the scheduled
+# `grassroots demands-tick` deletes them this many days after they were written.
+IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "7"))
+
 # Uploaded registers hold ID numbers in the clear: kept 0600 outside every served folder, only while
 # their import runs (core/storage.py).
 PRIVATE_UPLOAD_ROOT = Path(os.environ.get("PRIVATE_UPLOAD_ROOT", VAR_DIR / "private" / "uploads"))

@@ -37,6 +37,15 @@ def _answers(path: str, method: str, operation: dict) -> set[int]:
     return codes
 
 
+def _mark_required_headers(operation: dict) -> None:
+    """A header parsed as optional so that the route answers its absence in its own words
+    (``api.common.RequiredKey``) is still required: say so in the document."""
+    for parameter in operation.get("parameters", ()):
+        schema = parameter.get("schema", {})
+        if schema.pop("x-required", False):
+            parameter["required"] = True
+
+
 class GrassrootsAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Declares, once for every route, the errors the server answers outside the route's own
@@ -44,6 +53,7 @@ class GrassrootsAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for path, operations in schema["paths"].items():
             for method, operation in operations.items():
+                _mark_required_headers(operation)
                 responses = operation.setdefault("responses", {})
                 for code in sorted(_answers(path, method, operation)):
                     if code not in responses and str(code) not in responses:
@@ -83,7 +93,7 @@ api.add_router("/shop", shop_router)
 from ninja.errors import AuthenticationError, HttpError  # noqa: E402
 from ninja.errors import ValidationError as NinjaValidationError  # noqa: E402
 
-from grassroots.areas.api import (  # noqa: E402
+from grassroots.api.errors import (  # noqa: E402
     http_error_handler,
     schema_error_handler,
     unauthenticated_handler,
@@ -94,7 +104,7 @@ api.add_exception_handler(NinjaValidationError, schema_error_handler)
 api.add_exception_handler(AuthenticationError, unauthenticated_handler)
 api.add_exception_handler(HttpError, http_error_handler)
 
-# What a route raises without catching it (most routes use areas.api.api_errors; this is the net under
+# What a route raises without catching it (most routes use api.errors.api_errors; this is the net under
 # them), in the same JSON shape. An unhandled exception is logged and answered 500 as JSON, never as
 # Django's HTML page; ninja's own Http404 answer would say "Not Found" in English.
 import logging  # noqa: E402
@@ -103,7 +113,7 @@ from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
 from django.http import Http404, HttpResponse  # noqa: E402
 
-from grassroots.areas.api import django_validation_response, error_response  # noqa: E402
+from grassroots.api.errors import django_validation_response, error_response  # noqa: E402
 from grassroots.core.errors import CSRF_MESSAGE, MESSAGES, unavailable_or_none  # noqa: E402
 
 _logger = logging.getLogger("grassroots.api")

@@ -1,23 +1,32 @@
 """What every app's router shares: paging, the Idempotency-Key header and replays, small presenters."""
 
-import hashlib
-import json
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from ninja import Field, Header, Status
 
-from grassroots.areas.api import IDEMPOTENCY_HEADER
 from grassroots.areas.models import Area
-from grassroots.core.idempotency import IdempotencyConflict, run_once
+from grassroots.core.idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, fingerprint, reply_once
 
-MAX_LIMIT = 200
+MAX_LIMIT = 200  # the most rows one list answers, for every list of the API
 
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Field(ge=0, le=1_000_000)]
-OptionalKey = Annotated[str | None, Header(None, alias=IDEMPOTENCY_HEADER, max_length=100,
-                                           description="客户端生成的唯一键；同一键重复提交只执行一次，并返回首次的结果")]
+_KEY_TEXT = "客户端生成的唯一键；同一键重复提交只执行一次，并返回首次的结果（状态码与内容相同，带 Idempotent-Replayed: true）"
+MISSING_KEY = "缺少 Idempotency-Key 请求头：请为每次新的提交生成一个唯一键（如 UUID），网络重试时沿用同一个键"
+# The header where the server honours it when sent.
+OptionalKey = Annotated[str | None, Header(None, alias=IDEMPOTENCY_HEADER, max_length=100, description=_KEY_TEXT)]
+# The header where the server answers 422 without it (``once(..., required=True)``): declared required in
+# the OpenAPI document (GrassrootsAPI marks it), parsed here as optional so that ``once`` answers the
+# missing header with MISSING_KEY.
+def _required_header(**kwargs):
+    header = Header(None, **kwargs)
+    header.json_schema_extra = {"x-required": True}  # read by api.api._mark_required_headers
+    return header
+
+
+RequiredKey = Annotated[str | None, _required_header(alias=IDEMPOTENCY_HEADER, max_length=100, description=_KEY_TEXT)]
 
 
 def related(paths: list[str], path: str) -> bool:
@@ -26,36 +35,30 @@ def related(paths: list[str], path: str) -> bool:
 
 
 def page(items: list, limit: int, offset: int) -> dict:
-    """``items`` holds up to limit + 1 rows: the extra one only says that another page exists."""
+    """The one paging envelope of every list: ``{"items": [...], "next_offset": int | None}``.
+
+    ``items`` holds up to limit + 1 rows: the extra one only says that another page exists."""
     return {"items": items[:limit], "next_offset": offset + limit if len(items) > limit else None}
-
-
-def _fingerprint(request, body: dict) -> str:
-    raw = json.dumps({"path": request.path, "body": body}, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def once(request, response: HttpResponse, *, key: str | None, required: bool, action: str, body: dict, work,
          status: int = 201) -> Status:
-    """Run ``work`` (returning a JSON-ready body) once per (caller, key); a replay answers the first
-    status and body. A key reused for a different request is refused (422)."""
+    """Run ``work`` (returning a JSON-ready body) once per (caller, key) through core.idempotency.
+
+    A replay answers the first status and body with ``Idempotent-Replayed: true``; a key reused for a
+    different request or route is refused (IdempotencyConflict: 422 through api_errors); an error raised
+    by ``work`` stores nothing, so the same key may be retried. Without a key the work just runs, unless
+    the key is ``required`` (422 naming the header)."""
     key = (key or "").strip()
     if not key:
         if required:
-            raise DjangoValidationError({IDEMPOTENCY_HEADER: [
-                "缺少 Idempotency-Key 请求头：请为每次新的提交生成一个唯一键（如 UUID），网络重试时沿用同一个键"]})
+            raise DjangoValidationError({IDEMPOTENCY_HEADER: [MISSING_KEY]})
         return Status(status, work())
-    fingerprint = _fingerprint(request, body)
-
-    def first_time() -> dict:
-        return {"status": status, "body": work(), "fingerprint": fingerprint}
-
-    result, replayed = run_once(user=request.user, key=key, action=action, work=first_time)
+    answer, reply, replayed = reply_once(user=request.user, key=key, action=action,
+                                         request_fingerprint=fingerprint(request.path, body), status=status, work=work)
     if replayed:
-        if result.get("fingerprint") != fingerprint:
-            raise IdempotencyConflict("该幂等键已用于内容不同的请求，请为新请求生成新的键")
-        response["Idempotent-Replayed"] = "true"
-    return Status(result["status"], result["body"])
+        response[REPLAYED_HEADER] = "true"
+    return Status(answer, reply)
 
 
 def area_ref(area: Area) -> dict:

@@ -3,29 +3,39 @@
 Thin routes: parse with strict schemas, call one selector or one service, render a schema.
 Every read scopes through access.scope; something outside the caller's areas is 404, something
 inside that they may only look at is 403. Creates carry an ``Idempotency-Key`` header (required:
-a phone on a weak signal retries, DESIGN invariant 4) and are run through ``core.idempotency.run_once``.
+a phone on a weak signal retries, DESIGN invariant 4) and are run through ``api.common.once`` (the one
+idempotency mechanism, core/idempotency.py). Lists answer the one paging envelope
+``{"items": [...], "next_offset": int | null}``. The error classes and ``StrictIn`` live in api/errors.py.
 
 What a caller sees of a person depends on what they hold on that person's area:
 ID numbers are always masked; the full mobile is shown only to those who may edit the register
 (``residents.edit``); sensitive tags (低保, 大病 …) only to holders of ``residents.view_sensitive``.
 """
 
-import functools
-import hashlib
-import json
-import logging
 from datetime import date
 from typing import Annotated, Literal
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from ninja import Field, Header, Query, Router, Schema
-from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictStr, ValidationInfo, field_validator
+from pydantic import StrictBool, StrictStr, ValidationInfo, field_validator
 
 from grassroots.access.scope import Scope, require, scope_of
+from grassroots.api.common import MAX_LIMIT, Limit, Offset, once, page
+from grassroots.api.errors import (  # noqa: F401  (old import names, still used by grassroots/points/)
+    ErrorOut,
+    StrictDate,
+    StrictIn,
+    ValidationErrorOut,
+    api_errors,
+    django_validation_response,
+    error_response,
+    field_errors_response,
+    http_error_handler,
+    schema_error_handler,
+    schema_errors,
+    unauthenticated_handler,
+)
 from grassroots.api.ids import ObjectId
 from grassroots.areas import services
 from grassroots.areas.models import Area, Household, Level, Person
@@ -39,176 +49,10 @@ from grassroots.areas.selectors import (
     search_people,
 )
 from grassroots.audit.context import Actor
-from grassroots.core.idempotency import IdempotencyConflict, run_once
+from grassroots.core.idempotency import IDEMPOTENCY_HEADER
 from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
 
-logger = logging.getLogger(__name__)
-
 router = Router(tags=["区划与户籍"])
-
-MAX_LIMIT = 200
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors: the same JSON shape everywhere, Chinese text.
-#   {"detail": "..."}                                  401 / 403 / 404 / 409
-#   {"detail": "...", "errors": {"field": ["..."]}}    422
-# ---------------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-def error_response(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
-    body: dict = {"detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def field_errors_response(errors: dict[str, list[str]], *, name_fields: bool = False) -> JsonResponse:
-    """422 with the messages per field; ``detail`` repeats them in one line (prefixed by the field if asked)."""
-    lines = (f"{field}：{m}" if name_fields and field != NON_FIELD_ERRORS else m
-             for field, messages in errors.items() for m in messages)
-    return error_response(422, "；".join(dict.fromkeys(lines)) or "提交的数据有误", errors)
-
-
-def django_validation_response(exc: DjangoValidationError) -> JsonResponse:
-    """A service's ValidationError as 422, one list of messages per field (``__all__`` for the rest)."""
-    if hasattr(exc, "error_dict"):
-        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-    else:
-        errors = {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
-    return field_errors_response(errors)
-
-
-def api_errors(view):
-    """Translate what selectors and services raise into the API's JSON errors.
-
-    Http404 (missing or outside the caller's areas, alike) → 404; PermissionDenied → 403;
-    ValidationError → 422 naming the fields; a reused idempotency key → 422; a lost race on a
-    unique constraint → 409. Apply it below the ``@router.<method>`` decorator.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return error_response(404, "未找到")
-        except PermissionDenied as e:
-            return error_response(403, str(e) or "您没有执行此操作的权限")
-        except DjangoValidationError as e:
-            return django_validation_response(e)
-        except IdempotencyConflict as e:
-            return field_errors_response({IDEMPOTENCY_HEADER: [str(e)]})
-        except IntegrityError:
-            logger.warning("integrity error in %s", view.__name__, exc_info=True)
-            return error_response(409, "数据与已有记录冲突，请刷新后重试")
-
-    return wrapper
-
-
-# Schema (request-parsing) errors are raised by Ninja before a route runs, so only a handler on
-# the api object can reach them. These two are meant to be registered in grassroots/api/api.py:
-#     api.add_exception_handler(NinjaValidationError, schema_error_handler)
-#     api.add_exception_handler(AuthenticationError, unauthenticated_handler)
-
-_SCHEMA_MESSAGES = {
-    "missing": "此项必填",
-    "string_type": "应为字符串",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "bool_type": "应为布尔值（true 或 false）",
-    "bool_parsing": "应为布尔值（true 或 false）",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_type": "应为对象",
-    "model_attributes_type": "请求体应为 JSON 对象",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "enum": "取值无效",
-    "literal_error": "取值无效",
-    "extra_forbidden": "不支持此字段",
-    "json_invalid": "请求体不是合法的 JSON",
-    "string_too_long": "内容过长",
-    "string_too_short": "内容过短",
-    "too_long": "项数过多",
-    "less_than_equal": "数值过大",
-    "greater_than_equal": "数值过小",
-}
-_LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie", "form", "file", "payload", "filters"}
-
-
-def schema_errors(errors: list[dict]) -> dict[str, list[str]]:
-    """Ninja's list of pydantic errors as {field: [Chinese message]}."""
-    out: dict[str, list[str]] = {}
-    for error in errors:
-        loc = [str(p) for p in error.get("loc", ())]
-        while len(loc) > 1 and loc[0] in _LOCATION_PREFIXES:
-            loc = loc[1:]
-        # Name the field itself ("tags"), not the item within it ("tags.0").
-        field = loc[0] if loc and loc[0] not in _LOCATION_PREFIXES else NON_FIELD_ERRORS
-        kind = error.get("type", "")
-        message = _SCHEMA_MESSAGES.get(kind)
-        if message is None:
-            message = str(error.get("msg", "取值无效")).removeprefix("Value error, ")
-        ctx = error.get("ctx") or {}
-        if kind == "string_too_long" and "max_length" in ctx:
-            message = f"最多 {ctx['max_length']} 个字符"
-        elif kind == "too_long" and "max_length" in ctx:
-            message = f"最多 {ctx['max_length']} 项"
-        elif kind == "less_than_equal" and "le" in ctx:
-            message = f"不能大于 {ctx['le']}"
-        elif kind == "greater_than_equal" and "ge" in ctx:
-            message = f"不能小于 {ctx['ge']}"
-        out.setdefault(field, []).append(message)
-    return out
-
-
-def schema_error_handler(request, exc: NinjaValidationError) -> HttpResponse:
-    return field_errors_response(schema_errors(exc.errors), name_fields=True)
-
-
-def unauthenticated_handler(request, exc) -> HttpResponse:
-    return error_response(401, "请先登录")
-
-
-def http_error_handler(request, exc) -> HttpResponse:
-    """Ninja's own refusals before a route runs; the one a client meets is a body that is not JSON."""
-    if exc.status_code == 400:
-        return error_response(400, "请求内容不是合法的 JSON")
-    return error_response(exc.status_code, str(exc))
-
-
-# ---------------------------------------------------------------------------------------------
-# Strict input types: a boolean is not a number, a number is not a string, 123 is not a date.
-# ---------------------------------------------------------------------------------------------
-
-
-def _iso_date_only(value):
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("应为日期字符串（YYYY-MM-DD）")
-    return value
-
-
-StrictDate = Annotated[date, BeforeValidator(_iso_date_only)]
-Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
 
 # ---------------------------------------------------------------------------------------------
 # Output schemas
@@ -355,38 +199,14 @@ def _present_household(household: Household, scope: Scope) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Idempotent creates
+# Idempotent creates (api.common.once): the header is required and parsed as such
 # ---------------------------------------------------------------------------------------------
 
 IdempotencyKeyHeader = Annotated[
     str, Header(alias=IDEMPOTENCY_HEADER, min_length=1, max_length=100,
-                description="客户端生成的唯一键；同一键重复提交只创建一次，并返回首次的结果")
+                description="客户端生成的唯一键；同一键重复提交只创建一次，并返回首次的结果"
+                            "（状态码与内容相同，带 Idempotent-Replayed: true）")
 ]
-
-
-def _fingerprint(request, payload: Schema) -> str:
-    raw = json.dumps({"path": request.path, "body": payload.model_dump(mode="json")}, sort_keys=True,
-                     ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _create_once(request, response: HttpResponse, *, key: str, action: str, payload: Schema, work):
-    """Run ``work`` (returning a JSON-ready body) once per (caller, key); replay status and body.
-
-    The stored result carries a fingerprint of the request, so a key reused for a different
-    request is refused rather than silently answered with the first one's result.
-    """
-    fingerprint = _fingerprint(request, payload)
-
-    def first_time() -> dict:
-        return {"status": 201, "body": work(), "fingerprint": fingerprint}
-
-    result, replayed = run_once(user=request.user, key=key, action=action, work=first_time)
-    if replayed:
-        if result.get("fingerprint") != fingerprint:
-            raise IdempotencyConflict("该幂等键已用于内容不同的请求，请为新请求生成新的键")
-        response["Idempotent-Replayed"] = "true"
-    return result["status"], result["body"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,10 +214,22 @@ def _create_once(request, response: HttpResponse, *, key: str, action: str, payl
 # ---------------------------------------------------------------------------------------------
 
 
-@router.get("/areas/", response={200: list[AreaOut], 401: ErrorOut}, summary="我的辖区（最外层）")
+class AreaListOut(Schema):
+    items: list[AreaOut]
+    next_offset: int | None
+
+
+class PageQuery(Schema):
+    limit: Limit = MAX_LIMIT
+    offset: Offset = 0
+
+
+@router.get("/areas/", response={200: AreaListOut, 401: ErrorOut, 422: ValidationErrorOut},
+            summary="我的辖区（最外层）")
 @api_errors
-def list_root_areas(request):
-    return list(root_areas(request.user)[:MAX_LIMIT])
+def list_root_areas(request, filters: Query[PageQuery]):
+    limit, offset = filters.limit, filters.offset
+    return page(list(root_areas(request.user)[offset:offset + limit + 1]), limit, offset)
 
 
 @router.get("/areas/{code}/", response={200: AreaDetailOut, 401: ErrorOut, 404: ErrorOut},
@@ -418,14 +250,22 @@ class SearchQuery(Schema):
     q: str = Field("", max_length=50, description="户号、姓名、拼音全拼或首字母")
     area: str | None = Field(None, max_length=20, description="只在此区划代码之内查找")
     limit: Limit = 50
+    offset: Offset = 0
 
 
-@router.get("/households/", response={200: list[HouseholdBrief], 401: ErrorOut, 404: ErrorOut,
+class HouseholdListOut(Schema):
+    items: list[HouseholdBrief]
+    next_offset: int | None
+
+
+@router.get("/households/", response={200: HouseholdListOut, 401: ErrorOut, 404: ErrorOut,
                                       422: ValidationErrorOut}, summary="查找户")
 @api_errors
 def list_households(request, filters: Query[SearchQuery]):
     within = area_for(request.user, filters.area) if filters.area else None
-    return list(search_households(request.user, filters.q, within=within, limit=filters.limit))
+    limit, offset = filters.limit, filters.offset
+    found = search_households(request.user, filters.q, within=within, limit=offset + limit + 1)
+    return page(list(found[offset:]), limit, offset)
 
 
 @router.get("/households/{int:household_id}/", response={200: HouseholdOut, 401: ErrorOut, 404: ErrorOut},
@@ -468,8 +308,8 @@ def create_household(request, response: HttpResponse, payload: HouseholdIn,
         return HouseholdOut.model_validate(_present_household(household, scope_of(request.user))).model_dump(
             mode="json")
 
-    return _create_once(request, response, key=idempotency_key, action="household.create", payload=payload,
-                        work=work)
+    return once(request, response, key=idempotency_key, required=True, action="household.create",
+                body=payload.model_dump(mode="json"), work=work)
 
 
 class PersonIn(StrictIn):
@@ -511,7 +351,8 @@ def add_member(request, response: HttpResponse, household_id: ObjectId, payload:
         )
         return PersonOut.model_validate(_present_person(person, scope_of(request.user))).model_dump(mode="json")
 
-    return _create_once(request, response, key=idempotency_key, action="person.create", payload=payload, work=work)
+    return once(request, response, key=idempotency_key, required=True, action="person.create",
+                body=payload.model_dump(mode="json"), work=work)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,14 +360,20 @@ def add_member(request, response: HttpResponse, household_id: ObjectId, payload:
 # ---------------------------------------------------------------------------------------------
 
 
-@router.get("/persons/", response={200: list[PersonBrief], 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+class PersonListOut(Schema):
+    items: list[PersonBrief]
+    next_offset: int | None
+
+
+@router.get("/persons/", response={200: PersonListOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
             summary="查找人员")
 @api_errors
 def list_persons(request, filters: Query[SearchQuery]):
     within = area_for(request.user, filters.area) if filters.area else None
     scope = scope_of(request.user)
-    return [_present_person_brief(p, scope)
-            for p in search_people(request.user, filters.q, within=within, limit=filters.limit)]
+    limit, offset = filters.limit, filters.offset
+    found = search_people(request.user, filters.q, within=within, limit=offset + limit + 1)
+    return page([_present_person_brief(p, scope) for p in found[offset:]], limit, offset)
 
 
 class PersonPatch(StrictIn):

@@ -8,7 +8,7 @@ from grassroots.access.scope import access_area
 from grassroots.api.common import (
     area_ref,
 )
-from grassroots.areas.api import api_errors
+from grassroots.api.errors import api_errors
 from grassroots.areas.models import Level
 from grassroots.boards import selectors
 from grassroots.points import capabilities as caps

@@ -7,10 +7,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from grassroots.api.common import Limit, Offset, area_ref, page
-from grassroots.api.ids import ObjectId
-from grassroots.areas.api import (
+from grassroots.api.errors import (
     api_errors,
 )
+from grassroots.api.ids import ObjectId
 from grassroots.catalogue import selectors
 from grassroots.catalogue.models import Rule, RuleSet, RuleVersion
 from grassroots.points.api_common import READ_ERRORS, AreaRef, VillageCode, village_for

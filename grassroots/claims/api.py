@@ -15,9 +15,8 @@ from pydantic import StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
 from grassroots.access.scope import access_object, scope_of, visible
-from grassroots.api.common import Limit, Offset, OptionalKey, area_ref, once, page, user_name
-from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.areas.api import (
+from grassroots.api.common import Limit, Offset, OptionalKey, RequiredKey, area_ref, once, page, user_name
+from grassroots.api.errors import (
     ErrorOut,
     StrictDate,
     StrictIn,
@@ -27,6 +26,7 @@ from grassroots.areas.api import (
     field_errors_response,
     schema_errors,
 )
+from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
 from grassroots.catalogue.api import rule_for
 from grassroots.catalogue.models import Rule, RuleVersion
@@ -398,7 +398,7 @@ CREATE_RESPONSES = {201: RecordedOut, **ERRORS, 409: DuplicateRefusedOut}
 
 @router.post("/claims/", response=CREATE_RESPONSES, summary="记录积分（一人或多人一次，幂等）")
 @api_errors
-def record_claims(request, response: HttpResponse, payload: ClaimIn, idempotency_key: OptionalKey = None):
+def record_claims(request, response: HttpResponse, payload: ClaimIn, idempotency_key: RequiredKey = None):
     """Idempotency-Key is required. A rule that requires a photo cannot be recorded here: use
     ``POST claims/with-photo/`` (multipart)."""
 
@@ -422,7 +422,7 @@ def record_claims(request, response: HttpResponse, payload: ClaimIn, idempotency
 @router.post("/claims/with-photo/", response=CREATE_RESPONSES, summary="记录积分并附照片（multipart，幂等）")
 @api_errors
 def record_claims_with_photo(request, response: HttpResponse,
-                             data: Form[str], photo: File[UploadedFile], idempotency_key: OptionalKey = None):
+                             data: Form[str], photo: File[UploadedFile], idempotency_key: RequiredKey = None):
     """The same body as ``POST claims/``, as the JSON text of the form field ``data``, with the photo
     in the file field ``photo``. The photo is checked to be an image and re-encoded (EXIF and its
     GPS position dropped) before it is stored; one photo serves the whole batch."""
@@ -540,7 +540,7 @@ class ResubmitIn(StrictIn):
              summary="修改后重新提交被退回的申报（仅记录人，幂等）")
 @api_errors
 def resubmit_claim(request, response: HttpResponse, claim_id: ObjectId, payload: ResubmitIn,
-                   idempotency_key: OptionalKey = None):
+                   idempotency_key: RequiredKey = None):
     """A rejected claim, corrected, goes into review again as a new claim (``resubmits_id`` names the
     old one); the photo of the old claim is kept. Idempotency-Key is required. Once only per claim."""
     claim = _recorded_claim(request, claim_id)
@@ -566,7 +566,7 @@ class ReviewIn(StrictIn):
 
 @router.post("/reviews/", response={200: ReviewOut, **ERRORS}, summary="批量审核：通过或退回（幂等）")
 @api_errors
-def review_claims(request, response: HttpResponse, payload: ReviewIn, idempotency_key: OptionalKey = None):
+def review_claims(request, response: HttpResponse, payload: ReviewIn, idempotency_key: RequiredKey = None):
     """Approve or reject a batch at the caller's stage. Idempotency-Key is required: the village
     secretary reviews at two stages, so a blind retry would otherwise approve twice."""
     user = request.user

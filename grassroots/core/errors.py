@@ -1,5 +1,5 @@
 """Error answers: Chinese pages with a way back, and under /api/ the API's JSON error shape
-(``{"detail": "..."}``, see areas/api.py ``error_response``) for every error, unhandled ones included.
+(``{"detail": "..."}``, see api/errors.py ``error_response``) for every error, unhandled ones included.
 
 Wired in grassroots/urls.py (handler400/403/404/500) and settings.CSRF_FAILURE_VIEW. The 500 page is
 rendered without the request context: no context processor, no database, no session.
@@ -47,7 +47,7 @@ def is_api(request) -> bool:
 
 
 def api_error(status: int, detail: str | None = None) -> HttpResponse:
-    from grassroots.areas.api import error_response
+    from grassroots.api.errors import error_response
 
     return error_response(status, detail or MESSAGES.get(status) or STATUS_MESSAGES.get(status) or "请求未能完成")
 

@@ -3,19 +3,29 @@ from django.db import models
 
 
 class IdempotencyKey(models.Model):
-    """A create that a phone or counter may retry is done once per (user, key).
+    """A create that a phone or counter may retry is done once per (user, key), or, for a caller who is no
+    account (the public page, an Open311 client), once per (owner, key).
 
-    The stored result is replayed to a retry, so a weak signal never records twice.
+    The stored result is replayed to a retry, so a weak signal never records twice (core/idempotency.py).
     """
 
     key = models.CharField(max_length=100)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True,
+                             blank=True)
+    owner = models.CharField(max_length=80, blank=True, default="",
+                             help_text="who holds the key when no account does, e.g. open311:3 or public")
     action = models.CharField(max_length=80)
     result = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
+            models.UniqueConstraint(fields=["owner", "key"], condition=models.Q(user__isnull=True),
+                                    name="idempotency_key_once_per_owner"),
+            models.CheckConstraint(condition=models.Q(user__isnull=False) | ~models.Q(owner=""),
+                                   name="idempotency_key_has_a_holder"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action}:{self.key}"

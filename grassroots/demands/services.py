@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from grassroots.areas.models import Area, Level, Person
@@ -203,30 +203,21 @@ def create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: st
                   now: datetime | None = None) -> Demand:
     """File a demand from any channel and route it by the responsibility list.
 
-    The same ``idempotency_key`` twice (a phone retrying on a weak signal, a double tap) files it once: for a
-    signed-in user through core.idempotency.run_once, for the public page through the unique ``intake_key``.
+    The same ``idempotency_key`` twice (a phone retrying on a weak signal, a double tap) files it once, through
+    core.idempotency.run_once: a signed-in user's keys are theirs; the public page's (and an Open311 client's,
+    namespaced by the client) are held by the owner ``public``. (``Demand.intake_key``, the old per-demand key,
+    is no longer written.)
     """
     key = (idempotency_key or "").strip()[:60]
     fields = dict(kind=kind, text=text, area=area, channel=channel, category=category, urgent=urgent,
                   address=address, latitude=latitude, longitude=longitude, person=person, contact_name=contact_name,
                   contact_phone=contact_phone, photos=photos, now=now)
-    if actor.user is not None and key:
-        result, _ = run_once(user=actor.user, key=key, action="demands.create",
-                             work=lambda: {"id": _create_demand(actor=actor, intake_key=f"u{actor.user.pk}:{key}",
-                                                                **fields).pk})
-        return Demand.objects.get(pk=result["id"])
-    intake_key = f"p:{key}" if key else None
-    if intake_key:
-        existing = Demand.objects.filter(intake_key=intake_key).first()
-        if existing is not None:
-            return existing
-    try:
-        return _create_demand(actor=actor, intake_key=intake_key, **fields)
-    except IntegrityError:
-        existing = Demand.objects.filter(intake_key=intake_key).first() if intake_key else None
-        if existing is None:
-            raise
-        return existing
+    if not key:
+        return _create_demand(actor=actor, intake_key=None, **fields)
+    result, _ = run_once(user=actor.user, owner="" if actor.user is not None else "public", key=key,
+                         action="demands.create",
+                         work=lambda: {"id": _create_demand(actor=actor, intake_key=None, **fields).pk})
+    return Demand.objects.get(pk=result["id"])
 
 
 @transaction.atomic

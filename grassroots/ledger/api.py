@@ -10,11 +10,11 @@ from pydantic import StrictStr
 
 from grassroots.access.scope import access_object, scope_of, visible
 from grassroots.api.common import Limit, Offset, OptionalKey, area_ref, once, page, user_name
-from grassroots.api.ids import ObjectId
-from grassroots.areas.api import (
+from grassroots.api.errors import (
     StrictIn,
     api_errors,
 )
+from grassroots.api.ids import ObjectId
 from grassroots.areas.models import Household
 from grassroots.audit.context import Actor
 from grassroots.catalogue.api import VersionOut, version_out

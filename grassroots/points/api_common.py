@@ -12,7 +12,7 @@ from pydantic import StrictInt
 
 from grassroots.access.models import User
 from grassroots.access.scope import NOT_FOUND, access_area, access_household, scope_of
-from grassroots.areas.api import ErrorOut, ValidationErrorOut
+from grassroots.api.errors import ErrorOut, ValidationErrorOut
 from grassroots.areas.models import Area, Household, Level
 from grassroots.points import capabilities as caps
 from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN, fen_for

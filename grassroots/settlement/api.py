@@ -15,13 +15,14 @@ from grassroots.api.common import (
     Limit,
     Offset,
     OptionalKey,
+    RequiredKey,
     area_ref,
     once,
     page,
     user_name,
 )
+from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.areas.api import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
 from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
 from grassroots.ledger.api import YearQuery
@@ -211,7 +212,7 @@ class CorrectIn(StrictIn):
              summary="更正已公布的评议结果：按台账现状计算新版本草稿（幂等）")
 @api_errors
 def correct_settlement(request, response: HttpResponse, settlement_id: ObjectId, payload: CorrectIn,
-                       idempotency_key: OptionalKey = None):
+                       idempotency_key: RequiredKey = None):
     user = request.user
     settlement = _settlement(user, settlement_id)
     require_reaching(user, caps.SETTLE, settlement.path, "您没有更正评议结果的权限")
@@ -298,14 +299,24 @@ def _consent_body(consent_id: int) -> dict:
     return ConsentOut.model_validate(_consent(c)).model_dump(mode="json")
 
 
-@router.get("/households/{int:household_id}/consents/", response={200: list[ConsentOut], **READ_ERRORS},
+class ConsentListOut(Schema):
+    items: list[ConsentOut]
+    next_offset: int | None
+
+
+class ConsentsQuery(Schema):
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/households/{int:household_id}/consents/", response={200: ConsentListOut, **READ_ERRORS},
             summary="户的信用查询授权")
 @api_errors
-def list_consents(request, household_id: ObjectId):
+def list_consents(request, household_id: ObjectId, filters: Query[ConsentsQuery]):
     household = household_for(request.user, household_id)
     consents = CreditConsent.objects.select_related("household", "institution", "recorded_by").filter(
-        household=household).order_by("-signed_on", "-id")
-    return [_consent(c) for c in consents]
+        household=household).order_by("-signed_on", "-id")[filters.offset:filters.offset + filters.limit + 1]
+    return page([_consent(c) for c in consents], filters.limit, filters.offset)
 
 
 class ConsentIn(StrictIn):
@@ -319,7 +330,7 @@ class ConsentIn(StrictIn):
              summary="登记户的信用查询授权（幂等）")
 @api_errors
 def record_consent(request, response: HttpResponse, household_id: ObjectId, payload: ConsentIn,
-                   idempotency_key: OptionalKey = None):
+                   idempotency_key: RequiredKey = None):
     from grassroots.demands.models import Unit
 
     user = request.user

@@ -8,9 +8,10 @@ Thin routes over shop.services and shop.selectors, with the conventions of grass
 - Strict inputs: a boolean is not a number, "3" is not an int; unknown fields are refused (422, the
   field named in Chinese).
 - Every create (products, donations, purchases, stocktakes, redemptions) needs an ``Idempotency-Key``
-  header: the first call answers 201; the same key again does nothing and answers the same body with
-  200 and ``Idempotent-Replayed: true``, also while the first is still in flight (the second waits for
-  it). Retiring a product and voiding a redemption honour the header when sent.
+  header (``api.common.once``, the one idempotency mechanism): the first call answers 201; the same key
+  again does nothing and answers what the first answered (201, the same body) with
+  ``Idempotent-Replayed: true``, also while the first is still in flight (the second waits for it).
+  Retiring a product and voiding a redemption honour the header when sent (200, replayed as 200).
 - A redemption the shop must refuse (not allowed to redeem this quarter, over the balance, not enough
   on the shelf, a retired product, a void too late or twice) answers 409 with the Chinese message, and
   nothing is written. Malformed input is 422.
@@ -24,7 +25,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictInt, StrictStr
 
 from grassroots.access.scope import scope_of
@@ -33,14 +34,14 @@ from grassroots.api.common import (
     Limit,
     Offset,
     OptionalKey,
+    RequiredKey,
     area_ref,
     once,
     page,
     related,
     user_name,
 )
-from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.areas.api import (
+from grassroots.api.errors import (
     ErrorOut,
     StrictDate,
     StrictIn,
@@ -48,6 +49,7 @@ from grassroots.areas.api import (
     api_errors,
     django_validation_response,
 )
+from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.models import Area, Household
 from grassroots.audit.context import Actor
 from grassroots.ledger.models import Account, LedgerEntry
@@ -94,23 +96,10 @@ def _require_on_shop(user, capability: str, shop: Shop) -> None:
         raise PermissionDenied("您没有执行此操作的权限")
 
 
-def _service_key(request, key: str | None) -> str | None:
-    """The key handed to the service: per caller (two callers may pick the same key) and short enough
-    for the ledger's key column whatever the client sent."""
-    key = (key or "").strip()
-    if not key:
-        return None
-    return "api-" + hashlib.sha256(f"{request.user.pk}:{key}".encode()).hexdigest()[:32]
-
-
-def _create(request, response: HttpResponse, *, key: str | None, required: bool, action: str, body: dict, work,
-            status: int = 201) -> Status:
-    """``api.common.once``, answering 200 on a replay: the second call created nothing."""
-    result = once(request, response, key=key, required=required, action=action, body=body, work=work,
-                   status=status)
-    if response.has_header("Idempotent-Replayed"):
-        return Status(200, result.value)
-    return result
+def _receipt_key(request, key: str) -> str:
+    """The receipt's own unique key (a redemption row needs one): per caller and short enough for the
+    ledger's key column whatever the client sent. The replay itself is ``once``'s."""
+    return "api-" + hashlib.sha256(f"{request.user.pk}:{key.strip()}".encode()).hexdigest()[:32]
 
 
 def _refused(exc: DjangoValidationError) -> HttpResponse:
@@ -148,6 +137,7 @@ class ShopOut(Schema):
 
 class ShopListOut(Schema):
     items: list[ShopOut]
+    next_offset: int | None
 
 
 class ProductOut(Schema):
@@ -170,6 +160,7 @@ class ProductListOut(Schema):
     village: AreaRef = Field(description="积分按此嘎查村社区的兑换比例折算")
     points_per_yuan: int
     items: list[ProductOut]
+    next_offset: int | None
 
 
 class ProductRef(Schema):
@@ -226,6 +217,7 @@ class HouseholdOut(Schema):
 
 class HouseholdListOut(Schema):
     items: list[HouseholdOut]
+    next_offset: int | None
 
 
 class LineOut(Schema):
@@ -330,16 +322,25 @@ def _receipt(user, pk: int) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-@router.get("/shops/", response={200: ShopListOut, 401: ErrorOut}, summary="我能看到的爱心超市")
+class PageQuery(Schema):
+    limit: Limit = MAX_LIMIT
+    offset: Offset = 0
+
+
+@router.get("/shops/", response={200: ShopListOut, 401: ErrorOut, 422: ValidationErrorOut},
+            summary="我能看到的爱心超市")
 @api_errors
-def list_shops(request):
-    shops = list(selectors.shops_for(request.user)[:MAX_LIMIT])
-    return {"items": [_shop_out(s, request.user) for s in shops]}
+def list_shops(request, filters: Query[PageQuery]):
+    limit, offset = filters.limit, filters.offset
+    shops = list(selectors.shops_for(request.user)[offset:offset + limit + 1])
+    return page([_shop_out(s, request.user) for s in shops], limit, offset)
 
 
 class ProductsQuery(Schema):
     village: str | None = Field(None, max_length=20, description="按此嘎查村社区的兑换比例折算积分（默认本超市第一个）")
     include_retired: bool = Field(False, description="含已下架商品")
+    limit: Limit = MAX_LIMIT
+    offset: Offset = 0
 
 
 def _rate_village(shop: Shop, code: str | None) -> Area:
@@ -358,9 +359,10 @@ def _rate_village(shop: Shop, code: str | None) -> Area:
 def list_products(request, shop_id: ObjectId, filters: Query[ProductsQuery]):
     shop = _shop(request, shop_id)
     village = _rate_village(shop, filters.village)
-    products = selectors.products(shop, include_retired=filters.include_retired)
+    limit, offset = filters.limit, filters.offset
+    products = list(selectors.products(shop, include_retired=filters.include_retired))[offset:offset + limit + 1]
     return {"shop": shop.pk, "village": area_ref(village), "points_per_yuan": policy_for(village).points_per_yuan,
-            "items": [_product(p, village) for p in products]}
+            **page([_product(p, village) for p in products], limit, offset)}
 
 
 class ProductIn(StrictIn):
@@ -370,11 +372,11 @@ class ProductIn(StrictIn):
     low_stock: StrictInt = Field(5, ge=0, le=100_000, description="库存不多于此数时提示补货")
 
 
-@router.post("/shops/{int:shop_id}/products/", response={200: ProductOut, 201: ProductOut, **ERRORS},
+@router.post("/shops/{int:shop_id}/products/", response={201: ProductOut, **ERRORS},
              summary="新增商品（幂等）")
 @api_errors
 def add_product(request, response: HttpResponse, shop_id: ObjectId, payload: ProductIn,
-                idempotency_key: OptionalKey = None):
+                idempotency_key: RequiredKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
 
@@ -383,8 +385,8 @@ def add_product(request, response: HttpResponse, shop_id: ObjectId, payload: Pro
                                        unit=payload.unit, price_fen=payload.price_fen, low_stock=payload.low_stock)
         return _one_product(shop, product.pk)
 
-    return _create(request, response, key=idempotency_key, required=True, action="shop.product.add",
-                   body=payload.model_dump(mode="json"), work=work)
+    return once(request, response, key=idempotency_key, required=True, action="shop.product.add",
+                body=payload.model_dump(mode="json"), work=work)
 
 
 @router.post("/products/{int:product_id}/retire/", response={200: ProductOut, **ERRORS},
@@ -399,8 +401,8 @@ def retire_product(request, response: HttpResponse, product_id: ObjectId, idempo
         services.retire_product(actor=Actor.from_request(request), product=product)
         return _one_product(shop, product.pk)
 
-    return _create(request, response, key=idempotency_key, required=False, action="shop.product.retire", body={},
-                   work=work, status=200)
+    return once(request, response, key=idempotency_key, required=False, action="shop.product.retire", body={},
+                work=work, status=200)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,11 +446,11 @@ class DonationIn(StrictIn):
     is_public: StrictBool = Field(False, description="在公示栏公开捐赠方和物品")
 
 
-@router.post("/shops/{int:shop_id}/donations/", response={200: DonationOut, 201: DonationOut, **ERRORS},
+@router.post("/shops/{int:shop_id}/donations/", response={201: DonationOut, **ERRORS},
              summary="捐赠入库（幂等）")
 @api_errors
 def record_donation(request, response: HttpResponse, shop_id: ObjectId, payload: DonationIn,
-                    idempotency_key: OptionalKey = None):
+                    idempotency_key: RequiredKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
     if payload.donor_kind not in DonorKind.values:
@@ -460,15 +462,15 @@ def record_donation(request, response: HttpResponse, shop_id: ObjectId, payload:
         donation = services.record_donation(
             actor=Actor.from_request(request), shop=shop, donor=payload.donor, donor_kind=payload.donor_kind,
             donated_on=payload.donated_on, items=items, value_fen=payload.value_fen, note=payload.note,
-            is_public=payload.is_public, idempotency_key=_service_key(request, idempotency_key))
+            is_public=payload.is_public)
         body = {"id": donation.pk, "donor": donation.donor, "donor_kind": donation.donor_kind,
                 "donor_kind_label": donation.get_donor_kind_display(), "donated_on": donation.donated_on,
                 "value_fen": donation.value_fen, "note": donation.note, "is_public": donation.is_public,
                 "movements": _movements(StockMovement.objects.filter(donation=donation).values_list("pk", flat=True))}
         return DonationOut.model_validate(body).model_dump(mode="json")
 
-    return _create(request, response, key=idempotency_key, required=True, action="shop.donation",
-                   body=payload.model_dump(mode="json"), work=work)
+    return once(request, response, key=idempotency_key, required=True, action="shop.donation",
+                body=payload.model_dump(mode="json"), work=work)
 
 
 class PurchaseIn(StrictIn):
@@ -476,23 +478,22 @@ class PurchaseIn(StrictIn):
     items: list[ItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
-@router.post("/shops/{int:shop_id}/purchases/", response={200: MovementsOut, 201: MovementsOut, **ERRORS},
+@router.post("/shops/{int:shop_id}/purchases/", response={201: MovementsOut, **ERRORS},
              summary="集体资金采购入库（幂等）")
 @api_errors
 def record_purchase(request, response: HttpResponse, shop_id: ObjectId, payload: PurchaseIn,
-                    idempotency_key: OptionalKey = None):
+                    idempotency_key: RequiredKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
     items = _items(payload.items)
 
     def work() -> dict:
         movements = services.record_purchase(actor=Actor.from_request(request), shop=shop,
-                                             receipt_number=payload.receipt_number, items=items,
-                                             idempotency_key=_service_key(request, idempotency_key))
+                                             receipt_number=payload.receipt_number, items=items)
         return MovementsOut.model_validate({"movements": _movements(m.pk for m in movements)}).model_dump(mode="json")
 
-    return _create(request, response, key=idempotency_key, required=True, action="shop.purchase",
-                   body=payload.model_dump(mode="json"), work=work)
+    return once(request, response, key=idempotency_key, required=True, action="shop.purchase",
+                body=payload.model_dump(mode="json"), work=work)
 
 
 class CountIn(StrictIn):
@@ -505,11 +506,11 @@ class StocktakeIn(StrictIn):
     reason: StrictStr = Field(min_length=1, max_length=200, description="差异原因，如 过期报损")
 
 
-@router.post("/shops/{int:shop_id}/stocktakes/", response={200: MovementsOut, 201: MovementsOut, **ERRORS},
+@router.post("/shops/{int:shop_id}/stocktakes/", response={201: MovementsOut, **ERRORS},
              summary="盘点：只记差异及原因，不改账面数（幂等）")
 @api_errors
 def record_stocktake(request, response: HttpResponse, shop_id: ObjectId, payload: StocktakeIn,
-                     idempotency_key: OptionalKey = None):
+                     idempotency_key: RequiredKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
     counts = {c.product: c.counted for c in payload.counts}
@@ -518,12 +519,11 @@ def record_stocktake(request, response: HttpResponse, shop_id: ObjectId, payload
 
     def work() -> dict:
         movements = services.record_stocktake(actor=Actor.from_request(request), shop=shop, counts=counts,
-                                              reason=payload.reason,
-                                              idempotency_key=_service_key(request, idempotency_key))
+                                              reason=payload.reason)
         return MovementsOut.model_validate({"movements": _movements(m.pk for m in movements)}).model_dump(mode="json")
 
-    return _create(request, response, key=idempotency_key, required=True, action="shop.stocktake",
-                   body=payload.model_dump(mode="json"), work=work)
+    return once(request, response, key=idempotency_key, required=True, action="shop.stocktake",
+                body=payload.model_dump(mode="json"), work=work)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,6 +534,7 @@ def record_stocktake(request, response: HttpResponse, shop_id: ObjectId, payload
 class HouseholdsQuery(Schema):
     q: str = Field(min_length=1, max_length=64, description="户号、姓名拼音首字母，或扫描户卡所得的码")
     limit: int = Field(20, ge=1, le=50)
+    offset: int = Field(0, ge=0, le=MAX_LIMIT)
 
 
 @router.get("/shops/{int:shop_id}/households/", response={200: HouseholdListOut, **READ_ERRORS},
@@ -541,7 +542,8 @@ class HouseholdsQuery(Schema):
 @api_errors
 def find_households(request, shop_id: ObjectId, filters: Query[HouseholdsQuery]):
     shop = _shop(request, shop_id)
-    found = selectors.find_households(request.user, shop, filters.q, limit=filters.limit)
+    limit, offset = filters.limit, filters.offset
+    found = list(selectors.find_households(request.user, shop, filters.q, limit=offset + limit + 1))[offset:]
     today = timezone.localdate()
     out = []
     for h in found:
@@ -549,7 +551,7 @@ def find_households(request, shop_id: ObjectId, filters: Query[HouseholdsQuery])
         out.append({"id": h.pk, "number": h.number, "head": _head_name(h), "grid": area_ref(h.grid),
                     "village": area_ref(h.village), "balance": standing.credit, "may_redeem": standing.may_redeem,
                     "reason": standing.reason})
-    return {"items": out}
+    return page(out, limit, offset)
 
 
 class RedemptionIn(StrictIn):
@@ -557,11 +559,11 @@ class RedemptionIn(StrictIn):
     items: list[ItemIn] = Field(min_length=1, max_length=50)
 
 
-@router.post("/shops/{int:shop_id}/redemptions/", response={200: ReceiptOut, 201: ReceiptOut, **ERRORS},
+@router.post("/shops/{int:shop_id}/redemptions/", response={201: ReceiptOut, **ERRORS},
              summary="兑换（必须带 Idempotency-Key；同一键重复提交只兑换一次，返回同一张小票）")
 @api_errors
 def redeem(request, response: HttpResponse, shop_id: ObjectId, payload: RedemptionIn,
-           idempotency_key: OptionalKey = None):
+           idempotency_key: RequiredKey = None):
     user = request.user
     shop = _shop(request, shop_id)
     household = selectors.counter_household(user, shop, payload.household)
@@ -570,12 +572,12 @@ def redeem(request, response: HttpResponse, shop_id: ObjectId, payload: Redempti
 
     def work() -> dict:
         redemption = services.redeem(actor=Actor.from_request(request), shop=shop, household=household, items=items,
-                                     idempotency_key=_service_key(request, idempotency_key))
+                                     idempotency_key=_receipt_key(request, idempotency_key))
         return _receipt(user, redemption.pk)
 
     try:
-        return _create(request, response, key=idempotency_key, required=True, action="shop.redeem",
-                       body=payload.model_dump(mode="json"), work=work)
+        return once(request, response, key=idempotency_key, required=True, action="shop.redeem",
+                    body=payload.model_dump(mode="json"), work=work)
     except DjangoValidationError as exc:
         if (idempotency_key or "").strip():
             return _refused(exc)
@@ -605,7 +607,7 @@ def void_redemption(request, response: HttpResponse, redemption_id: ObjectId, pa
         return _receipt(request.user, redemption.pk)
 
     try:
-        return _create(request, response, key=idempotency_key, required=False, action="shop.redemption.void",
-                       body=payload.model_dump(mode="json"), work=work, status=200)
+        return once(request, response, key=idempotency_key, required=False, action="shop.redemption.void",
+                    body=payload.model_dump(mode="json"), work=work, status=200)
     except DjangoValidationError as exc:
         return _refused(exc)

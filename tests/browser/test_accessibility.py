@@ -33,7 +33,7 @@ _setup()
 import json
 from grassroots.demands.models import Demand
 from grassroots.areas.models import Area
-from grassroots.points.models import Notice
+from grassroots.claims.models import Notice
 village = Area.objects.get(code="{SAIQIN}")
 notice = Notice.objects.filter(grid__code="{SAIQIN}001").order_by("-opened_at").first()
 demand = Demand.objects.filter(path__startswith=village.path).order_by("id").first()

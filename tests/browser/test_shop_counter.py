@@ -27,8 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 from grassroots.areas.models import Household
 from grassroots.audit.context import Actor
-from grassroots.points import selectors, services
-from grassroots.points.models import Account, EntryKind, LedgerEntry, Settlement, SettlementStatus
+from grassroots.ledger import services as ledger_services
+from grassroots.ledger.models import Account, EntryKind, LedgerEntry
+from grassroots.settlement import selectors as settlement_selectors, services as settlement_services
+from grassroots.settlement.models import Settlement, SettlementStatus
 from grassroots.rules.settlement import quarter_bounds, quarter_of
 from grassroots.shop import services as shop_services
 from grassroots.shop.demo import load_demo_shop
@@ -38,27 +40,27 @@ actor = Actor.system("e2e")
 shop = load_demo_shop(actor=actor)
 home = Household.objects.get(village__code="150426100223", number="SQ-0001")
 today = timezone.localdate()
-if selectors.redemption_standing(home, today).credit < 100:
+if settlement_selectors.redemption_standing(home, today).credit < 100:
     year, quarter = quarter_of(today)
     year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     start, _ = quarter_bounds(year, quarter)
     posted = timezone.make_aware(datetime.combine(start + timedelta(days=2), time(18)))
     with transaction.atomic():
-        services.append_entries(village=home.village, entries=[LedgerEntry(
+        ledger_services.append_entries(village=home.village, entries=[LedgerEntry(
             village=home.village, path=home.path, household=home, account=Account.SCORE, kind=EntryKind.AWARD,
             points=235, reason="e2e", occurred_on=start + timedelta(days=2), posted_at=posted,
             idempotency_key=f"e2e-shop-credit:{home.pk}:{year}:{quarter}")])
     published = Settlement.objects.filter(village=home.village, year=year, quarter=quarter,
                                           status=SettlementStatus.PUBLISHED).first()
-    draft = (services.correct_settlement(actor=actor, settlement=published, reason="e2e")
-             if published else services.compute_settlement(actor=actor, village=home.village, year=year,
+    draft = (settlement_services.correct_settlement(actor=actor, settlement=published, reason="e2e")
+             if published else settlement_services.compute_settlement(actor=actor, village=home.village, year=year,
                                                            quarter=quarter))
-    services.publish_settlement(actor=actor, settlement=draft)
+    settlement_services.publish_settlement(actor=actor, settlement=draft)
 card = HouseholdCard.objects.filter(household=home, revoked_at__isnull=True).first()
 if card is None:
     card = shop_services.issue_card(actor=actor, household=home)
 print(json.dumps({"token": card.token, "number": home.number, "shop": shop.pk,
-                  "credit": selectors.redemption_standing(home, today).credit}))
+                  "credit": settlement_selectors.redemption_standing(home, today).credit}))
 """
 
 

@@ -71,10 +71,10 @@ def test_anonymous_gets_401_everywhere(client, households, head, method, url):
 
 
 def test_root_areas_are_the_callers_own(as_insider, as_reader, as_outsider, as_county_admin):
-    assert [a["code"] for a in as_insider.get("/api/areas/").json()] == [GRID1]
-    assert [a["code"] for a in as_reader.get("/api/areas/").json()] == [VILLAGE]
-    assert [a["code"] for a in as_outsider.get("/api/areas/").json()] == [OTHER_VILLAGE]
-    assert [a["code"] for a in as_county_admin.get("/api/areas/").json()] == ["150426000000"]
+    assert [a["code"] for a in as_insider.get("/api/areas/").json()["items"]] == [GRID1]
+    assert [a["code"] for a in as_reader.get("/api/areas/").json()["items"]] == [VILLAGE]
+    assert [a["code"] for a in as_outsider.get("/api/areas/").json()["items"]] == [OTHER_VILLAGE]
+    assert [a["code"] for a in as_county_admin.get("/api/areas/").json()["items"]] == ["150426000000"]
 
 
 def test_area_detail_lists_children_with_household_counts(as_reader, households):
@@ -108,24 +108,25 @@ def test_outsider_gets_404_for_our_area_same_as_missing(as_outsider):
 def test_household_search_by_number_name_and_pinyin(as_insider, households, q):
     response = as_insider.get("/api/households/", {"q": q})
     assert response.status_code == 200
-    assert [h["number"] for h in response.json()] == ["SQ-0001"]
-    assert response.json()[0]["head_name"] == "乌云毕力格"
-    assert response.json()[0]["member_count"] == 2
+    assert [h["number"] for h in response.json()["items"]] == ["SQ-0001"]
+    assert response.json()["items"][0]["head_name"] == "乌云毕力格"
+    assert response.json()["items"][0]["member_count"] == 2
+    assert response.json()["next_offset"] is None
 
 
 def test_household_search_reader_reads(as_reader, households):
-    assert [h["number"] for h in as_reader.get("/api/households/").json()] == ["SQ-0001"]
+    assert [h["number"] for h in as_reader.get("/api/households/").json()["items"]] == ["SQ-0001"]
 
 
 def test_household_search_never_crosses_into_another_village(as_outsider, households):
-    assert [h["number"] for h in as_outsider.get("/api/households/").json()] == ["GJ-0001"]
-    assert as_outsider.get("/api/households/", {"q": "wyblg"}).json() == []
+    assert [h["number"] for h in as_outsider.get("/api/households/").json()["items"]] == ["GJ-0001"]
+    assert as_outsider.get("/api/households/", {"q": "wyblg"}).json() == {"items": [], "next_offset": None}
     assert as_outsider.get("/api/households/", {"area": VILLAGE}).status_code == 404
 
 
 def test_household_search_within_an_area(as_reader, households):
-    assert len(as_reader.get("/api/households/", {"area": GRID1}).json()) == 1
-    assert as_reader.get("/api/households/", {"area": GRID2}).json() == []
+    assert len(as_reader.get("/api/households/", {"area": GRID1}).json()["items"]) == 1
+    assert as_reader.get("/api/households/", {"area": GRID2}).json() == {"items": [], "next_offset": None}
 
 
 @pytest.mark.parametrize("limit", [0, 201, "x"])
@@ -140,8 +141,13 @@ def test_household_search_limit_is_applied(as_secretary, households, region, sys
 
     for n in range(3):
         services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number=f"SQ-1{n}", address="x")
-    assert len(as_secretary.get("/api/households/", {"limit": 2}).json()) == 2
-    assert len(as_secretary.get("/api/households/", {"limit": 200}).json()) == 4
+    first = as_secretary.get("/api/households/", {"limit": 2}).json()
+    assert len(first["items"]) == 2 and first["next_offset"] == 2
+    rest = as_secretary.get("/api/households/", {"limit": 2, "offset": 2}).json()
+    assert len(rest["items"]) == 2 and rest["next_offset"] is None
+    everything = as_secretary.get("/api/households/", {"limit": 200}).json()
+    assert [h["number"] for h in everything["items"]] == [h["number"] for h in first["items"] + rest["items"]]
+    assert len(everything["items"]) == 4 and everything["next_offset"] is None
 
 
 # --- household detail -------------------------------------------------------------------------------
@@ -169,10 +175,18 @@ def test_household_detail_for_a_reader_hides_sensitive_tags_and_masks_mobile(as_
 
 
 def test_id_numbers_are_never_sent_in_full(as_insider, as_secretary, as_county_admin, households, head):
+    masked = HEAD_ID_NUMBER[:4] + "*" * 10 + HEAD_ID_NUMBER[-4:]
     for client in (as_insider, as_secretary, as_county_admin):
         for url in (f"/api/households/{households['inside'].id}/", "/api/persons/?q=wyblg",
                     "/api/households/?q=wyblg"):
-            text = client.get(url).content.decode()
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = response.content.decode()
+            # What must be there: the head, found, and (where people are listed) the masked ID number.
+            shown = json.dumps(response.json(), ensure_ascii=False)
+            assert "乌云毕力格" in shown, url
+            if "/households/?" not in url:
+                assert masked in shown, url
             assert HEAD_ID_NUMBER not in text
             assert head.id_number_sealed not in text
             assert "sealed" not in text and "digest" not in text
@@ -407,21 +421,21 @@ def test_member_types_are_strict(as_insider, households, overrides, field):
 def test_person_search_for_insider_and_reader(as_insider, as_reader, households):
     insider = as_insider.get("/api/persons/", {"q": "wyblg"})
     assert insider.status_code == 200
-    assert [(p["name"], p["mobile"]) for p in insider.json()] == [("乌云毕力格", "13904761234")]
+    assert [(p["name"], p["mobile"]) for p in insider.json()["items"]] == [("乌云毕力格", "13904761234")]
     reader = as_reader.get("/api/persons/", {"q": "乌云"})
-    assert [(p["name"], p["mobile"], p["household_number"]) for p in reader.json()] == [
+    assert [(p["name"], p["mobile"], p["household_number"]) for p in reader.json()["items"]] == [
         ("乌云毕力格", "139****1234", "SQ-0001")]
 
 
 def test_person_search_stays_inside_the_callers_area(as_outsider, households):
-    assert [p["name"] for p in as_outsider.get("/api/persons/").json()] == ["单国强"]
-    assert as_outsider.get("/api/persons/", {"q": "wyblg"}).json() == []
+    assert [p["name"] for p in as_outsider.get("/api/persons/").json()["items"]] == ["单国强"]
+    assert as_outsider.get("/api/persons/", {"q": "wyblg"}).json() == {"items": [], "next_offset": None}
     assert as_outsider.get("/api/persons/", {"area": GRID1}).status_code == 404
 
 
 def test_person_search_limit_is_bounded(as_insider, households):
     assert as_insider.get("/api/persons/", {"limit": 500}).status_code == 422
-    assert len(as_insider.get("/api/persons/", {"limit": 1}).json()) == 1
+    assert len(as_insider.get("/api/persons/", {"limit": 1}).json()["items"]) == 1
 
 
 # --- person update -------------------------------------------------------------------------------
@@ -527,9 +541,9 @@ def test_lists_do_not_query_per_row(as_secretary, households, region, system_act
         services.add_person(actor=system_actor, household=household, name=f"王{n}", gender="M", relation="head")
     as_secretary.get("/api/households/")  # warm the session
     with django_assert_max_num_queries(8):
-        assert len(as_secretary.get("/api/households/").json()) == 11
+        assert len(as_secretary.get("/api/households/").json()["items"]) == 11
     with django_assert_max_num_queries(7):
-        assert len(as_secretary.get("/api/persons/").json()) == 12
+        assert len(as_secretary.get("/api/persons/").json()["items"]) == 12
     with django_assert_max_num_queries(9):
         assert len(as_secretary.get(f"/api/households/{households['inside'].id}/").json()["members"]) == 2
 

@@ -114,7 +114,7 @@ def test_an_error_before_any_route_under_api_is_json_500(as_insider):
 
 
 def test_what_a_route_raises_without_catching_is_json_in_the_api_shape(rf):
-    # The net under areas.api.api_errors: registered on the api object for every router.
+    # The net under api.errors.api_errors: registered on the api object for every router.
     request = rf.get("/api/shop/shops/")
     refused = api.on_exception(request, PermissionDenied("本户不在您的网格"))
     assert refused.status_code == 403 and detail(refused) == {"detail": "本户不在您的网格"}

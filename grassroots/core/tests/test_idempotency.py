@@ -1,5 +1,6 @@
 import pytest
 
+from grassroots.core import idempotency
 from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.core.models import IdempotencyKey
 
@@ -38,3 +39,26 @@ def test_keys_belong_to_their_user(insider, reader):
     run_once(user=insider, key="same", action="test.create", work=lambda: {"who": "insider"})
     assert run_once(user=reader, key="same", action="test.create", work=lambda: {"who": "reader"}) == (
         {"who": "reader"}, False)
+
+
+def test_stored_replies_are_purged_after_the_set_days_by_demands_tick(insider, reader, settings):
+    """They may hold full mobiles: ``demands-tick`` forgets them IDEMPOTENCY_KEEP_DAYS after they were written."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.IDEMPOTENCY_KEEP_DAYS = 7
+    run_once(user=insider, key="old", action="test.create", work=lambda: {"mobile": "13904761234"})
+    run_once(user=reader, key="recent", action="test.create", work=lambda: {"mobile": "13904760000"})
+    now = timezone.now()
+    IdempotencyKey.objects.filter(key="old").update(created_at=now - timedelta(days=7, minutes=1))
+    IdempotencyKey.objects.filter(key="recent").update(created_at=now - timedelta(days=6, hours=23))
+    call_command("demands_tick", now=now.isoformat())
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["recent"]
+    # The purged key is a new request again; the kept one still replays.
+    assert run_once(user=insider, key="old", action="test.create", work=lambda: {"n": 2}) == ({"n": 2}, False)
+    assert run_once(user=reader, key="recent", action="test.create", work=dict) == ({"mobile": "13904760000"}, True)
+    settings.IDEMPOTENCY_KEEP_DAYS = 30
+    assert idempotency.purge(now=now + timedelta(days=23)) == 0  # the older one is 29 days 23 hours old
+    assert idempotency.purge(now=now + timedelta(days=31)) == 2

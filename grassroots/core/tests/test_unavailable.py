@@ -53,7 +53,7 @@ def test_other_failures_are_not_called_unavailable(error):
 
 @pytest.mark.django_db
 def test_api_route_answers_503_json_with_retry_after_when_the_database_is_unreachable(client):
-    with mock.patch("grassroots.points.api.selectors.public_notice", side_effect=REFUSED):
+    with mock.patch("grassroots.claims.api.selectors.public_notice", side_effect=REFUSED):
         response = lenient(client).get("/api/points/public/notices/abc123/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -74,7 +74,7 @@ def test_page_answers_the_standalone_chinese_503_page_when_the_database_is_start
 
 @pytest.mark.django_db
 def test_a_query_error_that_is_not_about_the_connection_stays_a_500(client):
-    with mock.patch("grassroots.points.api.selectors.public_notice", side_effect=NO_TABLE):
+    with mock.patch("grassroots.claims.api.selectors.public_notice", side_effect=NO_TABLE):
         response = lenient(client).get("/api/points/public/notices/abc123/")
     assert response.status_code == 500
     assert "Retry-After" not in response

@@ -10,8 +10,9 @@
 
 Reads are public and show only what serializers.request allows. A POST needs the api_key of an active
 Open311Client and files only in that client's area. Errors are GeoReport error arrays: 400 bad input, 403 a
-missing, unknown or revoked key or an area beyond it, 404 nothing there, 405 a wrong method, 429 too many
-look-ups of tokens. jurisdiction_id is accepted and ignored: one deployment is one jurisdiction.
+missing, unknown or revoked key or an area beyond it, 404 nothing there, 405 a wrong method, 422 an
+Idempotency-Key reused with other fields, 429 too many look-ups of tokens. jurisdiction_id is accepted and
+ignored: one deployment is one jurisdiction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from grassroots.audit.context import Actor
+from grassroots.core import idempotency
+from grassroots.core.idempotency import IDEMPOTENCY_HEADER
 from grassroots.demands import ratelimit
 from grassroots.demands.models import Demand
 from grassroots.demands.open311 import params, serializers, services
@@ -120,14 +123,30 @@ def requests_list(request, fmt: str):
 
 
 def _create(request, fmt: str):
+    """File a demand. With an Idempotency-Key the one idempotency mechanism (core/idempotency.py) runs it
+    once per (client, key): the same POST again answers the first reply with ``Idempotent-Replayed: true``,
+    the same key with other fields is refused (422), a refusal stores nothing."""
     client = _client(request, required=True)
-    filing = params.parse_filing(request.POST, client=client, service_categories=serializers.service_categories(),
-                                 idempotency_key=request.headers.get("Idempotency-Key", ""))
+    filing = params.parse_filing(request.POST, client=client, service_categories=serializers.service_categories())
     actor = Actor.from_request(request)
     actor = Actor(user=None, name=f"Open311:{client.name}"[:150], ip=actor.ip, user_agent=actor.user_agent)
-    demand = services.file_request(actor=actor, client=client, filing=filing)
-    demand = _requests_queryset().get(pk=demand.pk)
-    return serializers.render([serializers.created(demand)], fmt, root="service_requests", status=201)
+
+    def work() -> dict:
+        demand = services.file_request(actor=actor, client=client, filing=filing)
+        return serializers.created(_requests_queryset().get(pk=demand.pk))
+
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()[:100]
+    fields = {name: values for name, values in request.POST.lists() if name != "api_key"}
+    try:
+        status, body, replayed = idempotency.reply_once(
+            user=None, owner=f"open311:{client.pk}", key=key, action="demands.open311.create", status=201,
+            request_fingerprint=idempotency.fingerprint(request.path, fields), work=work)
+    except idempotency.IdempotencyConflict as exc:
+        raise Open311Error(422, f"Idempotency-Key：{exc}") from None
+    response = serializers.render([body], fmt, root="service_requests", status=status)
+    if replayed:
+        response[idempotency.REPLAYED_HEADER] = "true"
+    return response
 
 
 @georeport("GET")

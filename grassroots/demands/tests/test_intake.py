@@ -60,6 +60,11 @@ def test_public_double_submit_files_once(region, categories):
     second = client.post(public_url(region), public_post())
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert Demand.objects.count() == 1
+    # Through the one mechanism (core/idempotency.py): the public page's keys are held by the owner "public".
+    from grassroots.core.models import IdempotencyKey
+
+    held = IdempotencyKey.objects.get(key="pub-1")
+    assert (held.user_id, held.owner, held.action) == (None, "public", "demands.create")
 
 
 @pytest.mark.parametrize("text, message", [

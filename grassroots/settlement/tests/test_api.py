@@ -403,7 +403,8 @@ def test_record_consent_insider_read_only_outsider(homes, coop, as_secretary, as
     body = response.json()
     assert (body["institution"], body["signed_by"], body["current"], body["revoked_at"]) == \
         ({"id": coop.pk, "name": "翁牛特旗农村信用合作联社"}, "乌云毕力格", True, None)
-    assert [c["id"] for c in get(as_reader, url).json()] == [body["id"]]
+    listed = get(as_reader, url).json()
+    assert [c["id"] for c in listed["items"]] == [body["id"]] and listed["next_offset"] is None
 
 
 def test_a_retried_consent_is_recorded_once(homes, coop, as_secretary):

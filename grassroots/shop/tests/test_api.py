@@ -10,6 +10,7 @@ import pytest
 from django.db.models import Sum
 
 from grassroots.conftest import client_for
+from grassroots.core.models import IdempotencyKey
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import LedgerEntry
 from grassroots.shop import selectors, services
@@ -115,8 +116,9 @@ def test_adding_a_product_once_per_key(counter, secretary, reader, outsider, cas
     k = key()
     first = post(client_for(secretary), f"/shops/{shop}/products/", body, key=k)
     again = post(client_for(secretary), f"/shops/{shop}/products/", body, key=k)
-    assert first.status_code == 201 and again.status_code == 200
+    assert first.status_code == 201 and again.status_code == 201  # a replay answers what the first answered
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert not first.has_header("Idempotent-Replayed")
     assert (first.json()["points"], first.json()["stock"]) == (30, 0)
     assert Product.objects.count() == before + 1
     other = post(client_for(secretary), f"/shops/{shop}/products/", {**body, "price_fen": 700}, key=k)
@@ -193,7 +195,8 @@ def test_a_donation_comes_in_once_per_key(counter, secretary, reader, outsider):
     k = key()
     first = post(client_for(secretary), f"/shops/{shop}/donations/", body, key=k)
     again = post(client_for(secretary), f"/shops/{shop}/donations/", body, key=k)
-    assert first.status_code == 201 and again.status_code == 200 and again.json() == first.json()
+    assert first.status_code == 201 and again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
     assert first.json()["donor_kind_label"] == "企业"
     assert sorted(m["quantity"] for m in first.json()["movements"]) == [2, 20]
     assert (stock(soap), stock(oil)) == (30, 12)
@@ -227,7 +230,8 @@ def test_a_purchase_and_a_stocktake(counter, secretary, reader, outsider):
     k = key()
     first = post(client_for(secretary), f"/shops/{shop}/purchases/", purchase, key=k)
     again = post(client_for(secretary), f"/shops/{shop}/purchases/", purchase, key=k)
-    assert first.status_code == 201 and again.status_code == 200 and again.json() == first.json()
+    assert first.status_code == 201 and again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
     [moved] = first.json()["movements"]
     assert (moved["kind"], moved["receipt_number"], moved["quantity"]) == ("purchase", "SQ-CG-2026-009", 6)
     assert stock(rice) == 16
@@ -282,7 +286,7 @@ def test_a_redemption_gives_a_receipt_and_the_same_key_gives_the_same_one(counte
     assert receipt["cashier"] == "cashier" and not receipt["voided"]
 
     again = post(client_for(cashier), f"/shops/{shop.pk}/redemptions/", redeem_body(counter), key=k)
-    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"  # what the first answered
     assert again.json() == receipt
     assert Redemption.objects.count() == 1
     assert LedgerEntry.objects.filter(kind="redemption").aggregate(s=Sum("points"))["s"] == -173
@@ -306,6 +310,27 @@ def test_redemptions_over_the_balance_or_the_shelf_or_the_standing_are_refused(c
                     {"household": home.pk, "items": [{"product": empty.pk, "quantity": 1}]}, key=key())
     assert response.status_code == 409 and response.json()["detail"] == "「挂面」已无库存"
     assert Redemption.objects.count() == 0 and LedgerEntry.objects.filter(kind="redemption").count() == 0
+
+
+def test_a_refused_redemption_is_not_stored_so_the_same_key_may_be_retried(counter, cashier, secretary, system_actor):
+    """A 409 stores no reply: once the shelf is filled, the cashier's retry with the same key redeems."""
+    shop, home = counter["shop"].pk, counter["homes"]["SQ-0001"]
+    noodles = services.add_product(actor=system_actor, shop=counter["shop"], name="挂面", unit="把", price_fen=600)
+    body = {"household": home.pk, "items": [{"product": noodles.pk, "quantity": 1}]}
+    k = key()
+    refused = post(client_for(cashier), f"/shops/{shop}/redemptions/", body, key=k)
+    assert refused.status_code == 409 and refused.json()["detail"] == "「挂面」已无库存"
+    assert Redemption.objects.count() == 0 and not IdempotencyKey.objects.filter(key=k).exists()
+    stocked = post(client_for(secretary), f"/shops/{shop}/purchases/",
+                   {"receipt_number": "SQ-CG-2026-010", "items": [{"product": noodles.pk, "quantity": 5}]}, key=key())
+    assert stocked.status_code == 201
+    retried = post(client_for(cashier), f"/shops/{shop}/redemptions/", body, key=k)
+    assert retried.status_code == 201 and not retried.has_header("Idempotent-Replayed"), text(retried)
+    assert [(line["product"]["name"], line["quantity"]) for line in retried.json()["lines"]] == [("挂面", 1)]
+    assert Redemption.objects.count() == 1 and stock(noodles) == 4 and credit(home) == 235 - 30
+    again = post(client_for(cashier), f"/shops/{shop}/redemptions/", body, key=k)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json() == retried.json()
+    assert Redemption.objects.count() == 1
 
 
 def test_who_may_redeem(counter, cashier, reader, outsider, outside_cashier, secretary):

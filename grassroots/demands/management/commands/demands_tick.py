@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from grassroots.audit.context import Actor
-from grassroots.core import ratelimit
+from grassroots.core import idempotency, ratelimit
 from grassroots.demands import services
 
 
@@ -34,5 +34,7 @@ class Command(BaseCommand):
         result = services.tick(actor=Actor.system("demands-tick"), now=now)
         # The public pages' rate-limit counters of windows that ended a day ago are no use to anyone.
         result["forgotten"] = ratelimit.purge(older_than=86400, now=now.timestamp())
+        # Stored idempotent replies (they may hold full mobiles) past IDEMPOTENCY_KEEP_DAYS.
+        result["replies"] = idempotency.purge(now=now)
         self.stdout.write("提醒 {reminded} · 认领过期 {lapsed} · 升级督办 {escalated} · 自动关闭 {closed} · "
-                          "清理限频计数 {forgotten}".format(**result))
+                          "清理限频计数 {forgotten} · 清理幂等记录 {replies}".format(**result))

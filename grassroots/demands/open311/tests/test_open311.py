@@ -320,8 +320,14 @@ def test_post_is_idempotent_with_a_key(client, catalogue, county_key):
     again = post(client, filing(county_key), idempotency_key="phone-42-1")
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
+    assert again["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
     assert Demand.objects.count() == 1
     assert post(client, filing(county_key), idempotency_key="phone-42-2").json() != first.json()
+    # The same key with other fields is refused in Chinese and files nothing.
+    other = post(client, filing(county_key, description="另一件事：村口路灯不亮"), idempotency_key="phone-42-1")
+    assert other.status_code == 422
+    assert other.json()[0]["code"] == 422 and "该幂等键已用于内容不同的请求" in other.json()[0]["description"]
+    assert Demand.objects.count() == 2
 
 
 def test_post_needs_no_csrf_token(catalogue, county_key):

@@ -1,0 +1,177 @@
+"""The API's errors and strict inputs, shared by every app's router.
+
+Errors have the same JSON shape everywhere, in Chinese:
+    {"detail": "..."}                                  400 / 401 / 403 / 404 / 409 / 429 / 503
+    {"detail": "...", "errors": {"field": ["..."]}}    422
+``api_errors`` (below the ``@router.<method>`` decorator) turns what selectors and services raise into
+them; the handlers registered in grassroots/api/api.py catch what is raised before a route runs.
+"""
+
+import functools
+import logging
+from datetime import date
+from typing import Annotated
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse, JsonResponse
+from ninja import Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import BeforeValidator, ConfigDict
+
+from grassroots.core.idempotency import IDEMPOTENCY_HEADER, IdempotencyConflict
+
+logger = logging.getLogger("grassroots.api")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+def error_response(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
+    body: dict = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def field_errors_response(errors: dict[str, list[str]], *, name_fields: bool = False) -> JsonResponse:
+    """422 with the messages per field; ``detail`` repeats them in one line (prefixed by the field if asked)."""
+    lines = (f"{field}：{m}" if name_fields and field != NON_FIELD_ERRORS else m
+             for field, messages in errors.items() for m in messages)
+    return error_response(422, "；".join(dict.fromkeys(lines)) or "提交的数据有误", errors)
+
+
+def django_validation_response(exc: DjangoValidationError) -> JsonResponse:
+    """A service's ValidationError as 422, one list of messages per field (``__all__`` for the rest)."""
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    else:
+        errors = {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+    return field_errors_response(errors)
+
+
+def api_errors(view):
+    """Translate what selectors and services raise into the API's JSON errors.
+
+    Http404 (missing or outside the caller's areas, alike) → 404; PermissionDenied → 403;
+    ValidationError → 422 naming the fields; a reused idempotency key → 422; a lost race on a
+    unique constraint → 409. Apply it below the ``@router.<method>`` decorator.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return error_response(404, "未找到")
+        except PermissionDenied as e:
+            return error_response(403, str(e) or "您没有执行此操作的权限")
+        except DjangoValidationError as e:
+            return django_validation_response(e)
+        except IdempotencyConflict as e:
+            return field_errors_response({IDEMPOTENCY_HEADER: [str(e)]})
+        except IntegrityError:
+            logger.warning("integrity error in %s", view.__name__, exc_info=True)
+            return error_response(409, "数据与已有记录冲突，请刷新后重试")
+
+    return wrapper
+
+
+# Schema (request-parsing) errors are raised by Ninja before a route runs, so only a handler on
+# the api object can reach them. These two are meant to be registered in grassroots/api/api.py:
+#     api.add_exception_handler(NinjaValidationError, schema_error_handler)
+#     api.add_exception_handler(AuthenticationError, unauthenticated_handler)
+
+_SCHEMA_MESSAGES = {
+    "missing": "此项必填",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "bool_type": "应为布尔值（true 或 false）",
+    "bool_parsing": "应为布尔值（true 或 false）",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "请求体应为 JSON 对象",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "enum": "取值无效",
+    "literal_error": "取值无效",
+    "extra_forbidden": "不支持此字段",
+    "json_invalid": "请求体不是合法的 JSON",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "too_long": "项数过多",
+    "less_than_equal": "数值过大",
+    "greater_than_equal": "数值过小",
+}
+_LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie", "form", "file", "payload", "filters"}
+
+
+def schema_errors(errors: list[dict]) -> dict[str, list[str]]:
+    """Ninja's list of pydantic errors as {field: [Chinese message]}."""
+    out: dict[str, list[str]] = {}
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ())]
+        while len(loc) > 1 and loc[0] in _LOCATION_PREFIXES:
+            loc = loc[1:]
+        # Name the field itself ("tags"), not the item within it ("tags.0").
+        field = loc[0] if loc and loc[0] not in _LOCATION_PREFIXES else NON_FIELD_ERRORS
+        kind = error.get("type", "")
+        message = _SCHEMA_MESSAGES.get(kind)
+        if message is None:
+            message = str(error.get("msg", "取值无效")).removeprefix("Value error, ")
+        ctx = error.get("ctx") or {}
+        if kind == "string_too_long" and "max_length" in ctx:
+            message = f"最多 {ctx['max_length']} 个字符"
+        elif kind == "too_long" and "max_length" in ctx:
+            message = f"最多 {ctx['max_length']} 项"
+        elif kind == "less_than_equal" and "le" in ctx:
+            message = f"不能大于 {ctx['le']}"
+        elif kind == "greater_than_equal" and "ge" in ctx:
+            message = f"不能小于 {ctx['ge']}"
+        out.setdefault(field, []).append(message)
+    return out
+
+
+def schema_error_handler(request, exc: NinjaValidationError) -> HttpResponse:
+    return field_errors_response(schema_errors(exc.errors), name_fields=True)
+
+
+def unauthenticated_handler(request, exc) -> HttpResponse:
+    return error_response(401, "请先登录")
+
+
+def http_error_handler(request, exc) -> HttpResponse:
+    """Ninja's own refusals before a route runs; the one a client meets is a body that is not JSON."""
+    if exc.status_code == 400:
+        return error_response(400, "请求内容不是合法的 JSON")
+    return error_response(exc.status_code, str(exc))
+
+
+# ---------------------------------------------------------------------------------------------
+# Strict input types: a boolean is not a number, a number is not a string, 123 is not a date.
+# ---------------------------------------------------------------------------------------------
+
+
+def _iso_date_only(value):
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("应为日期字符串（YYYY-MM-DD）")
+    return value
+
+
+StrictDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
