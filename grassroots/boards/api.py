@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.api_results)."""
+"""A grid's monthly statement in the API (/api/points/results/grids/…/statement/)."""
 
 
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.qr)."""
+"""QR codes for the boards (inline SVG)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.selectors)."""
+"""Reads of the boards: a grid's monthly statement and what its board shows."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass

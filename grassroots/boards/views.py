@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.board_views, points.views)."""
+"""The household page, grid boards, statements (HTML and PDF), the village ranking, and the public /board/
+pages: a grid's board, a notice with its objection form, the ledger check page."""
 
 import math
 import re

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.api)."""
+"""The rule catalogue in the API: a village's rules and each rule's versions (/api/points/rules/)."""
 
 from datetime import date
 

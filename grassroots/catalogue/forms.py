@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.forms)."""
+"""Forms of the rule catalogue pages."""
 
 
 from django import forms

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.selectors, points.services)."""
+"""Reads of the rule catalogue: the village's rule set, the rules and versions in force on a day, templates."""
 
 from datetime import date
 

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.services)."""
+"""Writes of the rule catalogue: rule sets, adoptions by a meeting, rules and their dated revisions, copies
+of a template."""
 
 from datetime import date, timedelta
 

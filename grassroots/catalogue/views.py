@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.views)."""
+"""The rule catalogue pages: a village's rule set, adding and revising rules, adoptions, templates and copies."""
 
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.api)."""
+"""Claims, reviews, notices and objections in the API (/api/points/claims/, reviews/, notices/, objections/,
+public/)."""
 
 from datetime import date, datetime
 from typing import Annotated
@@ -63,8 +64,6 @@ router = Router(tags=["积分制"])
 
 MAX_BATCH = services.MAX_BATCH
 
-# Objections from one client address: (requests, seconds); settings.POINTS_API_OBJECTION_RATE overrides.
-OBJECTION_RATE = (5, 600)
 
 
 def _stages_by_village(village_ids) -> dict[int, list[dict]]:
@@ -747,8 +746,7 @@ class PublicObjectionIn(StrictIn):
 
 def _rate_limited(request) -> int | None:
     """Seconds to wait when this client address has used up its objections for the window, else None."""
-    allowed, window = getattr(settings, "POINTS_API_OBJECTION_RATE", OBJECTION_RATE)
-    decision = ratelimit.hit(request, scope="points:api:objection", allowed=allowed, window=window)
+    decision = ratelimit.check(request, "points:api:objection")
     return None if decision.allowed else decision.retry_after
 
 

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.forms)."""
+"""Forms of recording, review and objections."""
 
 
 from django import forms

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.selectors, points.services)."""
+"""Reads of claims, review queues, notices and objections."""
 
 from collections import defaultdict
 

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.services)."""
+"""Writes of claims and their review, notices and objections: recording, withdrawing and resubmitting a claim,
+review at each stage, opening and posting notices into the ledger, objections and their decision."""
 
 import secrets
 from collections import defaultdict

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.views)."""
+"""The points hub and the claim pages: recording (one person or a batch), my claims, review, notices and
+objections (signed in)."""
 
 import mimetypes
 

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.forms)."""
+"""Form pieces every app's pages share: a hidden idempotency key, id lists, photo uploads."""
 
 import uuid
 

@@ -9,16 +9,40 @@ RETURNING, on PostgreSQL and SQLite (≥ 3.35) alike.
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 
 from grassroots.audit.context import client_ip
 from grassroots.core.models import RateCounter
+
+# (requests, seconds) per client address, by scope; the RATE_LIMITS setting overrides any of them.
+LIMITS: dict[str, tuple[int, int]] = {
+    "demands:intake": (5, 600),  # five demands every ten minutes from one address
+    "demands:track": (60, 600),  # look-ups of tracking codes
+    "demands:rate": (10, 600),  # ratings
+    # Generous: a whole family may object from one phone, and a village's board is checked by many
+    # residents behind one carrier NAT address.
+    "points:objection": (10, 600),
+    "points:check": (300, 600),
+    "points:api:objection": (5, 600),
+}
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     retry_after: int  # seconds until the window ends (0 when allowed)
+
+
+def limit_for(scope: str) -> tuple[int, int]:
+    """(requests, seconds) allowed for ``scope``: the LIMITS table, overridden by settings.RATE_LIMITS."""
+    return {**LIMITS, **getattr(settings, "RATE_LIMITS", {})}[scope]
+
+
+def check(request, scope: str, *, now: float | None = None) -> Decision:
+    """Count one request of ``scope`` from the caller's address against the declared limit."""
+    allowed, window = limit_for(scope)
+    return hit(request, scope=scope, allowed=allowed, window=window, now=now)
 
 
 def hit(request, *, scope: str, allowed: int, window: int, now: float | None = None) -> Decision:

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.api, points.api_results)."""
+"""The ledger in the API: entries, an entry's origin, reversals (/api/points/entries/); a household's balance,
+months and entries (/api/points/results/households/…)."""
 
 from datetime import date, datetime
 

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.forms)."""
+"""The reversal form."""
 
 
 from django import forms

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.selectors, points.services)."""
+"""Reads of the ledger: scores and balances as sums of entries, an entry's origin, verifying the chain."""
 
 from collections import defaultdict
 from dataclasses import dataclass

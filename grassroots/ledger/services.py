@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.services)."""
+"""Writes of the ledger: append entries under the village's head lock, reversals, checkpoints (docs/ledger.md,
+docs/locking.md)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction

@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.views)."""
+"""A ledger entry's page (where it came from) and its reversal."""
 
 
 from django.contrib import messages

@@ -1,6 +1,6 @@
-"""Moved from grassroots/points (points.views)."""
+"""What the points apps' pages share: the village a request works in, which points tabs the caller may
+use, and the public pages' rate limits."""
 
-from django.conf import settings
 from django.shortcuts import render
 
 from grassroots.access.scope import scope_of
@@ -9,10 +9,6 @@ from grassroots.areas.models import Level
 from grassroots.claims import selectors as claims_selectors
 from grassroots.core import ratelimit
 from grassroots.points import capabilities as caps
-
-# (requests, seconds) per client address; settings.POINTS_RATE_LIMITS overrides any of them. Generous,
-# because a whole village may reach the board through one carrier-grade NAT address.
-RATE_LIMITS = {"objection": (10, 600), "check": (300, 600)}
 
 
 def village_from_request(request):
@@ -30,8 +26,8 @@ def village_from_request(request):
 
 
 def rate_ok(request, scope: str) -> bool:
-    allowed, window = {**RATE_LIMITS, **getattr(settings, "POINTS_RATE_LIMITS", {})}[scope]
-    return ratelimit.hit(request, scope=f"points:{scope}", allowed=allowed, window=window).allowed
+    """Count one public request of ``scope`` (objection, check) from the caller's address."""
+    return ratelimit.check(request, f"points:{scope}").allowed
 
 
 def points_can(user) -> dict:

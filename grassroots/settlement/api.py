@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.api_results)."""
+"""Settlements, the annual summary, consents and the credit look-up in the API (/api/points/results/…)."""
 
 from datetime import date, datetime
 

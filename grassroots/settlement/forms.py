@@ -1,4 +1,4 @@
-"""Moved from grassroots/points (points.settlement_forms)."""
+"""Forms of settlements, the policy, consent and the credit look-up."""
 
 import re
 from datetime import timedelta

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.selectors, points.services)."""
+"""Reads of settlement: the village's policy, settlement lines, the annual summary, whether a household may
+redeem, unspent credit."""
 
 from bisect import bisect_left
 from collections import Counter

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.services)."""
+"""Writes of settlement: quarterly drafts, recompute, publish and correct, year close, the village's policy,
+credit consent and look-ups."""
 
 from datetime import date
 

@@ -1,4 +1,5 @@
-"""Moved from grassroots/points (points.settlement_views)."""
+"""Quarterly settlements, the annual summary with its exports and certificates, year close, the village's
+policy, credit consent and the credit look-up."""
 
 from collections import defaultdict
 from datetime import date

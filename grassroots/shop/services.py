@@ -1,10 +1,8 @@
 """Writes of the love supermarket. Each public function: keyword-only, one transaction, audited.
 
-Lock order, the same in every write that touches stock or a household's credit, so that two
-counters can wait on each other but never deadlock: the Household row, then the products in id
-order, then (``points.services._lock_head``) the village's ledger head, then the shop's receipt
-counter. A void takes the household, then the redemption row, then the same. Every ledger write
-in a village takes the head lock, so a balance read after it cannot be changed underneath by anyone.
+Locks follow docs/locking.md: the Household row, then the products in id order, then the village's ledger
+head (``ledger.services.lock_head``), then the shop's receipt counter. A void takes the household, then the
+redemption row, then the same.
 """
 
 import re
@@ -22,8 +20,7 @@ from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.photos import stored_photo
 from grassroots.ledger.models import Account, EntryKind, LedgerEntry
-from grassroots.ledger.services import append_entries
-from grassroots.ledger.services import lock_head as _lock_head
+from grassroots.ledger.services import append_entries, lock_head
 from grassroots.rules.settlement import points_for_fen
 from grassroots.settlement.selectors import policy_for, redemption_standing
 from grassroots.shop import capabilities as caps
@@ -452,7 +449,7 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
         raise ValidationError({"household": "该户已不在册，不能兑换"})
     products = _lock_products(shop, items)
     village = household.village
-    _lock_head(village.pk)
+    lock_head(village.pk)
     today = timezone.localdate(now)
     standing = redemption_standing(household, today)
     if not standing.may_redeem:

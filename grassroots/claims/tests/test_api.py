@@ -646,7 +646,7 @@ def test_objection_checks_its_line_and_reason(client, world):
 
 
 def test_objections_are_rate_limited_per_address(client, world, settings):
-    settings.POINTS_API_OBJECTION_RATE = (2, 600)
+    settings.RATE_LIMITS = {"points:api:objection": (2, 600)}
     url = f"{BASE}/public/notices/{world['open_notice'].token}/objections/"
     line = world["open_notice"].lines.order_by("id").last().pk
     assert post(client, url, {"line_id": line, "reason": "第一次提出异议"}).status_code == 201

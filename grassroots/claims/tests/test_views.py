@@ -615,7 +615,7 @@ def test_the_honeypot_records_nothing(anonymous, notice):
 
 
 def test_objections_are_rate_limited_per_address(anonymous, notice, settings):
-    settings.POINTS_RATE_LIMITS = {"objection": (3, 600)}
+    settings.RATE_LIMITS = {"points:objection": (3, 600)}
     line = notice.lines.first()
     statuses = [anonymous.post(f"/board/notices/{notice.token}/", {"line": line.pk, "reason": f"第{i}次提出异议"},
                                REMOTE_ADDR="10.1.2.3").status_code for i in range(4)]
@@ -649,7 +649,7 @@ def test_after_posting_the_notice_shows_the_chain_head_and_a_qr_code(anonymous, 
 
 
 def test_check_page_is_rate_limited_per_address(anonymous, posted, settings):
-    settings.POINTS_RATE_LIMITS = {"check": (2, 600)}
+    settings.RATE_LIMITS = {"points:check": (2, 600)}
     url = f"/board/notices/{posted.token}/check/"
     assert [anonymous.get(url).status_code for _ in range(3)] == [200, 200, 429]
 
