@@ -261,3 +261,13 @@ def officer(coop, system_actor):
                           roles=[])
     UnitMember.objects.create(unit=coop, user=user)
     return user
+
+
+@pytest.fixture
+def points_world(insider, reader, committee, secretary, rules, people, system_actor, settings, tmp_path):
+    """One of everything the points API shows: a claim in review, an open notice with an open objection, a
+    posted notice and its ledger entry (grassroots/points/api_testing.py). Photos land in a temporary folder."""
+    from grassroots.points.api_testing import make_world
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return make_world(insider, reader, committee, secretary, rules, people, system_actor)

@@ -1,0 +1,43 @@
+"""The rule catalogue in the API: a grid worker reads the village's catalogue; paging; naming the village."""
+
+from datetime import timedelta
+
+from grassroots.catalogue import services as catalogue_services
+from grassroots.points.api_testing import BASE, GRID1, OTHER_VILLAGE, VILLAGE, today
+
+# --- the rule catalogue -----------------------------------------------------------------------
+
+
+def test_grid_worker_sees_the_catalogue_of_the_grids_village(as_insider, rules, system_actor):
+    v2 = catalogue_services.revise_rule(actor=system_actor, rule=rules["A01"], effective_from=today() - timedelta(days=10),
+                              points=15)
+    response = as_insider.get(f"{BASE}/rules/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["village"] == {"code": VILLAGE, "name": "赛沁塔拉嘎查"}
+    assert body["catalogue"]["adoptions"][0]["votes_for"] == 41
+    a01 = next(r for r in body["items"] if r["code"] == "A01")
+    assert a01["in_force"]["id"] == v2.pk and a01["in_force"]["points"] == 15
+    assert [v["version"] for v in a01["versions"]] == [2, 1]
+    earlier = as_insider.get(f"{BASE}/rules/", {"date": (today() - timedelta(days=11)).isoformat()}).json()
+    assert next(r for r in earlier["items"] if r["code"] == "A01")["in_force"]["points"] == 10
+    detail = as_insider.get(f"{BASE}/rules/{rules['A01'].pk}/").json()
+    assert detail["in_force"]["version"] == 2 and detail["catalogue"]["copied_from"] == "翁牛特旗积分细则模板"
+
+
+def test_rules_paging_and_village_by_grid_code(as_cashier, rules):
+    first = as_cashier.get(f"{BASE}/rules/", {"limit": 5}).json()
+    assert len(first["items"]) == 5 and first["next_offset"] == 5
+    rest = as_cashier.get(f"{BASE}/rules/", {"limit": 200, "offset": 5, "village": GRID1}).json()
+    assert len(rest["items"]) == len(rules) - 5 and rest["next_offset"] is None
+
+
+def test_rules_of_a_village_without_catalogue(as_outsider):
+    body = as_outsider.get(f"{BASE}/rules/").json()
+    assert body["village"]["code"] == OTHER_VILLAGE and body["catalogue"] is None and body["items"] == []
+
+
+def test_caller_above_village_level_must_name_the_village(as_county_admin, rules):
+    response = as_county_admin.get(f"{BASE}/rules/")
+    assert response.status_code == 422 and "village" in response.json()["errors"]
+    assert as_county_admin.get(f"{BASE}/rules/", {"village": VILLAGE}).json()["items"]
