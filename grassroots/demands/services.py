@@ -20,11 +20,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from grassroots.access.scope import authorise
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.idempotency import run_once
 from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto
+from grassroots.demands import permissions
+from grassroots.demands.capabilities import DISPATCH, RECORD
 from grassroots.demands.models import (
     Category,
     Demand,
@@ -41,6 +44,7 @@ from grassroots.demands.models import (
 from grassroots.rules import sla, tracking
 from grassroots.rules.masking import mask_name
 from grassroots.rules.mobile import MobileError, normalise_mobile
+from grassroots.rules.paths import path_prefixes
 
 MAX_TEXT = 2000
 MAX_NOTE = 1000
@@ -107,12 +111,6 @@ def category_chain(category: Category | None) -> list[Category]:
         seen.add(category.pk)
         category = category.parent
     return chain
-
-
-def path_prefixes(path: str) -> list[str]:
-    """'a/b/c/' → ['a/', 'a/b/', 'a/b/c/']."""
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
 
 
 def find_route(*, category: Category | None, area: Area) -> Responsibility | None:
@@ -234,6 +232,8 @@ def _create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: s
                    urgent: bool, address: str, latitude, longitude, person: Person | None, contact_name: str,
                    contact_phone: str, photos: Sequence[CheckedPhoto], intake_key: str | None,
                    now: datetime | None) -> Demand:
+    if channel not in (Demand.Channel.PUBLIC, Demand.Channel.OPEN311) and actor.user is not None:
+        authorise(actor, RECORD, area.path)  # staff record what they met in their own areas
     now = _now(now)
     text = clean_text(text)
     if kind not in Demand.Kind.values:
@@ -298,6 +298,7 @@ def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_un
     """Send a demand to another lead unit (改派, a reason required), or dispatch an unrouted one / push a
     wish to a unit (派单: nothing to explain, a note optional). Same lead unit again (other supporting
     units or category): a reason optional too."""
+    permissions.authorise(actor, DISPATCH, demand)
     now = _now(now)
     demand = _lock(demand)
     if reason_required(demand, lead_unit):
@@ -358,6 +359,7 @@ class Action:
 @transaction.atomic
 def handle(*, actor: Actor, demand: Demand, action: str, note: str = "", now: datetime | None = None) -> Demand:
     """The lead unit moves a demand on: accept (办理中), consult (协商中), note (进展), resolve (办结)."""
+    permissions.authorise_handler(actor, demand, supporting_ok=action == Action.NOTE)
     now = _now(now)
     demand = _lock(demand)
     if action not in Action.ALL:
@@ -405,6 +407,10 @@ DISSATISFIED = (1, 2)
 @transaction.atomic
 def rate(*, actor: Actor, demand: Demand, rating: int, comment: str = "", source: str = Feedback.Source.RESIDENT,
          now: datetime | None = None) -> Feedback:
+    """The resident's rating (from the public tracking page) or a grid worker's record of a callback (回访:
+    ``demands.record`` on the demand's area)."""
+    if source == Feedback.Source.CALLBACK:
+        permissions.authorise(actor, RECORD, demand)
     now = _now(now)
     demand = _lock(demand)
     if demand.status != Status.RESOLVED:
@@ -462,6 +468,7 @@ def claimant_label(claim: WishClaim) -> str:
 @transaction.atomic
 def claim_wish(*, actor: Actor, demand: Demand, unit: Unit | None = None, hold_days: int = sla.CLAIM_HOLD_DAYS,
                now: datetime | None = None) -> WishClaim:
+    permissions.authorise_claim(actor, demand, unit=unit)
     now = _now(now)
     demand = _lock(demand)
     if demand.kind != Demand.Kind.WISH:
@@ -503,6 +510,7 @@ def _locked_claim(claim: WishClaim) -> WishClaim:
 
 @transaction.atomic
 def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None) -> WishClaim:
+    permissions.authorise_claimant(actor, claim)
     now = _now(now)
     claim = _locked_claim(claim)
     if claim.status != WishClaim.Status.HELD:
@@ -515,6 +523,7 @@ def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None
 
 @transaction.atomic
 def fulfil_claim(*, actor: Actor, claim: WishClaim, note: str, now: datetime | None = None) -> WishClaim:
+    permissions.authorise_claimant(actor, claim)
     now = _now(now)
     note = clean_text(note, label="实现情况", max_length=MAX_NOTE)
     claim = _locked_claim(claim)
