@@ -6,6 +6,7 @@ not change is refused (403).
 """
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -138,7 +139,7 @@ def access_person(user, *, pk: int, capability: str = VIEW_RESIDENTS, queryset: 
     return access_object(user, queryset if queryset is not None else Person.objects.all(), capability=capability, pk=pk)
 
 
-def refuse(*, seen: bool):
+def refuse(*, seen: bool) -> NoReturn:
     """The one refusal: 403 to a caller who may see the thing, 404 (as if missing) to one who may not.
     An app with a rule of its own for who sees what (demands' unit membership) refuses through it."""
     if seen:

@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from grassroots.access.scope import authorise
 from grassroots.areas.models import Area, Household, Level, Person, Tag
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
@@ -15,6 +16,7 @@ from grassroots.rules.idnumber import IdNumberError, parse_id_number
 from grassroots.rules.masking import mask_id_number
 from grassroots.rules.mobile import MobileError, normalise_mobile
 from grassroots.rules.pinyin import pinyin_keys
+from grassroots.rules.roles import EDIT_RESIDENTS
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def load_divisions(*, actor: Actor, divisions: list[Division]) -> dict[str, int]
 
 @transaction.atomic
 def create_grid(*, actor: Actor, village: Area, name: str, number: int) -> Area:
+    authorise(actor, EDIT_RESIDENTS, village.path)
     if village.level != Level.VILLAGE:
         raise ValidationError("网格只能建在嘎查村社区之下")
     code = f"{village.code}{number:03d}"
@@ -89,6 +92,7 @@ def create_grid(*, actor: Actor, village: Area, name: str, number: int) -> Area:
 
 @transaction.atomic
 def create_household(*, actor: Actor, grid: Area, number: str, address: str) -> Household:
+    authorise(actor, EDIT_RESIDENTS, grid.path)
     if grid.level != Level.GRID:
         raise ValidationError("户必须属于一个网格")
     number = number.strip()
@@ -141,6 +145,7 @@ def add_person(*, actor: Actor, household: Household, name: str, gender: str = "
                relation: str = Person.Relation.OTHER, id_number: str = "", mobile: str = "", ethnicity: str = "",
                party_status: str = "", is_mobile_member: bool = False, tag_codes: list[str] = (),
                mongolian_name: bool = False) -> Person:
+    authorise(actor, EDIT_RESIDENTS, household.path)
     values = person_values(name=name, gender=gender, birth_date=birth_date, id_number=id_number, mobile=mobile,
                            mongolian_name=mongolian_name)
     if values.get("id_number_digest") and Person.objects.filter(id_number_digest=values["id_number_digest"]).exists():
@@ -163,6 +168,7 @@ def add_person(*, actor: Actor, household: Household, name: str, gender: str = "
 @transaction.atomic
 def update_person(*, actor: Actor, person: Person, mobile: str | None = None, tag_codes: list[str] | None = None,
                   party_status: str | None = None, is_mobile_member: bool | None = None) -> Person:
+    authorise(actor, EDIT_RESIDENTS, person.path)
     changed = {}
     if mobile is not None:
         try:

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 
-from grassroots.access.scope import scope_of, visible
+from grassroots.access.scope import access_scoped, scope_of, visible
 from grassroots.areas.models import Area, Household, Person
 from grassroots.areas.selectors import search_households
 from grassroots.points.services import policy_for
@@ -43,10 +42,7 @@ def shops_for(user, capability: str = caps.VIEW) -> QuerySet[Shop]:
 
 def shop_for(user, pk: int, capability: str = caps.VIEW) -> Shop:
     """One shop; 404 when missing or outside the caller's areas alike."""
-    shop = shops_for(user, capability).filter(pk=pk).first()
-    if shop is None:
-        raise Http404("未找到")
-    return shop
+    return access_scoped(shops_for(user, capability), pk=pk)
 
 
 def stock_of(product_ids) -> dict[int, int]:
@@ -86,9 +82,7 @@ def products(shop: Shop, include_retired: bool = False) -> list[Product]:
 
 
 def product_for(user, pk: int) -> Product:
-    product = Product.objects.filter(pk=pk, shop__in=shops_for(user)).select_related("shop").first()
-    if product is None:
-        raise Http404("未找到")
+    product = access_scoped(Product.objects.filter(shop__in=shops_for(user)).select_related("shop"), pk=pk)
     product.stock = stock_of([product.pk])[product.pk]
     return product
 
@@ -160,10 +154,7 @@ def find_households(user, shop: Shop, q: str, *, limit: int = 20) -> list[Househ
 def counter_household(user, shop: Shop, pk: int) -> Household:
     """One household at the counter of ``shop``; 404 when missing, outside the caller's areas or not
     served by the shop."""
-    household = _served(user, shop).filter(pk=pk).select_related("grid", "village").first()
-    if household is None:
-        raise Http404("未找到")
-    return household
+    return access_scoped(_served(user, shop).select_related("grid", "village"), pk=pk)
 
 
 def head_of(household: Household) -> Person | None:
@@ -197,10 +188,7 @@ def _with_lines(queryset: QuerySet[Redemption]) -> QuerySet[Redemption]:
 
 def redemption_for(user, pk: int) -> Redemption:
     """One receipt with its lines; 404 when missing or the household is outside the caller's areas."""
-    redemption = _with_lines(visible(user, Redemption.objects.filter(pk=pk), caps.VIEW)).select_related("entry").first()
-    if redemption is None:
-        raise Http404("未找到")
-    return redemption
+    return access_scoped(_with_lines(visible(user, Redemption.objects.all(), caps.VIEW)).select_related("entry"), pk=pk)
 
 
 def balance_after(redemption: Redemption) -> int:

@@ -20,14 +20,14 @@ from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from grassroots.access.scope import visible
+from grassroots.access.scope import authorise, visible
 from grassroots.areas.models import Area, Household, Level, Person, Tag
 from grassroots.areas.services import id_number_digest, person_values
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.excel import NotXlsx, read_xlsx, xlsx_file
 from grassroots.rules.masking import mask_id_number
-from grassroots.rules.roles import IMPORT_RESIDENTS
+from grassroots.rules.roles import EXPORT_RESIDENTS, IMPORT_RESIDENTS
 from grassroots.spreadsheets import register
 from grassroots.spreadsheets.models import ImportJob
 from grassroots.spreadsheets.selectors import progress_key
@@ -54,10 +54,12 @@ class Rejected(Exception):
 
 
 def submit_import(*, actor: Actor, user, village: Area, upload, key: str = "") -> ImportJob:
-    """Create the job for an uploaded register and start it. The caller has checked IMPORT_RESIDENTS.
+    """Create the job for an uploaded register and start it: ``residents.import`` on the village (404 for a
+    village elsewhere, 403 for one the caller may only look at).
 
     The same ``key`` from the same user gives back the same job: a form sent twice imports once.
     """
+    authorise(actor, IMPORT_RESIDENTS, village.path)
     key = (key or "").strip()[:100] or uuid.uuid4().hex
     existing = ImportJob.objects.filter(user=user, idempotency_key=key).exclude(status=Status.FAILED).first()
     if existing is not None and existing.status in ImportJob.RUNNING:
@@ -437,5 +439,6 @@ def _chunks(items: list, size: int = BATCH):
 @transaction.atomic
 def record_export(*, actor: Actor, area: Area, households: int, people: int) -> None:
     """Exports are reads, but of the whole register: who took which part of it is kept."""
+    authorise(actor, EXPORT_RESIDENTS, area.path)
     record(actor=actor, action="residents.export", obj=area,
            data={"area": area.code, "households": households, "people": people})
