@@ -235,10 +235,6 @@ def notifications_for_unit(unit: Unit, *, limit: int = 10) -> list[Notification]
     return list(Notification.objects.filter(unit=unit).order_by("-created_at", "-id")[:limit])
 
 
-def notifications_for_user(user, *, limit: int = 10) -> list[Notification]:
-    return list(Notification.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
-
-
 def notifications_for_area(area: Area, *, limit: int = 10) -> list[Notification]:
     return list(Notification.objects.filter(area=area).order_by("-created_at", "-id")[:limit])
 

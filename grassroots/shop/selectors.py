@@ -161,10 +161,6 @@ def head_of(household: Household) -> Person | None:
     return household.members.filter(is_active=True, relation=Person.Relation.HEAD).first()
 
 
-def active_card(household: Household) -> HouseholdCard | None:
-    return HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).first()
-
-
 def grid_cards(user, grid: Area) -> list[HouseholdCard]:
     """The active cards of a grid's households in the register, by household number, heads attached
     as ``.head`` (the A4 card sheet)."""
