@@ -58,7 +58,6 @@ def _with_ancestors(divisions, county_codes):
 
 def cmd_createadmin(args) -> None:
     from django.core.exceptions import ValidationError
-    from django.db import transaction
 
     from grassroots.access import services
     from grassroots.areas.models import Area
@@ -68,13 +67,10 @@ def cmd_createadmin(args) -> None:
     if area is None:
         sys.exit(f"区划代码 {args.area} 不存在；先运行 grassroots import-areas")
     password = args.password or os.environ.get("GRASSROOTS_ADMIN_PASSWORD") or getpass.getpass("密码：")
-    actor = Actor.system("cli:createadmin")
     try:
-        with transaction.atomic():
-            user = services.create_account(actor=actor, username=args.username,
-                                           password=password, display_name=args.name or args.username,
-                                           mobile=args.mobile or "", roles=[("system_admin", area)])
-            services.set_staff(actor=actor, user=user)
+        user = services.create_account(actor=Actor.system("cli:createadmin"), username=args.username,
+                                       password=password, display_name=args.name or args.username,
+                                       mobile=args.mobile or "", roles=[("system_admin", area)], is_staff=True)
     except ValidationError as e:
         sys.exit("无法创建账号：" + "；".join(e.messages))
     print(f"已创建系统管理员 {user.username}（{area.name}）")

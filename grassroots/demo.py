@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.access.models import User
-from grassroots.access.services import create_account, set_staff
+from grassroots.access.services import create_account
 from grassroots.areas import services as area_services
 from grassroots.areas.generate import generate_population
 from grassroots.areas.models import Area, Household, Person
@@ -111,10 +111,8 @@ def _grid_households(actor: Actor) -> None:
 def _accounts(actor: Actor) -> None:
     areas = {a.code: a for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     for username, role, code, name in DEMO_ACCOUNTS:
-        user = create_account(actor=actor, username=username, password=DEMO_PASSWORD, display_name=name,
-                              roles=[(role, areas[code])])
-        if role == Role.SYSTEM_ADMIN:
-            set_staff(actor=actor, user=user)
+        create_account(actor=actor, username=username, password=DEMO_PASSWORD, display_name=name,
+                       roles=[(role, areas[code])], is_staff=role == Role.SYSTEM_ADMIN)
 
 
 def _points(actor: Actor) -> None:

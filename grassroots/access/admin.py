@@ -16,7 +16,9 @@ Rules, in every ModelAdmin built on ``ScopedAdmin``:
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.urls import reverse
 from django.utils.html import format_html_join
 
 from grassroots.access import services
@@ -47,9 +49,6 @@ admin.site.login_form = AdminSignInForm
 
 def _password_change(request, extra_context=None):
     """The admin's "change password", written by access.services.change_password (same rules, audited)."""
-    from django.contrib.auth.views import PasswordChangeView
-    from django.urls import reverse
-
     class View(PasswordChangeView):
         form_class = AuditedPasswordChangeForm
 

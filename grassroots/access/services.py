@@ -31,7 +31,6 @@ LOGIN_REFUSED = "login.refused"
 ACCOUNT_CREATE = "account.create"
 ACCOUNT_ASSIGN_ROLE = "account.assign_role"
 ACCOUNT_CHANGE_PASSWORD = "account.change_password"
-ACCOUNT_SET_STAFF = "access.account.set_staff"
 
 
 class LoginRefused(Exception):
@@ -108,13 +107,18 @@ def log_in(*, request, identifier: str, password: str) -> User:
 
 @transaction.atomic
 def create_account(*, actor: Actor, username: str, password: str, display_name: str = "", mobile: str = "",
-                   is_superuser: bool = False, roles: list[tuple[str, object]] = ()) -> User:
+                   is_superuser: bool = False, is_staff: bool = False,
+                   roles: list[tuple[str, object]] = ()) -> User:
+    """A new account with its roles. ``is_superuser`` and ``is_staff`` (the admin site open to it) only from
+    a command (``grassroots createadmin``, the demo); the audit entry says so."""
     if not roles and not actor.is_system:
         raise ValidationError({"roles": "须为账号分配至少一个角色"})
     for _, area in roles:
         authorise(actor, MANAGE_ACCOUNTS, area.path)
     if is_superuser and not actor.is_system:
         raise ValidationError("只能在命令行创建超级管理员")
+    if is_staff and not actor.is_system:
+        raise ValidationError("只能在命令行创建可进入管理后台的账号")
     try:
         mobile = normalise_mobile(mobile)
     except MobileError as e:
@@ -124,14 +128,16 @@ def create_account(*, actor: Actor, username: str, password: str, display_name: 
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": "用户名已存在"})
     user = User(username=username, display_name=display_name, mobile=mobile or None,
-                is_superuser=is_superuser, is_staff=is_superuser)
+                is_superuser=is_superuser, is_staff=is_superuser or is_staff)
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save()
     for role, area in roles:
         RoleAssignment.objects.create(user=user, role=role, area=area)
-    record(actor=actor, action=ACCOUNT_CREATE, obj=user, area_path=roles[0][1].path if roles else "",
-           data={"username": username, "roles": [[r, a.code] for r, a in roles]})
+    data = {"username": username, "roles": [[r, a.code] for r, a in roles]}
+    if is_staff:
+        data["is_staff"] = True
+    record(actor=actor, action=ACCOUNT_CREATE, obj=user, area_path=roles[0][1].path if roles else "", data=data)
     return user
 
 
@@ -151,15 +157,3 @@ def change_password(*, actor: Actor, user: User, password: str) -> None:
     user.save(update_fields=["password"])
     record(actor=actor, action=ACCOUNT_CHANGE_PASSWORD, obj=user, area_path=_area_path_of(user))
 
-
-@transaction.atomic
-def set_staff(*, actor: Actor, user: User, is_staff: bool = True) -> None:
-    """Open (or close) the admin site to an account: a command (``grassroots createadmin``, the demo) or
-    whoever manages the accounts of the account's area."""
-    authorise(actor, MANAGE_ACCOUNTS, _area_path_of(user))
-    if user.is_staff == is_staff:
-        return
-    user.is_staff = is_staff
-    user.save(update_fields=["is_staff"])
-    record(actor=actor, action=ACCOUNT_SET_STAFF, obj=user, area_path=_area_path_of(user),
-           data={"is_staff": is_staff})

@@ -32,7 +32,8 @@ from grassroots.demands.models import (
     Unit,
     WishClaim,
 )
-from grassroots.rules import tracking
+from grassroots.rules import sla, tracking
+from grassroots.rules.masking import mask_name
 from grassroots.rules.paths import path_prefixes
 from grassroots.rules.sla import LOCAL
 
@@ -69,6 +70,41 @@ class Page:
     items: list
     next_cursor: str | None = None
     extra: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Routing and clocks: which line of the responsibility list answers a demand, and its deadlines
+# ---------------------------------------------------------------------------------------------------------
+
+def category_chain(category: Category | None) -> list[Category]:
+    """The category and its parents, most specific first."""
+    chain: list[Category] = []
+    seen: set[int] = set()
+    while category is not None and category.pk not in seen:
+        chain.append(category)
+        seen.add(category.pk)
+        category = category.parent
+    return chain
+
+
+def find_route(*, category: Category | None, area: Area) -> Responsibility | None:
+    """The line of the responsibility list that answers ``category`` in ``area``: the most specific
+    category first (a line for 种子化肥 beats one for 农牧业生产), then the nearest area (the village's own
+    line beats the banner's)."""
+    chain = category_chain(category)
+    if not chain:
+        return None
+    rank = {c.pk: i for i, c in enumerate(chain)}
+    lines = list(Responsibility.objects.filter(category__in=[c.pk for c in chain], path__in=path_prefixes(area.path))
+                 .select_related("lead_unit").prefetch_related("supporting_units"))
+    lines = [line for line in lines if line.lead_unit.is_active]
+    if not lines:
+        return None
+    return min(lines, key=lambda line: (rank[line.category_id], -len(line.path)))
+
+
+def deadlines_for(category: Category | None) -> sla.Deadlines:
+    return sla.effective_days((c.respond_working_days, c.resolve_working_days) for c in category_chain(category))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -278,6 +314,11 @@ def my_claims(user, *, limit: int = 20) -> list[WishClaim]:
 # ---------------------------------------------------------------------------------------------------------
 # Public pages (no account): the board of a village or grid
 # ---------------------------------------------------------------------------------------------------------
+
+def claimant_label(claim: WishClaim) -> str:
+    """What the public board shows: a unit's name, or a party member's masked name."""
+    return claim.unit.name if claim.unit_id else mask_name(claim.claimant_name)
+
 
 def public_area(code: str) -> Area:
     """The area of a public board: a village (嘎查村/社区) or a grid. Anything else does not exist."""

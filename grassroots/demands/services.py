@@ -41,8 +41,8 @@ from grassroots.demands.models import (
     UnitMember,
     WishClaim,
 )
+from grassroots.demands.selectors import claimant_label, deadlines_for, find_route
 from grassroots.rules import sla, tracking
-from grassroots.rules.masking import mask_name
 from grassroots.rules.mobile import MobileError, normalise_mobile
 from grassroots.rules.paths import path_prefixes
 
@@ -126,37 +126,6 @@ def set_responsibility(*, actor: Actor, category: Category, area: Area, lead_uni
 # ---------------------------------------------------------------------------------------------------------
 # Routing and clocks
 # ---------------------------------------------------------------------------------------------------------
-
-def category_chain(category: Category | None) -> list[Category]:
-    """The category and its parents, most specific first."""
-    chain: list[Category] = []
-    seen: set[int] = set()
-    while category is not None and category.pk not in seen:
-        chain.append(category)
-        seen.add(category.pk)
-        category = category.parent
-    return chain
-
-
-def find_route(*, category: Category | None, area: Area) -> Responsibility | None:
-    """The line of the responsibility list that answers ``category`` in ``area``: the most specific
-    category first (a line for 种子化肥 beats one for 农牧业生产), then the nearest area (the village's own
-    line beats the banner's)."""
-    chain = category_chain(category)
-    if not chain:
-        return None
-    rank = {c.pk: i for i, c in enumerate(chain)}
-    lines = list(Responsibility.objects.filter(category__in=[c.pk for c in chain], path__in=path_prefixes(area.path))
-                 .select_related("lead_unit").prefetch_related("supporting_units"))
-    lines = [line for line in lines if line.lead_unit.is_active]
-    if not lines:
-        return None
-    return min(lines, key=lambda line: (rank[line.category_id], -len(line.path)))
-
-
-def deadlines_for(category: Category | None) -> sla.Deadlines:
-    return sla.effective_days((c.respond_working_days, c.resolve_working_days) for c in category_chain(category))
-
 
 def _start_clock(demand: Demand, received: datetime) -> None:
     clock = sla.clock(received, deadlines_for(demand.category))
@@ -317,7 +286,7 @@ def reason_required(demand: Demand, lead_unit: Unit | None) -> bool:
     return demand.lead_unit_id is not None and (lead_unit is None or lead_unit.pk != demand.lead_unit_id)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_units: Iterable[Unit] = (),
                  category: Category | None = None, reason: str, now: datetime | None = None) -> RouteChange:
     """Send a demand to another lead unit (改派, a reason required), or dispatch an unrouted one / push a
@@ -485,11 +454,6 @@ def rate(*, actor: Actor, demand: Demand, rating: int, comment: str = "", source
 # Micro-wishes: claim, release, fulfil, lapse
 # ---------------------------------------------------------------------------------------------------------
 
-def claimant_label(claim: WishClaim) -> str:
-    """What the public board shows: a unit's name, or a party member's masked name."""
-    return claim.unit.name if claim.unit_id else mask_name(claim.claimant_name)
-
-
 @transaction.atomic
 def claim_wish(*, actor: Actor, demand: Demand, unit: Unit | None = None, hold_days: int = sla.CLAIM_HOLD_DAYS,
                now: datetime | None = None) -> WishClaim:
@@ -533,7 +497,7 @@ def _locked_claim(claim: WishClaim) -> WishClaim:
     return WishClaim.objects.select_for_update(of=("self",)).select_related("demand", "unit").get(pk=claim.pk)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None) -> WishClaim:
     permissions.authorise_claimant(actor, claim)
     now = _now(now)
@@ -546,7 +510,7 @@ def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None
     return claim
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def fulfil_claim(*, actor: Actor, claim: WishClaim, note: str, now: datetime | None = None) -> WishClaim:
     permissions.authorise_claimant(actor, claim)
     now = _now(now)

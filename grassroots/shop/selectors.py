@@ -14,6 +14,7 @@ from django.utils import timezone
 from grassroots.access.scope import access_scoped, scope_of, visible
 from grassroots.areas.models import Area, Household, Person
 from grassroots.areas.selectors import search_households
+from grassroots.points.models import Account, LedgerEntry
 from grassroots.points.services import policy_for
 from grassroots.rules.settlement import points_for_fen
 from grassroots.shop import capabilities as caps
@@ -194,8 +195,6 @@ def balance_after(redemption: Redemption) -> int:
     village's chain (``seq``): entries are appended under the village head lock, so nothing later counts,
     also for a receipt reprinted weeks after (a void later does not change what the receipt said).
     """
-    from grassroots.points.models import Account, LedgerEntry
-
     entry = redemption.entry
     total = (LedgerEntry.objects.filter(household_id=redemption.household_id, account=Account.CREDIT,
                                         village_id=entry.village_id, seq__lte=entry.seq)
