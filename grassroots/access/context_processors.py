@@ -28,7 +28,7 @@ def nav_links(user, scope=None) -> list[dict]:
     """The header's links: each one only for a caller whom its page would serve (never a 403 or a 404).
 
     One place decides, per link, from the capabilities the pages themselves check (``refuse_without``,
-    ``_refuse_without`` …), so a role never meets a menu entry that answers "未找到".
+    demands' ``permissions.refuse_without`` …), so a role never meets a menu entry that answers "未找到".
     """
     scope = scope or scope_of(user)
     caps = scope.capabilities()

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from grassroots.access.scope import refuse, scope_of
 from grassroots.demands.capabilities import CLAIM, VIEW
 from grassroots.demands.models import Demand, UnitMember, WishClaim
+from grassroots.rules.roles import VIEW_RESIDENTS
 
 
 def unit_ids(user) -> frozenset[int]:
@@ -100,6 +101,14 @@ def authorise_claimant(actor, claim) -> None:
 
 def is_claimant(user, claim) -> bool:
     return user is not None and (claim.user_id == user.pk or claim.unit_id in unit_ids(user))
+
+
+def refuse_without(user, capability: str) -> None:
+    """``access.scope.refuse_without`` for demands' pages with no object yet: 403 to someone who is in the
+    system (an area role or a unit) but lacks ``capability`` anywhere, 404 to someone who sees nothing."""
+    scope = scope_of(user)
+    if not scope.paths(capability):
+        refuse(seen=bool(scope.paths(VIEW_RESIDENTS) or scope.paths(VIEW) or unit_ids(user)))
 
 
 def can_see_unit(user, unit) -> bool:

@@ -28,15 +28,6 @@ from grassroots.demands.forms import (
 )
 from grassroots.demands.models import Demand, DemandPhoto, Feedback, WishClaim
 from grassroots.rules import sla
-from grassroots.rules.roles import VIEW_RESIDENTS
-
-
-def _refuse_without(user, capability: str) -> None:
-    """For pages with no object yet: 403 to someone who is in the system but lacks ``capability``
-    anywhere, 404 to someone who sees nothing at all."""
-    scope = scope_of(user)
-    if not scope.paths(capability):
-        refuse(seen=bool(scope.paths(VIEW_RESIDENTS) or scope.paths(VIEW) or permissions.unit_ids(user)))
 
 
 def _area_from_request(request, capability: str = VIEW) -> Area:
@@ -45,7 +36,7 @@ def _area_from_request(request, capability: str = VIEW) -> Area:
         return selectors.area_with(request.user, code, capability)
     area = selectors.default_area(request.user, request.current_area)
     if area is None:
-        _refuse_without(request.user, capability)
+        permissions.refuse_without(request.user, capability)
         refuse(seen=False)
     return area
 
@@ -89,7 +80,7 @@ def overdue_list(request):
 def unit_list(request):
     units = list(selectors.visible_units(request.user)[:300])
     if not units:
-        _refuse_without(request.user, VIEW)
+        permissions.refuse_without(request.user, VIEW)
     mine = permissions.unit_ids(request.user)
     return render(request, "demands/units.html", {"units": units, "mine": mine,
                                                   "claims": selectors.my_claims(request.user)})
@@ -129,7 +120,7 @@ def _person_from(request) -> Person | None:
 
 @login_required
 def demand_new(request):
-    _refuse_without(request.user, RECORD)
+    permissions.refuse_without(request.user, RECORD)
     areas = selectors.recording_areas(request.user).select_related("parent")
     person = _person_from(request)
     if request.method == "POST":
@@ -170,7 +161,7 @@ def demand_new(request):
 @require_POST
 def suggest(request):
     """htmx: the classifier's top 3 for the text typed so far."""
-    _refuse_without(request.user, RECORD)
+    permissions.refuse_without(request.user, RECORD)
     area_pk = request.POST.get("area", "")
     area = (selectors.recording_areas(request.user).filter(pk=int(area_pk)).first()
             if area_pk.isdigit() else None) or request.current_area
