@@ -90,8 +90,9 @@ def access_object(user, queryset: QuerySet, *, capability: str = VIEW_RESIDENTS,
 
 
 def access_scoped(queryset: QuerySet, **lookup):
-    """One object of a ``queryset`` already narrowed to the caller by its app's own rule (demands: areas
-    and unit membership); 404 when it is not there, missing or not-yours alike."""
+    """One object of a ``queryset`` already narrowed to the caller by its app's own rule (demands: areas and
+    unit membership; a shop: the villages it serves), or guarded by a check that follows (``authorise``);
+    404 when it is not there, missing or not-yours alike."""
     obj = queryset.filter(**lookup).first()
     if obj is None:
         raise Http404(NOT_FOUND)
