@@ -19,6 +19,7 @@ test:
 
 lint: $(BIN)/grassroots
 	$(BIN)/ruff check grassroots bench tests
+	$(BIN)/python scripts/check_cycles.py
 
 bench: $(BIN)/grassroots
 	bash scripts/bench.sh

@@ -70,11 +70,9 @@ def cmd_createadmin(args) -> None:
     try:
         user = services.create_account(actor=Actor.system("cli:createadmin"), username=args.username,
                                        password=password, display_name=args.name or args.username,
-                                       mobile=args.mobile or "", roles=[("system_admin", area)])
+                                       mobile=args.mobile or "", roles=[("system_admin", area)], is_staff=True)
     except ValidationError as e:
         sys.exit("无法创建账号：" + "；".join(e.messages))
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
     print(f"已创建系统管理员 {user.username}（{area.name}）")
 
 

@@ -1,23 +1,32 @@
 """The demo region: 翁牛特旗 (Ongniud Banner, seed 004) with its real townships and villages,
 split into grids, a synthetic population, and one account per role."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from grassroots.access.models import User
 from grassroots.access.services import create_account
 from grassroots.areas import services as area_services
-from grassroots.areas.models import Area, Household
+from grassroots.areas.generate import generate_population
+from grassroots.areas.models import Area, Household, Person
 from grassroots.audit.context import Actor
+from grassroots.claims import services as claims_services
+from grassroots.core.demo import COUNTY, DEMO_PASSWORD, GUANJING, SAIQIN
+from grassroots.demands import services as demands
+from grassroots.demands.demo import load_demo_demands
+from grassroots.demands.models import Unit
+from grassroots.points.demo import load_history, load_seed_rules
 from grassroots.rules.divisions import read_divisions
 from grassroots.rules.idnumber import make_id_number
+from grassroots.rules.person_names import NameGenerator
 from grassroots.rules.roles import ROLE_LABELS, Role
+from grassroots.settlement import services as settlement_services
+from grassroots.shop.demo import load_demo_shop
 
-DEMO_PASSWORD = "Demo#2026"
-COUNTY = "150426000000"  # 翁牛特旗
-SAIQIN = "150426100223"  # 乌丹镇赛沁塔拉嘎查
-GUANJING = "150426104204"  # 广德公镇官井子村
+__all__ = ["COUNTY", "DEMO_ACCOUNTS", "DEMO_PASSWORD", "GUANJING", "SAIQIN", "load_demo"]
+
 
 # (username, role, area code, display name)
 DEMO_ACCOUNTS = [
@@ -35,8 +44,6 @@ DEMO_ACCOUNTS = [
 
 def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str, str]]:
     """Load the demo once; a second run changes nothing and just lists the accounts."""
-    from grassroots.areas.generate import generate_population
-
     actor = Actor.system("demo")
     if not User.objects.filter(username="admin").exists():
         progress("载入内蒙古自治区行政区划 …")
@@ -49,12 +56,8 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
         _accounts(actor)
         progress("载入积分细则与演示积分 …")
         _points(actor)
-    from grassroots.demands.demo import load_demo_demands
-
     unit_accounts = load_demo_demands(actor=actor, progress=progress)
     unit_accounts += _credit_coop(actor)
-    from grassroots.shop.demo import load_demo_shop
-
     progress("载入爱心超市 …")
     load_demo_shop(actor=actor)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
@@ -86,8 +89,6 @@ def _named_households(actor: Actor) -> None:
 
 
 def _grid_households(actor: Actor) -> None:
-    from grassroots.rules.person_names import NameGenerator
-
     names = NameGenerator(seed="赛沁塔拉", mongolian_share=0.4)
     for grid_number in (1, 2):
         grid = Area.objects.get(code=f"{SAIQIN}{grid_number:03d}")
@@ -111,23 +112,13 @@ def _grid_households(actor: Actor) -> None:
 def _accounts(actor: Actor) -> None:
     areas = {a.code: a for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     for username, role, code, name in DEMO_ACCOUNTS:
-        user = create_account(actor=actor, username=username, password=DEMO_PASSWORD, display_name=name,
-                              roles=[(role, areas[code])])
-        if role == Role.SYSTEM_ADMIN:
-            User.objects.filter(pk=user.pk).update(is_staff=True)
+        create_account(actor=actor, username=username, password=DEMO_PASSWORD, display_name=name,
+                       roles=[(role, areas[code])], is_staff=role == Role.SYSTEM_ADMIN)
 
 
 def _points(actor: Actor) -> None:
     """Seed 004's catalogue for both demo villages, and claims at every step of the process in 第1网格:
     a posted notice (in the ledger), an open notice, a batch waiting for the party group, a rejection."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from grassroots.areas.models import Person
-    from grassroots.claims import services as claims_services
-    from grassroots.points.demo import load_seed_rules
-
     county = Area.objects.get(code=COUNTY)
     saiqin = Area.objects.get(code=SAIQIN)
     catalogue = load_seed_rules(actor=actor, village=saiqin, county=county)
@@ -163,20 +154,12 @@ def _points(actor: Actor) -> None:
     claims_services.review_claims(actor=as_user["xiaozu"], claim_ids=[rejected.pk], approve=False,
                          reasons={rejected.pk: "值守记录只有两天，请核实天数"})
     # The year so far from the paper ledger, and the quarters that have ended settled and published.
-    from grassroots.points.demo import load_history
-
     load_history(actor=actor, village=saiqin, today=today)
 
 
 def _credit_coop(actor: Actor) -> list[tuple[str, str, str]]:
     """The banner's rural credit co-operative, one loan officer, and 乌云毕力格's signed consent that it may
     look up his household's credit rating (the other households have not consented)."""
-    from django.utils import timezone
-
-    from grassroots.demands import services as demands
-    from grassroots.demands.models import Unit
-    from grassroots.settlement import services as settlement_services
-
     unit = Unit.objects.filter(code="rural_credit_coop").first()
     if unit is None:
         unit = demands.create_unit(actor=actor, code="rural_credit_coop", name="翁牛特旗农村信用合作联社",

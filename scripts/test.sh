@@ -25,6 +25,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 .venv/bin/ruff check grassroots bench
+.venv/bin/python scripts/check_cycles.py  # no import cycle among grassroots/ modules (tests/test_import_cycles.py too)
 
 PG_URL="$(scripts/pg.sh start)"
 trap 'scripts/pg.sh stop' EXIT

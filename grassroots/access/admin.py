@@ -16,14 +16,15 @@ Rules, in every ModelAdmin built on ``ScopedAdmin``:
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import Http404
+from django.urls import reverse
 from django.utils.html import format_html_join
 
 from grassroots.access import services
 from grassroots.access.forms import AdminSignInForm, AuditedPasswordChangeForm
 from grassroots.access.models import RoleAssignment, RoleChoices, User
-from grassroots.access.scope import NO_SCOPE, Scope, scope_of, visible
+from grassroots.access.scope import NO_SCOPE, Scope, refuse, scope_of, visible
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
 from grassroots.rules.mobile import MobileError, normalise_mobile
@@ -48,9 +49,6 @@ admin.site.login_form = AdminSignInForm
 
 def _password_change(request, extra_context=None):
     """The admin's "change password", written by access.services.change_password (same rules, audited)."""
-    from django.contrib.auth.views import PasswordChangeView
-    from django.urls import reverse
-
     class View(PasswordChangeView):
         form_class = AuditedPasswordChangeForm
 
@@ -157,7 +155,7 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
-            raise Http404("未找到")  # outside the caller's areas looks the same as missing
+            refuse(seen=False)  # outside the caller's areas looks the same as missing
         return obj
 
     def path_of(self, obj) -> str:

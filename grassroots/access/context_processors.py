@@ -2,14 +2,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.access.scope import scope_of
+from grassroots.demands import capabilities as demand_caps
+from grassroots.demands.permissions import unit_ids as demand_unit_ids
+from grassroots.points import capabilities as point_caps
 from grassroots.rules import roles
+from grassroots.settlement.models import CreditConsent
+from grassroots.shop import capabilities as shop_caps
 
 
 def unit_ids(user) -> frozenset[int]:
     """The demand units the user works for (read once per request by demands.permissions)."""
-    from grassroots.demands.permissions import unit_ids as ids
-
-    return ids(user)
+    return demand_unit_ids(user)
 
 
 def credit_institution(user) -> bool:
@@ -18,8 +21,6 @@ def credit_institution(user) -> bool:
     units = unit_ids(user)
     if not units:
         return False
-    from grassroots.settlement.models import CreditConsent
-
     return CreditConsent.objects.filter(institution_id__in=units).exists()
 
 
@@ -27,12 +28,8 @@ def nav_links(user, scope=None) -> list[dict]:
     """The header's links: each one only for a caller whom its page would serve (never a 403 or a 404).
 
     One place decides, per link, from the capabilities the pages themselves check (``refuse_without``,
-    ``_refuse_without`` …), so a role never meets a menu entry that answers "未找到".
+    demands' ``permissions.refuse_without`` …), so a role never meets a menu entry that answers "未找到".
     """
-    from grassroots.demands import capabilities as demand_caps
-    from grassroots.points import capabilities as point_caps
-    from grassroots.shop import capabilities as shop_caps
-
     scope = scope or scope_of(user)
     caps = scope.capabilities()
     links = []

@@ -2,6 +2,9 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 
+from grassroots.access import services
+from grassroots.audit.context import Actor
+
 
 class LoginForm(forms.Form):
     identifier = forms.CharField(label="用户名或手机号", max_length=150,
@@ -18,8 +21,6 @@ class AdminSignInForm(AdminAuthenticationForm):
         self.fields["username"].label = "用户名或手机号"
 
     def clean(self):
-        from grassroots.access import services
-
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
@@ -38,9 +39,6 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
     request = None  # set by the view
 
     def save(self, commit=True):
-        from grassroots.access import services
-        from grassroots.audit.context import Actor
-
         services.change_password(actor=Actor.from_request(self.request), user=self.user,
                                  password=self.cleaned_data["new_password1"])
         return self.user

@@ -5,6 +5,10 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
+from grassroots.access.scope import visible
+from grassroots.areas.models import Area
+from grassroots.areas.selectors import root_areas
+
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "current_area_code"
@@ -12,16 +16,11 @@ SESSION_KEY = "current_area_code"
 
 def _current_area(request):
     """The area the caller is working in: chosen with the area switcher, else their outermost one."""
-    from grassroots.areas.models import Area
-    from grassroots.areas.selectors import root_areas
-
     user = request.user
     if not user.is_authenticated:
         return None
     code = request.session.get(SESSION_KEY)
     if code:
-        from grassroots.access.scope import visible
-
         area = visible(user, Area.objects.filter(code=code)).first()
         if area is not None:
             return area

@@ -6,6 +6,7 @@ not change is refused (403).
 """
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -15,6 +16,7 @@ from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.rules.roles import CAPABILITIES, VIEW_RESIDENTS, Role, paths_with
 
 NOT_FOUND = "未找到"
+NO_PERMISSION = "您没有执行此操作的权限"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,22 @@ def access_object(user, queryset: QuerySet, *, capability: str = VIEW_RESIDENTS,
     return obj
 
 
+def access_scoped(queryset: QuerySet, **lookup):
+    """One object of a ``queryset`` already narrowed to the caller by its app's own rule (demands: areas and
+    unit membership; a shop: the villages it serves), or guarded by a check that follows (``authorise``);
+    404 when it is not there, missing or not-yours alike."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    return obj
+
+
+def access_path(user, *, path: str, capability: str = VIEW_RESIDENTS) -> None:
+    """For an object already in hand (an area, a unit): 404 unless ``capability`` is held on ``path``."""
+    if not scope_of(user).can(capability, path):
+        raise Http404(NOT_FOUND)
+
+
 def access_area(user, *, code: str | None = None, pk: int | None = None, capability: str = VIEW_RESIDENTS,
                 level: str | None = None, from_inside: bool = False) -> Area:
     """The area named by ``code`` or ``pk`` (of ``level`` when given). By default the caller must hold
@@ -122,25 +140,27 @@ def access_person(user, *, pk: int, capability: str = VIEW_RESIDENTS, queryset: 
     return access_object(user, queryset if queryset is not None else Person.objects.all(), capability=capability, pk=pk)
 
 
+def refuse(*, seen: bool) -> NoReturn:
+    """The one refusal: 403 to a caller who may see the thing, 404 (as if missing) to one who may not.
+    An app with a rule of its own for who sees what (demands' unit membership) refuses through it."""
+    if seen:
+        raise PermissionDenied(NO_PERMISSION)
+    raise Http404(NOT_FOUND)
+
+
 def require(user, capability: str, path: str) -> None:
     """Refuse ``capability`` on ``path``: 404 to an outsider, 403 to a member who may only look."""
     scope = scope_of(user)
-    if scope.can(capability, path):
-        return
-    if scope.can(VIEW_RESIDENTS, path):
-        raise PermissionDenied("您没有执行此操作的权限")
-    raise Http404(NOT_FOUND)
+    if not scope.can(capability, path):
+        refuse(seen=scope.can(VIEW_RESIDENTS, path))
 
 
 def refuse_without(user, capability: str) -> None:
     """For a page with no object yet: 403 to a member who lacks ``capability`` everywhere, 404 to a
     stranger who sees nothing at all."""
     scope = scope_of(user)
-    if scope.paths(capability):
-        return
-    if scope.paths(VIEW_RESIDENTS):
-        raise PermissionDenied("您没有执行此操作的权限")
-    raise Http404(NOT_FOUND)
+    if not scope.paths(capability):
+        refuse(seen=bool(scope.paths(VIEW_RESIDENTS)))
 
 
 def actor_scope(actor) -> Scope:

@@ -83,12 +83,6 @@ def person_detail(user, pk: int) -> Person:
     return access_object(user, Person.objects.select_related("household").prefetch_related("tags"), pk=pk)
 
 
-def households_in(user, area: Area) -> QuerySet[Household]:
-    return visible(user, Household.objects.filter(path__startswith=area.path, is_active=True)).select_related(
-        "grid", "village"
-    ).prefetch_related("members")
-
-
 def area_summary(user, area: Area) -> dict:
     """Headline numbers for the home page of ``area`` (already checked visible)."""
     households = visible(user, Household.objects.filter(path__startswith=area.path, is_active=True))

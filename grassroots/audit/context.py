@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -30,8 +32,6 @@ class Actor:
 
 def client_ip(request) -> str | None:
     # Only behind the reverse proxy of docs/deploy.md, which sets X-Real-IP, is that header honest.
-    from django.conf import settings
-
     if getattr(settings, "TRUST_X_REAL_IP", False) and request.META.get("HTTP_X_REAL_IP"):
         return request.META["HTTP_X_REAL_IP"]
     return request.META.get("REMOTE_ADDR") or None

@@ -1,3 +1,4 @@
+import ipaddress
 from datetime import date, datetime, time
 
 from django.db.models import Q, QuerySet
@@ -29,8 +30,6 @@ def search_audit(*, area_paths: list[str], text: str = "", action: str = "", sin
 
 
 def _is_ip(text: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(text)
     except ValueError:

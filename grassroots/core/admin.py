@@ -2,9 +2,9 @@
 (a key's stored result repeats what its creator was shown)."""
 
 from django.contrib import admin
-from django.http import Http404
 
 from grassroots.access.admin import may_use_admin
+from grassroots.access.scope import refuse
 from grassroots.core.models import IdempotencyKey
 
 
@@ -25,7 +25,7 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
-            raise Http404("未找到")
+            refuse(seen=False)
         return obj
 
     def has_module_permission(self, request):

@@ -14,6 +14,7 @@ and checks a kept one at the start of the next (CONN_HEALTH_CHECKS), so the proc
 import logging
 import sys
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -101,8 +102,6 @@ def page_not_found(request, exception=None):
 def database_unavailable(exception) -> bool:
     """True when ``exception`` says the database cannot be reached or is busy right now (retry later),
     not that the request or the schema is wrong."""
-    from django.db import InterfaceError, OperationalError
-
     if isinstance(exception, InterfaceError):  # "connection already closed"
         return True
     if not isinstance(exception, OperationalError):

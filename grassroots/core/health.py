@@ -9,6 +9,7 @@ import secrets
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -37,8 +38,6 @@ def _migrations() -> None:
     """No unapplied migration. Loading the graph is costly, so the answer is kept once it is yes."""
     if _MIGRATED["done"]:
         return
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:

@@ -8,17 +8,18 @@ fallback web font for printing (``font_path``), so a page printed from a phone e
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
+import pylopdf_fonts_zh_cn
 from django.http import HttpResponse
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 FONT = "NotoSansSC"
 
 
 @lru_cache(maxsize=1)
 def font_path() -> Path:
-    import pylopdf_fonts_zh_cn
-
     return Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
 
 
@@ -53,8 +54,6 @@ class Document(FPDF):
 
     def table_rows(self, headings: list[str], rows: list[list], widths: list[float], *, line_height: float = 7):
         """A simple ruled table whose heading row repeats on each new page."""
-        from fpdf.fonts import FontFace
-
         # One weight of the font is embedded; headings are set apart by a grey fill, not bold.
         with self.table(col_widths=widths, line_height=line_height, text_align="CENTER",
                         headings_style=FontFace(emphasis="", fill_color=(230, 230, 230)),
@@ -65,8 +64,6 @@ class Document(FPDF):
 
 
 def pdf_response(document: FPDF, filename: str, *, inline: bool = True) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(bytes(document.output()), content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"

@@ -19,16 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.access.models import User
+from grassroots.access.services import create_account
 from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
+from grassroots.core.demo import COUNTY, DEMO_PASSWORD, GUANJING, SAIQIN, WUDAN
 from grassroots.demands import services
 from grassroots.demands.models import Category, Demand, Responsibility, Unit
 
 DATA = services.__file__.rsplit("/", 1)[0] + "/data"
-COUNTY = "150426000000"  # 翁牛特旗
-WUDAN = "150426100000"  # 乌丹镇
-SAIQIN = "150426100223"  # 乌丹镇赛沁塔拉嘎查
-GUANJING = "150426104204"  # 广德公镇官井子村
 
 PER_TOWNSHIP = {"vet_station": "兽医站", "health_center": "卫生院", "township_office": "人民政府",
                 "justice_office": "司法所", "police_station": "派出所"}
@@ -111,9 +109,6 @@ def _configure(actor: Actor) -> int:
 
 
 def _accounts(actor: Actor) -> None:
-    from grassroots.access.services import create_account
-    from grassroots.demo import DEMO_PASSWORD
-
     for username, unit_code, name in UNIT_ACCOUNTS:
         user = User.objects.filter(username=username).first() or create_account(
             actor=actor, username=username, password=DEMO_PASSWORD, display_name=name)

@@ -6,6 +6,8 @@ never needs a join; it also carries its ``township`` and ``county`` so that the 
 township or county is one range of one index (see the partial indexes below and docs in selectors.py).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -235,8 +237,6 @@ class Demand(models.Model):
 
 
 def demand_photo_path(instance, filename: str) -> str:
-    import uuid
-
     return f"demands/{instance.demand_id}/{uuid.uuid4().hex}.{instance.extension}"
 
 

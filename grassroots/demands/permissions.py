@@ -2,15 +2,17 @@
 
 Two ways in: a role on an area (its subtree, by capability), or membership of a unit (the demands routed to
 that unit, as lead or supporting unit). As everywhere: outside both, a demand does not exist (404); seen but
-not one's to act on, it is refused (403).
+not one's to act on, it is refused (403). The refusal itself is ``access.scope.refuse``; the services call
+the ``authorise*`` functions with their actor (system actors pass), the views may call them first for a page.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 
-from grassroots.access.scope import scope_of
-from grassroots.demands.capabilities import VIEW
+from grassroots.access.scope import refuse, scope_of
+from grassroots.demands.capabilities import CLAIM, VIEW
+from grassroots.demands.models import Demand, UnitMember, WishClaim
+from grassroots.rules.roles import VIEW_RESIDENTS
 
 
 def unit_ids(user) -> frozenset[int]:
@@ -19,8 +21,6 @@ def unit_ids(user) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_demand_unit_ids", None)
     if cached is None:
-        from grassroots.demands.models import UnitMember
-
         cached = frozenset(UnitMember.objects.filter(user=user, unit__is_active=True).values_list("unit_id", flat=True))
         user._demand_unit_ids = cached
     return cached
@@ -28,8 +28,6 @@ def unit_ids(user) -> frozenset[int]:
 
 def demand_q(user) -> Q:
     """Demands the user may see: in their areas (demands.view) or routed to one of their units."""
-    from grassroots.demands.models import Demand, WishClaim
-
     query = scope_of(user).q(VIEW)
     units = unit_ids(user)
     if units:
@@ -59,26 +57,58 @@ def can_see(user, demand) -> bool:
     return demand.claims.filter(Q(user=user) | Q(unit_id__in=unit_ids(user))).exists()
 
 
-def require(user, capability: str, demand) -> None:
-    """``capability`` on the demand's area: 404 to whoever cannot see it, 403 to whoever only sees it."""
-    if scope_of(user).can(capability, demand.path):
+def allowed(user, capability: str, demand) -> bool:
+    """Whether ``capability`` is held on the demand's area."""
+    return scope_of(user).can(capability, demand.path)
+
+
+def authorise(actor, capability: str, demand) -> None:
+    """``capability`` on the demand's area: 404 to whoever cannot see it, 403 to whoever only sees it.
+    A system actor (command, scheduled job) passes, as with ``access.scope.authorise``."""
+    if actor.is_system or allowed(actor.user, capability, demand):
         return
-    refuse(user, demand)
+    refuse(seen=can_see(actor.user, demand))
 
 
-def require_handler(user, demand, *, supporting_ok: bool = False) -> None:
+def authorise_handler(actor, demand, *, supporting_ok: bool = False) -> None:
     """A member of the demand's lead unit (or of a supporting unit, for progress notes)."""
-    if demand.lead_unit_id in unit_ids(user):
+    if actor.is_system or is_handler(actor.user, demand):
         return
-    if supporting_ok and _is_routed_to(user, demand):
+    if supporting_ok and _is_routed_to(actor.user, demand):
         return
-    refuse(user, demand)
+    refuse(seen=can_see(actor.user, demand))
 
 
-def refuse(user, demand):
-    if can_see(user, demand):
-        raise PermissionDenied("您没有执行此操作的权限")
-    raise Http404("未找到")
+def authorise_claim(actor, demand, *, unit=None) -> None:
+    """Claim a wish as a party member (``demands.claim`` on its area) or for one's unit (a unit of the
+    caller's covering the wish's area)."""
+    if actor.is_system:
+        return
+    if unit is None:
+        authorise(actor, CLAIM, demand)
+    elif unit.pk not in unit_ids(actor.user) or not demand.path.startswith(unit.path):
+        refuse(seen=can_see(actor.user, demand))
+
+
+def authorise_claimant(actor, claim) -> None:
+    """Release or fulfil a claim: the one who claimed it, or a member of the unit it was claimed for."""
+    if actor.is_system or is_claimant(actor.user, claim):
+        return
+    if can_see(actor.user, claim.demand):
+        raise PermissionDenied("这不是您的认领")
+    refuse(seen=False)
+
+
+def is_claimant(user, claim) -> bool:
+    return user is not None and (claim.user_id == user.pk or claim.unit_id in unit_ids(user))
+
+
+def refuse_without(user, capability: str) -> None:
+    """``access.scope.refuse_without`` for demands' pages with no object yet: 403 to someone who is in the
+    system (an area role or a unit) but lacks ``capability`` anywhere, 404 to someone who sees nothing."""
+    scope = scope_of(user)
+    if not scope.paths(capability):
+        refuse(seen=bool(scope.paths(VIEW_RESIDENTS) or scope.paths(VIEW) or unit_ids(user)))
 
 
 def can_see_unit(user, unit) -> bool:

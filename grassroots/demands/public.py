@@ -63,7 +63,7 @@ def _track_context(area, demand, **extra):
     held = demand.claims.filter(status="held").select_related("unit").first() if demand.kind == Demand.Kind.WISH else None
     return {
         "area": area, "demand": demand, "code": tracking.display(demand.tracking_code),
-        "events": selectors.public_timeline(demand), "claimant": services.claimant_label(held) if held else "",
+        "events": selectors.public_timeline(demand), "claimant": selectors.claimant_label(held) if held else "",
         "resident": mask_name(demand.contact_name), "can_rate": demand.status == Demand.Status.RESOLVED,
         "rating_form": extra.get("rating_form") or RatingForm(), **extra,
     }

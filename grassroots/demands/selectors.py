@@ -17,10 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Substr
-from django.http import Http404
 from django.utils import timezone
 
-from grassroots.access.scope import scope_of, visible
+from grassroots.access.scope import access_area, access_path, access_scoped, refuse, scope_of, visible
 from grassroots.areas.models import Area, Level
 from grassroots.demands import permissions
 from grassroots.demands.capabilities import DISPATCH, RECORD, VIEW
@@ -33,7 +32,9 @@ from grassroots.demands.models import (
     Unit,
     WishClaim,
 )
-from grassroots.rules import tracking
+from grassroots.rules import sla, tracking
+from grassroots.rules.masking import mask_name
+from grassroots.rules.paths import path_prefixes
 from grassroots.rules.sla import LOCAL
 
 PAGE_SIZE = 50
@@ -72,15 +73,47 @@ class Page:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Routing and clocks: which line of the responsibility list answers a demand, and its deadlines
+# ---------------------------------------------------------------------------------------------------------
+
+def category_chain(category: Category | None) -> list[Category]:
+    """The category and its parents, most specific first."""
+    chain: list[Category] = []
+    seen: set[int] = set()
+    while category is not None and category.pk not in seen:
+        chain.append(category)
+        seen.add(category.pk)
+        category = category.parent
+    return chain
+
+
+def find_route(*, category: Category | None, area: Area) -> Responsibility | None:
+    """The line of the responsibility list that answers ``category`` in ``area``: the most specific
+    category first (a line for 种子化肥 beats one for 农牧业生产), then the nearest area (the village's own
+    line beats the banner's)."""
+    chain = category_chain(category)
+    if not chain:
+        return None
+    rank = {c.pk: i for i, c in enumerate(chain)}
+    lines = list(Responsibility.objects.filter(category__in=[c.pk for c in chain], path__in=path_prefixes(area.path))
+                 .select_related("lead_unit").prefetch_related("supporting_units"))
+    lines = [line for line in lines if line.lead_unit.is_active]
+    if not lines:
+        return None
+    return min(lines, key=lambda line: (rank[line.category_id], -len(line.path)))
+
+
+def deadlines_for(category: Category | None) -> sla.Deadlines:
+    return sla.effective_days((c.respond_working_days, c.resolve_working_days) for c in category_chain(category))
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Areas and units the caller works in
 # ---------------------------------------------------------------------------------------------------------
 
 def area_with(user, code: str, capability: str = VIEW) -> Area:
     """An area the caller holds ``capability`` on (404 otherwise, missing or not theirs alike)."""
-    area = Area.objects.filter(code=code).first()
-    if area is None or not scope_of(user).can(capability, area.path):
-        raise Http404("未找到")
-    return area
+    return access_area(user, code=code, capability=capability)
 
 
 def default_area(user, current: Area | None) -> Area | None:
@@ -114,15 +147,13 @@ def visible_units(user) -> QuerySet[Unit]:
 def dispatch_units(user, demand: Demand) -> QuerySet[Unit]:
     """Units a dispatcher may route to: active units of the demand's own areas (the village, its township,
     its banner …), nearest first in the page."""
-    from grassroots.demands.services import path_prefixes
-
     return Unit.objects.filter(is_active=True, path__in=path_prefixes(demand.path)).order_by("-path", "name")
 
 
 def unit_for(user, code: str) -> Unit:
-    unit = Unit.objects.filter(code=code).select_related("area").first()
-    if unit is None or not permissions.can_see_unit(user, unit):
-        raise Http404("未找到")
+    unit = access_scoped(Unit.objects.select_related("area"), code=code)
+    if not permissions.can_see_unit(user, unit):
+        refuse(seen=False)
     return unit
 
 
@@ -153,16 +184,14 @@ def demands_for(user) -> QuerySet[Demand]:
 
 
 def demand_detail(user, pk: int) -> Demand:
-    demand = (demands_for(user).filter(pk=pk)
-              .select_related("category", "category__parent", "area", "lead_unit", "person", "township", "county")
-              .prefetch_related("supporting_units", "photos",
-                                Prefetch("events", queryset=DemandEvent.objects.select_related("unit")),
-                                Prefetch("claims", queryset=WishClaim.objects.select_related("unit")),
-                                "feedbacks", "route_changes__from_unit", "route_changes__to_unit")
-              .first())
-    if demand is None:
-        raise Http404("未找到")
-    return demand
+    return access_scoped(
+        demands_for(user)
+        .select_related("category", "category__parent", "area", "lead_unit", "person", "township", "county")
+        .prefetch_related("supporting_units", "photos",
+                          Prefetch("events", queryset=DemandEvent.objects.select_related("unit")),
+                          Prefetch("claims", queryset=WishClaim.objects.select_related("unit")),
+                          "feedbacks", "route_changes__from_unit", "route_changes__to_unit"),
+        pk=pk)
 
 
 def area_demands(user, area: Area, *, status: str = "", kind: str = "", urgent: bool = False,
@@ -194,7 +223,7 @@ def unit_queue(user, unit: Unit, *, after: str | None = None, urgent_only: bool 
                limit: int = PAGE_SIZE) -> Page:
     """A unit's open demands, urgent first, nearest deadline first. The unit was checked visible."""
     if not permissions.can_see_unit(user, unit):
-        raise Http404("未找到")
+        refuse(seen=False)
     qs = Demand.objects.filter(lead_unit=unit, status__in=OPEN)
     if urgent_only:
         qs = qs.filter(priority=0)
@@ -216,8 +245,7 @@ def unit_queue(user, unit: Unit, *, after: str | None = None, urgent_only: bool 
 def overdue(user, area: Area, *, now: datetime | None = None, after: str | None = None,
             limit: int = PAGE_SIZE) -> Page:
     """Every overdue open demand below ``area`` (which the caller sees), most overdue first."""
-    if not scope_of(user).can(VIEW, area.path):
-        raise Http404("未找到")
+    access_path(user, path=area.path, capability=VIEW)
     now = now or timezone.now()
     qs = Demand.objects.filter(status__in=OPEN, due_at__lt=now)
     if area.level == Level.TOWNSHIP:
@@ -243,10 +271,6 @@ def notifications_for_unit(unit: Unit, *, limit: int = 10) -> list[Notification]
     return list(Notification.objects.filter(unit=unit).order_by("-created_at", "-id")[:limit])
 
 
-def notifications_for_user(user, *, limit: int = 10) -> list[Notification]:
-    return list(Notification.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
-
-
 def notifications_for_area(area: Area, *, limit: int = 10) -> list[Notification]:
     return list(Notification.objects.filter(area=area).order_by("-created_at", "-id")[:limit])
 
@@ -257,10 +281,7 @@ def can_dispatch(user, demand: Demand) -> bool:
 
 def responsibilities(user, area: Area) -> QuerySet[Responsibility]:
     """The responsibility list that applies in ``area``: lines of its ancestors and of its subtree."""
-    if not scope_of(user).can(VIEW, area.path):
-        raise Http404("未找到")
-    from grassroots.demands.services import path_prefixes
-
+    access_path(user, path=area.path, capability=VIEW)
     return (Responsibility.objects.filter(Q(path__in=path_prefixes(area.path)) | Q(path__startswith=area.path))
             .select_related("category", "category__parent", "area", "lead_unit")
             .prefetch_related("supporting_units").order_by("item_number", "category__sort_order", "path"))
@@ -285,13 +306,6 @@ def wish_board(area: Area, *, limit: int = 60) -> dict[str, list[Demand]]:
     }
 
 
-def claim_for(user, pk: int) -> WishClaim:
-    claim = WishClaim.objects.select_related("demand", "unit").filter(pk=pk).first()
-    if claim is None or not (claim.user_id == user.pk or permissions.can_see(user, claim.demand)):
-        raise Http404("未找到")
-    return claim
-
-
 def my_claims(user, *, limit: int = 20) -> list[WishClaim]:
     return list(WishClaim.objects.filter(user=user, status=WishClaim.Status.HELD)
                 .select_related("demand", "unit").order_by("expires_at")[:limit])
@@ -301,12 +315,14 @@ def my_claims(user, *, limit: int = 20) -> list[WishClaim]:
 # Public pages (no account): the board of a village or grid
 # ---------------------------------------------------------------------------------------------------------
 
+def claimant_label(claim: WishClaim) -> str:
+    """What the public board shows: a unit's name, or a party member's masked name."""
+    return claim.unit.name if claim.unit_id else mask_name(claim.claimant_name)
+
+
 def public_area(code: str) -> Area:
     """The area of a public board: a village (嘎查村/社区) or a grid. Anything else does not exist."""
-    area = Area.objects.filter(code=code, level__in=[Level.VILLAGE, Level.GRID]).first()
-    if area is None:
-        raise Http404("未找到")
-    return area
+    return access_scoped(Area.objects.all(), code=code, level__in=[Level.VILLAGE, Level.GRID])
 
 
 def public_demand(area: Area, raw_code: str) -> Demand | None:
@@ -367,8 +383,7 @@ def _figures(qs: QuerySet, key: str) -> list[dict]:
 def numbers(user, area: Area, period: Period) -> dict:
     """Collected, resolved, on-time rate and satisfaction of the demands filed in ``period`` below ``area``,
     in total and by unit, category and sub-area. Set-based: four aggregate queries whatever the volume."""
-    if not scope_of(user).can(VIEW, area.path):
-        raise Http404("未找到")
+    access_path(user, path=area.path, capability=VIEW)
     qs = Demand.objects.filter(path__startswith=area.path, created_at__gte=period.start_at,
                                created_at__lt=period.end_before)
     total = _figures(qs.annotate(all=Value(1)), "all")

@@ -20,11 +20,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from grassroots.access.scope import authorise, refuse_without
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.idempotency import run_once
 from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto
+from grassroots.demands import permissions
+from grassroots.demands.capabilities import CONFIGURE, DISPATCH, RECORD
 from grassroots.demands.models import (
     Category,
     Demand,
@@ -38,9 +41,10 @@ from grassroots.demands.models import (
     UnitMember,
     WishClaim,
 )
+from grassroots.demands.selectors import claimant_label, deadlines_for, find_route
 from grassroots.rules import sla, tracking
-from grassroots.rules.masking import mask_name
 from grassroots.rules.mobile import MobileError, normalise_mobile
+from grassroots.rules.paths import path_prefixes
 
 MAX_TEXT = 2000
 MAX_NOTE = 1000
@@ -49,6 +53,26 @@ OPEN = Demand.OPEN_STATUSES
 Status = Demand.Status
 EventKind = DemandEvent.Kind
 
+# Audit actions. The pattern is ``app.noun.verb``; these values are stored and read by value (the audit
+# search, the numbers, the tests), so the older ones that do not follow it keep their value: UNIT_MEMBER
+# (noun.noun), DEMAND_CREATE, DEMAND_ROUTE, DEMAND_RATE, WISH_CLAIM, DEMAND_ESCALATE, DEMAND_CLOSE_UNRATED and
+# DEMAND_HANDLE (``demands.<verb>``).
+UNIT_CREATE = "demands.unit.create"
+UNIT_MEMBER = "demands.unit.member"
+CATEGORY_CREATE = "demands.category.create"
+RESPONSIBILITY_SET = "demands.responsibility.set"
+DEMAND_CREATE = "demands.create"
+DEMAND_ROUTE = "demands.route"
+DEMAND_RATE = "demands.rate"
+WISH_CLAIM = "demands.claim"
+CLAIM_RELEASE = "demands.claim.release"
+CLAIM_FULFIL = "demands.claim.fulfil"
+CLAIM_REMIND = "demands.claim.remind"
+CLAIM_LAPSE = "demands.claim.lapse"
+DEMAND_ESCALATE = "demands.escalate"
+DEMAND_CLOSE_UNRATED = "demands.close_unrated"
+DEMAND_HANDLE = "demands.{action}"  # demands.accept, demands.consult, demands.note, demands.resolve
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Configuration: units, categories, the responsibility list, unit staff
@@ -56,15 +80,17 @@ EventKind = DemandEvent.Kind
 
 @transaction.atomic
 def create_unit(*, actor: Actor, code: str, name: str, area: Area, kind: str = Unit.Kind.DEPARTMENT) -> Unit:
+    authorise(actor, CONFIGURE, area.path)
     unit = Unit.objects.create(code=code, name=name, area=area, path=area.path, kind=kind)
-    record(actor=actor, action="demands.unit.create", obj=unit, data={"code": code, "name": name})
+    record(actor=actor, action=UNIT_CREATE, obj=unit, data={"code": code, "name": name})
     return unit
 
 
 @transaction.atomic
 def add_unit_member(*, actor: Actor, unit: Unit, user, role: str = UnitMember.Role.HANDLER) -> UnitMember:
+    authorise(actor, CONFIGURE, unit.path)
     member, _ = UnitMember.objects.get_or_create(unit=unit, user=user, defaults={"role": role})
-    record(actor=actor, action="demands.unit.member", obj=unit, data={"user": user.get_username(), "role": role})
+    record(actor=actor, action=UNIT_MEMBER, obj=unit, data={"user": user.get_username(), "role": role})
     return member
 
 
@@ -72,10 +98,12 @@ def add_unit_member(*, actor: Actor, unit: Unit, user, role: str = UnitMember.Ro
 def create_category(*, actor: Actor, code: str, name: str, parent: Category | None = None,
                     respond_working_days: int | None = None, resolve_working_days: int | None = None,
                     sort_order: int = 0) -> Category:
+    if not actor.is_system:
+        refuse_without(actor.user, CONFIGURE)  # the category tree is the banner's, not one area's
     category = Category.objects.create(code=code, name=name, parent=parent, sort_order=sort_order,
                                        respond_working_days=respond_working_days,
                                        resolve_working_days=resolve_working_days)
-    record(actor=actor, action="demands.category.create", obj=category, data={"code": code, "name": name})
+    record(actor=actor, action=CATEGORY_CREATE, obj=category, data={"code": code, "name": name})
     return category
 
 
@@ -83,13 +111,14 @@ def create_category(*, actor: Actor, code: str, name: str, parent: Category | No
 def set_responsibility(*, actor: Actor, category: Category, area: Area, lead_unit: Unit,
                        supporting_units: Iterable[Unit] = (), item_number: str = "", duty: str = "") -> Responsibility:
     """Add or replace one line of the responsibility list."""
+    authorise(actor, CONFIGURE, area.path)
     supporting = [u for u in supporting_units if u.pk != lead_unit.pk]
     line, _ = Responsibility.objects.update_or_create(
         category=category, area=area,
         defaults={"path": area.path, "lead_unit": lead_unit, "item_number": item_number, "duty": duty},
     )
     line.supporting_units.set(supporting)
-    record(actor=actor, action="demands.responsibility.set", obj=line, area_path=area.path,
+    record(actor=actor, action=RESPONSIBILITY_SET, obj=line, area_path=area.path,
            data={"category": category.code, "lead": lead_unit.code, "supporting": [u.code for u in supporting]})
     return line
 
@@ -97,43 +126,6 @@ def set_responsibility(*, actor: Actor, category: Category, area: Area, lead_uni
 # ---------------------------------------------------------------------------------------------------------
 # Routing and clocks
 # ---------------------------------------------------------------------------------------------------------
-
-def category_chain(category: Category | None) -> list[Category]:
-    """The category and its parents, most specific first."""
-    chain: list[Category] = []
-    seen: set[int] = set()
-    while category is not None and category.pk not in seen:
-        chain.append(category)
-        seen.add(category.pk)
-        category = category.parent
-    return chain
-
-
-def path_prefixes(path: str) -> list[str]:
-    """'a/b/c/' → ['a/', 'a/b/', 'a/b/c/']."""
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
-
-
-def find_route(*, category: Category | None, area: Area) -> Responsibility | None:
-    """The line of the responsibility list that answers ``category`` in ``area``: the most specific
-    category first (a line for 种子化肥 beats one for 农牧业生产), then the nearest area (the village's own
-    line beats the banner's)."""
-    chain = category_chain(category)
-    if not chain:
-        return None
-    rank = {c.pk: i for i, c in enumerate(chain)}
-    lines = list(Responsibility.objects.filter(category__in=[c.pk for c in chain], path__in=path_prefixes(area.path))
-                 .select_related("lead_unit").prefetch_related("supporting_units"))
-    lines = [line for line in lines if line.lead_unit.is_active]
-    if not lines:
-        return None
-    return min(lines, key=lambda line: (rank[line.category_id], -len(line.path)))
-
-
-def deadlines_for(category: Category | None) -> sla.Deadlines:
-    return sla.effective_days((c.respond_working_days, c.resolve_working_days) for c in category_chain(category))
-
 
 def _start_clock(demand: Demand, received: datetime) -> None:
     clock = sla.clock(received, deadlines_for(demand.category))
@@ -225,6 +217,8 @@ def _create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: s
                    urgent: bool, address: str, latitude, longitude, person: Person | None, contact_name: str,
                    contact_phone: str, photos: Sequence[CheckedPhoto], intake_key: str | None,
                    now: datetime | None) -> Demand:
+    if channel not in (Demand.Channel.PUBLIC, Demand.Channel.OPEN311) and actor.user is not None:
+        authorise(actor, RECORD, area.path)  # staff record what they met in their own areas
     now = _now(now)
     text = clean_text(text)
     if kind not in Demand.Kind.values:
@@ -266,7 +260,7 @@ def _create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: s
         note = f"主办：{route.lead_unit.name}" + (f"；协办：{'、'.join(u.name for u in supporting)}" if supporting else "")
         _event(demand, EventKind.ROUTED, actor=actor, at=now, note=note, unit=route.lead_unit)
         _notify(demand, Notification.Kind.DISPATCHED, f"新派单：{demand.summary}", at=now, unit=route.lead_unit)
-    record(actor=actor, action="demands.create", obj=demand,
+    record(actor=actor, action=DEMAND_CREATE, obj=demand,
            data={"tracking_code": demand.tracking_code, "kind": kind, "channel": channel,
                  "category": category.code if category else None, "urgent": urgent,
                  "lead_unit": route.lead_unit.code if route else None, "photos": len(photos)})
@@ -283,12 +277,13 @@ def reason_required(demand: Demand, lead_unit: Unit | None) -> bool:
     return demand.lead_unit_id is not None and (lead_unit is None or lead_unit.pk != demand.lead_unit_id)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_units: Iterable[Unit] = (),
                  category: Category | None = None, reason: str, now: datetime | None = None) -> RouteChange:
     """Send a demand to another lead unit (改派, a reason required), or dispatch an unrouted one / push a
     wish to a unit (派单: nothing to explain, a note optional). Same lead unit again (other supporting
     units or category): a reason optional too."""
+    permissions.authorise(actor, DISPATCH, demand)
     now = _now(now)
     demand = _lock(demand)
     if reason_required(demand, lead_unit):
@@ -327,7 +322,7 @@ def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_un
     if reason:
         _event(demand, EventKind.NOTE, actor=actor, at=now, note=f"派单说明：{reason}", public=False, unit=lead_unit)
     _notify(demand, Notification.Kind.DISPATCHED, f"新派单：{demand.summary}", at=now, unit=lead_unit)
-    record(actor=actor, action="demands.route", obj=demand,
+    record(actor=actor, action=DEMAND_ROUTE, obj=demand,
            data={"from": change.from_unit.code if change.from_unit else None, "to": lead_unit.code,
                  "supporting": [u.code for u in supporting], "category": demand.category.code if demand.category else None,
                  "reason": reason})
@@ -349,6 +344,7 @@ class Action:
 @transaction.atomic
 def handle(*, actor: Actor, demand: Demand, action: str, note: str = "", now: datetime | None = None) -> Demand:
     """The lead unit moves a demand on: accept (办理中), consult (协商中), note (进展), resolve (办结)."""
+    permissions.authorise_handler(actor, demand, supporting_ok=action == Action.NOTE)
     now = _now(now)
     demand = _lock(demand)
     if action not in Action.ALL:
@@ -382,7 +378,7 @@ def handle(*, actor: Actor, demand: Demand, action: str, note: str = "", now: da
         demand.responded_at = demand.responded_at or now
         demand.save()
         _event(demand, EventKind.RESOLVED, actor=actor, at=now, note=resolution, unit=unit)
-    record(actor=actor, action=f"demands.{action}", obj=demand, data={"status": demand.status, "note": note[:200]})
+    record(actor=actor, action=DEMAND_HANDLE.format(action=action), obj=demand, data={"status": demand.status, "note": note[:200]})
     return demand
 
 
@@ -396,6 +392,10 @@ DISSATISFIED = (1, 2)
 @transaction.atomic
 def rate(*, actor: Actor, demand: Demand, rating: int, comment: str = "", source: str = Feedback.Source.RESIDENT,
          now: datetime | None = None) -> Feedback:
+    """The resident's rating (from the public tracking page) or a grid worker's record of a callback (回访:
+    ``demands.record`` on the demand's area)."""
+    if source == Feedback.Source.CALLBACK:
+        permissions.authorise(actor, RECORD, demand)
     now = _now(now)
     demand = _lock(demand)
     if demand.status != Status.RESOLVED:
@@ -436,7 +436,7 @@ def rate(*, actor: Actor, demand: Demand, rating: int, comment: str = "", source
         demand.closed_at = now
         demand.save()
         _event(demand, EventKind.CLOSED, actor=actor, at=now)
-    record(actor=actor, action="demands.rate", obj=demand, data={"rating": rating, "source": source,
+    record(actor=actor, action=DEMAND_RATE, obj=demand, data={"rating": rating, "source": source,
                                                                  "reopened": rating in DISSATISFIED})
     return feedback
 
@@ -445,14 +445,10 @@ def rate(*, actor: Actor, demand: Demand, rating: int, comment: str = "", source
 # Micro-wishes: claim, release, fulfil, lapse
 # ---------------------------------------------------------------------------------------------------------
 
-def claimant_label(claim: WishClaim) -> str:
-    """What the public board shows: a unit's name, or a party member's masked name."""
-    return claim.unit.name if claim.unit_id else mask_name(claim.claimant_name)
-
-
 @transaction.atomic
 def claim_wish(*, actor: Actor, demand: Demand, unit: Unit | None = None, hold_days: int = sla.CLAIM_HOLD_DAYS,
                now: datetime | None = None) -> WishClaim:
+    permissions.authorise_claim(actor, demand, unit=unit)
     now = _now(now)
     demand = _lock(demand)
     if demand.kind != Demand.Kind.WISH:
@@ -471,7 +467,7 @@ def claim_wish(*, actor: Actor, demand: Demand, unit: Unit | None = None, hold_d
     demand.save()
     _event(demand, EventKind.CLAIMED, actor=actor, at=now, unit=unit,
            note=f"认领人：{claimant_label(claim)}，请于{timezone.localtime(claim.expires_at):%m月%d日 %H:%M}前完成")
-    record(actor=actor, action="demands.claim", obj=demand,
+    record(actor=actor, action=WISH_CLAIM, obj=demand,
            data={"claim": claim.pk, "unit": unit.code if unit else None, "expires_at": claim.expires_at.isoformat()})
     return claim
 
@@ -492,20 +488,22 @@ def _locked_claim(claim: WishClaim) -> WishClaim:
     return WishClaim.objects.select_for_update(of=("self",)).select_related("demand", "unit").get(pk=claim.pk)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None) -> WishClaim:
+    permissions.authorise_claimant(actor, claim)
     now = _now(now)
     claim = _locked_claim(claim)
     if claim.status != WishClaim.Status.HELD:
         raise ValidationError("该认领已结束")
     demand = _end_claim(claim, WishClaim.Status.RELEASED, at=now)
     _event(demand, EventKind.CLAIM_RELEASED, actor=actor, at=now, note="心愿重新开放认领")
-    record(actor=actor, action="demands.claim.release", obj=demand, data={"claim": claim.pk})
+    record(actor=actor, action=CLAIM_RELEASE, obj=demand, data={"claim": claim.pk})
     return claim
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def fulfil_claim(*, actor: Actor, claim: WishClaim, note: str, now: datetime | None = None) -> WishClaim:
+    permissions.authorise_claimant(actor, claim)
     now = _now(now)
     note = clean_text(note, label="实现情况", max_length=MAX_NOTE)
     claim = _locked_claim(claim)
@@ -517,7 +515,7 @@ def fulfil_claim(*, actor: Actor, claim: WishClaim, note: str, now: datetime | N
     demand.resolved_at = now
     demand.save()
     _event(demand, EventKind.FULFILLED, actor=actor, at=now, note=note, unit=claim.unit)
-    record(actor=actor, action="demands.claim.fulfil", obj=demand, data={"claim": claim.pk})
+    record(actor=actor, action=CLAIM_FULFIL, obj=demand, data={"claim": claim.pk})
     return claim
 
 
@@ -547,7 +545,7 @@ def remind_claims(*, actor: Actor, now: datetime | None = None) -> int:
                     unit=claim.unit)
             _event(claim.demand, EventKind.CLAIM_REMINDER, actor=actor, at=now, public=False,
                    note=f"已提醒{claim.claimant_name}")
-            record(actor=actor, action="demands.claim.remind", obj=claim.demand, data={"claim": claim.pk})
+            record(actor=actor, action=CLAIM_REMIND, obj=claim.demand, data={"claim": claim.pk})
             count += 1
     return count
 
@@ -566,7 +564,7 @@ def lapse_claims(*, actor: Actor, now: datetime | None = None) -> int:
             _event(demand, EventKind.CLAIM_LAPSED, actor=actor, at=now, note="认领已过期，心愿重新开放认领")
             _notify(demand, Notification.Kind.CLAIM_LAPSED, f"您认领的微心愿已过期：{demand.summary}", at=now,
                     user=claim.user, unit=claim.unit)
-            record(actor=actor, action="demands.claim.lapse", obj=demand, data={"claim": claim.pk})
+            record(actor=actor, action=CLAIM_LAPSE, obj=demand, data={"claim": claim.pk})
             count += 1
     return count
 
@@ -604,7 +602,7 @@ def _escalate_one(*, actor: Actor, pk: int, now: datetime) -> int:
     _event(demand, EventKind.ESCALATED, actor=actor, at=now, note=f"超过{which}时限，{label}")
     _notify(demand, Notification.Kind.ESCALATED, f"超期{which}，{label}：{demand.summary}", at=now, area=overseer,
             unit=demand.lead_unit)
-    record(actor=actor, action="demands.escalate", obj=demand, data={"level": level, "due_at": demand.due_at.isoformat()})
+    record(actor=actor, action=DEMAND_ESCALATE, obj=demand, data={"level": level, "due_at": demand.due_at.isoformat()})
     return 1
 
 
@@ -623,7 +621,7 @@ def close_unrated(*, actor: Actor, now: datetime | None = None) -> int:
             demand.closed_at = now
             demand.save()
             _event(demand, EventKind.CLOSED, actor=actor, at=now, note=f"{FEEDBACK_WINDOW_DAYS}日内未评价，自动关闭")
-            record(actor=actor, action="demands.close_unrated", obj=demand)
+            record(actor=actor, action=DEMAND_CLOSE_UNRATED, obj=demand)
             count += 1
     return count
 

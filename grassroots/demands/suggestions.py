@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from grassroots.demands.models import Category, Unit
+from grassroots.demands.selectors import find_route
 
 logger = logging.getLogger(__name__)
 MIN_TEXT = 4
@@ -48,8 +49,6 @@ def suggest(text: str, k: int = 3, *, area=None) -> list[ShownSuggestion]:
             continue
         unit = units.get(s.unit_code)
         if unit is None and area is not None:
-            from grassroots.demands.services import find_route
-
             route = find_route(category=category, area=area)
             unit = route.lead_unit if route else None
         shown.append(ShownSuggestion(category, unit, float(s.confidence)))

@@ -4,14 +4,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.access.scope import access_object, scope_of
-from grassroots.access.scope import require as require_on_path
+from grassroots.access.scope import access_object, access_scoped, refuse, require, scope_of
 from grassroots.areas.models import Area, Person
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
@@ -29,18 +28,6 @@ from grassroots.demands.forms import (
 )
 from grassroots.demands.models import Demand, DemandPhoto, Feedback, WishClaim
 from grassroots.rules import sla
-from grassroots.rules.roles import VIEW_RESIDENTS
-
-
-def _refuse_without(user, capability: str) -> None:
-    """For pages with no object yet: 403 to someone who is in the system but lacks ``capability``
-    anywhere, 404 to someone who sees nothing at all."""
-    scope = scope_of(user)
-    if scope.paths(capability):
-        return
-    if scope.paths(VIEW_RESIDENTS) or scope.paths(VIEW) or permissions.unit_ids(user):
-        raise PermissionDenied("您没有执行此操作的权限")
-    raise Http404("未找到")
 
 
 def _area_from_request(request, capability: str = VIEW) -> Area:
@@ -49,8 +36,8 @@ def _area_from_request(request, capability: str = VIEW) -> Area:
         return selectors.area_with(request.user, code, capability)
     area = selectors.default_area(request.user, request.current_area)
     if area is None:
-        _refuse_without(request.user, capability)
-        raise Http404("未找到")
+        permissions.refuse_without(request.user, capability)
+        refuse(seen=False)
     return area
 
 
@@ -93,7 +80,7 @@ def overdue_list(request):
 def unit_list(request):
     units = list(selectors.visible_units(request.user)[:300])
     if not units:
-        _refuse_without(request.user, VIEW)
+        permissions.refuse_without(request.user, VIEW)
     mine = permissions.unit_ids(request.user)
     return render(request, "demands/units.html", {"units": units, "mine": mine,
                                                   "claims": selectors.my_claims(request.user)})
@@ -133,7 +120,7 @@ def _person_from(request) -> Person | None:
 
 @login_required
 def demand_new(request):
-    _refuse_without(request.user, RECORD)
+    permissions.refuse_without(request.user, RECORD)
     areas = selectors.recording_areas(request.user).select_related("parent")
     person = _person_from(request)
     if request.method == "POST":
@@ -141,7 +128,7 @@ def demand_new(request):
         if posted_area.isdigit():
             target = Area.objects.filter(pk=int(posted_area)).first()
             if target is not None:
-                require_on_path(request.user, RECORD, target.path)
+                require(request.user, RECORD, target.path)
         form = StaffDemandForm(request.POST, request.FILES, areas=areas)
         if form.is_valid():
             d = form.cleaned_data
@@ -174,7 +161,7 @@ def demand_new(request):
 @require_POST
 def suggest(request):
     """htmx: the classifier's top 3 for the text typed so far."""
-    _refuse_without(request.user, RECORD)
+    permissions.refuse_without(request.user, RECORD)
     area_pk = request.POST.get("area", "")
     area = (selectors.recording_areas(request.user).filter(pk=int(area_pk)).first()
             if area_pk.isdigit() else None) or request.current_area
@@ -237,7 +224,7 @@ def _rerender(request, demand, status=400, **forms):
 @require_POST
 def demand_route(request, pk: int):
     demand = selectors.demand_detail(request.user, pk)
-    permissions.require(request.user, DISPATCH, demand)
+    permissions.authorise(Actor.from_request(request), DISPATCH, demand)
     form = RouteForm(request.POST, units=selectors.dispatch_units(request.user, demand), demand=demand)
     if form.is_valid():
         d = form.cleaned_data
@@ -258,7 +245,7 @@ def demand_handle(request, pk: int):
     demand = selectors.demand_detail(request.user, pk)
     form = HandleForm(request.POST)
     action = request.POST.get("action", "")
-    permissions.require_handler(request.user, demand, supporting_ok=action == services.Action.NOTE)
+    permissions.authorise_handler(Actor.from_request(request), demand, supporting_ok=action == services.Action.NOTE)
     if form.is_valid():
         try:
             services.handle(actor=Actor.from_request(request), demand=demand, action=form.cleaned_data["action"],
@@ -276,7 +263,7 @@ def demand_handle(request, pk: int):
 def demand_callback(request, pk: int):
     """A grid worker records the resident's rating from a callback visit or call (回访)."""
     demand = selectors.demand_detail(request.user, pk)
-    permissions.require(request.user, RECORD, demand)
+    permissions.authorise(Actor.from_request(request), RECORD, demand)
     form = CallbackRatingForm(request.POST)
     if form.is_valid():
         try:
@@ -294,9 +281,7 @@ def demand_callback(request, pk: int):
 @require_GET
 def demand_photo(request, pk: int, photo_pk: int):
     demand = selectors.demand_detail(request.user, pk)
-    photo = DemandPhoto.objects.filter(demand=demand, pk=photo_pk).first()
-    if photo is None:
-        raise Http404("未找到")
+    photo = access_scoped(DemandPhoto.objects.all(), demand=demand, pk=photo_pk)
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -321,19 +306,17 @@ def wish_board(request):
 @require_POST
 def wish_claim(request, pk: int):
     """Claim a wish as a party member (demands.claim on its area) or for one's unit (a unit covering its area)."""
-    demand = Demand.objects.filter(pk=pk).first()
-    if demand is None:
-        raise Http404("未找到")
+    demand = access_scoped(Demand.objects.all(), pk=pk)
+    actor = Actor.from_request(request)
     unit = None
     unit_pk = request.POST.get("unit", "").strip()
     if unit_pk:
         unit = selectors.my_units(request.user).filter(pk=int(unit_pk) if unit_pk.isdigit() else 0).first()
-        if unit is None or not demand.path.startswith(unit.path):
-            permissions.refuse(request.user, demand)
-    else:
-        permissions.require(request.user, CLAIM, demand)
+        if unit is None:
+            refuse(seen=permissions.can_see(request.user, demand))
+    permissions.authorise_claim(actor, demand, unit=unit)
     try:
-        services.claim_wish(actor=Actor.from_request(request), demand=demand, unit=unit)
+        services.claim_wish(actor=actor, demand=demand, unit=unit)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -342,14 +325,9 @@ def wish_claim(request, pk: int):
 
 
 def _own_claim(request, claim_pk: int) -> WishClaim:
-    claim = WishClaim.objects.select_related("demand", "unit").filter(pk=claim_pk).first()
-    if claim is None:
-        raise Http404("未找到")
-    if claim.user_id == request.user.pk or claim.unit_id in permissions.unit_ids(request.user):
-        return claim
-    if permissions.can_see(request.user, claim.demand):
-        raise PermissionDenied("这不是您的认领")
-    raise Http404("未找到")
+    claim = access_scoped(WishClaim.objects.select_related("demand", "unit"), pk=claim_pk)
+    permissions.authorise_claimant(Actor.from_request(request), claim)
+    return claim
 
 
 def _after_claim(request, claim):
@@ -403,7 +381,7 @@ def numbers(request):
     form = PeriodForm(request.GET)
     period = _period(form)
     if request.GET.get("format") == "xlsx":
-        require_on_path(request.user, EXPORT, area.path)
+        require(request.user, EXPORT, area.path)
         figures = selectors.numbers(request.user, area, period)
         return _numbers_xlsx(area, period, figures)
     figures = selectors.numbers(request.user, area, period)

@@ -248,10 +248,3 @@ def generate_names(n: int, *, seed: int | str = 1, mongolian_share: float = 0.2)
     """``n`` names, the same list for the same seed."""
     return list(NameGenerator(seed, mongolian_share=mongolian_share).people(n))
 
-
-def is_female_mongolian_name(name: str) -> bool:
-    return name.endswith(FEMALE_ENDINGS)
-
-
-def is_male_mongolian_name(name: str) -> bool:
-    return name.endswith(MALE_ENDINGS)

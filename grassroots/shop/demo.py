@@ -9,7 +9,7 @@ from django.utils import timezone
 from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
 from grassroots.shop import services
-from grassroots.shop.models import Donation, HouseholdCard, Product, Shop, StockMovement
+from grassroots.shop.models import Product, Shop, StockMovement
 from grassroots.shop.selectors import stock_of
 
 VILLAGE_CODE = "150426100223"
@@ -71,8 +71,3 @@ def load_demo_shop(*, actor: Actor, today: date | None = None) -> Shop:
             services.issue_grid_cards(actor=actor, grid=grid)
     return shop
 
-
-def demo_summary(shop: Shop) -> dict:
-    return {"products": Product.objects.filter(shop=shop).count(),
-            "donations": Donation.objects.filter(shop=shop).count(),
-            "cards": HouseholdCard.objects.filter(household__village=shop.area, revoked_at__isnull=True).count()}

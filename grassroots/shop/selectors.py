@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 
-from grassroots.access.scope import scope_of, visible
+from grassroots.access.scope import access_scoped, scope_of, visible
 from grassroots.areas.models import Area, Household, Person
 from grassroots.areas.selectors import search_households
+from grassroots.ledger.models import Account, LedgerEntry
 from grassroots.rules.settlement import points_for_fen
 from grassroots.settlement.selectors import policy_for
 from grassroots.shop import capabilities as caps
@@ -43,10 +43,7 @@ def shops_for(user, capability: str = caps.VIEW) -> QuerySet[Shop]:
 
 def shop_for(user, pk: int, capability: str = caps.VIEW) -> Shop:
     """One shop; 404 when missing or outside the caller's areas alike."""
-    shop = shops_for(user, capability).filter(pk=pk).first()
-    if shop is None:
-        raise Http404("未找到")
-    return shop
+    return access_scoped(shops_for(user, capability), pk=pk)
 
 
 def stock_of(product_ids) -> dict[int, int]:
@@ -86,9 +83,7 @@ def products(shop: Shop, include_retired: bool = False) -> list[Product]:
 
 
 def product_for(user, pk: int) -> Product:
-    product = Product.objects.filter(pk=pk, shop__in=shops_for(user)).select_related("shop").first()
-    if product is None:
-        raise Http404("未找到")
+    product = access_scoped(Product.objects.filter(shop__in=shops_for(user)).select_related("shop"), pk=pk)
     product.stock = stock_of([product.pk])[product.pk]
     return product
 
@@ -160,18 +155,11 @@ def find_households(user, shop: Shop, q: str, *, limit: int = 20) -> list[Househ
 def counter_household(user, shop: Shop, pk: int) -> Household:
     """One household at the counter of ``shop``; 404 when missing, outside the caller's areas or not
     served by the shop."""
-    household = _served(user, shop).filter(pk=pk).select_related("grid", "village").first()
-    if household is None:
-        raise Http404("未找到")
-    return household
+    return access_scoped(_served(user, shop).select_related("grid", "village"), pk=pk)
 
 
 def head_of(household: Household) -> Person | None:
     return household.members.filter(is_active=True, relation=Person.Relation.HEAD).first()
-
-
-def active_card(household: Household) -> HouseholdCard | None:
-    return HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).first()
 
 
 def grid_cards(user, grid: Area) -> list[HouseholdCard]:
@@ -197,10 +185,7 @@ def _with_lines(queryset: QuerySet[Redemption]) -> QuerySet[Redemption]:
 
 def redemption_for(user, pk: int) -> Redemption:
     """One receipt with its lines; 404 when missing or the household is outside the caller's areas."""
-    redemption = _with_lines(visible(user, Redemption.objects.filter(pk=pk), caps.VIEW)).select_related("entry").first()
-    if redemption is None:
-        raise Http404("未找到")
-    return redemption
+    return access_scoped(_with_lines(visible(user, Redemption.objects.all(), caps.VIEW)).select_related("entry"), pk=pk)
 
 
 def balance_after(redemption: Redemption) -> int:
@@ -210,8 +195,6 @@ def balance_after(redemption: Redemption) -> int:
     village's chain (``seq``): entries are appended under the village head lock, so nothing later counts,
     also for a receipt reprinted weeks after (a void later does not change what the receipt said).
     """
-    from grassroots.ledger.models import Account, LedgerEntry
-
     entry = redemption.entry
     total = (LedgerEntry.objects.filter(household_id=redemption.household_id, account=Account.CREDIT,
                                         village_id=entry.village_id, seq__lte=entry.seq)

@@ -46,6 +46,22 @@ MAX_QUANTITY = 999
 BUSY_MESSAGE = "收银台繁忙（该户或商品正由另一处办理），本次未兑换，请稍后重试"
 
 
+# Audit actions (``app.noun.verb``). ``shop.create`` and ``shop.redeem`` predate the pattern (no noun) and keep
+# their stored values: the audit search and the tests read them by value.
+SHOP_CREATE = "shop.create"
+PRODUCT_ADD = "shop.product.add"
+PRODUCT_UPDATE = "shop.product.update"
+PRODUCT_RETIRE = "shop.product.retire"
+DONATION_RECORD = "shop.donation.record"
+PURCHASE_RECORD = "shop.purchase.record"
+STOCKTAKE_RECORD = "shop.stocktake.record"
+REDEMPTION_CREATE = "shop.redeem"
+REDEMPTION_VOID = "shop.redemption.void"
+CARD_ISSUE = "shop.card.issue"
+CARD_REVOKE = "shop.card.revoke"
+CARD_ISSUE_GRID = "shop.card.issue_grid"
+
+
 class Busy(ValidationError):
     """A lock wait ran out or the database gave up on a conflict: nothing was written; try again."""
 
@@ -130,7 +146,7 @@ def create_shop(*, actor: Actor, area: Area, name: str, villages: list[Area] | N
         raise ValidationError({"area": "爱心超市设在嘎查村社区或苏木乡镇"})
     shop = Shop.objects.create(area=area, path=area.path, name=name[:100])
     shop.villages.set(served)
-    record(actor=actor, action="shop.create", obj=shop, data={"name": shop.name, "villages": [v.pk for v in served]})
+    record(actor=actor, action=SHOP_CREATE, obj=shop, data={"name": shop.name, "villages": [v.pk for v in served]})
     return shop
 
 
@@ -170,7 +186,7 @@ def add_product(*, actor: Actor, shop: Shop, name: str, unit: str, price_fen: in
     if photo:
         product.photo = photo
     product.save()
-    record(actor=actor, action="shop.product.add", obj=product, area_path=shop.path,
+    record(actor=actor, action=PRODUCT_ADD, obj=product, area_path=shop.path,
            data={"name": product.name, "unit": product.unit, "price_fen": product.price_fen})
     return product
 
@@ -198,7 +214,7 @@ def update_product(*, actor: Actor, product: Product, **changes) -> Product:
     if photo:
         product.photo = photo
     product.save()
-    record(actor=actor, action="shop.product.update", obj=product, area_path=product.shop.path,
+    record(actor=actor, action=PRODUCT_UPDATE, obj=product, area_path=product.shop.path,
            data={"before": before, "after": values, "photo": bool(changes.get("photo"))})
     return product
 
@@ -212,7 +228,7 @@ def retire_product(*, actor: Actor, product: Product, now=None) -> Product:
         return product
     product.is_retired, product.retired_at = True, now or timezone.now()
     product.save(update_fields=["is_retired", "retired_at"])
-    record(actor=actor, action="shop.product.retire", obj=product, area_path=product.shop.path,
+    record(actor=actor, action=PRODUCT_RETIRE, obj=product, area_path=product.shop.path,
            data={"name": product.name, "stock": stock_of([product.pk])[product.pk]})
     return product
 
@@ -278,7 +294,7 @@ def record_donation(*, actor: Actor, shop: Shop, donor: str, donor_kind: str, do
         return existing
     movements = _stock_in(shop=shop, items=merged, kind=MovementKind.DONATION, actor=actor,
                           key_prefix=f"donation:{key}" if key else None, donation=donation)
-    record(actor=actor, action="shop.donation.record", obj=donation,
+    record(actor=actor, action=DONATION_RECORD, obj=donation,
            data={"donor": donor, "kind": donor_kind, "value_fen": value_fen, "public": is_public,
                  "items": {str(m.product_id): m.quantity for m in movements}})
     return donation
@@ -319,7 +335,7 @@ def record_purchase(*, actor: Actor, shop: Shop, receipt_number: str, items: lis
         if not existing:
             raise
         return existing
-    record(actor=actor, action="shop.purchase.record", object_type="shop.stockmovement",
+    record(actor=actor, action=PURCHASE_RECORD, object_type="shop.stockmovement",
            object_id=",".join(str(m.pk) for m in movements), area_path=shop.path,
            data={"receipt_number": receipt_number, "items": {str(m.product_id): m.quantity for m in movements}})
     return movements
@@ -354,7 +370,7 @@ def record_stocktake(*, actor: Actor, shop: Shop, counts: dict[int, int], reason
                                idempotency_key=f"{prefix}:{pk}" if prefix else None)
                  for pk in sorted(products) if counts[pk] != stock[pk]]
     StockMovement.objects.bulk_create(movements)
-    record(actor=actor, action="shop.stocktake.record", object_type="shop.shop", object_id=str(shop.pk),
+    record(actor=actor, action=STOCKTAKE_RECORD, object_type="shop.shop", object_id=str(shop.pk),
            area_path=shop.path,
            data={"reason": reason, "counted": len(counts), "key": key,
                  "differences": {str(m.product_id): m.quantity for m in movements}})
@@ -489,7 +505,7 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
         StockMovement(product_id=line.product_id, shop=shop, path=shop.path, kind=MovementKind.REDEMPTION,
                       quantity=-line.quantity, redemption=redemption, recorded_by=actor.user)
         for line in lines])
-    record(actor=actor, action="shop.redeem", obj=redemption,
+    record(actor=actor, action=REDEMPTION_CREATE, obj=redemption,
            data={"number": number, "household": household.pk, "points": total, "fen": fen,
                  "items": {str(line.product_id): line.quantity for line in lines}, "entry": entry.pk})
     return redemption
@@ -545,7 +561,7 @@ def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> R
     redemption.voided_at, redemption.voided_by, redemption.void_reason = now, actor.user, reason
     redemption.void_entry = reversal
     redemption.save(update_fields=["voided_at", "voided_by", "void_reason", "void_entry"])
-    record(actor=actor, action="shop.redemption.void", obj=redemption,
+    record(actor=actor, action=REDEMPTION_VOID, obj=redemption,
            data={"number": redemption.number, "reason": reason, "points": redemption.points, "entry": reversal.pk})
     return redemption
 
@@ -570,7 +586,7 @@ def issue_card(*, actor: Actor, household: Household, now=None) -> HouseholdCard
     revoked = HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).update(
         revoked_at=now, revoke_reason="补办")
     card = _issue(actor, household, now)
-    record(actor=actor, action="shop.card.issue", obj=card, data={"household": household.pk, "replaced": revoked})
+    record(actor=actor, action=CARD_ISSUE, obj=card, data={"household": household.pk, "replaced": revoked})
     return card
 
 
@@ -586,7 +602,7 @@ def revoke_card(*, actor: Actor, card: HouseholdCard, reason: str, now=None) -> 
         raise ValidationError({"card": "该户卡已挂失"})
     card.revoked_at, card.revoke_reason = now or timezone.now(), reason[:200]
     card.save(update_fields=["revoked_at", "revoke_reason"])
-    record(actor=actor, action="shop.card.revoke", obj=card, data={"household": card.household_id, "reason": reason})
+    record(actor=actor, action=CARD_REVOKE, obj=card, data={"household": card.household_id, "reason": reason})
     return card
 
 
@@ -605,7 +621,7 @@ def issue_grid_cards(*, actor: Actor, grid: Area, now=None) -> list[HouseholdCar
         HouseholdCard(household=h, path=h.path, issued_at=now, issued_by=actor.user)
         for h in households if h.pk not in carded])
     if new:
-        record(actor=actor, action="shop.card.issue_grid", object_type="areas.area", object_id=str(grid.pk),
+        record(actor=actor, action=CARD_ISSUE_GRID, object_type="areas.area", object_id=str(grid.pk),
                area_path=grid.path, data={"issued": len(new), "already": len(carded)})
     return list(HouseholdCard.objects.filter(household__grid=grid, household__is_active=True, revoked_at__isnull=True)
                 .select_related("household").order_by("household__number"))

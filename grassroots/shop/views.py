@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import refuse_without, require, scope_of, visible
+from grassroots.access.scope import access_scoped, refuse, refuse_without, require, scope_of, visible
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
@@ -394,7 +394,7 @@ def counter(request, pk: int):
     form = forms.RedeemForm(request.POST)
     household_id = int_or_none(request.POST.get("household"))
     if household_id is None:
-        raise Http404("未找到该户")
+        refuse(seen=False)  # no household named: as if missing
     household = selectors.counter_household(request.user, shop, household_id)
     products = list(selectors.products(shop))
     items, errors = forms.parse_quantities(request.POST, products)
@@ -440,7 +440,7 @@ def card_scan(request, token: str):
         found = selectors.find_households(request.user, shop, token)
         if found:
             return redirect(f"{reverse('shop-counter', args=[shop.pk])}?household={found[0].pk}")
-    raise Http404("该卡无效、已挂失，或不属于您可办理兑换的超市")
+    refuse(seen=False)  # the card is invalid, revoked, or not of a shop where the caller may redeem
 
 
 # ---------------------------------------------------------------- receipts and voids
@@ -519,7 +519,7 @@ def _grid(request, shop, grids):
         return grids[0] if grids else None
     grid = next((g for g in grids if g.pk == grid_id), None)
     if grid is None:
-        raise Http404("未找到该网格")
+        refuse(seen=False)  # not a grid of this shop's villages that the caller sees
     return grid
 
 
@@ -560,7 +560,7 @@ def card_issue(request, pk: int):
     if household_id is None:
         grid = _grid(request, shop, grids)
         if grid is None:
-            raise Http404("未找到该网格")
+            refuse(seen=False)
         now = timezone.now()
         cards = services.issue_grid_cards(actor=actor, grid=grid, now=now)
         messages.success(request, f"已为{grid.name}新发卡 {sum(1 for c in cards if c.issued_at == now)} 张，"
@@ -577,9 +577,7 @@ def card_issue(request, pk: int):
 @require_POST
 def card_revoke(request, pk: int, card: int):
     shop = _shop(request, pk, caps.MANAGE)
-    found = HouseholdCard.objects.select_related("household__grid").filter(pk=card, revoked_at__isnull=True).first()
-    if found is None:
-        raise Http404("未找到该卡")
+    found = access_scoped(HouseholdCard.objects.select_related("household__grid"), pk=card, revoked_at__isnull=True)
     household = selectors.counter_household(request.user, shop, found.household_id)
     require(request.user, caps.MANAGE, household.path)
     form = forms.ReasonForm(request.POST)
@@ -601,7 +599,7 @@ def card_sheet(request, pk: int):
     shop = _shop(request, pk, caps.MANAGE)
     grid = _grid(request, shop, _grids(request, shop))
     if grid is None:
-        raise Http404("未找到该网格")
+        refuse(seen=False)
     faces = [receipts.CardFace(number=card.household.number, head_name=card.head.name if card.head else "",
                                qr_data=request.build_absolute_uri(reverse("shop-card-scan", args=[card.token])))
              for card in selectors.grid_cards(request.user, grid)]
@@ -691,9 +689,7 @@ def exchange_day(request, pk: int, fmt: str = "html"):
 @require_GET
 def public_donations(request, pk: int):
     """Public: published donations of an active shop (donor, items, date). No login, no personal data."""
-    shop = Shop.objects.filter(pk=pk, is_active=True).first()
-    if shop is None:
-        raise Http404("未找到")
+    shop = access_scoped(Shop.objects.all(), pk=pk, is_active=True)  # public: every active shop
     donations = list(selectors.public_donations(shop))
     for donation in donations:
         donation.value_text = yuan_text(donation.value_fen)

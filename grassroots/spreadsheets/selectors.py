@@ -5,9 +5,15 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
-from grassroots.access.scope import access_object, require, scope_of, visible
+from grassroots.access.scope import (
+    access_area,
+    access_scoped,
+    access_village,
+    require,
+    scope_of,
+    visible,
+)
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.rules.roles import EXPORT_RESIDENTS, IMPORT_RESIDENTS, VIEW_SENSITIVE
 from grassroots.spreadsheets.models import ImportJob
@@ -23,7 +29,7 @@ def importable_villages(user) -> QuerySet[Area]:
 
 def village_to_import_into(user, code: str) -> Area:
     """404 for a village outside the caller's areas, 403 for one they may only look at."""
-    village = access_object(user, Area.objects.filter(level=Level.VILLAGE), code=code or "")
+    village = access_village(user, code=code or "")
     require(user, IMPORT_RESIDENTS, village.path)
     return village
 
@@ -46,10 +52,7 @@ def visible_jobs(user) -> QuerySet[ImportJob]:
 
 
 def job_for(user, pk: int) -> ImportJob:
-    job = visible_jobs(user).select_related("area", "user").filter(pk=pk).first()
-    if job is None:
-        raise Http404("未找到")
-    return job
+    return access_scoped(visible_jobs(user).select_related("area", "user"), pk=pk)
 
 
 def progress_key(job_id: int) -> str:
@@ -88,7 +91,7 @@ def job_progress(job: ImportJob) -> Progress:
 
 def export_area(user, code: str) -> Area:
     """404 for an area outside the caller's areas, 403 for one they may see but not export."""
-    area = access_object(user, Area.objects.all(), code=code or "")
+    area = access_area(user, code=code or "")
     require(user, EXPORT_RESIDENTS, area.path)
     return area
 

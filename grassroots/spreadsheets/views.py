@@ -1,11 +1,11 @@
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from grassroots.access.scope import refuse
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, file_response, xlsx_response
 from grassroots.spreadsheets import selectors, services
@@ -63,7 +63,7 @@ def progress(request, pk: int):
 def report(request, pk: int):
     job = selectors.job_for(request.user, pk)
     if not job.error_report:
-        raise Http404("未找到")
+        refuse(seen=False)
     return file_response(job.error_report.open("rb"), f"导入问题报告_{job.pk}.xlsx")
 
 

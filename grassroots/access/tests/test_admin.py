@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
+from grassroots.access import services
 from grassroots.access.models import RoleAssignment, User
-from grassroots.areas.models import Area, Household, Person
+from grassroots.areas.models import Area, Household, Person, Tag
 from grassroots.audit.models import AuditEntry
 from grassroots.conftest import PASSWORD, client_for
 from grassroots.core.models import IdempotencyKey
@@ -15,8 +16,6 @@ HEAD_ID_NUMBER = make_id_number("150426", date(1968, 3, 5), 11)
 
 
 def _staff(username, role, area, system_actor, *, is_staff=True):
-    from grassroots.access import services
-
     user = services.create_account(actor=system_actor, username=username, password=PASSWORD, display_name=username,
                                    roles=[(role, area)])
     # No service grants staff status yet; the test sets it directly.
@@ -259,8 +258,6 @@ def test_bad_id_number_in_admin_is_a_form_error(as_village_admin, households):
 
 
 def test_changing_a_person_goes_through_the_service(as_village_admin, households):
-    from grassroots.areas.models import Tag
-
     head = Person.objects.get(name="乌云毕力格")
     page = as_village_admin.get(change_url(head)).content.decode()
     assert "13904761234" in page  # an editor sees the full number

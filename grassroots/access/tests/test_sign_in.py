@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from grassroots.access.models import User
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import PASSWORD
+from grassroots.conftest import PASSWORD, client_for
 
 WRONG = "wrong-Password1"
 
@@ -144,8 +144,6 @@ def test_without_the_proxy_a_forged_x_real_ip_does_not_escape_the_throttle(three
 
 
 def test_admin_password_change_keeps_the_rules_and_is_audited(staff):
-    from grassroots.conftest import client_for
-
     client = client_for(staff)
     assert client.get("/admin/password_change/").status_code == 200
     weak = client.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": "abcdefgh12",

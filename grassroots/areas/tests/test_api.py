@@ -4,7 +4,10 @@ import json
 from datetime import date
 
 import pytest
+from ninja.errors import ValidationError as NinjaValidationError
 
+from grassroots.areas import services
+from grassroots.areas.api import schema_error_handler, schema_errors, unauthenticated_handler
 from grassroots.areas.models import Household, Person
 from grassroots.audit.models import AuditEntry
 from grassroots.core.models import IdempotencyKey
@@ -137,8 +140,6 @@ def test_household_search_limit_is_bounded(as_insider, households, limit):
 
 
 def test_household_search_limit_is_applied(as_secretary, households, region, system_actor):
-    from grassroots.areas import services
-
     for n in range(3):
         services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number=f"SQ-1{n}", address="x")
     first = as_secretary.get("/api/households/", {"limit": 2}).json()
@@ -348,8 +349,6 @@ def test_adding_a_member_twice_with_one_key_adds_once(as_insider, households):
 
 
 def test_same_key_on_another_household_is_refused(as_secretary, households, region, system_actor):
-    from grassroots.areas import services
-
     other = services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number="SQ-5", address="x")
     body = member(id_number="")
     body["gender"] = "F"
@@ -514,8 +513,6 @@ def test_empty_update_is_refused(as_insider, head):
 
 
 def test_schema_errors_are_rendered_per_field_in_chinese():
-    from grassroots.areas.api import schema_errors
-
     errors = schema_errors([
         {"type": "string_type", "loc": ("body", "payload", "number"), "msg": "Input should be a valid string"},
         {"type": "missing", "loc": ("header", "Idempotency-Key"), "msg": "Field required"},
@@ -533,8 +530,6 @@ def test_schema_errors_are_rendered_per_field_in_chinese():
 
 
 def test_lists_do_not_query_per_row(as_secretary, households, region, system_actor, django_assert_max_num_queries):
-    from grassroots.areas import services
-
     for n in range(10):
         household = services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number=f"SQ-2{n:02d}",
                                               address="x")
@@ -550,9 +545,7 @@ def test_lists_do_not_query_per_row(as_secretary, households, region, system_act
 
 def test_schema_error_and_401_handlers_answer_in_chinese():
     """These are for registration on the api object (see the module's note); here they are called directly."""
-    from ninja.errors import ValidationError as NinjaValidationError
 
-    from grassroots.areas.api import schema_error_handler, unauthenticated_handler
 
     response = schema_error_handler(None, NinjaValidationError([
         {"type": "string_type", "loc": ("body", "payload", "number"), "msg": "Input should be a valid string"},

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, F, Q
 
 from grassroots.areas import services
@@ -261,8 +262,6 @@ def test_bad_arguments_are_refused(system_actor):
 
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_writing_thread_overlaps_the_making(system_actor):
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("the background writer runs on PostgreSQL only (SQLite writes inline)")
     calls = []

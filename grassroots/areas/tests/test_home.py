@@ -10,7 +10,9 @@ import pytest
 from django.utils import timezone
 
 from grassroots.access.services import create_account
+from grassroots.audit.context import Actor
 from grassroots.conftest import PASSWORD, client_for
+from grassroots.demands import services as demands
 
 # The demand fixtures: units (旗农牧局 …), the responsibility list that routes 种子化肥 to 旗农牧局, its staff.
 from grassroots.demands.tests.conftest import (  # noqa: F401
@@ -20,6 +22,7 @@ from grassroots.demands.tests.conftest import (  # noqa: F401
     responsibilities,
     units,
 )
+from grassroots.settlement import services as settlement_services
 
 
 def menu(page: str) -> dict[str, str]:
@@ -52,10 +55,6 @@ def test_unit_staff_home_shows_their_queue_with_urgent_and_overdue_counts(handle
 
 def test_a_credit_officer_is_offered_the_look_up_and_other_units_are_not(handler, units, homes, secretary,
                                                                          system_actor):
-    from grassroots.audit.context import Actor
-    from grassroots.demands import services as demands
-    from grassroots.settlement import services as settlement_services
-
     officer = create_account(actor=system_actor, username="xinyong", password=PASSWORD, roles=[])
     coop = demands.create_unit(actor=system_actor, code="coop", name="农村信用合作联社", area=units["nmj"].area,
                                kind="other")

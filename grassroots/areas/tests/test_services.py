@@ -7,13 +7,12 @@ from django.db import IntegrityError, connection, transaction
 from grassroots.areas import services
 from grassroots.areas.models import Area, Person
 from grassroots.audit.models import AuditEntry
+from grassroots.conftest import DIVISIONS
 from grassroots.core.protect import unseal
 from grassroots.rules.idnumber import make_id_number
 
 
 def test_loading_divisions_builds_paths_and_is_idempotent(region, system_actor):
-    from grassroots.conftest import DIVISIONS
-
     village = Area.objects.get(code="150426100223")
     assert village.path == "150000000000/150400000000/150426000000/150426100000/150426100223/"
     assert [a.name for a in village.ancestors()][-2:] == ["乌丹镇", "赛沁塔拉嘎查"]

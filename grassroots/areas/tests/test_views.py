@@ -2,7 +2,11 @@
 
 import pytest
 
-from grassroots.conftest import client_for
+from grassroots.access.services import create_account
+from grassroots.areas import services
+from grassroots.areas.models import Person
+from grassroots.conftest import PASSWORD, client_for
+from grassroots.core.protect import unseal
 
 
 def test_anonymous_is_sent_to_login(client, households):
@@ -49,9 +53,6 @@ def test_household_page_insider_reader_outsider(as_insider, as_reader, as_outsid
 
 
 def test_id_numbers_are_only_ever_shown_masked(as_insider, households):
-    from grassroots.areas.models import Person
-    from grassroots.core.protect import unseal
-
     person = Person.objects.get(name="乌云毕力格")
     body = as_insider.get(f"/households/{households['inside'].pk}/").content.decode()
     assert unseal(person.id_number_sealed) not in body
@@ -72,9 +73,6 @@ def test_area_switcher_stays_inside_scope(as_reader, region, households):
 
 
 def test_a_wider_role_reaches_the_whole_subtree(region, households, system_actor):
-    from grassroots.access.services import create_account
-    from grassroots.conftest import PASSWORD
-
     township = create_account(actor=system_actor, username="wudan", password=PASSWORD,
                               roles=[("township_staff", region["乌丹镇"])])
     client = client_for(township)
@@ -88,17 +86,12 @@ def test_pages_fit_a_phone(as_insider, households):
 
 
 def test_grid_worker_home_lists_the_households_of_their_grid(as_insider, households, region, system_actor):
-    from grassroots.areas import services
-
     services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number="SQ-0200", address="二组")
     body = as_insider.get("/").content.decode()
     assert "SQ-0001" in body and "SQ-0200" not in body
 
 
 def test_township_home_counts_households_per_village(region, households, system_actor):
-    from grassroots.access.services import create_account
-    from grassroots.conftest import PASSWORD
-
     staff = create_account(actor=system_actor, username="wudan2", password=PASSWORD,
                            roles=[("township_staff", region["乌丹镇"])])
     body = client_for(staff).get("/").content.decode()

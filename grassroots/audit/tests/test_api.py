@@ -3,15 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from grassroots.access import services
+from grassroots.audit.services import record
 from grassroots.conftest import PASSWORD, client_for
 
 
 @pytest.fixture
 def other_admin(region, system_actor):
     """System admin of 官井子村 only: holds audit.view, but elsewhere."""
-    from grassroots.access import services
 
     return services.create_account(actor=system_actor, username="otheradmin", password=PASSWORD,
                                    display_name="otheradmin", roles=[("system_admin", region["官井子村"])])
@@ -71,10 +73,6 @@ def test_pages_are_bounded(as_county_admin, households):
 
 
 def test_default_page_is_at_most_fifty(as_county_admin, households, system_actor):
-    from django.db import transaction
-
-    from grassroots.audit.services import record
-
     area_path = households["inside"].path
     with transaction.atomic():
         for n in range(60):

@@ -1,4 +1,6 @@
+from grassroots.access.services import create_account
 from grassroots.audit.models import AuditEntry
+from grassroots.conftest import PASSWORD, client_for
 
 
 def test_county_admin_searches_the_audit_log(as_county_admin, households):
@@ -13,9 +15,6 @@ def test_audit_search_by_actor_and_date(as_county_admin, households):
 
 
 def test_audit_log_is_scoped_to_the_admins_area(region, households, system_actor):
-    from grassroots.access.services import create_account
-    from grassroots.conftest import PASSWORD, client_for
-
     village_admin = create_account(actor=system_actor, username="gjadmin", password=PASSWORD,
                                    roles=[("system_admin", region["官井子村"])])
     body = client_for(village_admin).get("/audit/?action=household.create").content.decode()

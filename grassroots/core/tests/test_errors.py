@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.template import loader
 from django.test import Client
 
 from grassroots.access.middleware import CurrentAreaMiddleware
@@ -63,7 +64,6 @@ def test_an_unhandled_error_is_a_standalone_chinese_500(as_insider):
 
 
 def test_the_500_page_needs_no_database():
-    from django.template import loader
 
     # No db fixture: any query here would fail the test.
     body = loader.get_template("500.html").render()

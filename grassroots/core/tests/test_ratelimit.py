@@ -1,3 +1,6 @@
+from io import StringIO
+
+from django.core.management import call_command
 from django.test import RequestFactory
 
 from grassroots.core import ratelimit
@@ -32,10 +35,6 @@ def test_purge_forgets_only_old_windows(db):
 
 
 def test_the_demands_tick_forgets_counters_of_windows_long_gone(db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     ratelimit.hit_key("demands:intake:10.0.0.1", allowed=5, window=600, now=1_000_000)
     out = StringIO()
     call_command("demands_tick", now="2026-12-06T09:00+08:00", stdout=out)

@@ -19,7 +19,7 @@ from django.http import HttpResponse
 
 from grassroots.areas.models import Level
 from grassroots.demands.models import Category, Demand
-from grassroots.rules import sla
+from grassroots.rules import sla, tracking
 from grassroots.rules.masking import public_summary
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -159,8 +159,6 @@ def request(demand: Demand, *, with_summary: bool = False) -> dict:
 
 def created(demand: Demand) -> dict:
     """The answer to a POST: the id, and the tracking code both as the token and in the notice."""
-    from grassroots.rules import tracking
-
     code = tracking.display(demand.tracking_code)
     unit = f"，由{demand.lead_unit.name}办理" if demand.lead_unit_id else ""
     return {

@@ -1,5 +1,7 @@
 from django import template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from grassroots.rules import masking, sla, tracking
 from grassroots.rules.masking import mask_name, mask_numbers
@@ -7,16 +9,9 @@ from grassroots.rules.masking import mask_name, mask_numbers
 register = template.Library()
 
 
-@register.filter
-def due_label(due):
-    return sla.describe(due, timezone.now()) if due else ""
-
-
 @register.simple_tag
 def deadline(due, now=None, show_left=True):
     """A deadline and, beside it, what is left of it: both from the one ``due`` (2026-12-15 23:59 剩余7个工作日)."""
-    from django.utils.html import format_html
-
     if not due:
         return ""
     now = now or timezone.now()
@@ -26,11 +21,6 @@ def deadline(due, now=None, show_left=True):
         return when
     return format_html('{} <span class="{}" data-testid="left">{}</span>', when, "late" if due < now else "",
                        sla.describe(due, now))
-
-
-@register.filter
-def is_overdue(due):
-    return bool(due) and due < timezone.now()
 
 
 @register.filter
@@ -69,9 +59,6 @@ def stars(rating):
 def demand_row(d, show_unit=False, now=None):
     """One line of a queue or list, built in Python: long lists render 50 of these per page, and a
     template include per row costs several times more (bench/bench_demands.py)."""
-    from django.urls import reverse
-    from django.utils.html import format_html, format_html_join
-
     now = now or timezone.now()
     tags = []
     if d.urgent:

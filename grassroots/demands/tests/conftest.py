@@ -4,8 +4,12 @@ import io
 from datetime import datetime
 
 import pytest
+from PIL import Image
 
-from grassroots.conftest import PASSWORD, client_for
+from grassroots.access.services import create_account
+from grassroots.conftest import PASSWORD, _account, client_for
+from grassroots.demands import services
+from grassroots.demands.models import Category
 from grassroots.rules.sla import LOCAL
 
 
@@ -20,8 +24,6 @@ def at(y, m, d, hh=10, mm=0):
 
 @pytest.fixture
 def units(region, system_actor):
-    from grassroots.demands import services
-
     def make(code, name, area, kind="department"):
         return services.create_unit(actor=system_actor, code=code, name=name, area=region[area], kind=kind)
 
@@ -37,8 +39,6 @@ def units(region, system_actor):
 
 @pytest.fixture
 def categories(db, system_actor):
-    from grassroots.demands import services
-
     agri = services.create_category(actor=system_actor, code="agri", name="农牧业生产")
     seeds = services.create_category(actor=system_actor, code="seeds", name="种子化肥", parent=agri,
                                      resolve_working_days=5)
@@ -51,8 +51,6 @@ def categories(db, system_actor):
 
 @pytest.fixture
 def responsibilities(region, units, categories, system_actor):
-    from grassroots.demands import services
-
     return [
         services.set_responsibility(actor=system_actor, category=categories["seeds"], area=region["翁牛特旗"],
                                     lead_unit=units["nmj"], supporting_units=[units["gxs"]], item_number="001"),
@@ -66,9 +64,6 @@ def responsibilities(region, units, categories, system_actor):
 
 
 def _unit_user(username, unit, system_actor):
-    from grassroots.access.services import create_account
-    from grassroots.demands import services
-
     user = create_account(actor=system_actor, username=username, password=PASSWORD, display_name=username, roles=[])
     services.add_unit_member(actor=system_actor, unit=unit, user=user)
     return user
@@ -99,27 +94,20 @@ def as_handler(handler):
 
 @pytest.fixture
 def township(region, system_actor):
-    from grassroots.conftest import _account
-
     return _account("wudan", "township_staff", region["乌丹镇"], system_actor)
 
 
 @pytest.fixture
 def cashier(region, system_actor):
-    from grassroots.conftest import _account
-
     return _account("cashier", "cashier", region["赛沁塔拉嘎查"], system_actor)
 
 
 @pytest.fixture
 def make_demand(region, responsibilities, system_actor):
     """File a demand through the service (in 赛沁塔拉嘎查 grid 1 unless told)."""
-    from grassroots.demands import services
 
     def make(text="牧民需要玉米种子和化肥，春播前送到", *, category="seeds", area="赛沁塔拉嘎查1", kind="demand",
              urgent=False, now=None, channel="grid_worker", **kwargs):
-        from grassroots.demands.models import Category
-
         return services.create_demand(actor=system_actor, kind=kind, text=text, area=region[area], channel=channel,
                                       category=Category.objects.get(code=category) if category else None,
                                       urgent=urgent, now=now, **kwargs)
@@ -128,16 +116,12 @@ def make_demand(region, responsibilities, system_actor):
 
 
 def png_bytes(size=(8, 8), color=(200, 30, 30)) -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format="PNG")
     return out.getvalue()
 
 
 def jpeg_bytes(size=(64, 48)) -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", size, (10, 120, 40)).save(out, format="JPEG")
     return out.getvalue()

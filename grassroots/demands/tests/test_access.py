@@ -5,13 +5,15 @@ change, it is refused (403).
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
+from django.urls import reverse
 
 from grassroots.audit.context import Actor
 from grassroots.conftest import client_for
 from grassroots.demands import services
-from grassroots.demands.models import Demand, DemandPhoto, WishClaim
-from grassroots.demands.tests.conftest import png_bytes
+from grassroots.demands.models import Demand, DemandPhoto, Unit, WishClaim
+from grassroots.demands.tests.conftest import at, png_bytes
 
 
 @pytest.fixture
@@ -43,8 +45,6 @@ def test_anonymous_is_sent_to_log_in(demand):
 @pytest.mark.parametrize("page", ["demands-list", "demands-overdue", "demands-wishes", "demands-numbers",
                                   "demands-responsibilities"])
 def test_area_pages(page, region, demand, as_insider, as_reader, as_outsider, as_county_admin):
-    from django.urls import reverse
-
     url = reverse(page)
     grid, village = region["赛沁塔拉嘎查1"].code, region["赛沁塔拉嘎查"].code
     assert as_insider.get(url, {"area": grid}).status_code == 200
@@ -127,8 +127,6 @@ def test_route(demand, units, as_secretary, as_insider, as_reader, as_outsider, 
 
 
 def test_route_to_a_unit_outside_the_demands_areas_is_refused(demand, units, region, as_secretary, system_actor):
-    from grassroots.demands.models import Unit
-
     far = Unit.objects.create(code="gjz-hzs", name="官井子村合作社", area=region["官井子村"],
                               path=region["官井子村"].path, kind="cooperative")
     response = as_secretary.post(f"/demands/{demand.pk}/route/", {"lead_unit": far.pk, "reason": "试试"})
@@ -164,8 +162,6 @@ def test_callback(demand, system_actor, as_insider, as_reader, as_outsider):
 
 
 def test_photo(demand, as_insider, as_reader, as_outsider, stranger_handler):
-    from django.core.files.base import ContentFile
-
     photo = DemandPhoto.objects.create(demand=demand, image=ContentFile(png_bytes(), name="x.png"), extension="png",
                                        content_type="image/png", width=8, height=8, size=10, sha256="0" * 64)
     url = f"/demands/{demand.pk}/photos/{photo.pk}/"
@@ -227,8 +223,6 @@ def test_units_and_queues(demand, units, handler, stranger_handler, township, as
 
 
 def test_overdue_list_of_a_township(region, make_demand, township, as_outsider):
-    from grassroots.demands.tests.conftest import at
-
     late = make_demand("去年报的水井还没修", now=at(2026, 1, 5))
     make_demand("刚报的", category="jobs")
     page = client_for(township).get("/demands/overdue/", {"area": region["乌丹镇"].code})

@@ -1,7 +1,7 @@
 import pytest
 
 from grassroots.access.models import User
-from grassroots.conftest import client_for
+from grassroots.conftest import _account, client_for
 from grassroots.demands.models import Responsibility
 
 
@@ -28,8 +28,6 @@ def test_a_responsibility_line_is_added_through_the_service(staff_admin, region,
 
 
 def test_a_township_cannot_configure(region, system_actor, units):
-    from grassroots.conftest import _account
-
     township = _account("wd-admin", "township_staff", region["乌丹镇"], system_actor)
     User.objects.filter(pk=township.pk).update(is_staff=True)
     client = client_for(User.objects.get(pk=township.pk))

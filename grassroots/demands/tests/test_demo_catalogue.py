@@ -4,7 +4,7 @@ name the unit that will handle the demand (issue #10, item 11)."""
 
 import pytest
 
-from grassroots.demands import demo, services, suggestions
+from grassroots.demands import demo, selectors, suggestions
 from grassroots.demands.models import Category, Responsibility, Unit
 
 NEW_CATEGORIES = {"grassland", "produce_sales", "property_management", "household_registration",
@@ -40,13 +40,13 @@ def test_every_category_routes_to_its_lead_unit(catalogue):
     for row in demo._rows("categories.csv"):
         if not row["lead_unit_code"]:
             continue
-        route = services.find_route(category=Category.objects.get(code=row["code"]), area=grid)
+        route = selectors.find_route(category=Category.objects.get(code=row["code"]), area=grid)
         assert route is not None, row["code"]
         assert route.lead_unit.code in (row["lead_unit_code"], f"{row['lead_unit_code']}-{wudan.code}"), row["code"]
-    registration = services.find_route(category=Category.objects.get(code="household_registration"), area=grid)
+    registration = selectors.find_route(category=Category.objects.get(code="household_registration"), area=grid)
     assert registration.lead_unit.name == "乌丹镇派出所"
     assert registration.area == wudan
-    grassland = services.find_route(category=Category.objects.get(code="grassland"), area=grid)
+    grassland = selectors.find_route(category=Category.objects.get(code="grassland"), area=grid)
     assert grassland.lead_unit.name == "旗林业和草原局"
     assert [u.name for u in grassland.supporting_units.all()] == ["乌丹镇人民政府"]
 
@@ -65,9 +65,9 @@ def test_a_demo_loaded_before_the_catalogue_grew_gets_the_new_rows(region, syste
     assert set(Category.objects.filter(code__in=NEW_CATEGORIES).values_list("code", flat=True)) == NEW_CATEGORIES
     assert Unit.objects.filter(code__startswith="police_station-").count() == 2  # one per township of the banner
     grid = region["官井子村1"]
-    wish = services.find_route(category=Category.objects.get(code="wish_goods"), area=grid)
+    wish = selectors.find_route(category=Category.objects.get(code="wish_goods"), area=grid)
     assert wish.lead_unit.name == "旗直机关包联单位"
-    wages = services.find_route(category=Category.objects.get(code="unpaid_wages"), area=grid)
+    wages = selectors.find_route(category=Category.objects.get(code="unpaid_wages"), area=grid)
     assert wages.lead_unit.name == "旗劳动保障监察大队"
     # What was there is left as it was; item numbers go on from the last one.
     assert {(r.category_id, r.area_id): (r.lead_unit_id, r.item_number)

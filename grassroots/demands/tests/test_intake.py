@@ -1,15 +1,23 @@
 """Intake from staff and from the public page: validation, photos, idempotency, tracking codes, abuse."""
 
 import re
+import sys
+import types
+from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+import grassroots.demands
 from grassroots.core.photos import MAX_PHOTO_BYTES
+from grassroots.demands import services
 from grassroots.demands.models import Demand, DemandPhoto
 from grassroots.demands.tests.conftest import jpeg_bytes, png_bytes
+from grassroots.rules import tracking
+from grassroots.rules.idnumber import make_id_number
 
 NEW = "/demands/new/"
 
@@ -168,8 +176,6 @@ def test_the_tracking_code_can_be_typed_loosely(region, make_demand):
 
 
 def test_missing_malformed_and_other_areas_codes_get_the_same_answer(region, make_demand):
-    from grassroots.rules import tracking
-
     elsewhere = make_demand(area="官井子村1", category="jobs")
     board = f"/d/{region['赛沁塔拉嘎查'].code}/t/"
     client = Client()
@@ -186,7 +192,6 @@ def test_missing_malformed_and_other_areas_codes_get_the_same_answer(region, mak
 
 def test_a_code_issued_with_the_old_check_is_still_found_and_a_mistyped_new_one_is_not(region, make_demand):
     """Codes printed before December 2026 end in a Luhn mod 32 character; residents still hold them."""
-    from grassroots.rules import tracking
 
     old_code = "ABCD2ZEFG" + tracking._luhn_char("ABCD2ZEFG")
     assert tracking.scheme(old_code) == tracking.LUHN
@@ -204,8 +209,6 @@ def test_a_code_issued_with_the_old_check_is_still_found_and_a_mistyped_new_one_
 
 
 def test_a_resident_rates_with_the_tracking_code_and_1_reopens(region, make_demand, system_actor):
-    from grassroots.demands import services
-
     demand = make_demand()
     board = f"/d/{region['赛沁塔拉嘎查'].code}/t/{demand.tracking_code}/"
     client = Client()
@@ -246,10 +249,6 @@ def test_public_wish_board_masks_names(region, make_demand):
 
 
 def test_suggestions_show_nothing_without_a_classifier(as_insider, region, monkeypatch):
-    import sys
-
-    import grassroots.demands
-
     monkeypatch.setitem(sys.modules, "grassroots.demands.classifier", None)  # import fails
     monkeypatch.delattr(grassroots.demands, "classifier", raising=False)
     response = as_insider.post("/demands/suggest/", {"text": "缺化肥种子"})
@@ -257,10 +256,6 @@ def test_suggestions_show_nothing_without_a_classifier(as_insider, region, monke
 
 
 def test_suggestions_from_the_classifier(as_insider, region, categories, units, responsibilities, monkeypatch):
-    import sys
-    import types
-    from dataclasses import dataclass
-
     @dataclass
     class Suggestion:
         category_code: str
@@ -270,7 +265,6 @@ def test_suggestions_from_the_classifier(as_insider, region, categories, units, 
     fake = types.ModuleType("grassroots.demands.classifier")
     fake.suggest = lambda text, k=3: [Suggestion("seeds", "wnt-nmj", 0.82), Suggestion("nope", "x", 0.1),
                                       Suggestion("jobs", "wnt-jyzx", 0.05)]
-    import grassroots.demands
 
     monkeypatch.setitem(sys.modules, "grassroots.demands.classifier", fake)
     monkeypatch.setattr(grassroots.demands, "classifier", fake, raising=False)
@@ -283,10 +277,6 @@ def test_suggestions_from_the_classifier(as_insider, region, categories, units, 
 
 
 def test_public_pages_mask_numbers_typed_into_the_text(region, make_demand):
-    from datetime import date
-
-    from grassroots.rules.idnumber import make_id_number
-
     id_number = make_id_number("150426", date(1968, 3, 5), 11)
     demand = make_demand(f"我的电话13904761234，身份证{id_number}，低保卡丢了", category="jobs")
     body = Client().get(f"/d/{region['赛沁塔拉嘎查'].code}/t/{demand.tracking_code}/").content.decode()

@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from grassroots.audit.context import Actor
 from grassroots.audit.models import AuditEntry
 from grassroots.demands import services
 from grassroots.demands.models import Demand, DemandEvent, Notification, RouteChange, WishClaim
@@ -43,8 +45,6 @@ def test_most_specific_category_then_nearest_area_wins(make_demand, units):
 
 
 def test_a_changed_route_is_recorded_with_its_reason(make_demand, units, secretary, categories):
-    from grassroots.audit.context import Actor
-
     demand = make_demand(category="seeds")
     change = services.change_route(actor=Actor.system("t", user=secretary), demand=demand, lead_unit=units["jyzx"],
                                    supporting_units=[units["nmj"]], category=categories["jobs"],
@@ -133,8 +133,6 @@ def test_an_unanswered_demand_escalates_on_its_response_deadline(make_demand):
 
 
 def test_a_claim_is_held_reminded_and_lapses(make_demand, insider, reader):
-    from grassroots.audit.context import Actor
-
     wish = make_demand("想给孙子买一个书包", kind="wish", category="wish-life", now=at(2026, 10, 12, 9))
     assert wish.lead_unit is None and wish.due_at is None
     claim = services.claim_wish(actor=Actor.system("t", user=insider), demand=wish, now=at(2026, 10, 12, 10))
@@ -164,8 +162,6 @@ def test_a_claim_is_held_reminded_and_lapses(make_demand, insider, reader):
 
 
 def test_a_fulfilled_wish_is_rated_and_closed(make_demand, insider, system_actor):
-    from grassroots.audit.context import Actor
-
     wish = make_demand("想要一副老花镜", kind="wish", category="wish-life")
     claim = services.claim_wish(actor=Actor.system("t", user=insider), demand=wish)
     services.fulfil_claim(actor=Actor.system("t", user=insider), claim=claim, note="已送老花镜上门")
@@ -178,8 +174,6 @@ def test_a_fulfilled_wish_is_rated_and_closed(make_demand, insider, system_actor
 
 
 def test_wish_pushed_to_a_unit_starts_its_clock(make_demand, units, secretary):
-    from grassroots.audit.context import Actor
-
     wish = make_demand("希望村里通一趟去旗里的班车", kind="wish", category="wish-life")
     services.change_route(actor=Actor.system("t", user=secretary), demand=wish, lead_unit=units["jtj"],
                           reason="无人认领，安排推送")
@@ -197,8 +191,6 @@ def test_unrated_resolved_demands_close_after_a_week(make_demand, system_actor):
 
 
 def test_tick_refuses_a_bad_time():
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError):
         call_command("demands_tick", now="tomorrow")
 

@@ -1,11 +1,14 @@
 """Pages that must stay fast: constant queries whatever the number of rows; keyset pages; the numbers."""
 
+from io import BytesIO
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
-from grassroots.conftest import client_for
-from grassroots.demands import services
+from grassroots.conftest import _account, client_for
+from grassroots.demands import selectors, services
 from grassroots.demands.models import Demand
 from grassroots.demands.tests.conftest import at
 
@@ -63,8 +66,6 @@ def test_the_queue_pages_by_keyset_urgent_first_then_deadline(region, make_deman
 
 
 def test_overdue_pages_by_keyset(region, make_demand, township):
-    from grassroots.demands import selectors
-
     for i in range(5):
         make_demand(f"超期{i}", now=at(2026, 2, 2 + i))
     seen, after = [], None
@@ -77,7 +78,6 @@ def test_overdue_pages_by_keyset(region, make_demand, township):
     assert seen == [f"超期{i}" for i in range(5)]
     # The county sees the same items; the other township none of them.
     assert len(selectors.overdue(township, region["乌丹镇"], limit=50).items) == 5
-    from grassroots.conftest import _account
 
     other = _account("gdg", "township_staff", region["广德公镇"], services.Actor.system("t"))
     assert selectors.overdue(other, region["广德公镇"]).items == []
@@ -94,7 +94,6 @@ def test_numbers_by_unit_category_and_area(region, make_demand, system_actor, as
     make_demand("期间之外的", now=at(2025, 12, 30, 9))
     make_demand("别的镇的", area="官井子村1", category="jobs", now=at(2026, 3, 5, 9))
 
-    from grassroots.demands import selectors
 
     figures = selectors.numbers(county_admin, region["乌丹镇"], selectors.Period(at(2026, 1, 1).date(),
                                                                                   at(2026, 12, 31).date()))
@@ -115,9 +114,7 @@ def test_numbers_by_unit_category_and_area(region, make_demand, system_actor, as
     assert bad.status_code == 400 and "开始日期不能晚于结束日期" in bad.content.decode()
     export = as_secretary.get("/demands/numbers/", {"area": region["赛沁塔拉嘎查"].code, "start": "2026-01-01",
                                                     "end": "2026-12-31", "format": "xlsx"})
-    from io import BytesIO
 
-    from openpyxl import load_workbook
 
     book = load_workbook(BytesIO(b"".join(export.streaming_content)))
     assert book.sheetnames == ["合计", "按单位", "按分类", "按区域"]

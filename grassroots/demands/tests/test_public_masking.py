@@ -4,6 +4,8 @@ the tracking page (summary, result, progress notes) and the public wish board (i
 import pytest
 from django.test import Client
 
+from grassroots.demands import services
+from grassroots.demands.templatetags.demands_tags import public_summary, public_text
 from grassroots.rules.masking import mask_numbers
 
 # The spellings the issue found shown verbatim, and what each must become.
@@ -47,8 +49,6 @@ def test_tracking_page_masks_a_number_the_summary_cut_would_have_split(make_dema
 @pytest.mark.parametrize(("typed", "masked"), SPELLINGS)
 def test_tracking_page_masks_the_result_and_progress_notes(make_demand, tracking_page, system_actor, typed,
                                                             masked):
-    from grassroots.demands import services
-
     demand = make_demand("路灯坏了", category="jobs")
     services.handle(actor=system_actor, demand=demand, action="note", note=f"已联系本人{typed}，明天上门")
     services.handle(actor=system_actor, demand=demand, action="resolve", note=f"已办结，回访电话{typed}")
@@ -70,8 +70,6 @@ def test_dates_and_household_numbers_stay_readable_on_the_tracking_page(make_dem
 
 
 def test_the_filter_is_the_rule():
-    from grassroots.demands.templatetags.demands_tags import public_summary, public_text
-
     text = "联系 +86 139 1234 5678 或 150426 19800101 1234"
     assert public_text(text) == mask_numbers(text) == "联系 139****5678 或 1504**********1234"
     assert public_summary(text) == "联系 139****5678 或 1504**********1234"

@@ -1,6 +1,6 @@
 """Working-day deadlines on the official 2026 calendar (国庆 2026-10-01..07, 调休 Saturday 2026-10-10)."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -40,8 +40,6 @@ def test_deadline_across_national_day():
 
 def test_utc_input_counts_in_local_days():
     # 2026-10-16 17:00 UTC is already Saturday 01:00 in Shanghai.
-    from datetime import UTC
-
     received = datetime(2026, 10, 16, 17, 0, tzinfo=UTC)
     assert sla.deadline(received, 1).date() == date(2026, 10, 19)
     with pytest.raises(ValueError):

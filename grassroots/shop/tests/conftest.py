@@ -12,6 +12,8 @@ from grassroots.conftest import _account, client_for
 
 # give(home, points, day, rule=None) writes a posted score entry (``homes`` is in grassroots/conftest.py).
 from grassroots.points.testing import APRIL, TZ, give  # noqa: F401
+from grassroots.settlement import services as settlement_services
+from grassroots.shop.demo import PRODUCTS
 
 EXCHANGE_DAY = datetime(2026, 4, 10, 9, 30, tzinfo=TZ)  # 季度兑换会: the day the tests redeem on
 
@@ -25,8 +27,6 @@ def at(y, m, d, hour=10):
 
 
 def settle(village, year=2026, quarter=1, now=APRIL):
-    from grassroots.settlement import services as settlement_services
-
     system = Actor.system("test")
     draft = settlement_services.compute_settlement(actor=system, village=village, year=year, quarter=quarter, now=now)
     return settlement_services.publish_settlement(actor=system, settlement=draft, now=now)
@@ -53,7 +53,6 @@ def shop(village, system_actor):
 def products(shop, system_actor):
     """The demo shelf (8 products), empty: {name: Product}."""
     from grassroots.shop import services
-    from grassroots.shop.demo import PRODUCTS
 
     return {name: services.add_product(actor=system_actor, shop=shop, name=name, unit=unit, price_fen=price,
                                        low_stock=low)

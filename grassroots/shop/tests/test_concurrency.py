@@ -10,13 +10,16 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from grassroots.access.scope import scope_of
+from grassroots.areas import services as areas
+from grassroots.areas.models import Household
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import EntryKind, LedgerEntry
 from grassroots.shop import selectors, services
+from grassroots.shop.demo import PRODUCTS
 from grassroots.shop.models import MovementKind, Redemption, StockMovement
 from grassroots.shop.tests.conftest import EXCHANGE_DAY, actor, give, settle
 
@@ -57,8 +60,6 @@ def run_counters(work, threads=THREADS):
 
 @pytest.fixture
 def soap_shelf(pg, village, system_actor):
-    from grassroots.shop.demo import PRODUCTS
-
     shop = services.create_shop(actor=system_actor, area=village, name="赛沁塔拉嘎查爱心超市")
     name, unit, price, low = next(p for p in PRODUCTS if p[0] == "香皂")  # 4.50元 = 23分
     soap = services.add_product(actor=system_actor, shop=shop, name=name, unit=unit, price_fen=price, low_stock=low)
@@ -121,8 +122,6 @@ def test_a_retry_while_the_first_is_in_flight_redeems_once(pg, soap_shelf, homes
 
 
 def test_eight_counters_on_eight_households_all_succeed(pg, soap_shelf, region, village, cashier, system_actor):
-    from grassroots.areas import services as areas
-
     shop, soap = soap_shelf
     homes = []
     for n in range(THREADS):
@@ -148,10 +147,6 @@ def test_eight_counters_on_eight_households_all_succeed(pg, soap_shelf, region, 
 
 def test_a_counter_stuck_behind_a_lock_is_told_to_retry_and_nothing_is_written(pg, soap_shelf, homes, village,
                                                                               cashier, settings):
-    from django.db import transaction
-
-    from grassroots.areas.models import Household
-
     settings.SHOP_LOCK_TIMEOUT_MS = 300
     shop, soap = soap_shelf
     home = homes["SQ-0001"]

@@ -4,6 +4,7 @@ EXIF (issue #11, item 6)."""
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -38,8 +39,6 @@ def test_product_photos_are_stored_without_exif_on_add_and_update(shop, system_a
 
 
 def test_a_product_photo_that_is_not_an_image_is_refused_naming_the_field(shop, system_actor):
-    from django.core.exceptions import ValidationError
-
     fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
     with pytest.raises(ValidationError) as refused:
         services.add_product(actor=system_actor, shop=shop, name="挂面", unit="把", price_fen=600, photo=fake)

@@ -5,13 +5,16 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.http import Http404
 
 from grassroots.audit.models import AuditEntry
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import EntryKind, LedgerEntry
+from grassroots.points.demo import load_seed_rules
+from grassroots.settlement.services import update_policy
 from grassroots.shop import selectors, services
+from grassroots.shop.demo import load_demo_shop
 from grassroots.shop.models import (
     Donation,
     HouseholdCard,
@@ -75,7 +78,6 @@ def test_the_standing_and_total_are_read_again_at_the_counter(credited, shop, st
 @pytest.fixture
 def vetoed(credited, village, region, system_actor):
     """SQ-0003: 300 points in Q2 2026 and a veto item; Q2 settled (SQ-0001 keeps its Q1 credit)."""
-    from grassroots.points.demo import load_seed_rules
 
     catalogue = load_seed_rules(actor=system_actor, village=village, county=region["翁牛特旗"])
     veto = catalogue.rules.get(code="V01")
@@ -136,8 +138,6 @@ def test_the_same_key_twice_is_one_redemption_with_the_same_receipt(credited, sh
 
 
 def test_a_lost_lock_wait_is_a_retry_message_and_writes_nothing(credited, shop, stocked, cashier, monkeypatch):
-    from django.db import OperationalError
-
     def timed_out(**kwargs):
         raise OperationalError("canceling statement due to lock timeout")
 
@@ -259,8 +259,6 @@ def test_products_are_retired_not_deleted_and_names_stay_unique_on_the_shelf(sho
 
 
 def test_points_cost_follows_the_households_village_rate(shop, products, village, committee, region, system_actor):
-    from grassroots.settlement.services import update_policy
-
     paper = next(p for p in selectors.products(shop) if p.name == "抽纸")
     assert paper.points_for(village) == 75
     update_policy(actor=system_actor, village=village, points_per_yuan=10)
@@ -368,8 +366,6 @@ def test_exchange_day_report(credited, shop, stocked, cashier, committee):
 
 
 def test_the_demo_shop_loads_once(region, homes, system_actor):
-    from grassroots.shop.demo import load_demo_shop
-
     def state():
         return (written(), Donation.objects.count(), HouseholdCard.objects.count())
 

@@ -5,12 +5,15 @@ printouts (receipts, the card sheet, the exchange-day report) and the public don
 
 import io
 import re
+from datetime import date
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.ledger.models import LedgerEntry
@@ -218,8 +221,6 @@ def test_product_buttons_are_named_by_their_visible_text(as_cashier, shop, stock
 
 
 def test_the_confirm_button_looks_disabled_when_it_is():
-    from django.contrib.staticfiles import finders
-
     css = open(finders.find("shop/shop.css"), encoding="utf-8").read()
     js = open(finders.find("shop/shop.js"), encoding="utf-8").read()
     assert re.search(r'button\.btn:disabled, button\.btn\[aria-disabled="true"\][^{]*\{[^}]*cursor:not-allowed', css)
@@ -278,8 +279,6 @@ def test_receipts_show_the_balance_left_and_a_signature_line(as_cashier, receipt
 
 
 def test_the_58mm_receipt_is_58mm_wide(as_cashier, receipt):
-    from pypdf import PdfReader
-
     reader = PdfReader(io.BytesIO(as_cashier.get(reverse("shop-receipt-58", args=[receipt.pk])).content))
     width_mm = float(reader.pages[0].mediabox.width) / 72 * 25.4
     assert round(width_mm) == 58 and len(reader.pages) == 1
@@ -426,8 +425,6 @@ def test_exchange_day_page_excel_and_pdf(as_cashier, shop, receipt, stocked):
 
 
 def test_public_donations_board(shop, stocked, system_actor):
-    from datetime import date
-
     services.record_donation(actor=system_actor, shop=shop, donor="某个人", donor_kind="individual",
                              donated_on=date(2026, 3, 1), items=[(stocked["大米"].pk, 2)], value_fen=11000,
                              note="联系电话13904761234", is_public=False)

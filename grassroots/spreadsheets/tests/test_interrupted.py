@@ -1,6 +1,7 @@
 """Imports interrupted by a crash end, leave nothing behind, and can be retried; uploads are private
 (issue #11, item 3)."""
 
+import argparse
 import os
 import stat
 import subprocess
@@ -9,10 +10,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import django.core.management
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from grassroots import cli
 from grassroots.areas.models import Household, Person
 from grassroots.audit.models import AuditEntry
 from grassroots.spreadsheets import services
@@ -179,12 +182,6 @@ def test_killing_the_process_mid_write_writes_nothing_and_the_job_ends(pg, as_se
 
 def test_starting_the_server_ends_the_imports_its_predecessor_left(as_secretary, region, settings, monkeypatch,
                                                                     capsys):
-    import argparse
-
-    import django.core.management
-
-    from grassroots import cli
-
     job = _queued(as_secretary, settings, monkeypatch, xlsx(household_rows("T-001", first_id=101)))
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()

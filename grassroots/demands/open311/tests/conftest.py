@@ -12,9 +12,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.apps import apps
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+
+from grassroots.demands import services
+from grassroots.demands.models import Category
 
 REPO = Path(__file__).resolve().parents[4]
 SCHEMA_DIR = REPO.parent / "shared" / "open311" / "georeport-v2"
@@ -73,8 +77,6 @@ def schemas() -> Schemas:
 
 @pytest.fixture(autouse=True, scope="session")
 def _open311_installed():
-    from django.apps import apps
-
     if not apps.is_installed("grassroots.demands.open311"):
         pytest.fail("add \"grassroots.demands.open311\" to INSTALLED_APPS in grassroots/settings.py")
 
@@ -88,7 +90,6 @@ def _rows(name):
 def catalogue(region, system_actor):
     """units.csv and categories.csv loaded the way the demo loads them: units at the banner, the category
     tree, and the banner's responsibility list (lead + supporting units) from the categories' columns."""
-    from grassroots.demands import services
 
     banner = region["翁牛特旗"]
     units = {r["code"]: services.create_unit(actor=system_actor, code=r["code"], name=r["name"], area=banner,
@@ -128,8 +129,6 @@ def village_key(region, system_actor):
 def demands(region, catalogue, system_actor):
     """Four demands: open (farm inputs, with a resident's contact and coordinates), urgent water, a wish,
     and one resolved and rated (closed)."""
-    from grassroots.demands import services
-    from grassroots.demands.models import Category
 
     def make(text, category, area="赛沁塔拉嘎查1", **kwargs):
         return services.create_demand(actor=system_actor, kind=kwargs.pop("kind", "demand"), text=text,

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from io import StringIO
 
 import pytest
 import xmltodict
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
+from georeport import GeoReport
 
+from grassroots.audit.models import AuditEntry
 from grassroots.conftest import client_for
-from grassroots.demands.models import Demand
+from grassroots.demands import services
+from grassroots.demands.models import Category, Demand
 from grassroots.demands.open311.models import Open311Client
 from grassroots.rules import tracking
 
@@ -233,9 +238,6 @@ def test_signed_in_users_read_exactly_what_the_public_reads(client, demands, ins
 
 
 def test_listing_uses_a_fixed_number_of_queries(client, demands, region, system_actor, django_assert_max_num_queries):
-    from grassroots.demands import services
-    from grassroots.demands.models import Category
-
     for i in range(20):
         services.create_demand(actor=system_actor, kind="demand", text=f"第{i}件：路灯坏了", area=region["官井子村1"],
                                channel="hotline", category=Category.objects.get(code="roads"))
@@ -265,7 +267,6 @@ def test_post_files_a_routed_demand_and_answers_id_and_token(client, schemas, ca
     assert demand.address == "一组"
     assert demand.events.filter(kind="routed").exists()
 
-    from grassroots.audit.models import AuditEntry
 
     entry = AuditEntry.objects.get(action="demands.create", object_id=str(demand.pk))
     assert entry.actor_name == "Open311:翁牛特旗12345热线"
@@ -429,8 +430,6 @@ def test_unknown_route_is_a_404_error_array(client, schemas, url):
 
 @pytest.mark.parametrize("output_format", ["json", "xml"])
 def test_georeport_client_lists_services_and_reads_a_request(georeport_http, demands, output_format):
-    from georeport import GeoReport
-
     client = GeoReport("http://testserver/open311/v2/", jurisdiction="150426", output_format=output_format)
     services = client.get_service_list()
     assert {s["service_code"] for s in services} == LEAVES
@@ -457,7 +456,6 @@ def test_georeport_client_lists_services_and_reads_a_request(georeport_http, dem
 
 
 def test_keys_are_stored_as_digests_and_audited(region, system_actor):
-    from grassroots.audit.models import AuditEntry
     from grassroots.demands.open311 import services
 
     client, key = services.create_client(actor=system_actor, name="热线", area=region["翁牛特旗"])
@@ -471,10 +469,6 @@ def test_keys_are_stored_as_digests_and_audited(region, system_actor):
 
 
 def test_management_command(region):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     out = StringIO()
     call_command("open311_client", "create", "--name", "翁牛特旗12345热线", "--area", "150426000000", stdout=out)
     key = out.getvalue().strip().splitlines()[-1]
@@ -491,9 +485,6 @@ def test_management_command(region):
 
 
 def test_xml_drops_characters_xml_cannot_carry(client, region, catalogue, village_key, system_actor):
-    from grassroots.demands import services
-    from grassroots.demands.models import Category
-
     demand = services.create_demand(actor=system_actor, kind="demand", text="路坏了\x01\x1b还没修", area=region["赛沁塔拉嘎查"],
                                     channel="hotline", category=Category.objects.get(code="roads"))
     response = client.get(f"{V2}/requests/{demand.pk}.xml", {"api_key": village_key})

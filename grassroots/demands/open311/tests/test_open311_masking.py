@@ -4,6 +4,9 @@ item 4), in JSON and in XML."""
 import pytest
 import xmltodict
 
+from grassroots.demands import services
+from grassroots.demands.models import Category
+
 V2 = "/open311/v2"
 
 SPELLINGS = [
@@ -18,9 +21,6 @@ SPELLINGS = [
 
 @pytest.mark.parametrize(("typed", "masked"), SPELLINGS)
 def test_open311_summary_masks_every_spelling(client, region, catalogue, village_key, system_actor, typed, masked):
-    from grassroots.demands import services
-    from grassroots.demands.models import Category
-
     demand = services.create_demand(actor=system_actor, kind="demand", text=f"水泵坏了，联系{typed}", channel="grid_worker",
                                     area=region["赛沁塔拉嘎查1"], category=Category.objects.get(code="water"))
     url = f"{V2}/requests/{demand.pk}"
