@@ -23,13 +23,13 @@ from django.utils.html import format_html_join
 
 from grassroots.access import services
 from grassroots.access.forms import AdminSignInForm, AuditedPasswordChangeForm
+from grassroots.access.grants import CAPABILITIES
 from grassroots.access.models import RoleAssignment, RoleChoices, User
 from grassroots.access.scope import NO_SCOPE, Scope, refuse, scope_of, visible
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
 from grassroots.rules.mobile import MobileError, normalise_mobile
 from grassroots.rules.roles import (
-    CAPABILITIES,
     EDIT_RESIDENTS,
     EXPORT_RESIDENTS,
     IMPORT_RESIDENTS,

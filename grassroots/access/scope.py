@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from grassroots.access.grants import CAPABILITIES
 from grassroots.areas.models import Area, Household, Level, Person
-from grassroots.rules.roles import CAPABILITIES, VIEW_RESIDENTS, Role, paths_with
+from grassroots.rules.roles import VIEW_RESIDENTS, Role, paths_with
 
 NOT_FOUND = "未找到"
 NO_PERMISSION = "您没有执行此操作的权限"
@@ -27,7 +28,7 @@ class Scope:
     def paths(self, capability: str = VIEW_RESIDENTS) -> list[str]:
         if self.everything:
             return [""]
-        return paths_with(list(self.assignments), capability)
+        return paths_with(list(self.assignments), capability, CAPABILITIES)
 
     def can(self, capability: str, path: str) -> bool:
         return any(path.startswith(p) for p in self.paths(capability))

@@ -5,8 +5,3 @@ class DemandsConfig(AppConfig):
     name = "grassroots.demands"
     label = "demands"
     verbose_name = "需求清单"
-
-    def ready(self) -> None:
-        from grassroots.demands import capabilities
-
-        capabilities.register()

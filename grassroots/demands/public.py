@@ -1,7 +1,7 @@
 """Public pages of a village's (or grid's) board, reached from the QR code: no account.
 
 They show masked names only, never phone numbers, ID numbers, addresses of people, photos or internal notes.
-Abuse protection: a per-address rate limit (ratelimit.py), a honeypot field, size limits on text and photos,
+Abuse protection: a per-address rate limit (core/ratelimit.py), a honeypot field, size limits on text and photos,
 and an idempotency key in the form so a double tap files once.
 
 A tracking code that does not exist, is malformed, or belongs to another area gets the same answer: the
@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.audit.context import Actor
-from grassroots.demands import ratelimit, selectors, services
+from grassroots.core import ratelimit
+from grassroots.demands import selectors, services
 from grassroots.demands.forms import PublicDemandForm, RatingForm
 from grassroots.demands.models import Demand
 from grassroots.rules import tracking
@@ -31,7 +32,7 @@ def _not_found(request, area):
 def intake(request, area_code: str):
     area = selectors.public_area(area_code)
     if request.method == "POST":
-        if not ratelimit.hit(request, "intake"):
+        if not ratelimit.check(request, "demands:intake").allowed:
             return _limited(request, area)
         form = PublicDemandForm(request.POST, request.FILES)
         if form.is_valid():
@@ -72,7 +73,7 @@ def _track_context(area, demand, **extra):
 @require_GET
 def track(request, area_code: str, code: str):
     area = selectors.public_area(area_code)
-    if not ratelimit.hit(request, "track"):
+    if not ratelimit.check(request, "demands:track").allowed:
         return _limited(request, area)
     demand = selectors.public_demand(area, code)
     if demand is None:
@@ -83,7 +84,7 @@ def track(request, area_code: str, code: str):
 @require_POST
 def rate(request, area_code: str, code: str):
     area = selectors.public_area(area_code)
-    if not ratelimit.hit(request, "rate"):
+    if not ratelimit.check(request, "demands:rate").allowed:
         return _limited(request, area)
     demand = selectors.public_demand(area, code)
     if demand is None:

@@ -5,8 +5,3 @@ class PointsConfig(AppConfig):
     name = "grassroots.points"
     label = "points"
     verbose_name = "积分制"
-
-    def ready(self):
-        from grassroots.points import capabilities
-
-        capabilities.register()

@@ -1,4 +1,6 @@
-from grassroots.rules.roles import Role, register_capability
+"""The points apps' capabilities (catalogue, claims, ledger, settlement, boards) and who holds them."""
+
+from grassroots.rules.roles import Role
 
 VIEW = "points.view"
 RECORD = "points.record"
@@ -8,7 +10,7 @@ REVERSE = "points.reverse"
 SETTLE = "points.settle"
 RECORD_CONSENT = "points.record_consent"
 
-GRANTS = {
+GRANTS: dict[str, list[Role]] = {
     VIEW: [Role.GRID_WORKER, Role.PARTY_GROUP_LEADER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY,
            Role.CASHIER, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SYSTEM_ADMIN],
     RECORD: [Role.GRID_WORKER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY],
@@ -19,8 +21,3 @@ GRANTS = {
     RECORD_CONSENT: [Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY],
 }
 
-
-def register() -> None:
-    for capability, roles in GRANTS.items():
-        for role in roles:
-            register_capability(role, capability)

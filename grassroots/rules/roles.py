@@ -1,7 +1,7 @@
 """Roles and what each may do. A role is held on an area and reaches its whole subtree.
 
-Capabilities are plain strings so that later apps (points, shop, demands) add their own
-without touching the access code.
+Capabilities are plain strings; each app declares who holds its own in one table (capability → roles),
+and access/grants.py reads every table into role → capabilities once.
 """
 
 from enum import StrEnum
@@ -37,33 +37,40 @@ VIEW_SENSITIVE = "residents.view_sensitive"
 VIEW_AUDIT = "audit.view"
 MANAGE_ACCOUNTS = "accounts.manage"
 
-CAPABILITIES: dict[Role, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, VIEW_SENSITIVE}),
-    # The party group reviews points; it reads the register but does not keep it.
-    Role.PARTY_GROUP_LEADER: frozenset({VIEW_RESIDENTS}),
-    Role.VILLAGE_COMMITTEE_MEMBER: frozenset({VIEW_RESIDENTS, EDIT_RESIDENTS, EXPORT_RESIDENTS, VIEW_SENSITIVE}),
-    Role.VILLAGE_SECRETARY: frozenset(
-        {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, EXPORT_RESIDENTS, VIEW_SENSITIVE, MANAGE_ACCOUNTS}
-    ),
-    # The cashier finds households at the counter; nothing more of the register.
-    Role.CASHIER: frozenset({VIEW_RESIDENTS}),
-    # Township and county staff oversee: they read and export, villages keep the register.
-    Role.TOWNSHIP_STAFF: frozenset({VIEW_RESIDENTS, EXPORT_RESIDENTS, VIEW_SENSITIVE}),
-    Role.COUNTY_STAFF: frozenset({VIEW_RESIDENTS, EXPORT_RESIDENTS, VIEW_SENSITIVE}),
-    Role.SYSTEM_ADMIN: frozenset(
-        {VIEW_RESIDENTS, EDIT_RESIDENTS, IMPORT_RESIDENTS, EXPORT_RESIDENTS, VIEW_SENSITIVE, VIEW_AUDIT, MANAGE_ACCOUNTS}
-    ),
+# Who may do what with the resident register, audit and accounts: capability → the roles that hold it. Each app
+# declares its own table the same way (GRANTS in <app>/capabilities.py); access/grants.py reads them all.
+EVERY_ROLE = frozenset(Role)
+GRANTS: dict[str, frozenset[Role]] = {
+    # Every role reads the register of its areas: the party group reviews points, the cashier finds households
+    # at the counter, township and county staff oversee.
+    VIEW_RESIDENTS: EVERY_ROLE,
+    # Villages keep the register; township and county staff read and export it.
+    EDIT_RESIDENTS: frozenset({Role.GRID_WORKER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY,
+                               Role.SYSTEM_ADMIN}),
+    IMPORT_RESIDENTS: frozenset({Role.VILLAGE_SECRETARY, Role.SYSTEM_ADMIN}),
+    EXPORT_RESIDENTS: frozenset({Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY, Role.TOWNSHIP_STAFF,
+                                 Role.COUNTY_STAFF, Role.SYSTEM_ADMIN}),
+    VIEW_SENSITIVE: frozenset({Role.GRID_WORKER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY,
+                               Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SYSTEM_ADMIN}),
+    VIEW_AUDIT: frozenset({Role.SYSTEM_ADMIN}),
+    MANAGE_ACCOUNTS: frozenset({Role.VILLAGE_SECRETARY, Role.SYSTEM_ADMIN}),
 }
 
 
-def register_capability(role: Role, capability: str) -> None:
-    """Let a later app grant its own capability to a role (called from its AppConfig.ready)."""
-    CAPABILITIES[role] = CAPABILITIES[role] | {capability}
+def capabilities_by_role(*tables) -> dict[Role, frozenset[str]]:
+    """Read capability → roles tables the one way round that access needs: role → its capabilities."""
+    by_role: dict[Role, set[str]] = {role: set() for role in Role}
+    for table in tables:
+        for capability, roles in table.items():
+            for role in roles:
+                by_role[Role(role)].add(capability)
+    return {role: frozenset(capabilities) for role, capabilities in by_role.items()}
 
 
-def paths_with(assignments: list[tuple[str, str]], capability: str) -> list[str]:
-    """The area paths (of (role, path) pairs) on which ``capability`` is held, outermost only."""
-    paths = sorted({path for role, path in assignments if capability in CAPABILITIES.get(Role(role), ())})
+def paths_with(assignments: list[tuple[str, str]], capability: str, capabilities: dict[Role, frozenset[str]]) -> list[str]:
+    """The area paths (of (role, path) pairs) on which ``capability`` is held, outermost only, by the
+    role → capabilities table ``capabilities``."""
+    paths = sorted({path for role, path in assignments if capability in capabilities.get(Role(role), ())})
     outermost: list[str] = []
     for path in paths:
         if not any(path.startswith(o) for o in outermost):
@@ -71,5 +78,6 @@ def paths_with(assignments: list[tuple[str, str]], capability: str) -> list[str]
     return outermost
 
 
-def holds(assignments: list[tuple[str, str]], capability: str, path: str) -> bool:
-    return any(path.startswith(p) for p in paths_with(assignments, capability))
+def holds(assignments: list[tuple[str, str]], capability: str, path: str,
+          capabilities: dict[Role, frozenset[str]]) -> bool:
+    return any(path.startswith(p) for p in paths_with(assignments, capability, capabilities))

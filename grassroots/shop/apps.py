@@ -5,8 +5,3 @@ class ShopConfig(AppConfig):
     name = "grassroots.shop"
     label = "shop"
     verbose_name = "爱心超市"
-
-    def ready(self):
-        from grassroots.shop import capabilities
-
-        capabilities.register()

@@ -1,11 +1,13 @@
-from grassroots.rules.roles import Role, register_capability
+"""The love supermarket's capabilities and who holds them."""
+
+from grassroots.rules.roles import Role
 
 VIEW = "shop.view"
 REDEEM = "shop.redeem"
 MANAGE = "shop.manage"
 VOID = "shop.void"
 
-GRANTS = {
+GRANTS: dict[str, list[Role]] = {
     VIEW: [Role.CASHIER, Role.GRID_WORKER, Role.PARTY_GROUP_LEADER, Role.VILLAGE_COMMITTEE_MEMBER,
            Role.VILLAGE_SECRETARY, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SYSTEM_ADMIN],
     REDEEM: [Role.CASHIER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY],
@@ -15,8 +17,3 @@ GRANTS = {
     VOID: [Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY],
 }
 
-
-def register() -> None:
-    for capability, roles in GRANTS.items():
-        for role in roles:
-            register_capability(role, capability)

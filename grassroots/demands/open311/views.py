@@ -25,9 +25,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from grassroots.audit.context import Actor
-from grassroots.core import idempotency
+from grassroots.core import idempotency, ratelimit
 from grassroots.core.idempotency import IDEMPOTENCY_HEADER
-from grassroots.demands import ratelimit
 from grassroots.demands.models import Demand
 from grassroots.demands.open311 import params, serializers, services
 from grassroots.demands.open311.params import Open311Error
@@ -160,7 +159,7 @@ def request_detail(request, pk: str, fmt: str):
 
 @georeport("GET")
 def token(request, token: str, fmt: str):
-    if not ratelimit.hit(request, "track"):
+    if not ratelimit.check(request, "demands:track").allowed:
         raise Open311Error(429, "查询过于频繁，请稍后再试")
     code = tracking.normalize(token)
     demand = Demand.objects.filter(tracking_code=code).only("pk").first() if tracking.is_well_formed(code) else None

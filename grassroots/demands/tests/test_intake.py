@@ -234,7 +234,7 @@ def test_the_honeypot_and_the_rate_limit(region, categories, settings):
     client = Client()
     trapped = client.post(public_url(region), public_post(website="http://spam.example"))
     assert trapped.status_code == 400 and not Demand.objects.exists()
-    settings.DEMANDS_RATE_LIMITS = {"intake": (2, 600)}
+    settings.RATE_LIMITS = {"demands:intake": (2, 600)}
     for i in range(1):
         assert client.post(public_url(region), public_post(idempotency_key=f"n{i}")).status_code == 302
     limited = client.post(public_url(region), public_post(idempotency_key="n9"))

@@ -8,7 +8,17 @@ from grassroots.rules.masking import mask_id_number, mask_mobile, mask_name
 from grassroots.rules.mobile import MobileError, normalise_mobile
 from grassroots.rules.passwords import password_problems
 from grassroots.rules.pinyin import pinyin_keys
-from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_RESIDENTS, holds, paths_with
+from grassroots.rules.roles import (
+    EDIT_RESIDENTS,
+    GRANTS,
+    VIEW_RESIDENTS,
+    Role,
+    capabilities_by_role,
+    holds,
+    paths_with,
+)
+
+RESIDENTS = capabilities_by_role(GRANTS)
 
 
 @pytest.mark.parametrize(
@@ -101,8 +111,16 @@ def test_lockout_counts_from_last_success():
 
 def test_roles_reach_subtrees_and_read_only_roles_cannot_edit():
     held = [("party_group_leader", "15/1504/"), ("grid_worker", "15/1504/150426/g1/")]
-    assert paths_with(held, VIEW_RESIDENTS) == ["15/1504/"]
-    assert holds(held, VIEW_RESIDENTS, "15/1504/150426/g2/")
-    assert not holds(held, EDIT_RESIDENTS, "15/1504/150426/g2/")
-    assert holds(held, EDIT_RESIDENTS, "15/1504/150426/g1/")
-    assert not holds(held, VIEW_RESIDENTS, "15/1505/")
+    assert paths_with(held, VIEW_RESIDENTS, RESIDENTS) == ["15/1504/"]
+    assert holds(held, VIEW_RESIDENTS, "15/1504/150426/g2/", RESIDENTS)
+    assert not holds(held, EDIT_RESIDENTS, "15/1504/150426/g2/", RESIDENTS)
+    assert holds(held, EDIT_RESIDENTS, "15/1504/150426/g1/", RESIDENTS)
+    assert not holds(held, VIEW_RESIDENTS, "15/1505/", RESIDENTS)
+
+
+def test_capability_tables_are_read_as_each_roles_capabilities():
+    shop = {"shop.redeem": ["cashier", "village_secretary"], "shop.void": ["village_secretary"]}
+    by_role = capabilities_by_role(GRANTS, shop)
+    assert by_role[Role.CASHIER] == {VIEW_RESIDENTS, "shop.redeem"}
+    assert by_role[Role.VILLAGE_SECRETARY] >= {EDIT_RESIDENTS, "shop.redeem", "shop.void"}
+    assert "shop.redeem" not in by_role[Role.PARTY_GROUP_LEADER]

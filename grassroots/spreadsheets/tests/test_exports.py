@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from grassroots.access import grants
 from grassroots.areas import services as areas
 from grassroots.audit.models import AuditEntry
 from grassroots.rules import roles
@@ -79,6 +80,6 @@ def test_who_may_export(as_secretary, as_reader, as_insider, as_outsider, as_cou
 def test_sensitive_tags_only_for_those_who_may_see_them(as_reader, households, monkeypatch):
     # No role today may export without seeing sensitive tags; give the party group leader export alone.
     leader = roles.Role.PARTY_GROUP_LEADER
-    monkeypatch.setitem(roles.CAPABILITIES, leader, roles.CAPABILITIES[leader] | {roles.EXPORT_RESIDENTS})
+    monkeypatch.setitem(grants.CAPABILITIES, leader, grants.CAPABILITIES[leader] | {roles.EXPORT_RESIDENTS})
     rows = rows_of(as_reader.get(EXPORT, {"area": VILLAGE}))
     assert rows[0]["标签"] == "牧户"

@@ -401,7 +401,7 @@ def test_unknown_and_malformed_tokens_answer_alike(client, schemas, demands):
 
 
 def test_token_look_ups_are_rate_limited(client, settings, demands):
-    settings.DEMANDS_RATE_LIMITS = {"track": (3, 600)}
+    settings.RATE_LIMITS = {"demands:track": (3, 600)}
     code = demands["seeds"].tracking_code
     assert [client.get(f"{V2}/tokens/{code}.json").status_code for _ in range(4)] == [200, 200, 200, 429]
     assert client.get(f"{V2}/tokens/{code}.json").json()[0]["code"] == 429
