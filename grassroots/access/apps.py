@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 
 class AccessConfig(AppConfig):
@@ -7,8 +8,7 @@ class AccessConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
-
-        from grassroots.access.middleware import start_idle_clock
+        # The middleware module imports models, which may only load once the app registry is ready.
+        from grassroots.access.middleware import start_idle_clock  # noqa: PLC0415
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="grassroots.access.start_idle_clock")

@@ -3,10 +3,9 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.db.models import Count, Prefetch, Q
 
-from grassroots.access.scope import scope_of
+from grassroots.access.scope import access_scoped, scope_of
 from grassroots.areas.models import Area, Level
 from grassroots.catalogue.models import Adoption, Rule, RuleSet, RuleVersion
 from grassroots.points import capabilities as caps
@@ -14,8 +13,6 @@ from grassroots.points import capabilities as caps
 
 def rules_in_force(rule_set: RuleSet, day) -> list[RuleVersion]:
     """The version of each rule that is in force on ``day``."""
-    from django.db.models import Q
-
     return list(
         RuleVersion.objects.filter(rule__rule_set=rule_set, effective_from__lte=day)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
@@ -28,8 +25,6 @@ def _readable_rule_sets(user):
     """Rule sets are documents of an area for everyone working in it: a set is readable by whoever sees
     its area's subtree (a county reads its villages' catalogues) or works inside its area (a grid
     worker reads the village catalogue; a village reads its township's and county's templates)."""
-    from django.db.models import Q
-
     query = Q(pk__in=[])
     for path in scope_of(user).paths(caps.VIEW):
         ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
@@ -39,11 +34,7 @@ def _readable_rule_sets(user):
 
 def rule_set_for(user, pk: int) -> RuleSet:
     """One readable rule set (see ``_readable_rule_sets``); 404 otherwise."""
-
-    rule_set = _readable_rule_sets(user).select_related("area", "copied_from").filter(pk=pk).first()
-    if rule_set is None:
-        raise Http404("未找到")
-    return rule_set
+    return access_scoped(_readable_rule_sets(user).select_related("area", "copied_from"), pk=pk)
 
 
 def village_catalogue(user, village) -> RuleSet | None:
@@ -54,11 +45,8 @@ def village_catalogue(user, village) -> RuleSet | None:
 
 def readable_rule(user, pk: int) -> Rule:
     """One rule of a rule set the caller may read: a grid worker reads the village's catalogue."""
-    rule = Rule.objects.select_related("rule_set", "rule_set__area").filter(
-        pk=pk, rule_set__in=_readable_rule_sets(user)).first()
-    if rule is None:
-        raise Http404("未找到")
-    return rule
+    return access_scoped(Rule.objects.select_related("rule_set", "rule_set__area")
+                         .filter(rule_set__in=_readable_rule_sets(user)), pk=pk)
 
 
 def catalogue_rules(rule_set: RuleSet, day) -> list[Rule]:
@@ -79,8 +67,6 @@ def catalogue_rules(rule_set: RuleSet, day) -> list[Rule]:
 def templates_for(area) -> list[RuleSet]:
     """Template rule sets published at ``area``, above it (its township, county …) or below it."""
     ancestors = [area.path[: i + 1] for i, ch in enumerate(area.path) if ch == "/"]
-    from django.db.models import Count, Q
-
     return list(
         RuleSet.objects.filter(is_template=True)
         .filter(Q(path__in=ancestors) | Q(path__startswith=area.path))

@@ -44,6 +44,7 @@ from grassroots.claims.models import (
     ReviewDecision,
 )
 from grassroots.core import ratelimit
+from grassroots.core.photos import check_photo
 from grassroots.ledger.models import LedgerEntry
 from grassroots.points import capabilities as caps
 from grassroots.points.api_common import (
@@ -425,8 +426,6 @@ def record_claims_with_photo(request, response: HttpResponse,
     """The same body as ``POST claims/``, as the JSON text of the form field ``data``, with the photo
     in the file field ``photo``. The photo is checked to be an image and re-encoded (EXIF and its
     GPS position dropped) before it is stored; one photo serves the whole batch."""
-    from grassroots.core.photos import check_photo
-
     try:
         payload = ClaimIn.model_validate_json(data)
     except PydanticValidationError as exc:

@@ -25,6 +25,7 @@ from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErro
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
+from grassroots.demands.models import Unit
 from grassroots.ledger.api import YearQuery
 from grassroots.points import capabilities as caps
 from grassroots.points.api_common import (
@@ -331,8 +332,6 @@ class ConsentIn(StrictIn):
 @api_errors
 def record_consent(request, response: HttpResponse, household_id: ObjectId, payload: ConsentIn,
                    idempotency_key: RequiredKey = None):
-    from grassroots.demands.models import Unit
-
     user = request.user
     household = household_for(user, household_id)
     require_reaching(user, caps.RECORD_CONSENT, household.path, "您没有登记信用查询授权的权限")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from grassroots.access.scope import access_object, visible
@@ -55,8 +55,6 @@ class AnnualRow:
 
 def _year_scores(path: str, year: int) -> dict[int, tuple[int, bool]]:
     """(score, vetoed) of every household under ``path`` that has score entries in ``year``."""
-    from django.db.models import Case, IntegerField, Value, When
-
     veto = Case(When(Q(rule_version__kind=RuleKind.VETO) & Q(kind=EntryKind.REVERSAL), then=Value(-1)),
                 When(rule_version__kind=RuleKind.VETO, then=Value(1)), default=Value(0), output_field=IntegerField())
     rows = (LedgerEntry.objects.filter(path__startswith=path, account=Account.SCORE, occurred_on__year=year)

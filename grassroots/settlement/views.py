@@ -13,7 +13,15 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import access_object, access_village, refuse_without, require, scope_of, visible
+from grassroots.access.scope import (
+    access_area,
+    access_object,
+    access_village,
+    refuse_without,
+    require,
+    scope_of,
+    visible,
+)
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
@@ -21,6 +29,7 @@ from grassroots.core.excel import Sheet, xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none
 from grassroots.core.idempotency import IdempotencyConflict, run_once
 from grassroots.core.pdf import Document, pdf_response
+from grassroots.demands.models import Unit
 from grassroots.points import capabilities as caps
 from grassroots.points.pages import render_page as _render
 from grassroots.points.pages import village_from_request
@@ -91,9 +100,7 @@ def settlements(request):
     posted = int_or_none(request.POST.get("village"))
     if posted is not None and posted not in {v.pk for v in villages}:
         # Another village: 404 if it is not the caller's, 403 if they may only look at it.
-        other = Area.objects.filter(pk=posted).first()
-        if other is None:
-            raise Http404("未找到")
+        other = access_area(user, pk=posted)
         require(user, caps.SETTLE, other.path)
     if not villages:
         raise PermissionDenied("您没有季度评议的权限")
@@ -486,8 +493,6 @@ def policy(request, pk: int):
 
 def _institutions(household):
     """Active units of the household's own areas (its county's credit co-operative, a township bank …)."""
-    from grassroots.demands.models import Unit
-
     parts = household.path.split("/")[:-1]
     prefixes = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
     return list(Unit.objects.filter(is_active=True, path__in=prefixes).order_by("path", "name"))
