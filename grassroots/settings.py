@@ -8,10 +8,13 @@ PROTECT_KEY     key that protects ID numbers at rest (defaults to one derived fr
 CACHE_URL       redis://host:6379/0 for Valkey/Redis (pip install redis); default: the database's cache table
 """
 
+import importlib.util
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("GRASSROOTS_VAR", Path.cwd() / "var"))
@@ -33,8 +36,6 @@ def _secret_key() -> str:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        import secrets
-
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
@@ -137,10 +138,6 @@ def _caches(url: str) -> dict:
                 "KEY_PREFIX": "grassroots"}
     scheme = url.split("://", 1)[0].lower()
     if scheme in {"redis", "rediss", "valkey", "valkeys"}:
-        import importlib.util
-
-        from django.core.exceptions import ImproperlyConfigured
-
         if importlib.util.find_spec("redis") is None:
             raise ImproperlyConfigured(f"CACHE_URL 是 {scheme}://…，但没有安装 redis 包：请先运行 pip install redis")
         location = ("rediss://" if scheme.endswith("s") else "redis://") + url.split("://", 1)[1]
@@ -148,8 +145,6 @@ def _caches(url: str) -> dict:
                 "KEY_PREFIX": "grassroots"}
     if scheme == "locmem":  # one process only (a laptop): every worker would count on its own
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(f"CACHE_URL 无法识别：{scheme}://…（可用 redis://、rediss://、locmem://，或不设置以使用数据库）")
 
 

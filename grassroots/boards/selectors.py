@@ -4,6 +4,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Max, Min
+
 from grassroots.areas.models import Area, Household, Person
 from grassroots.claims.models import (
     Notice,
@@ -15,6 +17,7 @@ from grassroots.ledger.models import (
     LedgerHead,
 )
 from grassroots.ledger.selectors import household_heads
+from grassroots.rules.points import period_bounds
 from grassroots.rules.settlement import (
     competition_ranks,
 )
@@ -39,8 +42,6 @@ def monthly_statement(grid: Area, year: int, month: int) -> list[StatementRow]:
 
     Three queries whatever the grid's size: households, heads, and the month's entries.
     """
-    from grassroots.rules.points import period_bounds
-
     start, end = period_bounds(date(year, month, 1), "month")
     households = list(Household.objects.filter(grid=grid, is_active=True).order_by("number"))
     heads = household_heads([h.pk for h in households])
@@ -67,8 +68,6 @@ def grid_board(grid: Area, today: date) -> dict:
     """What a grid's board shows: this week's notices, this month's statement, the latest published
     settlement of the grid's village, the village chain's head, and the grid's latest posted notice
     (whose check page the board's QR code opens)."""
-    from grassroots.rules.points import period_bounds
-
     week_start, _ = period_bounds(today, "week")
     notices = list(Notice.objects.filter(grid=grid, opened_at__date__gte=week_start - timedelta(days=7))
                    .order_by("-opened_at")[:5])
@@ -87,8 +86,6 @@ def statement_span(grid: Area, today: date) -> tuple[date, date]:
     """The months a grid's statement (月计分) can be asked for: from the month of the village's first
     score entry (the scheme's start there) to this month, and the latest month with score entries in the
     grid (this month when there are none). Both as the first day of the month; two aggregate queries."""
-    from django.db.models import Max, Min
-
     this_month = today.replace(day=1)
     first = (LedgerEntry.objects.filter(village_id=grid.parent_id, account=Account.SCORE)
              .aggregate(day=Min("occurred_on"))["day"])

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from grassroots.access.scope import access_object, scope_of, visible
@@ -25,6 +25,7 @@ from grassroots.ledger.selectors import first_broken_entry
 from grassroots.points import capabilities as caps
 from grassroots.settlement.models import (
     PointsPolicy,
+    default_stages,
 )
 from grassroots.settlement.selectors import policy_for
 
@@ -39,8 +40,6 @@ def review_queue(user, *, limit: int = 200) -> list[Claim]:
     )
     policies = {p.village_id: p.stages for p in PointsPolicy.objects.filter(
         village_id__in={c.village_id for c in claims})}
-    from grassroots.settlement.models import default_stages
-
     queue = []
     for claim in claims:
         stages = policies.get(claim.village_id) or default_stages()
@@ -131,8 +130,6 @@ def batch_claims(user, batch: str) -> list[Claim]:
 
 def with_history(claims: list[Claim]) -> list[Claim]:
     """``claims`` with their earlier review decisions (and each reviewer) loaded in one query."""
-    from django.db.models import prefetch_related_objects
-
     prefetch_related_objects(
         claims, Prefetch("decisions", queryset=ReviewDecision.objects.select_related("reviewer").order_by(
             "stage", "decided_at")))
@@ -178,8 +175,6 @@ def visible_claim_ids(user, ids: list[int]) -> set[int]:
 
 def reviewer_roles() -> set[str]:
     """Every role that reviews at some stage, in the default stages or any village's own."""
-    from grassroots.settlement.models import default_stages
-
     roles = {r for stage in default_stages() for r in stage["roles"]}
     for stages in PointsPolicy.objects.values_list("stages", flat=True):
         roles.update(r for stage in stages or [] for r in stage.get("roles", []))
@@ -200,8 +195,6 @@ def recordable_people(user, area, *, limit: int = 500):
 
 def notice_summaries(user, *, limit: int = 50) -> QuerySet[Notice]:
     """The staff list of notices: each with its number of lines and of open objections."""
-    from django.db.models import Count
-
     return (
         visible(user, Notice.objects.select_related("grid", "village"), caps.VIEW)
         .annotate(line_count=Count("lines", distinct=True),

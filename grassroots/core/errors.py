@@ -20,6 +20,8 @@ from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
+from grassroots.api.errors import error_response
+
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
@@ -48,8 +50,6 @@ def is_api(request) -> bool:
 
 
 def api_error(status: int, detail: str | None = None) -> HttpResponse:
-    from grassroots.api.errors import error_response
-
     return error_response(status, detail or MESSAGES.get(status) or STATUS_MESSAGES.get(status) or "请求未能完成")
 
 

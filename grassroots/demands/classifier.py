@@ -92,7 +92,7 @@ def _jieba():
     if _tokenizer is None:
         with _tokenizer_lock:
             if _tokenizer is None:
-                import jieba
+                import jieba  # noqa: PLC0415 - jieba is heavy to import; loaded on the first classification
 
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()

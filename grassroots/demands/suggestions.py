@@ -32,7 +32,7 @@ def suggest(text: str, k: int = 3, *, area=None) -> list[ShownSuggestion]:
     if len(text) < MIN_TEXT:
         return []
     try:
-        from grassroots.demands import classifier
+        from grassroots.demands import classifier  # noqa: PLC0415 - optional: intake works without the classifier
     except ImportError:
         return []
     try:

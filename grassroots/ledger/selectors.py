@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models.functions import ExtractMonth
 
 from grassroots.access.scope import access_object, visible
 from grassroots.areas.models import Person
@@ -120,8 +121,6 @@ class Balance:
 
 def balances(household_ids) -> dict[int, Balance]:
     """All-time score and redeemable balance of each household, from one GROUP BY."""
-    from django.db.models import Case, IntegerField, Value, When
-
     rows = (LedgerEntry.objects.filter(household_id__in=list(household_ids)).values("household_id")
             .annotate(score=Sum(Case(When(account=Account.SCORE, then="points"), default=Value(0),
                                      output_field=IntegerField())),
@@ -147,8 +146,6 @@ def score_between(household_ids, start: date, end: date) -> dict[int, int]:
 
 def score_by_month(household_id: int, year: int) -> list[int]:
     """The household's score in each month of ``year`` (12 numbers, January first)."""
-    from django.db.models.functions import ExtractMonth
-
     rows = (LedgerEntry.objects.filter(household_id=household_id, account=Account.SCORE, occurred_on__year=year)
             .annotate(month=ExtractMonth("occurred_on")).values("month").annotate(total=Sum("points"))
             .values_list("month", "total"))

@@ -1,12 +1,19 @@
 """Seed 004's rule examples (翁牛特旗 乌丹镇赛沁塔拉嘎查), as a county template and a village catalogue."""
 
-from datetime import date
+import random
+from datetime import date, datetime, time
 
-from grassroots.areas.models import Area
+from django.db import transaction
+from django.utils import timezone
+
+from grassroots.access.models import User
+from grassroots.areas.models import Area, Household, Person
 from grassroots.audit.context import Actor
 from grassroots.catalogue import services as catalogue_services
 from grassroots.catalogue.models import RuleSet, RuleVersion
 from grassroots.ledger import services as ledger_services
+from grassroots.ledger.models import Account, EntryKind, LedgerEntry
+from grassroots.rules.settlement import quarter_bounds, quarter_of
 from grassroots.settlement import services as settlement_services
 
 # code, title, kind, categories, points, unit, cap, cap_period, evidence
@@ -74,17 +81,6 @@ def load_history(*, actor: Actor, village: Area, today: date, seed: int = 2026) 
     love supermarket has a household that may redeem 47 yuan. One household has a veto in Q2.
     Returns the number of entries written; a second call writes nothing.
     """
-    import random
-    from datetime import datetime, time
-
-    from django.db import transaction
-    from django.utils import timezone
-
-    from grassroots.access.models import User
-    from grassroots.areas.models import Household, Person
-    from grassroots.ledger.models import Account, EntryKind, LedgerEntry
-    from grassroots.rules.settlement import quarter_bounds, quarter_of
-
     if LedgerEntry.objects.filter(village=village, idempotency_key__startswith="history:").exists():
         return 0
     rule_set = RuleSet.objects.get(area=village, is_template=False)

@@ -12,7 +12,8 @@ from PIL import Image
 from grassroots.audit.context import Actor
 from grassroots.claims import services as claims_services
 from grassroots.ledger import services as ledger_services
-from grassroots.ledger.models import LedgerEntry
+from grassroots.ledger.models import Account, EntryKind, LedgerEntry
+from grassroots.settlement import services as settlement_services
 
 GPS_IFD, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112  # EXIF tags
 
@@ -33,9 +34,6 @@ def at(y, m, d):
 
 def give(home, points, day, rule=None, key=None):
     """A posted score entry (what the notice job writes), so each test states its ledger directly."""
-
-    from grassroots.ledger.models import Account, EntryKind
-
     version = rule.versions.order_by("-version").first() if rule else None
     kind = EntryKind.AWARD if points > 0 else EntryKind.DEDUCTION
     with transaction.atomic():
@@ -48,8 +46,6 @@ def give(home, points, day, rule=None, key=None):
 
 def settle(village, secretary, year=2026, quarter=1, now=APRIL):
     """Compute and publish a quarter as the village's secretary."""
-    from grassroots.settlement import services as settlement_services
-
     draft = settlement_services.compute_settlement(actor=actor(secretary), village=village, year=year, quarter=quarter, now=now)
     return settlement_services.publish_settlement(actor=actor(secretary), settlement=draft, now=now)
 

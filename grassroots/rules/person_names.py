@@ -85,7 +85,7 @@ def _weighted(items: list[str], weights: list[float]) -> tuple[tuple[str, ...], 
 def _faker_names() -> tuple[dict[str, float], list[str], list[str]]:
     """Faker zh_CN's surname frequencies and given names, read once; small built-ins if Faker is absent."""
     try:
-        from faker.providers.person.zh_CN import Provider
+        from faker.providers.person.zh_CN import Provider  # noqa: PLC0415 - optional: built-in names if Faker is absent
     except ImportError:  # pragma: no cover - Faker is a declared dependency
         surnames = dict.fromkeys("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗", 1.0)
         return surnames, [], []

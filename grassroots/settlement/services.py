@@ -33,7 +33,7 @@ from grassroots.settlement.models import (
     YearClose,
     YearEnd,
 )
-from grassroots.settlement.selectors import draft_lines, lines_sql, policy_for
+from grassroots.settlement.selectors import annual_row, draft_lines, lines_sql, policy_for, unspent_credit
 
 
 def _set_totals(*, year: int, quarter: int, settlements: list[Settlement], village_id: int | None = None) -> None:
@@ -235,8 +235,6 @@ def close_year(*, actor: Actor, village: Area, year: int, now=None) -> YearClose
     policy = policy_for(village)
     entries = []
     if policy.year_end == YearEnd.LAPSE:
-        from grassroots.settlement.selectors import unspent_credit
-
         balances = unspent_credit(village).items()
         paths = dict(Household.objects.filter(village=village).values_list("pk", "path"))
         entries = [LedgerEntry(village_id=village.pk, path=paths[hh], household_id=hh, account=Account.CREDIT,
@@ -343,8 +341,6 @@ def look_up_credit_by_number(*, actor: Actor, village: Area | None, number: str,
 def look_up_credit(*, actor: Actor, household: Household, year: int, today: date | None = None) -> dict:
     """A credit co-operative's look-up of one household's rating, allowed only under that household's
     current consent to one of the caller's institutions. Every look-up, allowed or refused, is audited."""
-    from grassroots.settlement.selectors import annual_row
-
     today = today or timezone.localdate()
     institution_ids = set(actor.user.unit_memberships.values_list("unit_id", flat=True)) if actor.user else set()
     consent = (CreditConsent.objects.filter(household=household, institution_id__in=institution_ids,

@@ -15,6 +15,9 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import requests
 
+from grassroots.demands.demo import UNIT_ACCOUNTS
+from grassroots.demo import DEMO_ACCOUNTS
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 PASSWORD = "Demo#2026"
 ENGLISH_ERRORS = ("Server Error", "Not Found", "Bad Request", "Forbidden", "CSRF verification failed")
@@ -31,9 +34,6 @@ def readme_accounts() -> list[str]:
 
 def test_readme_lists_every_demo_account():
     """The list below is README's; it must be the demo's own (grassroots demo prints the same logins)."""
-    from grassroots.demands.demo import UNIT_ACCOUNTS
-    from grassroots.demo import DEMO_ACCOUNTS
-
     demo = [u for u, *_ in DEMO_ACCOUNTS] + [u for u, *_ in UNIT_ACCOUNTS] + ["xinyong"]
     assert sorted(readme_accounts()) == sorted(demo)
 

@@ -10,8 +10,10 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
+from fontTools.ttLib import TTFont
 from playwright.sync_api import expect
 
+from grassroots.core.pdf import font_path
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.rules.masking import mask_name
 from tests.browser.test_points import fits_the_phone, log_in, snapshot
@@ -25,10 +27,6 @@ DEDUCTION = "移风易俗：婚丧嫁娶大操大办"
 def _radicals() -> dict[int, str]:
     """Noto's CJK fonts draw 网 and the Kangxi radical ⽹ (户 and ⼾ …) with one glyph, and Chromium's PDF
     names such a glyph by the radical's code point. The font's own cmap says which ideograph shares it."""
-    from fontTools.ttLib import TTFont
-
-    from grassroots.core.pdf import font_path
-
     cmap = TTFont(str(font_path()), lazy=True).getBestCmap()
     ideographs: dict[str, str] = {}
     for code, glyph in sorted(cmap.items()):

@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 
@@ -75,8 +76,6 @@ def cluster():
 
 @pytest.fixture
 def app(cluster, tmp_path):
-    import psycopg
-
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres", autocommit=True) as conn:
         conn.execute("CREATE DATABASE grassroots")
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{cluster.port}/grassroots",

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from grassroots.areas import services
-from grassroots.areas.models import Area, Person
+from grassroots.areas.models import Area, Household, Person
 from grassroots.audit.models import AuditEntry
 from grassroots.conftest import DIVISIONS
 from grassroots.core.protect import unseal
@@ -69,7 +69,5 @@ def test_household_number_unique_within_village(households, region, system_actor
     # Another village may reuse the number.
     services.create_household(actor=system_actor, grid=region["官井子村2"], number="SQ-0001", address="x")
     with pytest.raises(IntegrityError), transaction.atomic():
-        from grassroots.areas.models import Household
-
         Household.objects.create(grid=region["官井子村2"], village=region["官井子村"], path="x", number="SQ-0001",
                                  address="y")

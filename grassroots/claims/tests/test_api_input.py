@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from grassroots.areas import services as area_services
 from grassroots.audit.models import AuditEntry
 from grassroots.catalogue import services as catalogue_services
 from grassroots.claims.models import (
@@ -170,8 +171,6 @@ def test_cap_exceeded(as_insider, rules, people):
 
 
 def test_person_outside_the_recorders_grid(as_insider, rules, people, region, system_actor):
-    from grassroots.areas import services as area_services
-
     other = area_services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number="SQ-0200",
                                            address="二组")
     neighbour = area_services.add_person(actor=system_actor, household=other, name="宝音", gender="M",

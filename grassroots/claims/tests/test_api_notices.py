@@ -4,6 +4,8 @@ cost a fixed number of queries."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from grassroots.claims import selectors as claims_selectors
@@ -156,9 +158,6 @@ def test_record_review_notice_post_and_check_end_to_end(client, insider, reader,
 @pytest.mark.parametrize("url", ["/claims/", "/notices/", "/objections/", "/entries/", "/rules/",
                                  "/claims/?to_review=true"])
 def test_lists_do_not_query_per_row(points_world, insider, reader, committee, secretary, rules, people, system_actor, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     as_reader = client_for(reader)
 
     def queries() -> int:

@@ -3,6 +3,7 @@ stored file carries no EXIF (no GPS position of the resident's home, no phone ma
 a valid image, and is turned the way the phone meant (issue #11, item 6)."""
 
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,8 +55,6 @@ def test_a_claim_photo_sent_from_the_record_page_is_stored_without_exif(as_insid
 
 
 def test_a_claim_photo_sent_through_the_api_is_stored_without_exif(as_insider, people, rules):
-    import json
-
     data = json.dumps({"person_ids": [people["张秀兰"].pk], "rule_id": rules["A02"].pk,
                        "deed_date": timezone.localdate().isoformat()})
     upload = SimpleUploadedFile("IMG_0002.jpg", phone_jpeg(), content_type="image/jpeg")

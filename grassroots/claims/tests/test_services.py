@@ -3,10 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from grassroots.access.services import create_account
+from grassroots.areas import services as area_services
+from grassroots.audit.models import AuditEntry
 from grassroots.catalogue import selectors as catalogue_selectors
 from grassroots.catalogue import services as catalogue_services
 from grassroots.claims import selectors as claims_selectors
@@ -15,7 +19,7 @@ from grassroots.claims.models import Claim, ClaimStatus, Notice, NoticeStatus, O
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger import services as ledger_services
 from grassroots.ledger.models import LedgerEntry
-from grassroots.points.testing import TODAY, actor, approve_all_stages, on_notice, record
+from grassroots.points.testing import TODAY, actor, approve_all_stages, on_notice, record, tiny_png
 
 
 @pytest.fixture
@@ -88,8 +92,6 @@ def test_cap_exceeded_counts_earlier_claims_and_the_batch_itself(insider, rules,
 
 
 def test_person_outside_the_recorders_grid(insider, rules, people, region, system_actor):
-    from grassroots.areas import services as area_services
-
     other = area_services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number="SQ-0200",
                                            address="二组")
     person = area_services.add_person(actor=system_actor, household=other, name="宝音", gender="M",
@@ -196,8 +198,6 @@ def test_reader_cannot_decide_objections(insider, rules, people, reviewers, cash
     notice = on_notice(insider, rules, people, reviewers)
     objection = claims_services.raise_objection(actor=actor(insider), line=notice.lines.first(), reason="有不同意见",
                                          now=notice.opened_at)
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         claims_services.decide_objection(actor=actor(cashier), objection=objection, uphold=True, reason="x")
 
@@ -257,10 +257,6 @@ def test_origin_of_an_entry(insider, rules, people, reviewers):
 
 
 def _photo():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from grassroots.points.testing import tiny_png
-
     return SimpleUploadedFile("deed.png", tiny_png(), content_type="image/png")
 
 
@@ -282,8 +278,6 @@ def test_the_same_person_rule_and_day_is_refused_naming_the_earlier_claim(inside
 
 
 def test_a_confirmed_second_deed_is_recorded_and_the_confirmation_audited(insider, rules, people):
-    from grassroots.audit.models import AuditEntry
-
     [first] = record(insider, rules, people)
     [second] = record(insider, rules, people, allow_duplicate=True)
     assert Claim.objects.count() == 2
@@ -340,8 +334,6 @@ def test_reviewers_see_possible_duplicates_at_every_stage(insider, rules, people
 
 
 def test_the_recorder_withdraws_a_claim_in_review_and_it_never_reaches_a_notice(insider, rules, people, reviewers):
-    from grassroots.audit.models import AuditEntry
-
     reader, committee, secretary = reviewers
     [claim] = record(insider, rules, people)
     claims_services.review_claims(actor=actor(reader), claim_ids=[claim.pk], approve=True)  # past the first stage
@@ -358,10 +350,6 @@ def test_the_recorder_withdraws_a_claim_in_review_and_it_never_reaches_a_notice(
 
 def test_withdrawal_only_by_the_recorder_and_only_while_in_review(insider, rules, people, reviewers, region,
                                                                    system_actor):
-    from django.core.exceptions import PermissionDenied
-
-    from grassroots.access.services import create_account
-
     reader, committee, secretary = reviewers
     colleague = create_account(actor=system_actor, username="colleague", password="Grass#2026",
                                display_name="colleague", roles=[("grid_worker", region["赛沁塔拉嘎查1"])])

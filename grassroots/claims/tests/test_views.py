@@ -6,22 +6,24 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
+from grassroots.areas import services as area_services
+from grassroots.audit.context import Actor
 from grassroots.catalogue import services as catalogue_services
-from grassroots.catalogue.models import RuleVersion
+from grassroots.catalogue.models import RuleSet, RuleVersion
 from grassroots.claims import services as claims_services
 from grassroots.claims.models import Claim, ClaimStatus, LineStatus, Notice, Objection, ObjectionStatus
 from grassroots.ledger.models import LedgerEntry
 from grassroots.points.testing import actor, tiny_png
+from grassroots.rules.points import short_hash
 
 MOBILE = "13904761234"
 
 
 @pytest.fixture
 def anonymous():
-    from django.test import Client
-
     return Client()
 
 
@@ -164,8 +166,6 @@ def test_a_file_that_is_not_an_image_is_refused(as_insider, people, rules):
 
 @pytest.fixture
 def grid_2_person(region, system_actor):
-    from grassroots.areas import services as area_services
-
     household = area_services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number="SQ-0200",
                                                address="二组")
     return area_services.add_person(actor=system_actor, household=household, name="宝音", gender="M",
@@ -477,8 +477,6 @@ def test_record_an_adoption(as_secretary, catalogue):
 
 
 def test_a_village_copies_the_county_template(as_outsider, catalogue, region):
-    from grassroots.catalogue.models import RuleSet
-
     template = RuleSet.objects.get(is_template=True)
     response = as_outsider.post("/points/rules/copy/", {"village": region["官井子村"].code, "template": template.pk,
                                                         "effective_from": "2026-03-01"})
@@ -491,8 +489,6 @@ def test_a_village_copies_the_county_template(as_outsider, catalogue, region):
 
 
 def test_copy_and_new_catalogue_for_another_village_or_read_only(as_cashier, as_outsider, catalogue, region):
-    from grassroots.catalogue.models import RuleSet
-
     template = RuleSet.objects.get(is_template=True)
     data = {"village": region["赛沁塔拉嘎查"].code, "template": template.pk, "effective_from": "2026-03-01"}
     assert as_outsider.post("/points/rules/copy/", data).status_code == 404
@@ -513,8 +509,6 @@ def test_county_staff_see_and_publish_templates(as_county_admin, catalogue, regi
     assert as_county_admin.get("/points/rules/").status_code == 302  # above village level: the templates
     response = as_county_admin.post("/points/rules/new/", {"area": region["翁牛特旗"].code, "name": "2027年模板"})
     assert response.status_code == 302
-    from grassroots.catalogue.models import RuleSet
-
     assert RuleSet.objects.get(name="2027年模板").is_template
 
 
@@ -536,8 +530,6 @@ def objection(notice):
 
 
 def _anon():
-    from grassroots.audit.context import Actor
-
     return Actor(user=None, name="匿名", ip="10.0.0.9")
 
 
@@ -640,8 +632,6 @@ def test_objection_after_the_period_is_refused_clearly(anonymous, notice):
 
 
 def test_after_posting_the_notice_shows_the_chain_head_and_a_qr_code(anonymous, posted):
-    from grassroots.rules.points import short_hash
-
     page = anonymous.get(f"/board/notices/{posted.token}/").content.decode()
     assert short_hash(posted.chain_hash) in page and "<svg" in page and 'class="qr"' in page
     assert f"/board/notices/{posted.token}/check/" in page and "已入账" in page and "提交异议" not in page
@@ -660,8 +650,6 @@ def test_check_page_before_posting(anonymous, notice):
 
 
 def test_check_page_confirms_the_posted_lines(anonymous, posted):
-    from grassroots.rules.points import short_hash
-
     response = anonymous.get(f"/board/notices/{posted.token}/check/")
     page = response.content.decode()
     assert response.status_code == 200 and "✓ 本次公示的2条记录都已记入积分账本，没有被改动过" in page

@@ -10,6 +10,7 @@ from django.test import Client
 
 import grassroots
 from grassroots.conftest import client_for
+from grassroots.shop import services as shop_services
 
 
 def directives(response):
@@ -20,8 +21,6 @@ def directives(response):
 
 @pytest.fixture
 def staff_and_public_pages(as_insider, county_admin, region, households, system_actor):
-    from grassroots.shop import services as shop_services
-
     shop = shop_services.create_shop(actor=system_actor, area=region["赛沁塔拉嘎查"], name="赛沁塔拉嘎查爱心超市")
     grid = region["赛沁塔拉嘎查1"]
     today = date.today()

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from grassroots.core import idempotency
 from grassroots.core.idempotency import IdempotencyConflict, run_once
@@ -43,11 +47,6 @@ def test_keys_belong_to_their_user(insider, reader):
 
 def test_stored_replies_are_purged_after_the_set_days_by_demands_tick(insider, reader, settings):
     """They may hold full mobiles: ``demands-tick`` forgets them IDEMPOTENCY_KEEP_DAYS after they were written."""
-    from datetime import timedelta
-
-    from django.core.management import call_command
-    from django.utils import timezone
-
     settings.IDEMPOTENCY_KEEP_DAYS = 7
     run_once(user=insider, key="old", action="test.create", work=lambda: {"mobile": "13904761234"})
     run_once(user=reader, key="recent", action="test.create", work=lambda: {"mobile": "13904760000"})

@@ -9,10 +9,14 @@ from unittest import mock
 
 import psycopg
 import pytest
-from django.db import InterfaceError, OperationalError
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 
 from grassroots.core import errors, health
+from grassroots.settings import _caches
 
 
 def lenient(client: Client) -> Client:
@@ -154,10 +158,6 @@ def test_readyz_answers_503_when_the_database_is_unreachable(client, fresh_migra
 
 @pytest.mark.django_db
 def test_the_cache_is_the_shared_database_cache_by_default():
-    from django.core.cache import caches
-    from django.core.cache.backends.db import DatabaseCache
-    from django.db import connection
-
     cache = caches["default"]
     assert isinstance(cache, DatabaseCache)
     cache.set("shared", 1)
@@ -170,10 +170,6 @@ def test_the_cache_is_the_shared_database_cache_by_default():
 
 
 def test_cache_url_selects_valkey_or_redis_and_says_how_to_install_the_client():
-    from django.core.exceptions import ImproperlyConfigured
-
-    from grassroots.settings import _caches
-
     assert _caches("")["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     with mock.patch("importlib.util.find_spec", return_value=object()):
         redis = _caches("valkey://:secret@10.0.0.5:6379/1")

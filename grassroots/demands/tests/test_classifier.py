@@ -2,6 +2,7 @@
 
 import csv
 import dataclasses
+import importlib.util
 from collections import Counter
 
 import pytest
@@ -100,8 +101,6 @@ def test_existing_codes_are_kept():
 def test_the_held_out_split_is_fixed():
     """The split is a column of the CSV: rows keep theirs; bench_dispatch.assign_split gives new rows theirs by
     a hash of the text, so re-running it changes nothing."""
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("bench_dispatch", DATA.parents[2] / "bench" / "bench_dispatch.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)

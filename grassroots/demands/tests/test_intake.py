@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 import grassroots.demands
+from grassroots.core.models import IdempotencyKey
 from grassroots.core.photos import MAX_PHOTO_BYTES
 from grassroots.demands import services
 from grassroots.demands.models import Demand, DemandPhoto
@@ -69,8 +70,6 @@ def test_public_double_submit_files_once(region, categories):
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert Demand.objects.count() == 1
     # Through the one mechanism (core/idempotency.py): the public page's keys are held by the owner "public".
-    from grassroots.core.models import IdempotencyKey
-
     held = IdempotencyKey.objects.get(key="pub-1")
     assert (held.user_id, held.owner, held.action) == (None, "public", "demands.create")
 

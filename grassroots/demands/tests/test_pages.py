@@ -51,8 +51,6 @@ def test_the_queue_pages_by_keyset_urgent_first_then_deadline(region, make_deman
     seen = []
     after = None
     for _ in range(10):
-        from grassroots.demands import selectors
-
         page = selectors.unit_queue(handler, Demand.objects.first().lead_unit, after=after, limit=2)
         seen += [d.text for d in page.items]
         after = page.next_cursor

@@ -1,13 +1,16 @@
 """`grassroots post-notices` and `grassroots verify-ledger`, run in-process."""
 
-from datetime import timedelta
+import os
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 
+from grassroots import cli
 from grassroots.cli import main
 from grassroots.ledger.models import LedgerEntry
-from grassroots.points.testing import on_notice
+from grassroots.points.testing import give, on_notice
+from grassroots.settlement.models import Settlement
 
 
 def test_post_notices_posts_only_after_the_period(insider, rules, people, reader, committee, secretary, capsys):
@@ -41,11 +44,6 @@ def test_verify_ledger_names_the_first_broken_entry(insider, rules, people, read
 
 
 def test_settle_drafts_the_last_quarter_once_and_refuses_an_unfinished_one(households, capsys):
-    from datetime import date
-
-    from grassroots.points.testing import give
-    from grassroots.settlement.models import Settlement
-
     give(households["inside"], 235, date(2026, 8, 1))
     main(["settle", "--as-of", "2026-10-02T09:00:00"])
     main(["settle", "--as-of", "2026-10-03T09:00:00"])
@@ -59,10 +57,6 @@ def test_settle_drafts_the_last_quarter_once_and_refuses_an_unfinished_one(house
 
 def test_migrate_connects_as_the_owner_and_everything_else_as_the_application(monkeypatch):
     """docs/deploy.md: MIGRATE_DATABASE_URL (the schema's owner) is used by `grassroots migrate` only."""
-    import os
-
-    from grassroots import cli
-
     monkeypatch.setenv("DATABASE_URL", "postgres://grassroots_app@db/grassroots")
     monkeypatch.setenv("MIGRATE_DATABASE_URL", "postgres://grassroots_owner@db/grassroots")
     seen = {}

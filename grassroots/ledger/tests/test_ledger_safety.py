@@ -8,8 +8,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from grassroots.cli import main
-from grassroots.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead
+from grassroots.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, chain_content
 from grassroots.points.testing import TODAY, approve_all_stages, record
+from grassroots.rules.points import GENESIS, chain
 
 
 def _posted(insider, rules, people, reviewers, names=("乌云毕力格", "张秀兰"), deed_date=TODAY):
@@ -96,9 +97,6 @@ def test_deleting_the_last_entries_and_rewinding_the_head_is_found(insider, rule
 def test_a_rewritten_chain_that_holds_together_is_found_by_its_checkpoint(insider, rules, people, reviewers, capsys):
     """Rewrite entry 1 and recompute every hash after it (a consistent forgery): the checkpoint of the
     posted notice no longer matches the entry at its position."""
-    from grassroots.ledger.models import chain_content
-    from grassroots.rules.points import GENESIS, chain
-
     _posted(insider, rules, people, reviewers)
     entries = list(LedgerEntry.objects.order_by("seq"))
     entries[0].reason = "改过"

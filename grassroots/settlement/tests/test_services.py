@@ -4,17 +4,24 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Sum
+from django.http import Http404
 
+from grassroots.access.services import create_account
 from grassroots.areas import services as areas
+from grassroots.audit.models import AuditEntry
 from grassroots.boards import selectors as boards_selectors
+from grassroots.demands.models import Unit, UnitMember
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger import services as ledger_services
 from grassroots.ledger.models import Account, EntryKind, LedgerEntry
 from grassroots.points.testing import APRIL, actor, at, give, settle
+from grassroots.rules.divisions import Division
 from grassroots.settlement import selectors as settlement_selectors
 from grassroots.settlement import services as settlement_services
 from grassroots.settlement.models import Settlement, SettlementStatus, YearEnd
+from grassroots.settlement.selectors import policy_for
 
 
 def credit_of(home):
@@ -107,8 +114,6 @@ def test_correction_after_publication_reverses_never_edits(village, homes, secre
 
 
 def test_spending_never_lowers_the_score(village, homes, secretary):
-    from django.db import transaction
-
     give(homes["SQ-0001"], 235, date(2026, 2, 1))
     settle(village, secretary)
     before = ledger_selectors.balance(homes["SQ-0001"])
@@ -147,8 +152,6 @@ def test_year_close_waits_for_the_fourth_quarter(village, homes, secretary):
 def test_read_only_member_and_outsider_cannot_settle(village, homes, reader, outsider):
     with pytest.raises(PermissionDenied):
         settlement_services.compute_settlement(actor=actor(reader), village=village, year=2026, quarter=1, now=APRIL)
-    from django.http import Http404
-
     with pytest.raises(Http404):
         settlement_services.compute_settlement(actor=actor(outsider), village=village, year=2026, quarter=1, now=APRIL)
 
@@ -159,8 +162,6 @@ def test_policy_errors_are_named_by_field(village, secretary):
                                credit_bands=[{"band": "优秀", "min": 10}, {"band": "良好", "min": 20}])
     assert set(caught.value.message_dict) == {"threshold", "points_per_yuan", "credit_bands"}
     assert settlement_selectors.annual_row  # the policy is unchanged:
-    from grassroots.settlement.selectors import policy_for
-
     assert policy_for(village).threshold == 80
 
 
@@ -180,8 +181,6 @@ def test_annual_summary_on_a_hand_computed_village(village, homes, secretary, ru
     give(homes["SQ-0005"], -10, date(2026, 9, 1))
     give(homes["SQ-0004"], 500, date(2025, 9, 1))  # last year: not counted
     # A household of another village of the same township outranks them all in the township.
-    from grassroots.rules.divisions import Division
-
     areas.load_divisions(actor=system_actor, divisions=[Division("150426100224", "邻村", "village", "150426100000")])
     other_village = village.parent.children.exclude(pk=village.pk).get()
     grid = areas.create_grid(actor=system_actor, village=other_village, name="第1网格", number=1)
@@ -204,9 +203,6 @@ def test_annual_summary_on_a_hand_computed_village(village, homes, secretary, ru
 
 
 def test_credit_look_up_needs_the_households_consent(village, homes, secretary, system_actor):
-    from grassroots.access.services import create_account
-    from grassroots.demands.models import Unit, UnitMember
-
     give(homes["SQ-0001"], 330, date(2026, 3, 1))
     county = village.parent.parent
     coop = Unit.objects.create(code="nxs", name="翁牛特旗农村信用合作联社", kind="other", area=county, path=county.path)
@@ -229,15 +225,11 @@ def test_credit_look_up_needs_the_households_consent(village, homes, secretary, 
     settlement_services.revoke_consent(actor=actor(secretary), consent=consent)
     with pytest.raises(PermissionDenied):
         settlement_services.look_up_credit(actor=actor(officer), household=home, year=2026, today=date(2026, 11, 20))
-    from grassroots.audit.models import AuditEntry
-
     assert AuditEntry.objects.filter(action="points.credit.refused").count() == 3
     assert AuditEntry.objects.filter(action="points.credit.look_up").count() == 1
 
 
 def test_consent_signed_by_someone_outside_the_household_is_refused(homes, secretary, region):
-    from grassroots.demands.models import Unit
-
     coop = Unit.objects.create(code="nxs", name="信用社", kind="other", area=region["翁牛特旗"],
                                path=region["翁牛特旗"].path)
     with pytest.raises(ValidationError) as caught:

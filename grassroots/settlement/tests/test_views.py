@@ -14,6 +14,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from grassroots.areas import services as areas
+from grassroots.audit.models import AuditEntry
 from grassroots.conftest import client_for
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.ledger import selectors as ledger_selectors
@@ -276,8 +278,6 @@ def test_annual_excel_pdf_and_certificates(village, year_2026, as_secretary, as_
 def test_annual_pdf_keeps_a_tied_rank_on_one_line(village, homes, region, system_actor, as_secretary):
     """Eleven households: nine on distinct scores, then two on 50 points, who share 10th place. The PDF
     prints "10（并列）" whole in the rank columns, not "10（并" over "列）"."""
-    from grassroots.areas import services as areas
-
     more = [areas.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查1"], number=f"SQ-01{n:02d}",
                                    address=f"赛沁塔拉嘎查{n}号") for n in range(6)]
     ranked = [homes[f"SQ-000{n}"] for n in range(1, 6)] + more
@@ -426,8 +426,6 @@ def test_consent_errors_name_the_field_and_save_nothing(homes, coop, as_secretar
 
 def test_credit_look_up_answers_an_unknown_household_like_one_without_consent(village, homes, coop, officer):
     """Issue #11 item 8: the unknown number used to get an extra hint, and no audit entry."""
-    from grassroots.audit.models import AuditEntry
-
     staff = client_for(officer)
     url = reverse("points-credit-lookup")
     ask = {"village": "赛沁塔拉嘎查", "year": "2026"}
@@ -449,8 +447,6 @@ def test_credit_look_up_answers_an_unknown_household_like_one_without_consent(vi
 
 def test_credit_look_up_refused_without_consent_and_allowed_with_it(village, homes, coop, officer, secretary,
                                                                     as_reader):
-    from grassroots.audit.models import AuditEntry
-
     give(homes["SQ-0001"], 330, date(2026, 3, 1))
     staff = client_for(officer)
     url = reverse("points-credit-lookup")

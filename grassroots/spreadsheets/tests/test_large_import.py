@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import Workbook
 
 from grassroots.areas.models import Household, Person
@@ -71,8 +72,6 @@ def test_a_hundred_thousand_rows_import_in_reasonable_time(secretary, region, sy
 @pytest.mark.postgres
 def test_a_large_import_tells_the_planner_at_once(secretary, region, system_actor, tmp_path):
     """Without fresh statistics PostgreSQL took minutes over a count of the imported people's tags."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's planner statistics")
     path = tmp_path / "户籍.xlsx"

@@ -19,6 +19,7 @@ from grassroots.audit.models import AuditEntry
 from grassroots.conftest import client_for
 from grassroots.demands import services
 from grassroots.demands.models import Category, Demand
+from grassroots.demands.open311 import services as open311_services
 from grassroots.demands.open311.models import Open311Client
 from grassroots.rules import tracking
 
@@ -377,10 +378,8 @@ def test_a_county_key_must_say_where(client, schemas, catalogue, county_key):
 
 
 def test_a_revoked_key_is_refused(client, catalogue, county_key, system_actor):
-    from grassroots.demands.open311 import services
-
     assert post(client, filing(county_key)).status_code == 201
-    services.deactivate_client(actor=system_actor, client=Open311Client.objects.get())
+    open311_services.deactivate_client(actor=system_actor, client=Open311Client.objects.get())
     assert post(client, filing(county_key)).status_code == 403
 
 
@@ -456,15 +455,13 @@ def test_georeport_client_lists_services_and_reads_a_request(georeport_http, dem
 
 
 def test_keys_are_stored_as_digests_and_audited(region, system_actor):
-    from grassroots.demands.open311 import services
-
-    client, key = services.create_client(actor=system_actor, name="热线", area=region["翁牛特旗"])
+    client, key = open311_services.create_client(actor=system_actor, name="热线", area=region["翁牛特旗"])
     assert len(key) >= 40 and client.key_prefix == key[:8]
-    assert key not in client.key_digest and services.authenticate(key) == client
-    assert services.authenticate(key + "x") is None and services.authenticate("") is None
+    assert key not in client.key_digest and open311_services.authenticate(key) == client
+    assert open311_services.authenticate(key + "x") is None and open311_services.authenticate("") is None
     assert AuditEntry.objects.filter(action="open311.client.create", object_id=str(client.pk)).exists()
-    services.deactivate_client(actor=system_actor, client=client)
-    assert services.authenticate(key) is None
+    open311_services.deactivate_client(actor=system_actor, client=client)
+    assert open311_services.authenticate(key) is None
     assert AuditEntry.objects.filter(action="open311.client.deactivate", object_id=str(client.pk)).count() == 1
 
 
