@@ -271,3 +271,41 @@ def points_world(insider, reader, committee, secretary, rules, people, system_ac
 
     settings.MEDIA_ROOT = tmp_path / "media"
     return make_world(insider, reader, committee, secretary, rules, people, system_actor)
+
+
+@pytest.fixture
+def anonymous():
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def notice(insider, rules, people, reader, committee, secretary):
+    """An open notice of two approved claims (乌云毕力格, 张秀兰) in the demo village's first grid."""
+    from grassroots.points.api_testing import approve_all_notices, record_today
+
+    [notice] = approve_all_notices(record_today(insider, rules, people), reader, committee, secretary)
+    return notice
+
+
+@pytest.fixture
+def posted(notice, secretary):
+    """``notice`` after its period, posted into the ledger."""
+    from grassroots.claims import services as claims_services
+    from grassroots.points.testing import actor
+
+    claims_services.post_due_notices(actor=actor(secretary), now=notice.closes_at)
+    notice.refresh_from_db()
+    return notice
+
+
+@pytest.fixture
+def objection(notice):
+    """An open objection to the last line of ``notice``, raised by an anonymous resident."""
+    from grassroots.claims import services as claims_services
+    from grassroots.points.api_testing import anonymous_actor
+
+    line = notice.lines.order_by("id").last()
+    return claims_services.raise_objection(actor=anonymous_actor(), line=line, reason="她那天不在村里",
+                                           contact_name="王某", contact_phone="13900000000")

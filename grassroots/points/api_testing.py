@@ -1,4 +1,4 @@
-"""What the points API tests share: the demo village's codes, JSON posts with an Idempotency-Key, claim
+"""What the points page and API tests share: the demo village's codes, JSON posts with an Idempotency-Key, claim
 bodies, reading 422s, and the recorded claims behind the ``points_world`` fixture (grassroots/conftest.py)."""
 
 import json
@@ -7,6 +7,7 @@ import uuid
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from grassroots.audit.context import Actor
 from grassroots.claims import services as claims_services
 from grassroots.ledger.models import LedgerEntry
 from grassroots.points.testing import actor, tiny_png
@@ -84,3 +85,24 @@ def make_world(insider, reader, committee, secretary, rules, people, system_acto
     return {"claim": in_review, "open_notice": open_notice, "objection": objection, "posted": posted,
             "entry": entry, "household": people["乌云毕力格"].household, "rule": rules["A01"]}
 
+
+MOBILE = "13904761234"
+
+
+def approve_all_notices(claims, reader, committee, secretary) -> list:
+    """Approve ``claims`` at every stage; the notices they went on."""
+    ids = [c.pk for c in claims]
+    for reviewer in (reader, committee, secretary):
+        result = claims_services.review_claims(actor=actor(reviewer), claim_ids=ids, approve=True)
+    return result["notices"]
+
+
+def post_claim(client, people, rules, names=("张秀兰",), code="A01", key="k-1", **data):
+    """Record through the page, as its form posts."""
+    payload = {"people": [people[n].pk for n in names], "rule": rules[code].pk, "quantity": 1,
+               "deed_date": today().isoformat(), "note": "", "idempotency_key": key, **data}
+    return client.post("/points/record/", payload)
+
+
+def anonymous_actor() -> Actor:
+    return Actor(user=None, name="匿名", ip="10.0.0.9")
