@@ -6,19 +6,7 @@ from datetime import date
 import pytest
 
 from grassroots.audit.context import Actor
-from grassroots.rules.divisions import Division
-
-PASSWORD = "Grass#2026"
-
-DIVISIONS = [
-    Division("150000000000", "内蒙古自治区", "region", ""),
-    Division("150400000000", "赤峰市", "prefecture", "150000000000"),
-    Division("150426000000", "翁牛特旗", "county", "150400000000"),
-    Division("150426100000", "乌丹镇", "township", "150426000000"),
-    Division("150426100223", "赛沁塔拉嘎查", "village", "150426100000"),
-    Division("150426104000", "广德公镇", "township", "150426000000"),
-    Division("150426104204", "官井子村", "village", "150426104000"),
-]
+from grassroots.core.testing import DIVISIONS, PASSWORD, client_for, make_account
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -117,52 +105,45 @@ def homes(households, region, system_actor):
     return made
 
 
-def _account(username, role, area, system_actor):
-    from grassroots.access import services
-
-    return services.create_account(actor=system_actor, username=username, password=PASSWORD,
-                                   display_name=username, roles=[(role, area)])
-
-
 @pytest.fixture
 def insider(region, system_actor):
     """Grid worker of 赛沁塔拉嘎查 grid 1: may read and write there."""
-    return _account("insider", "grid_worker", region["赛沁塔拉嘎查1"], system_actor)
+    return make_account("insider", "grid_worker", region["赛沁塔拉嘎查1"], system_actor)
 
 
 @pytest.fixture
 def secretary(region, system_actor):
     """Village secretary of 赛沁塔拉嘎查: may import and export."""
-    return _account("secretary", "village_secretary", region["赛沁塔拉嘎查"], system_actor)
+    return make_account("secretary", "village_secretary", region["赛沁塔拉嘎查"], system_actor)
 
 
 @pytest.fixture
 def reader(region, system_actor):
     """Party group leader of 赛沁塔拉嘎查: sees the village, may not change it."""
-    return _account("reader", "party_group_leader", region["赛沁塔拉嘎查"], system_actor)
+    return make_account("reader", "party_group_leader", region["赛沁塔拉嘎查"], system_actor)
 
 
 @pytest.fixture
 def outsider(region, system_actor):
     """Village secretary of 官井子村: full rights, but elsewhere."""
-    return _account("outsider", "village_secretary", region["官井子村"], system_actor)
+    return make_account("outsider", "village_secretary", region["官井子村"], system_actor)
 
 
 @pytest.fixture
 def county_admin(region, system_actor):
-    return _account("countyadmin", "system_admin", region["翁牛特旗"], system_actor)
+    return make_account("countyadmin", "system_admin", region["翁牛特旗"], system_actor)
 
 
 @pytest.fixture
 def committee(region, system_actor):
     """A 两委 member of 赛沁塔拉嘎查: reviews, settles, manages the love supermarket and may void there."""
-    return _account("committee", "village_committee_member", region["赛沁塔拉嘎查"], system_actor)
+    return make_account("committee", "village_committee_member", region["赛沁塔拉嘎查"], system_actor)
 
 
 @pytest.fixture
 def cashier(region, system_actor):
     """The love supermarket's cashier of 赛沁塔拉嘎查: redeems there; for points, a member who may only look."""
-    return _account("cashier", "cashier", region["赛沁塔拉嘎查"], system_actor)
+    return make_account("cashier", "cashier", region["赛沁塔拉嘎查"], system_actor)
 
 
 @pytest.fixture
@@ -173,14 +154,6 @@ def as_committee(committee):
 @pytest.fixture
 def as_cashier(cashier):
     return client_for(cashier)
-
-
-def client_for(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -230,16 +203,7 @@ def people(households):
     return {p.name: p for p in Person.objects.all()}
 
 
-
-
 # ---------------------------------------------------------------- Points II: a village with a ledger
-
-
-
-
-
-
-
 
 
 @pytest.fixture
@@ -309,3 +273,106 @@ def objection(notice):
     line = notice.lines.order_by("id").last()
     return claims_services.raise_objection(actor=anonymous_actor(), line=line, reason="她那天不在村里",
                                            contact_name="王某", contact_phone="13900000000")
+
+
+# ---------------------------------------------------------------- demands: units, a small responsibility list for 翁牛特旗
+
+
+@pytest.fixture
+def units(region, system_actor):
+    from grassroots.demands import services
+
+    def make(code, name, area, kind="department"):
+        return services.create_unit(actor=system_actor, code=code, name=name, area=region[area], kind=kind)
+
+    return {
+        "nmj": make("wnt-nmj", "旗农牧局", "翁牛特旗"),
+        "gxs": make("wnt-gxs", "旗供销社", "翁牛特旗", "cooperative"),
+        "jyzx": make("wnt-jyzx", "旗就业服务中心", "翁牛特旗"),
+        "jtj": make("wnt-jtj", "旗交通运输局", "翁牛特旗"),
+        "wd-nyzx": make("wd-nyzx", "乌丹镇农业服务中心", "乌丹镇", "township_office"),
+        "gdg-nyzx": make("gdg-nyzx", "广德公镇农业服务中心", "广德公镇", "township_office"),
+    }
+
+
+@pytest.fixture
+def categories(db, system_actor):
+    from grassroots.demands import services
+
+    agri = services.create_category(actor=system_actor, code="agri", name="农牧业生产")
+    seeds = services.create_category(actor=system_actor, code="seeds", name="种子化肥", parent=agri,
+                                     resolve_working_days=5)
+    jobs = services.create_category(actor=system_actor, code="jobs", name="就业创业")
+    infra = services.create_category(actor=system_actor, code="infra", name="基础设施", resolve_working_days=10)
+    roads = services.create_category(actor=system_actor, code="roads", name="道路", parent=infra)
+    wish = services.create_category(actor=system_actor, code="wish-life", name="生活心愿")
+    return {"agri": agri, "seeds": seeds, "jobs": jobs, "infra": infra, "roads": roads, "wish": wish}
+
+
+@pytest.fixture
+def responsibilities(region, units, categories, system_actor):
+    from grassroots.demands import services
+
+    return [
+        services.set_responsibility(actor=system_actor, category=categories["seeds"], area=region["翁牛特旗"],
+                                    lead_unit=units["nmj"], supporting_units=[units["gxs"]], item_number="001"),
+        services.set_responsibility(actor=system_actor, category=categories["agri"], area=region["乌丹镇"],
+                                    lead_unit=units["wd-nyzx"], item_number="002"),
+        services.set_responsibility(actor=system_actor, category=categories["jobs"], area=region["翁牛特旗"],
+                                    lead_unit=units["jyzx"], item_number="003"),
+        services.set_responsibility(actor=system_actor, category=categories["infra"], area=region["翁牛特旗"],
+                                    lead_unit=units["jtj"], item_number="004"),
+    ]
+
+
+def unit_user(username, unit, system_actor):
+    from grassroots.access.services import create_account
+    from grassroots.demands import services
+
+    user = create_account(actor=system_actor, username=username, password=PASSWORD, display_name=username, roles=[])
+    services.add_unit_member(actor=system_actor, unit=unit, user=user)
+    return user
+
+
+@pytest.fixture
+def handler(units, system_actor):
+    """Staff of 旗农牧局: handles the bureau's queue, holds no role on any area."""
+    return unit_user("nmj-staff", units["nmj"], system_actor)
+
+
+@pytest.fixture
+def other_handler(units, system_actor):
+    """Staff of 旗供销社 (a supporting unit of seeds)."""
+    return unit_user("gxs-staff", units["gxs"], system_actor)
+
+
+@pytest.fixture
+def stranger_handler(units, system_actor):
+    """Staff of 广德公镇农业服务中心: a unit with nothing to do with 赛沁塔拉嘎查's demands."""
+    return unit_user("gdg-staff", units["gdg-nyzx"], system_actor)
+
+
+@pytest.fixture
+def as_handler(handler):
+    return client_for(handler)
+
+
+@pytest.fixture
+def township(region, system_actor):
+    return make_account("wudan", "township_staff", region["乌丹镇"], system_actor)
+
+
+@pytest.fixture
+def make_demand(region, responsibilities, system_actor):
+    """File a demand through the service (in 赛沁塔拉嘎查 grid 1 unless told)."""
+    from grassroots.demands import services
+    from grassroots.demands.models import Category
+
+
+    def make(text="牧民需要玉米种子和化肥，春播前送到", *, category="seeds", area="赛沁塔拉嘎查1", kind="demand",
+             urgent=False, now=None, channel="grid_worker", **kwargs):
+        return services.create_demand(actor=system_actor, kind=kind, text=text, area=region[area], channel=channel,
+                                      category=Category.objects.get(code=category) if category else None,
+                                      urgent=urgent, now=now, **kwargs)
+
+    return make

@@ -8,8 +8,8 @@ from grassroots.access import services
 from grassroots.access.models import RoleAssignment, User
 from grassroots.areas.models import Area, Household, Person, Tag
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import PASSWORD, client_for
 from grassroots.core.models import IdempotencyKey
+from grassroots.core.testing import PASSWORD, client_for
 from grassroots.rules.idnumber import make_id_number
 
 HEAD_ID_NUMBER = make_id_number("150426", date(1968, 3, 5), 11)

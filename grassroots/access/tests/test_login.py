@@ -8,7 +8,7 @@ from django.test import Client
 from freezegun import freeze_time
 
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import PASSWORD
+from grassroots.core.testing import PASSWORD
 
 
 def _login(client, identifier, password):

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from grassroots.access.models import User
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import PASSWORD, client_for
+from grassroots.core.testing import PASSWORD, client_for
 
 WRONG = "wrong-Password1"
 

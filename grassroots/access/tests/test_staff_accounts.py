@@ -11,7 +11,7 @@ from grassroots.access import services
 from grassroots.access.models import User
 from grassroots.audit.context import Actor
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import PASSWORD
+from grassroots.core.testing import PASSWORD
 
 
 def test_createadmin_makes_a_staff_account_through_the_service(region):

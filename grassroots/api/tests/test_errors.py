@@ -1,5 +1,5 @@
 from grassroots.areas.models import Household
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 
 
 def test_a_body_that_is_not_json_gets_a_chinese_400_and_writes_nothing(insider, households):

@@ -1,7 +1,6 @@
 """The home page and the header's menu for every kind of account (issue #10 item 1): unit staff (no area
 role) get their unit's queue instead of "Server Error (500)", a credit officer the credit look-up, an account
 with no role a Chinese word; and the menu offers only pages that open for the caller."""
-# ruff: noqa: F811 - fixtures imported from the demands tests are parameters here
 
 import re
 from datetime import date, timedelta
@@ -11,17 +10,8 @@ from django.utils import timezone
 
 from grassroots.access.services import create_account
 from grassroots.audit.context import Actor
-from grassroots.conftest import PASSWORD, client_for
+from grassroots.core.testing import PASSWORD, client_for
 from grassroots.demands import services as demands
-
-# The demand fixtures: units (旗农牧局 …), the responsibility list that routes 种子化肥 to 旗农牧局, its staff.
-from grassroots.demands.tests.conftest import (  # noqa: F401
-    categories,
-    handler,
-    make_demand,
-    responsibilities,
-    units,
-)
 from grassroots.settlement import services as settlement_services
 
 

@@ -7,8 +7,8 @@ from django.db import IntegrityError, connection, transaction
 from grassroots.areas import services
 from grassroots.areas.models import Area, Household, Person
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import DIVISIONS
 from grassroots.core.protect import unseal
+from grassroots.core.testing import DIVISIONS
 from grassroots.rules.idnumber import make_id_number
 
 

@@ -5,8 +5,8 @@ import pytest
 from grassroots.access.services import create_account
 from grassroots.areas import services
 from grassroots.areas.models import Person
-from grassroots.conftest import PASSWORD, client_for
 from grassroots.core.protect import unseal
+from grassroots.core.testing import PASSWORD, client_for
 
 
 def test_anonymous_is_sent_to_login(client, households):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from grassroots.access import services
 from grassroots.audit.services import record
-from grassroots.conftest import PASSWORD, client_for
+from grassroots.core.testing import PASSWORD, client_for
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from grassroots.access.services import create_account
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import PASSWORD, client_for
+from grassroots.core.testing import PASSWORD, client_for
 
 
 def test_county_admin_searches_the_audit_log(as_county_admin, households):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from grassroots.areas import services as areas
 from grassroots.claims import services as claims_services
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.ledger import services as ledger_services
 from grassroots.ledger.models import Account, EntryKind, LedgerEntry

@@ -17,7 +17,7 @@ from grassroots.claims.models import (
     NoticeStatus,
     Objection,
 )
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.ledger.models import LedgerEntry
 from grassroots.points.api_testing import (
     BASE,

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 import grassroots
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.shop import services as shop_services
 
 

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.audit.context import Actor
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.demands import services
 from grassroots.demands.models import Demand, DemandPhoto, Unit, WishClaim
-from grassroots.demands.tests.conftest import at, png_bytes
+from grassroots.demands.testing import at, png_bytes
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
 from grassroots.access.models import User
-from grassroots.conftest import _account, client_for
+from grassroots.core.testing import client_for, make_account
 from grassroots.demands.models import Responsibility
 
 
@@ -28,7 +28,7 @@ def test_a_responsibility_line_is_added_through_the_service(staff_admin, region,
 
 
 def test_a_township_cannot_configure(region, system_actor, units):
-    township = _account("wd-admin", "township_staff", region["乌丹镇"], system_actor)
+    township = make_account("wd-admin", "township_staff", region["乌丹镇"], system_actor)
     User.objects.filter(pk=township.pk).update(is_staff=True)
     client = client_for(User.objects.get(pk=township.pk))
     assert client.get("/admin/demands/responsibility/add/").status_code == 403

@@ -16,7 +16,7 @@ from grassroots.core.models import IdempotencyKey
 from grassroots.core.photos import MAX_PHOTO_BYTES
 from grassroots.demands import services
 from grassroots.demands.models import Demand, DemandPhoto
-from grassroots.demands.tests.conftest import jpeg_bytes, png_bytes
+from grassroots.demands.testing import jpeg_bytes, png_bytes
 from grassroots.rules import tracking
 from grassroots.rules.idnumber import make_id_number
 

@@ -11,7 +11,7 @@ from grassroots.audit.context import Actor
 from grassroots.audit.models import AuditEntry
 from grassroots.demands import services
 from grassroots.demands.models import Demand, DemandEvent, Notification, RouteChange, WishClaim
-from grassroots.demands.tests.conftest import at
+from grassroots.demands.testing import at
 
 Status = Demand.Status
 

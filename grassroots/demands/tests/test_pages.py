@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from grassroots.conftest import _account, client_for
+from grassroots.core.testing import client_for, make_account
 from grassroots.demands import selectors, services
 from grassroots.demands.models import Demand
-from grassroots.demands.tests.conftest import at
+from grassroots.demands.testing import at
 
 
 def queries(client, url, data=None):
@@ -77,7 +77,7 @@ def test_overdue_pages_by_keyset(region, make_demand, township):
     # The county sees the same items; the other township none of them.
     assert len(selectors.overdue(township, region["乌丹镇"], limit=50).items) == 5
 
-    other = _account("gdg", "township_staff", region["广德公镇"], services.Actor.system("t"))
+    other = make_account("gdg", "township_staff", region["广德公镇"], services.Actor.system("t"))
     assert selectors.overdue(other, region["广德公镇"]).items == []
 
 

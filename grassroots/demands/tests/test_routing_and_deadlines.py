@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from freezegun import freeze_time
 
 from grassroots.audit.context import Actor
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.demands import services
 from grassroots.demands.forms import RouteForm
 from grassroots.demands.models import RouteChange, Unit
-from grassroots.demands.tests.conftest import at
+from grassroots.demands.testing import at
 
 
 @pytest.fixture

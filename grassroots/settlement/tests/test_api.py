@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import client_for
 from grassroots.core.models import IdempotencyKey
+from grassroots.core.testing import client_for
 from grassroots.ledger.models import Account, LedgerEntry
 from grassroots.points.testing import actor, give, settle
 from grassroots.settlement import services as settlement_services

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from grassroots.areas import services as areas
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger import services as ledger_services

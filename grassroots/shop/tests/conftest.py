@@ -3,38 +3,19 @@ five households (``homes``: SQ-0001..SQ-0005, plus 官井子村's GJ-0001) of wh
 holds 235 redeemable points after Q1 2026 (``credited``), and the people at the counter: a cashier, a committee member (the supervisor), a read-only party group
 leader (``reader`` from grassroots/conftest.py) and a cashier of 官井子村 (the outsider)."""
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 
-from grassroots.audit.context import Actor
-from grassroots.conftest import _account, client_for
-
-# give(home, points, day, rule=None) writes a posted score entry (``homes`` is in grassroots/conftest.py).
-from grassroots.points.testing import APRIL, TZ, give  # noqa: F401
-from grassroots.settlement import services as settlement_services
+from grassroots.core.testing import client_for, make_account
+from grassroots.points.testing import give
 from grassroots.shop.demo import PRODUCTS
-
-EXCHANGE_DAY = datetime(2026, 4, 10, 9, 30, tzinfo=TZ)  # 季度兑换会: the day the tests redeem on
-
-
-def actor(user):
-    return Actor(user=user, name=user.username, ip="127.0.0.1")
-
-
-def at(y, m, d, hour=10):
-    return datetime(y, m, d, hour, 0, tzinfo=TZ)
-
-
-def settle(village, year=2026, quarter=1, now=APRIL):
-    system = Actor.system("test")
-    draft = settlement_services.compute_settlement(actor=system, village=village, year=year, quarter=quarter, now=now)
-    return settlement_services.publish_settlement(actor=system, settlement=draft, now=now)
+from grassroots.shop.testing import EXCHANGE_DAY, actor, at, settle  # noqa: F401
 
 
 @pytest.fixture
 def outside_cashier(region, system_actor):
-    return _account("gjcashier", "cashier", region["官井子村"], system_actor)
+    return make_account("gjcashier", "cashier", region["官井子村"], system_actor)
 
 
 @pytest.fixture

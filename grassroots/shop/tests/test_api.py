@@ -9,13 +9,13 @@ import uuid
 import pytest
 from django.db.models import Sum
 
-from grassroots.conftest import client_for
 from grassroots.core.models import IdempotencyKey
+from grassroots.core.testing import client_for
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import LedgerEntry
 from grassroots.shop import selectors, services
 from grassroots.shop.models import Donation, Product, Redemption, StockMovement
-from grassroots.shop.tests.conftest import actor
+from grassroots.shop.testing import actor
 
 BASE = "/api/shop"
 

@@ -18,10 +18,11 @@ from grassroots.areas import services as areas
 from grassroots.areas.models import Household
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import EntryKind, LedgerEntry
+from grassroots.points.testing import give
 from grassroots.shop import selectors, services
 from grassroots.shop.demo import PRODUCTS
 from grassroots.shop.models import MovementKind, Redemption, StockMovement
-from grassroots.shop.tests.conftest import EXCHANGE_DAY, actor, give, settle
+from grassroots.shop.testing import EXCHANGE_DAY, actor, settle
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

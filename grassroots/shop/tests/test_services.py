@@ -12,6 +12,7 @@ from grassroots.audit.models import AuditEntry
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import EntryKind, LedgerEntry
 from grassroots.points.demo import load_seed_rules
+from grassroots.points.testing import give
 from grassroots.settlement.services import update_policy
 from grassroots.shop import selectors, services
 from grassroots.shop.demo import load_demo_shop
@@ -23,7 +24,7 @@ from grassroots.shop.models import (
     RedemptionLine,
     StockMovement,
 )
-from grassroots.shop.tests.conftest import EXCHANGE_DAY, actor, give, settle
+from grassroots.shop.testing import EXCHANGE_DAY, actor, settle
 
 
 def redeem(user, shop, home, items, key, now=EXCHANGE_DAY):

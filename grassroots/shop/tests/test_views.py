@@ -20,7 +20,7 @@ from grassroots.ledger.models import LedgerEntry
 from grassroots.rules.settlement import quarter_bounds, quarter_of
 from grassroots.shop import services
 from grassroots.shop.models import HouseholdCard, Product, Redemption, StockMovement
-from grassroots.shop.tests.conftest import actor
+from grassroots.shop.testing import actor
 
 
 @pytest.fixture

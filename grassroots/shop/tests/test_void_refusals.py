@@ -4,11 +4,11 @@ surfacing (issue #11, item 10)."""
 
 import pytest
 
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.ledger import services as ledger_services
 from grassroots.ledger.models import LedgerEntry
 from grassroots.shop.models import Redemption
-from grassroots.shop.tests.conftest import actor
+from grassroots.shop.testing import actor
 from grassroots.shop.tests.test_api import key, post, redeem_body
 
 

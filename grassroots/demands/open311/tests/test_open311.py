@@ -16,7 +16,7 @@ from django.utils import timezone
 from georeport import GeoReport
 
 from grassroots.audit.models import AuditEntry
-from grassroots.conftest import client_for
+from grassroots.core.testing import client_for
 from grassroots.demands import services
 from grassroots.demands.models import Category, Demand
 from grassroots.demands.open311 import services as open311_services
