@@ -21,6 +21,13 @@ from grassroots.catalogue.models import (
 )
 from grassroots.points import capabilities as caps
 
+# Audit actions (app.noun.verb). The values are stored: never rename one.
+ADOPTION_CREATE = "points.adoption.create"
+RULE_CREATE = "points.rule.create"
+RULE_REVISE = "points.rule.revise"
+RULE_SET_COPY = "points.rule_set.copy"
+RULE_SET_CREATE = "points.rule_set.create"
+
 
 @transaction.atomic
 def create_rule_set(*, actor: Actor, area: Area, name: str, is_template: bool = False) -> RuleSet:
@@ -30,7 +37,7 @@ def create_rule_set(*, actor: Actor, area: Area, name: str, is_template: bool = 
     if not is_template and RuleSet.objects.filter(area=area, is_template=False).exists():
         raise ValidationError({"area": f"{area.name}已有积分细则"})
     rule_set = RuleSet.objects.create(area=area, path=area.path, name=name.strip(), is_template=is_template)
-    record(actor=actor, action="points.rule_set.create", obj=rule_set, data={"name": name, "template": is_template})
+    record(actor=actor, action=RULE_SET_CREATE, obj=rule_set, data={"name": name, "template": is_template})
     return rule_set
 
 
@@ -43,7 +50,7 @@ def record_adoption(*, actor: Actor, rule_set: RuleSet, meeting: str, held_on: d
     adoption = Adoption.objects.create(rule_set=rule_set, meeting=meeting.strip(), held_on=held_on,
                                        votes_for=votes_for, votes_against=votes_against,
                                        votes_abstain=votes_abstain, note=note, recorded_by=actor.user)
-    record(actor=actor, action="points.adoption.create", obj=adoption, area_path=rule_set.path,
+    record(actor=actor, action=ADOPTION_CREATE, obj=adoption, area_path=rule_set.path,
            data={"meeting": meeting, "held_on": held_on.isoformat(), "for": votes_for, "against": votes_against})
     return adoption
 
@@ -87,7 +94,7 @@ def add_rule(*, actor: Actor, rule_set: RuleSet, code: str, title: str, kind: st
         raise ValidationError({"code": f"编号 {code} 已存在"})
     rule = Rule.objects.create(rule_set=rule_set, code=code)
     version = RuleVersion.objects.create(rule=rule, version=1, adoption=adoption, **values)
-    record(actor=actor, action="points.rule.create", obj=version, area_path=rule_set.path,
+    record(actor=actor, action=RULE_CREATE, obj=version, area_path=rule_set.path,
            data={"code": code, "title": title, "points": points})
     return version
 
@@ -112,7 +119,7 @@ def revise_rule(*, actor: Actor, rule: Rule, effective_from: date, adoption: Ado
         current.effective_to = effective_from - timedelta(days=1)
         current.save(update_fields=["effective_to"])
     version = RuleVersion.objects.create(rule=rule, version=current.version + 1, adoption=adoption, **values)
-    record(actor=actor, action="points.rule.revise", obj=version, area_path=rule.rule_set.path,
+    record(actor=actor, action=RULE_REVISE, obj=version, area_path=rule.rule_set.path,
            data={"code": rule.code, "version": version.version, "changes": {k: str(v) for k, v in changes.items()}})
     return version
 
@@ -138,5 +145,5 @@ def copy_rule_set(*, actor: Actor, template: RuleSet, village: Area, effective_f
             points=current.points, unit=current.unit, cap=current.cap, cap_period=current.cap_period,
             evidence_required=current.evidence_required, effective_from=effective_from,
             effective_to=current.effective_to)
-    record(actor=actor, action="points.rule_set.copy", obj=rule_set, data={"template": template.pk})
+    record(actor=actor, action=RULE_SET_COPY, obj=rule_set, data={"template": template.pk})
     return rule_set

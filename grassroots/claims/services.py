@@ -48,6 +48,15 @@ from grassroots.rules.paths import common_path
 from grassroots.rules.points import ChainLink, cap_left, claim_points, period_bounds
 from grassroots.settlement.selectors import policy_for
 
+# Audit actions (app.noun.verb). The values are stored: never rename one.
+CLAIM_APPROVE = "points.claim.approve"
+CLAIM_RECORD = "points.claim.record"
+CLAIM_REJECT = "points.claim.reject"
+CLAIM_WITHDRAW = "points.claim.withdraw"
+NOTICE_POST = "points.notice.post"
+OBJECTION_DECIDE = "points.objection.decide"
+OBJECTION_RAISE = "points.objection.raise"
+
 MAX_BATCH = 200
 
 
@@ -167,7 +176,7 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
         Claim.objects.bulk_create(claims[1:])
     else:
         Claim.objects.bulk_create(claims)
-    record(actor=actor, action="points.claim.record", object_type="points.claim", object_id=batch,
+    record(actor=actor, action=CLAIM_RECORD, object_type="points.claim", object_id=batch,
            area_path=village.path, data={"rule": rule.code, "version": version.version, "people": len(claims),
                                           "points": points, "deed_date": deed_date.isoformat(),
                                           **({"duplicates_confirmed": [c.pk for c in same]} if same else {})})
@@ -219,7 +228,7 @@ def withdraw_claim(*, actor: Actor, claim: Claim, now=None) -> Claim:
     claim.status = ClaimStatus.CANCELLED
     claim.updated_at = now or timezone.now()
     claim.save(update_fields=["status", "updated_at"])
-    record(actor=actor, action="points.claim.withdraw", object_type="points.claim", object_id=str(claim.pk),
+    record(actor=actor, action=CLAIM_WITHDRAW, object_type="points.claim", object_id=str(claim.pk),
            area_path=claim.path, data={"person": claim.person.name, "rule_version": claim.rule_version_id,
                                        "deed_date": claim.deed_date.isoformat(), "stage": was_stage})
     return claim
@@ -270,7 +279,7 @@ def review_claims(*, actor: Actor, claim_ids: list[int], approve: bool, reasons:
             claim.stage += 1
         claim.save(update_fields=["status", "stage", "updated_at"])
     notices = _open_notices(finished, now)
-    record(actor=actor, action="points.claim.approve" if approve else "points.claim.reject",
+    record(actor=actor, action=CLAIM_APPROVE if approve else CLAIM_REJECT,
            object_type="points.claim", object_id=batch, area_path=common_path([c.path for c in claims]),
            data={"claims": [c.pk for c in claims], "notices": [n.pk for n in notices],
                  "reasons": {str(k): v for k, v in reasons.items()}})
@@ -309,7 +318,7 @@ def raise_objection(*, actor: Actor, line: NoticeLine, reason: str, contact_name
         raise ValidationError({"reason": "异议理由最多500字"})
     objection = Objection.objects.create(line=line, reason=reason, contact_name=contact_name.strip()[:50],
                                          contact_phone=contact_phone.strip()[:20], ip=actor.ip)
-    record(actor=actor, action="points.objection.raise", obj=objection, area_path=notice.path,
+    record(actor=actor, action=OBJECTION_RAISE, obj=objection, area_path=notice.path,
            data={"line": line.pk, "notice": notice.pk})
     return objection
 
@@ -333,7 +342,7 @@ def decide_objection(*, actor: Actor, objection: Objection, uphold: bool, reason
         line.status = LineStatus.WITHDRAWN
         line.save(update_fields=["status"])
         Claim.objects.filter(pk=line.claim_id).update(status=ClaimStatus.WITHDRAWN, updated_at=objection.decided_at)
-    record(actor=actor, action="points.objection.decide", obj=objection, area_path=line.notice.path,
+    record(actor=actor, action=OBJECTION_DECIDE, obj=objection, area_path=line.notice.path,
            data={"upheld": uphold, "reason": reason})
     return objection
 
@@ -418,7 +427,7 @@ def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str
     if rows:
         record_checkpoint(village_id=village_id, seq=seq, digest=prev, place=CheckpointPlace.NOTICE, now=now)
     for (notice_id, path), posted in zip(notices, heads, strict=True):
-        record(actor=actor, action="points.notice.post", object_type="points.notice", object_id=str(notice_id),
+        record(actor=actor, action=NOTICE_POST, object_type="points.notice", object_id=str(notice_id),
                area_path=path, data={"entries": len(lines[notice_id]), "chain_seq": posted.chain_seq,
                                      "chain_hash": posted.chain_hash})
 

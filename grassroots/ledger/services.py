@@ -20,6 +20,9 @@ from grassroots.ledger.models import (
 from grassroots.points import capabilities as caps
 from grassroots.rules.points import GENESIS, chain
 
+# Audit actions (app.noun.verb). The values are stored: never rename one.
+ENTRY_REVERSE = "points.entry.reverse"
+
 
 def append_entries(*, village: Area, entries: list[LedgerEntry]) -> list[LedgerEntry]:
     """Chain ``entries`` onto the village's ledger. Call inside a transaction.
@@ -82,5 +85,5 @@ def reverse_entry(*, actor: Actor, entry: LedgerEntry, reason: str, now=None) ->
                            reason=reason.strip()[:200], occurred_on=occurred_on, posted_at=now,
                            idempotency_key=f"reverse:{entry.pk}")
     append_entries(village=Area.objects.get(pk=entry.village_id), entries=[reversal])
-    record(actor=actor, action="points.entry.reverse", obj=reversal, data={"reverses": entry.pk, "reason": reason})
+    record(actor=actor, action=ENTRY_REVERSE, obj=reversal, data={"reverses": entry.pk, "reason": reason})
     return reversal

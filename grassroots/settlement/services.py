@@ -35,6 +35,18 @@ from grassroots.settlement.models import (
 )
 from grassroots.settlement.selectors import annual_row, draft_lines, lines_sql, policy_for, unspent_credit
 
+# Audit actions (app.noun.verb). The values are stored: never rename one.
+CONSENT_RECORD = "points.consent.record"
+CONSENT_REVOKE = "points.consent.revoke"
+CREDIT_LOOK_UP = "points.credit.look_up"
+CREDIT_LOOK_UP_REFUSED = "points.credit.refused"
+POLICY_UPDATE = "points.policy.update"
+SETTLEMENT_COMPUTE = "points.settlement.compute"
+SETTLEMENT_CORRECT = "points.settlement.correct"
+SETTLEMENT_PUBLISH = "points.settlement.publish"
+SETTLEMENT_RECOMPUTE = "points.settlement.recompute"
+YEAR_CLOSE = "points.year.close"
+
 
 def _set_totals(*, year: int, quarter: int, settlements: list[Settlement], village_id: int | None = None) -> None:
     """Each draft's households that may redeem and its credit total, from the lines' SELECT."""
@@ -92,7 +104,7 @@ def compute_settlements(*, actor: Actor, year: int, quarter: int, now=None) -> d
                                  veto_scope=policy.veto_scope, ledger_seq=heads[village_id], computed_at=now))
     Settlement.objects.bulk_create(drafts, batch_size=1000)
     _set_totals(year=year, quarter=quarter, settlements=drafts)
-    record(actor=actor, action="points.settlement.compute", object_type="points.settlement",
+    record(actor=actor, action=SETTLEMENT_COMPUTE, object_type="points.settlement",
            object_id=f"{year}Q{quarter}", area_path=common_path(list(paths.values())),
            data={"year": year, "quarter": quarter, "villages": len(drafts)})
     return {"created": len(drafts), "skipped": len(done)}
@@ -116,7 +128,7 @@ def compute_settlement(*, actor: Actor, village: Area, year: int, quarter: int, 
                                            veto_scope=policy.veto_scope, ledger_seq=head_seq(village.pk),
                                            computed_at=now)
     _set_totals(year=year, quarter=quarter, settlements=[settlement], village_id=village.pk)
-    record(actor=actor, action="points.settlement.compute", obj=settlement,
+    record(actor=actor, action=SETTLEMENT_COMPUTE, obj=settlement,
            data={"year": year, "quarter": quarter, "households": settlement.households,
                  "credit": settlement.credit_total})
     return settlement
@@ -134,7 +146,7 @@ def recompute_settlement(*, actor: Actor, settlement: Settlement, now=None) -> S
     settlement.save(update_fields=["computed_at", "ledger_seq"])
     _set_totals(year=settlement.year, quarter=settlement.quarter, settlements=[settlement],
                 village_id=settlement.village_id)
-    record(actor=actor, action="points.settlement.recompute", obj=settlement,
+    record(actor=actor, action=SETTLEMENT_RECOMPUTE, obj=settlement,
            data={"households": settlement.households, "credit": settlement.credit_total})
     return settlement
 
@@ -158,7 +170,7 @@ def correct_settlement(*, actor: Actor, settlement: Settlement, reason: str, now
         veto_scope=settlement.veto_scope, supersedes=settlement, note=reason[:500],
         ledger_seq=head_seq(settlement.village_id), computed_at=now or timezone.now())
     _set_totals(year=draft.year, quarter=draft.quarter, settlements=[draft], village_id=draft.village_id)
-    record(actor=actor, action="points.settlement.correct", obj=draft,
+    record(actor=actor, action=SETTLEMENT_CORRECT, obj=draft,
            data={"supersedes": settlement.pk, "reason": reason})
     return draft
 
@@ -206,7 +218,7 @@ def publish_settlement(*, actor: Actor, settlement: Settlement, now=None) -> Set
     settlement.status = SettlementStatus.PUBLISHED
     settlement.published_at, settlement.published_by = now, actor.user
     settlement.save(update_fields=["status", "published_at", "published_by"])
-    record(actor=actor, action="points.settlement.publish", obj=settlement,
+    record(actor=actor, action=SETTLEMENT_PUBLISH, obj=settlement,
            data={"revision": settlement.revision, "households": settlement.households,
                  "credit": settlement.credit_total, "entries": len(entries)})
     return settlement
@@ -245,7 +257,7 @@ def close_year(*, actor: Actor, village: Area, year: int, now=None) -> YearClose
     closed = YearClose.objects.create(village=village, year=year, year_end=policy.year_end,
                                       households=len(entries), points=-sum(e.points for e in entries),
                                       closed_at=now, closed_by=actor.user)
-    record(actor=actor, action="points.year.close", obj=closed, area_path=village.path,
+    record(actor=actor, action=YEAR_CLOSE, obj=closed, area_path=village.path,
            data={"year": year, "year_end": policy.year_end, "households": len(entries), "points": closed.points})
     return closed
 
@@ -278,7 +290,7 @@ def update_policy(*, actor: Actor, village: Area, threshold: int | None = None, 
     if errors:
         raise ValidationError(errors)
     policy.save()
-    record(actor=actor, action="points.policy.update", obj=policy, area_path=village.path,
+    record(actor=actor, action=POLICY_UPDATE, obj=policy, area_path=village.path,
            data={k: v for k, v in changes.items()})
     return policy
 
@@ -303,7 +315,7 @@ def record_consent(*, actor: Actor, household: Household, institution, signed_by
     consent = CreditConsent.objects.create(household=household, path=household.path, institution=institution,
                                            signed_by=signed_by, signed_on=signed_on, expires_on=expires_on,
                                            recorded_by=actor.user)
-    record(actor=actor, action="points.consent.record", obj=consent, area_path=household.path,
+    record(actor=actor, action=CONSENT_RECORD, obj=consent, area_path=household.path,
            data={"institution": institution.pk, "expires_on": expires_on.isoformat()})
     return consent
 
@@ -315,7 +327,7 @@ def revoke_consent(*, actor: Actor, consent: CreditConsent, now=None) -> CreditC
     if consent.revoked_at is None:
         consent.revoked_at = now or timezone.now()
         consent.save(update_fields=["revoked_at"])
-        record(actor=actor, action="points.consent.revoke", obj=consent, area_path=consent.path, data={})
+        record(actor=actor, action=CONSENT_REVOKE, obj=consent, area_path=consent.path, data={})
     return consent
 
 CREDIT_REFUSED = "该户未授权贵单位查询信用等级，或授权已过期、已撤回"
@@ -331,7 +343,7 @@ def look_up_credit_by_number(*, actor: Actor, village: Area | None, number: str,
                  if village is not None else None)
     if household is None:
         with transaction.atomic():
-            record(actor=actor, action="points.credit.refused", object_type="areas.household", object_id="",
+            record(actor=actor, action=CREDIT_LOOK_UP_REFUSED, object_type="areas.household", object_id="",
                    area_path=village.path if village is not None else "",
                    data={"year": year, "village": village.code if village is not None else "", "number": number[:40]})
         raise PermissionDenied(CREDIT_REFUSED)
@@ -348,12 +360,12 @@ def look_up_credit(*, actor: Actor, household: Household, year: int, today: date
                .select_related("institution").order_by("-expires_on").first())
     if consent is None:
         with transaction.atomic():
-            record(actor=actor, action="points.credit.refused", object_type="areas.household",
+            record(actor=actor, action=CREDIT_LOOK_UP_REFUSED, object_type="areas.household",
                    object_id=str(household.pk), area_path=household.path, data={"year": year})
         raise PermissionDenied(CREDIT_REFUSED)
     row = annual_row(household, year)
     with transaction.atomic():
-        record(actor=actor, action="points.credit.look_up", object_type="areas.household",
+        record(actor=actor, action=CREDIT_LOOK_UP, object_type="areas.household",
                object_id=str(household.pk), area_path=household.path,
                data={"year": year, "consent": consent.pk, "band": row["credit_band"]})
     return {**row, "consent": consent}
