@@ -43,15 +43,21 @@ def create_rule_set(*, actor: Actor, area: Area, name: str, is_template: bool = 
 
 @transaction.atomic
 def record_adoption(*, actor: Actor, rule_set: RuleSet, meeting: str, held_on: date, votes_for: int,
-                    votes_against: int = 0, votes_abstain: int = 0, note: str = "") -> Adoption:
+                    votes_against: int = 0, votes_abstain: int = 0, note: str = "",
+                    adopts_drafts: bool = False) -> Adoption:
+    """A meeting's vote on the rule set. With ``adopts_drafts`` the vote adopts every version not yet adopted
+    (a catalogue drafted from a template and put to the assembly as a whole): their origin pages name it."""
     authorise(actor, caps.MANAGE_RULES, rule_set.path)
     if votes_for <= votes_against:
         raise ValidationError({"votes_for": "赞成票未过半，细则未获通过"})
     adoption = Adoption.objects.create(rule_set=rule_set, meeting=meeting.strip(), held_on=held_on,
                                        votes_for=votes_for, votes_against=votes_against,
                                        votes_abstain=votes_abstain, note=note, recorded_by=actor.user)
+    adopted = (RuleVersion.objects.filter(rule__rule_set=rule_set, adoption__isnull=True).update(adoption=adoption)
+               if adopts_drafts else 0)
     record(actor=actor, action=ADOPTION_CREATE, obj=adoption, area_path=rule_set.path,
-           data={"meeting": meeting, "held_on": held_on.isoformat(), "for": votes_for, "against": votes_against})
+           data={"meeting": meeting, "held_on": held_on.isoformat(), "for": votes_for, "against": votes_against,
+                 "versions_adopted": adopted})
     return adoption
 
 

@@ -60,11 +60,9 @@ def load_seed_rules(*, actor: Actor, village: Area, county: Area | None = None,
             catalogue_services.add_rule(actor=actor, rule_set=rule_set, code=code, title=title, kind=kind, categories=cats,
                               points=points, unit=unit, cap=cap, cap_period=period, evidence_required=evidence,
                               effective_from=effective_from)
-    adoption = catalogue_services.record_adoption(actor=actor, rule_set=rule_set, meeting=f"{village.name}村民代表大会",
+    catalogue_services.record_adoption(actor=actor, rule_set=rule_set, meeting=f"{village.name}村民代表大会",
                                         held_on=effective_from, votes_for=41, votes_against=2, votes_abstain=1,
-                                        note="审议通过本村积分细则（依据旗积分细则模板）")
-    # The versions the assembly adopted name its vote (their origin page shows the meeting).
-    RuleVersion.objects.filter(rule__rule_set=rule_set, adoption__isnull=True).update(adoption=adoption)
+                                        note="审议通过本村积分细则（依据旗积分细则模板）", adopts_drafts=True)
     return rule_set
 
 
