@@ -18,7 +18,7 @@ test:
 	bash scripts/test.sh
 
 lint: $(BIN)/grassroots
-	$(BIN)/ruff check grassroots bench tests
+	$(BIN)/ruff check grassroots bench tests scripts
 	$(BIN)/python scripts/check_cycles.py
 
 bench: $(BIN)/grassroots

@@ -24,7 +24,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-.venv/bin/ruff check grassroots bench
+.venv/bin/ruff check grassroots bench tests scripts
 .venv/bin/python scripts/check_cycles.py  # no import cycle among grassroots/ modules (tests/test_import_cycles.py too)
 
 PG_URL="$(scripts/pg.sh start)"
