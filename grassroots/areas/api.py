@@ -22,19 +22,12 @@ from pydantic import StrictBool, StrictStr, ValidationInfo, field_validator
 
 from grassroots.access.scope import Scope, require, scope_of
 from grassroots.api.common import MAX_LIMIT, Limit, Offset, once, page
-from grassroots.api.errors import (  # noqa: F401  (old import names, still used by grassroots/points/)
+from grassroots.api.errors import (
     ErrorOut,
     StrictDate,
     StrictIn,
     ValidationErrorOut,
     api_errors,
-    django_validation_response,
-    error_response,
-    field_errors_response,
-    http_error_handler,
-    schema_error_handler,
-    schema_errors,
-    unauthenticated_handler,
 )
 from grassroots.api.ids import ObjectId
 from grassroots.areas import services
