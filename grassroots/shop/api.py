@@ -17,7 +17,6 @@ Thin routes over shop.services and shop.selectors, with the conventions of grass
   nothing is written. Malformed input is 422.
 """
 
-import hashlib
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
@@ -94,12 +93,6 @@ def _require_on_shop(user, capability: str, shop: Shop) -> None:
     checks the exact area again."""
     if not _may(user, capability, shop):
         raise PermissionDenied("您没有执行此操作的权限")
-
-
-def _receipt_key(request, key: str) -> str:
-    """The receipt's own unique key (a redemption row needs one): per caller and short enough for the
-    ledger's key column whatever the client sent. The replay itself is ``once``'s."""
-    return "api-" + hashlib.sha256(f"{request.user.pk}:{key.strip()}".encode()).hexdigest()[:32]
 
 
 def _refused(exc: DjangoValidationError) -> HttpResponse:
@@ -572,7 +565,7 @@ def redeem(request, response: HttpResponse, shop_id: ObjectId, payload: Redempti
 
     def work() -> dict:
         redemption = services.redeem(actor=Actor.from_request(request), shop=shop, household=household, items=items,
-                                     idempotency_key=_receipt_key(request, idempotency_key))
+                                     idempotency_key=services.receipt_key(user=user, key=idempotency_key, source="api"))
         return _receipt(user, redemption.pk)
 
     try:

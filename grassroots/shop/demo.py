@@ -9,7 +9,7 @@ from django.utils import timezone
 from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
 from grassroots.shop import services
-from grassroots.shop.models import Product, Shop, StockMovement
+from grassroots.shop.models import Donation, MovementKind, Product, Shop, StockMovement
 from grassroots.shop.selectors import stock_of
 
 VILLAGE_CODE = "150426100223"
@@ -51,21 +51,21 @@ def load_demo_shop(*, actor: Actor, today: date | None = None) -> Shop:
             if name not in have:
                 services.add_product(actor=actor, shop=shop, name=name, unit=unit, price_fen=price, low_stock=low)
         ids = dict(Product.objects.filter(shop=shop, is_retired=False).values_list("name", "pk"))
-        # The keys make the stock-in steps idempotent; they are per shop, so another database's demo
-        # shop (a different id) gets its own.
-        services.record_donation(
-            actor=actor, shop=shop, donor=DONOR, donor_kind="pairing_unit", donated_on=today - timedelta(days=20),
-            items=[(ids[n], q) for n, q in DONATION.items()], value_fen=DONATION_VALUE_FEN,
-            note="包联单位“暖心”礼包：抽纸、洗衣粉、毛巾、香皂、牙膏", is_public=True,
-            idempotency_key=f"demo-shop-{shop.pk}-donation")
-        services.record_purchase(actor=actor, shop=shop, receipt_number=PURCHASE_RECEIPT,
-                                 items=[(ids[n], q) for n, q in PURCHASE.items()],
-                                 idempotency_key=f"demo-shop-{shop.pk}-purchase")
-        if not StockMovement.objects.filter(shop=shop, kind="stocktake").exists():
+        # Each stock-in step is skipped when the shop already has it (the demo runs again on every
+        # `grassroots demo`; the services record what they are given).
+        if not Donation.objects.filter(shop=shop, donor=DONOR).exists():
+            services.record_donation(
+                actor=actor, shop=shop, donor=DONOR, donor_kind="pairing_unit", donated_on=today - timedelta(days=20),
+                items=[(ids[n], q) for n, q in DONATION.items()], value_fen=DONATION_VALUE_FEN,
+                note="包联单位“暖心”礼包：抽纸、洗衣粉、毛巾、香皂、牙膏", is_public=True)
+        if not StockMovement.objects.filter(shop=shop, kind=MovementKind.PURCHASE,
+                                            receipt_number=PURCHASE_RECEIPT).exists():
+            services.record_purchase(actor=actor, shop=shop, receipt_number=PURCHASE_RECEIPT,
+                                     items=[(ids[n], q) for n, q in PURCHASE.items()])
+        if not StockMovement.objects.filter(shop=shop, kind=MovementKind.STOCKTAKE).exists():
             soap = ids["香皂"]
             counted = stock_of([soap])[soap] - 2
-            services.record_stocktake(actor=actor, shop=shop, counts={soap: counted}, reason=STOCKTAKE_REASON,
-                                      idempotency_key=f"demo-shop-{shop.pk}-stocktake")
+            services.record_stocktake(actor=actor, shop=shop, counts={soap: counted}, reason=STOCKTAKE_REASON)
         grid = Area.objects.filter(parent=village, level=Level.GRID, code=f"{VILLAGE_CODE}001").first()
         if grid is not None:
             services.issue_grid_cards(actor=actor, grid=grid)

@@ -87,6 +87,8 @@ class Donation(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written only before the shop's pages went through core.idempotency (keys of earlier donations); nothing
+    # writes it now. Left in place for those rows: dropping it is a migration of its own.
     idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
 
     class Meta:
@@ -123,6 +125,7 @@ class StockMovement(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # As Donation.idempotency_key: kept for the movements written with a key before; nothing writes it now.
     idempotency_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
 
     class Meta:

@@ -5,7 +5,7 @@ head (``ledger.services.lock_head``), then the shop's receipt counter. A void ta
 redemption row, then the same.
 """
 
-import re
+import hashlib
 from collections import defaultdict
 from datetime import date
 
@@ -38,9 +38,8 @@ from grassroots.shop.models import (
 )
 from grassroots.shop.selectors import stock_of
 
+# A receipt's key is its identity (Redemption.idempotency_key; its ledger entry's is "redeem:<key>", 64 at most).
 MAX_KEY = 50
-# No ":" in a key: the movements of a keyed stock-in are keyed "<kind>:<key>:<product id>".
-KEY_PATTERN = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_KEY}}}")
 MAX_LINES = 50
 MAX_QUANTITY = 999
 BUSY_MESSAGE = "收银台繁忙（该户或商品正由另一处办理），本次未兑换，请稍后重试"
@@ -72,14 +71,28 @@ class Busy(ValidationError):
 # ---------------------------------------------------------------- helpers
 
 
-def _clean_key(key: str | None, *, required: bool) -> str | None:
+MISSING_KEY = "缺少幂等键：每次新的兑换须带一个唯一键，重试时沿用同一个键"
+KEY_USED = "该幂等键已用于另一笔兑换，请为新的兑换生成新的键"
+
+
+def receipt_key(*, user, key: str, source: str) -> str:
+    """A receipt's own unique key made from a caller's idempotency key (the page's hidden field, the API's
+    header): per caller, so two callers' keys never meet, and short enough for the ledger's key column
+    whatever was sent. Replaying a retry is not this key's job but core.idempotency's (``run_once``,
+    ``api.common.once``), which the page and the API go through before ``redeem``."""
     key = (key or "").strip()
     if not key:
-        if required:
-            raise ValidationError({"idempotency_key": "缺少幂等键：每次新的兑换须带一个唯一键，重试时沿用同一个键"})
-        return None
-    if not KEY_PATTERN.fullmatch(key):
-        raise ValidationError({"idempotency_key": f"幂等键须为1到{MAX_KEY}个字母、数字或 - _ . （如 UUID）"})
+        raise ValidationError({"idempotency_key": MISSING_KEY})
+    return f"{source}-" + hashlib.sha256(f"{user.pk}:{key}".encode()).hexdigest()[:32]
+
+
+def _receipt_identity(key: str | None) -> str:
+    """The key a receipt is written under: required, and short enough for its ledger entry's key."""
+    key = (key or "").strip()
+    if not key:
+        raise ValidationError({"idempotency_key": MISSING_KEY})
+    if len(key) > MAX_KEY:
+        raise ValidationError({"idempotency_key": f"兑换键最多{MAX_KEY}个字符"})
     return key
 
 
@@ -236,32 +249,23 @@ def retire_product(*, actor: Actor, product: Product, now=None) -> Product:
 # ---------------------------------------------------------------- stock in and stocktake
 
 
-def _stock_in(*, shop: Shop, items: dict[int, int], kind: str, actor: Actor, key_prefix: str | None,
-              **fields) -> list[StockMovement]:
+def _stock_in(*, shop: Shop, items: dict[int, int], kind: str, actor: Actor, **fields) -> list[StockMovement]:
     products = _lock_products(shop, items)
     retired = [p.name for p in products.values() if p.is_retired]
     if retired:
         raise ValidationError({"items": f"已停用的商品不能入库：{'、'.join(retired)}"})
     movements = [StockMovement(product_id=pk, shop=shop, path=shop.path, kind=kind, quantity=items[pk],
-                               recorded_by=actor.user,
-                               idempotency_key=f"{key_prefix}:{pk}" if key_prefix else None, **fields)
+                               recorded_by=actor.user, **fields)
                  for pk in sorted(items)]
     return StockMovement.objects.bulk_create(movements)
 
 
 @transaction.atomic
 def record_donation(*, actor: Actor, shop: Shop, donor: str, donor_kind: str, donated_on: date,
-                    items: list[tuple[int, int]], value_fen: int, note: str = "", is_public: bool = False,
-                    idempotency_key: str | None = None) -> Donation:
-    """捐赠入库: the donation and a movement per product. The same key again returns the first donation."""
+                    items: list[tuple[int, int]], value_fen: int, note: str = "", is_public: bool = False) -> Donation:
+    """捐赠入库: the donation and a movement per product. A retried form or API call is recorded once by
+    core.idempotency (the page's ``run_once``, the API's ``once``), not here."""
     authorise(actor, caps.MANAGE, shop.path)
-    key = _clean_key(idempotency_key, required=False)
-    if key:
-        existing = Donation.objects.filter(idempotency_key=f"donation:{key}").first()
-        if existing is not None:
-            if existing.shop_id != shop.pk:
-                raise ValidationError({"idempotency_key": "该幂等键已用于其他超市的捐赠"})
-            return existing
     errors = {}
     donor = (donor or "").strip()
     if not donor:
@@ -281,60 +285,28 @@ def record_donation(*, actor: Actor, shop: Shop, donor: str, donor_kind: str, do
     if errors:
         raise ValidationError(errors)
     merged = _items(items)
-    try:
-        with transaction.atomic():
-            donation = Donation.objects.create(
-                shop=shop, path=shop.path, donor=donor, donor_kind=donor_kind, donated_on=donated_on,
-                value_fen=value_fen, note=(note or "").strip(), is_public=is_public, recorded_by=actor.user,
-                idempotency_key=f"donation:{key}" if key else None)
-    except IntegrityError:
-        existing = Donation.objects.filter(idempotency_key=f"donation:{key}").first() if key else None
-        if existing is None or existing.shop_id != shop.pk:
-            raise
-        return existing
-    movements = _stock_in(shop=shop, items=merged, kind=MovementKind.DONATION, actor=actor,
-                          key_prefix=f"donation:{key}" if key else None, donation=donation)
+    donation = Donation.objects.create(
+        shop=shop, path=shop.path, donor=donor, donor_kind=donor_kind, donated_on=donated_on, value_fen=value_fen,
+        note=(note or "").strip(), is_public=is_public, recorded_by=actor.user)
+    movements = _stock_in(shop=shop, items=merged, kind=MovementKind.DONATION, actor=actor, donation=donation)
     record(actor=actor, action=DONATION_RECORD, obj=donation,
            data={"donor": donor, "kind": donor_kind, "value_fen": value_fen, "public": is_public,
                  "items": {str(m.product_id): m.quantity for m in movements}})
     return donation
 
 
-def _keyed_movements(prefix: str | None, shop: Shop) -> list[StockMovement]:
-    """The movements an earlier call with the same key wrote (keys are ``<prefix>:<product id>``)."""
-    if not prefix:
-        return []
-    existing = list(StockMovement.objects.filter(idempotency_key__startswith=f"{prefix}:").order_by("product_id"))
-    if existing and existing[0].shop_id != shop.pk:
-        raise ValidationError({"idempotency_key": "该幂等键已用于其他超市"})
-    return existing
-
-
 @transaction.atomic
-def record_purchase(*, actor: Actor, shop: Shop, receipt_number: str, items: list[tuple[int, int]],
-                    idempotency_key: str | None = None) -> list[StockMovement]:
-    """采购入库 with the collective's funds, under the purchase receipt's number."""
+def record_purchase(*, actor: Actor, shop: Shop, receipt_number: str, items: list[tuple[int, int]]) -> list[StockMovement]:
+    """采购入库 with the collective's funds, under the purchase receipt's number. Retries: as ``record_donation``."""
     authorise(actor, caps.MANAGE, shop.path)
-    key = _clean_key(idempotency_key, required=False)
-    prefix = f"purchase:{key}" if key else None
-    existing = _keyed_movements(prefix, shop)
-    if existing:
-        return existing
     receipt_number = (receipt_number or "").strip()
     if not receipt_number:
         raise ValidationError({"receipt_number": "请填写采购票据号"})
     if len(receipt_number) > 60:
         raise ValidationError({"receipt_number": "票据号最多60个字符"})
     merged = _items(items)
-    try:
-        with transaction.atomic():
-            movements = _stock_in(shop=shop, items=merged, kind=MovementKind.PURCHASE, actor=actor, key_prefix=prefix,
-                                  receipt_number=receipt_number)
-    except IntegrityError:
-        existing = _keyed_movements(prefix, shop)
-        if not existing:
-            raise
-        return existing
+    movements = _stock_in(shop=shop, items=merged, kind=MovementKind.PURCHASE, actor=actor,
+                          receipt_number=receipt_number)
     record(actor=actor, action=PURCHASE_RECORD, object_type="shop.stockmovement",
            object_id=",".join(str(m.pk) for m in movements), area_path=shop.path,
            data={"receipt_number": receipt_number, "items": {str(m.product_id): m.quantity for m in movements}})
@@ -342,17 +314,10 @@ def record_purchase(*, actor: Actor, shop: Shop, receipt_number: str, items: lis
 
 
 @transaction.atomic
-def record_stocktake(*, actor: Actor, shop: Shop, counts: dict[int, int], reason: str,
-                     idempotency_key: str | None = None) -> list[StockMovement]:
+def record_stocktake(*, actor: Actor, shop: Shop, counts: dict[int, int], reason: str) -> list[StockMovement]:
     """盘点: the shelf is counted; for each product whose count differs from its movements, one movement
-    of the difference with the reason. The count is never edited."""
+    of the difference with the reason. The count is never edited. Retries: as ``record_donation``."""
     authorise(actor, caps.MANAGE, shop.path)
-    key = _clean_key(idempotency_key, required=False)
-    prefix = f"stocktake:{key}" if key else None
-    # A replay of a stocktake that found differences returns them; one that found none finds none again.
-    existing = _keyed_movements(prefix, shop)
-    if existing:
-        return existing
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": "请写明盘点差异的原因"})
@@ -366,24 +331,17 @@ def record_stocktake(*, actor: Actor, shop: Shop, counts: dict[int, int], reason
     products = _lock_products(shop, counts, field="counts")
     stock = stock_of(products)
     movements = [StockMovement(product_id=pk, shop=shop, path=shop.path, kind=MovementKind.STOCKTAKE,
-                               quantity=counts[pk] - stock[pk], reason=reason, recorded_by=actor.user,
-                               idempotency_key=f"{prefix}:{pk}" if prefix else None)
+                               quantity=counts[pk] - stock[pk], reason=reason, recorded_by=actor.user)
                  for pk in sorted(products) if counts[pk] != stock[pk]]
     StockMovement.objects.bulk_create(movements)
     record(actor=actor, action=STOCKTAKE_RECORD, object_type="shop.shop", object_id=str(shop.pk),
            area_path=shop.path,
-           data={"reason": reason, "counted": len(counts), "key": key,
+           data={"reason": reason, "counted": len(counts),
                  "differences": {str(m.product_id): m.quantity for m in movements}})
     return movements
 
 
 # ---------------------------------------------------------------- the counter
-
-
-def _replay(redemption: Redemption, shop: Shop, household: Household) -> Redemption:
-    if redemption.shop_id != shop.pk or redemption.household_id != household.pk:
-        raise ValidationError({"idempotency_key": "该幂等键已用于另一笔兑换，请为新的兑换生成新的键"})
-    return redemption
 
 
 def _set_lock_timeout() -> None:
@@ -411,16 +369,17 @@ def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[
 
     One transaction: the household, the products (id order) and the village's ledger head are locked,
     then balance, standing and stock are read again and checked; only then the receipt, its lines, one
-    credit entry (kind redemption) and the stock movements are written. The same key again returns the
-    first receipt, also when the first is still being written at another counter (it waits for it).
+    credit entry (kind redemption) and the stock movements are written.
+
+    ``idempotency_key`` is the receipt's identity (``receipt_key`` makes it from a caller's key): a
+    receipt and its ledger entry are written under it at most once, and a key used before is refused.
+    Answering a retried tap with the first receipt is core.idempotency's job, done by the page
+    (``run_once``) and the API (``once``) before this is called.
     A refusal is a ValidationError in Chinese and writes nothing; a lock that could not be had in time
     is ``Busy`` (also a ValidationError), nothing written, safe to retry with the same key.
     """
     authorise(actor, caps.REDEEM, household.path)
-    key = _clean_key(idempotency_key, required=True)
-    existing = Redemption.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _replay(existing, shop, household)
+    key = _receipt_identity(idempotency_key)
     if not shop.is_active:
         raise ValidationError({"shop": f"{shop.name}已停业"})
     if household.village_id not in _shop_village_ids(shop):
@@ -432,11 +391,11 @@ def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[
             _set_lock_timeout()
             return _redeem_locked(actor=actor, shop=shop, household=household, items=merged, key=key, now=now)
     except IntegrityError:
-        # Another counter committed the same key between our first look and our insert.
-        existing = Redemption.objects.filter(idempotency_key=key).first()
-        if existing is None:
+        # The unique key of the receipt or of its ledger entry: the same key for another household,
+        # committed past the check under the lock. A refusal, never a bare database error.
+        if not Redemption.objects.filter(idempotency_key=key).exists():
             raise
-        return _replay(existing, shop, household)
+        raise ValidationError({"idempotency_key": KEY_USED}) from None
     except OperationalError as error:
         if _is_lock_failure(error):
             raise Busy() from error
@@ -457,10 +416,12 @@ def _is_lock_failure(error: Exception) -> bool:
 def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dict[int, int], key: str,
                    now) -> Redemption:
     household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
-    # Read again under the household lock: a duplicate of an in-flight request waited here.
-    existing = Redemption.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _replay(existing, shop, household)
+    # The uniqueness guard of the receipt's key, not a second replay convention (a retried request is
+    # answered by core.idempotency before this is called): read under the household lock, so a
+    # concurrent call with the same key for this household waits here for the first to commit and is
+    # refused, rather than being checked against a balance the first has already spent.
+    if Redemption.objects.filter(idempotency_key=key).exists():
+        raise ValidationError({"idempotency_key": KEY_USED})
     if not household.is_active:
         raise ValidationError({"household": "该户已不在册，不能兑换"})
     products = _lock_products(shop, items)

@@ -49,6 +49,7 @@ from grassroots.shop.models import (
 # What a QR card encodes is the counter's card URL; a scanner types it (or a bare token) into the search box.
 CARD_URL = re.compile(r"/shop/card/([A-Za-z0-9_-]{16,40})/?$")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+NO_DIFFERENCES = "实盘数量与账面库存一致，没有差异需要记录"
 
 
 # ---------------------------------------------------------------- helpers
@@ -253,21 +254,37 @@ def _typed_rows(request):
     return list(zip(request.POST.getlist("product"), request.POST.getlist("quantity"), strict=False))
 
 
-def _stock_in(request, pk: int, form_class, template: str, record):
-    """A stock-in form (its fields and item rows): ``record(actor, shop, data, items)`` writes it and
-    returns the message for the shop page."""
+def _once(request, form, shop, action: str, work) -> dict | None:
+    """``work`` once per the form's idempotency key (core.idempotency.run_once): the result, the first
+    one's again for a retried form, or None with the refusal on ``form``. ``work`` returns what the page
+    after it needs (the shop, the message); a key first used at another shop is refused."""
+    try:
+        result, _ = run_once(user=request.user, key=form.cleaned_data["idempotency_key"], action=action, work=work)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    except IdempotencyConflict as exc:
+        form.add_error(None, str(exc))
+        return None
+    if result.get("shop") != shop.pk:
+        form.add_error(None, "该幂等键已用于其他超市，请刷新页面后重新提交")
+        return None
+    return result
+
+
+def _stock_in(request, pk: int, form_class, template: str, action: str, record):
+    """A stock-in form (its fields and item rows), recorded once per its key: ``record(actor, shop, data,
+    items)`` writes it and returns the message for the shop page."""
     shop = _shop(request, pk, caps.MANAGE)
     if request.method == "GET":
         return _items_page(request, template, shop, form_class())
     form = form_class(request.POST)
     items, errors = forms.parse_items(request.POST, products=_on_shelf(shop))
     if form.is_valid() and not errors:
-        try:
-            message = record(Actor.from_request(request), shop, form.cleaned_data, items)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, message)
+        result = _once(request, form, shop, action, lambda: {
+            "shop": shop.pk, "message": record(Actor.from_request(request), shop, form.cleaned_data, items)})
+        if result is not None:
+            messages.success(request, result["message"])
             return redirect("shop-detail", pk=shop.pk)
     return _items_page(request, template, shop, form, _typed_rows(request), errors, status=400)
 
@@ -278,28 +295,27 @@ def donation_add(request, pk: int):
     def record(actor, shop, d, items):
         donation = services.record_donation(
             actor=actor, shop=shop, donor=d["donor"], donor_kind=d["donor_kind"], donated_on=d["donated_on"],
-            items=items, value_fen=forms.fen_of(d["value"]), note=d["note"], is_public=d["is_public"],
-            idempotency_key=d["idempotency_key"] or None)
+            items=items, value_fen=forms.fen_of(d["value"]), note=d["note"], is_public=d["is_public"])
         return f"已登记「{donation.donor}」的捐赠，{len(items)} 种商品已入库"
 
-    return _stock_in(request, pk, forms.DonationForm, "shop/donation_form.html", record)
+    return _stock_in(request, pk, forms.DonationForm, "shop/donation_form.html", services.DONATION_RECORD, record)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def purchase_add(request, pk: int):
     def record(actor, shop, d, items):
-        services.record_purchase(actor=actor, shop=shop, receipt_number=d["receipt_number"], items=items,
-                                 idempotency_key=d["idempotency_key"] or None)
+        services.record_purchase(actor=actor, shop=shop, receipt_number=d["receipt_number"], items=items)
         return f"已登记采购（票据号 {d['receipt_number']}），{len(items)} 种商品已入库"
 
-    return _stock_in(request, pk, forms.PurchaseForm, "shop/purchase_form.html", record)
+    return _stock_in(request, pk, forms.PurchaseForm, "shop/purchase_form.html", services.PURCHASE_RECORD, record)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def stocktake(request, pk: int):
-    """Two steps: type the counted quantities → see the differences that will be recorded → confirm."""
+    """Two steps: type the counted quantities → see the differences that will be recorded → confirm.
+    The confirmation is recorded once per the form's key: sent again, it shows the first one's result."""
     shop = _shop(request, pk, caps.MANAGE)
     products = list(selectors.products(shop))
     form = forms.StocktakeForm(request.POST or None, products=products)
@@ -311,18 +327,20 @@ def stocktake(request, pk: int):
             counts = form.counts()
             differences = [(p, p.stock, counts[p.pk], counts[p.pk] - p.stock) for p in products
                            if p.pk in counts and counts[p.pk] != p.stock]
-            if not differences:
-                form.add_error(None, "实盘数量与账面库存一致，没有差异需要记录")
-            elif request.POST.get("confirm") == "1":
-                try:
-                    moved = services.record_stocktake(actor=Actor.from_request(request), shop=shop,
-                                                      counts=counts, reason=form.cleaned_data["reason"],
-                                                      idempotency_key=form.cleaned_data["idempotency_key"] or None)
-                except ValidationError as exc:
-                    add_service_errors(form, exc)
-                else:
-                    messages.success(request, f"已记录盘点差异 {len(moved)} 条")
+            if request.POST.get("confirm") == "1":
+                def work():
+                    moved = services.record_stocktake(actor=Actor.from_request(request), shop=shop, counts=counts,
+                                                      reason=form.cleaned_data["reason"])
+                    if not moved:  # a refusal, so that nothing is kept (not even the audit entry) under the key
+                        raise ValidationError(NO_DIFFERENCES)
+                    return {"shop": shop.pk, "message": f"已记录盘点差异 {len(moved)} 条"}
+
+                result = _once(request, form, shop, services.STOCKTAKE_RECORD, work)
+                if result is not None:
+                    messages.success(request, result["message"])
                     return redirect("shop-detail", pk=shop.pk)
+            elif not differences:
+                form.add_error(None, NO_DIFFERENCES)
             else:
                 status = 200
                 for field in form.fields.values():  # what is confirmed is what was shown
@@ -414,8 +432,10 @@ def counter(request, pk: int):
         key = form.cleaned_data["idempotency_key"]
 
         def work():
+            # A retried tap is answered by run_once below; the receipt's own key is made from the form's.
             redemption = services.redeem(actor=Actor.from_request(request), shop=shop, household=household,
-                                         items=items, idempotency_key=key)
+                                         items=items,
+                                         idempotency_key=services.receipt_key(user=request.user, key=key, source="page"))
             return {"redemption": redemption.pk}
 
         try:

@@ -12,10 +12,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.urls import reverse
 
 from grassroots.access.scope import scope_of
 from grassroots.areas import services as areas
 from grassroots.areas.models import Household
+from grassroots.core.testing import client_for
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import EntryKind, LedgerEntry
 from grassroots.points.testing import give
@@ -104,20 +106,51 @@ def test_eight_counters_on_one_household_and_one_product_never_overdraw(pg, soap
 
 
 def test_a_retry_while_the_first_is_in_flight_redeems_once(pg, soap_shelf, homes, village, cashier):
+    """The same 确定兑换 sent from eight places at once (double taps, resends): the counter page answers
+    every one with the one receipt (core.idempotency: the duplicates wait on the key's unique index)."""
+    shop, soap = soap_shelf
+    home = homes["SQ-0001"]
+    give(home, 100, date(2026, 2, 1))
+    settle(village)
+    clients = [client_for(cashier) for _ in range(THREADS)]  # signed in before the threads start
+    url = reverse("shop-counter", args=[shop.pk])
+    data = {"household": home.pk, "idempotency_key": "the-same-tap", f"qty_{soap.pk}": 2, "confirmed": "1"}
+    answers = []
+
+    def counter(i):
+        response = clients[i].post(url, data)
+        answers.append((response.status_code, response.get("Location")))
+
+    assert run_counters(counter) == []
+    [redemption] = Redemption.objects.all()
+    receipt = reverse("shop-redemption", args=[redemption.pk])
+    assert sorted(answers) == sorted([(302, f"{receipt}?done=1")] + [(302, f"{receipt}?again=1")] * (THREADS - 1))
+    assert redemption.points == 46 and ledger_selectors.balance(home).credit == 100 - 46
+    assert LedgerEntry.objects.filter(kind=EntryKind.REDEMPTION).count() == 1
+    assert selectors.stock_of([soap.pk])[soap.pk] == 28
+
+
+def test_one_receipt_key_at_eight_counters_at_once_is_one_receipt(pg, soap_shelf, homes, village, cashier):
+    """Past the page and the API, the receipt's key is the uniqueness guard: called at once with the same
+    key, the service writes one receipt and refuses the others (never a database error)."""
     shop, soap = soap_shelf
     home = homes["SQ-0001"]
     give(home, 100, date(2026, 2, 1))
     settle(village)
     scope_of(cashier)
-    numbers = []
+    numbers, refusals = [], []
 
     def counter(i):
-        r = services.redeem(actor=actor(cashier), shop=shop, household=home, items=[(soap.pk, 2)],
-                            idempotency_key="the-same-tap", now=EXCHANGE_DAY)
-        numbers.append(r.number)
+        try:
+            r = services.redeem(actor=actor(cashier), shop=shop, household=home, items=[(soap.pk, 2)],
+                                idempotency_key="the-same-key", now=EXCHANGE_DAY)
+            numbers.append(r.number)
+        except ValidationError as refused:
+            refusals.append(" ".join(refused.messages))
 
     assert run_counters(counter) == []
-    assert len(numbers) == THREADS and len(set(numbers)) == 1
+    assert len(numbers) == 1 and len(refusals) == THREADS - 1
+    assert all(services.KEY_USED in message for message in refusals), set(refusals)
     assert Redemption.objects.count() == 1 and ledger_selectors.balance(home).credit == 100 - 46
     assert selectors.stock_of([soap.pk])[soap.pk] == 28
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from grassroots.core.models import IdempotencyKey
 from grassroots.core.tests.pdftext import pdf_text
 from grassroots.ledger.models import LedgerEntry
 from grassroots.rules.settlement import quarter_bounds, quarter_of
-from grassroots.shop import services
-from grassroots.shop.models import HouseholdCard, Product, Redemption, StockMovement
+from grassroots.shop import selectors, services
+from grassroots.shop.models import Donation, HouseholdCard, Product, Redemption, StockMovement
 from grassroots.shop.testing import actor
 
 
@@ -159,6 +160,8 @@ def test_redeeming_twice_with_one_key_gives_one_receipt(as_cashier, shop, stocke
     assert second["Location"] == reverse("shop-redemption", args=[redemption.pk]) + "?again=1"
     assert Redemption.objects.count() == 1
     assert StockMovement.objects.filter(redemption=redemption).count() == 1
+    assert LedgerEntry.objects.filter(kind="redemption").count() == 1
+    assert selectors.stock_of([tissue.pk])[tissue.pk] == 8
     page = as_cashier.get(second["Location"]).content.decode()
     assert "这次提交此前已处理，没有重复兑换" in page and redemption.number in page and "抽纸" in page
     standing = as_cashier.get(f"{reverse('shop-counter', args=[shop.pk])}?household={home.pk}").content.decode()
@@ -189,6 +192,13 @@ def test_the_check_screen_sent_twice_spends_once(as_cashier, shop, stocked, cred
     second = redeem_post(as_cashier, shop, home, [(tissue, 1)], key="twice")  # a double tap, or a resend
     assert first["Location"].endswith("?done=1") and second["Location"].endswith("?again=1")
     assert Redemption.objects.count() == 1 and Redemption.objects.get().points == 75
+
+
+def test_a_confirmation_without_a_key_is_refused_and_spends_nothing(as_cashier, shop, stocked, credited):
+    before = counts()
+    response = redeem_post(as_cashier, shop, credited["SQ-0001"], [(stocked["抽纸"], 1)], key="")
+    assert response.status_code == 400 and "缺少幂等键" in response.content.decode()
+    assert counts() == before
 
 
 def test_back_from_the_check_screen_keeps_what_was_chosen(as_cashier, shop, stocked, credited):
@@ -328,6 +338,11 @@ def test_cashier_may_not_manage_products(as_cashier, shop, stocked):
     assert as_cashier.post(reverse("shop-product-retire", args=[stocked["抽纸"].pk])).status_code == 403
 
 
+def flashed(response) -> list[str]:
+    """The messages of the page a followed redirect lands on."""
+    return re.findall(r'<li class="msg [^"]*">([^<]*)</li>', response.content.decode())
+
+
 def test_donation_form_records_items_once(as_committee, shop, stocked):
     url = reverse("shop-donation-add", args=[shop.pk])
     data = {"donor": "赤峰某乳业公司", "donor_kind": "company", "donated_on": "2026-01-05", "value": "300",
@@ -336,8 +351,11 @@ def test_donation_form_records_items_once(as_committee, shop, stocked):
     bad = as_committee.post(url, data)
     assert bad.status_code == 400 and "第2行：数量须为正整数" in bad.content.decode()
     data["quantity"] = ["6", "4", ""]
-    assert as_committee.post(url, data).status_code == 302
-    assert as_committee.post(url, data).status_code == 302  # the retry
+    first = as_committee.post(url, data, follow=True)
+    again = as_committee.post(url, data, follow=True)  # the retry: the same page, nothing recorded again
+    assert first.redirect_chain == again.redirect_chain == [(reverse("shop-detail", args=[shop.pk]), 302)]
+    assert flashed(first) == flashed(again) == ["已登记「赤峰某乳业公司」的捐赠，2 种商品已入库"]
+    assert Donation.objects.filter(donor="赤峰某乳业公司").count() == 1
     moved = StockMovement.objects.filter(donation__donor="赤峰某乳业公司")
     assert sorted(moved.values_list("quantity", flat=True)) == [4, 6]
     product = as_committee.get(reverse("shop-product", args=[stocked["毛巾"].pk])).content.decode()
@@ -348,8 +366,13 @@ def test_purchase_and_stocktake(as_committee, shop, stocked):
     purchase = reverse("shop-purchase-add", args=[shop.pk])
     missing = as_committee.post(purchase, {"receipt_number": "", "product": [stocked["大米"].pk], "quantity": ["5"]})
     assert missing.status_code == 400 and "请填写票据号" in missing.content.decode()
-    assert as_committee.post(purchase, {"receipt_number": "CG-01", "product": [stocked["大米"].pk],
-                                        "quantity": ["5"], "idempotency_key": "p-1"}).status_code == 302
+    bought = {"receipt_number": "CG-01", "product": [stocked["大米"].pk], "quantity": ["5"], "idempotency_key": "p-1"}
+    first = as_committee.post(purchase, bought, follow=True)
+    again = as_committee.post(purchase, bought, follow=True)  # the retry
+    assert first.redirect_chain == again.redirect_chain == [(reverse("shop-detail", args=[shop.pk]), 302)]
+    assert flashed(first) == flashed(again) == ["已登记采购（票据号 CG-01），1 种商品已入库"]
+    assert StockMovement.objects.filter(kind="purchase", receipt_number="CG-01").count() == 1
+    assert selectors.stock_of([stocked["大米"].pk])[stocked["大米"].pk] == 15
     url = reverse("shop-stocktake", args=[shop.pk])
     data = {"reason": "过期报损", "idempotency_key": "st-1", f"count_{stocked['大米'].pk}": "14",
             f"count_{stocked['香皂'].pk}": "10"}
@@ -357,9 +380,33 @@ def test_purchase_and_stocktake(as_committee, shop, stocked):
     page = preview.content.decode()
     assert preview.status_code == 200 and "将记录以下差异" in page and "-1 袋" in page and "确认记录 1 条差异" in page
     assert not StockMovement.objects.filter(kind="stocktake").exists()
-    assert as_committee.post(url, {**data, "confirm": "1"}).status_code == 302
+    first = as_committee.post(url, {**data, "confirm": "1"}, follow=True)
+    again = as_committee.post(url, {**data, "confirm": "1"}, follow=True)  # a double tap on 确认
+    assert first.redirect_chain == again.redirect_chain == [(reverse("shop-detail", args=[shop.pk]), 302)]
+    assert flashed(first) == flashed(again) == ["已记录盘点差异 1 条"]
     [diff] = StockMovement.objects.filter(kind="stocktake")
     assert (diff.product_id, diff.quantity, diff.reason) == (stocked["大米"].pk, -1, "过期报损")
+    # A new count that finds nothing to record is refused, and nothing is kept under its key.
+    same = as_committee.post(url, {**data, "idempotency_key": "st-2", "confirm": "1"})
+    assert same.status_code == 400 and "实盘数量与账面库存一致，没有差异需要记录" in same.content.decode()
+    assert not IdempotencyKey.objects.filter(key="st-2").exists()
+
+
+def test_a_stock_in_key_is_not_taken_for_another_form_or_shop(as_committee, shop, stocked, village, system_actor):
+    """A key already used by a donation neither records a purchase nor a donation of another shop."""
+    donation = {"donor": "旗农牧局", "donor_kind": "pairing_unit", "donated_on": "2026-01-05", "value": "0",
+                "idempotency_key": "k-1", "product": [stocked["毛巾"].pk], "quantity": ["2"]}
+    assert as_committee.post(reverse("shop-donation-add", args=[shop.pk]), donation).status_code == 302
+    before = (Donation.objects.count(), StockMovement.objects.count())
+    purchase = as_committee.post(reverse("shop-purchase-add", args=[shop.pk]), {
+        "receipt_number": "CG-02", "product": [stocked["大米"].pk], "quantity": ["5"], "idempotency_key": "k-1"})
+    assert purchase.status_code == 400 and "幂等键已用于其他操作" in purchase.content.decode()
+    other = services.create_shop(actor=system_actor, area=village, name="赛沁塔拉嘎查第二爱心超市")
+    towel = services.add_product(actor=system_actor, shop=other, name="毛巾", unit="条", price_fen=1000)
+    elsewhere = as_committee.post(reverse("shop-donation-add", args=[other.pk]),
+                                  {**donation, "product": [towel.pk]})
+    assert elsewhere.status_code == 400 and "该幂等键已用于其他超市" in elsewhere.content.decode()
+    assert (Donation.objects.count(), StockMovement.objects.count()) == before
 
 
 # ---------------------------------------------------------------- cards
