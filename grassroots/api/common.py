@@ -29,11 +29,6 @@ def _required_header(**kwargs):
 RequiredKey = Annotated[str | None, _required_header(alias=IDEMPOTENCY_HEADER, max_length=100, description=_KEY_TEXT)]
 
 
-def related(paths: list[str], path: str) -> bool:
-    """Whether ``path`` lies within one of ``paths`` or contains one of them (a grid in a village)."""
-    return any(path.startswith(p) or p.startswith(path) for p in paths)
-
-
 def page(items: list, limit: int, offset: int) -> dict:
     """The one paging envelope of every list: ``{"items": [...], "next_offset": int | None}``.
 

@@ -37,7 +37,6 @@ from grassroots.api.common import (
     area_ref,
     once,
     page,
-    related,
     user_name,
 )
 from grassroots.api.errors import (
@@ -84,8 +83,8 @@ def _villages(shop: Shop) -> list[Area]:
 
 def _may(user, capability: str, shop: Shop) -> bool:
     """Whether the caller holds ``capability`` on the shop's area, above it or on a village it serves."""
-    paths = scope_of(user).paths(capability)
-    return any(related(paths, area.path) for area in [shop.area, *_villages(shop)])
+    scope = scope_of(user)
+    return any(scope.reaches(capability, area.path) for area in [shop.area, *_villages(shop)])
 
 
 def _require_on_shop(user, capability: str, shop: Shop) -> None:

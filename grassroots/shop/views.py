@@ -439,7 +439,7 @@ def counter(request, pk: int):
             return {"redemption": redemption.pk}
 
         try:
-            result, replayed = run_once(user=request.user, key=key, action="shop.redeem", work=work)
+            result, replayed = run_once(user=request.user, key=key, action="shop.redemption.counter", work=work)
         except ValidationError as exc:
             add_service_errors(form, exc)
         except IdempotencyConflict as exc:

@@ -4,6 +4,7 @@ any action), an outsider (官井子村's secretary → 404); the counter's idemp
 printouts (receipts, the card sheet, the exchange-day report) and the public donations board."""
 
 import io
+import json
 import re
 from datetime import date
 
@@ -192,6 +193,20 @@ def test_the_check_screen_sent_twice_spends_once(as_cashier, shop, stocked, cred
     second = redeem_post(as_cashier, shop, home, [(tissue, 1)], key="twice")  # a double tap, or a resend
     assert first["Location"].endswith("?done=1") and second["Location"].endswith("?again=1")
     assert Redemption.objects.count() == 1 and Redemption.objects.get().points == 75
+
+
+def test_a_key_the_api_used_is_refused_at_the_counter_not_a_crash(as_cashier, shop, stocked, credited):
+    """The same caller sends one key through the API and then the counter page: the page refuses it with a
+    message (no second sale, no server error)."""
+    home, tissue = credited["SQ-0001"], stocked["抽纸"]
+    body = {"household": home.pk, "items": [{"product": tissue.pk, "quantity": 1}]}
+    api = as_cashier.post(f"/api/shop/shops/{shop.pk}/redemptions/", json.dumps(body), content_type="application/json",
+                          headers={"Idempotency-Key": "shared-key"})
+    assert api.status_code == 201
+    before = counts()
+    response = redeem_post(as_cashier, shop, home, [(tissue, 1)], key="shared-key")
+    assert response.status_code == 400 and "幂等键已用于其他操作" in response.content.decode()
+    assert counts() == before and Redemption.objects.count() == 1
 
 
 def test_a_confirmation_without_a_key_is_refused_and_spends_nothing(as_cashier, shop, stocked, credited):
