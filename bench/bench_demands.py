@@ -162,7 +162,7 @@ def fill(n: int, seed: int, leaves, unit_ids, villages, county_codes, township_c
                 urgent = rng.random() < 0.1
                 while True:
                     body = "".join(rng.choices(alphabet, k=9))
-                    code = body + tracking._check_char(body)
+                    code = tracking.code_for(body)
                     if code not in codes:
                         codes.add(code)
                         break

@@ -135,3 +135,10 @@ def test_missing_and_elsewhere_give_the_same_answer():
     assert tracking.public_answer(board + "150426100223001/", board) is True
     assert tracking.public_answer(None, board) is False
     assert tracking.public_answer("150000000000/150426104204/", board) is False
+
+
+def test_a_code_made_from_a_drawn_body_is_well_formed_and_damm_checked():
+    body = "K7QW2M9XZ"
+    code = tracking.code_for(body)
+    assert code.startswith(body) and len(code) == LENGTH
+    assert tracking.is_well_formed(code) and tracking.scheme(code) == DAMM
