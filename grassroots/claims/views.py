@@ -19,8 +19,7 @@ from grassroots.boards.views import TOKEN
 from grassroots.catalogue import selectors as catalogue_selectors
 from grassroots.claims import forms, selectors, services
 from grassroots.claims.models import ClaimStatus
-from grassroots.core.forms import add_service_errors, int_or_none
-from grassroots.core.idempotency import IdempotencyConflict, run_once
+from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.points import capabilities as caps
 from grassroots.points.pages import render_page, village_from_request
 
@@ -51,20 +50,16 @@ def _save_claims(request, form):
         return {"batch": claims[0].batch, "claims": [c.pk for c in claims]}
 
     try:
-        result, replayed = run_once(user=request.user, key=d["idempotency_key"], action="points.claims.record",
-                                    work=work)
+        done = run_form_once(request, form, action="points.claims.record", work=work,
+                             let_through=(services.DuplicateClaims,))
     except services.DuplicateClaims as exc:
         # Shown beside the box "我已核实，这是另一件事，仍要记录": ticking it and confirming records anyway.
         form.add_error("allow_duplicate", exc.messages)
         return None
-    except ValidationError as exc:
-        add_service_errors(form, exc)
+    if not done:
         return None
-    except IdempotencyConflict as exc:
-        form.add_error(None, str(exc))
-        return None
-    url = reverse("points-record-done", args=[result["batch"]])
-    return redirect(url + ("?again=1" if replayed else ""))
+    url = reverse("points-record-done", args=[done.result["batch"]])
+    return redirect(url + ("?again=1" if done.replayed else ""))
 
 
 @login_required
@@ -209,17 +204,14 @@ def resubmit(request, pk: int):
             return {"claim": new.pk, "batch": new.batch}
 
         try:
-            result, _ = run_once(user=request.user, key=d["idempotency_key"], action="points.claims.resubmit",
-                                 work=work)
+            done = run_form_once(request, form, action="points.claims.resubmit", work=work,
+                                 let_through=(services.DuplicateClaims,))
         except services.DuplicateClaims as exc:
             form.add_error("allow_duplicate", exc.messages)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except IdempotencyConflict as exc:
-            form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已重新提交：{claim.person.name}「{claim.rule_version.title}」，重新进入审核")
-            return redirect("points-my-claims")
+            if done:
+                messages.success(request, f"已重新提交：{claim.person.name}「{claim.rule_version.title}」，重新进入审核")
+                return redirect("points-my-claims")
     return _my_claims_page(request, bound={claim.pk: form}, status=400)
 
 
@@ -288,21 +280,19 @@ def review(request):
                         "notices": [n.token for n in result["notices"]]}
 
             try:
-                result, _ = run_once(user=user, key=form.cleaned_data["idempotency_key"],
-                                     action="points.claims.review", work=work)
+                done = run_form_once(request, form, action="points.claims.review", work=work,
+                                     let_through=(services.ClaimsRefused,))
             except services.ClaimsRefused as exc:
                 claim_errors = exc.by_claim
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except IdempotencyConflict as exc:
-                form.add_error(None, str(exc))
             else:
-                verb = "通过" if result["approve"] else "退回"
-                messages.success(request, f"已{verb} {result['reviewed']} 条申报")
-                url = reverse("points-review")
-                if result["notices"]:
-                    url += "?published=" + ",".join(result["notices"])
-                return redirect(url)
+                if done:
+                    result = done.result
+                    verb = "通过" if result["approve"] else "退回"
+                    messages.success(request, f"已{verb} {result['reviewed']} 条申报")
+                    url = reverse("points-review")
+                    if result["notices"]:
+                        url += "?published=" + ",".join(result["notices"])
+                    return redirect(url)
     queue = selectors.with_history(selectors.review_queue(user))
     duplicates = selectors.possible_duplicates(user, queue)
     first_error = next((c.pk for c in queue if c.pk in claim_errors), None)

@@ -3,15 +3,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.access.scope import require, scope_of
 from grassroots.audit.context import Actor
 from grassroots.catalogue import selectors as catalogue_selectors
-from grassroots.core.forms import add_service_errors
-from grassroots.core.idempotency import IdempotencyConflict, run_once
+from grassroots.core.forms import run_form_once
 from grassroots.ledger import forms, selectors, services
 from grassroots.ledger.models import EntryKind
 from grassroots.points import capabilities as caps
@@ -51,14 +49,8 @@ def entry_reverse(request, pk: int):
                                               reason=form.cleaned_data["reason"])
             return {"entry": reversal.pk}
 
-        try:
-            result, _ = run_once(user=request.user, key=form.cleaned_data["idempotency_key"],
-                                 action="points.entry.reverse", work=work)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except IdempotencyConflict as exc:
-            form.add_error(None, str(exc))
-        else:
+        done = run_form_once(request, form, action="points.entry.reverse", work=work)
+        if done:
             messages.success(request, "已冲正，冲正记录已入账")
-            return redirect("points-entry", pk=result["entry"])
+            return redirect("points-entry", pk=done.result["entry"])
     return _entry_page(request, entry, form=form, status=400)

@@ -26,8 +26,7 @@ from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
-from grassroots.core.forms import add_service_errors, int_or_none
-from grassroots.core.idempotency import IdempotencyConflict, run_once
+from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.core.pdf import Document, pdf_response
 from grassroots.demands.models import Unit
 from grassroots.points import capabilities as caps
@@ -56,17 +55,6 @@ def _head_name(line) -> str:
     return line.head.name if getattr(line, "head", None) else "—"
 
 
-def _run(request, form, action: str, work):
-    """``work`` once per idempotency key; the result, or None with the error on ``form``."""
-    try:
-        result, _ = run_once(user=request.user, key=form.cleaned_data["idempotency_key"], action=action, work=work)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-    except IdempotencyConflict as exc:
-        form.add_error(None, str(exc))
-        return None
-    return result
 
 
 def _settle_villages(user) -> list[Area]:
@@ -115,8 +103,9 @@ def settlements(request):
                                                      quarter=d["quarter"])
             return {"settlement": settlement.pk, "existing": existing}
 
-        result = _run(request, form, "points.settlement.compute", work)
-        if result is not None:
+        done = run_form_once(request, form, action="points.settlement.compute", work=work)
+        if done:
+            result = done.result
             label = quarter_label(d["year"], d["quarter"])
             if result["existing"]:
                 messages.info(request, f"{village.name}{label}已有评议结果，未重复计算")
@@ -188,8 +177,9 @@ def settlement_recompute(request, pk: int):
             done = services.recompute_settlement(actor=_actor(request), settlement=found)
             return {"households": done.households, "credit": done.credit_total}
 
-        result = _run(request, form, "points.settlement.recompute", work)
-        if result is not None:
+        done = run_form_once(request, form, action="points.settlement.recompute", work=work)
+        if done:
+            result = done.result
             messages.success(request, f"已按台账重新计算：{result['households']}户可兑换，合计{result['credit']}分")
             return redirect("points-settlement", pk=found.pk)
     for error in form.non_field_errors():
@@ -208,8 +198,9 @@ def settlement_publish(request, pk: int):
             done = services.publish_settlement(actor=_actor(request), settlement=found)
             return {"settlement": done.pk, "households": done.households, "credit": done.credit_total}
 
-        result = _run(request, form, "points.settlement.publish", work)
-        if result is not None:
+        done = run_form_once(request, form, action="points.settlement.publish", work=work)
+        if done:
+            result = done.result
             messages.success(request, f"已公布：{result['households']}户可兑换，合计{result['credit']}分")
             return redirect("points-settlement", pk=result["settlement"])
     lines = selectors.settlement_lines(found) if found.supersedes_id else []
@@ -232,8 +223,9 @@ def settlement_correct(request, pk: int):
                                                 reason=form.cleaned_data["reason"])
             return {"settlement": draft.pk}
 
-        result = _run(request, form, "points.settlement.correct", work)
-        if result is not None:
+        done = run_form_once(request, form, action="points.settlement.correct", work=work)
+        if done:
+            result = done.result
             messages.success(request, "已按台账生成更正稿（待公布），请核对每户的变化后审核公布")
             return redirect("points-settlement", pk=result["settlement"])
     return _settlement_page(request, found, correct_form=form, status=400)

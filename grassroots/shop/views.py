@@ -24,8 +24,7 @@ from grassroots.access.scope import access_scoped, refuse, refuse_without, requi
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
-from grassroots.core.forms import add_service_errors, int_or_none
-from grassroots.core.idempotency import IdempotencyConflict, run_once
+from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.core.pdf import pdf_response
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.rules.masking import mask_name
@@ -255,21 +254,16 @@ def _typed_rows(request):
 
 
 def _once(request, form, shop, action: str, work) -> dict | None:
-    """``work`` once per the form's idempotency key (core.idempotency.run_once): the result, the first
-    one's again for a retried form, or None with the refusal on ``form``. ``work`` returns what the page
-    after it needs (the shop, the message); a key first used at another shop is refused."""
-    try:
-        result, _ = run_once(user=request.user, key=form.cleaned_data["idempotency_key"], action=action, work=work)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
+    """``work`` once per the form's idempotency key (core.forms.run_form_once): the result, the first one's
+    again for a retried form, or None with the refusal on ``form``. ``work`` returns what the page after it
+    needs (the shop, the message); a key first used at another shop is refused."""
+    done = run_form_once(request, form, action=action, work=work)
+    if not done:
         return None
-    except IdempotencyConflict as exc:
-        form.add_error(None, str(exc))
-        return None
-    if result.get("shop") != shop.pk:
+    if done.result.get("shop") != shop.pk:
         form.add_error(None, "该幂等键已用于其他超市，请刷新页面后重新提交")
         return None
-    return result
+    return done.result
 
 
 def _stock_in(request, pk: int, form_class, template: str, action: str, record):
@@ -438,15 +432,10 @@ def counter(request, pk: int):
                                          idempotency_key=services.receipt_key(user=request.user, key=key, source="page"))
             return {"redemption": redemption.pk}
 
-        try:
-            result, replayed = run_once(user=request.user, key=key, action="shop.redemption.counter", work=work)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except IdempotencyConflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            url = reverse("shop-redemption", args=[result["redemption"]])
-            return redirect(url + ("?again=1" if replayed else "?done=1"))
+        done = run_form_once(request, form, action="shop.redemption.counter", work=work)
+        if done:
+            url = reverse("shop-redemption", args=[done.result["redemption"]])
+            return redirect(url + ("?again=1" if done.replayed else "?done=1"))
     for error in errors:
         form.add_error(None, error)
     return _counter_page(request, shop, household=household, form=form, typed=typed, status=400)
