@@ -46,7 +46,23 @@ def _mark_required_headers(operation: dict) -> None:
             parameter["required"] = True
 
 
+# The points routes keep the operationIds they had before points/ was split into apps: a client generated from
+# the OpenAPI document names its methods by them. (Ninja's default is the view's module and name.)
+_POINTS_API, _POINTS_RESULTS = "grassroots.points.api", "grassroots.points.api_results"
+_OPERATION_MODULES = {"grassroots.catalogue.api": _POINTS_API, "grassroots.claims.api": _POINTS_API,
+                      "grassroots.ledger.api": _POINTS_API, "grassroots.settlement.api": _POINTS_RESULTS,
+                      "grassroots.boards.api": _POINTS_RESULTS}
+_RESULTS_ROUTES_IN_LEDGER = {"household_balance", "household_months", "household_entries"}
+
+
 class GrassrootsAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        func = operation.view_func
+        module = _OPERATION_MODULES.get(func.__module__, func.__module__)
+        if func.__module__ == "grassroots.ledger.api" and func.__name__ in _RESULTS_ROUTES_IN_LEDGER:
+            module = _POINTS_RESULTS
+        return f"{module}_{func.__name__}".replace(".", "_")
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Declares, once for every route, the errors the server answers outside the route's own
         ``response={...}`` (a malformed body, a missing login, a failed CSRF check, a schema error)."""
