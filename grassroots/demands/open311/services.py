@@ -26,6 +26,15 @@ def key_digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+def _new_key() -> str:
+    """A random key whose prefix does not begin with "-": the prefix is typed as an argument
+    (`open311_client deactivate <prefix>`), where a leading "-" reads as an option (1 key in 64 did)."""
+    while True:
+        raw_key = secrets.token_urlsafe(KEY_BYTES)
+        if not raw_key.startswith("-"):
+            return raw_key
+
+
 @transaction.atomic
 def create_client(*, actor: Actor, name: str, area: Area) -> tuple[Open311Client, str]:
     """A new client and its key. The key is returned once and never stored."""
@@ -34,7 +43,7 @@ def create_client(*, actor: Actor, name: str, area: Area) -> tuple[Open311Client
         raise ValidationError("请填写接入方名称")
     if len(name) > 100:
         raise ValidationError("接入方名称不能超过100字")
-    raw_key = secrets.token_urlsafe(KEY_BYTES)
+    raw_key = _new_key()
     client = Open311Client.objects.create(name=name, key_prefix=raw_key[:8], key_digest=key_digest(raw_key),
                                           area=area)
     record(actor=actor, action="open311.client.create", obj=client, area_path=area.path,

@@ -465,6 +465,16 @@ def test_keys_are_stored_as_digests_and_audited(region, system_actor):
     assert AuditEntry.objects.filter(action="open311.client.deactivate", object_id=str(client.pk)).count() == 1
 
 
+def test_a_key_never_begins_with_a_dash_so_its_prefix_can_be_typed(region, system_actor, monkeypatch):
+    drawn = iter(["-" + "a" * 42, "b" * 43])
+    monkeypatch.setattr(open311_services.secrets, "token_urlsafe", lambda n: next(drawn))
+    client, key = open311_services.create_client(actor=system_actor, name="热线", area=region["翁牛特旗"])
+    assert key == "b" * 43 and client.key_prefix == "bbbbbbbb"
+    call_command("open311_client", "deactivate", client.key_prefix, stdout=StringIO())
+    client.refresh_from_db()
+    assert not client.is_active
+
+
 def test_management_command(region):
     out = StringIO()
     call_command("open311_client", "create", "--name", "翁牛特旗12345热线", "--area", "150426000000", stdout=out)
