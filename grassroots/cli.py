@@ -1,9 +1,11 @@
-"""The `grassroots` command: demo, serve, migrate, createadmin, generate, import-areas, post-notices,
+"""The `grassroots` command: demo, serve, worker, migrate, createadmin, generate, import-areas, post-notices,
 settle, verify-ledger, demands-tick."""
 
 import argparse
 import getpass
 import os
+import signal
+import subprocess
 import sys
 
 
@@ -131,16 +133,9 @@ def cmd_settle(args) -> None:
 
 
 def cmd_verify_ledger(args) -> None:
-    from grassroots.areas.models import Area
-    from grassroots.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead
-    from grassroots.ledger.selectors import ledger_problem
+    from grassroots.ledger.selectors import ledger_problem, villages_with_ledgers
 
-    # Every village with a head, an entry or a checkpoint: deleting a village's head row (or all its
-    # entries) must not take it out of the check.
-    ids = (set(LedgerHead.objects.values_list("village_id", flat=True))
-           | set(LedgerCheckpoint.objects.values_list("village_id", flat=True).distinct())
-           | set(LedgerEntry.objects.values_list("village_id", flat=True).distinct()))
-    villages = Area.objects.filter(pk__in=ids).order_by("code")
+    villages = villages_with_ledgers()
     if args.village:
         villages = villages.filter(code__in=args.village)
     checked = broken = 0
@@ -172,27 +167,82 @@ def cmd_demo(args) -> None:
     if args.no_serve:
         return
     print(f"\n打开 http://{args.host}:{args.port}/ 登录。按 Ctrl+C 停止。\n", flush=True)
-    cmd_serve(args)
+    _prepare_serving()
+    # The web server and the task queue's worker side by side, so that imports and scheduled jobs work with
+    # no extra step; Ctrl+C (or either ending) stops both.
+    _run_together([_gunicorn_argv(args), [sys.executable, "-m", "grassroots.cli", "worker"]])
 
 
-def cmd_serve(args) -> None:
+def _run_together(commands: list[list[str]]) -> None:
+    processes = [subprocess.Popen(argv) for argv in commands]
+
+    def stop(signum, frame):
+        for p in processes:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(p.poll() is None for p in processes):
+            try:
+                processes[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        stop(None, None)
+        for p in processes:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    sys.exit(next((p.returncode for p in processes if p.returncode and p.returncode > 0), 0))
+
+
+def _prepare_serving() -> None:
     from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _fail_interrupted_imports()
+
+
+def _fail_interrupted_imports() -> None:
     from django.db import DatabaseError
 
     from grassroots.spreadsheets.services import fail_interrupted
 
-    call_command("collectstatic", interactive=False, verbosity=0)
     try:
-        interrupted = fail_interrupted()  # imports left running by the server this one replaces
+        interrupted = fail_interrupted()  # imports left running by the process this one replaces
     except DatabaseError:  # not migrated yet: nothing to look at
         interrupted = 0
     if interrupted:
         print(f"上次运行时中断的导入任务 {interrupted} 个，已标记为失败并删除其上传文件", flush=True)
+
+
+def _gunicorn_argv(args) -> list[str]:
     workers = str(args.workers or max(2, (os.cpu_count() or 1) * 2))
-    argv = [sys.executable, "-m", "gunicorn", "grassroots.wsgi:application", "--bind", f"{args.host}:{args.port}",
+    return [sys.executable, "-m", "gunicorn", "grassroots.wsgi:application", "--bind", f"{args.host}:{args.port}",
             "--workers", workers, "--access-logfile", "-", "--timeout", "120"]
+
+
+def cmd_serve(args) -> None:
+    _prepare_serving()
+    argv = _gunicorn_argv(args)
     sys.stdout.flush()
     os.execv(sys.executable, argv)
+
+
+def cmd_worker(args) -> None:
+    from django.core.management import call_command
+
+    from grassroots.core.tasks import ensure_schedule
+
+    changed = ensure_schedule()
+    if changed["created"] or changed["updated"] or changed["removed"]:
+        print("定时任务：新增 {created} 个，更新 {updated} 个，移除 {removed} 个".format(**changed), flush=True)
+    _fail_interrupted_imports()
+    sys.stdout.flush()
+    call_command("qcluster")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,8 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="ISO date-time to treat as now (default: now)")
     p.set_defaults(func=cmd_demands_tick)
 
+    p = sub.add_parser("worker", help="run the task queue's worker: imports and the scheduled jobs "
+                                      "(TASK_WORKERS processes, default 2); run one or more beside the web servers")
+    p.set_defaults(func=cmd_worker)
+
     for name, func, help_text in (("serve", cmd_serve, "serve with gunicorn (production server)"),
-                                  ("demo", cmd_demo, "set up the demo region (翁牛特旗) on SQLite and serve it")):
+                                  ("demo", cmd_demo, "set up the demo region (翁牛特旗) on SQLite and serve it with a worker")):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_q",
     "grassroots.core",
     "grassroots.audit",
     "grassroots.areas",
@@ -209,12 +210,32 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 40 * 1024 * 1024))
-# Imports run in a background thread so the page can show progress; tests run them inline.
-IMPORT_RUN_INLINE = _env_bool("IMPORT_RUN_INLINE")
+# Background work (imports, scheduled jobs) runs on the task queue (django-q2, core/tasks.py): its queue is a table
+# in this database, so the web nodes and `grassroots worker` share it with no other server. TASKS_RUN_INLINE runs
+# each task in the process that asks for it instead (tests, a shell).
+TASKS_RUN_INLINE = _env_bool("TASKS_RUN_INLINE")
+TASK_TIMEOUT_SECONDS = int(os.environ.get("TASK_TIMEOUT_SECONDS", "1800"))
+Q_CLUSTER = {
+    "name": "grassroots",
+    "orm": "default",
+    "workers": int(os.environ.get("TASK_WORKERS", "2")),
+    "timeout": TASK_TIMEOUT_SECONDS,
+    # A task whose worker died is handed out again after this long (it must be longer than the timeout).
+    "retry": TASK_TIMEOUT_SECONDS + 60,
+    "max_attempts": 3,
+    "ack_failures": True,  # a task that raised is recorded as failed, not handed out again
+    "save_limit": 2000,
+    "catch_up": False,  # a worker that was down runs a missed scheduled job once, not once per missed slot
+    "poll": float(os.environ.get("TASK_POLL_SECONDS", "0.5")),
+    "label": "后台任务",
+    "log_level": os.environ.get("LOG_LEVEL", "INFO"),
+}
 # A running import writes a heartbeat; one whose process died (or whose heartbeat is this old) is
 # marked failed, and its upload deleted, when a page asks about it.
 IMPORT_HEARTBEAT_SECONDS = int(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "15"))
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "120"))
+# A job no worker has started after this long is failed with a message that names the likely cause.
+IMPORT_QUEUED_STALE_SECONDS = int(os.environ.get("IMPORT_QUEUED_STALE_SECONDS", str(6 * 3600)))
 
 PROTECT_KEY = os.environ.get("PROTECT_KEY", "")
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,18 @@ class Actor:
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         )
+
+    def as_task(self) -> dict:
+        """Plain values for a task of the queue (core/tasks.py); ``from_task`` makes the actor again."""
+        return {"user_id": getattr(self.user, "pk", None), "name": self.name, "ip": self.ip,
+                "user_agent": self.user_agent, "is_system": self.is_system}
+
+    @classmethod
+    def from_task(cls, values: dict) -> "Actor":
+        user_id = values.get("user_id")
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        return cls(user=user, name=values["name"], ip=values.get("ip"), user_agent=values.get("user_agent", ""),
+                   is_system=values.get("is_system", False))
 
     @classmethod
     def system(cls, name: str, user=None) -> "Actor":

@@ -2,6 +2,14 @@
 role, a client signed in as a user. (grassroots/conftest.py imports this module before Django's app
 registry is ready, so it imports nothing that loads models at the top.)"""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
 from django.test import Client
 
 from grassroots.rules.divisions import Division
@@ -34,3 +42,61 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def database_url(settings_dict: dict) -> str:
+    """The URL of the (test) database described by ``settings_dict``, for a process started by a test."""
+    db = settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@contextmanager
+def task_worker(env: dict, log_path: Path):
+    """`grassroots worker` (the task queue's worker and its scheduler) in a process group of its own, until the
+    block ends. ``kill_worker`` ends it as a crash would."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "grassroots.cli", "worker"], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    kill_worker(process)
+            _reap(process)
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """kill -9 of the worker and every process it forked."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+    _reap(process)
+
+
+def _reap(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # children left behind by a parent that ended first
+    except ProcessLookupError:
+        pass
+
+
+def wait_until(condition, *, what: str, timeout: float = 120, every: float = 0.2, log_path: Path | None = None):
+    """Poll ``condition`` until it returns something true and return that. ``timeout`` guards against a hang;
+    it is not a speed the test asserts."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            tail = log_path.read_text(errors="replace")[-3000:] if log_path and log_path.exists() else ""
+            raise AssertionError(f"gave up waiting for {what}\n{tail}")
+        time.sleep(every)

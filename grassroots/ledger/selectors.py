@@ -8,7 +8,7 @@ from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 
 from grassroots.access.scope import access_object, visible
-from grassroots.areas.models import Person
+from grassroots.areas.models import Area, Person
 from grassroots.claims.models import Objection
 from grassroots.ledger.models import Account, LedgerCheckpoint, LedgerEntry, LedgerHead, chain_content
 from grassroots.points import capabilities as caps
@@ -162,3 +162,12 @@ def household_heads(household_ids) -> dict[int, Person]:
 
 def head_seq(village_id: int) -> int:
     return LedgerHead.objects.filter(village_id=village_id).values_list("seq", flat=True).first() or 0
+
+
+def villages_with_ledgers() -> QuerySet[Area]:
+    """Every village with a head, an entry or a checkpoint, by code: deleting a village's head row (or all its
+    entries) must not take it out of the check."""
+    ids = (set(LedgerHead.objects.values_list("village_id", flat=True))
+           | set(LedgerCheckpoint.objects.values_list("village_id", flat=True).distinct())
+           | set(LedgerEntry.objects.values_list("village_id", flat=True).distinct()))
+    return Area.objects.filter(pk__in=ids).order_by("code")

@@ -1,8 +1,9 @@
 """Importing the household register from Excel, and recording exports.
 
 An import is all or nothing: the whole file is checked first, and only a clean file is written, in
-one transaction with one audit record. The work runs in a background thread so that the page can
-show progress; settings.IMPORT_RUN_INLINE runs it in the request instead (tests, small set-ups).
+one transaction with one audit record. The work runs as a task of the queue (core/tasks.py, in
+`grassroots worker`), enqueued in the transaction that creates the job, so that the page can show progress;
+settings.TASKS_RUN_INLINE runs it in the request instead (tests).
 """
 
 import logging
@@ -12,7 +13,6 @@ import socket
 import threading
 import uuid
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +25,7 @@ from grassroots.areas.models import Area, Household, Level, Person, Tag
 from grassroots.areas.services import id_number_digest, person_values
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core import tasks
 from grassroots.core.excel import NotXlsx, read_xlsx, xlsx_file
 from grassroots.rules.masking import mask_id_number
 from grassroots.rules.roles import EXPORT_RESIDENTS, IMPORT_RESIDENTS
@@ -42,11 +43,26 @@ REPORT_HEADERS = ("行号", "列", "问题", *register.HEADERS)
 Status = ImportJob.Status
 LARGE_IMPORT_ROWS = 5_000  # rows written after which the planner is told at once
 INTERRUPTED = "导入因服务器重启而中断，未写入任何数据，请重新上传"
+NEVER_STARTED = "导入排队过久仍未开始（后台任务进程可能没有运行），未写入任何数据。请联系管理员后重新上传"
 
 # Who runs a job: host, process id and a token drawn when this process started, so that a later
-# process that happens to get the same pid is not mistaken for the one that died.
-_PROCESS = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+# process that happens to get the same pid is not mistaken for the one that died. The queue's worker
+# processes are forked from one parent: each draws its own token.
+_TOKEN = secrets.token_hex(4)
 _running_here: set[int] = set()  # the jobs this process is running now
+
+
+def _new_process() -> None:
+    global _TOKEN
+    _TOKEN = secrets.token_hex(4)
+    _running_here.clear()
+
+
+os.register_at_fork(after_in_child=_new_process)
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
 
 
 # Audit actions. Stored values predate the ``app.noun.verb`` pattern and are read by value (the audit search,
@@ -92,8 +108,10 @@ def submit_import(*, actor: Actor, user, village: Area, upload, key: str = "") -
             job.save()
             record(actor=actor, action=IMPORT_SUBMIT, obj=job, area_path=village.path,
                    data={"filename": filename, "village": village.code, "size": upload.size})
-            if not problem and not settings.IMPORT_RUN_INLINE:
-                transaction.on_commit(partial(_start_thread, job.pk, actor))
+            if not problem and not settings.TASKS_RUN_INLINE:
+                # Written in this transaction: the job and its task exist together or not at all.
+                tasks.enqueue("grassroots.spreadsheets.tasks.run_import", job.pk, actor.as_task(),
+                              name=f"import-{job.pk}")
     except IntegrityError:
         # The same form arrived twice at once; the other request made the job.
         _delete_file(job.upload)
@@ -101,21 +119,10 @@ def submit_import(*, actor: Actor, user, village: Area, upload, key: str = "") -
         if existing is None:
             raise
         return existing
-    if not problem and settings.IMPORT_RUN_INLINE:
+    if not problem and settings.TASKS_RUN_INLINE:
         run_import(job_id=job.pk, actor=actor)
         job.refresh_from_db()
     return job
-
-
-def _start_thread(job_id: int, actor: Actor) -> None:
-    threading.Thread(target=_work, args=(job_id, actor), name=f"import-{job_id}", daemon=True).start()
-
-
-def _work(job_id: int, actor: Actor) -> None:
-    try:
-        run_import(job_id=job_id, actor=actor)
-    finally:
-        connections.close_all()  # this thread's connections only; the request threads keep theirs
 
 
 def run_import(*, job_id: int, actor: Actor) -> None:
@@ -123,9 +130,9 @@ def run_import(*, job_id: int, actor: Actor) -> None:
 
     If the process dies meanwhile, the write (one transaction) is rolled back by the database, and
     ``fail_interrupted`` marks the job failed and deletes its upload when a page next asks."""
-    # Taking the job is one conditional update, so a job started twice still runs once.
+    # Taking the job is one conditional update, so a job started twice (a task handed out again) still runs once.
     if not ImportJob.objects.filter(pk=job_id, status=Status.PENDING).update(
-            status=Status.VALIDATING, worker=_PROCESS, heartbeat_at=timezone.now()):
+            status=Status.VALIDATING, worker=this_process(), heartbeat_at=timezone.now()):
         return
     _running_here.add(job_id)
     heartbeat = _Heartbeat(job_id)
@@ -182,10 +189,10 @@ def _process_gone(worker: str) -> bool:
     of this host can be checked; elsewhere the heartbeat decides."""
     host, _, rest = worker.partition(":")
     pid, _, token = rest.partition(":")
-    this_host, this_pid, _ = _PROCESS.split(":")
+    this_host, this_pid, _ = this_process().split(":")
     if host != this_host or not pid.isdigit():
         return False
-    if worker == _PROCESS:
+    if worker == this_process():
         return False  # this process: its thread is running it, or has just finished
     if int(pid) == int(this_pid):
         return True  # an earlier process that had our pid
@@ -199,11 +206,13 @@ def _process_gone(worker: str) -> bool:
 
 
 def fail_interrupted(*, job_ids: list[int] | None = None, user=None, now=None) -> int:
-    """Mark failed every running job (of ``job_ids``, of ``user``, or all) whose process has died or whose heartbeat
-    is older than IMPORT_STALE_SECONDS, delete its upload, and audit it. The import writes in one
-    transaction, so an interrupted job wrote nothing. Called when a page shows jobs; idempotent."""
+    """Mark failed every started job (of ``job_ids``, of ``user``, or all) whose process has died or whose heartbeat
+    is older than IMPORT_STALE_SECONDS, and every job still queued after IMPORT_QUEUED_STALE_SECONDS (no worker
+    took it); delete its upload, and audit it. The import writes in one transaction, so an interrupted job wrote
+    nothing. Called when a page shows jobs, at worker start and every minute by the worker; idempotent."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    queued_cutoff = now - timedelta(seconds=settings.IMPORT_QUEUED_STALE_SECONDS)
     jobs = ImportJob.objects.filter(status__in=ImportJob.RUNNING).select_related("area")
     if job_ids is not None:
         jobs = jobs.filter(pk__in=job_ids)
@@ -211,13 +220,23 @@ def fail_interrupted(*, job_ids: list[int] | None = None, user=None, now=None) -
         jobs = jobs.filter(user=user)
     failed = 0
     for job in jobs:
-        if job.pk in _running_here or not ((job.heartbeat_at or job.created_at) < cutoff or _process_gone(job.worker)):
+        if job.pk in _running_here:
+            continue
+        if job.status == Status.PENDING:
+            # Its task waits in the queue (written with the job), perhaps behind a long import: only a queue
+            # that nobody works for this long is given up.
+            if job.created_at >= queued_cutoff:
+                continue
+            message = NEVER_STARTED
+        elif (job.heartbeat_at or job.created_at) < cutoff or _process_gone(job.worker):
+            message = INTERRUPTED
+        else:
             continue
         try:
             with transaction.atomic():
                 # Only if nothing moved since we looked: the same status and the same heartbeat.
                 taken = ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
-                    status=Status.FAILED, message=INTERRUPTED, finished_at=now, upload="")
+                    status=Status.FAILED, message=message, finished_at=now, upload="")
                 if taken:
                     record(actor=Actor.system("imports:interrupted"), action=IMPORT_INTERRUPTED, obj=job,
                            area_path=job.area.path, data={"job": job.pk, "was": job.status, "worker": job.worker})

@@ -17,7 +17,7 @@ def imports_settings(settings, tmp_path, request):
     """Imports run inline, and their files go to a directory of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private" / "uploads"
-    settings.IMPORT_RUN_INLINE = True
+    settings.TASKS_RUN_INLINE = True
     _clear_cache(request)
     yield
     _clear_cache(request)

@@ -6,11 +6,15 @@ from datetime import date
 import pytest
 from django.contrib import admin
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.test import RequestFactory
+from django.utils.module_loading import import_string
+from django_q.models import OrmQ
 from openpyxl import load_workbook
 
 from grassroots.areas.models import Household, Person
 from grassroots.audit.models import AuditEntry
+from grassroots.core import tasks
 from grassroots.spreadsheets import register, services
 from grassroots.spreadsheets.models import ImportJob
 from grassroots.spreadsheets.selectors import progress_key
@@ -254,26 +258,36 @@ def test_the_job_page_lists_on_the_imports_page(as_secretary, region):
     assert "一组.xlsx" in page and "已完成" in page
 
 
-def test_without_inline_the_import_starts_in_a_thread_after_commit(as_secretary, region, settings, monkeypatch,
-                                                                 django_capture_on_commit_callbacks):
-    settings.IMPORT_RUN_INLINE = False
-    started = []
-
-    class FakeThread:
-        def __init__(self, *, target, args, name, daemon):
-            started.append((target, args[0], name, daemon))
-
-        def start(self):
-            started.append("started")
-
-    monkeypatch.setattr(services.threading, "Thread", FakeThread)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        post_import(as_secretary, xlsx(household_rows("T-001", first_id=101)))
+def test_without_inline_the_import_is_queued_with_its_job(as_secretary, region, settings):
+    """The job and its task are written in one transaction: the worker (`grassroots worker`) finds the task
+    once the job exists, and the page shows the job waiting."""
+    settings.TASKS_RUN_INLINE = False
+    post_import(as_secretary, xlsx(household_rows("T-001", first_id=101)))
     job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.PENDING and job.upload and not started
-    for callback in callbacks:
-        callback()
-    assert started == [(services._work, job.pk, f"import-{job.pk}", True), "started"]
+    assert job.status == ImportJob.Status.PENDING and job.upload
+    queued = [task.task for task in OrmQ.objects.all()]
+    assert [(t["func"], t["args"][0], t["name"]) for t in queued] == [
+        ("grassroots.spreadsheets.tasks.run_import", job.pk, f"import-{job.pk}")]
+    assert "排队中" in as_secretary.get(f"/imports/{job.pk}/").content.decode()
+
+    # What the worker does with it, by hand.
+    task = queued[0]
+    import_string(task["func"])(*task["args"])
+    job.refresh_from_db()
+    assert job.status == "done" and job.people_created == 2 and not job.upload
+    assert AuditEntry.objects.get(action="residents.import").actor_name == "secretary"
+
+
+def test_a_failed_enqueue_leaves_no_job(as_secretary, region, settings, monkeypatch):
+    settings.TASKS_RUN_INLINE = False
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("the queue's table is gone")
+
+    monkeypatch.setattr(tasks, "async_task", broken)
+    with pytest.raises(DatabaseError):
+        post_import(as_secretary, xlsx(household_rows("T-001", first_id=101)))
+    assert not ImportJob.objects.exists()
 
 
 def test_the_template_downloads_and_imports_as_it_is(as_secretary, region):

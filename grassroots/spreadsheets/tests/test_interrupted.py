@@ -33,11 +33,10 @@ def post_import(client, content: bytes, *, key="key-1"):
 
 
 def _queued(client, settings, monkeypatch, content, *, key="key-1") -> ImportJob:
-    """A job whose upload is saved and whose worker has not started (as after a commit, before the thread)."""
-    settings.IMPORT_RUN_INLINE = False
-    monkeypatch.setattr(services, "_start_thread", lambda job_id, actor: None)
+    """A job whose upload is saved and whose task waits in the queue (no worker runs in the tests)."""
+    settings.TASKS_RUN_INLINE = False
     post_import(client, content, key=key)
-    settings.IMPORT_RUN_INLINE = True
+    settings.TASKS_RUN_INLINE = True
     return ImportJob.objects.get(idempotency_key=key, status=ImportJob.Status.PENDING)
 
 
@@ -93,7 +92,7 @@ def test_a_job_whose_process_has_ended_is_failed_at_once(as_secretary, region, s
     job = _queued(as_secretary, settings, monkeypatch, xlsx(household_rows("T-001", first_id=101)))
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    host = services._PROCESS.split(":")[0]
+    host = services.this_process().split(":")[0]
     _left_by_a_crash(job, status="validating", worker=f"{host}:{ended.pid}:0badf00d", beat_ago=1)
     as_secretary.get(IMPORTS)  # the list of one's imports looks too
     job.refresh_from_db()
@@ -185,7 +184,7 @@ def test_starting_the_server_ends_the_imports_its_predecessor_left(as_secretary,
     job = _queued(as_secretary, settings, monkeypatch, xlsx(household_rows("T-001", first_id=101)))
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    _left_by_a_crash(job, worker=f"{services._PROCESS.split(':')[0]}:{ended.pid}:0badf00d", beat_ago=1)
+    _left_by_a_crash(job, worker=f"{services.this_process().split(':')[0]}:{ended.pid}:0badf00d", beat_ago=1)
     monkeypatch.setattr(django.core.management, "call_command", lambda *a, **kw: None)
     monkeypatch.setattr(cli.os, "execv", lambda *a: None)  # gunicorn is not started
     cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8000, workers=1))

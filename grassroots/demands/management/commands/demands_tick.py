@@ -1,4 +1,4 @@
-"""The scheduled job of demands: run it every few minutes (cron or a systemd timer).
+"""The scheduled job of demands, by hand: `grassroots worker` runs it every five minutes (core/tasks.py).
 
 It reminds claimants whose micro-wish claim lapses within a day, lapses claims past their hold, escalates
 overdue demands (township, then county, in working days of the official calendar) and closes resolved
@@ -11,9 +11,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from grassroots.audit.context import Actor
-from grassroots.core import idempotency, ratelimit
-from grassroots.demands import services
+from grassroots.demands.tasks import tick
 
 
 class Command(BaseCommand):
@@ -31,10 +29,6 @@ class Command(BaseCommand):
                 raise CommandError("--now 须为 ISO 8601 时间，如 2026-10-16T09:00+08:00") from None
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
-        result = services.tick(actor=Actor.system("demands-tick"), now=now)
-        # The public pages' rate-limit counters of windows that ended a day ago are no use to anyone.
-        result["forgotten"] = ratelimit.purge(older_than=86400, now=now.timestamp())
-        # Stored idempotent replies (they may hold full mobiles) past IDEMPOTENCY_KEEP_DAYS.
-        result["replies"] = idempotency.purge(now=now)
+        result = tick(now=now)
         self.stdout.write("提醒 {reminded} · 认领过期 {lapsed} · 升级督办 {escalated} · 自动关闭 {closed} · "
                           "清理限频计数 {forgotten} · 清理幂等记录 {replies}".format(**result))
