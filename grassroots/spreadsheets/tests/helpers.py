@@ -1,7 +1,7 @@
 """Building register files for the tests."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
@@ -49,3 +49,27 @@ def household_rows(number: str, *, first_id: int, grid: str = GRID) -> list[list
         row(户号=number, 网格编码=grid, 住址="", 姓名="张小红", 性别="女", 出生日期=date(1982, 5, 6), 与户主关系="配偶",
             民族="汉族", 标签="残疾"),
     ]
+
+
+PEOPLE = 100_000  # a county-sized register: 25,000 households
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "秀英华玉兰明国建平志红海军云峰晓燕丽军伟芳娟敏静立新宝山巴特尔其木格苏日娜"
+RELATIONS = ("户主", "配偶", "子女", "子女")
+TAGS = ("", "牧户", "低保、残疾", "", "种植户", "")
+
+
+def write_register(path, people: int = PEOPLE) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("户籍")
+    ws.append(HEADERS)
+    born = date(1950, 1, 1)
+    for n in range(people):
+        household, member = divmod(n, 4)
+        name = SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)] + GIVEN[(n // 7) % len(GIVEN)]
+        ws.append((
+            f"D-{household:05d}", GRID if household % 2 else GRID_2, f"{household % 12 + 1}组{household}号" if not member
+            else "", name, "", "", RELATIONS[member], "蒙古族" if n % 3 else "汉族",
+            make_id_number("150426", born + timedelta(days=n // 1000), n % 1000),
+            f"139{n:08d}" if member < 2 else "", "正式党员" if n % 17 == 0 else "", "", TAGS[n % len(TAGS)],
+        ))
+    wb.save(path)

@@ -1,45 +1,18 @@
 """A county-sized register: 100,000 people in 25,000 households, imported in one go."""
 
 import time
-from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from openpyxl import Workbook
 
 from grassroots.areas.models import Household, Person
 from grassroots.audit.models import AuditEntry
-from grassroots.rules.idnumber import make_id_number
 from grassroots.spreadsheets import services
 from grassroots.spreadsheets.models import ImportJob
-from grassroots.spreadsheets.register import HEADERS
-from grassroots.spreadsheets.tests.helpers import GRID, GRID_2
+from grassroots.spreadsheets.tests.helpers import PEOPLE, TAGS, write_register
 
 pytestmark = pytest.mark.django_db
-
-PEOPLE = 100_000
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = "秀英华玉兰明国建平志红海军云峰晓燕丽军伟芳娟敏静立新宝山巴特尔其木格苏日娜"
-RELATIONS = ("户主", "配偶", "子女", "子女")
-TAGS = ("", "牧户", "低保、残疾", "", "种植户", "")
-
-
-def write_register(path, people: int = PEOPLE) -> None:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("户籍")
-    ws.append(HEADERS)
-    born = date(1950, 1, 1)
-    for n in range(people):
-        household, member = divmod(n, 4)
-        name = SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)] + GIVEN[(n // 7) % len(GIVEN)]
-        ws.append((
-            f"D-{household:05d}", GRID if household % 2 else GRID_2, f"{household % 12 + 1}组{household}号" if not member
-            else "", name, "", "", RELATIONS[member], "蒙古族" if n % 3 else "汉族",
-            make_id_number("150426", born + timedelta(days=n // 1000), n % 1000),
-            f"139{n:08d}" if member < 2 else "", "正式党员" if n % 17 == 0 else "", "", TAGS[n % len(TAGS)],
-        ))
-    wb.save(path)
 
 
 def test_a_hundred_thousand_rows_import_in_reasonable_time(secretary, region, system_actor, tmp_path, capsys):
