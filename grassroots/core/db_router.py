@@ -132,7 +132,8 @@ def replica_reads():
 def reads_from_replica(view):
     """A GET/HEAD of ``view`` reads from the replica (other methods, from the primary). If the replica fails
     during the page, or the page answers 404 from it (a row it has not replayed yet), and the page has not
-    written, the page is answered again from the primary."""
+    written, the page is answered again from the primary. Only the ORM's writes are seen (``db_for_write``):
+    a page that writes through a raw cursor (the rate limiter) must not be routed."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

@@ -57,7 +57,7 @@ def _wait_for(what: str, check):
 def _caught_up(primary: Cluster, replica: Cluster) -> bool:
     [target] = _sql(primary, "SELECT pg_current_wal_lsn()::text")
     [behind] = _sql(replica, f"SELECT pg_wal_lsn_diff('{target}', pg_last_wal_replay_lsn())")
-    return behind <= 0
+    return behind is not None and behind <= 0
 
 
 @pytest.fixture
@@ -74,6 +74,8 @@ def clusters():
             hba.write("host replication postgres 127.0.0.1/32 trust\n")
         primary.start("-c wal_level=replica", "-c max_wal_senders=4")
         started.append(primary)
+        if int(_sql(primary, "SHOW server_version_num", db="postgres")[0]) < 140000:
+            pytest.skip("needs PostgreSQL 14 or later (pg_get_wal_replay_pause_state)")
         _sql(primary, "CREATE DATABASE grassroots", db="postgres")
         yield primary, replica, started
     finally:
