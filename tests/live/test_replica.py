@@ -31,6 +31,7 @@ pytestmark = [
 
 COUNTY = "150426000000"  # 翁牛特旗
 VILLAGE = "150426100223"  # 赛沁塔拉嘎查
+GRID = f"{VILLAGE}001"
 NUMBERS = f"/demands/numbers/?area={COUNTY}"  # routed: the demands' statistics
 COLLECTED = re.compile(r'<div class="muted">收集</div><div class="stat">(\d+)</div>')
 PASSWORD = "Replica#2026x"
@@ -166,6 +167,18 @@ def test_routed_pages_read_the_replica_and_writes_the_primary(app):
     _file_demand(base, "希望村里的文化广场能装几个健身器材")
     assert _sql(primary, "SELECT count(*) FROM demands_demand") == (2,)
     assert _collected(staff, base) == 0
+
+    # A grid added in the admin (a write page) while replay is paused: its public board, routed, finds no
+    # such grid on the standby (404) and is answered from the primary.
+    [village_pk] = _sql(primary, f"SELECT id FROM areas_area WHERE code = '{VILLAGE}'")
+    add = f"{base}/admin/areas/area/add/"
+    added = staff.post(add, data={"csrfmiddlewaretoken": _csrf(staff, add), "parent": village_pk,
+                                  "name": "第1网格", "number": 1, "_save": "保存"},
+                       headers={"Referer": add}, timeout=10, allow_redirects=False)
+    assert added.status_code == 302, added.text[-2000:]
+    assert _sql(replica, f"SELECT count(*) FROM areas_area WHERE code = '{GRID}'") == (0,)
+    board = requests.get(f"{base}/board/grids/{GRID}/", timeout=10)
+    assert board.status_code == 200 and "第1网格" in board.text
 
     # Replay resumes: the statistics catch up with what the primary has.
     _sql(replica, "SELECT pg_wal_replay_resume()")
