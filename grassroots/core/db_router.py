@@ -150,7 +150,11 @@ def reads_from_replica(view):
             if not _usable():
                 mark_down()
             logger.warning("replica failed during %s, answering from the primary: %s", request.path, failure)
-        return view(request, *args, **kwargs)
+        token = _reads.set(None)  # the primary, also inside an enclosing scope
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            _reads.reset(token)
 
     wrapped.reads_from_replica = True
     return wrapped

@@ -171,6 +171,15 @@ def test_a_row_the_replica_has_not_replayed_is_looked_up_on_the_primary(replica_
         _page([Http404("未找到"), Http404("未找到")], [])(RequestFactory().get("/"))
 
 
+def test_the_second_answer_reads_the_primary_also_inside_a_scope(replica_up):
+    seen = []
+    with replica_reads():
+        view = _page([Http404("未找到"), "found"], seen)
+        assert view(RequestFactory().get("/")).content == b"found"
+        assert router.db_for_read(Area) == REPLICA  # the enclosing scope goes on
+    assert seen == [REPLICA, PRIMARY]
+
+
 def test_a_page_that_wrote_is_not_answered_twice(replica_up):
     seen = []
     with pytest.raises(OperationalError):
