@@ -6,6 +6,7 @@ ALLOWED_HOSTS   comma-separated (default: 127.0.0.1,localhost)
 DEBUG           "1" to turn on; off unless asked for
 PROTECT_KEY     key that protects ID numbers at rest (defaults to one derived from SECRET_KEY)
 CACHE_URL       redis://host:6379/0 for Valkey/Redis (pip install redis); default: the database's cache table
+DATABASE_REPLICA_URL  postgres://… of a streaming replica: heavy read-only pages read from it (core/db_router.py)
 """
 
 import importlib.util
@@ -129,6 +130,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+
+# A streaming replica of the primary (docs/deploy.md): the pages marked core.db_router.reads_from_replica read
+# from it; writes, transactions and everything else stay on the primary.
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL 只能与 PostgreSQL 的 DATABASE_URL 一起使用")
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"].strip(),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # A replica out of reach must not hold a page for long: the page then reads from the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests read "the replica" from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["grassroots.core.db_router.ReplicaRouter"]
+
 
 def _caches(url: str) -> dict:
     """One cache shared by every process and machine (import progress, anything that must agree across

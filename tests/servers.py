@@ -1,8 +1,13 @@
-"""Starting the real app server (`grassroots serve`, gunicorn) for the tests that need one or several."""
+"""Starting the real app server (`grassroots serve`, gunicorn) for the tests that need one or several, and
+throwaway PostgreSQL clusters of a test's own (never the shared one of scripts/pg.sh, which other runs use)."""
 
+import glob
+import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -46,3 +51,51 @@ def app_server(env: dict, log_path: Path, *, workers: int = 2, ready_path: str =
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def pg_bin() -> Path:
+    """The PostgreSQL server binaries' folder; skips without them (fails in CI, where scripts/pg.sh installs
+    them)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries are missing: scripts/pg.sh installs Debian's postgresql")
+        pytest.skip("PostgreSQL server binaries are not installed")
+    return Path(found[-1]).parent
+
+
+def cluster_root(prefix: str) -> Path:
+    """A temporary folder the postgres user may use (not under pytest's 0700 tmp: postgres reads it)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    return root
+
+
+class Cluster:
+    """A PostgreSQL cluster in ``root``/data on loopback ``port``. As root (CI), every server command runs as
+    the postgres OS user, as scripts/pg.sh does."""
+
+    def __init__(self, bin_dir: Path, root: Path, port: int, *, name: str = "data"):
+        self.bin, self.root, self.port = bin_dir, root, port
+        self.data = root / name
+        self.log = root / f"{name}.log"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}"
+
+    def run(self, *argv):
+        as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_owner, *map(str, argv)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def init(self):
+        self.run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                 "--locale=C.UTF-8")
+
+    def start(self, *options: str):
+        self.run(self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-o",
+                 " ".join([f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root}", *options]), "start")
+
+    def stop(self):
+        self.run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")

@@ -5,12 +5,14 @@ from grassroots.access.context_processors import credit_institution
 from grassroots.access.scope import scope_of
 from grassroots.areas import selectors
 from grassroots.areas.models import Level
+from grassroots.core.db_router import reads_from_replica
 from grassroots.demands import permissions
 from grassroots.demands import selectors as demand_selectors
 from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
 
 
 @login_required
+@reads_from_replica
 def home(request):
     """Everyone's first page after logging in: their area, their unit's queue, or both; a Chinese word for
     an account that has neither. (request.current_area is lazy: ``or None`` turns a proxy of None into None.)"""

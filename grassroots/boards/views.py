@@ -24,6 +24,7 @@ from grassroots.claims import forms as claims_forms
 from grassroots.claims import selectors as claims_selectors
 from grassroots.claims import services as claims_services
 from grassroots.claims.models import LineStatus, NoticeStatus, ObjectionStatus
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.forms import add_service_errors, int_or_none
 from grassroots.core.pdf import Document, font_path, pdf_response
 from grassroots.ledger import selectors as ledger_selectors
@@ -175,12 +176,14 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
 
 @login_required
 @require_GET
+@reads_from_replica
 def grid_board(request, pk: int):
     grid = access_area(request.user, pk=pk, capability=caps.VIEW, level=Level.GRID)
     return _render(request, "boards/grid.html", _board_context(request, grid, public=False))
 
 
 @require_GET
+@reads_from_replica
 def public_grid_board(request, code: str):
     """The board as it hangs in the village: no account, masked names, links only to public pages."""
     grid = Area.objects.filter(code=code, level=Level.GRID).select_related("parent").first()
@@ -226,6 +229,7 @@ def _statement_page(request, grid: Area, first: date, *, error: str = "", status
 
 @login_required
 @require_GET
+@reads_from_replica
 def grid_statement(request, pk: int, year: int, month: int):
     return _statement_page(request, access_area(request.user, pk=pk, capability=caps.VIEW, level=Level.GRID), _month(year, month))
 
@@ -251,6 +255,7 @@ def grid_statement_pick(request, pk: int):
 
 @login_required
 @require_GET
+@reads_from_replica
 def grid_statement_pdf(request, pk: int, year: int, month: int):
     grid, _, rows = _statement(request, pk, year, month)
     title = f"{grid.parent.name}{grid.name} {year}年{month}月积分统计（月计分）"
@@ -271,6 +276,7 @@ def grid_statement_pdf(request, pk: int, year: int, month: int):
 
 @login_required
 @require_GET
+@reads_from_replica
 def household_statement_pdf(request, pk: int, year: int, month: int):
     household = access_object(request.user, Household.objects.select_related("grid", "village"), pk=pk)
     _month(year, month)
@@ -297,6 +303,7 @@ def household_statement_pdf(request, pk: int, year: int, month: int):
 
 @login_required
 @require_GET
+@reads_from_replica
 def village_ranking(request, pk: int):
     village = access_village(request.user, pk=pk, capability=caps.VIEW, from_inside=True)
     today = timezone.localdate()

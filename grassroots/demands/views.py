@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from grassroots.access.scope import access_object, access_scoped, refuse, require, scope_of
 from grassroots.areas.models import Area, Person
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import Sheet, xlsx_response
 from grassroots.core.idempotency import IdempotencyConflict
 from grassroots.demands import permissions, selectors, services, suggestions
@@ -376,6 +377,7 @@ def _period(form: PeriodForm) -> selectors.Period:
 
 @login_required
 @require_GET
+@reads_from_replica
 def numbers(request):
     area = _area_from_request(request)
     form = PeriodForm(request.GET)

@@ -25,6 +25,7 @@ from grassroots.access.scope import (
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import Sheet, xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.core.pdf import Document, pdf_response
@@ -235,6 +236,7 @@ LINE_HEADERS = ["户号", "户主", "本季度积分", "否决项目", "可兑�
 
 @login_required
 @require_GET
+@reads_from_replica
 def settlement_xlsx(request, pk: int):
     found = selectors.settlement_for(request.user, pk)
     rows = ([line.household.number, _head_name(line), line.points, "有" if line.vetoed else "",
@@ -246,6 +248,7 @@ def settlement_xlsx(request, pk: int):
 
 
 @require_GET
+@reads_from_replica
 def public_settlement(request, token: str):
     found = selectors.public_settlement(token)
     rows = [{"name": mask_name(line.head.name) if line.head else "—", "number": line.household.number,
@@ -316,6 +319,7 @@ def _annual_cells(row) -> list:
 
 @login_required
 @require_GET
+@reads_from_replica
 def annual_xlsx(request, pk: int, year: int):
     village = access_village(request.user, pk=pk)
     summary = _annual(village, _year_or_404(year))
@@ -343,6 +347,7 @@ def fit_columns(doc: Document, rows: list[list], widths: list[float], keep: set[
 
 @login_required
 @require_GET
+@reads_from_replica
 def annual_pdf(request, pk: int, year: int):
     village = access_village(request.user, pk=pk)
     summary = _annual(village, _year_or_404(year))
@@ -384,6 +389,7 @@ def _chinese_date(day: date) -> str:
 
 @login_required
 @require_GET
+@reads_from_replica
 def annual_certificates(request, pk: int, year: int):
     village = access_village(request.user, pk=pk)
     honoured = _annual(village, _year_or_404(year))["honoured"]

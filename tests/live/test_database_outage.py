@@ -5,20 +5,17 @@ is back the same process answers normally again, without a restart.
 The database is a throwaway cluster of this test's own (initdb into a temporary directory, a free port),
 never the shared one of scripts/pg.sh, which other runs use."""
 
-import glob
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import psycopg
 import pytest
 import requests
 
-from tests.servers import app_server, free_port
+from tests.servers import Cluster, app_server, cluster_root, free_port, pg_bin
 
 pytestmark = pytest.mark.postgres
 
@@ -27,42 +24,10 @@ API_ROUTE = "/api/points/public/notices/nosuchtoken/"  # public, reads the datab
 PAGE_ROUTE = f"/d/{VILLAGE}/"  # the public demand form: reads the village
 
 
-def _pg_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL server binaries are missing: scripts/pg.sh installs Debian's postgresql")
-        pytest.skip("PostgreSQL server binaries are not installed")
-    return Path(found[-1]).parent
-
-
-class Cluster:
-    def __init__(self, bin_dir: Path, root: Path, port: int):
-        self.bin, self.root, self.port = bin_dir, root, port
-        self.data = root / "data"
-
-    def _run(self, *argv):
-        as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*as_owner, *map(str, argv)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def init(self):
-        self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
-
-    def start(self):
-        self._run(self.bin / "pg_ctl", "-D", self.data, "-l", self.root / "log", "-w", "-o",
-                  f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root}", "start")
-
-    def stop(self):
-        self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
-
-
 @pytest.fixture
 def cluster():
-    bin_dir = _pg_bin()
-    root = Path(tempfile.mkdtemp(prefix="grassroots-outage-"))  # not under pytest's 0700 tmp: postgres reads it
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
+    bin_dir = pg_bin()
+    root = cluster_root("grassroots-outage-")
     pg = Cluster(bin_dir, root, free_port())
     pg.init()
     pg.start()
