@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import refuse
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import Sheet, file_response, xlsx_response
 from grassroots.spreadsheets import selectors, services
 from grassroots.spreadsheets.forms import ImportForm
@@ -100,6 +101,7 @@ def template(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def export_households(request):
     current = getattr(request, "current_area", None)
     code = request.GET.get("area") or (current.code if current else "")

@@ -192,7 +192,7 @@ ROUTED = [
     "/points/grids/1/statement/2026/11.pdf", "/points/households/1/statement/2026/11.pdf",
     "/points/villages/1/ranking/", "/points/settlements/1/xlsx/", "/board/settlements/abcd/",
     "/points/villages/1/annual/2026/xlsx/", "/points/villages/1/annual/2026/pdf/",
-    "/points/villages/1/annual/2026/certificates/", "/demands/numbers/", "/",
+    "/points/villages/1/annual/2026/certificates/", "/demands/numbers/", "/", "/exports/households.xlsx",
 ]
 # Pages a user opens right after writing and must show that write: their own objection on the notice, the
 # household's balance after a redemption, a closed year, a claimed wish, a demand's own page.
