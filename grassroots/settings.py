@@ -252,6 +252,10 @@ Q_CLUSTER = {
 # marked failed, and its upload deleted, when a page asks about it.
 IMPORT_HEARTBEAT_SECONDS = int(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "15"))
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "120"))
+# An export of more households than this is built by the worker (a township, a county); its file is kept
+# EXPORT_KEEP_HOURS for the person who asked, then deleted.
+EXPORT_INLINE_MAX_HOUSEHOLDS = int(os.environ.get("EXPORT_INLINE_MAX_HOUSEHOLDS", "3000"))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 # A job no worker has started after this long is failed with a message that names the likely cause.
 IMPORT_QUEUED_STALE_SECONDS = int(os.environ.get("IMPORT_QUEUED_STALE_SECONDS", str(6 * 3600)))
 

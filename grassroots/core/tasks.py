@@ -37,6 +37,7 @@ SCHEDULE = (
     Every("需求提醒·升级督办·自动关闭", "grassroots.demands.tasks.tick", 5),
     Every("季度结束后生成积分评议草稿", "grassroots.settlement.tasks.draft_last_quarter", 60),
     Every("中断的导入标记为失败", "grassroots.spreadsheets.tasks.fail_interrupted", 1),
+    Every("删除过期的导出文件", "grassroots.spreadsheets.tasks.expire_exports", 60),
     Every("积分台账哈希链核验", "grassroots.ledger.tasks.verify_ledgers", 24 * 60),
 )
 

@@ -73,3 +73,56 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+def _export_path(job, filename: str) -> str:
+    return f"exports/{uuid.uuid4().hex}.xlsx"
+
+
+class ExportJob(models.Model):
+    """An export of a large area's register, built by the worker rather than in the request: a township or a
+    county takes longer than a request may. Only the person who asked may download it, and only while they
+    may still export that area; the file is deleted EXPORT_KEEP_HOURS after it is built."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "正在生成"
+        DONE = "done", "已生成"
+        FAILED = "failed", "生成失败"
+        EXPIRED = "expired", "已过期删除"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.EXPIRED)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_jobs",
+                             verbose_name="导出人")
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="export_jobs",
+                             verbose_name="导出范围")
+    # Names, mobiles and tags (ID numbers masked): private storage, never served without the check.
+    file = models.FileField("导出文件", upload_to=_export_path, storage=private_storage, blank=True)
+    filename = models.CharField("文件名", max_length=255)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    message = models.CharField("说明", max_length=500, blank=True)
+    households = models.PositiveIntegerField("户数", default=0)
+    people = models.PositiveIntegerField("人数", default=0)
+    idempotency_key = models.CharField(max_length=100)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="export_job_key_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("spreadsheets:export_job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -16,7 +16,7 @@ from grassroots.access.scope import (
 )
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.rules.roles import EXPORT_RESIDENTS, IMPORT_RESIDENTS, VIEW_SENSITIVE
-from grassroots.spreadsheets.models import ImportJob
+from grassroots.spreadsheets.models import ExportJob, ImportJob
 from grassroots.spreadsheets.register import HEADERS
 
 EXPORT_CHUNK = 2000
@@ -94,6 +94,23 @@ def export_area(user, code: str) -> Area:
     area = access_area(user, code=code or "")
     require(user, EXPORT_RESIDENTS, area.path)
     return area
+
+
+def export_size(user, area: Area) -> int:
+    """How many households an export of ``area`` would hold for the caller (it decides: now or by the worker)."""
+    return visible(user, Household.objects.filter(path__startswith=area.path, is_active=True),
+                   EXPORT_RESIDENTS).count()
+
+
+def own_exports(user, limit: int = 20) -> QuerySet[ExportJob]:
+    return ExportJob.objects.filter(user=user).select_related("area")[:limit]
+
+
+def export_job_for(user, pk: int) -> ExportJob:
+    """The caller's own export job, while they may still export its area; 404 for anyone else's."""
+    job = access_scoped(ExportJob.objects.filter(user=user).select_related("area"), pk=pk)
+    require(user, EXPORT_RESIDENTS, job.area.path)
+    return job
 
 
 @dataclass

@@ -16,8 +16,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from grassroots.access.scope import authorise, visible
@@ -30,8 +32,8 @@ from grassroots.core.excel import NotXlsx, read_xlsx, xlsx_file
 from grassroots.rules.masking import mask_id_number
 from grassroots.rules.roles import EXPORT_RESIDENTS, IMPORT_RESIDENTS
 from grassroots.spreadsheets import register
-from grassroots.spreadsheets.models import ImportJob
-from grassroots.spreadsheets.selectors import progress_key
+from grassroots.spreadsheets.models import ExportJob, ImportJob
+from grassroots.spreadsheets.selectors import ExportCounts, export_rows, progress_key
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,9 @@ IMPORT_SUBMIT = "import.submit"
 IMPORT_INTERRUPTED = "import.interrupted"
 RESIDENTS_IMPORT = "residents.import"
 RESIDENTS_EXPORT = "residents.export"
+EXPORT_REQUEST = "spreadsheets.export.request"
+EXPORT_EXPIRE = "spreadsheets.export.expire"
+EXPORT_FAILED = "生成导出文件时系统出错，没有生成文件。请稍后重新申请，或联系管理员。"
 
 
 class Rejected(Exception):
@@ -469,3 +474,77 @@ def record_export(*, actor: Actor, area: Area, households: int, people: int) -> 
     authorise(actor, EXPORT_RESIDENTS, area.path)
     record(actor=actor, action=RESIDENTS_EXPORT, obj=area,
            data={"area": area.code, "households": households, "people": people})
+
+
+def request_export(*, actor: Actor, user, area: Area, key: str = "") -> ExportJob:
+    """Queue the export of ``area``'s register for the worker: ``residents.export`` on the area (404 for an area
+    elsewhere, 403 for one the caller may only look at). The same ``key`` gives back the same job."""
+    authorise(actor, EXPORT_RESIDENTS, area.path)
+    key = (key or "").strip()[:100] or uuid.uuid4().hex
+    existing = ExportJob.objects.filter(user=user, idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            job = ExportJob.objects.create(user=user, area=area, idempotency_key=key,
+                                           filename=f"户籍_{area.name}_{timezone.localdate():%Y%m%d}.xlsx")
+            record(actor=actor, action=EXPORT_REQUEST, obj=job, area_path=area.path, data={"area": area.code})
+            if not settings.TASKS_RUN_INLINE:
+                tasks.enqueue("grassroots.spreadsheets.tasks.run_export", job.pk, actor.as_task(),
+                              name=f"export-{job.pk}")
+    except IntegrityError:  # the same form twice at once: the other request made the job
+        return ExportJob.objects.get(user=user, idempotency_key=key)
+    if settings.TASKS_RUN_INLINE:
+        run_export(job_id=job.pk, actor=actor)
+        job.refresh_from_db()
+    return job
+
+
+def run_export(*, job_id: int, actor: Actor) -> None:
+    """Build the file of one export job. Safe to run twice: only a queued job is taken, or one whose worker died
+    (running for longer than a task may run), which is built again from the start. Never raises."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.TASK_TIMEOUT_SECONDS)
+    if not ExportJob.objects.filter(pk=job_id).filter(
+            models.Q(status=ExportJob.Status.PENDING) | models.Q(status=ExportJob.Status.RUNNING, started_at__lt=stale)
+    ).update(status=ExportJob.Status.RUNNING, started_at=now):
+        return
+    job = ExportJob.objects.select_related("area", "user").get(pk=job_id)
+    try:
+        # The asker's own scope decides the rows (sensitive tags only where they may see them), and they must
+        # still hold the right: it may have been taken away while the job waited.
+        authorise(actor, EXPORT_RESIDENTS, job.area.path)
+        counts = ExportCounts()
+        with xlsx_file(register.HEADERS, export_rows(job.user, job.area, counts), title="居民信息") as built:
+            job.file.save(job.filename, File(built), save=False)
+        with transaction.atomic():
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.DONE, file=job.file.name, households=counts.households, people=counts.people,
+                finished_at=timezone.now())
+            record(actor=actor, action=RESIDENTS_EXPORT, obj=job.area,  # as record_export writes it
+                   data={"area": job.area.code, "households": counts.households, "people": counts.people})
+    except Exception as e:
+        _delete_file(job.file)
+        refused = isinstance(e, PermissionDenied | Http404)
+        if not refused:
+            logger.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, file="", finished_at=timezone.now(),
+            message="你已没有导出该范围户籍的权限，没有生成文件。" if refused else EXPORT_FAILED)
+
+
+def expire_exports(*, now=None) -> int:
+    """Delete the files of exports built more than EXPORT_KEEP_HOURS ago (names, mobiles, tags): the job stays,
+    marked expired, so its page says why the download is gone. The worker runs it every hour."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    expired = 0
+    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff).select_related("area"):
+        with transaction.atomic():
+            if ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
+                    status=ExportJob.Status.EXPIRED, file=""):
+                record(actor=Actor.system("exports:expire"), action=EXPORT_EXPIRE, obj=job, area_path=job.area.path,
+                       data={"job": job.pk})
+                expired += 1
+        _delete_file(job.file)
+    return expired

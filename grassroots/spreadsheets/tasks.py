@@ -12,3 +12,13 @@ def run_import(job_id: int, actor: dict) -> None:
 def fail_interrupted() -> dict:
     """Every minute: imports whose worker died end visibly failed, and their uploads are deleted."""
     return {"failed": services.fail_interrupted()}
+
+
+def run_export(job_id: int, actor: dict) -> None:
+    """Build one queued export of a large area's register."""
+    services.run_export(job_id=job_id, actor=Actor.from_task(actor))
+
+
+def expire_exports() -> dict:
+    """Every hour: exports built more than EXPORT_KEEP_HOURS ago lose their file."""
+    return {"expired": services.expire_exports()}

@@ -1,9 +1,10 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.access.scope import refuse
 from grassroots.audit.context import Actor
@@ -106,9 +107,47 @@ def export_households(request):
     current = getattr(request, "current_area", None)
     code = request.GET.get("area") or (current.code if current else "")
     area = selectors.export_area(request.user, code)
+    size = selectors.export_size(request.user, area)
+    if size > settings.EXPORT_INLINE_MAX_HOUSEHOLDS:
+        # A township or a county: longer than a request may take. The worker builds it; this page asks for it.
+        return render(request, "spreadsheets/export_confirm.html", {
+            "area": area, "size": size, "key": uuid.uuid4().hex, "keep_hours": settings.EXPORT_KEEP_HOURS,
+            "exports": selectors.own_exports(request.user)})
     counts = selectors.ExportCounts()
     response = xlsx_response(f"户籍_{area.name}_{timezone.localdate():%Y%m%d}.xlsx", HEADERS,
                              selectors.export_rows(request.user, area, counts), title="居民信息")
     services.record_export(actor=Actor.from_request(request), area=area, households=counts.households,
                            people=counts.people)
     return response
+
+
+@login_required
+@require_POST
+def request_export(request):
+    area = selectors.export_area(request.user, request.POST.get("area", ""))
+    job = services.request_export(actor=Actor.from_request(request), user=request.user, area=area,
+                                  key=request.POST.get("key", ""))
+    return redirect(job)
+
+
+@login_required
+@require_GET
+def export_job(request, pk: int):
+    job = selectors.export_job_for(request.user, pk)
+    return render(request, "spreadsheets/export_job.html", {"job": job, "keep_hours": settings.EXPORT_KEEP_HOURS})
+
+
+@login_required
+@require_GET
+def export_status(request, pk: int):
+    job = selectors.export_job_for(request.user, pk)
+    return render(request, "spreadsheets/_export_status.html", {"job": job, "keep_hours": settings.EXPORT_KEEP_HOURS})
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    job = selectors.export_job_for(request.user, pk)
+    if job.status != job.Status.DONE or not job.file:
+        return redirect(job)  # its page says why: still building, failed or expired
+    return file_response(job.file.open("rb"), job.filename)
