@@ -28,4 +28,5 @@ else
   run bench/bench_demands.py --demands 20000 --rounds 3
   run bench/bench_dispatch.py --repeat 3
   run bench/bench_names.py --people 10000
+  run bench/bench_queue.py --rows 20000 --pings 20
 fi
