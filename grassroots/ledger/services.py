@@ -24,15 +24,19 @@ from grassroots.rules.points import GENESIS, chain
 ENTRY_REVERSE = "points.entry.reverse"
 
 
-def append_entries(*, village: Area, entries: list[LedgerEntry]) -> list[LedgerEntry]:
+def append_entries(*, village: Area, entries: list[LedgerEntry], head: LedgerHead | None = None) -> list[LedgerEntry]:
     """Chain ``entries`` onto the village's ledger. Call inside a transaction.
 
     The village's head row is locked first, so appends in one village are serial while
-    different villages append in parallel.
+    different villages append in parallel. A caller that took the head already (``lock_head``, in the
+    same transaction, because it reads balances under it) passes it as ``head``: not locked twice.
     """
     if not entries:
         return []
-    head = lock_head(village.pk)
+    if head is None:
+        head = lock_head(village.pk)
+    elif head.village_id != village.pk:
+        raise ValueError("append_entries: the head passed is another village's")
     links = chain(head.hash, head.seq + 1, [chain_content(e) for e in entries])
     for entry, (seq, prev_hash, digest) in zip(entries, links, strict=True):
         entry.seq, entry.prev_hash, entry.hash = seq, prev_hash, digest

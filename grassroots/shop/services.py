@@ -1,8 +1,8 @@
 """Writes of the love supermarket. Each public function: keyword-only, one transaction, audited.
 
-Locks follow docs/locking.md: the Household row, then the products in id order, then the village's ledger
-head (``ledger.services.lock_head``), then the shop's receipt counter. A void takes the household, then the
-redemption row, then the same.
+Locks follow docs/locking.md: the Household row, then the village's ledger head (``ledger.services.lock_head``),
+then the products in id order; the receipt counter (one row per shop, village and day) is an atomic upsert
+under the village's head. A void takes the household, then the redemption row, then the same.
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from grassroots.core.photos import stored_photo
 from grassroots.ledger.models import Account, EntryKind, LedgerEntry
 from grassroots.ledger.services import append_entries, lock_head
 from grassroots.rules.settlement import points_for_fen
-from grassroots.settlement.selectors import policy_for, redemption_standing
+from grassroots.settlement.selectors import redemption_allowed, redemption_standing
 from grassroots.shop import capabilities as caps
 from grassroots.shop.models import (
     Donation,
@@ -36,7 +36,7 @@ from grassroots.shop.models import (
     Shop,
     StockMovement,
 )
-from grassroots.shop.selectors import stock_of
+from grassroots.shop.selectors import sale_facts, stock_of
 
 # A receipt's key is its identity (Redemption.idempotency_key; its ledger entry's is "redeem:<key>", 64 at most).
 MAX_KEY = 50
@@ -127,10 +127,6 @@ def _lock_products(shop: Shop, product_ids, field: str = "items") -> dict[int, P
     if missing:
         raise ValidationError({field: [f"商品 {pk} 不是{shop.name}的商品" for pk in missing]})
     return products
-
-
-def _shop_village_ids(shop: Shop) -> set[int]:
-    return set(shop.villages.values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------- shops and products
@@ -353,23 +349,34 @@ def _set_lock_timeout() -> None:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{ms}ms"])
 
 
-def _next_number(shop: Shop, day: date) -> str:
-    counter = ReceiptCounter.objects.select_for_update().filter(shop=shop, day=day).first()
-    if counter is None:
-        ReceiptCounter.objects.bulk_create([ReceiptCounter(shop=shop, day=day, seq=0)], ignore_conflicts=True)
-        counter = ReceiptCounter.objects.select_for_update().get(shop=shop, day=day)
-    counter.seq += 1
-    counter.save(update_fields=["seq"])
-    return f"DH-{shop.pk}-{day:%Y%m%d}-{counter.seq:04d}"
+def _next_number(shop: Shop, village: Area, day: date) -> str:
+    """The next receipt number of ``shop`` for ``village``'s households on ``day``, drawn by one atomic upsert
+    of the (shop, village, day) counter. Call holding the village's ledger head: the row is then only ever
+    touched by the one redemption of that village in flight, and a number is drawn only for a sale that will
+    commit (the checks are done). A village's shop numbers DH-<shop>-<day>-0001…; a shop serving several
+    villages puts the village's id before the number (DH-<shop>-<day>-<village>-0001), so the villages
+    never share a counter."""
+    table = ReceiptCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (shop_id, village_id, day, seq) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT (shop_id, village_id, day) DO UPDATE SET seq = {table}.seq + 1 RETURNING seq",
+            [shop.pk, village.pk, connection.ops.adapt_datefield_value(day)])
+        [seq] = cursor.fetchone()
+    if shop.path == village.path:
+        return f"DH-{shop.pk}-{day:%Y%m%d}-{seq:04d}"
+    return f"DH-{shop.pk}-{day:%Y%m%d}-{village.pk}-{seq:04d}"
 
 
 def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[int, int]], idempotency_key: str,
            now=None) -> Redemption:
     """兑换: the household pays ``items`` with its redeemable points.
 
-    One transaction: the household, the products (id order) and the village's ledger head are locked,
-    then balance, standing and stock are read again and checked; only then the receipt, its lines, one
-    credit entry (kind redemption) and the stock movements are written.
+    One transaction: the household, the village's ledger head and the products (id order) are locked,
+    then balance, standing, rate, stock and the key's use are read again in one statement and checked;
+    only then the receipt number is drawn and the receipt, its lines, one credit entry (kind redemption),
+    the stock movements and the audit record are written. Nothing shared by two villages or two shops is
+    locked, except a township shop's products (its one shelf); see docs/locking.md.
 
     ``idempotency_key`` is the receipt's identity (``receipt_key`` makes it from a caller's key): a
     receipt and its ledger entry are written under it at most once, and a key used before is refused.
@@ -382,7 +389,7 @@ def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[
     key = _receipt_identity(idempotency_key)
     if not shop.is_active:
         raise ValidationError({"shop": f"{shop.name}已停业"})
-    if household.village_id not in _shop_village_ids(shop):
+    if not Shop.villages.through.objects.filter(shop_id=shop.pk, area_id=household.village_id).exists():
         raise ValidationError({"household": f"{shop.name}不服务该户所在的嘎查村"})
     merged = _items(items)
     now = now or timezone.now()
@@ -415,27 +422,35 @@ def _is_lock_failure(error: Exception) -> bool:
 
 def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dict[int, int], key: str,
                    now) -> Redemption:
-    household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
-    # The uniqueness guard of the receipt's key, not a second replay convention (a retried request is
-    # answered by core.idempotency before this is called): read under the household lock, so a
-    # concurrent call with the same key for this household waits here for the first to commit and is
-    # refused, rather than being checked against a balance the first has already spent.
-    if Redemption.objects.filter(idempotency_key=key).exists():
-        raise ValidationError({"idempotency_key": KEY_USED})
+    # of=("self",): the household only, not its village's row (which every insert naming the village
+    # references); no_key: a row referencing the household may still be inserted by others meanwhile.
+    household = (Household.objects.select_for_update(of=("self",), no_key=True).select_related("village")
+                 .get(pk=household.pk))
     if not household.is_active:
         raise ValidationError({"household": "该户已不在册，不能兑换"})
-    products = _lock_products(shop, items)
     village = household.village
-    lock_head(village.pk)
+    head = lock_head(village.pk)
+    products = _lock_products(shop, items)
+    # Read again after every lock, in one statement: balance, standing, rate, stock and whether the key was
+    # used. A concurrent call with the same key for this household waited on the household lock for the
+    # first to commit and is refused here by the key (the uniqueness guard of the receipt, not a second
+    # replay convention: a retried request is answered by core.idempotency before this is called), rather
+    # than being checked against a balance the first has already spent.
+    facts = sale_facts(household_id=household.pk, village_id=village.pk, product_ids=items, key=key)
+    if facts.key_used:
+        raise ValidationError({"idempotency_key": KEY_USED})
     today = timezone.localdate(now)
-    standing = redemption_standing(household, today)
-    if not standing.may_redeem:
-        raise ValidationError({"household": standing.reason})
+    credit = facts.credit
+    if not redemption_allowed(credit=facts.credit, vetoed=facts.vetoed):
+        standing = redemption_standing(household, today)  # why not, in the words the counter shows
+        if not standing.may_redeem:
+            raise ValidationError({"household": standing.reason})
+        credit = standing.credit
     errors = []
     for pk in sorted(items):
         if products[pk].is_retired:
             errors.append(f"「{products[pk].name}」已停用，不能兑换")
-    stock = stock_of(products)
+    stock = facts.stock
     for pk in sorted(items):
         product = products[pk]
         if not product.is_retired and stock[pk] < items[pk]:
@@ -443,16 +458,16 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
                           else f"「{product.name}」已无库存")
     if errors:
         raise ValidationError({"items": errors})
-    rate = policy_for(village).points_per_yuan
+    rate = facts.points_per_yuan
     lines = [RedemptionLine(product_id=pk, quantity=items[pk], price_fen=products[pk].price_fen,
                             points=points_for_fen(products[pk].price_fen, rate) * items[pk])
              for pk in sorted(items)]
     total = sum(line.points for line in lines)
     fen = sum(line.price_fen * line.quantity for line in lines)
-    if total > standing.credit:
-        raise ValidationError({"items": f"本次需{total}分，可兑换积分只有{standing.credit}分"})
-    number = _next_number(shop, today)
-    [entry] = append_entries(village=village, entries=[LedgerEntry(
+    if total > credit:
+        raise ValidationError({"items": f"本次需{total}分，可兑换积分只有{credit}分"})
+    number = _next_number(shop, village, today)
+    [entry] = append_entries(village=village, head=head, entries=[LedgerEntry(
         village=village, path=household.path, household=household, account=Account.CREDIT,
         kind=EntryKind.REDEMPTION, points=-total, reason=f"爱心超市兑换 {number}"[:200], occurred_on=today,
         posted_at=now, idempotency_key=f"redeem:{key}")])
@@ -497,8 +512,10 @@ def void_redemption(*, actor: Actor, redemption: Redemption, reason: str, now=No
 
 
 def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> Redemption:
-    Household.objects.select_for_update().filter(pk=redemption.household_id).first()
-    redemption = Redemption.objects.select_for_update().select_related("village", "entry", "shop").get(pk=redemption.pk)
+    Household.objects.select_for_update(no_key=True).filter(pk=redemption.household_id).first()
+    # of=("self",): the receipt only, not the shop's, village's or entry's rows that every sale references.
+    redemption = (Redemption.objects.select_for_update(of=("self",), no_key=True)
+                  .select_related("village", "entry", "shop").get(pk=redemption.pk))
     if redemption.voided_at is not None:
         raise ValidationError({"redemption": f"兑换单 {redemption.number} 已作废"})
     if LedgerEntry.objects.filter(reverses_id=redemption.entry_id).exists():
@@ -507,9 +524,10 @@ def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> R
     if timezone.localdate(redemption.created_at) != today:
         raise ValidationError({"redemption": f"兑换单 {redemption.number} 不是当天的，不能作废"})
     lines = list(redemption.lines.order_by("product_id"))
+    head = lock_head(redemption.village_id)
     list(Product.objects.select_for_update().filter(pk__in=[line.product_id for line in lines]).order_by("pk"))
     entry = redemption.entry
-    [reversal] = append_entries(village=redemption.village, entries=[LedgerEntry(
+    [reversal] = append_entries(village=redemption.village, head=head, entries=[LedgerEntry(
         village_id=entry.village_id, path=entry.path, household_id=entry.household_id, account=Account.CREDIT,
         kind=EntryKind.REVERSAL, points=-entry.points, reverses=entry,
         reason=f"作废兑换单 {redemption.number}：{reason}"[:200], occurred_on=today, posted_at=now,
