@@ -200,26 +200,6 @@ class RedemptionLine(models.Model):
         return self.price_fen * self.quantity
 
 
-class ReceiptCounter(models.Model):
-    """The last receipt number a shop gave out on a day to one village's households.
-
-    One row per shop, village and day: a redemption draws its number (one atomic upsert) while it holds
-    that village's ledger head, so the row is never waited for, and the villages a township shop serves
-    never share one (docs/locking.md). Rows written before per-village numbering may have no village."""
-
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
-    village = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    day = models.DateField()
-    seq = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["shop", "village", "day"],
-                                               name="receipt_counter_unique_per_village")]
-
-    def __str__(self) -> str:
-        return f"{self.shop_id} {self.village_id} {self.day} #{self.seq}"
-
-
 def card_token() -> str:
     return secrets.token_urlsafe(16)
 

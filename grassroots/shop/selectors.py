@@ -66,14 +66,17 @@ class SaleFacts:
     vetoed: bool | None  # its line's veto flag in the village's latest published settlement (None: no line)
     points_per_yuan: int  # the village's rate (``policy_for``: the default until its assembly saves one)
     stock: dict[int, int]  # product id → stock
+    receipts: int  # the shop's receipts for the village's households that day (voided ones included)
 
 
-def sale_facts(*, household_id: int, village_id: int, product_ids, key: str) -> SaleFacts:
-    """Balance, standing, rate, stock and the receipt key's use, as of one moment: one statement, run by
-    ``services.redeem`` after it holds the household, the ledger head and the products (in READ COMMITTED a
-    statement's snapshot is taken when it starts, so it sees every sale committed before those locks were
-    granted). The same sums as ``ledger.selectors.balances`` (credit account), ``stock_of`` and the latest
-    published settlement's line of ``settlement.selectors.redemption_standing``."""
+def sale_facts(*, shop_id: int, household_id: int, village_id: int, day: date, product_ids, key: str) -> SaleFacts:
+    """Balance, standing, rate, stock, the receipt key's use and the number of receipts the shop gave the
+    village's households on ``day``, as of one moment: one statement, run by ``services.redeem`` after it
+    holds the household, the village's ledger head and the products (in READ COMMITTED a statement's
+    snapshot is taken when it starts, so it sees every sale committed before those locks were granted; and
+    every sale of the village takes its head, so no other can commit meanwhile). The same sums as
+    ``ledger.selectors.balances`` (credit account), ``stock_of`` and the latest published settlement's line
+    of ``settlement.selectors.redemption_standing``."""
     ids = sorted(set(product_ids))
     if not ids:
         raise ValueError("sale_facts needs at least one product")
@@ -89,19 +92,26 @@ def sale_facts(*, household_id: int, village_id: int, product_ids, key: str) -> 
                (SELECT l.vetoed FROM {line} l WHERE l.household_id = %s AND l.settlement_id =
                     (SELECT s.id FROM {settlement} s WHERE s.village_id = %s AND s.status = %s
                      ORDER BY s.year DESC, s.quarter DESC LIMIT 1)),
-               (SELECT pp.points_per_yuan FROM {policy} pp WHERE pp.village_id = %s)
+               (SELECT pp.points_per_yuan FROM {policy} pp WHERE pp.village_id = %s),
+               (SELECT COUNT(*) FROM {redemption} n WHERE n.shop_id = %s AND n.village_id = %s
+                AND n.created_at >= %s AND n.created_at < %s)
         FROM {Product._meta.db_table} p WHERE p.id IN ({marks})"""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    ops = connection.ops  # aware datetimes bound as the ORM binds them (UTC on SQLite)
     params = [key, household_id, Account.CREDIT.value, household_id, village_id, SettlementStatus.PUBLISHED.value,
-              village_id, *ids]
+              village_id, shop_id, village_id, ops.adapt_datetimefield_value(start),
+              ops.adapt_datetimefield_value(end), *ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     stock = {pk: 0 for pk in ids} | {row[0]: int(row[1]) for row in rows}
-    if not rows:  # none of the products exists: the caller has refused that already; the rest still holds
-        return SaleFacts(False, 0, None, DEFAULT_POINTS_PER_YUAN, stock)
-    _, _, used, credit, vetoed, rate = rows[0]
+    if not rows:
+        raise ValueError("sale_facts: none of the products exists (lock them first: _lock_products refuses that)")
+    _, _, used, credit, vetoed, rate, receipts = rows[0]
     return SaleFacts(bool(used), int(credit), None if vetoed is None else bool(vetoed),
-                     DEFAULT_POINTS_PER_YUAN if rate is None else rate, stock)
+                     DEFAULT_POINTS_PER_YUAN if rate is None else rate, stock, int(receipts))
 
 
 class _PointsFor:

@@ -1,8 +1,8 @@
 """Writes of the love supermarket. Each public function: keyword-only, one transaction, audited.
 
 Locks follow docs/locking.md: the Household row, then the village's ledger head (``ledger.services.lock_head``),
-then the products in id order; the receipt counter (one row per shop, village and day) is an atomic upsert
-under the village's head. A void takes the household, then the redemption row, then the same.
+then the products in id order. A receipt's number is counted under the village's head, not drawn from a
+locked counter. A void takes the household, then the redemption row, then the same.
 """
 
 import hashlib
@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from grassroots.access.scope import authorise
@@ -30,7 +31,6 @@ from grassroots.shop.models import (
     HouseholdCard,
     MovementKind,
     Product,
-    ReceiptCounter,
     Redemption,
     RedemptionLine,
     Shop,
@@ -349,23 +349,15 @@ def _set_lock_timeout() -> None:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{ms}ms"])
 
 
-def _next_number(shop: Shop, village: Area, day: date) -> str:
-    """The next receipt number of ``shop`` for ``village``'s households on ``day``, drawn by one atomic upsert
-    of the (shop, village, day) counter. Call holding the village's ledger head: the row is then only ever
-    touched by the one redemption of that village in flight, and a number is drawn only for a sale that will
-    commit (the checks are done). A village's shop numbers DH-<shop>-<day>-0001…; a shop serving several
-    villages puts the village's id before the number (DH-<shop>-<day>-<village>-0001), so the villages
-    never share a counter."""
-    table = ReceiptCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (shop_id, village_id, day, seq) VALUES (%s, %s, %s, 1) "
-            f"ON CONFLICT (shop_id, village_id, day) DO UPDATE SET seq = {table}.seq + 1 RETURNING seq",
-            [shop.pk, village.pk, connection.ops.adapt_datefield_value(day)])
-        [seq] = cursor.fetchone()
+def _receipt_number(shop: Shop, village: Area, day: date, receipts: int) -> str:
+    """The receipt number of the sale after ``receipts`` sales of ``shop`` to ``village``'s households on
+    ``day`` (counted by ``sale_facts`` while the village's ledger head is held, so no other sale of the village
+    can commit meanwhile; nothing is stored, so nothing is locked, and a refused sale uses no number). A
+    village's shop numbers DH-<shop>-<day>-0001…; a shop serving several villages puts the village's id
+    before the number (DH-<shop>-<day>-<village>-0001), so its villages never share a count."""
     if shop.path == village.path:
-        return f"DH-{shop.pk}-{day:%Y%m%d}-{seq:04d}"
-    return f"DH-{shop.pk}-{day:%Y%m%d}-{village.pk}-{seq:04d}"
+        return f"DH-{shop.pk}-{day:%Y%m%d}-{receipts + 1:04d}"
+    return f"DH-{shop.pk}-{day:%Y%m%d}-{village.pk}-{receipts + 1:04d}"
 
 
 def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[int, int]], idempotency_key: str,
@@ -373,9 +365,9 @@ def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[
     """兑换: the household pays ``items`` with its redeemable points.
 
     One transaction: the household, the village's ledger head and the products (id order) are locked,
-    then balance, standing, rate, stock and the key's use are read again in one statement and checked;
-    only then the receipt number is drawn and the receipt, its lines, one credit entry (kind redemption),
-    the stock movements and the audit record are written. Nothing shared by two villages or two shops is
+    then balance, standing, rate, stock, the key's use and the day's receipts of the village at this shop
+    are read again in one statement and checked; only then the receipt (numbered after the day's), its
+    lines, one credit entry (kind redemption), the stock movements and the audit record are written. Nothing shared by two villages or two shops is
     locked, except a township shop's products (its one shelf); see docs/locking.md.
 
     ``idempotency_key`` is the receipt's identity (``receipt_key`` makes it from a caller's key): a
@@ -389,8 +381,6 @@ def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[
     key = _receipt_identity(idempotency_key)
     if not shop.is_active:
         raise ValidationError({"shop": f"{shop.name}已停业"})
-    if not Shop.villages.through.objects.filter(shop_id=shop.pk, area_id=household.village_id).exists():
-        raise ValidationError({"household": f"{shop.name}不服务该户所在的嘎查村"})
     merged = _items(items)
     now = now or timezone.now()
     try:
@@ -424,8 +414,13 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
                    now) -> Redemption:
     # of=("self",): the household only, not its village's row (which every insert naming the village
     # references); no_key: a row referencing the household may still be inserted by others meanwhile.
+    # Whether the shop serves its village comes with it (not a lock: which villages a shop serves is not
+    # decided at the counter).
+    served = Shop.villages.through.objects.filter(shop_id=shop.pk, area_id=OuterRef("village_id"))
     household = (Household.objects.select_for_update(of=("self",), no_key=True).select_related("village")
-                 .get(pk=household.pk))
+                 .annotate(served=Exists(served)).get(pk=household.pk))
+    if not household.served:
+        raise ValidationError({"household": f"{shop.name}不服务该户所在的嘎查村"})
     if not household.is_active:
         raise ValidationError({"household": "该户已不在册，不能兑换"})
     village = household.village
@@ -436,10 +431,11 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
     # first to commit and is refused here by the key (the uniqueness guard of the receipt, not a second
     # replay convention: a retried request is answered by core.idempotency before this is called), rather
     # than being checked against a balance the first has already spent.
-    facts = sale_facts(household_id=household.pk, village_id=village.pk, product_ids=items, key=key)
+    today = timezone.localdate(now)
+    facts = sale_facts(shop_id=shop.pk, household_id=household.pk, village_id=village.pk, day=today,
+                       product_ids=items, key=key)
     if facts.key_used:
         raise ValidationError({"idempotency_key": KEY_USED})
-    today = timezone.localdate(now)
     credit = facts.credit
     if not redemption_allowed(credit=facts.credit, vetoed=facts.vetoed):
         standing = redemption_standing(household, today)  # why not, in the words the counter shows
@@ -466,7 +462,7 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
     fen = sum(line.price_fen * line.quantity for line in lines)
     if total > credit:
         raise ValidationError({"items": f"本次需{total}分，可兑换积分只有{credit}分"})
-    number = _next_number(shop, village, today)
+    number = _receipt_number(shop, village, today, facts.receipts)
     [entry] = append_entries(village=village, head=head, entries=[LedgerEntry(
         village=village, path=household.path, household=household, account=Account.CREDIT,
         kind=EntryKind.REDEMPTION, points=-total, reason=f"爱心超市兑换 {number}"[:200], occurred_on=today,
