@@ -123,14 +123,14 @@ def _lock_products(shop: Shop, product_ids, field: str = "items") -> dict[int, P
     ids = sorted(set(product_ids))
     # The query the ORM would send for select_for_update().filter(pk__in=ids, shop=shop).order_by("pk"),
     # written out: a counter runs it on every sale and the ORM's compile of it cost more than the round trip.
-    fields = [f.attname for f in Product._meta.concrete_fields]
+    fields = Product._meta.concrete_fields
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(fields)} FROM {Product._meta.db_table} "
+        cursor.execute(f"SELECT {', '.join(f.column for f in fields)} FROM {Product._meta.db_table} "
                        f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND shop_id = %s ORDER BY id{lock}",
                        [*ids, shop.pk])
         rows = cursor.fetchall()
-    products = {p.pk: p for p in (Product.from_db(connection.alias, fields, row) for row in rows)}
+    products = {p.pk: p for p in (_from_row(Product, fields, row) for row in rows)}
     missing = [pk for pk in ids if pk not in products]
     if missing:
         raise ValidationError({field: [f"商品 {pk} 不是{shop.name}的商品" for pk in missing]})
@@ -418,6 +418,18 @@ def _is_lock_failure(error: Exception) -> bool:
     return "lock timeout" in text or "deadlock" in text or "database is locked" in text or "could not serialize" in text
 
 
+def _from_row(model, fields, values):
+    """An instance of ``model`` from a plain SELECT of ``fields``' columns, each value converted as the ORM
+    converts it (``from_db_value`` and the vendor's converters: SQLite's datetimes and booleans)."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        col = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
 def _insert(objs: list, *, returning_id: bool = False) -> None:
     """INSERT ``objs`` (one model) in one statement, each field's value prepared as ``save`` prepares it
     (``pre_save``: auto_now_add; ``get_db_prep_save``: the vendor's form), without the ORM's insert compiler,
@@ -445,21 +457,20 @@ def _lock_household(shop: Shop, household_id: int) -> tuple[Household, bool]:
     trip, on every sale). The household's row only, not its village's, which every insert naming the village
     references; FOR NO KEY UPDATE, so that rows referencing the household may still be inserted meanwhile.
     Which villages a shop serves is not decided at the counter, so that is read, not locked."""
-    h_fields = [f.attname for f in Household._meta.concrete_fields]
-    a_fields = [f.attname for f in Area._meta.concrete_fields]
+    h_fields, a_fields = Household._meta.concrete_fields, Area._meta.concrete_fields
     lock = " FOR NO KEY UPDATE OF h" if connection.features.has_select_for_update else ""
     served = Shop.villages.through._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join('h.' + f for f in h_fields)}, {', '.join('a.' + f for f in a_fields)}, "
+            f"SELECT {', '.join('h.' + f.column for f in h_fields)}, {', '.join('a.' + f.column for f in a_fields)}, "
             f"EXISTS(SELECT 1 FROM {served} sv WHERE sv.shop_id = %s AND sv.area_id = h.village_id) "
             f"FROM {Household._meta.db_table} h JOIN {Area._meta.db_table} a ON a.id = h.village_id "
             f"WHERE h.id = %s{lock}", [shop.pk, household_id])
         row = cursor.fetchone()
     if row is None:
         raise Household.DoesNotExist("该户不存在")
-    household = Household.from_db(connection.alias, h_fields, row[:len(h_fields)])
-    household.village = Area.from_db(connection.alias, a_fields, row[len(h_fields):-1])
+    household = _from_row(Household, h_fields, row[:len(h_fields)])
+    household.village = _from_row(Area, a_fields, row[len(h_fields):-1])
     return household, bool(row[-1])
 
 
