@@ -18,7 +18,7 @@
    redemption, its lines, its stock movements, the audit record) in a bounded loop (``--seconds`` or
    ``--per-thread`` each, whichever first; the contended case ``--contended-attempts`` in all), all
    started together by a barrier, after a short warm-up and the p50 of a ``SELECT 1`` round trip (the
-   floor under each of a redemption's ~15 statements):
+   floor under each of a redemption's 11 statements and its commit):
    0. 1 counter, for reference;
    a. 2 counters, different households of one village shop (each counter its own households; 1–3
       products, quantity 1–2): one village, so they take turns on its ledger head by design;
