@@ -1,46 +1,56 @@
-"""Redemptions at the love supermarket's counter from 2 and 8 concurrent counters, next to plain INSERTs of the same rows.
+"""Redemptions at the love supermarket's counter from 1, 2 and 8 concurrent counters, next to plain INSERTs of the same rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:55432/grassroots \\
         .venv/bin/python bench/bench_redemption.py
 
 1. Drops and creates a fresh database (default ``grassroots_bench_shop``), migrates it, and makes one
    village (赛沁塔拉嘎查) of ``--households`` households with ample redeemable credit (one credit entry each,
-   chained through ``points.services.append_entries``, as a published settlement writes it), a shop with a
+   chained through ``ledger.services.append_entries``, as a published settlement writes it), a shop with a
    dozen products (``services.add_product``) each stocked by one purchase movement of ``--stock``, one more
    household (the "hot" one) whose balance and one product whose stock are limited, and a cashier held on
-   the township. For the last case, a township shop serving 8 more villages of ``--township-households``
-   households each (``services.create_shop(area=township, villages=…)``).
-2. The figure. Each case runs N threads, each with its own database connection, calling
-   ``shop.services.redeem`` (lock household → products in id order → village ledger head; re-read balance
-   and stock; check; write the redemption, its lines, one ledger entry, its stock movements, the audit
-   record) in a bounded loop (``--seconds`` or ``--per-thread`` each, whichever first; the contended case
-   ``--contended-attempts`` in all), all started together by a barrier, after a short warm-up and the p50
-   of a ``SELECT 1`` round trip (the floor under each of a redemption's ~20 statements):
+   the township. For the last two cases, 8 more villages of ``--township-households`` households each, each
+   with its own village shop (the same dozen products, its own stock), and a township shop serving the 8
+   (``services.create_shop(area=township, villages=…)``) with a dozen products of its own.
+2. The figure. Each case runs N counters, each a separate PROCESS with its own database connection (as
+   gunicorn's sync workers are: no GIL shared between counters), calling ``shop.services.redeem`` (lock
+   household → village ledger head → products in id order; read balance, standing, rate, stock and the
+   key's use again in one statement; check; draw the receipt number; write one ledger entry, the
+   redemption, its lines, its stock movements, the audit record) in a bounded loop (``--seconds`` or
+   ``--per-thread`` each, whichever first; the contended case ``--contended-attempts`` in all), all
+   started together by a barrier, after a short warm-up and the p50 of a ``SELECT 1`` round trip (the
+   floor under each of a redemption's 11 statements and its commit):
    0. 1 counter, for reference;
-   a. 2 counters, different households (each counter its own households; 1–3 products, quantity 1–2);
-   b. 8 counters, different households;
+   a. 2 counters, different households of one village shop (each counter its own households; 1–3
+      products, quantity 1–2): one village, so they take turns on its ledger head by design;
+   b. 8 counters, different households of that one village shop (likewise);
    c. 8 counters, one household and one product (the contended case): its balance covers 75 % of the
       attempts and half a redemption more, the shelf 90 %, so the last attempts are refused
       ("本次需25分，可兑换积分只有12分");
-   d. 8 counters on 8 villages of one township shop (each village chains its own ledger).
+   d. 8 counters at 8 village shops, one per village (each village chains its own ledger; no lock shared):
+      what must scale;
+   e. 8 counters at one township shop serving those 8 villages, one village each: they share only the
+      shop's shelf (a product's stock), taken last.
    After each case, the same rows (redemption + lines + ledger entry + movements, read back) are written
-   again with the same number of threads as plain INSERTs — one transaction per redemption, no lock, no
+   again by the same number of processes as plain INSERTs — one transaction per redemption, no lock, no
    check, no chain, no audit — into ``bench_*`` tables ``LIKE`` the real ones ``INCLUDING ALL`` (indexes,
    checks) with the same foreign keys: the limit measured in the same run.
-3. Prints redemptions/s, refusals, errors, p50/p99 latency per case beside the plain rate, then the
-   overdraft check over the whole database: every household's credit and every product's stock ≥ 0, and
-   the ledger agrees with the receipts (each redemption's entry is −its points, its lines add up to its
-   points, its movements to its lines; the database holds one redemption per success reported).
+3. Prints redemptions/s, refusals, errors, p50/p99 latency per case beside the plain rate, the two target
+   ratios (one counter against plain INSERTs; 8 village shops against one counter, beside the same ratio of
+   the plain INSERTs), then the overdraft check over the whole database: every household's credit and
+   every product's stock ≥ 0, and the ledger agrees with the receipts (each redemption's entry is −its
+   points, its lines add up to its points, its movements to its lines; the database holds one redemption
+   per success reported).
 
-Threads share one Python process (the GIL): with 8 counters the client's own Python is part of what is
-measured, as it would be for 8 gunicorn threads; the plain INSERTs run in the same kind of threads.
+Counters and plain writers are forked processes (``multiprocessing``, fork), started after the set-up with
+no connection open, each opening its own; wall time runs from the common barrier to the last one done.
+The machine's cores are shared by PostgreSQL and the counters.
 """
 
 import argparse
+import multiprocessing
 import os
 import random
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -55,6 +65,7 @@ from bench_generate import fresh_database, server_facts  # noqa: E402
 VILLAGE = "150426100223"
 TOWNSHIP = "150426100000"
 # The real tables and the bench copies written by the plain INSERTs (foreign keys re-pointed among them).
+VILLAGE_SHOPS = "8 counters at 8 village shops"
 PLAIN = {"points_ledgerentry": "bench_ledgerentry", "shop_redemption": "bench_redemption",
          "shop_redemptionline": "bench_redemptionline", "shop_stockmovement": "bench_stockmovement"}
 PRODUCTS = [("抽纸", "提", 1290), ("洗衣粉", "袋", 1000), ("食用油", "桶", 5990), ("大米", "袋", 4500),
@@ -159,9 +170,14 @@ def prepare(args) -> dict:
                        for n, v in enumerate(villages, 1)}
         tshop = shop_services.create_shop(actor=system, area=township, name="乌丹镇爱心超市", villages=villages)
         tproducts = stocked_products(system, tshop, args.stock)
+        village_shops = []
+        for v in villages:
+            vshop = shop_services.create_shop(actor=system, area=v, name=f"{v.name}爱心超市")
+            village_shops.append((vshop, [p.pk for p in stocked_products(system, vshop, args.stock).values()]))
         township_case = {"shop": tshop, "products": [p.pk for p in tproducts.values()],
-                         "homes": [per_village[v.pk] for v in villages]}
-    return {"village": village, "cashier": cashier, "shop": shop, "homes": homes,
+                         "homes": [per_village[v.pk] for v in villages], "village_shops": village_shops}
+    all_homes = homes + [hot_home] + ([h for hs in township_case["homes"] for h in hs] if township_case else [])
+    return {"village": village, "cashier": cashier, "shop": shop, "homes": homes, "all_homes": all_homes,
             "products": [products[name].pk for name, _, _ in PRODUCTS], "hot_home": hot_home,
             "hot_product": products["限量纸巾"].pk, "hot_points": hot_points, "hot_credit": hot_credit,
             "hot_stock": hot_stock, "township": township_case, "seconds": time.perf_counter() - t0}
@@ -188,31 +204,51 @@ def plain_tables() -> None:
 # ------------------------------------------------------------------------------------------- the counters
 
 
-def run_threads(n: int, work) -> tuple[list[dict], float]:
-    """``work(i, barrier)`` in ``n`` threads, each on its own connection; wall time from the barrier on."""
-    from django.db import connection
+def run_processes(n: int, work) -> tuple[list[dict], float]:
+    """``work(i, barrier)`` in ``n`` forked processes, each opening its own connection (none is open when
+    they fork); wall time from the common barrier to the end of the last one's work (``time.monotonic``,
+    one clock for all processes). ``work`` returns a picklable dict."""
+    from django.db import connections
 
-    barrier = threading.Barrier(n + 1)
-    results: list[dict | None] = [None] * n
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(n + 1)
+    queue = ctx.Queue()
 
     def target(i):
+        from django.db import connection
+
         try:
-            results[i] = work(i, barrier)
+            result = work(i, barrier)
+            result["end"] = time.monotonic()
+            queue.put((i, result))
+        except BaseException as exc:  # noqa: BLE001 - reported by the parent, never a hang
+            queue.put((i, {"crash": f"{type(exc).__name__}: {exc}"}))
+            raise
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    return results, time.perf_counter() - t0
+    processes = [ctx.Process(target=target, args=(i,), daemon=True) for i in range(n)]
+    for p in processes:
+        p.start()
+    barrier.wait(timeout=600)
+    t0 = time.monotonic()
+    results: list[dict | None] = [None] * n
+    for _ in range(n):
+        i, result = queue.get(timeout=1800)
+        if "crash" in result:
+            for p in processes:
+                p.kill()
+            sys.exit(f"process {i} crashed: {result['crash']}")
+        results[i] = result
+    for p in processes:
+        p.join(timeout=60)
+    return results, max(r["end"] for r in results) - t0
 
 
 def counters(setup: dict, *, n: int, shop, plan, seconds: float, per_thread: int, label: str) -> dict:
-    """``n`` counters calling services.redeem; ``plan(i, k, rng)`` → (household id, items) of attempt k."""
+    """``n`` counters calling services.redeem; ``plan(i, k, rng)`` → (household id, items) of attempt k.
+    ``shop``: the one shop of every counter, or a list of ``n`` (counter i at ``shop[i]``)."""
     from django.core.exceptions import ValidationError
 
     from grassroots.areas.models import Household
@@ -226,21 +262,22 @@ def counters(setup: dict, *, n: int, shop, plan, seconds: float, per_thread: int
 
         connection.ensure_connection()
         rng = random.Random(1000 * n + i)
+        mine = shop[i] if isinstance(shop, list) else shop
         cashier = User.objects.get(pk=setup["cashier"].pk)  # its own object: the scope cache is per object
         actor = Actor(user=cashier, name=cashier.username, ip="127.0.0.1")
-        homes: dict[int, Household] = {}
+        # The households the counters may serve, loaded before the start (the counter page has its household
+        # at hand when 确定兑换 is pressed): the rate is of services.redeem alone, as the plain rate is of INSERTs.
+        homes: dict[int, Household] = Household.objects.select_related("village").in_bulk(setup["all_homes"])
         out = {"ok": [], "refused": Counter(), "errors": Counter(), "latencies": []}
         barrier.wait()
         started = time.perf_counter()
         k = 0
         while k < per_thread and time.perf_counter() - started < seconds:
             household_id, items = plan(i, k, rng)
-            household = homes.get(household_id)
-            if household is None:
-                household = homes[household_id] = Household.objects.select_related("village").get(pk=household_id)
+            household = homes[household_id]
             t0 = time.perf_counter()
             try:
-                redemption = shop_services.redeem(actor=actor, shop=shop, household=household, items=items,
+                redemption = shop_services.redeem(actor=actor, shop=mine, household=household, items=items,
                                                   idempotency_key=f"bench-{label}-{i}-{k}")
                 out["ok"].append(redemption.pk)
             except ValidationError as exc:
@@ -251,7 +288,7 @@ def counters(setup: dict, *, n: int, shop, plan, seconds: float, per_thread: int
             k += 1
         return out
 
-    results, wall = run_threads(n, work)
+    results, wall = run_processes(n, work)
     latencies = sorted(x for r in results for x in r["latencies"])
     refused, errors = Counter(), Counter()
     for r in results:
@@ -335,7 +372,7 @@ def plain_inserts(rows: list[dict], n: int) -> dict:
             latencies.append(time.perf_counter() - t0)
         return {"latencies": latencies}
 
-    results, wall = run_threads(n, work)
+    results, wall = run_processes(n, work)
     latencies = sorted(x for r in results for x in r["latencies"])
     return {"rows": len(rows), "wall": wall, "rate": len(rows) / wall if wall else 0.0,
             "p50": percentile(latencies, 50) * 1000, "p99": percentile(latencies, 99) * 1000}
@@ -472,7 +509,14 @@ def main(argv=None) -> None:
             picked = rng.sample(t["products"], rng.randint(1, 3))
             return mine[k % len(mine)], [(p, rng.randint(1, 2)) for p in sorted(picked)]
 
-        cases.append(("8 counters on 8 villages (township shop)", 8, t["shop"], township, args.per_thread))
+        def village_shops(i, k, rng):
+            mine = t["homes"][i % len(t["homes"])]
+            _, shelf = t["village_shops"][i % len(t["village_shops"])]
+            picked = rng.sample(shelf, rng.randint(1, 3))
+            return mine[k % len(mine)], [(p, rng.randint(1, 2)) for p in sorted(picked)]
+
+        cases.append((VILLAGE_SHOPS, 8, [vshop for vshop, _ in t["village_shops"]], village_shops, args.per_thread))
+        cases.append(("8 counters, township shop, 8 villages", 8, t["shop"], township, args.per_thread))
 
     # Warm-up, not reported: imports, first queries, plans.
     warm = counters(setup, n=2, shop=setup["shop"], plan=spread(2), seconds=2, per_thread=20, label="warm")
@@ -512,6 +556,15 @@ def main(argv=None) -> None:
         print(f"{label:{width}} {len(s['ok']):6,} {sum(s['refused'].values()):7,} {sum(s['errors'].values()):6,} "
               f"{s['wall']:7.1f} {s['rate']:7,.0f} {s['p50']:7.1f} {s['p99']:7.1f} | {p['rate']:7,.0f} "
               f"{p['p50']:6.1f} {p['p99']:6.1f} {s['rate'] / p['rate'] if p['rate'] else 0:6.2f}")
+    print()
+    _, one, one_plain = rows[0]
+    print(f"one counter: {one['rate']:,.0f} redemptions/s against {one_plain['rate']:,.0f} plain INSERTs/s of the "
+          f"same rows: ratio {one['rate'] / one_plain['rate'] if one_plain['rate'] else 0:.2f} (target ≥ 0.25)")
+    for label, s, p in rows:
+        if label == VILLAGE_SHOPS and one["rate"] and one_plain["rate"]:
+            print(f"{label}: {s['rate']:,.0f} redemptions/s against one counter's {one['rate']:,.0f}: "
+                  f"{s['rate'] / one['rate']:.1f}× (target ≥ 3×); plain INSERTs, 8 processes against 1: "
+                  f"{p['rate'] / one_plain['rate']:.1f}× (what this machine allows)")
     print()
     for label, s, _ in rows:
         details = [f"{m} ×{c}" for m, c in s["refused"].most_common(3)]

@@ -2,7 +2,8 @@
 docs/locking.md)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from grassroots.access.scope import authorise
@@ -24,21 +25,27 @@ from grassroots.rules.points import GENESIS, chain
 ENTRY_REVERSE = "points.entry.reverse"
 
 
-def append_entries(*, village: Area, entries: list[LedgerEntry]) -> list[LedgerEntry]:
+def append_entries(*, village: Area, entries: list[LedgerEntry], head: LedgerHead | None = None) -> list[LedgerEntry]:
     """Chain ``entries`` onto the village's ledger. Call inside a transaction.
 
     The village's head row is locked first, so appends in one village are serial while
-    different villages append in parallel.
+    different villages append in parallel. A caller that took the head already (``lock_head``, in the
+    same transaction, because it reads balances under it) passes it as ``head``: not locked twice.
     """
     if not entries:
         return []
-    head = lock_head(village.pk)
+    if head is None:
+        head = lock_head(village.pk)
+    elif head.village_id != village.pk:
+        raise ValueError("append_entries: the head passed is another village's")
     links = chain(head.hash, head.seq + 1, [chain_content(e) for e in entries])
     for entry, (seq, prev_hash, digest) in zip(entries, links, strict=True):
         entry.seq, entry.prev_hash, entry.hash = seq, prev_hash, digest
     LedgerEntry.objects.bulk_create(entries, batch_size=1000)
     head.seq, head.hash = links[-1][0], links[-1][2]
-    head.save(update_fields=["seq", "hash"])
+    with connection.cursor() as cursor:  # what head.save(update_fields=…) sends, without the ORM's compile
+        cursor.execute(f"UPDATE {LedgerHead._meta.db_table} SET seq = %s, hash = %s WHERE id = %s",
+                       [head.seq, head.hash, head.pk])
     return entries
 
 ENTRY_COLUMNS = ("village_id", "seq", "path", "household_id", "person_id", "account", "kind", "points",
@@ -57,12 +64,27 @@ def record_checkpoint(*, village_id: int, seq: int, digest: str, place: str, now
 
 
 def lock_head(village_id: int) -> LedgerHead:
-    """The village's chain head, locked (created at the genesis hash the first time)."""
-    head = LedgerHead.objects.select_for_update().filter(village_id=village_id).first()
+    """The village's chain head, locked (created at the genesis hash the first time). Call inside a transaction."""
+    head = _locked_head(village_id)
     if head is None:
         LedgerHead.objects.bulk_create([LedgerHead(village_id=village_id, seq=0, hash=GENESIS)], ignore_conflicts=True)
-        head = LedgerHead.objects.select_for_update().get(village_id=village_id)
+        head = _locked_head(village_id)
     return head
+
+
+def _locked_head(village_id: int) -> LedgerHead | None:
+    """``LedgerHead.objects.select_for_update().filter(village_id=…).first()`` as one plain statement: every
+    write to the ledger runs it, and the ORM's compile of it cost more than the round trip."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("lock_head must run inside the transaction of the write")
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, seq, hash FROM {LedgerHead._meta.db_table} WHERE village_id = %s{lock}",
+                       [village_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return LedgerHead.from_db(connection.alias, ["id", "village_id", "seq", "hash"], [row[0], village_id, *row[1:]])
 
 
 @transaction.atomic

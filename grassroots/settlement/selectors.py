@@ -123,6 +123,14 @@ class Standing:
     settlement: Settlement | None
 
 
+def redemption_allowed(*, credit: int, vetoed: bool | None) -> bool:
+    """What ``redemption_standing`` decides when it lets a household redeem, from values read elsewhere: a
+    redeemable balance and no veto in the village's latest published settlement (``vetoed``: its line's
+    flag, None without a line). The counter reads both with its stock in one statement after its locks
+    (``shop.selectors.sale_facts``); False means ask ``redemption_standing`` why not."""
+    return credit > 0 and not vetoed
+
+
 def redemption_standing(household: Household, today: date) -> Standing:
     """May the household redeem at the love supermarket now, and if not, why (in Chinese)?
 

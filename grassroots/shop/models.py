@@ -200,20 +200,6 @@ class RedemptionLine(models.Model):
         return self.price_fen * self.quantity
 
 
-class ReceiptCounter(models.Model):
-    """The last receipt number given out by a shop on a day (locked to take the next one)."""
-
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    seq = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="receipt_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.shop_id} {self.day} #{self.seq}"
-
-
 def card_token() -> str:
     return secrets.token_urlsafe(16)
 

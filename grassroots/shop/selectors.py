@@ -8,6 +8,7 @@ by the household's path, so a cashier of one village never finds another village
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -15,7 +16,8 @@ from grassroots.access.scope import access_scoped, scope_of, visible
 from grassroots.areas.models import Area, Household, Person
 from grassroots.areas.selectors import search_households
 from grassroots.ledger.models import Account, LedgerEntry
-from grassroots.rules.settlement import points_for_fen
+from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN, points_for_fen
+from grassroots.settlement.models import PointsPolicy, Settlement, SettlementLine, SettlementStatus
 from grassroots.settlement.selectors import policy_for
 from grassroots.shop import capabilities as caps
 from grassroots.shop.models import (
@@ -53,6 +55,63 @@ def stock_of(product_ids) -> dict[int, int]:
             .values_list("product_id", "total"))
     found = dict(rows)
     return {pk: found.get(pk, 0) for pk in ids}
+
+
+@dataclass(frozen=True)
+class SaleFacts:
+    """What a redemption checks, read in one statement after its locks (``sale_facts``)."""
+
+    key_used: bool  # a receipt was written under this key before
+    credit: int  # the household's redeemable balance
+    vetoed: bool | None  # its line's veto flag in the village's latest published settlement (None: no line)
+    points_per_yuan: int  # the village's rate (``policy_for``: the default until its assembly saves one)
+    stock: dict[int, int]  # product id → stock
+    receipts: int  # the shop's receipts for the village's households that day (voided ones included)
+
+
+def sale_facts(*, shop_id: int, household_id: int, village_id: int, day: date, product_ids, key: str) -> SaleFacts:
+    """Balance, standing, rate, stock, the receipt key's use and the number of receipts the shop gave the
+    village's households on ``day``, as of one moment: one statement, run by ``services.redeem`` after it
+    holds the household, the village's ledger head and the products (in READ COMMITTED a statement's
+    snapshot is taken when it starts, so it sees every sale committed before those locks were granted; and
+    every sale of the village takes its head, so no other can commit meanwhile). The same sums as
+    ``ledger.selectors.balances`` (credit account), ``stock_of`` and the latest published settlement's line
+    of ``settlement.selectors.redemption_standing``."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        raise ValueError("sale_facts needs at least one product")
+    movement, redemption = StockMovement._meta.db_table, Redemption._meta.db_table
+    entry, policy = LedgerEntry._meta.db_table, PointsPolicy._meta.db_table
+    settlement, line = Settlement._meta.db_table, SettlementLine._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        SELECT p.id,
+               (SELECT COALESCE(SUM(m.quantity), 0) FROM {movement} m WHERE m.product_id = p.id),
+               (SELECT COUNT(*) FROM {redemption} r WHERE r.idempotency_key = %s),
+               (SELECT COALESCE(SUM(e.points), 0) FROM {entry} e WHERE e.household_id = %s AND e.account = %s),
+               (SELECT l.vetoed FROM {line} l WHERE l.household_id = %s AND l.settlement_id =
+                    (SELECT s.id FROM {settlement} s WHERE s.village_id = %s AND s.status = %s
+                     ORDER BY s.year DESC, s.quarter DESC LIMIT 1)),
+               (SELECT pp.points_per_yuan FROM {policy} pp WHERE pp.village_id = %s),
+               (SELECT COUNT(*) FROM {redemption} n WHERE n.shop_id = %s AND n.village_id = %s
+                AND n.created_at >= %s AND n.created_at < %s)
+        FROM {Product._meta.db_table} p WHERE p.id IN ({marks})"""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    ops = connection.ops  # aware datetimes bound as the ORM binds them (UTC on SQLite)
+    params = [key, household_id, Account.CREDIT.value, household_id, village_id, SettlementStatus.PUBLISHED.value,
+              village_id, shop_id, village_id, ops.adapt_datetimefield_value(start),
+              ops.adapt_datetimefield_value(end), *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    stock = {pk: 0 for pk in ids} | {row[0]: int(row[1]) for row in rows}
+    if not rows:
+        raise ValueError("sale_facts: none of the products exists (lock them first: _lock_products refuses that)")
+    _, _, used, credit, vetoed, rate, receipts = rows[0]
+    return SaleFacts(bool(used), int(credit), None if vetoed is None else bool(vetoed),
+                     DEFAULT_POINTS_PER_YUAN if rate is None else rate, stock, int(receipts))
 
 
 class _PointsFor:

@@ -1,8 +1,8 @@
 """Writes of the love supermarket. Each public function: keyword-only, one transaction, audited.
 
-Locks follow docs/locking.md: the Household row, then the products in id order, then the village's ledger
-head (``ledger.services.lock_head``), then the shop's receipt counter. A void takes the household, then the
-redemption row, then the same.
+Locks follow docs/locking.md: the Household row, then the village's ledger head (``ledger.services.lock_head``),
+then the products in id order. A receipt's number is counted under the village's head, not drawn from a
+locked counter. A void takes the household, then the redemption row, then the same.
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from grassroots.core.photos import stored_photo
 from grassroots.ledger.models import Account, EntryKind, LedgerEntry
 from grassroots.ledger.services import append_entries, lock_head
 from grassroots.rules.settlement import points_for_fen
-from grassroots.settlement.selectors import policy_for, redemption_standing
+from grassroots.settlement.selectors import redemption_allowed, redemption_standing
 from grassroots.shop import capabilities as caps
 from grassroots.shop.models import (
     Donation,
@@ -30,13 +30,12 @@ from grassroots.shop.models import (
     HouseholdCard,
     MovementKind,
     Product,
-    ReceiptCounter,
     Redemption,
     RedemptionLine,
     Shop,
     StockMovement,
 )
-from grassroots.shop.selectors import stock_of
+from grassroots.shop.selectors import sale_facts, stock_of
 
 # A receipt's key is its identity (Redemption.idempotency_key; its ledger entry's is "redeem:<key>", 64 at most).
 MAX_KEY = 50
@@ -122,15 +121,20 @@ def _lock_products(shop: Shop, product_ids, field: str = "items") -> dict[int, P
     """The shop's products ``product_ids``, row-locked in id order. A product of another shop is
     refused as if it did not exist."""
     ids = sorted(set(product_ids))
-    products = {p.pk: p for p in Product.objects.select_for_update().filter(pk__in=ids, shop=shop).order_by("pk")}
+    # The query the ORM would send for select_for_update().filter(pk__in=ids, shop=shop).order_by("pk"),
+    # written out: a counter runs it on every sale and the ORM's compile of it cost more than the round trip.
+    fields = Product._meta.concrete_fields
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(f.column for f in fields)} FROM {Product._meta.db_table} "
+                       f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND shop_id = %s ORDER BY id{lock}",
+                       [*ids, shop.pk])
+        rows = cursor.fetchall()
+    products = {p.pk: p for p in (_from_row(Product, fields, row) for row in rows)}
     missing = [pk for pk in ids if pk not in products]
     if missing:
         raise ValidationError({field: [f"商品 {pk} 不是{shop.name}的商品" for pk in missing]})
     return products
-
-
-def _shop_village_ids(shop: Shop) -> set[int]:
-    return set(shop.villages.values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------- shops and products
@@ -353,23 +357,26 @@ def _set_lock_timeout() -> None:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{ms}ms"])
 
 
-def _next_number(shop: Shop, day: date) -> str:
-    counter = ReceiptCounter.objects.select_for_update().filter(shop=shop, day=day).first()
-    if counter is None:
-        ReceiptCounter.objects.bulk_create([ReceiptCounter(shop=shop, day=day, seq=0)], ignore_conflicts=True)
-        counter = ReceiptCounter.objects.select_for_update().get(shop=shop, day=day)
-    counter.seq += 1
-    counter.save(update_fields=["seq"])
-    return f"DH-{shop.pk}-{day:%Y%m%d}-{counter.seq:04d}"
+def _receipt_number(shop: Shop, village: Area, day: date, receipts: int) -> str:
+    """The receipt number of the sale after ``receipts`` sales of ``shop`` to ``village``'s households on
+    ``day`` (counted by ``sale_facts`` while the village's ledger head is held, so no other sale of the village
+    can commit meanwhile; nothing is stored, so nothing is locked, and a refused sale uses no number). A
+    village's shop numbers DH-<shop>-<day>-0001…; a shop serving several villages puts the village's id
+    before the number (DH-<shop>-<day>-<village>-0001), so its villages never share a count."""
+    if shop.path == village.path:
+        return f"DH-{shop.pk}-{day:%Y%m%d}-{receipts + 1:04d}"
+    return f"DH-{shop.pk}-{day:%Y%m%d}-{village.pk}-{receipts + 1:04d}"
 
 
 def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[int, int]], idempotency_key: str,
            now=None) -> Redemption:
     """兑换: the household pays ``items`` with its redeemable points.
 
-    One transaction: the household, the products (id order) and the village's ledger head are locked,
-    then balance, standing and stock are read again and checked; only then the receipt, its lines, one
-    credit entry (kind redemption) and the stock movements are written.
+    One transaction: the household, the village's ledger head and the products (id order) are locked,
+    then balance, standing, rate, stock, the key's use and the day's receipts of the village at this shop
+    are read again in one statement and checked; only then the receipt (numbered after the day's), its
+    lines, one credit entry (kind redemption), the stock movements and the audit record are written. Nothing shared by two villages or two shops is
+    locked, except a township shop's products (its one shelf); see docs/locking.md.
 
     ``idempotency_key`` is the receipt's identity (``receipt_key`` makes it from a caller's key): a
     receipt and its ledger entry are written under it at most once, and a key used before is refused.
@@ -382,8 +389,6 @@ def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[
     key = _receipt_identity(idempotency_key)
     if not shop.is_active:
         raise ValidationError({"shop": f"{shop.name}已停业"})
-    if household.village_id not in _shop_village_ids(shop):
-        raise ValidationError({"household": f"{shop.name}不服务该户所在的嘎查村"})
     merged = _items(items)
     now = now or timezone.now()
     try:
@@ -413,29 +418,93 @@ def _is_lock_failure(error: Exception) -> bool:
     return "lock timeout" in text or "deadlock" in text or "database is locked" in text or "could not serialize" in text
 
 
+def _from_row(model, fields, values):
+    """An instance of ``model`` from a plain SELECT of ``fields``' columns, each value converted as the ORM
+    converts it (``from_db_value`` and the vendor's converters: SQLite's datetimes and booleans)."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        col = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def _insert(objs: list, *, returning_id: bool = False) -> None:
+    """INSERT ``objs`` (one model) in one statement, each field's value prepared as ``save`` prepares it
+    (``pre_save``: auto_now_add; ``get_db_prep_save``: the vendor's form), without the ORM's insert compiler,
+    whose cost on every sale was several times the round trip. ``returning_id``: one object, its id set."""
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)}) "
+           f"VALUES {', '.join([row] * len(objs))}")
+    with connection.cursor() as cursor:
+        if returning_id:
+            [obj] = objs
+            cursor.execute(sql + " RETURNING id", params)
+            obj.pk = cursor.fetchone()[0]
+            obj._state.adding, obj._state.db = False, connection.alias
+        else:
+            cursor.execute(sql, params)
+
+
+def _lock_household(shop: Shop, household_id: int) -> tuple[Household, bool]:
+    """The household row locked, with its village, and whether ``shop`` serves that village: what
+    ``Household.objects.select_for_update(of=("self",), no_key=True).select_related("village")`` with an
+    ``Exists`` of the shop's villages would send, written out (the ORM's compile cost more than the round
+    trip, on every sale). The household's row only, not its village's, which every insert naming the village
+    references; FOR NO KEY UPDATE, so that rows referencing the household may still be inserted meanwhile.
+    Which villages a shop serves is not decided at the counter, so that is read, not locked."""
+    h_fields, a_fields = Household._meta.concrete_fields, Area._meta.concrete_fields
+    lock = " FOR NO KEY UPDATE OF h" if connection.features.has_select_for_update else ""
+    served = Shop.villages.through._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join('h.' + f.column for f in h_fields)}, {', '.join('a.' + f.column for f in a_fields)}, "
+            f"EXISTS(SELECT 1 FROM {served} sv WHERE sv.shop_id = %s AND sv.area_id = h.village_id) "
+            f"FROM {Household._meta.db_table} h JOIN {Area._meta.db_table} a ON a.id = h.village_id "
+            f"WHERE h.id = %s{lock}", [shop.pk, household_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Household.DoesNotExist("该户不存在")
+    household = _from_row(Household, h_fields, row[:len(h_fields)])
+    household.village = _from_row(Area, a_fields, row[len(h_fields):-1])
+    return household, bool(row[-1])
+
+
 def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dict[int, int], key: str,
                    now) -> Redemption:
-    household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
-    # The uniqueness guard of the receipt's key, not a second replay convention (a retried request is
-    # answered by core.idempotency before this is called): read under the household lock, so a
-    # concurrent call with the same key for this household waits here for the first to commit and is
-    # refused, rather than being checked against a balance the first has already spent.
-    if Redemption.objects.filter(idempotency_key=key).exists():
-        raise ValidationError({"idempotency_key": KEY_USED})
+    household, served = _lock_household(shop, household.pk)
+    if not served:
+        raise ValidationError({"household": f"{shop.name}不服务该户所在的嘎查村"})
     if not household.is_active:
         raise ValidationError({"household": "该户已不在册，不能兑换"})
-    products = _lock_products(shop, items)
     village = household.village
-    lock_head(village.pk)
+    head = lock_head(village.pk)
+    products = _lock_products(shop, items)
+    # Read again after every lock, in one statement: balance, standing, rate, stock and whether the key was
+    # used. A concurrent call with the same key for this household waited on the household lock for the
+    # first to commit and is refused here by the key (the uniqueness guard of the receipt, not a second
+    # replay convention: a retried request is answered by core.idempotency before this is called), rather
+    # than being checked against a balance the first has already spent.
     today = timezone.localdate(now)
-    standing = redemption_standing(household, today)
-    if not standing.may_redeem:
-        raise ValidationError({"household": standing.reason})
+    facts = sale_facts(shop_id=shop.pk, household_id=household.pk, village_id=village.pk, day=today,
+                       product_ids=items, key=key)
+    if facts.key_used:
+        raise ValidationError({"idempotency_key": KEY_USED})
+    credit = facts.credit
+    if not redemption_allowed(credit=facts.credit, vetoed=facts.vetoed):
+        standing = redemption_standing(household, today)  # why not, in the words the counter shows
+        if not standing.may_redeem:
+            raise ValidationError({"household": standing.reason})
+        credit = standing.credit
     errors = []
     for pk in sorted(items):
         if products[pk].is_retired:
             errors.append(f"「{products[pk].name}」已停用，不能兑换")
-    stock = stock_of(products)
+    stock = facts.stock
     for pk in sorted(items):
         product = products[pk]
         if not product.is_retired and stock[pk] < items[pk]:
@@ -443,26 +512,27 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
                           else f"「{product.name}」已无库存")
     if errors:
         raise ValidationError({"items": errors})
-    rate = policy_for(village).points_per_yuan
+    rate = facts.points_per_yuan
     lines = [RedemptionLine(product_id=pk, quantity=items[pk], price_fen=products[pk].price_fen,
                             points=points_for_fen(products[pk].price_fen, rate) * items[pk])
              for pk in sorted(items)]
     total = sum(line.points for line in lines)
     fen = sum(line.price_fen * line.quantity for line in lines)
-    if total > standing.credit:
-        raise ValidationError({"items": f"本次需{total}分，可兑换积分只有{standing.credit}分"})
-    number = _next_number(shop, today)
-    [entry] = append_entries(village=village, entries=[LedgerEntry(
+    if total > credit:
+        raise ValidationError({"items": f"本次需{total}分，可兑换积分只有{credit}分"})
+    number = _receipt_number(shop, village, today, facts.receipts)
+    [entry] = append_entries(village=village, head=head, entries=[LedgerEntry(
         village=village, path=household.path, household=household, account=Account.CREDIT,
         kind=EntryKind.REDEMPTION, points=-total, reason=f"爱心超市兑换 {number}"[:200], occurred_on=today,
         posted_at=now, idempotency_key=f"redeem:{key}")])
-    redemption = Redemption.objects.create(
+    redemption = Redemption(
         shop=shop, household=household, village=village, path=household.path, number=number, points=total, fen=fen,
         cashier=actor.user, created_at=now, idempotency_key=key, entry=entry)
+    _insert([redemption], returning_id=True)
     for line in lines:
         line.redemption = redemption
-    RedemptionLine.objects.bulk_create(lines)
-    StockMovement.objects.bulk_create([
+    _insert(lines)
+    _insert([
         StockMovement(product_id=line.product_id, shop=shop, path=shop.path, kind=MovementKind.REDEMPTION,
                       quantity=-line.quantity, redemption=redemption, recorded_by=actor.user)
         for line in lines])
@@ -497,8 +567,10 @@ def void_redemption(*, actor: Actor, redemption: Redemption, reason: str, now=No
 
 
 def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> Redemption:
-    Household.objects.select_for_update().filter(pk=redemption.household_id).first()
-    redemption = Redemption.objects.select_for_update().select_related("village", "entry", "shop").get(pk=redemption.pk)
+    Household.objects.select_for_update(no_key=True).filter(pk=redemption.household_id).first()
+    # of=("self",): the receipt only, not the shop's, village's or entry's rows that every sale references.
+    redemption = (Redemption.objects.select_for_update(of=("self",), no_key=True)
+                  .select_related("village", "entry", "shop").get(pk=redemption.pk))
     if redemption.voided_at is not None:
         raise ValidationError({"redemption": f"兑换单 {redemption.number} 已作废"})
     if LedgerEntry.objects.filter(reverses_id=redemption.entry_id).exists():
@@ -507,9 +579,10 @@ def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> R
     if timezone.localdate(redemption.created_at) != today:
         raise ValidationError({"redemption": f"兑换单 {redemption.number} 不是当天的，不能作废"})
     lines = list(redemption.lines.order_by("product_id"))
+    head = lock_head(redemption.village_id)
     list(Product.objects.select_for_update().filter(pk__in=[line.product_id for line in lines]).order_by("pk"))
     entry = redemption.entry
-    [reversal] = append_entries(village=redemption.village, entries=[LedgerEntry(
+    [reversal] = append_entries(village=redemption.village, head=head, entries=[LedgerEntry(
         village_id=entry.village_id, path=entry.path, household_id=entry.household_id, account=Account.CREDIT,
         kind=EntryKind.REVERSAL, points=-entry.points, reverses=entry,
         reason=f"作废兑换单 {redemption.number}：{reason}"[:200], occurred_on=today, posted_at=now,

@@ -60,3 +60,34 @@ def credited(homes, village):
     give(homes["SQ-0004"], 80, date(2026, 3, 5))
     settle(village)
     return homes
+
+
+@pytest.fixture
+def township_shop(homes, region, village, system_actor):
+    """乌丹镇's township shop serving 赛沁塔拉嘎查 and a second village of the township, 巴嘎塔拉嘎查 (its own
+    ledger chain), with 抽纸 and 香皂 on the shelf (10 each); SQ-0001 and BG-0001 (of the second village) each
+    hold 200 redeemable points after Q1 2026. Returns (shop, {village name: household}, {product name: Product})."""
+    from grassroots.areas import services as areas
+    from grassroots.core.testing import DIVISIONS
+    from grassroots.rules.divisions import Division
+    from grassroots.shop import services
+
+    areas.load_divisions(actor=system_actor, divisions=[
+        *DIVISIONS, Division("150426100224", "巴嘎塔拉嘎查", "village", "150426100000")])
+    second = region["乌丹镇"].children.get(code="150426100224")
+    grid = areas.create_grid(actor=system_actor, village=second, name="第1网格", number=1)
+    far = areas.create_household(actor=system_actor, grid=grid, number="BG-0001", address="巴嘎塔拉嘎查1号")
+    near = homes["SQ-0001"]
+    give(near, 200, date(2026, 2, 1))
+    give(far, 200, date(2026, 2, 1))
+    settle(village)
+    settle(second)
+    shop = services.create_shop(actor=system_actor, area=region["乌丹镇"], name="乌丹镇爱心超市",
+                                villages=[village, second])
+    shelf = {name: services.add_product(actor=system_actor, shop=shop, name=name, unit=unit, price_fen=price,
+                                        low_stock=low)
+             for name, unit, price, low in PRODUCTS if name in ("抽纸", "香皂")}
+    services.record_donation(actor=system_actor, shop=shop, donor="旗农牧局", donor_kind="pairing_unit",
+                             donated_on=date(2026, 3, 20), items=[(p.pk, 10) for p in shelf.values()],
+                             value_fen=sum(p.price_fen * 10 for p in shelf.values()))
+    return shop, {village.name: near, second.name: far}, shelf

@@ -211,3 +211,47 @@ def test_a_counter_stuck_behind_a_lock_is_told_to_retry_and_nothing_is_written(p
     retried = services.redeem(actor=actor(cashier), shop=shop, household=home, items=[(soap.pk, 1)],
                               idempotency_key="stuck", now=EXCHANGE_DAY)
     assert retried.points == 23 and ledger_selectors.balance(home).credit == 77
+
+
+def test_two_villages_at_one_township_shop_wait_for_each_other_only_on_a_shared_product(pg, township_shop,
+                                                                                      system_actor, settings):
+    """A sale of 赛沁塔拉嘎查 is in flight (its locks held, not committed) at the township shop. A sale of the
+    other village at the same shop, of another product, goes through meanwhile: no receipt counter, chain head
+    or other row of the shop is shared (docs/locking.md). Only the same product (one shelf) waits, and with a
+    short lock timeout is told to retry, nothing written."""
+    settings.SHOP_LOCK_TIMEOUT_MS = 300
+    shop, homes, shelf = township_shop
+    near, far = homes["赛沁塔拉嘎查"], homes["巴嘎塔拉嘎查"]
+    in_flight, release = threading.Event(), threading.Event()
+    held = []
+
+    def first_counter():
+        try:
+            with transaction.atomic():
+                held.append(services.redeem(actor=system_actor, shop=shop, household=near,
+                                            items=[(shelf["抽纸"].pk, 1)], idempotency_key="near", now=EXCHANGE_DAY))
+                in_flight.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first_counter)
+    holder.start()
+    try:
+        assert in_flight.wait(timeout=30)
+        other = services.redeem(actor=system_actor, shop=shop, household=far, items=[(shelf["香皂"].pk, 1)],
+                                idempotency_key="far", now=EXCHANGE_DAY)
+        with pytest.raises(services.Busy, match="请稍后重试"):
+            services.redeem(actor=system_actor, shop=shop, household=far, items=[(shelf["抽纸"].pk, 1)],
+                            idempotency_key="far-same-shelf", now=EXCHANGE_DAY)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert other.number == f"DH-{shop.pk}-20260410-{far.village_id}-0001"
+    assert [r.number for r in held] == [f"DH-{shop.pk}-20260410-{near.village_id}-0001"]
+    assert Redemption.objects.count() == 2
+    assert ledger_selectors.balance(far).credit == 200 - 23 and ledger_selectors.balance(near).credit == 200 - 75
+    assert selectors.stock_of([shelf["抽纸"].pk, shelf["香皂"].pk]) == {shelf["抽纸"].pk: 9, shelf["香皂"].pk: 9}
+    retried = services.redeem(actor=system_actor, shop=shop, household=far, items=[(shelf["抽纸"].pk, 1)],
+                              idempotency_key="far-same-shelf", now=EXCHANGE_DAY)
+    assert retried.number == f"DH-{shop.pk}-20260410-{far.village_id}-0002"

@@ -358,6 +358,29 @@ def test_a_township_shop_serves_its_villages_cashiers_each_their_own(region, hom
     assert [h.number for h in selectors.find_households(cashier, shop, "SQ-0001")] == ["SQ-0001"]
 
 
+def test_a_township_shop_numbers_each_villages_receipts_apart(township_shop, committee, system_actor):
+    """Each village's receipts at a township shop are numbered apart, so that two villages' sales never share a
+    counter (docs/locking.md); a voided receipt keeps its number and the next one follows it."""
+    shop, homes, shelf = township_shop
+    near, far = homes["赛沁塔拉嘎查"], homes["巴嘎塔拉嘎查"]
+    first = services.redeem(actor=system_actor, shop=shop, household=near, items=[(shelf["抽纸"].pk, 1)],
+                            idempotency_key="n-1", now=EXCHANGE_DAY)
+    other = services.redeem(actor=system_actor, shop=shop, household=far, items=[(shelf["香皂"].pk, 1)],
+                            idempotency_key="f-1", now=EXCHANGE_DAY)
+    services.void_redemption(actor=actor(committee), redemption=first, reason="录错了", now=EXCHANGE_DAY)
+    second = services.redeem(actor=system_actor, shop=shop, household=near, items=[(shelf["香皂"].pk, 2)],
+                             idempotency_key="n-2", now=EXCHANGE_DAY)
+    next_day = services.redeem(actor=system_actor, shop=shop, household=near, items=[(shelf["香皂"].pk, 1)],
+                               idempotency_key="n-3", now=EXCHANGE_DAY + timedelta(days=1))
+    day = f"DH-{shop.pk}-20260410"
+    assert [first.number, second.number] == [f"{day}-{near.village_id}-0001", f"{day}-{near.village_id}-0002"]
+    assert other.number == f"{day}-{far.village_id}-0001"
+    assert next_day.number == f"DH-{shop.pk}-20260411-{near.village_id}-0001"
+    assert ledger_selectors.balance(near).credit == 200 - 46 - 23 and ledger_selectors.balance(far).credit == 200 - 23
+    assert ledger_selectors.first_broken_entry(near.village_id) is None
+    assert ledger_selectors.first_broken_entry(far.village_id) is None
+
+
 # ---------------------------------------------------------------- the exchange day report
 
 
