@@ -498,7 +498,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
         # (joined first, every claim in the caller's areas would be, to keep limit + 1 of them).
         page_ids = chosen.order_by("-created_at", "-id").values("pk")[offset:offset + limit + 1]
         claims = with_areas(list(claims_out().filter(pk__in=Subquery(page_ids)).order_by("-created_at", "-id")),
-                            recorders=True)
+                            recorders=True, caller=user)
     stages = _stages_by_village(c.village_id for c in claims)
     duplicates = selectors.possible_duplicates(user, claims[:limit])
     return page([_claim(c, stages[c.village_id], duplicates) for c in claims], limit, offset)
@@ -508,7 +508,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
 @api_errors
 def get_claim(request, claim_id: ObjectId):
     claim = access_object(request.user, claims_out(), pk=claim_id)
-    with_areas([claim], recorders=True)
+    with_areas([claim], recorders=True, caller=request.user)
     stages = _stages_by_village([claim.village_id])[claim.village_id]
     line = NoticeLine.objects.select_related("notice").filter(claim=claim).first()
     entry_id = LedgerEntry.objects.filter(claim=claim).values_list("pk", flat=True).first()
@@ -529,7 +529,7 @@ def _recorded_claim(request, claim_id: int) -> Claim:
 
 def _claim_body(user, pk: int) -> dict:
     claim = claims_out().get(pk=pk)
-    with_areas([claim], recorders=True)
+    with_areas([claim], recorders=True, caller=user)
     stages = _stages_by_village([claim.village_id])[claim.village_id]
     body = _claim(claim, stages, selectors.possible_duplicates(user, [claim]))
     return ClaimOut.model_validate(body).model_dump(mode="json")
