@@ -15,15 +15,16 @@
    a. warm-up (not reported);
    b. empty route: GET /api/points/public/today/ — a Ninja route with no authentication and no database
       work, sent without cookies (a session cookie alone makes Django load and save the session);
-   c. the empty route sent with the session cookie: Django then reads and saves the session on every
-      request (SESSION_SAVE_EVERY_REQUEST, the 30-minute idle logout): one SELECT, one UPDATE, one commit;
+   c. the empty route sent with the session cookie: Django then reads the session (one SELECT; the idle
+      clock is renewed, one UPDATE, at most once a minute: access/middleware.py IdleSessionMiddleware);
    d. authenticated read: GET /api/points/claims/?limit=1 with the session — the session as in c, the
-      user and roles, the page of claims (3 small queries);
+      user and roles, the page of claims, its areas and recorders, the review stages, possible duplicates
+      (8 statements in all; pinned by claims/tests/test_api_queries.py);
    e. claims: POST /api/points/claims/ with a unique Idempotency-Key, one person a claim, rule A01
       (义务劳动, no cap), people and deed dates varied;
    f. the empty route again, to bracket the claims phase.
-5. Prints requests/s and p50/p99 latency per phase, claims/s and the ratio to the empty route; checks
-   that the database holds exactly one claim per 201 and no more.
+5. Prints requests/s and p50/p99 latency per phase, claims/s and authenticated reads/s with their ratios to
+   the empty route; checks that the database holds exactly one claim per 201 and no more.
 
 The figures only mean something against the limit measured in the same run (PERFORMANCE.md).
 """
@@ -323,6 +324,9 @@ def main(argv=None) -> None:
     print(f"claims/s = {claims_rate:,.0f} (p50 {c['p50']:.1f} ms, p99 {c['p99']:.1f} ms) = {claims_rate / empty_rate:.2f} "
           f"of the empty-route rate ({empty_rate:,.0f} req/s, mean of before and after) and "
           f"{claims_rate / phases['auth_get']['rate']:.2f} of the authenticated read")
+    reads = phases["auth_get"]
+    print(f"authenticated reads/s = {reads['rate']:,.0f} (p50 {reads['p50']:.1f} ms, p99 {reads['p99']:.1f} ms) = "
+          f"{reads['rate'] / empty_rate:.2f} of the empty-route rate")
     print(f"database check: {created:,} claims written for {ok:,} answers 201 "
           f"({'one each' if created == ok else 'MISMATCH'})")
 

@@ -157,6 +157,7 @@ def possible_duplicates(user, claims: list[Claim]) -> dict[int, list[Claim]]:
     keys = {c.pk: (c.person_id, c.rule_version.rule_id, c.deed_date) for c in claims}
     others = (
         visible(user, Claim.objects.filter(person_id__in={k[0] for k in keys.values()},
+                                           rule_version__rule_id__in={k[1] for k in keys.values()},
                                            deed_date__in={k[2] for k in keys.values()},
                                            status__in=LIVE_CLAIM_STATUSES), caps.VIEW)
         .select_related("person", "rule_version__rule", "recorder")
@@ -166,6 +167,14 @@ def possible_duplicates(user, claims: list[Claim]) -> dict[int, list[Claim]]:
     for other in others:
         by_key[(other.person_id, other.rule_version.rule_id, other.deed_date)].append(other)
     return {pk: [o for o in by_key.get(key, []) if o.pk != pk] for pk, key in keys.items()}
+
+
+def recorded_duplicates(user, claims: list[Claim]) -> dict[int, list[Claim]]:
+    """``possible_duplicates`` of claims just returned by ``services.record_claims``, without a query: their
+    ``same_deed`` (the live claims of the same person, rule and day, read in the same transaction) that the
+    caller can see. The claims of one batch are of different people, so none is a duplicate of another."""
+    scope = scope_of(user)
+    return {c.pk: [o for o in c.same_deed if scope.can(caps.VIEW, o.path)] for c in claims}
 
 
 def visible_claim_ids(user, ids: list[int]) -> set[int]:

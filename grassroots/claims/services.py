@@ -110,7 +110,9 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
 
     A live claim of the same person under the same rule on the same day (in review, on notice or
     posted) refuses the batch with ``DuplicateClaims`` unless ``allow_duplicate``: the same deed
-    recorded twice is the usual mistake, two deeds of a kind on one day the rare case."""
+    recorded twice is the usual mistake, two deeds of a kind on one day the rare case. Each claim returned
+    carries ``same_deed``: the live claims of its person, rule and day found before it was recorded
+    (unscoped; ``selectors.recorded_duplicates`` narrows them to what a caller sees)."""
     user = actor.user
     today = today or timezone.localdate()
     person_ids = list(dict.fromkeys(person_ids))
@@ -132,11 +134,12 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
         raise ValidationError({"photo": f"「{version.title}」须附照片"})
     photo = stored_photo(photo, stem="deed")  # re-encoded: the phone's GPS position and camera tags dropped
     scope = actor_scope(actor)
-    # The people's rows are locked (in id order) so that two grid workers recording the same deed at
-    # the same moment are serial: the second sees the first's claim (duplicate and cap checks).
-    list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk").values_list("pk", flat=True))
-    people = {p.pk: p for p in Person.objects.filter(pk__in=person_ids, is_active=True)
-              .select_related("household", "household__grid").prefetch_related("tags")}
+    # The people's rows are locked (in id order) as they are read, so that two grid workers recording the
+    # same deed at the same moment are serial: the second sees the first's claim (duplicate and cap checks).
+    # An inactive person's row is locked too and left out here (refused below as not in the caller's grids).
+    people = {p.pk: p for p in Person.objects.select_for_update(of=("self",)).filter(pk__in=person_ids)
+              .select_related("household", "household__grid").prefetch_related("tags").order_by("pk")
+              if p.is_active}
     errors = []
     pending: dict[int, int] = defaultdict(int)
     points = claim_points(version.points, quantity)
@@ -176,6 +179,8 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
         Claim.objects.bulk_create(claims[1:])
     else:
         Claim.objects.bulk_create(claims)
+    for claim in claims:  # the live claims found above, per person: the caller shows them without a query
+        claim.same_deed = [c for c in same if c.person_id == claim.person_id]
     record(actor=actor, action=CLAIM_RECORD, object_type="points.claim", object_id=batch,
            area_path=village.path, data={"rule": rule.code, "version": version.version, "people": len(claims),
                                           "points": points, "deed_date": deed_date.isoformat(),

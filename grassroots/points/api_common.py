@@ -82,11 +82,19 @@ def require_reaching(user, capability: str, path: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def with_areas(objects: list, *, recorders: bool = False) -> list:
-    """Attach ``village`` (and ``grid``, ``recorder`` when the objects have them) with one query each."""
+def with_areas(objects: list, *, recorders: bool = False, caller=None) -> list:
+    """Attach ``village`` (and ``grid``, ``recorder`` when the objects have them) with one query each. The
+    ``caller`` (``request.user``, loaded for this request) is not read again as a recorder: a grid worker
+    listing what they recorded costs no recorder look-up."""
     ids = {o.village_id for o in objects} | {o.grid_id for o in objects if hasattr(o, "grid_id")}
     areas = Area.objects.in_bulk(ids) if ids else {}
-    users = User.objects.in_bulk({o.recorder_id for o in objects}) if recorders and objects else {}
+    users = {}
+    if recorders and objects:
+        wanted = {o.recorder_id for o in objects}
+        if caller is not None and caller.pk in wanted:
+            users[caller.pk] = caller
+        if wanted - users.keys():
+            users.update(User.objects.in_bulk(wanted - users.keys()))
     for o in objects:
         o.village = areas[o.village_id]
         if hasattr(o, "grid_id"):
