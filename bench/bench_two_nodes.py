@@ -6,8 +6,9 @@
 1. Drops and creates a database of its own (default ``grassroots_bench_twonode``) with the two roles of
    docs/deploy.md step 1 (``<db>_owner`` migrates, ``<db>_app`` owns nothing and runs everything else), migrates it
    as the owner and loads the demo as the application role (``grassroots demo --no-serve``); tops up the shop's
-   shelf with one purchase through the API, so that stock does not run out during the bench. DATABASE_URL's user
-   must be allowed to create roles and databases.
+   shelf with one purchase through the API and gives the village's households that have credit 1,000,000 points
+   more (one chained credit entry each, as a published settlement writes it), so that neither stock nor balances
+   run out during the bench. DATABASE_URL's user must be allowed to create roles and databases.
 2. Starts two app servers (``grassroots serve --workers 2`` each, gunicorn sync, each in a process group of its
    own) on loopback. No task worker: this is the web traffic only.
 3. The clients (threads of this process, ``requests``; ``--clients`` of each kind): a grid worker recording
@@ -18,7 +19,8 @@
    next node that has not failed (tests/two_nodes.py, shared with tests/live/test_two_nodes.py).
 4. A warm-up of 5 s on both nodes (not reported), then phases of ``--seconds`` each: (a) every client on node A only; (b) the clients on both nodes, node B killed
    (gunicorn's master and workers, kill -9) after half the phase, the requests it held retried on node A.
-5. Prints answers/s of each phase and kind, the requests retried, and the database count: every acknowledged
+5. Prints answers/s of each phase and kind beside the limit measured in the same run (GET /healthz on node A from
+   as many client threads, a view that touches nothing), the requests retried, and the database count: every acknowledged
    key has exactly one row and a refused one none (lost = 0, doubled = 0), no overdraft.
 
 Two nodes on one 2-core machine share its cores with PostgreSQL and the clients: the second node adds no CPU
@@ -29,11 +31,14 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,6 +57,32 @@ from tests.two_nodes import (  # noqa: E402
 )
 
 KINDS = ("claim", "redeem", "file")
+
+
+def top_up_credit(db: Database, households: list[int], credit: int) -> None:
+    """Each household of ``households`` gets ``credit`` more redeemable points by one chained credit entry (as a
+    published settlement writes it, ``ledger.services.append_entries``), written as the application role, so that
+    the counter's answers stay redemptions rather than "balance used up" refusals while the bench runs."""
+    os.environ["DATABASE_URL"] = db.app_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from grassroots.areas.models import Household
+    from grassroots.ledger import services as ledger_services
+    from grassroots.ledger.models import Account, EntryKind, LedgerEntry
+
+    now = timezone.now()
+    homes = list(Household.objects.filter(pk__in=households).select_related("village"))
+    with transaction.atomic():
+        ledger_services.append_entries(village=homes[0].village, entries=[LedgerEntry(
+            village=h.village, path=h.path, household=h, account=Account.CREDIT, kind=EntryKind.SETTLEMENT,
+            points=credit, occurred_on=now.date(), posted_at=now, reason="基准：兑换额度",
+            idempotency_key=f"bench-two-nodes-credit:{h.pk}") for h in homes])
+    connection.close()
 
 
 def top_up_shelf(base: str, facts) -> None:
@@ -87,6 +118,27 @@ def run_phase(db, nodes, facts, sessions, *, tag: str, clients: int, seconds: fl
             "redemptions": (before, last_redemption(db))}
 
 
+def healthz_rate(base: str, clients: int, seconds: float) -> float:
+    """The limit, same run: GET /healthz (a view that touches nothing) from as many client threads as the phases
+    have, answers/s."""
+    counts = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def loop(i: int) -> None:
+        session = requests.Session()
+        while time.monotonic() < stop:
+            session.get(f"{base}/healthz", timeout=TIMEOUT)
+            counts[i] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - started)
+
+
 def rates(phase: dict, start: float, end: float) -> tuple[float, list[float], int]:
     """Answers/s in all and of each kind, and the requests retried, of the answers that came in [start, end]."""
     out = [o for o in phase["traffic"].outcomes if start <= o.at <= end]
@@ -115,6 +167,7 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     prepare(db, env, households=args.households)
     facts = read_facts(db)
+    top_up_credit(db, facts.households, 1_000_000)
     [(server,)] = db.query("SHOW server_version")
     print(f"database {args.db} on PostgreSQL {server}, roles {db.owner} (migrates) and {db.app} (everything else); "
           f"demo set-up {time.perf_counter() - t0:.0f} s; {len(facts.households)} households with credit; "
@@ -131,6 +184,7 @@ def main(argv=None) -> None:
         # Warm-up, not reported: every gunicorn worker of both nodes loads what it loads on first use (templates,
         # the dispatch classifier's model) before anything is timed.
         run_phase(db, [a.base, b.base], facts, sessions, tag="warm", clients=args.clients, seconds=5)
+        limit = healthz_rate(a.base, len(KINDS) * args.clients, min(args.seconds, 5))
         one = run_phase(db, [a.base], facts, sessions, tag="one", clients=args.clients, seconds=args.seconds)
         two = run_phase(db, [a.base, b.base], facts, sessions, tag="two", clients=args.clients,
                         seconds=args.seconds, kill=b)
@@ -151,6 +205,7 @@ def main(argv=None) -> None:
         total, per_kind, retried = rates(phase, start, end)
         print(f"{label:44} {total:9.1f} " + " ".join(f"{r:9.1f}" for r in per_kind) + f" {retried:8}")
 
+    print(f"{'limit: GET /healthz on node A (no database)':44} {limit:9.1f}")
     line("(a) node A only", one, one["started"], one["ended"])
     line("(b) nodes A + B, B killed half-way: all", two, two["started"], two["ended"])
     line("    before the kill (A + B)", two, two["started"], two["killed_at"])

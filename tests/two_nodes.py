@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
@@ -232,7 +232,8 @@ class Traffic:
         people = self.facts.people
         return session.post(f"{node}/api/points/claims/", json={
             "person_ids": [people[n % len(people)]], "rule_id": self.facts.rule_id, "quantity": 1,
-            "deed_date": date.today().isoformat(), "note": key, "allow_duplicate": True},
+            # People and days vary, as in bench_claims_api: a (person, day) that comes round again is another deed.
+            "deed_date": (date.today() - timedelta(days=n % 60)).isoformat(), "note": key, "allow_duplicate": True},
             headers=_api_headers(session, key), timeout=TIMEOUT)
 
     def _redeem(self, node, key, n, **_):
