@@ -13,6 +13,7 @@ tests/live/test_two_nodes.py (which asserts) and bench/bench_two_nodes.py (which
   key acknowledged, none for a key refused, none that no client was told about.
 """
 
+import http.client
 import itertools
 import json
 import re
@@ -227,22 +228,42 @@ class Traffic:
                 self.outcomes.append(outcome)
             return outcome
 
-    def _claim(self, node, key, n, **_):
-        session = self.sessions["claims"]
-        people = self.facts.people
-        return session.post(f"{node}/api/points/claims/", json={
-            "person_ids": [people[n % len(people)]], "rule_id": self.facts.rule_id, "quantity": 1,
+    def _api(self, kind: str, n: int) -> tuple[requests.Session, str, dict]:
+        """The session, path and body of API create number ``n`` of ``kind``."""
+        f = self.facts
+        if kind == "claim":
             # People and days vary, as in bench_claims_api: a (person, day) that comes round again is another deed.
-            "deed_date": (date.today() - timedelta(days=n % 60)).isoformat(), "note": key, "allow_duplicate": True},
-            headers=_api_headers(session, key), timeout=TIMEOUT)
+            return self.sessions["claims"], "/api/points/claims/", {
+                "person_ids": [f.people[n % len(f.people)]], "rule_id": f.rule_id, "quantity": 1,
+                "deed_date": (date.today() - timedelta(days=n % 60)).isoformat(), "note": "", "allow_duplicate": True}
+        return self.sessions["redeem"], f"/api/shop/shops/{f.shop_id}/redemptions/", {
+            "household": f.households[n % len(f.households)],
+            "items": [{"product": f.products[n % min(3, len(f.products))], "quantity": 1}]}
+
+    def _body(self, kind: str, key: str, n: int) -> tuple[requests.Session, str, dict]:
+        session, path, body = self._api(kind, n)
+        if kind == "claim":
+            body["note"] = key  # a claim carries its key, so that the count can find it
+        return session, path, body
+
+    def _claim(self, node, key, n, **_):
+        session, path, body = self._body("claim", key, n)
+        return session.post(node + path, json=body, headers=_api_headers(session, key), timeout=TIMEOUT)
 
     def _redeem(self, node, key, n, **_):
-        session = self.sessions["redeem"]
-        f = self.facts
-        return session.post(f"{node}/api/shop/shops/{f.shop_id}/redemptions/", json={
-            "household": f.households[n % len(f.households)],
-            "items": [{"product": f.products[n % min(3, len(f.products))], "quantity": 1}]},
-            headers=_api_headers(session, key), timeout=TIMEOUT)
+        session, path, body = self._body("redeem", key, n)
+        return session.post(node + path, json=body, headers=_api_headers(session, key), timeout=TIMEOUT)
+
+    def send_unanswered(self, kind: str, key: str, n: int, node: str) -> http.client.HTTPConnection:
+        """Send API create ``n`` of ``kind`` to ``node`` and read nothing: the caller drops the connection when it
+        likes, as a phone whose signal went after the request left. (Not recorded: ``send`` the key again.)"""
+        session, path, body = self._body(kind, key, n)
+        parts = urlparse(node)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
+        conn.request("POST", path, body=json.dumps(body), headers={
+            **_api_headers(session, key), "Content-Type": "application/json",
+            "Cookie": "; ".join(f"{name}={value}" for name, value in session.cookies.items())})
+        return conn
 
     def _file(self, node, key, n, *, session=None, address="", **_):
         """A resident on the public page: the form (for its CSRF token), then the filing."""

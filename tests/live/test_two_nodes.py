@@ -3,9 +3,10 @@ the least-privilege roles of deploy.md step 1: the schema belongs to an owner wh
 worker, the demo loader and `grassroots verify-ledger` all connect as an application role that owns no table.
 
 Grid workers record claims through the API, a cashier redeems at the counter through the API, residents file
-demands on the public page, each with an idempotency key, on both nodes at once; one node is killed (kill -9 of
-gunicorn's master and workers) in the middle of a write, and every request a client saw fail is sent again with
-the same key to the other node. Meanwhile an import queued through the killed node's page and a scheduled
+demands on the public page, each with an idempotency key, on both nodes at once. A claim and a redemption commit on
+one node but their answers are lost on the way; then that node is killed (kill -9 of gunicorn's master and
+workers) in the middle of a write; every request a client saw fail is sent again with the same key to the other
+node. Meanwhile an import queued through the killed node's page and a scheduled
 posting run on the worker. Afterwards: every acknowledged request left exactly one row, a refused one none;
 one address got exactly its limit of filings across both nodes; the import ran once; each line of the posted
 notice is in the ledger once; the ledger verifies; no household or product went below zero (issue #13)."""
@@ -99,6 +100,16 @@ def _fresh_window(window: int, needed: float = 30) -> None:
         time.sleep(left + 0.5)
 
 
+def _answer_lost(db: Database, traffic: Traffic, node, kind: str, key: str):
+    """``node`` commits a create but its answer never reaches the client, whose connection drops before it reads
+    it; the client sends it again, same key, to the other node and gets the first answer replayed."""
+    conn = traffic.send_unanswered(kind, key, 3, node.base)
+    wait_until(lambda: db.query("SELECT count(*) FROM core_idempotencykey WHERE key = %s", [key])[0][0],
+               what=f"the {kind} to commit on {node.base}", timeout=60)
+    conn.close()
+    return traffic.send(kind, key, 3, start=traffic.nodes.index(node.base) + 1)
+
+
 def _kill_mid_write(db: Database, traffic: Traffic, node) -> object:
     """A claim sent to ``node`` is held inside its transaction (another session holds the claims table), the node
     is killed there, and the client sends it again to the other node: the kill lands mid-write every time."""
@@ -159,6 +170,7 @@ def test_two_nodes_and_a_worker_lose_nothing_and_double_nothing(database, tmp_pa
         flood = traffic.flood(2 * limit)  # one address, twice its limit of filings, both nodes at once
         job = _queue_import(b.base)
         traffic.wait_for(5, KINDS)
+        lost = {kind: _answer_lost(db, traffic, b, kind, f"tn-lost-{kind}") for kind in ("claim", "redeem")}
         midwrite = _kill_mid_write(db, traffic, b)
         assert not b.alive
         traffic.wait_for(5, KINDS)  # node A alone from here
@@ -184,6 +196,9 @@ def test_two_nodes_and_a_worker_lose_nothing_and_double_nothing(database, tmp_pa
     assert statuses["file"] == {302, 429}, statuses  # 429 only for the flooded address
     assert result.acknowledged["redeem"] > 0, describe(result)
 
+    # Committed on node B, the answer lost on the way: node A replays it, and the work exists once (tally).
+    for kind, outcome in lost.items():
+        assert (outcome.status, outcome.node, outcome.replayed) == (201, a.base, True), (kind, outcome)
     # The client saw node B die mid-write and got its answer from node A; the claim exists once (tally).
     assert midwrite.status == 201 and midwrite.node == a.base, midwrite
     assert midwrite.failures and midwrite.failures[0].startswith(b.base), midwrite
