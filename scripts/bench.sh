@@ -18,6 +18,7 @@ if [ "${BENCH_FULL:-0}" = 1 ]; then
   run bench/bench_demands.py
   run bench/bench_dispatch.py
   run bench/bench_names.py
+  run bench/bench_two_nodes.py
 else
   run bench/bench_generate.py --households 20000
   run bench/bench_ledger.py --villages 20 --per-village 200 --extra-villages 5 --proposed-villages 5
@@ -29,4 +30,5 @@ else
   run bench/bench_dispatch.py --repeat 3
   run bench/bench_names.py --people 10000
   run bench/bench_queue.py --rows 20000 --pings 20
+  run bench/bench_two_nodes.py --households 200 --seconds 5
 fi
