@@ -13,12 +13,13 @@ imports no app.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_q.models import Schedule
+from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 
 
@@ -33,6 +34,7 @@ class Every:
 
 # The whole schedule: no cron lines for a county to get wrong. Every job is safe to run twice or late.
 SCHEDULE = (
+    Every("后台任务心跳", "grassroots.core.tasks.heartbeat", 1),
     Every("公示期满自动入账", "grassroots.claims.tasks.post_due_notices", 5),
     Every("需求提醒·升级督办·自动关闭", "grassroots.demands.tasks.tick", 5),
     Every("季度结束后生成积分评议草稿", "grassroots.settlement.tasks.draft_last_quarter", 60),
@@ -40,6 +42,22 @@ SCHEDULE = (
     Every("删除过期的导出文件", "grassroots.spreadsheets.tasks.expire_exports", 60),
     Every("积分台账哈希链核验", "grassroots.ledger.tasks.verify_ledgers", 24 * 60),
 )
+
+
+HEARTBEAT = "grassroots.core.tasks.heartbeat"
+# A worker runs the heartbeat every minute; none for this long means no worker is running.
+WORKER_SILENT_AFTER = timedelta(minutes=3)
+
+
+def heartbeat() -> dict:
+    """Does nothing: its runs, kept by the queue, are how the pages know a worker is alive."""
+    return {}
+
+
+def worker_running(now=None) -> bool:
+    """Whether a worker ran the heartbeat lately (pages use it to say why queued work does not start)."""
+    now = now or timezone.now()
+    return Task.objects.filter(func=HEARTBEAT, stopped__gte=now - WORKER_SILENT_AFTER).exists()
 
 
 def enqueue(func: str, *args, name: str = "") -> None:

@@ -2,9 +2,11 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from grassroots.access.scope import (
     access_area,
@@ -15,6 +17,7 @@ from grassroots.access.scope import (
     visible,
 )
 from grassroots.areas.models import Area, Household, Level, Person
+from grassroots.core import tasks
 from grassroots.rules.roles import EXPORT_RESIDENTS, IMPORT_RESIDENTS, VIEW_SENSITIVE
 from grassroots.spreadsheets.models import ExportJob, ImportJob
 from grassroots.spreadsheets.register import HEADERS
@@ -68,6 +71,16 @@ class Progress:
     text: str
 
 
+NO_WORKER = "已排队超过 1 分钟仍未开始：后台任务进程（grassroots worker）可能没有运行，请联系系统管理员。"
+QUEUE_PATIENCE = timedelta(minutes=1)
+
+
+def waiting_without_worker(job) -> bool:
+    """A queued import or export that has waited a while, with no worker alive to take it."""
+    return (job.status == "pending" and job.created_at < timezone.now() - QUEUE_PATIENCE
+            and not tasks.worker_running())
+
+
 def job_progress(job: ImportJob) -> Progress:
     """Where a job is. While it runs, the live count is in the cache (see services._progress)."""
     processed, total = job.processed_rows, job.total_rows
@@ -77,7 +90,7 @@ def job_progress(job: ImportJob) -> Progress:
             processed, total = live["processed"], live["total"]
     status = ImportJob.Status
     if job.status == status.PENDING:
-        text = "排队等待处理…"
+        text = NO_WORKER if waiting_without_worker(job) else "排队等待处理…"
     elif job.status == status.VALIDATING:
         text = f"正在检查：已读 {processed} 行" + (f"，约 {total} 行" if total else "")
     elif job.status == status.IMPORTING:

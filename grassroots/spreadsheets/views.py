@@ -134,14 +134,16 @@ def request_export(request):
 @require_GET
 def export_job(request, pk: int):
     job = selectors.export_job_for(request.user, pk)
-    return render(request, "spreadsheets/export_job.html", {"job": job, "keep_hours": settings.EXPORT_KEEP_HOURS})
+    return render(request, "spreadsheets/export_job.html", {
+        "job": job, "keep_hours": settings.EXPORT_KEEP_HOURS, "no_worker": selectors.waiting_without_worker(job)})
 
 
 @login_required
 @require_GET
 def export_status(request, pk: int):
     job = selectors.export_job_for(request.user, pk)
-    return render(request, "spreadsheets/_export_status.html", {"job": job, "keep_hours": settings.EXPORT_KEEP_HOURS})
+    return render(request, "spreadsheets/_export_status.html", {
+        "job": job, "keep_hours": settings.EXPORT_KEEP_HOURS, "no_worker": selectors.waiting_without_worker(job)})
 
 
 @login_required

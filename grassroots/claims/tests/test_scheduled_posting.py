@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_q.models import Schedule, Task
 
 from grassroots.claims.models import Notice
-from grassroots.core.tasks import SCHEDULE
+from grassroots.core.tasks import SCHEDULE, worker_running
 from grassroots.core.testing import database_url, task_worker, wait_until
 from grassroots.ledger.models import LedgerEntry
 
@@ -36,6 +36,7 @@ def test_the_worker_posts_a_notice_whose_period_ended(pg, notice, settings, tmp_
 
     with task_worker(env, log):
         wait_until(posted, what="the scheduled posting", timeout=180, log_path=log)
+        wait_until(worker_running, what="the worker's heartbeat", timeout=60, log_path=log)
     assert sorted(Schedule.objects.values_list("func", flat=True)) == sorted(job.func for job in SCHEDULE)
     lines = notice.lines.count()
     assert lines == 2 and LedgerEntry.objects.filter(village=notice.village).count() == lines

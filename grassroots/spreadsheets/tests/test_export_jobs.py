@@ -62,6 +62,8 @@ def test_the_worker_builds_a_queued_export_once(as_secretary, households, settin
     settings.TASKS_RUN_INLINE = False
     job = ExportJob.objects.get(pk=int(ask(as_secretary).url.strip("/").split("/")[-1]))
     assert job.status == "pending" and "正在排队" in as_secretary.get(f"/exports/{job.pk}/").content.decode()
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=2))  # no worker ran
+    assert "可能没有运行" in as_secretary.get(f"/exports/{job.pk}/status/").content.decode()
     assert as_secretary.get(f"/exports/{job.pk}/download.xlsx").url == f"/exports/{job.pk}/"  # not built yet
     [task] = [q.task for q in OrmQ.objects.all()]
     assert (task["func"], task["name"]) == ("grassroots.spreadsheets.tasks.run_export", f"export-{job.pk}")

@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import django.core.management
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django_q.models import Task
 
 from grassroots import cli
 from grassroots.areas.models import Household, Person
 from grassroots.audit.models import AuditEntry
+from grassroots.core import tasks
 from grassroots.spreadsheets import services
 from grassroots.spreadsheets.models import ImportJob
 from grassroots.spreadsheets.tests.helpers import VILLAGE, household_rows, upload, xlsx
@@ -191,3 +194,23 @@ def test_starting_the_server_ends_the_imports_its_predecessor_left(as_secretary,
     job.refresh_from_db()
     assert job.status == "failed" and _files(settings) == []
     assert "中断的导入任务 1 个" in capsys.readouterr().out
+
+
+def _heartbeat(at):
+    Task.objects.create(id=uuid.uuid4().hex, name="heartbeat", func=tasks.HEARTBEAT, started=at, stopped=at,
+                        success=True)
+
+
+def test_a_queued_job_says_when_no_worker_is_running(as_secretary, region, settings, monkeypatch):
+    """`grassroots worker` forgotten: the page says so instead of "排队" for ever."""
+    job = _queued(as_secretary, settings, monkeypatch, xlsx(household_rows("T-001", first_id=101)))
+    assert "排队等待处理" in as_secretary.get(f"/imports/{job.pk}/").content.decode()  # just sent: patience
+
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    _heartbeat(timezone.now() - timedelta(minutes=10))  # a worker ran, but not lately
+    page = as_secretary.get(f"/imports/{job.pk}/").content.decode()
+    assert "后台任务进程（grassroots worker）可能没有运行" in page
+
+    _heartbeat(timezone.now() - timedelta(seconds=30))  # a worker is alive: the job just waits its turn
+    page = as_secretary.get(f"/imports/{job.pk}/").content.decode()
+    assert "排队等待处理" in page and "可能没有运行" not in page
