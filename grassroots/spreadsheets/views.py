@@ -130,20 +130,21 @@ def request_export(request):
     return redirect(job)
 
 
+def _export_context(user, pk: int) -> dict:
+    job = selectors.export_job_for(user, pk)
+    return {"job": job, "keep_hours": settings.EXPORT_KEEP_HOURS, "no_worker": selectors.waiting_without_worker(job)}
+
+
 @login_required
 @require_GET
 def export_job(request, pk: int):
-    job = selectors.export_job_for(request.user, pk)
-    return render(request, "spreadsheets/export_job.html", {
-        "job": job, "keep_hours": settings.EXPORT_KEEP_HOURS, "no_worker": selectors.waiting_without_worker(job)})
+    return render(request, "spreadsheets/export_job.html", _export_context(request.user, pk))
 
 
 @login_required
 @require_GET
 def export_status(request, pk: int):
-    job = selectors.export_job_for(request.user, pk)
-    return render(request, "spreadsheets/_export_status.html", {
-        "job": job, "keep_hours": settings.EXPORT_KEEP_HOURS, "no_worker": selectors.waiting_without_worker(job)})
+    return render(request, "spreadsheets/_export_status.html", _export_context(request.user, pk))
 
 
 @login_required
