@@ -17,6 +17,11 @@ from grassroots.core.demo import COUNTY, DEMO_PASSWORD, GUANJING, SAIQIN
 from grassroots.demands import services as demands
 from grassroots.demands.demo import load_demo_demands
 from grassroots.demands.models import Unit
+from grassroots.development.demo import load_demo_development
+from grassroots.meetings.demo import load_demo_meetings
+from grassroots.members.demo import load_demo_members
+from grassroots.neworgs.demo import load_demo_neworgs
+from grassroots.party.demo import load_demo_party
 from grassroots.points.demo import load_history, load_seed_rules
 from grassroots.rules.divisions import read_divisions
 from grassroots.rules.idnumber import make_id_number
@@ -60,6 +65,12 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
     unit_accounts += _credit_coop(actor)
     progress("载入爱心超市 …")
     load_demo_shop(actor=actor)
+    progress("载入党组织与党员 …")
+    load_demo_party(actor=actor)
+    load_demo_members(actor=actor)
+    load_demo_meetings(actor=actor)
+    load_demo_development(actor=actor)
+    load_demo_neworgs(actor=actor)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     return [(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts
 

@@ -71,6 +71,11 @@ INSTALLED_APPS = [
     "grassroots.shop",
     "grassroots.demands",
     "grassroots.demands.open311",
+    "grassroots.party",
+    "grassroots.members",
+    "grassroots.meetings",
+    "grassroots.development",
+    "grassroots.neworgs",
 ]
 
 MIDDLEWARE = [

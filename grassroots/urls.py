@@ -19,6 +19,11 @@ urlpatterns = [
     path("", include("grassroots.settlement.urls")),
     path("", include("grassroots.shop.urls")),
     path("", include("grassroots.demands.urls")),
+    path("", include("grassroots.party.urls")),
+    path("", include("grassroots.members.urls")),
+    path("", include("grassroots.meetings.urls")),
+    path("", include("grassroots.development.urls")),
+    path("", include("grassroots.neworgs.urls")),
 ]
 
 # Chinese error pages with a way back; JSON in the API's error shape under /api/ (core/errors.py).

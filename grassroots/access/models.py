@@ -24,17 +24,29 @@ class User(AbstractUser):
 
 
 class RoleAssignment(models.Model):
-    """A role held on an area; it reaches the area's whole subtree."""
+    """A role held on an area; it reaches the area's whole subtree. An organisation secretary's role is held on
+    a party organisation (``organisation``, whose area is ``area``) and reaches that organisation's subtree of the
+    organisation tree instead (party/models.py says how the two trees share one path space)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments", verbose_name="账号")
     role = models.CharField("角色", max_length=32, choices=RoleChoices.choices)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="assignments", verbose_name="区域")
+    organisation = models.ForeignKey("party.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="assignments", verbose_name="党组织")
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "角色分配"
         verbose_name_plural = "角色分配"
-        constraints = [models.UniqueConstraint(fields=["user", "role", "area"], name="role_once_per_area")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], condition=models.Q(organisation__isnull=True),
+                                    name="role_once_per_area"),
+            models.UniqueConstraint(fields=["user", "role", "organisation"],
+                                    condition=models.Q(organisation__isnull=False), name="role_once_per_organisation"),
+            models.CheckConstraint(condition=models.Q(organisation__isnull=True)
+                                   & ~models.Q(role="organisation_secretary")
+                                   | models.Q(organisation__isnull=False, role="organisation_secretary"), name="role_organisation_for_secretary"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"

@@ -14,6 +14,7 @@ from django.http import Http404
 
 from grassroots.access.grants import CAPABILITIES
 from grassroots.areas.models import Area, Household, Level, Person
+from grassroots.party.models import Organisation
 from grassroots.rules.roles import VIEW_RESIDENTS, Role, paths_with
 
 NOT_FOUND = "未找到"
@@ -47,13 +48,15 @@ class Scope:
             return set().union(*CAPABILITIES.values())
         return set().union(*(CAPABILITIES[Role(role)] for role, _ in self.assignments)) if self.assignments else set()
 
-    def q(self, capability: str = VIEW_RESIDENTS, field: str = "path") -> Q:
+    def q(self, capability: str = VIEW_RESIDENTS, field: str = "path", *also: str) -> Q:
+        """Rows whose ``field`` (or any of the ``also`` fields) lies in the caller's subtree for ``capability``."""
         paths = self.paths(capability)
         if not paths:
             return Q(pk__in=[])
         query = Q()
-        for path in paths:
-            query |= Q(**{f"{field}__startswith": path})
+        for name in (field, *also):
+            for path in paths:
+                query |= Q(**{f"{name}__startswith": path})
         return query
 
 
@@ -67,7 +70,8 @@ def scope_of(user) -> Scope:
         return NO_SCOPE
     cached = getattr(user, "_grassroots_scope", None)
     if cached is None:
-        pairs = tuple(user.assignments.values_list("role", "area__path"))
+        pairs = tuple((role, organisation_path or area_path) for role, area_path, organisation_path
+                      in user.assignments.values_list("role", "area__path", "organisation__path"))
         cached = Scope(assignments=pairs, everything=user.is_superuser)
         user._grassroots_scope = cached
     return cached
@@ -139,6 +143,47 @@ def access_household(user, *, pk: int, capability: str = VIEW_RESIDENTS, queryse
 def access_person(user, *, pk: int, capability: str = VIEW_RESIDENTS, queryset: QuerySet | None = None) -> Person:
     """A person in the caller's subtree for ``capability``; 404 otherwise."""
     return access_object(user, queryset if queryset is not None else Person.objects.all(), capability=capability, pk=pk)
+
+
+# Party organisations sit in two trees at once (party/models.py): an area role reaches them through the area they
+# sit in (``area_path``), an organisation secretary through the organisation tree (``path``).
+
+
+def organisation_fields(via: str = "") -> tuple[str, str]:
+    return f"{via}path", f"{via}area_path"
+
+
+def visible_organisations(user, queryset: QuerySet, capability: str, *, via: str = "") -> QuerySet:
+    """``queryset`` of organisations, or of rows that belong to one (``via="organisation__"``), narrowed to the
+    organisations the caller reaches for ``capability``."""
+    return queryset.filter(scope_of(user).q(capability, *organisation_fields(via)))
+
+
+def reaches_organisation(user, capability: str, organisation: Organisation) -> bool:
+    scope = scope_of(user)
+    return scope.can(capability, organisation.path) or scope.can(capability, organisation.area_path)
+
+
+def access_organisation(user, *, pk: int, capability: str, queryset: QuerySet | None = None) -> Organisation:
+    """A party organisation the caller reaches for ``capability``; 404 otherwise."""
+    organisations = queryset if queryset is not None else Organisation.objects.select_related("area", "parent")
+    obj = visible_organisations(user, organisations, capability).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    return obj
+
+
+def require_organisation(user, capability: str, organisation: Organisation, *, seen_with: str) -> None:
+    """Refuse ``capability`` on ``organisation``: 403 to a caller who holds ``seen_with`` there (may only look),
+    404 to anyone else."""
+    if not reaches_organisation(user, capability, organisation):
+        refuse(seen=reaches_organisation(user, seen_with, organisation))
+
+
+def authorise_organisation(actor, capability: str, organisation: Organisation, *, seen_with: str) -> None:
+    """``require_organisation`` for a service's actor; system actors pass."""
+    if not actor.is_system:
+        require_organisation(actor.user, capability, organisation, seen_with=seen_with)
 
 
 def refuse(*, seen: bool) -> NoReturn:

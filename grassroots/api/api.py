@@ -91,8 +91,13 @@ from grassroots.audit.api import router as audit_router  # noqa: E402
 from grassroots.boards.api import router as boards_router  # noqa: E402
 from grassroots.catalogue.api import router as catalogue_router  # noqa: E402
 from grassroots.claims.api import router as claims_router  # noqa: E402
+from grassroots.development.api import router as development_router  # noqa: E402
 from grassroots.ledger.api import results_router as ledger_results_router  # noqa: E402
 from grassroots.ledger.api import router as ledger_router  # noqa: E402
+from grassroots.meetings.api import router as meetings_router  # noqa: E402
+from grassroots.members.api import router as members_router  # noqa: E402
+from grassroots.neworgs.api import router as neworgs_router  # noqa: E402
+from grassroots.party.api import router as party_router  # noqa: E402
 from grassroots.settlement.api import router as settlement_router  # noqa: E402
 from grassroots.shop.api import router as shop_router  # noqa: E402
 
@@ -105,6 +110,11 @@ api.add_router("/points/results", ledger_results_router)
 api.add_router("/points/results", settlement_router)
 api.add_router("/points/results", boards_router)
 api.add_router("/shop", shop_router)
+api.add_router("/party", party_router)
+api.add_router("/party", members_router)
+api.add_router("/party", meetings_router)
+api.add_router("/party", development_router)
+api.add_router("/party", neworgs_router)
 
 from ninja.errors import AuthenticationError, HttpError  # noqa: E402
 from ninja.errors import ValidationError as NinjaValidationError  # noqa: E402

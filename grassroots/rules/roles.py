@@ -15,6 +15,10 @@ class Role(StrEnum):
     CASHIER = "cashier"
     TOWNSHIP_STAFF = "township_staff"
     COUNTY_STAFF = "county_staff"
+    # Held on one party organisation (RoleAssignment.organisation): that organisation and the ones under it.
+    ORGANISATION_SECRETARY = "organisation_secretary"
+    # 组织部门: held on a township or county, like the staff roles, for the party registers of its subtree.
+    ORGANISATION_STAFF = "organisation_staff"
     SYSTEM_ADMIN = "system_admin"
 
 
@@ -26,6 +30,8 @@ ROLE_LABELS = {
     Role.CASHIER: "爱心超市收银员",
     Role.TOWNSHIP_STAFF: "苏木乡镇街道干部",
     Role.COUNTY_STAFF: "旗县干部",
+    Role.ORGANISATION_SECRETARY: "党组织书记",
+    Role.ORGANISATION_STAFF: "组织部门干部",
     Role.SYSTEM_ADMIN: "系统管理员",
 }
 
