@@ -376,3 +376,52 @@ def make_demand(region, responsibilities, system_actor):
                                       urgent=urgent, now=now, **kwargs)
 
     return make
+
+
+# The party registers (party, members, meetings, development, neworgs): the tree of party/testing.py and the
+# accounts that keep or oversee it. ``secretary`` (赛沁塔拉嘎查) keeps its village's branch; ``reader`` (its party group
+# leader) may only look; ``outsider`` (官井子村's secretary) must get 404 for anything of 赛沁塔拉嘎查's.
+
+
+@pytest.fixture
+def party_world(region, households, system_actor):
+    from grassroots.party.testing import build_party_world
+
+    return build_party_world(actor=system_actor, region=region, households=households)
+
+
+@pytest.fixture
+def org_staff(region, system_actor):
+    """组织部门 staff of the county: manages the organisation tree and the registers of the whole county."""
+    return make_account("orgstaff", "organisation_staff", region["翁牛特旗"], system_actor)
+
+
+@pytest.fixture
+def township_staff(region, system_actor):
+    """乌丹镇's staff: looks at the party registers of the township, changes nothing."""
+    return make_account("wudanstaff", "township_staff", region["乌丹镇"], system_actor)
+
+
+@pytest.fixture
+def unit_secretary(party_world, system_actor):
+    """The secretary of the 旗教育局's branch: holds the role on that organisation, not on an area."""
+    from grassroots.access import services
+
+    return services.create_account(actor=system_actor, username="unitsecretary", password=PASSWORD,
+                                   display_name="unitsecretary",
+                                   roles=[("organisation_secretary", party_world.unit)])
+
+
+@pytest.fixture
+def as_org_staff(org_staff):
+    return client_for(org_staff)
+
+
+@pytest.fixture
+def as_township_staff(township_staff):
+    return client_for(township_staff)
+
+
+@pytest.fixture
+def as_unit_secretary(unit_secretary):
+    return client_for(unit_secretary)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.access.models import RoleAssignment, User
-from grassroots.access.scope import authorise
+from grassroots.access.scope import authorise, authorise_organisation
 from grassroots.access.selectors import (
     LOGIN_FAILURE,
     LOGIN_SUCCESS,
@@ -19,8 +19,10 @@ from grassroots.access.selectors import (
 )
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.party import capabilities as party_caps
+from grassroots.party.models import Organisation
 from grassroots.rules.mobile import MobileError, normalise_mobile
-from grassroots.rules.roles import MANAGE_ACCOUNTS
+from grassroots.rules.roles import MANAGE_ACCOUNTS, Role
 
 # Audit actions (``app.noun.verb``). The log-in and account values predate the pattern and stay as they are:
 # the lock-out rule, the audit search and the tests read them by value. LOGIN_FAILURE and LOGIN_SUCCESS are
@@ -113,8 +115,8 @@ def create_account(*, actor: Actor, username: str, password: str, display_name: 
     a command (``grassroots createadmin``, the demo); the audit entry says so."""
     if not roles and not actor.is_system:
         raise ValidationError({"roles": "须为账号分配至少一个角色"})
-    for _, area in roles:
-        authorise(actor, MANAGE_ACCOUNTS, area.path)
+    for role, where in roles:
+        _authorise_grant(actor, role, where)
     if is_superuser and not actor.is_system:
         raise ValidationError("只能在命令行创建超级管理员")
     if is_staff and not actor.is_system:
@@ -132,21 +134,45 @@ def create_account(*, actor: Actor, username: str, password: str, display_name: 
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save()
-    for role, area in roles:
-        RoleAssignment.objects.create(user=user, role=role, area=area)
-    data = {"username": username, "roles": [[r, a.code] for r, a in roles]}
+    for role, where in roles:
+        RoleAssignment.objects.create(user=user, role=role, **_held_on(where))
+    data = {"username": username, "roles": [[r, _code(w)] for r, w in roles]}
     if is_staff:
         data["is_staff"] = True
-    record(actor=actor, action=ACCOUNT_CREATE, obj=user, area_path=roles[0][1].path if roles else "", data=data)
+    record(actor=actor, action=ACCOUNT_CREATE, obj=user, area_path=_path(roles[0][1]) if roles else "", data=data)
     return user
+
+
+# A role is held on an area, or (an organisation secretary's) on a party organisation, which the organisation
+# department grants (party/capabilities.py MANAGE).
+def _authorise_grant(actor: Actor, role: str, where) -> None:
+    if isinstance(where, Organisation) != (role == Role.ORGANISATION_SECRETARY):
+        raise ValidationError({"roles": "党组织书记的角色须授予在党组织上，其他角色须授予在区域上"})
+    if isinstance(where, Organisation):
+        authorise_organisation(actor, party_caps.MANAGE, where, seen_with=party_caps.VIEW)
+    else:
+        authorise(actor, MANAGE_ACCOUNTS, where.path)
+
+
+def _held_on(where) -> dict:
+    return {"area": where.area, "organisation": where} if isinstance(where, Organisation) else {"area": where}
+
+
+def _code(where) -> str:
+    return (where.code or f"o{where.pk}") if isinstance(where, Organisation) else where.code
+
+
+def _path(where) -> str:
+    return where.area_path if isinstance(where, Organisation) else where.path
 
 
 @transaction.atomic
 def assign_role(*, actor: Actor, user: User, role: str, area) -> RoleAssignment:
-    authorise(actor, MANAGE_ACCOUNTS, area.path)
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, area=area)
-    record(actor=actor, action=ACCOUNT_ASSIGN_ROLE, obj=user, area_path=area.path,
-           data={"role": role, "area": area.code})
+    """Grant ``role`` on ``area`` (an Area, or a party Organisation for an organisation secretary)."""
+    _authorise_grant(actor, role, area)
+    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, **_held_on(area))
+    record(actor=actor, action=ACCOUNT_ASSIGN_ROLE, obj=user, area_path=_path(area),
+           data={"role": role, "area": _code(area)})
     return assignment
 
 
