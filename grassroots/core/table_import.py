@@ -1,0 +1,53 @@
+"""An uploaded register, read whole and checked before anything is written: all rows or none.
+
+An app's import service declares its columns (rules/tables.py), calls ``read_upload``, checks each row against
+the database (appending ``RowError``s naming the row and column), and raises ``Rejected`` with every error if there
+is any, before it writes; its one transaction then writes every row. The page shows the errors with the shared
+partial ``templates/_import_errors.html``; the API answers 422 with them (``errors_json``).
+"""
+
+from collections.abc import Sequence
+
+from grassroots.core.excel import NotXlsx, read_xlsx, xlsx_response
+from grassroots.rules.tables import Column, RowError, Table, read_table
+
+MAX_ROWS = 20_000  # a county's members fit; a region's register goes through the command line
+MAX_SHOWN_ERRORS = 200
+
+
+class Rejected(Exception):
+    """Nothing was written; ``errors`` says why, row by row."""
+
+    def __init__(self, errors: Sequence[RowError]):
+        super().__init__(f"{len(errors)} 处问题")
+        self.errors = list(errors)
+
+    @property
+    def shown(self) -> list[RowError]:
+        return self.errors[:MAX_SHOWN_ERRORS]
+
+
+def read_upload(upload, columns: Sequence[Column], *, max_rows: int = MAX_ROWS) -> Table:
+    """The rows of the first sheet of ``upload``; raises Rejected for an unreadable file or a bad header."""
+    try:
+        with read_xlsx(upload) as sheet:
+            header = sheet.header()
+            table = read_table(columns, header, sheet.rows(max_columns=max(len(header), 1)), max_rows=max_rows)
+    except NotXlsx as e:
+        raise Rejected([RowError(0, "", str(e))]) from None
+    if not table.errors and not table.rows:
+        table.errors.append(RowError(2, "", "文件中没有数据，请在表头下方逐行填写"))
+    return table
+
+
+def template_response(filename: str, columns: Sequence[Column], example: Sequence = ()):
+    """The import template: the headers, and one example row when given."""
+    return xlsx_response(filename, [c.header for c in columns], [example] if example else [])
+
+
+def errors_json(rejected: Rejected) -> dict:
+    """The API's 422 body: ``{"detail": …, "errors": {"第N行 列": [message]}}``."""
+    errors: dict[str, list[str]] = {}
+    for e in rejected.shown:
+        errors.setdefault(f"第{e.row}行 {e.column}".strip(), []).append(e.message)
+    return {"detail": f"导入未进行：共 {len(rejected.errors)} 处问题，请修改后重新上传", "errors": errors}
