@@ -22,6 +22,7 @@ from grassroots.meetings.demo import load_demo_meetings
 from grassroots.members.demo import load_demo_members
 from grassroots.neworgs.demo import load_demo_neworgs
 from grassroots.party.demo import load_demo_party
+from grassroots.party.models import Organisation
 from grassroots.points.demo import load_history, load_seed_rules
 from grassroots.rules.divisions import read_divisions
 from grassroots.rules.idnumber import make_id_number
@@ -33,7 +34,7 @@ from grassroots.shop.demo import load_demo_shop
 __all__ = ["COUNTY", "DEMO_ACCOUNTS", "DEMO_PASSWORD", "GUANJING", "SAIQIN", "load_demo"]
 
 
-# (username, role, area code, display name)
+# (username, role, area code — or, for an organisation secretary, the organisation's code — display name)
 DEMO_ACCOUNTS = [
     ("wangge", Role.GRID_WORKER, f"{SAIQIN}001", "网格员 其其格"),
     ("xiaozu", Role.PARTY_GROUP_LEADER, SAIQIN, "党小组长 巴特尔"),
@@ -42,7 +43,9 @@ DEMO_ACCOUNTS = [
     ("shouyin", Role.CASHIER, SAIQIN, "收银员 王丽"),
     ("guanjingzi", Role.VILLAGE_SECRETARY, GUANJING, "书记 刘建国"),
     ("wudan", Role.TOWNSHIP_STAFF, "150426100000", "乌丹镇干部 张明"),
-    ("qixian", Role.COUNTY_STAFF, COUNTY, "旗委组织部 赵磊"),
+    ("qixian", Role.COUNTY_STAFF, COUNTY, "旗政府干部 赵磊"),
+    ("zuzhibu", Role.ORGANISATION_STAFF, COUNTY, "旗委组织部 孙丽"),
+    ("jiaoyuju", Role.ORGANISATION_SECRETARY, "WNT-U02", "教育局机关党支部书记 白音"),
     ("admin", Role.SYSTEM_ADMIN, COUNTY, "系统管理员"),
 ]
 
@@ -68,10 +71,12 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
     progress("载入党组织与党员 …")
     load_demo_party(actor=actor)
     load_demo_members(actor=actor)
+    _organisation_accounts(actor)
     load_demo_meetings(actor=actor)
     load_demo_development(actor=actor)
     load_demo_neworgs(actor=actor)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
+    areas |= {o.code: o.name for o in Organisation.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     return [(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts
 
 
@@ -123,8 +128,17 @@ def _grid_households(actor: Actor) -> None:
 def _accounts(actor: Actor) -> None:
     areas = {a.code: a for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     for username, role, code, name in DEMO_ACCOUNTS:
+        if role == Role.ORGANISATION_SECRETARY:
+            continue  # held on an organisation: made once the organisations exist (_organisation_accounts)
         create_account(actor=actor, username=username, password=DEMO_PASSWORD, display_name=name,
                        roles=[(role, areas[code])], is_staff=role == Role.SYSTEM_ADMIN)
+
+
+def _organisation_accounts(actor: Actor) -> None:
+    for username, role, code, name in DEMO_ACCOUNTS:
+        if role == Role.ORGANISATION_SECRETARY and not User.objects.filter(username=username).exists():
+            create_account(actor=actor, username=username, password=DEMO_PASSWORD, display_name=name,
+                           roles=[(role, Organisation.objects.get(code=code))])
 
 
 def _points(actor: Actor) -> None:

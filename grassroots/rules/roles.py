@@ -47,9 +47,10 @@ MANAGE_ACCOUNTS = "accounts.manage"
 # declares its own table the same way (GRANTS in <app>/capabilities.py); access/grants.py reads them all.
 EVERY_ROLE = frozenset(Role)
 GRANTS: dict[str, frozenset[Role]] = {
-    # Every role reads the register of its areas: the party group reviews points, the cashier finds households
-    # at the counter, township and county staff oversee.
-    VIEW_RESIDENTS: EVERY_ROLE,
+    # Every area role reads the register of its areas: the party group reviews points, the cashier finds
+    # households at the counter, township and county staff oversee. An organisation secretary's role is held on a
+    # party organisation (a unit's, an enterprise's), not on an area: it reaches no households.
+    VIEW_RESIDENTS: EVERY_ROLE - {Role.ORGANISATION_SECRETARY},
     # Villages keep the register; township and county staff read and export it.
     EDIT_RESIDENTS: frozenset({Role.GRID_WORKER, Role.VILLAGE_COMMITTEE_MEMBER, Role.VILLAGE_SECRETARY,
                                Role.SYSTEM_ADMIN}),
