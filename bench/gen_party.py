@@ -38,7 +38,8 @@ the migrations make them: every index, check and deferred foreign key in place):
    of the qualifying organisations and 10 % of the others (a fifth of those after an earlier dispatch ended);
    developments at the reserve stages: two to four per branch (activist or candidate, with their applicant,
    activist and candidate Steps decided by the 支部委员会).
-6. VACUUM ANALYZE, and the row count of every table written.
+6. VACUUM ANALYZE, the row count of every table written, and two checks: each member's spans follow one
+   another without overlap or gap, and nobody who left keeps an open membership.
 
 It prints the time of each phase and the row counts.
 """
@@ -557,6 +558,18 @@ def main(argv=None) -> None:
         phases["VACUUM ANALYZE"] = time.perf_counter() - t0
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+        # The history must hold together: per member, each span starts the day the previous one ended.
+        t0 = time.perf_counter()
+        broken = conn.execute("""
+            SELECT count(*) FROM (SELECT member_id, started_on, lag(ended_on) OVER w AS previous_end,
+                                         lag(member_id) OVER w AS previous_member
+                                  FROM members_membership WINDOW w AS (PARTITION BY member_id ORDER BY started_on)) s
+            WHERE previous_member IS NOT NULL AND (previous_end IS NULL OR previous_end <> started_on)""").fetchone()[0]
+        left_open = conn.execute("""
+            SELECT count(*) FROM members_member m WHERE m.left_on IS NOT NULL
+              AND EXISTS (SELECT 1 FROM members_membership s WHERE s.member_id = m.id AND s.ended_on IS NULL)"""
+                                 ).fetchone()[0]
+        phases["checks (spans chain, leavers closed)"] = time.perf_counter() - t0
         open_members = conn.execute("SELECT count(*) FROM members_membership WHERE ended_on IS NULL").fetchone()[0]
 
     total = time.perf_counter() - t_start
@@ -577,6 +590,10 @@ def main(argv=None) -> None:
           f"({stats['members_transferred'] / args.members:.1%}), transfers between organisations: "
           f"{stats['transferred_spans']:,}; members who left: {stats['members_left']:,} "
           f"({stats['members_left'] / args.members:.1%}); open memberships: {open_members:,}; database size {size}")
+    print(f"checks: spans overlapping or leaving a gap: {broken}; members who left with an open membership: "
+          f"{left_open}")
+    if broken or left_open:
+        sys.exit("the generated history does not hold together")
 
 
 if __name__ == "__main__":
