@@ -19,6 +19,8 @@ if [ "${BENCH_FULL:-0}" = 1 ]; then
   run bench/bench_dispatch.py
   run bench/bench_names.py
   run bench/bench_two_nodes.py
+  run bench/gen_party.py
+  run bench/bench_party.py
 else
   run bench/bench_generate.py --households 20000
   run bench/bench_ledger.py --villages 20 --per-village 200 --extra-villages 5 --proposed-villages 5
@@ -31,4 +33,6 @@ else
   run bench/bench_names.py --people 10000
   run bench/bench_queue.py --rows 20000 --pings 20
   run bench/bench_two_nodes.py --households 200 --seconds 5
+  run bench/gen_party.py --members 20000 --league 150400000000
+  run bench/bench_party.py --runs 5 --warmup 1
 fi
