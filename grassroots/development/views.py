@@ -24,6 +24,7 @@ from grassroots.access.scope import (
     scope_of,
 )
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.core.table_import import Rejected, template_response
@@ -212,6 +213,7 @@ def stop(request, pk: int):
 
 @login_required
 @require_GET
+@reads_from_replica
 def reserve(request):
     day, organisation, organisations = _filters(request)
     rows = list(selectors.reserve_register(request.user, day=day,
@@ -239,6 +241,7 @@ PIPELINE_HEADERS = ["党组织代码", "党组织", "姓名", "性别", "出生�
 
 @login_required
 @require_GET
+@reads_from_replica
 def pipeline_export(request):
     day, organisation, organisations = _filters(request)
     _require_export(request, organisation)
@@ -261,6 +264,7 @@ RESERVE_HEADERS = ["党组织代码", "党组织", "姓名", "性别", "出生�
 
 @login_required
 @require_GET
+@reads_from_replica
 def reserve_export(request):
     day, organisation, organisations = _filters(request)
     _require_export(request, organisation)

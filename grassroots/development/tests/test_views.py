@@ -5,7 +5,7 @@ import io
 from datetime import date
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
 from grassroots.development import services
@@ -195,3 +195,11 @@ def test_the_pipeline_page_makes_a_constant_number_of_queries(as_secretary, peop
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = as_secretary.get(url("development-pipeline")).content.decode()
     assert "申请人7" in page
+
+
+def test_the_heavy_reads_go_to_the_replica_and_pages_opened_after_a_write_do_not():
+    for path in ("/party/development/reserve/", "/party/development/export.xlsx",
+                 "/party/development/reserve/export.xlsx"):
+        assert getattr(resolve(path).func, "reads_from_replica", False), path
+    for path in ("/party/development/", "/party/development/1/"):
+        assert not getattr(resolve(path).func, "reads_from_replica", False), path
