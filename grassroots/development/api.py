@@ -129,9 +129,10 @@ def list_developments(request, filters: Query[DevelopmentsQuery]):
     if filters.organisation is not None:
         organisation = access_organisation(request.user, pk=filters.organisation, capability=caps.VIEW)
         organisations = selectors.organisations_in(request.user, organisation=organisation)
-    rows = selectors.pipeline(request.user, day=day, organisations=organisations, stage=filters.stage)
-    chunk = rows[filters.offset:filters.offset + filters.limit + 1]
-    return {"day": day, **page([_row(r, day) for r in chunk], filters.limit, filters.offset)}
+    developments = selectors.pipeline_developments(request.user, day=day, organisations=organisations,
+                                                   stage=filters.stage)
+    chunk = developments[filters.offset:filters.offset + filters.limit + 1]
+    return {"day": day, **page([_row(selectors.row_of(d, day), day) for d in chunk], filters.limit, filters.offset)}
 
 
 @router.get("/developments/{int:development_id}", response={200: DevelopmentDetailOut, **ERRORS},

@@ -92,19 +92,23 @@ def organisations_in(user, *, area=None, organisation: Organisation | None = Non
     return organisations
 
 
-def pipeline(user, *, day: date, organisations: QuerySet | None = None, stage: str | None = None) -> list[Row]:
-    """Every development the caller may see as it stood on ``day`` (within ``organisations`` when given; at
-    ``stage`` that day when given), by organisation, then stage, then the day that stage was reached. Three
-    queries, whatever the number of rows."""
+def pipeline_developments(user, *, day: date, organisations: QuerySet | None = None,
+                          stage: str | None = None) -> QuerySet[Development]:
+    """The developments the caller may see that had applied by ``day`` (within ``organisations`` when given; at
+    ``stage`` that day when given), by organisation, then the day their stage was reached; steps prefetched."""
     developments = developments_for(user)
     if organisations is not None:
         developments = developments.filter(organisation__in=organisations)
     developments = with_stage_on(developments, day).filter(stage_on__isnull=False)
     if stage:
         developments = developments.filter(stage_on=stage)
-    developments = (developments.select_related("organisation").prefetch_related(_steps())
-                    .order_by("organisation__path", "stage_since", "pk"))
-    return [row_of(d, day) for d in developments]
+    return (developments.select_related("organisation").prefetch_related(_steps())
+            .order_by("organisation__path", "stage_since", "pk"))
+
+
+def pipeline(user, *, day: date, organisations: QuerySet | None = None, stage: str | None = None) -> list[Row]:
+    """``pipeline_developments`` as rows as they stood on ``day``. Three queries, whatever the number of rows."""
+    return [row_of(d, day) for d in pipeline_developments(user, day=day, organisations=organisations, stage=stage)]
 
 
 def row_of(development: Development, day: date) -> Row:

@@ -105,3 +105,16 @@ def test_scoping_on_every_route(as_reader, as_outsider, as_insider, client, peop
         assert client.get(path).status_code == 401, path
     assert post(as_insider, f"{API}/developments/{d.pk}/steps", step).status_code == 404
     assert Step.objects.filter(development=d).count() == 2 and not Development.objects.filter(name="阿拉坦").exists()
+
+
+def test_the_list_makes_a_constant_number_of_queries(as_secretary, people, party_world, system_actor,
+                                                     django_assert_max_num_queries):
+    as_secretary.get(f"{API}/developments")
+    with django_assert_max_num_queries(20) as few:
+        as_secretary.get(f"{API}/developments")
+    for n in range(6):
+        develop(actor=system_actor, organisation=party_world.saiqin, name=f"申请人{n}", applied_on=date(2025, 1, 1),
+                steps={"activist": date(2025, 2, 1)})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = as_secretary.get(f"{API}/developments").json()
+    assert len(body["items"]) == 8
