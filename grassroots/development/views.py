@@ -5,7 +5,9 @@ organisation's development is 404, as is the whole app to a grid worker; a membe
 group leader, township staff) gets 403 on the forms.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +25,7 @@ from grassroots.access.scope import (
     require_organisation,
     scope_of,
 )
+from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
@@ -55,13 +58,40 @@ def _require_record_somewhere(user) -> None:
         refuse(seen=bool(scope_of(user).paths(caps.VIEW)))
 
 
-def _filters(request) -> tuple[date, Organisation | None, object]:
-    """The day, the organisation asked for (404 when not the caller's) and the organisations it covers."""
+@dataclass
+class Filters:
+    day: date
+    organisation: Organisation | None
+    area: Area | None
+    organisations: object  # the organisations asked for, or None for all the caller sees
+
+    @property
+    def query(self) -> str:
+        """The same filters for a link (the exports)."""
+        query = {"day": self.day.isoformat()}
+        if self.organisation:
+            query["organisation"] = self.organisation.pk
+        if self.area:
+            query["area"] = self.area.code
+        return urlencode(query)
+
+    def context(self) -> dict:
+        return {"day": self.day, "organisation": self.organisation, "area": self.area, "query": self.query}
+
+
+def _filters(request) -> Filters:
+    """The day, the organisation asked for (404 when not the caller's) or ``?area=<code>`` (404 when the caller
+    sees no organisation there), and the organisations they cover."""
     _require_view(request.user)
-    day = day_of(request)
     pk = int_or_none(request.GET.get("organisation"))
     organisation = access_organisation(request.user, pk=pk, capability=caps.VIEW) if pk else None
-    return day, organisation, selectors.organisations_in(request.user, organisation=organisation)
+    code = request.GET.get("area", "").strip()
+    area = Area.objects.filter(code=code).first() if code else None
+    organisations = selectors.organisations_in(request.user, organisation=organisation, area=area)
+    if code and (area is None or not organisations.exists()):
+        raise Http404("未找到")
+    return Filters(day=day_of(request), organisation=organisation, area=area,
+                   organisations=organisations if organisation or area else None)
 
 
 def _organisation_choices(user):
@@ -72,12 +102,11 @@ def _organisation_choices(user):
 @login_required
 @require_GET
 def pipeline(request):
-    day, organisation, organisations = _filters(request)
-    rows = selectors.pipeline(request.user, day=day, organisations=organisations if organisation else None)
+    f = _filters(request)
+    rows = selectors.pipeline(request.user, day=f.day, organisations=f.organisations)
     return render(request, "development/pipeline.html", {
-        "day": day, "today": timezone.localdate(), "organisation": organisation,
-        "organisations": _organisation_choices(request.user), "stages": selectors.by_stage(rows),
-        "due": selectors.due_list(rows), "rows": rows,
+        **f.context(), "today": timezone.localdate(), "organisations": _organisation_choices(request.user),
+        "stages": selectors.by_stage(rows), "due": selectors.due_list(rows), "rows": rows,
         "can_record": bool(scope_of(request.user).paths(caps.RECORD)),
     })
 
@@ -215,12 +244,10 @@ def stop(request, pk: int):
 @require_GET
 @reads_from_replica
 def reserve(request):
-    day, organisation, organisations = _filters(request)
-    rows = list(selectors.reserve_register(request.user, day=day,
-                                           organisations=organisations if organisation else None))
+    f = _filters(request)
+    rows = list(selectors.reserve_register(request.user, day=f.day, organisations=f.organisations))
     return render(request, "development/reserve.html", {
-        "day": day, "organisation": organisation, "organisations": _organisation_choices(request.user),
-        "rows": rows})
+        **f.context(), "organisations": _organisation_choices(request.user), "rows": rows})
 
 
 # ---------------------------------------------------------------- Excel
@@ -243,9 +270,9 @@ PIPELINE_HEADERS = ["党组织代码", "党组织", "姓名", "性别", "出生�
 @require_GET
 @reads_from_replica
 def pipeline_export(request):
-    day, organisation, organisations = _filters(request)
-    _require_export(request, organisation)
-    rows = selectors.pipeline(request.user, day=day, organisations=organisations if organisation else None)
+    f = _filters(request)
+    _require_export(request, f.organisation)
+    day, rows = f.day, selectors.pipeline(request.user, day=f.day, organisations=f.organisations)
 
     def lines():
         for r in rows:
@@ -266,9 +293,9 @@ RESERVE_HEADERS = ["党组织代码", "党组织", "姓名", "性别", "出生�
 @require_GET
 @reads_from_replica
 def reserve_export(request):
-    day, organisation, organisations = _filters(request)
-    _require_export(request, organisation)
-    rows = selectors.reserve_register(request.user, day=day, organisations=organisations if organisation else None)
+    f = _filters(request)
+    _require_export(request, f.organisation)
+    day, rows = f.day, selectors.reserve_register(request.user, day=f.day, organisations=f.organisations)
     lines = ([d.organisation.code or "", d.organisation.name, d.name, d.get_gender_display(), d.birth_date,
               rules.LABELS[d.stage_on], d.stage_since, d.applied_on] for d in rows)
     return xlsx_response(f"发展党员人选储备名册_{day}.xlsx", RESERVE_HEADERS, lines, title="人选储备")

@@ -171,8 +171,16 @@ def test_an_outsider_gets_404_for_another_villages_developments(as_outsider, peo
         assert as_outsider.get(path).status_code == 404, path
     for name in ("development-pipeline", "development-reserve", "development-export", "development-reserve-export"):
         assert as_outsider.get(url(name) + f"?organisation={party_world.saiqin.pk}").status_code == 404, name
+        assert as_outsider.get(url(name) + "?area=150426100223").status_code == 404, name
     page = as_outsider.get(url("development-pipeline")).content.decode()
     assert "王磊" in page and "朝鲁" not in page
+
+
+def test_the_pipeline_of_an_area(as_org_staff, people):
+    page = as_org_staff.get(url("development-pipeline") + "?area=150426104204").content.decode()
+    assert "王磊" in page and "朝鲁" not in page and "官井子村" in page
+    page = as_org_staff.get(url("development-pipeline")).content.decode()
+    assert "王磊" in page and "朝鲁" in page
 
 
 def test_a_grid_worker_and_anonymous_users_never_see_the_pipeline(as_insider, client, people):
