@@ -8,6 +8,7 @@ import pytest
 from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
+from grassroots.areas.models import Person
 from grassroots.development import services
 from grassroots.development.models import Development, Step
 from grassroots.development.testing import develop, xlsx
@@ -211,3 +212,16 @@ def test_the_heavy_reads_go_to_the_replica_and_pages_opened_after_a_write_do_not
         assert getattr(resolve(path).func, "reads_from_replica", False), path
     for path in ("/party/development/", "/party/development/1/"):
         assert not getattr(resolve(path).func, "reads_from_replica", False), path
+
+
+def test_registering_a_resident_from_their_record(as_secretary, as_outsider, party_world):
+    resident = Person.objects.get(name="张秀兰")
+    response = as_secretary.get(url("development-register") + f"?person={resident.pk}")
+    assert "张秀兰" in response.content.decode()
+    key = response.context["form"].initial["idempotency_key"]
+    response = as_secretary.post(url("development-register"), {
+        "idempotency_key": key, "organisation": party_world.saiqin.pk, "person": resident.pk,
+        "applied_on": "2026-11-01"})
+    assert response.status_code == 302
+    assert Development.objects.get().person == resident
+    assert as_outsider.get(url("development-register") + f"?person={resident.pk}").status_code == 404
