@@ -103,6 +103,10 @@ def _advance(*, actor, development, stage, decided_on, meeting, decided_by, note
         raise ValidationError({"stage": "终止培养请使用“终止培养”，并写明原因"})
     if meeting is not None and meeting.organisation_id != development.organisation_id:
         raise ValidationError({"meeting": f"所选会议不是“{development.organisation}”的会议"})
+    if meeting is not None and stage in rules.DECIDING_MEETINGS:
+        reason = rules.check_meeting(stage, meeting.kind)
+        if reason:
+            raise ValidationError({"meeting": f"{name}：{reason}"})
     if meeting is None and not decided_by:
         raise ValidationError({"decided_by": f"{name}：请选择决定会议或填写决定机关（如 支部委员会、上级党委）"})
     _not_in_future(decided_on, "decided_on", name)

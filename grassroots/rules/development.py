@@ -196,6 +196,23 @@ def check_extension(record: Record, months: int, on: date) -> str | None:
     return None
 
 
+# Which meeting may decide each step: the branch committee (or, without one, the branch assembly) names
+# activists and candidates; only the branch assembly votes on admission and on full membership.
+BRANCH_COMMITTEE, BRANCH_ASSEMBLY = "branch_committee", "branch_assembly"
+DECIDING_MEETINGS = {ACTIVIST: (BRANCH_COMMITTEE, BRANCH_ASSEMBLY), CANDIDATE: (BRANCH_COMMITTEE, BRANCH_ASSEMBLY),
+                     PROBATIONARY: (BRANCH_ASSEMBLY,), FULL: (BRANCH_ASSEMBLY,)}
+MEETING_LABELS = {BRANCH_COMMITTEE: "支部委员会", BRANCH_ASSEMBLY: "支部党员大会"}
+
+
+def check_meeting(stage: str, kind: str) -> str | None:
+    """None when a meeting of ``kind`` may decide ``stage``."""
+    allowed = DECIDING_MEETINGS.get(stage, ())
+    if kind in allowed:
+        return None
+    names = "或".join(MEETING_LABELS[k] for k in allowed)
+    return f"{RULES}规定：{LABELS[stage]}须由{names}讨论决定，所选会议不是{names}"
+
+
 # ---------------------------------------------------------------- what is due
 
 

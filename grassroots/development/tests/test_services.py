@@ -171,6 +171,19 @@ def test_a_meeting_of_another_organisation_or_no_decider_is_refused(party_world,
     step = services.advance(actor=system_actor, development=d, stage="activist", decided_on=date(2024, 3, 1),
                             meeting=ours)
     assert step.meeting == ours
+    # Full membership is voted by the branch assembly, not the committee.
+    d = develop(actor=system_actor, organisation=party_world.saiqin, name="娜仁", applied_on=date(2022, 1, 2),
+                steps={"activist": date(2022, 3, 1), "candidate": date(2023, 3, 1), "probationary": date(2025, 6, 1)})
+    committee = Meeting.objects.create(organisation=party_world.saiqin, kind="branch_committee",
+                                       held_on=date(2026, 6, 1), place="嘎查部", topic="讨论转正")
+    with pytest.raises(ValidationError) as refused:
+        services.advance(actor=system_actor, development=d, stage="full", decided_on=date(2026, 6, 1),
+                         meeting=committee)
+    assert "须由支部党员大会讨论决定" in refused.value.message_dict["meeting"][0]
+    assembly = Meeting.objects.create(organisation=party_world.saiqin, kind="branch_assembly",
+                                      held_on=date(2026, 6, 1), place="嘎查部", topic="讨论转正")
+    services.advance(actor=system_actor, development=d, stage="full", decided_on=date(2026, 6, 1), meeting=assembly)
+    assert Development.objects.get(pk=d.pk).stage == "full"
 
 
 def test_a_reader_may_not_record_and_an_outsider_does_not_find_it(party_world, system_actor, reader, outsider):

@@ -20,6 +20,7 @@ from grassroots.rules.development import (
     age_on,
     check_application,
     check_extension,
+    check_meeting,
     check_step,
     deadlines,
     due_within,
@@ -145,3 +146,12 @@ def test_a_stopped_development_goes_no_further_and_probationary_members_are_not_
     assert "不能终止培养" in check_step(probationary, STOPPED, date(2025, 1, 1))
     # As of a day before it was stopped, the activist was still an activist.
     assert stopped.as_of(date(2024, 12, 31)).stage == ACTIVIST
+
+
+def test_admission_and_full_membership_are_voted_by_the_branch_assembly_only():
+    assert check_meeting(ACTIVIST, "branch_committee") is None
+    assert check_meeting(CANDIDATE, "branch_assembly") is None
+    assert check_meeting(PROBATIONARY, "branch_assembly") is None
+    assert "须由支部党员大会讨论决定" in check_meeting(PROBATIONARY, "branch_committee")
+    assert "须由支部党员大会讨论决定" in check_meeting(FULL, "party_lecture")
+    assert "支部委员会或支部党员大会" in check_meeting(ACTIVIST, "theme_day")
