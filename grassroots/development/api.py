@@ -53,7 +53,8 @@ class NextOut(Schema):
     rule: str
 
 
-class DevelopmentOut(Schema):
+class ReserveItemOut(Schema):
+    """One person and the stage they held on the day asked for."""
     id: int
     name: str
     gender: str
@@ -62,7 +63,10 @@ class DevelopmentOut(Schema):
     organisation_name: str
     stage: str = Field(description="当日所处阶段")
     stage_label: str
-    since: date
+    since: date = Field(description="进入该阶段的日期")
+
+
+class DevelopmentOut(ReserveItemOut):
     applied_on: date
     member: int | None
     next: NextOut | None
@@ -200,18 +204,6 @@ def add_step(request, response: HttpResponse, development_id: ObjectId, payload:
 
     return once(request, response, key=idempotency_key, required=True, action="development.step.record",
                 body={"development": development.pk, **payload.model_dump(mode="json")}, work=work)
-
-
-class ReserveItemOut(Schema):
-    id: int
-    name: str
-    gender: str
-    birth_date: date
-    organisation: int
-    organisation_name: str
-    stage: str
-    stage_label: str
-    since: date
 
 
 class ReserveOut(Schema):
