@@ -1,3 +1,234 @@
-from ninja import Router
+"""The JSON API of 发展党员, under /api/party: the pipeline as of a day, one person's steps, registering an
+applicant and recording a step (both with Idempotency-Key), and the reserve register as of a day.
 
-router = Router(tags=["development"])
+Scoped like the pages: another organisation's development is 404; a grid worker sees nothing (an empty list,
+404 on one); a member who may only look gets 403 on writes.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import StrictStr
+
+from grassroots.access.scope import access_organisation, access_person, require_organisation
+from grassroots.api.common import Limit, Offset, RequiredKey, once, page
+from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
+from grassroots.api.ids import ObjectId, StrictObjectId
+from grassroots.areas.models import Area
+from grassroots.audit.context import Actor
+from grassroots.development import selectors, services
+from grassroots.development.models import Development, Stage
+from grassroots.meetings.models import Meeting
+from grassroots.party import capabilities as caps
+from grassroots.rules import development as rules
+
+router = Router(tags=["发展党员"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ValidationErrorOut, 422: ValidationErrorOut}
+
+
+class StepOut(Schema):
+    stage: str
+    stage_label: str
+    decided_on: date
+    meeting: int | None
+    decided_by: str
+    note: str
+
+
+class DeadlineOut(Schema):
+    kind: str
+    label: str
+    due: date
+    overdue: bool
+
+
+class NextOut(Schema):
+    stage: str
+    label: str
+    earliest: date | None
+    due: date | None
+    rule: str
+
+
+class ReserveItemOut(Schema):
+    """One person and the stage they held on the day asked for."""
+    id: int
+    name: str
+    gender: str
+    birth_date: date
+    organisation: int
+    organisation_name: str
+    stage: str = Field(description="当日所处阶段")
+    stage_label: str
+    since: date = Field(description="进入该阶段的日期")
+
+
+class DevelopmentOut(ReserveItemOut):
+    applied_on: date
+    member: int | None
+    next: NextOut | None
+    deadlines: list[DeadlineOut]
+
+
+class DevelopmentDetailOut(DevelopmentOut):
+    steps: list[StepOut]
+    talked_on: date | None
+    extension_months: int
+
+
+class DevelopmentsOut(Schema):
+    day: date
+    items: list[DevelopmentOut]
+    next_offset: int | None
+
+
+def _require_view(user) -> None:
+    if not selectors.sees_any(user):
+        raise Http404("未找到")
+
+
+def _row(row: selectors.Row, day: date) -> dict:
+    d = row.development
+    overdue = set(row.overdue)
+    return {
+        "id": d.pk, "name": d.name, "gender": d.gender, "birth_date": d.birth_date,
+        "organisation": d.organisation_id, "organisation_name": d.organisation.name, "stage": row.stage,
+        "stage_label": rules.LABELS[row.stage], "since": row.since, "applied_on": d.applied_on,
+        "member": d.member_id if row.stage in (Stage.PROBATIONARY, Stage.FULL) else None,
+        "next": ({"stage": row.next.stage, "label": row.next.label, "earliest": row.next.earliest,
+                  "due": row.next.due, "rule": row.next.rule} if row.next else None),
+        "deadlines": [{"kind": x.kind, "label": x.label, "due": x.due, "overdue": x in overdue}
+                      for x in row.deadlines],
+    }
+
+
+def _detail(development: Development, day: date) -> dict:
+    row = selectors.row_of(development, day)
+    return {**_row(row, day), "talked_on": development.talked_on,
+            "extension_months": development.extension_months,
+            "steps": [{"stage": s.stage, "stage_label": s.get_stage_display(), "decided_on": s.decided_on,
+                       "meeting": s.meeting_id, "decided_by": s.decided_by, "note": s.note}
+                      for s in development.steps.all() if s.decided_on <= day]}
+
+
+class DevelopmentsQuery(Schema):
+    organisation: ObjectId | None = Field(None, description="党组织编号（含下级）")
+    stage: str | None = Field(None, description="当日阶段：applicant / activist / candidate / probationary / full / stopped")
+    day: date | None = Field(None, description="截至日期（YYYY-MM-DD），默认今天")
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/developments", response={200: DevelopmentsOut, **ERRORS}, summary="发展党员（截至某日）")
+@api_errors
+def list_developments(request, filters: Query[DevelopmentsQuery]):
+    _require_view(request.user)
+    day = filters.day or timezone.localdate()
+    if filters.stage is not None and filters.stage not in Stage.values:
+        raise ValidationError({"stage": f"阶段应为 {'、'.join(Stage.values)} 之一"})
+    organisations = None
+    if filters.organisation is not None:
+        organisation = access_organisation(request.user, pk=filters.organisation, capability=caps.VIEW)
+        organisations = selectors.organisations_in(request.user, organisation=organisation)
+    developments = selectors.pipeline_developments(request.user, day=day, organisations=organisations,
+                                                   stage=filters.stage)
+    chunk = developments[filters.offset:filters.offset + filters.limit + 1]
+    return {"day": day, **page([_row(selectors.row_of(d, day), day) for d in chunk], filters.limit, filters.offset)}
+
+
+@router.get("/developments/{int:development_id}", response={200: DevelopmentDetailOut, **ERRORS},
+            summary="一人的发展步骤及下一步")
+@api_errors
+def get_development(request, development_id: ObjectId):
+    development = selectors.development_for(request.user, development_id)
+    return _detail(development, timezone.localdate())
+
+
+class DevelopmentIn(StrictIn):
+    organisation: StrictObjectId = Field(description="培养党组织编号")
+    applied_on: StrictDate = Field(description="递交申请日期")
+    person: StrictObjectId | None = Field(None, description="本区域居民的人员编号（给出时姓名等取自居民档案）")
+    name: StrictStr = Field("", max_length=50)
+    gender: StrictStr = Field("", max_length=1, description="M 或 F")
+    birth_date: StrictDate | None = None
+
+
+@router.post("/developments", response={201: DevelopmentDetailOut, **ERRORS}, summary="登记入党申请人（幂等）")
+@api_errors
+def create_development(request, response: HttpResponse, payload: DevelopmentIn, idempotency_key: RequiredKey = None):
+    organisation = access_organisation(request.user, pk=payload.organisation, capability=caps.VIEW)
+    require_organisation(request.user, caps.RECORD, organisation, seen_with=caps.VIEW)
+    person = access_person(request.user, pk=payload.person) if payload.person else None
+
+    def work() -> dict:
+        development = services.register_applicant(
+            actor=Actor.from_request(request), organisation=organisation, applied_on=payload.applied_on,
+            person=person, name=payload.name, gender=payload.gender, birth_date=payload.birth_date)
+        fresh = selectors.development_for(request.user, development.pk)
+        return DevelopmentDetailOut.model_validate(_detail(fresh, timezone.localdate())).model_dump(mode="json")
+
+    return once(request, response, key=idempotency_key, required=True, action="development.applicant.register",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class StepIn(StrictIn):
+    stage: StrictStr = Field(description="activist / candidate / probationary / full")
+    decided_on: StrictDate = Field(description="日期；接收预备党员为上级党委审批日期")
+    meeting: StrictObjectId | None = Field(None, description="决定会议（本党组织的会议）编号")
+    decided_by: StrictStr = Field("", max_length=100, description="无会议记录时的决定机关")
+    note: StrictStr = Field("", max_length=300)
+
+
+@router.post("/developments/{int:development_id}/steps", response={201: DevelopmentDetailOut, **ERRORS},
+             summary="记录下一步（幂等）；不符合《发展党员工作细则》的日期以 422 说明规定")
+@api_errors
+def add_step(request, response: HttpResponse, development_id: ObjectId, payload: StepIn,
+             idempotency_key: RequiredKey = None):
+    development = selectors.development_for(request.user, development_id)
+    require_organisation(request.user, caps.RECORD, development.organisation, seen_with=caps.VIEW)
+    meeting = None
+    if payload.meeting is not None:
+        meeting = Meeting.objects.filter(pk=payload.meeting, organisation=development.organisation).first()
+        if meeting is None:
+            raise ValidationError({"meeting": f"会议 {payload.meeting} 不是“{development.organisation}”的会议"})
+
+    def work() -> dict:
+        services.advance(actor=Actor.from_request(request), development=development, stage=payload.stage,
+                         decided_on=payload.decided_on, meeting=meeting, decided_by=payload.decided_by,
+                         note=payload.note)
+        fresh = selectors.development_for(request.user, development.pk)
+        return DevelopmentDetailOut.model_validate(_detail(fresh, timezone.localdate())).model_dump(mode="json")
+
+    return once(request, response, key=idempotency_key, required=True, action="development.step.record",
+                body={"development": development.pk, **payload.model_dump(mode="json")}, work=work)
+
+
+class ReserveOut(Schema):
+    day: date
+    items: list[ReserveItemOut]
+
+
+class ReserveQuery(Schema):
+    area: StrictStr | None = Field(None, description="区域代码（含下级）")
+    day: date | None = Field(None, description="截至日期（YYYY-MM-DD），默认今天")
+
+
+@router.get("/reserve", response={200: ReserveOut, **ERRORS}, summary="发展党员人选储备名册（截至某日）")
+@api_errors
+def reserve(request, filters: Query[ReserveQuery]):
+    _require_view(request.user)
+    day = filters.day or timezone.localdate()
+    organisations = None
+    if filters.area:
+        area = Area.objects.filter(code=filters.area).first()
+        organisations = selectors.organisations_in(request.user, area=area) if area else None
+        if organisations is None or not organisations.exists():
+            raise Http404("未找到")
+    rows = selectors.reserve_register(request.user, day=day, organisations=organisations)
+    return {"day": day, "items": [
+        {"id": d.pk, "name": d.name, "gender": d.gender, "birth_date": d.birth_date,
+         "organisation": d.organisation_id, "organisation_name": d.organisation.name, "stage": d.stage_on,
+         "stage_label": rules.LABELS[d.stage_on], "since": d.stage_since} for d in rows]}

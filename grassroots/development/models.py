@@ -32,6 +32,13 @@ class Development(models.Model):
     applied_on = models.DateField("递交申请日期")
     member = models.OneToOneField("members.Member", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="development", verbose_name="党员")
+    # The talk the organisation owes an applicant within a month of the application (rules/development.py).
+    talked_on = models.DateField("谈话日期", null=True, blank=True)
+    talked_by = models.CharField("谈话人", max_length=50, blank=True)
+    # Probation extended once (6–12 months), decided on a day by a body.
+    extension_months = models.PositiveSmallIntegerField("延长预备期（月）", default=0)
+    extended_on = models.DateField("延长决定日期", null=True, blank=True)
+    extended_by = models.CharField("延长决定机关", max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
