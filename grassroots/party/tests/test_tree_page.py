@@ -4,6 +4,8 @@ grid worker, a cashier and anonymous see nothing; the page's query count does no
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grassroots.party.models import Organisation
@@ -67,9 +69,6 @@ def test_a_bad_day_is_said_and_today_is_shown(party_world, as_secretary):
 def test_the_tree_page_does_not_query_per_row(party_world, as_org_staff, system_actor, region,
                                               django_assert_max_num_queries):
     def count() -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as ctx:
             assert as_org_staff.get(URL).status_code == 200
         return len(ctx.captured_queries)
