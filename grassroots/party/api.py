@@ -10,6 +10,7 @@ the first reply with ``Idempotent-Replayed: true``. Opening a rectification hono
 from datetime import date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -167,11 +168,12 @@ def update_organisation(request, organisation_id: ObjectId, payload: Organisatio
     actor = Actor.from_request(request)
     fields = {k: getattr(payload, k) for k in ("name", "code", "host_name", "is_cloud_branch")
               if k in payload.model_fields_set and getattr(payload, k) is not None}
-    if fields:
-        organisation = services.update_organisation(actor=actor, organisation=organisation, **fields)
-    if payload.parent is not None:
-        parent = selectors.organisation_for(request.user, payload.parent)
-        services.move_organisation(actor=actor, organisation=organisation, parent=parent)
+    with transaction.atomic():  # an edit and a move together, or neither
+        if fields:
+            organisation = services.update_organisation(actor=actor, organisation=organisation, **fields)
+        if payload.parent is not None:
+            parent = selectors.organisation_for(request.user, payload.parent)
+            services.move_organisation(actor=actor, organisation=organisation, parent=parent)
     return _one(request.user, organisation_id)
 
 

@@ -28,6 +28,7 @@ from grassroots.access.scope import (
     visible_organisations,
 )
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.core.table_import import Rejected, template_response
@@ -411,6 +412,7 @@ def evidence_photo(request, pk: int):
 
 @login_required
 @require_GET
+@reads_from_replica
 def organisations_xlsx(request):
     _sees_party(request.user, caps.EXPORT)
     day, _ = _day(request)

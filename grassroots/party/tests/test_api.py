@@ -83,8 +83,9 @@ def test_patch_edits_and_moves(party_world, as_org_staff):
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "中共赛沁塔拉嘎查支部" and response.json()["parent"]["code"] == "T-GD"
     assert Organisation.objects.get(code="T-SQ1").path.startswith(w.guangde.path)
-    refused = patch(as_org_staff, f"/organisations/{w.county.pk}", {"parent": w.wudan.pk})
+    refused = patch(as_org_staff, f"/organisations/{w.county.pk}", {"name": "改名", "parent": w.wudan.pk})
     assert refused.status_code == 422 and "parent" in refused.json()["errors"]
+    assert Organisation.objects.get(pk=w.county.pk).name == "中共翁牛特旗委员会"  # the edit went with the move
 
 
 def test_a_rectification_opens_once(party_world, as_org_staff, as_secretary):

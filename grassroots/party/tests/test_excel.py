@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from grassroots.core.excel import read_xlsx, xlsx_bytes
 from grassroots.core.testing import client_for, make_account
@@ -88,3 +88,9 @@ def test_import_and_template_are_the_departments(party_world, as_org_staff, as_s
         assert client.post(IMPORT, upload([["T-N1", "x", "党支部", "", "", "150426100223", "T-WD", "2010-01-01"]])
                            ).status_code == status
     assert not Organisation.objects.filter(code="T-N1").exists()
+
+
+def test_the_export_reads_from_the_replica_and_the_pages_a_write_returns_to_do_not():
+    assert getattr(resolve(EXPORT).func, "reads_from_replica", False)
+    for path in (reverse("party-home"), reverse("party-organisation", args=[1]), reverse("party-rectifications")):
+        assert not getattr(resolve(path).func, "reads_from_replica", False)
