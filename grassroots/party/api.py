@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictStr
 
-from grassroots.access.scope import access_area, require_organisation
+from grassroots.access.scope import access_area, require_organisation, scope_of
 from grassroots.api.common import MAX_LIMIT, Limit, Offset, OptionalKey, RequiredKey, area_ref, once, page
 from grassroots.api.errors import (
     ErrorOut,
@@ -103,6 +103,8 @@ class DayQuery(Schema):
 @router.get("/organisations", response={200: OrganisationListOut, **READ_ERRORS}, summary="我能看到的党组织（组织树顺序）")
 @api_errors
 def list_organisations(request, filters: Query[ListQuery]):
+    if not scope_of(request.user).paths(caps.VIEW):
+        raise Http404  # to a grid worker or a cashier the party registers do not exist, as on the pages
     day = filters.day or timezone.localdate()
     limit, offset = filters.limit, filters.offset
     rows = selectors.dressed(selectors.tree_rows(request.user, day=day, q=filters.q.strip())[offset:offset + limit + 1],

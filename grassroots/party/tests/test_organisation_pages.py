@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from grassroots.party.models import Organisation
+from grassroots.party.services import open_rectification, publish_model_items, submit_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +76,21 @@ def test_edit_move_and_dissolve(party_world, as_org_staff, as_guangde_secretary)
     assert done.status_code == 302
     group = Organisation.objects.get(pk=w.saiqin_group.pk)
     assert group.status == "dissolved" and group.dissolved_on == date(2026, 12, 1)
+
+
+def test_every_page_is_404_to_a_grid_worker_and_a_cashier(party_world, system_actor, as_insider, as_cashier):
+    w = party_world
+    r = open_rectification(actor=system_actor, organisation=w.saiqin, identified_on=date(2026, 3, 1), reasons="x")
+    [item] = publish_model_items(actor=system_actor, year=2026, texts=["三会一课"])
+    e = submit_evidence(actor=system_actor, organisation=w.saiqin, item=item, note="x")
+    pages = [reverse("party-home"), reverse("party-rectifications"), reverse("party-model-branch"),
+             reverse("party-organisations-xlsx"), reverse("party-organisations-import"),
+             reverse("party-organisations-template"), reverse("party-organisation-new"),
+             *(url(name, w.saiqin) for name in ("party-organisation", "party-organisation-edit",
+                                                "party-organisation-move", "party-organisation-dissolve",
+                                                "party-rectification-open", "party-evidence")),
+             reverse("party-rectification-complete", args=[r.pk]), reverse("party-evidence-photo", args=[e.pk])]
+    for client in (as_insider, as_cashier):
+        for page in pages:
+            assert client.get(page).status_code == 404, page
+        assert client.post(reverse("party-evidence-decide", args=[e.pk]), {"verdict": "accepted"}).status_code == 404
