@@ -334,12 +334,14 @@ def _evidence_page(request, org, year, status=200, forms_by_item=None):
     items = selectors.checklist(year)
     evidence = selectors.evidence_of(org, year)
     forms_by_item = forms_by_item or {}
-    rows = [(item, evidence.get(item.pk), forms_by_item.get(item.pk) or forms.EvidenceForm(prefix=f"i{item.pk}"))
-            for item in items]
+    rows = []
+    for item in items:
+        found = evidence.get(item.pk)
+        rows.append((item, found, forms_by_item.get(item.pk) or forms.EvidenceForm(prefix=f"i{item.pk}"),
+                     forms.DecideForm(auto_id=f"id_d{found.pk}_%s") if found else None))  # one id per form
     return render(request, "party/evidence.html", {
         "org": org, "year": year, "rows": rows, "can": _can(request.user, org),
-        "progress": selectors.progress([org.pk], year)[org.pk], "decide_form": forms.DecideForm()},
-        status=status)
+        "progress": selectors.progress([org.pk], year)[org.pk]}, status=status)
 
 
 @login_required
