@@ -343,6 +343,10 @@ def import_census(*, actor: Actor, upload, within: Area) -> dict:
         if existing is None:
             if code and (len(code) != 18 or not code.isalnum()):
                 errors.append(RowError(number, "统一社会信用代码", f"“{name}”：统一社会信用代码应为 18 位数字或字母"))
+        elif not existing.path.startswith(within.path):
+            errors.append(RowError(number, "统一社会信用代码", f"“{name}”：统一社会信用代码“{code}”已登记为{existing.area}的"
+                                                          f"“{existing}”，不在{within}"))
+            continue
         else:
             same = returns.get((existing.pk, row["counted_on"]))
             if same is not None and (same.employees, same.full_members, same.probationary_members) != (

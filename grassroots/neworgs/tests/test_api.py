@@ -45,21 +45,24 @@ def test_one_organisation(census, as_org_staff, as_reader, as_outsider, as_insid
     assert as_org_staff.get("/api/party/new-organisations/999999").status_code == 404
 
 
-def test_registering_takes_a_key_and_runs_once(census, as_org_staff, as_township_staff, as_outsider):
+def test_registering_takes_a_key_and_runs_once(census, as_org_staff, as_township_staff, as_outsider, as_insider):
     body = {"name": "辛物业", "kind": "enterprise", "area": WUDAN, "registered_on": "2026-08-01", "industry": "物业"}
     missing = post(as_org_staff, "/api/party/new-organisations", body)
     assert missing.status_code == 422 and "Idempotency-Key" in missing.json()["errors"]
     assert post(as_township_staff, "/api/party/new-organisations", body, "k").status_code == 403
     assert post(as_outsider, "/api/party/new-organisations", body, "k").status_code == 404
+    assert post(as_insider, "/api/party/new-organisations", body, "k").status_code == 404
     first = post(as_org_staff, "/api/party/new-organisations", body, "k-1")
     again = post(as_org_staff, "/api/party/new-organisations", body, "k-1")
     assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert first.json() == again.json() and NewOrganisation.objects.filter(name="辛物业").count() == 1
 
 
-def test_a_census_return_through_the_api(census, as_org_staff, as_township_staff):
+def test_a_census_return_through_the_api(census, as_org_staff, as_township_staff, as_outsider, as_insider):
     url = f"/api/party/new-organisations/{census.orgs['丁'].pk}/census-returns"
     body = {"counted_on": "2026-09-30", "employees": 22, "full_members": 5, "probationary_members": 1}
+    assert post(as_outsider, url, body, "k").status_code == 404
+    assert post(as_insider, url, body, "k").status_code == 404
     assert post(as_township_staff, url, body, "k").status_code == 403
     assert post(as_org_staff, url, body, "r-1").status_code == 201
     assert post(as_org_staff, url, body, "r-1").status_code == 201

@@ -88,3 +88,12 @@ def test_the_instructor_pool_import(as_org_staff, party_world):
     text = response.content.decode()
     assert response.status_code == 400 and "第2行" in text and "“王五”" in text and "第3行" in text and "“赵六”" in text
     assert Instructor.objects.count() == 2
+
+
+def test_a_census_import_cannot_reach_an_organisation_of_another_area(census, as_org_staff, org_staff, region):
+    """A township's import naming, by its credit code, an organisation registered in another township."""
+    elsewhere = [["甲公司", "91150426000000001A", "非公有制企业", "商贸", "150426104204", "2025-01-01", "2026-09-30",
+                  40, 5, 0]]
+    response = as_org_staff.post(f"{CENSUS_IMPORT}?area=150426104000", {"file": upload(CENSUS_COLUMNS, elsewhere)})
+    assert response.status_code == 400 and "已登记为乌丹镇的“甲公司”，不在广德公镇" in response.content.decode()
+    assert not CensusReturn.objects.filter(counted_on=date(2026, 9, 30)).exists()

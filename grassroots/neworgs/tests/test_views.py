@@ -189,3 +189,26 @@ def test_the_heavy_read_only_pages_read_from_the_replica(name):
 def test_pages_opened_after_a_write_read_the_primary():
     for name in ["neworgs-census", "neworgs-instructors"]:
         assert not getattr(resolve(reverse(name)).func, "reads_from_replica", False)
+
+
+def test_the_census_and_pool_queries_do_not_grow_with_rows(census, as_org_staff, region, system_actor,
+                                                           django_assert_max_num_queries):
+    params = {"day": "2026-07-01"}
+    as_org_staff.get(CENSUS, params)
+    with CaptureQueriesContext(connection) as census_few:
+        as_org_staff.get(CENSUS, params)
+    with CaptureQueriesContext(connection) as pool_few:
+        as_org_staff.get(INSTRUCTORS, params)
+    for n in range(8):
+        o = services.register_new_organisation(actor=system_actor, name=f"新企业{n}", kind="enterprise",
+                                               area=region["乌丹镇"], registered_on=date(2026, 1, 1))
+        services.record_census_return(actor=system_actor, new_organisation=o, counted_on=date(2026, 6, 1),
+                                      employees=10, full_members=3)
+        services.cover(actor=system_actor, new_organisation=o, organisation=census.joint, started_on=date(2026, 6, 1))
+        helper = services.add_instructor(actor=system_actor, area=region["翁牛特旗"], name=f"指导员{n}",
+                                         employer="旗直单位", joined_on=date(2026, 1, 1))
+        services.dispatch(actor=system_actor, instructor=helper, new_organisation=o, started_on=date(2026, 6, 1))
+    with django_assert_max_num_queries(len(census_few.captured_queries)):
+        assert "新企业7" in page_text(as_org_staff.get(CENSUS, params))
+    with django_assert_max_num_queries(len(pool_few.captured_queries)):
+        assert "指导员7" in page_text(as_org_staff.get(INSTRUCTORS, params))
