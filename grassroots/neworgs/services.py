@@ -5,7 +5,8 @@ registers can be asked for any past day.
 
 The organisation department (``MANAGE`` on the organisation's area) keeps all of it; a write on a 两新 organisation
 locks that organisation's row first (docs/locking.md, "the row being acted on"), so two offices covering or
-dispatching to it at once take turns and the "one open coverage" rule is read under the lock.
+dispatching to it at once take turns and the "one open coverage" rule is read under the lock. A dispatch locks the
+instructor before the organisation, so an instructor leaving the pool and a new dispatch of theirs take turns.
 """
 
 from datetime import date
@@ -172,17 +173,23 @@ def cover(*, actor: Actor, new_organisation: NewOrganisation, organisation: Orga
     return coverage
 
 
+def _end_span(actor: Actor, row, ended_on: date, *, related: str, what, action: str):
+    """End a coverage or a dispatch (a half-open span of days) under the 两新 organisation's lock."""
+    path = row.new_organisation.path
+    authorise_manage(actor, path)
+    _locked(row.new_organisation)
+    row = type(row).objects.select_related(related).get(pk=row.pk)
+    if row.ended_on is not None:
+        raise ValidationError({"ended_on": f"{what(row)}已于 {row.ended_on} 结束"})
+    _end(row, ended_on, what(row), "ended_on")
+    record(actor=actor, action=action, obj=row, area_path=path, data={"ended_on": ended_on.isoformat()})
+    return row
+
+
 @transaction.atomic
 def end_coverage(*, actor: Actor, coverage: Coverage, ended_on: date) -> Coverage:
-    authorise_manage(actor, coverage.new_organisation.path)
-    _locked(coverage.new_organisation)
-    coverage = Coverage.objects.select_related("organisation").get(pk=coverage.pk)
-    if coverage.ended_on is not None:
-        raise ValidationError({"ended_on": f"该覆盖已于 {coverage.ended_on} 结束"})
-    _end(coverage, ended_on, f"“{coverage.organisation}”的覆盖", "ended_on")
-    record(actor=actor, action="neworgs.coverage.end", obj=coverage, area_path=coverage.new_organisation.path,
-           data={"ended_on": ended_on.isoformat()})
-    return coverage
+    return _end_span(actor, coverage, ended_on, related="organisation", action="neworgs.coverage.end",
+                     what=lambda row: f"“{row.organisation}”的覆盖")
 
 
 # ------------------------------------------------------------------------------------------- instructors
@@ -238,6 +245,9 @@ def dispatch(*, actor: Actor, instructor: Instructor, new_organisation: NewOrgan
     """选派: ``instructor`` serves ``new_organisation`` from ``started_on``."""
     authorise_manage(actor, new_organisation.path)
     authorise_manage(actor, instructor.path)
+    # The instructor first, then the organisation: as instructor_leaves takes the instructor, and close the
+    # organisation, before either touches a dispatch.
+    instructor = Instructor.objects.select_for_update().get(pk=instructor.pk)
     new_organisation = _locked(new_organisation)
     _open_on(new_organisation, started_on, "started_on")
     if not rules.open_on(started_on, started_on=instructor.joined_on, ended_on=instructor.left_on):
@@ -256,15 +266,8 @@ def dispatch(*, actor: Actor, instructor: Instructor, new_organisation: NewOrgan
 
 @transaction.atomic
 def end_dispatch(*, actor: Actor, dispatch: Dispatch, ended_on: date) -> Dispatch:
-    authorise_manage(actor, dispatch.new_organisation.path)
-    _locked(dispatch.new_organisation)
-    row = Dispatch.objects.select_related("instructor").get(pk=dispatch.pk)
-    if row.ended_on is not None:
-        raise ValidationError({"ended_on": f"该选派已于 {row.ended_on} 结束"})
-    _end(row, ended_on, f"指导员“{row.instructor}”的选派", "ended_on")
-    record(actor=actor, action="neworgs.dispatch.end", obj=row, area_path=dispatch.new_organisation.path,
-           data={"ended_on": ended_on.isoformat()})
-    return row
+    return _end_span(actor, dispatch, ended_on, related="instructor", action="neworgs.dispatch.end",
+                     what=lambda row: f"指导员“{row.instructor}”的选派")
 
 
 # ------------------------------------------------------------------------------------------- imports
