@@ -117,8 +117,9 @@ def compliance(user, *, area: Area, year: int, today: date) -> Compliance:
     rows = list(organisations.annotate(has_own_members=Exists(own_members)).select_related("area")
                 .order_by("path"))
     held: dict[tuple[int, str], set[int]] = defaultdict(set)
+    # As of ``today``: a meeting held after it was not held yet on that day.
     held_rows = (Meeting.objects.filter(organisation__in=organisations, held_on__gte=year_start,
-                                        held_on__lte=year_end)
+                                        held_on__lte=min(year_end, today))
                  .annotate(month=ExtractMonth("held_on")).values("organisation_id", "kind", "month")
                  .annotate(n=Count("id")).order_by())
     for r in held_rows:
