@@ -19,7 +19,6 @@ from grassroots.access.scope import (
     access_scoped,
     reaches_organisation,
     refuse,
-    refuse_without,
     require_organisation,
     scope_of,
 )
@@ -77,9 +76,16 @@ def _area(request) -> Area:
         return access_area(request.user, code=code, capability=caps.VIEW, from_inside=True)
     area = default_area(request.user)
     if area is None:
-        refuse_without(request.user, caps.VIEW)
         refuse(seen=False)
     return area
+
+
+def _refuse_without(user, capability: str) -> None:
+    """For a page with no organisation yet: 403 to one who sees the registers but lacks ``capability``, 404 to
+    anyone else (a grid worker sees residents but never the party registers)."""
+    scope = scope_of(user)
+    if not scope.paths(capability):
+        refuse(seen=bool(scope.paths(caps.VIEW)))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -284,7 +290,7 @@ def export_xlsx(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_meetings(request):
-    refuse_without(request.user, caps.RECORD)
+    _refuse_without(request.user, caps.RECORD)
     if request.GET.get("template"):
         return template_response("组织生活导入模板.xlsx", services.IMPORT_COLUMNS, services.IMPORT_EXAMPLE)
     context = {"columns": services.IMPORT_COLUMNS, "kinds": [label for _, label in Kind.choices]}
