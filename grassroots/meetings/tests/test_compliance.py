@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from grassroots.access.scope import scope_of
 from grassroots.meetings import selectors
 from grassroots.meetings.services import Line
-from grassroots.meetings.testing import PRESENT, everyone_present, record
+from grassroots.meetings.testing import PRESENT, record
 from grassroots.party.models import Organisation
 from grassroots.party.services import create_organisation
 
