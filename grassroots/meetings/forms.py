@@ -22,7 +22,7 @@ def kind_choices(organisation: Organisation) -> list[tuple[str, str]]:
 class MeetingForm(IdempotentForm):
     kind = forms.ChoiceField(label="会议类型", widget=forms.RadioSelect,
                              error_messages=field_messages("会议类型", invalid_choice="会议类型：请从列表中选择"))
-    held_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}),
+    held_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               error_messages=field_messages("日期"))
     place = forms.CharField(label="地点", max_length=100, error_messages=field_messages("地点"))
     topic = forms.CharField(label="主题", max_length=200, error_messages=field_messages("主题"))

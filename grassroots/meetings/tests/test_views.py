@@ -37,6 +37,7 @@ def test_the_record_form_lists_the_members_of_the_day_with_large_choices(party_w
     url = reverse("meetings-record", args=[party_world.saiqin.pk])
     page = as_secretary.get(url, {"held_on": "2026-02-10"}).content.decode()
     assert "乌云毕力格" in page and "巴特尔" not in page  # 巴特尔 joined on 2026-03-01
+    assert 'type="date" name="held_on" value="2026-02-10"' in page  # what a phone's date picker reads
     page = as_secretary.get(url, {"held_on": "2026-04-10"}).content.decode()
     assert "巴特尔" in page and "出席" in page and "请假" in page and "缺席" in page
     remote_box = f'name="r-{party_world.members["巴特尔"].pk}"'
