@@ -55,8 +55,8 @@ def test_a_secretary_records_a_branch_assembly_and_the_township_sees_it_held(liv
     kind = page.locator(".seg label").filter(has_text="支部党员大会")
     tappable(kind)
     kind.click()
-    page.get_by_label("地点").fill("嘎查党群服务中心")
-    page.get_by_label("主题").fill("第四季度支部党员大会：民主评议党员")
+    page.get_by_label("地点", exact=True).fill("嘎查党群服务中心")
+    page.get_by_label("主题", exact=True).fill("第四季度支部党员大会：民主评议党员")
     members = page.locator("ul.att > li")
     count = members.count()
     excused = ""
@@ -67,7 +67,7 @@ def test_a_secretary_records_a_branch_assembly_and_the_township_sees_it_held(liv
         tappable(leave)
         leave.click()
         expect(leave.locator("input")).to_be_checked()
-    page.get_by_label("会议记录").fill("书记主持，应到党员全部登记。")
+    page.get_by_label("会议记录", exact=True).fill("书记主持，应到党员全部登记。")
     page.get_by_role("button", name="保存").click()
 
     expect(page.locator(".msg")).to_contain_text("会议已登记")
