@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_points import log_in
+from tests.browser.test_points_phone import reads_on_the_phone
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +47,7 @@ def test_a_secretary_records_a_branch_assembly_and_the_township_sees_it_held(liv
     expect(page.get_by_role("heading", name="登记会议")).to_be_visible()
     fits_the_phone(page)
     held_on = date.fromisoformat(page.get_by_label("日期").input_value())  # the server's today
+    reads_on_the_phone(page, "meetings-record")
     page.go_back()
     page.go_back()
     expect(assembly_cell(page, held_on)).not_to_have_attribute("data-status", "held")
@@ -89,4 +91,6 @@ def test_a_secretary_records_a_branch_assembly_and_the_township_sees_it_held(liv
     cell = assembly_cell(page, held_on)
     expect(cell).to_have_attribute("data-status", "held")
     expect(cell).to_contain_text("已开")
-    fits_the_phone(page)
+    reads_on_the_phone(page, "meetings-compliance-village")
+    page.go_back()
+    reads_on_the_phone(page, "meetings-compliance-township")
