@@ -126,3 +126,22 @@ def test_the_selector_reads_children_organisations_and_held_set_in_three_queries
     with django_assert_num_queries(3):
         report = selectors.compliance(org_staff, area=region["翁牛特旗"], year=2026, today=TODAY)
     assert len(report.organisations) == 14
+
+
+def test_cloud_branches_owe_nothing_and_a_dissolved_branch_owes_nothing_from_its_dissolution(
+        held, org_staff, region, system_actor):
+    create_organisation(actor=system_actor, name="流动党员云支部", kind=Organisation.Kind.BRANCH,
+                        area=region["翁牛特旗"], parent=held.county, founded_on=date(2020, 1, 1), code="T-CLOUD",
+                        is_cloud_branch=True)
+    Organisation.objects.filter(code="T-GJ").update(status=Organisation.Status.DISSOLVED,
+                                                    dissolved_on=date(2026, 3, 15))
+    report = selectors.compliance(org_staff, area=region["翁牛特旗"], year=2026, today=TODAY)
+    assert "T-CLOUD" not in {r.organisation.code for r in report.organisations}
+    kinds, totals = statuses(report, "T-GJ")
+    assert kinds["branch_committee"][:4] == ["overdue", "overdue", "not_owed", "not_owed"]
+    assert kinds["branch_assembly"] == ["not_owed"] * 4  # dissolved before the first quarter ended
+    assert totals == {"held": 0, "due": 0, "overdue": 4}
+    # Dissolved in an earlier year: not listed at all.
+    Organisation.objects.filter(code="T-GJ").update(dissolved_on=date(2025, 12, 1))
+    report = selectors.compliance(org_staff, area=region["翁牛特旗"], year=2026, today=TODAY)
+    assert "T-GJ" not in {r.organisation.code for r in report.organisations}
