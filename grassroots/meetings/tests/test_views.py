@@ -190,3 +190,19 @@ def test_the_import_is_all_or_nothing_and_names_the_row_and_the_person(party_wor
 def test_the_import_page_is_refused_to_those_who_only_look(party_world, as_reader, as_insider):
     assert as_reader.get(reverse("meetings-import")).status_code == 403
     assert as_insider.get(reverse("meetings-import")).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["meetings-attendance", "meetings-minutes"])
+def test_writes_on_a_meeting_are_404_to_strangers_and_grid_workers(name, meeting, party_world, as_outsider,
+                                                                   as_insider):
+    data = {f"a-{party_world.members['巴特尔'].pk}": "absent", "minutes": "外人补记"}
+    for client in (as_outsider, as_insider):
+        assert client.post(reverse(name, args=[meeting.pk]), data).status_code == 404
+    meeting.refresh_from_db()
+    assert meeting.minutes == "书记主持" and meeting.attendance.get(member=party_world.members["巴特尔"]).status == "present"
+
+
+def test_the_compliance_export_is_scoped(meeting, region, as_outsider, as_insider):
+    url = reverse("meetings-compliance-xlsx")
+    assert as_outsider.get(url, {"area": region["乌丹镇"].code}).status_code == 404
+    assert as_insider.get(url).status_code == 404
