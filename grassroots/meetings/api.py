@@ -1,3 +1,217 @@
-from ninja import Router
+"""三会一课 through the JSON API, mounted at /api/party.
 
-router = Router(tags=["meetings"])
+- GET /meetings (?organisation=, paged), GET /meetings/{id}: scoped like the pages (an organisation or meeting
+  the caller does not reach is 404; a grid worker reaches none).
+- POST /meetings: records a meeting with its attendance; needs ``Idempotency-Key`` (api.common.once): the same
+  key answers the first reply. A member not in the organisation on the day is refused (422) by name.
+- GET /compliance?area=&year=[&day=]: the compliance view's figures.
+"""
+
+from datetime import date
+
+from django.http import HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool, StrictStr
+
+from grassroots.access.scope import access_area, access_organisation, require_organisation
+from grassroots.api.common import MAX_LIMIT, Limit, Offset, RequiredKey, once, page
+from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
+from grassroots.api.ids import ObjectId, StrictObjectId
+from grassroots.audit.context import Actor
+from grassroots.meetings import selectors, services
+from grassroots.meetings.models import Meeting
+from grassroots.party import capabilities as caps
+
+router = Router(tags=["三会一课"])
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ValidationErrorOut, 422: ValidationErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+class OrganisationRef(Schema):
+    id: int
+    code: str | None
+    name: str
+
+
+class MeetingSummary(Schema):
+    id: int
+    organisation: OrganisationRef
+    kind: str
+    kind_label: str
+    held_on: date
+    place: str
+    topic: str
+    present: int
+    excused: int
+    absent: int
+    remote: int
+    photos: int
+
+
+class MeetingListOut(Schema):
+    items: list[MeetingSummary]
+    next_offset: int | None
+
+
+class AttendanceOut(Schema):
+    member: int
+    name: str
+    status: str
+    status_label: str
+    remote: bool
+
+
+class MeetingOut(MeetingSummary):
+    minutes: str
+    attendance: list[AttendanceOut]
+
+
+def _org(o) -> dict:
+    return {"id": o.pk, "code": o.code, "name": o.name}
+
+
+def _summary(m) -> dict:
+    return {"id": m.pk, "organisation": _org(m.organisation), "kind": m.kind, "kind_label": m.get_kind_display(),
+            "held_on": m.held_on, "place": m.place, "topic": m.topic, "present": m.present, "excused": m.excused,
+            "absent": m.absent, "remote": m.remote, "photos": m.photo_count}
+
+
+def _one(user, pk: int) -> dict:
+    m = selectors.meetings(user).filter(pk=pk).first()
+    full = selectors.meeting(user, pk)
+    return MeetingOut.model_validate({
+        **_summary(m), "minutes": full.minutes,
+        "attendance": [{"member": a.member_id, "name": a.member.name, "status": a.status,
+                        "status_label": a.get_status_display(), "remote": a.remote} for a in full.attendance.all()],
+    }).model_dump(mode="json")
+
+
+class MeetingsQuery(Schema):
+    organisation: ObjectId | None = Field(None, description="党组织编号；不填则为我能看到的全部")
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+@router.get("/meetings", response={200: MeetingListOut, **READ_ERRORS}, summary="组织生活（三会一课、主题党日）")
+@api_errors
+def list_meetings(request, filters: Query[MeetingsQuery]):
+    organisation = None
+    if filters.organisation is not None:
+        organisation = access_organisation(request.user, pk=filters.organisation, capability=caps.VIEW)
+    limit, offset = min(filters.limit, MAX_LIMIT), filters.offset
+    rows = list(selectors.meetings(request.user, organisation=organisation)[offset:offset + limit + 1])
+    return page([_summary(m) for m in rows], limit, offset)
+
+
+@router.get("/meetings/{int:meeting_id}", response={200: MeetingOut, **READ_ERRORS}, summary="一次会议及出席情况")
+@api_errors
+def get_meeting(request, meeting_id: ObjectId):
+    return _one(request.user, meeting_id)
+
+
+class AttendanceIn(StrictIn):
+    member: StrictObjectId
+    status: StrictStr = Field(description="present（出席）/ excused（请假）/ absent（缺席）")
+    remote: StrictBool = Field(False, description="流动党员线上参加（须为出席）")
+
+
+class MeetingIn(StrictIn):
+    organisation: StrictObjectId
+    kind: StrictStr = Field(description="branch_assembly / branch_committee / group_meeting / party_lecture / theme_day")
+    held_on: StrictDate
+    place: StrictStr = Field(max_length=100)
+    topic: StrictStr = Field(max_length=200)
+    minutes: StrictStr = Field("", max_length=services.MAX_MINUTES)
+    attendance: list[AttendanceIn] = Field(max_length=2000, description="会议当天每位在册党员的出席情况")
+
+
+@router.post("/meetings", response={201: MeetingOut, **ERRORS}, summary="登记会议及出席情况（幂等）")
+@api_errors
+def create_meeting(request, response: HttpResponse, payload: MeetingIn, idempotency_key: RequiredKey = None):
+    organisation = access_organisation(request.user, pk=payload.organisation, capability=caps.VIEW)
+    require_organisation(request.user, caps.RECORD, organisation, seen_with=caps.VIEW)
+
+    def work() -> dict:
+        meeting: Meeting = services.record_meeting(
+            actor=Actor.from_request(request), organisation=organisation, kind=payload.kind,
+            held_on=payload.held_on, place=payload.place, topic=payload.topic, minutes=payload.minutes,
+            attendance=[services.Line(a.member, a.status, a.remote) for a in payload.attendance])
+        return _one(request.user, meeting.pk)
+
+    return once(request, response, key=idempotency_key, required=True, action="meetings.meeting.record",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class ComplianceQuery(Schema):
+    area: str = Field(max_length=20, description="区域代码")
+    year: int | None = Field(None, ge=2000, le=2100)
+    day: date | None = Field(None, description="按此日期计算（默认今天）")
+
+
+class PeriodOut(Schema):
+    period: str
+    label: str
+    status: str
+
+
+class KindOut(Schema):
+    kind: str
+    label: str
+    frequency: str
+    periods: list[PeriodOut]
+    held: int
+    due: int
+    overdue: int
+
+
+class OrganisationComplianceOut(Schema):
+    organisation: OrganisationRef
+    area: str
+    kinds: list[KindOut]
+    held: int
+    due: int
+    overdue: int
+
+
+class AreaComplianceOut(Schema):
+    code: str
+    name: str
+    own_level: bool
+    organisations: int
+    held: int
+    due: int
+    overdue: int
+
+
+class ComplianceOut(Schema):
+    area: str
+    year: int
+    day: date
+    held: int
+    due: int
+    overdue: int
+    areas: list[AreaComplianceOut]
+    organisations: list[OrganisationComplianceOut]
+
+
+@router.get("/compliance", response={200: ComplianceOut, **READ_ERRORS}, summary="三会一课落实情况")
+@api_errors
+def compliance(request, filters: Query[ComplianceQuery]):
+    area = access_area(request.user, code=filters.area, capability=caps.VIEW, from_inside=True)
+    today = filters.day or timezone.localdate()
+    report = selectors.compliance(request.user, area=area, year=filters.year or today.year, today=today)
+    area_of = {id(row): a.area.code for a in report.areas for row in a.organisations}
+    return {
+        "area": area.code, "year": report.year, "day": today, **report.totals,
+        "areas": [{"code": a.area.code, "name": a.area.name, "own_level": a.own_level,
+                   "organisations": len(a.organisations), **a.totals} for a in report.areas],
+        "organisations": [{
+            "organisation": _org(row.organisation), "area": area_of[id(row)], **row.totals,
+            "kinds": [{"kind": k.kind, "label": k.label, "frequency": k.frequency, **k.totals,
+                       "periods": [{"period": c.period.key, "label": c.period.label, "status": c.status}
+                                   for c in k.cells]} for k in row.kinds],
+        } for row in report.organisations],
+    }
+
