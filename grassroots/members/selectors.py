@@ -150,6 +150,7 @@ def mobile_members(user, *, day: date, months: int | None = None,
             .annotate(last_contact=Max("contacts__contacted_on", filter=Q(contacts__contacted_on__lte=day)),
                       home_name=Subquery(homes.values("organisation__name")[:1]),
                       home_path=Subquery(homes.values("organisation__path")[:1]),
+                      home_area_path=Subquery(homes.values("organisation__area_path")[:1]),
                       home_id=Subquery(homes.values("organisation_id")[:1]))
             .select_related("member", "cloud_branch", "paired_with"))
     if months is not None:

@@ -22,8 +22,10 @@ from django.db import transaction
 
 from grassroots.access.scope import authorise_organisation, reaches_organisation, require_organisation
 from grassroots.areas.models import Person
+from grassroots.areas.services import id_number_digest
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.table_import import Rejected, read_upload
 from grassroots.members.models import (
     HomeReport,
     Member,
@@ -35,6 +37,8 @@ from grassroots.members.models import (
 )
 from grassroots.party import capabilities as caps
 from grassroots.party.models import Organisation
+from grassroots.rules import tables
+from grassroots.rules.idnumber import IdNumberError
 
 
 def _lock(member: Member) -> Member:
@@ -473,3 +477,102 @@ def add_home_report_hours(*, actor: Actor, report: HomeReport, hours: Decimal) -
     record(actor=actor, action="members.home_report.hours", obj=report, area_path=report.organisation.area_path,
            data={"member": member.pk, "hours": str(hours), "total": str(report.hours)})
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Importing a register typed in Excel: all rows or none (core/table_import.py)
+# ---------------------------------------------------------------------------------------------
+
+REGISTER_COLUMNS = (
+    tables.Column("党组织代码", "organisation", tables.text(40), required=True),
+    tables.Column("姓名", "name", tables.text(50), required=True),
+    tables.Column("性别", "gender", tables.choice({"男": "M", "女": "F"}), required=True),
+    tables.Column("出生日期", "birth_date", tables.a_date, default=None),
+    tables.Column("民族", "ethnicity", tables.text(20)),
+    tables.Column("手机号", "mobile", tables.mobile),
+    tables.Column("入党日期", "joined_on", tables.a_date, required=True, default=None),
+    tables.Column("转正日期", "full_on", tables.a_date, default=None),
+    tables.Column("组织关系转入日期", "started_on", tables.a_date, default=None),
+    tables.Column("身份证号", "id_number", tables.text(18)),
+)
+
+
+def _check_row(actor: Actor, row: dict, organisations: dict[str, Organisation | None], seen_ids: dict[str, int],
+               errors: list[tables.RowError]) -> None:
+    """Check one row against the database; on success ``row`` gains ``_organisation`` and ``_person``."""
+    number, name = row["_row"], row["name"] or "（无姓名）"
+
+    def fail(column: str, message: str) -> None:
+        errors.append(tables.RowError(number, column, f"{name}：{message}"))
+
+    code = row["organisation"]
+    if code and code not in organisations:
+        organisations[code] = Organisation.objects.filter(code=code).first()
+    organisation = organisations.get(code)
+    started_on = row["started_on"] or row["joined_on"]
+    if code and organisation is None:
+        fail("党组织代码", f"没有代码为“{code}”的党组织")
+    elif organisation is not None:
+        if not (actor.is_system or reaches_organisation(actor.user, caps.MANAGE, organisation)):
+            fail("党组织代码", f"您无权向“{organisation}”导入党员")
+        elif organisation.is_cloud_branch:
+            fail("党组织代码", f"“{organisation}”是云支部，不接收组织关系")
+        elif started_on and not organisation.exists_on(started_on):
+            fail("组织关系转入日期", f"{started_on} 党组织“{organisation}”尚未成立或已撤销")
+    joined_on, full_on = row["joined_on"], row["full_on"]
+    if joined_on and full_on and full_on < joined_on:
+        fail("转正日期", f"转正日期 {full_on} 早于入党日期 {joined_on}")
+    if joined_on and row["started_on"] and row["started_on"] < joined_on:
+        fail("组织关系转入日期", f"组织关系转入日期 {row['started_on']} 早于入党日期 {joined_on}")
+    row["_organisation"], row["_person"] = organisation, None
+    if row["id_number"]:
+        try:
+            digest = id_number_digest(row["id_number"])
+        except IdNumberError as e:
+            fail("身份证号", str(e))
+            return
+        if digest in seen_ids:
+            fail("身份证号", f"与第{seen_ids[digest]}行的身份证号相同")
+            return
+        seen_ids[digest] = number
+        if organisation is None:
+            return
+        person = Person.objects.filter(id_number_digest=digest, path__startswith=organisation.area_path).first()
+        if person is None:
+            fail("身份证号", f"“{organisation}”所在区域没有此身份证号的居民")
+        elif Member.objects.filter(person=person).exists():
+            fail("身份证号", "已在党员名册中")
+        else:
+            row["_person"] = person
+    elif organisation is not None and Membership.objects.filter(
+            organisation=organisation, ended_on__isnull=True, member__name=row["name"],
+            member__birth_date=row["birth_date"]).exists():
+        fail("姓名", f"已在“{organisation}”的名册中")
+
+
+@transaction.atomic
+def import_register(*, actor: Actor, upload) -> list[Member]:
+    """Admit every row of an uploaded register to the organisation its 党组织代码 names, or none: every problem is
+    reported (``Rejected``) before anything is written. A 身份证号, when given, must match a resident of the
+    organisation's area, who then becomes the member."""
+    table = read_upload(upload, REGISTER_COLUMNS)
+    errors = list(table.errors)
+    organisations: dict[str, Organisation | None] = {}
+    seen_ids: dict[str, int] = {}
+    for row in table.rows:
+        _check_row(actor, row, organisations, seen_ids, errors)
+    if errors:
+        raise Rejected(errors)
+    admitted = []
+    for row in table.rows:
+        try:
+            admitted.append(_admit(
+                actor=actor, organisation=row["_organisation"], person=row["_person"], name=row["name"],
+                gender=row["gender"], birth_date=row["birth_date"], ethnicity=row["ethnicity"],
+                mobile=row["mobile"], joined_on=row["joined_on"], full_on=row["full_on"],
+                started_on=row["started_on"]))
+        except ValidationError as e:  # checked above; a rule _admit adds later still names the row
+            raise Rejected([tables.RowError(row["_row"], "", f"{row['name']}：{m}") for m in e.messages]) from None
+    record(actor=actor, action="members.register.import", object_type="members.member", object_id="",
+           data={"rows": len(admitted), "organisations": sorted(organisations)})
+    return admitted
