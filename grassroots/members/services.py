@@ -542,6 +542,12 @@ def _check_row(actor: Actor, row: dict, organisations: dict[str, Organisation | 
             fail("身份证号", f"“{organisation}”所在区域没有此身份证号的居民")
         elif Member.objects.filter(person=person).exists():
             fail("身份证号", "已在党员名册中")
+        elif person.name != row["name"]:
+            fail("姓名", f"身份证号登记的居民是{person.name}")
+        elif row["birth_date"] and person.birth_date and row["birth_date"] != person.birth_date:
+            fail("出生日期", f"与居民登记的出生日期 {person.birth_date} 不一致")
+        elif person.gender and row["gender"] != person.gender:
+            fail("性别", "与居民登记的性别不一致")
         else:
             row["_person"] = person
     elif organisation is not None and Membership.objects.filter(

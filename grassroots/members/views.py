@@ -224,15 +224,21 @@ def member_detail(request, pk: int):
     return _member_page(request, selectors.member_for(request.user, pk))
 
 
-@login_required
-@require_POST
-def member_end(request, pk: int):
+def _member_at_home(request, pk: int, capability: str) -> tuple[Member, Membership]:
+    """A member the caller sees, with their open membership, for a write that needs ``capability`` there."""
     _need(request.user)
     member = selectors.member_for(request.user, pk)
     membership = selectors.current_membership(member)
     if membership is None:
         raise Http404
-    require_organisation(request.user, caps.MANAGE, membership.organisation, seen_with=caps.VIEW)
+    require_organisation(request.user, capability, membership.organisation, seen_with=caps.VIEW)
+    return member, membership
+
+
+@login_required
+@require_POST
+def member_end(request, pk: int):
+    member, _ = _member_at_home(request, pk, caps.MANAGE)
     form = forms.EndMembershipForm(request.POST)
     if form.is_valid():
         try:
@@ -248,12 +254,7 @@ def member_end(request, pk: int):
 @login_required
 @require_POST
 def member_mobile(request, pk: int):
-    _need(request.user)
-    member = selectors.member_for(request.user, pk)
-    membership = selectors.current_membership(member)
-    if membership is None:
-        raise Http404
-    require_organisation(request.user, caps.RECORD, membership.organisation, seen_with=caps.VIEW)
+    member, membership = _member_at_home(request, pk, caps.RECORD)
     form = forms.MobileForm(request.POST, partners=_partners(member, membership.organisation))
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}

@@ -37,7 +37,8 @@ def test_the_register_as_of_a_day_with_phones_only_for_keepers(phoned, as_secret
     assert [r["member"]["name"] for r in early] == ["乌云毕力格"]
 
 
-def test_the_register_is_scoped_and_paged(phoned, as_outsider, as_insider, as_org_staff, client):
+def test_the_register_is_scoped_and_paged(phoned, as_outsider, as_insider, as_org_staff, as_unit_secretary, client):
+    assert [r["member"]["name"] for r in as_unit_secretary.get(f"{API}/members/").json()["items"]] == ["高志远"]
     assert [r["member"]["name"] for r in as_outsider.get(f"{API}/members/").json()["items"]] == ["刘建国"]
     assert as_outsider.get(f"{API}/members/", {"organisation": phoned.saiqin.pk}).status_code == 404
     assert as_insider.get(f"{API}/members/").status_code == 404

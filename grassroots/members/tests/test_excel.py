@@ -18,7 +18,7 @@ from grassroots.rules.idnumber import make_id_number
 
 pytestmark = pytest.mark.django_db
 HEADER = ["党组织代码", "姓名", "性别", "出生日期", "民族", "手机号", "入党日期", "转正日期", "组织关系转入日期", "身份证号"]
-SIQIN_ID = make_id_number("150426", date(1990, 1, 15), 21)
+SIQIN_ID = make_id_number("150426", date(1990, 1, 15), 22)
 OUTSIDE_ID = make_id_number("150426", date(1988, 4, 2), 31)
 
 
@@ -78,6 +78,16 @@ def test_one_bad_row_and_nothing_is_imported_every_problem_named(residents, as_o
     assert "第6行" in page and "单晓东：“中共赛沁塔拉嘎查支部委员会”所在区域没有此身份证号的居民" in page
     assert not Member.objects.filter(name__in=["斯琴", "李明", "王五", "赵六", "单晓东"]).exists()
     assert Member.objects.count() == 4
+
+
+def test_an_id_number_must_agree_with_the_resident(residents, as_org_staff):
+    row = ["T-SQ", "斯琴", "男", "1990-01-15", "", "", "2015-07-01", "", "", SIQIN_ID]
+    response = as_org_staff.post(reverse("members-import"), {"file": workbook([row])})
+    assert response.status_code == 422 and "斯琴：与居民登记的性别不一致" in response.content.decode()
+    renamed = ["T-SQ", "斯琴高娃", "女", "", "", "", "2015-07-01", "", "", SIQIN_ID]
+    response = as_org_staff.post(reverse("members-import"), {"file": workbook([renamed])})
+    assert response.status_code == 422 and "斯琴高娃：身份证号登记的居民是斯琴" in response.content.decode()
+    assert not Member.objects.filter(name__startswith="斯琴").exists()
 
 
 def test_importing_twice_is_refused_the_second_time(residents, as_org_staff):
