@@ -30,6 +30,7 @@ from grassroots.access.scope import (
     visible_organisations,
 )
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.core.table_import import Rejected, template_response
@@ -132,6 +133,7 @@ def _members_of(organisation: Organisation, day: date):
 
 @login_required
 @require_GET
+@reads_from_replica
 def register_xlsx(request):
     _need(request.user, caps.EXPORT)
     day = _day_or_404(request)
@@ -434,6 +436,7 @@ def _may_record_paths(user, path: str, area_path: str) -> bool:
 
 @login_required
 @require_GET
+@reads_from_replica
 def mobile_xlsx(request):
     _need(request.user, caps.EXPORT)
     day = timezone.localdate()
