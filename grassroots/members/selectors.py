@@ -159,6 +159,15 @@ def mobile_members(user, *, day: date, months: int | None = None,
     return rows.order_by("home_path", "member__name", "id")
 
 
+NOT_REACHED_MONTHS = 3
+
+
+def not_reached(user, *, day: date, months: int = NOT_REACHED_MONTHS,
+                organisation: Organisation | None = None) -> QuerySet[MobileMember]:
+    """Mobile members not reached for more than ``months`` months (default 3) on ``day``."""
+    return mobile_members(user, day=day, months=months, organisation=organisation)
+
+
 def mobile_for(user, pk: int) -> MobileMember:
     return access_scoped(MobileMember.objects.filter(Exists(_home_memberships(user))).select_related("member"), pk=pk)
 

@@ -41,7 +41,7 @@ from grassroots.party.models import Organisation
 from grassroots.rules.membership import out_of_touch
 
 PER_PAGE = 100
-DEFAULT_MONTHS = 3
+DEFAULT_MONTHS = selectors.NOT_REACHED_MONTHS
 
 
 # ---------------------------------------------------------------- helpers

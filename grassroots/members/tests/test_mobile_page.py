@@ -6,10 +6,12 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
-from grassroots.members import services
+from grassroots.members import selectors, services
 from grassroots.members.models import MobileContact
 from grassroots.members.testing import actor_for
 
@@ -46,6 +48,29 @@ def test_recording_a_contact_runs_once_and_a_reader_cannot(away, as_secretary, a
     assert '<strong class="stat">0</strong> 名未联系超过 3 个月的' in as_secretary.get(URL, {"months": "3"}).content.decode()
     reader_page = as_reader.get(URL).content.decode()
     assert "乌云毕力格" in reader_page and "13904761234" not in reader_page and "记录</button>" not in reader_page
+
+
+def test_the_list_makes_the_same_number_of_queries_for_more_rows(away, party_world, as_secretary, system_actor):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert as_secretary.get(URL).status_code == 200
+        return len(captured)
+
+    as_secretary.get(URL)
+    few = queries()
+    for n in range(5):
+        member = services.admit_member(actor=system_actor, organisation=party_world.saiqin, name=f"外出{n}",
+                                       gender="M", joined_on=date(2010, 1, 1))
+        spell = services.register_mobile(actor=system_actor, member=member, place="包头市", since=date(2025, 5, 1),
+                                         paired_with=party_world.members["巴特尔"])
+        services.record_contact(actor=system_actor, mobile=spell, contacted_on=date(2025, 6, 1), method="call")
+    assert queries() == few
+    assert "外出4" in as_secretary.get(URL).content.decode()
+
+
+def test_not_reached_defaults_to_three_months(away, secretary):
+    assert [m.member.name for m in selectors.not_reached(secretary, day=date(2026, 10, 2))] == ["乌云毕力格"]
+    assert list(selectors.not_reached(secretary, day=date(2026, 9, 30))) == []
 
 
 def test_strangers_see_none_and_cannot_record(away, as_outsider, as_insider, as_unit_secretary):
