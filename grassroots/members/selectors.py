@@ -1,13 +1,25 @@
 """Reads of the member registers. Every register can be asked "as of" a day and answers what it would have
 answered that day (members/models.py: memberships are half-open spans of days)."""
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from grassroots.access.scope import visible_organisations
-from grassroots.members.models import Membership
+from grassroots.access.scope import access_scoped, visible_organisations
+from grassroots.areas.models import Area
+from grassroots.members.models import (
+    HomeReport,
+    Member,
+    Membership,
+    MobileContact,
+    MobileMember,
+    Post,
+    Transfer,
+)
 from grassroots.party import capabilities as caps
+from grassroots.party.models import Organisation
+from grassroots.rules.membership import months_before
 
 
 def on_day(day: date, *, prefix: str = "") -> Q:
@@ -19,3 +31,154 @@ def on_day(day: date, *, prefix: str = "") -> Q:
 def memberships_on(user, day: date, *, capability: str = caps.VIEW) -> QuerySet[Membership]:
     """The memberships the caller may see that cover ``day``: one row per member counted on that day."""
     return visible_organisations(user, Membership.objects.filter(on_day(day)), capability, via="organisation__")
+
+
+def register_on(user, *, day: date, area: Area | None = None,
+                organisation: Organisation | None = None) -> QuerySet[Membership]:
+    """The register as of ``day``: the memberships covering it that the caller may see, within ``area`` (by the
+    organisation's area_path) or ``organisation`` and its subtree, by organisation then member name."""
+    return _register(user, day=day, area=area, organisation=organisation, capability=caps.VIEW)
+
+
+def export_register(user, *, day: date, area: Area | None = None,
+                    organisation: Organisation | None = None) -> QuerySet[Membership]:
+    """``register_on`` for the Excel download: only where the caller holds EXPORT."""
+    return _register(user, day=day, area=area, organisation=organisation, capability=caps.EXPORT)
+
+
+def _register(user, *, day: date, area: Area | None, organisation: Organisation | None,
+              capability: str) -> QuerySet[Membership]:
+    rows = memberships_on(user, day, capability=capability)
+    if area is not None:
+        rows = rows.filter(organisation__area_path__startswith=area.path)
+    if organisation is not None:
+        rows = rows.filter(organisation__path__startswith=organisation.path)
+    return rows.select_related("member", "organisation").order_by("organisation__path", "member__name", "member_id")
+
+
+def members_seen(user, capability: str = caps.VIEW) -> QuerySet[Member]:
+    """Members the caller may look up: those with a membership, past or present, in an organisation the caller
+    reaches (a transfer keeps the member in both histories)."""
+    visible = visible_organisations(user, Membership.objects.all(), capability, via="organisation__")
+    return Member.objects.filter(pk__in=visible.values("member_id"))
+
+
+def member_for(user, pk: int) -> Member:
+    return access_scoped(members_seen(user), pk=pk)
+
+
+def current_membership(member: Member) -> Membership | None:
+    return (Membership.objects.select_related("organisation")
+            .filter(member=member, ended_on__isnull=True).first())
+
+
+@dataclass
+class History:
+    memberships: list[Membership]
+    transfers: list[Transfer]
+    posts: list[Post]
+    mobile_spells: list[MobileMember]
+    home_reports: list[HomeReport]
+
+
+def history(member: Member) -> History:
+    """Every membership in every organisation, every transfer, post, mobile spell (with its contacts) and home
+    report of ``member``, oldest first."""
+    contacts = Prefetch("contacts", queryset=MobileContact.objects.order_by("-contacted_on", "-id"))
+    return History(
+        memberships=list(member.memberships.select_related("organisation", "transfer").order_by("started_on")),
+        transfers=list(member.transfers.select_related("from_organisation", "to_organisation")
+                       .order_by("sent_on", "id")),
+        posts=list(member.posts.select_related("organisation").order_by("started_on", "id")),
+        mobile_spells=list(member.mobile_spells.select_related("cloud_branch", "paired_with")
+                           .prefetch_related(contacts).order_by("since", "id")),
+        home_reports=list(member.home_reports.select_related("organisation").order_by("started_on", "id")),
+    )
+
+
+def organisations_for(user, capability: str = caps.VIEW) -> QuerySet[Organisation]:
+    """Organisations the caller reaches (for pickers), in tree order."""
+    return visible_organisations(user, Organisation.objects.all(), capability).order_by("path")
+
+
+def posts_on(organisation: Organisation, day: date) -> QuerySet[Post]:
+    return (Post.objects.filter(on_day(day), organisation=organisation).select_related("member")
+            .order_by("title", "started_on"))
+
+
+@dataclass
+class PendingTransfers:
+    incoming: list[Transfer]
+    outgoing: list[Transfer]
+
+
+def pending_transfers(user) -> PendingTransfers:
+    """Transfers sent and not yet received: into the caller's organisations, and out of them (out of the county
+    too, waiting for the receipt)."""
+    pending = (Transfer.objects.filter(status=Transfer.Status.SENT)
+               .select_related("member", "from_organisation", "to_organisation").order_by("sent_on", "id"))
+    return PendingTransfers(
+        incoming=list(visible_organisations(user, pending, caps.VIEW, via="to_organisation__")),
+        outgoing=list(visible_organisations(user, pending, caps.VIEW, via="from_organisation__")),
+    )
+
+
+def transfer_for(user, pk: int) -> Transfer:
+    """A transfer either end of which the caller reaches; 404 otherwise."""
+    transfers = Transfer.objects.select_related("member", "from_organisation", "to_organisation")
+    seen = (visible_organisations(user, transfers, caps.VIEW, via="to_organisation__")
+            | visible_organisations(user, transfers, caps.VIEW, via="from_organisation__"))
+    return access_scoped(seen, pk=pk)
+
+
+def _home_memberships(user, capability: str = caps.VIEW) -> QuerySet[Membership]:
+    return visible_organisations(user, Membership.objects.filter(ended_on__isnull=True, member=OuterRef("member")),
+                                 capability, via="organisation__")
+
+
+def mobile_members(user, *, day: date, months: int | None = None,
+                   organisation: Organisation | None = None) -> QuerySet[MobileMember]:
+    """Mobile members away on ``day`` whose home organisation (their membership that day) the caller reaches,
+    each with ``last_contact`` (the last contact up to ``day``) and ``home`` (the organisation's name); with
+    ``months``, only those not reached for more than that many months."""
+    homes = visible_organisations(user, Membership.objects.filter(on_day(day), member=OuterRef("member")),
+                                  caps.VIEW, via="organisation__")
+    if organisation is not None:
+        homes = homes.filter(organisation__path__startswith=organisation.path)
+    rows = (MobileMember.objects.filter(since__lte=day).filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+            .filter(Exists(homes))
+            .annotate(last_contact=Max("contacts__contacted_on", filter=Q(contacts__contacted_on__lte=day)),
+                      home_name=Subquery(homes.values("organisation__name")[:1]),
+                      home_path=Subquery(homes.values("organisation__path")[:1]),
+                      home_area_path=Subquery(homes.values("organisation__area_path")[:1]),
+                      home_id=Subquery(homes.values("organisation_id")[:1]))
+            .select_related("member", "cloud_branch", "paired_with"))
+    if months is not None:
+        cutoff = months_before(day, months)
+        rows = rows.filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True, since__lt=cutoff))
+    return rows.order_by("home_path", "member__name", "id")
+
+
+NOT_REACHED_MONTHS = 3
+
+
+def not_reached(user, *, day: date, months: int = NOT_REACHED_MONTHS,
+                organisation: Organisation | None = None) -> QuerySet[MobileMember]:
+    """Mobile members not reached for more than ``months`` months (default 3) on ``day``."""
+    return mobile_members(user, day=day, months=months, organisation=organisation)
+
+
+def mobile_for(user, pk: int) -> MobileMember:
+    return access_scoped(MobileMember.objects.filter(Exists(_home_memberships(user))).select_related("member"), pk=pk)
+
+
+def home_reports(user, *, day: date) -> QuerySet[HomeReport]:
+    """Home reports running on ``day`` that the caller reaches, through the community reported to or the member's
+    own organisation; each with ``unit_name`` (the member's organisation that day). Ordered by community."""
+    units = Membership.objects.filter(on_day(day), member=OuterRef("member"))
+    seen = visible_organisations(user, HomeReport.objects.all(), caps.VIEW, via="organisation__").values("pk")
+    mine = visible_organisations(user, units, caps.VIEW, via="organisation__")
+    return (HomeReport.objects.filter(on_day(day)).filter(Q(pk__in=seen) | Q(Exists(mine)))
+            .annotate(unit_name=Subquery(units.values("organisation__name")[:1]),
+                      unit_path=Subquery(units.values("organisation__path")[:1]))
+            .select_related("member", "organisation").order_by("organisation__path", "member__name", "id"))

@@ -193,12 +193,15 @@ ROUTED = [
     "/points/villages/1/ranking/", "/points/settlements/1/xlsx/", "/board/settlements/abcd/",
     "/points/villages/1/annual/2026/xlsx/", "/points/villages/1/annual/2026/pdf/",
     "/points/villages/1/annual/2026/certificates/", "/demands/numbers/", "/", "/exports/households.xlsx",
+    "/party/members/register.xlsx", "/party/members/mobile.xlsx",
 ]
 # Pages a user opens right after writing and must show that write: their own objection on the notice, the
 # household's balance after a redemption, a closed year, a claimed wish, a demand's own page.
 NOT_ROUTED = [
     "/board/notices/abcd/", "/board/notices/abcd/check/", "/points/households/1/", "/points/villages/1/annual/2026/",
     "/demands/wishes/", "/demands/1/", "/d/150426100223/t/ABCD/", "/households/1/", "/points/settlements/1/",
+    "/party/members/", "/party/members/1/", "/party/members/transfers/", "/party/members/mobile/",
+    "/party/members/home-reports/",
 ]
 
 
