@@ -1,9 +1,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.access.grants import CAPABILITIES
 from grassroots.access.scope import scope_of
 from grassroots.demands import capabilities as demand_caps
 from grassroots.demands.permissions import unit_ids as demand_unit_ids
+from grassroots.party import capabilities as party_caps
 from grassroots.points import capabilities as point_caps
 from grassroots.rules import roles
 from grassroots.settlement.models import CreditConsent
@@ -48,6 +50,8 @@ def nav_links(user, scope=None) -> list[dict]:
     elif unit_ids(user):
         # Unit staff hold no area role: their demands are their unit's queue (the list sends them there).
         add("demands", _("需求"), reverse("demands-units"))
+    if party_caps.VIEW in caps:
+        add("party", _("党建"), reverse("party-home"))
     if credit_institution(user):
         add("credit", _("信用查询"), reverse("points-credit-lookup"))
     if roles.IMPORT_RESIDENTS in caps:
@@ -55,6 +59,26 @@ def nav_links(user, scope=None) -> list[dict]:
     if roles.VIEW_AUDIT in caps:
         add("audit", _("审计"), reverse("audit-search"))
     return links
+
+
+def party_sections(scope, path: str = "") -> list[dict]:
+    """The party registers' sections a caller may open (the strip above every /party/ page, and the home page's
+    党建 card), the one ``path`` is in marked ``on``. The 两新 census is kept by area: a secretary whose role is
+    held on an organisation has none."""
+    if party_caps.VIEW not in scope.capabilities():
+        return []
+    sections = [("members", _("党员"), "members-register"), ("meetings", _("三会一课"), "meetings-compliance"),
+                ("development", _("发展党员"), "development-pipeline")]
+    held_on_areas = scope.everything or any(
+        role != roles.Role.ORGANISATION_SECRETARY and party_caps.VIEW in CAPABILITIES[roles.Role(role)]
+        for role, _path in scope.assignments)
+    if held_on_areas:
+        sections.append(("neworgs", _("两新组织"), "neworgs-registers"))
+    found = [{"key": key, "label": label, "url": reverse(name), "on": path.startswith(f"/party/{key}/")}
+             for key, label, name in sections]
+    home = {"key": "party", "label": _("党组织"), "url": reverse("party-home"),
+            "on": path.startswith("/party/") and not any(s["on"] for s in found)}
+    return [home, *found]
 
 
 def shell(request):
@@ -71,10 +95,14 @@ def shell(request):
         "role_labels": sorted({roles.ROLE_LABELS[roles.Role(role)] for role, _path in scope.assignments})
         or (["系统管理员"] if scope.everything else ["单位工作人员"] if unit_ids(user) else []),
         "nav_links": nav_links(user, scope),
+        "party_sections": party_sections(scope, request.path),
         "can": {
             "import": roles.IMPORT_RESIDENTS in caps,
             "export": roles.EXPORT_RESIDENTS in caps,
             "audit": roles.VIEW_AUDIT in caps,
             "edit": roles.EDIT_RESIDENTS in caps,
+            # Somewhere: a page narrows further to the organisation in hand.
+            "party_record": party_caps.RECORD in caps,
+            "party_export": party_caps.EXPORT in caps,
         },
     }

@@ -7,7 +7,9 @@ from django.views.decorators.http import require_POST
 from grassroots.access import services
 from grassroots.access.forms import LoginForm
 from grassroots.access.middleware import SESSION_KEY
+from grassroots.access.scope import scope_of
 from grassroots.areas import selectors
+from grassroots.rules.roles import VIEW_RESIDENTS
 
 
 def login_view(request):
@@ -43,5 +45,8 @@ def area_switch(request):
         return redirect("home")
     base = selectors.area_for(request.user, code) if code else None
     choices = selectors.children_with_counts(request.user, base) if base else selectors.root_areas(request.user)
-    return render(request, "access/area_switch.html", {"base": base, "choices": choices,
-                                                       "trail": list(base.ancestors()) if base else []})
+    trail = list(base.ancestors()) if base else []
+    scope = scope_of(request.user)
+    for area in trail:
+        area.opens = scope.can(VIEW_RESIDENTS, area.path)  # the areas above one's own are named, not linked
+    return render(request, "access/area_switch.html", {"base": base, "choices": choices, "trail": trail})

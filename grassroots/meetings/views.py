@@ -24,6 +24,7 @@ from grassroots.access.scope import (
 )
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, run_form_once
 from grassroots.core.photos import check_photos
@@ -232,6 +233,7 @@ def _compliance(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def compliance(request):
     report = _compliance(request)
     # Drill down: the child areas' counts first; for a village (or a child area holding few organisations) each
@@ -239,12 +241,16 @@ def compliance(request):
     detailed = len(report.organisations) <= 12 or request.GET.get("detail") == "1"
     return render(request, "meetings/compliance.html", {
         "report": report, "detailed": detailed,
+        # The way up only for a caller who may open the area above (a village secretary may not).
+        "can_export": scope_of(request.user).reaches(caps.EXPORT, report.area.path),
+        "parent_visible": bool(report.area.parent) and scope_of(request.user).can(caps.VIEW, report.area.parent.path),
         "day": request.GET.get("day", ""), "years": range(report.today.year - 2, report.today.year + 1),
     })
 
 
 @login_required
 @require_GET
+@reads_from_replica
 def compliance_xlsx(request):
     report = _compliance(request)
     refuse_unless_export(request.user, report.area)

@@ -193,7 +193,8 @@ ROUTED = [
     "/points/villages/1/ranking/", "/points/settlements/1/xlsx/", "/board/settlements/abcd/",
     "/points/villages/1/annual/2026/xlsx/", "/points/villages/1/annual/2026/pdf/",
     "/points/villages/1/annual/2026/certificates/", "/demands/numbers/", "/", "/exports/households.xlsx",
-    "/party/members/register.xlsx", "/party/members/mobile.xlsx",
+    "/party/members/register.xlsx", "/party/members/mobile.xlsx", "/party/meetings/compliance/",
+    "/party/meetings/compliance.xlsx",
 ]
 # Pages a user opens right after writing and must show that write: their own objection on the notice, the
 # household's balance after a redemption, a closed year, a claimed wish, a demand's own page.
