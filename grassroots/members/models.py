@@ -94,7 +94,10 @@ class Membership(models.Model):
         verbose_name = "组织关系"
         verbose_name_plural = "组织关系"
         ordering = ["member_id", "started_on"]
-        indexes = [models.Index(fields=["organisation", "started_on"], name="membership_org_started_idx")]
+        # "Members of these organisations on day D" reads only this index on PostgreSQL (ended_on rides along):
+        # 1.5 million memberships, a county's count in ~10 ms instead of a 220 ms scan (bench/README.md).
+        indexes = [models.Index(fields=["organisation", "started_on"], include=["ended_on"],
+                                name="membership_org_day_idx")]
         constraints = [
             models.UniqueConstraint(fields=["member"], condition=Q(ended_on__isnull=True), name="membership_one_open"),
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("started_on")),

@@ -21,6 +21,7 @@ not held) · upcoming (a period not begun yet) · not owed (see above).
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 MONTH = "month"
@@ -96,9 +97,10 @@ def period(year: int, frequency: str, number: int) -> Period:
     raise ValueError(f"unknown frequency {frequency!r}")
 
 
-def periods(year: int, frequency: str) -> list[Period]:
-    """The months (12) or quarters (4) of ``year``."""
-    return [period(year, frequency, n) for n in range(1, (12 if frequency == MONTH else 4) + 1)]
+@lru_cache(maxsize=32)
+def periods(year: int, frequency: str) -> tuple[Period, ...]:
+    """The months (12) or quarters (4) of ``year`` (kept: a county's compliance asks for them per organisation)."""
+    return tuple(period(year, frequency, n) for n in range(1, (12 if frequency == MONTH else 4) + 1))
 
 
 def period_number(month: int, frequency: str) -> int:
