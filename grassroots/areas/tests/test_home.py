@@ -67,10 +67,13 @@ def test_an_account_with_no_role_gets_a_chinese_page_and_an_empty_menu(db, syste
 
 @pytest.mark.parametrize("who, expected", [
     ("insider", {"households", "points", "shop", "demands"}),  # grid worker
-    ("reader", {"households", "points", "shop", "demands"}),  # party group leader
+    ("reader", {"households", "points", "shop", "demands", "party"}),  # party group leader
     ("cashier", {"households", "points", "shop"}),  # no 需求: demands.view is not the cashier's
-    ("secretary", {"households", "points", "shop", "demands", "import"}),
-    ("county_admin", {"households", "points", "shop", "demands", "import", "audit"}),
+    ("secretary", {"households", "points", "shop", "demands", "import", "party"}),
+    ("county_admin", {"households", "points", "shop", "demands", "import", "audit", "party"}),
+    # A secretary whose role is held on a party organisation (a unit's branch): the party registers, no households.
+    ("unit_secretary", {"party"}),
+    ("org_staff", {"households", "party"}),
 ])
 def test_each_role_is_offered_only_pages_that_open(request, who, expected):
     client = client_for(request.getfixturevalue(who))
@@ -79,3 +82,12 @@ def test_each_role_is_offered_only_pages_that_open(request, who, expected):
     for key, url in links.items():
         status = client.get(url).status_code
         assert status in (200, 302), f"{who}: {key} {url} → {status}"
+
+
+def test_a_secretary_of_a_units_branch_lands_on_the_party_registers_not_on_an_empty_home(unit_secretary):
+    """Their role is held on a party organisation, not an area: the home offers the registers they keep."""
+    page = client_for(unit_secretary).get("/").content.decode()
+    assert "还没有分配区域或单位" not in page
+    party = page.split('data-testid="party"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/party/members/"' in party and 'href="/party/meetings/compliance/"' in party
+    assert "/party/neworgs/" not in party  # the 两新 census is kept by area
