@@ -21,8 +21,8 @@ not held) · upcoming (a period not begun yet) · not owed (see above).
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 
 MONTH = "month"
 QUARTER = "quarter"
