@@ -2,11 +2,16 @@
 
 An app's import service declares its columns (rules/tables.py), calls ``read_upload``, checks each row against
 the database (appending ``RowError``s naming the row and column), and raises ``Rejected`` with every error if there
-is any, before it writes; its one transaction then writes every row. The page shows the errors with the shared
-partial ``templates/_import_errors.html``; the API answers 422 with them (``errors_json``).
+is any, before it writes; its one transaction then writes every row. The page is ``import_page`` (the upload form,
+the errors with the shared partial ``templates/_import_errors.html``); the API answers 422 with them
+(``errors_json``).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
 from grassroots.core.excel import NotXlsx, read_xlsx, xlsx_response
 from grassroots.rules.tables import Column, RowError, Table, read_table
@@ -51,3 +56,30 @@ def errors_json(rejected: Rejected) -> dict:
     for e in rejected.shown:
         errors.setdefault(f"第{e.row}行 {e.column}".strip(), []).append(e.message)
     return {"detail": f"导入未进行：共 {len(rejected.errors)} 处问题，请修改后重新上传", "errors": errors}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要上传的 Excel 文件（.xlsx）"},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+
+def import_page(request, *, template: str, run: Callable, done: Callable, context: dict | None = None,
+                label: str = ""):
+    """An import page: GET shows the upload form; POST runs ``run(upload)`` (the app's import service) and, when it
+    wrote, shows ``done(result)``'s (message, url) after a redirect; a rejected file (nothing written) or no file
+    shows the form again, the errors listed, with status 400. ``template`` gets ``form`` and ``rejected``."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if label:
+        form.fields["file"].label = label
+    rejected = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(form.cleaned_data["file"])
+        except Rejected as e:
+            rejected = e
+        else:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    return render(request, template, {**(context or {}), "form": form, "rejected": rejected},
+                  status=400 if request.method == "POST" else 200)

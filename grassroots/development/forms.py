@@ -66,7 +66,3 @@ class StopForm(forms.Form):
     decided_on = _date("决定日期")
     decided_by = forms.CharField(label="决定机关", max_length=100, initial="支部委员会")
     reason = forms.CharField(label="终止培养原因", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages=field_messages("文件"))

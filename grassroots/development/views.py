@@ -30,7 +30,7 @@ from grassroots.audit.context import Actor
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
-from grassroots.core.table_import import Rejected, template_response
+from grassroots.core.table_import import import_page, template_response
 from grassroots.development import forms, selectors, services
 from grassroots.development.models import Stage
 from grassroots.meetings.models import Meeting
@@ -306,20 +306,12 @@ def reserve_export(request):
 def import_developments(request):
     _require_view(request.user)
     _require_record_somewhere(request.user)
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    rejected = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            count = services.import_developments(actor=Actor.from_request(request), upload=form.cleaned_data["file"])
-        except Rejected as exc:
-            rejected = exc
-        else:
-            messages.success(request, f"已导入 {count} 行")
-            return redirect("development-pipeline")
-    return render(request, "development/import.html", {
-        "form": form, "rejected": rejected, "columns": [c.header for c in services.IMPORT_COLUMNS],
-        "template_url": reverse("development-import-template")},
-        status=400 if request.method == "POST" else 200)
+    return import_page(
+        request, template="development/import.html",
+        context={"columns": [c.header for c in services.IMPORT_COLUMNS],
+                 "template_url": reverse("development-import-template")},
+        run=lambda upload: services.import_developments(actor=Actor.from_request(request), upload=upload),
+        done=lambda count: (f"已导入 {count} 行", reverse("development-pipeline")))
 
 
 @login_required

@@ -82,7 +82,3 @@ class HoursForm(IdempotentForm):
     hours = forms.DecimalField(label="服务时长（小时）", max_digits=5, decimal_places=1, min_value=0.1,
                                error_messages={**_msgs("服务时长"), "min_value": "服务时长须大于0",
                                                "max_decimal_places": "服务时长最多一位小数"})
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="党员名册（Excel .xlsx）", error_messages=_msgs("文件"))

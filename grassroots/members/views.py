@@ -33,7 +33,7 @@ from grassroots.audit.context import Actor
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
-from grassroots.core.table_import import Rejected, template_response
+from grassroots.core.table_import import import_page, template_response
 from grassroots.members import forms, selectors, services
 from grassroots.members.models import Member, Membership, Post
 from grassroots.party import capabilities as caps
@@ -168,19 +168,11 @@ def _day_or_404(request) -> date:
 @require_http_methods(["GET", "POST"])
 def register_import(request):
     _need(request.user, caps.MANAGE)
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    rejected = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            admitted = services.import_register(actor=Actor.from_request(request), upload=form.cleaned_data["file"])
-        except Rejected as e:
-            rejected = e
-        else:
-            messages.success(request, f"已导入 {len(admitted)} 名党员")
-            return redirect("members-register")
-    status = 422 if rejected is not None else 200
-    return render(request, "members/import.html", {"form": form, "rejected": rejected,
-                                                   "columns": services.REGISTER_COLUMNS}, status=status)
+    return import_page(
+        request, template="members/import.html", label="党员名册（Excel .xlsx）",
+        context={"columns": services.REGISTER_COLUMNS},
+        run=lambda upload: services.import_register(actor=Actor.from_request(request), upload=upload),
+        done=lambda admitted: (f"已导入 {len(admitted)} 名党员", reverse("members-register")))
 
 
 @login_required

@@ -73,7 +73,3 @@ class InstructorForm(IdempotentForm):
     title = forms.CharField(label="职务", max_length=50, required=False)
     mobile = forms.CharField(label="手机号", max_length=20, required=False)
     joined_on = date_field("入库日期")
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages={"required": "请选择要上传的 Excel 文件"})

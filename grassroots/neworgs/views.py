@@ -17,7 +17,7 @@ from grassroots.audit.context import Actor
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import run_form_once
-from grassroots.core.table_import import Rejected, template_response
+from grassroots.core.table_import import import_page, template_response
 from grassroots.neworgs import exports, forms, selectors, services
 from grassroots.neworgs.models import Coverage, Dispatch, Instructor, NewOrganisation
 from grassroots.party import capabilities as caps
@@ -137,20 +137,10 @@ def census_import(request):
 
 
 def _import_page(request, *, area, title, template_url, run, done_message, back, columns):
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    rejected = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            summary = run(form.cleaned_data["file"])
-        except Rejected as e:
-            rejected = e
-        else:
-            messages.success(request, done_message(summary))
-            return redirect(back)
-    return render(request, "neworgs/import.html", {
-        "form": form, "rejected": rejected, "title": title, "area": area, "template_url": template_url,
-        "back": back, "headers": [c.header for c in columns],
-    }, status=400 if request.method == "POST" else 200)
+    return import_page(request, template="neworgs/import.html", run=run,
+                       done=lambda summary: (done_message(summary), back),
+                       context={"title": title, "area": area, "template_url": template_url, "back": back,
+                                "headers": [c.header for c in columns]})
 
 
 # ------------------------------------------------------------------------------------------- one organisation

@@ -80,8 +80,3 @@ class DecideForm(forms.Form):
                                                      (ModelBranchEvidence.Verdict.RETURNED, "退回补充")],
                                 error_messages=_msgs("审核"))
     note = _text("审核意见", 300, required=False)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）", error_messages=_msgs("Excel 文件"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))

@@ -31,7 +31,7 @@ from grassroots.audit.context import Actor
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
-from grassroots.core.table_import import Rejected, template_response
+from grassroots.core.table_import import import_page, template_response
 from grassroots.party import capabilities as caps
 from grassroots.party import forms, selectors, services
 from grassroots.party.models import ModelBranchItem, Organisation
@@ -437,16 +437,7 @@ def import_template(request):
 @require_http_methods(["GET", "POST"])
 def organisations_import(request):
     _sees_party(request.user, caps.MANAGE)
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    rejected = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = services.import_organisations(actor=Actor.from_request(request), upload=form.cleaned_data["file"])
-        except Rejected as exc:
-            rejected = exc
-        else:
-            messages.success(request, f"已导入 {len(made)} 个党组织")
-            return redirect("party-home")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "party/import.html", {"form": form, "rejected": rejected,
-                                                 "columns": services.IMPORT_COLUMNS}, status=status)
+    return import_page(
+        request, template="party/import.html", context={"columns": services.IMPORT_COLUMNS},
+        run=lambda upload: services.import_organisations(actor=Actor.from_request(request), upload=upload),
+        done=lambda made: (f"已导入 {len(made)} 个党组织", reverse("party-home")))

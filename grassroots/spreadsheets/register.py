@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from grassroots.rules import tables
 from grassroots.rules.idnumber import IdNumberError, parse_id_number
 from grassroots.rules.mobile import MobileError, normalise_mobile
 
@@ -26,16 +27,13 @@ MAX_LENGTHS = {"户号": 40, "住址": 200, "姓名": 50, "民族": 20}
 TAG_SEPARATORS = re.compile(r"[、，,；;]")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 
+# Every column of the register is required; the headers are checked the way every register's are.
+_COLUMNS = [tables.Column(header, header, required=True) for header in HEADERS]
+RowError, cell_text = tables.RowError, tables.cell_text
+
 # The same words whether the grid is missing or outside the importer's areas: an outsider must
 # not learn from an import that a grid exists.
 UNKNOWN_GRID = "网格编码不存在"
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # as Excel numbers it: the header is row 1
-    column: str
-    message: str
 
 
 @dataclass(slots=True)
@@ -82,20 +80,7 @@ class Register:
 
 def check_headers(cells: Sequence) -> tuple[dict[str, int], list[RowError]]:
     """Map each header to its column index; report missing, unknown and repeated headers."""
-    columns: dict[str, int] = {}
-    errors = []
-    for index, cell in enumerate(cells):
-        title = cell_text(cell)
-        if not title:
-            continue
-        if title not in HEADERS:
-            errors.append(RowError(1, title, f"未知的列“{title}”，请使用导入模板的列名"))
-        elif title in columns:
-            errors.append(RowError(1, title, f"列“{title}”重复"))
-        else:
-            columns[title] = index
-    errors += [RowError(1, h, f"缺少列“{h}”") for h in HEADERS if h not in columns]
-    return columns, errors
+    return tables.check_headers(_COLUMNS, cells)
 
 
 class RegisterReader:
@@ -249,23 +234,6 @@ def read_register(header: Sequence, rows: Iterable[tuple[int, Sequence]], lookup
     for row, cells in rows:
         reader.feed(row, cells)
     return reader.finish()
-
-
-def cell_text(value) -> str:
-    """A cell as the text a person would read in it."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # 户号 1 or a mobile number typed as a number
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _date(value) -> date | None:

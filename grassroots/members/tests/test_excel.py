@@ -70,7 +70,7 @@ def test_one_bad_row_and_nothing_is_imported_every_problem_named(residents, as_o
             ["T-SQ", "赵六", "男", "", "", "12345", "2010-07-01", "2009-07-01", "", ""],
             ["T-SQ", "单晓东", "男", "", "", "", "2010-07-01", "", "", OUTSIDE_ID]]
     response = as_org_staff.post(reverse("members-import"), {"file": workbook(rows)})
-    assert response.status_code == 422
+    assert response.status_code == 400
     page = response.content.decode()
     assert "第4行" in page and "王五：没有代码为“T-XX”的党组织" in page
     assert "第5行" in page and "赵六" in page and "转正日期 2009-07-01 早于入党日期 2010-07-01" in page
@@ -83,17 +83,17 @@ def test_one_bad_row_and_nothing_is_imported_every_problem_named(residents, as_o
 def test_an_id_number_must_agree_with_the_resident(residents, as_org_staff):
     row = ["T-SQ", "斯琴", "男", "1990-01-15", "", "", "2015-07-01", "", "", SIQIN_ID]
     response = as_org_staff.post(reverse("members-import"), {"file": workbook([row])})
-    assert response.status_code == 422 and "斯琴：与居民登记的性别不一致" in response.content.decode()
+    assert response.status_code == 400 and "斯琴：与居民登记的性别不一致" in response.content.decode()
     renamed = ["T-SQ", "斯琴高娃", "女", "", "", "", "2015-07-01", "", "", SIQIN_ID]
     response = as_org_staff.post(reverse("members-import"), {"file": workbook([renamed])})
-    assert response.status_code == 422 and "斯琴高娃：身份证号登记的居民是斯琴" in response.content.decode()
+    assert response.status_code == 400 and "斯琴高娃：身份证号登记的居民是斯琴" in response.content.decode()
     assert not Member.objects.filter(name__startswith="斯琴").exists()
 
 
 def test_importing_twice_is_refused_the_second_time(residents, as_org_staff):
     as_org_staff.post(reverse("members-import"), {"file": workbook(GOOD[:1])})
     response = as_org_staff.post(reverse("members-import"), {"file": workbook(GOOD[:1])})
-    assert response.status_code == 422 and "斯琴：已在党员名册中" in response.content.decode()
+    assert response.status_code == 400 and "斯琴：已在党员名册中" in response.content.decode()
     assert Member.objects.filter(name="斯琴").count() == 1
 
 
