@@ -27,6 +27,7 @@ from grassroots.access.scope import (
 )
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
+from grassroots.core.days import asked_day
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
@@ -40,11 +41,8 @@ from grassroots.rules import development as rules
 
 
 def day_of(request) -> date:
-    """``?day=YYYY-MM-DD``, today when absent or unreadable."""
-    try:
-        return date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    """``?day=YYYY-MM-DD``, today when absent; an unreadable day is today, and the page says so."""
+    return asked_day(request)[0]
 
 
 def _require_view(user) -> None:

@@ -24,6 +24,7 @@ from grassroots.access.scope import (
 )
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
+from grassroots.core.days import asked_day
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, run_form_once
@@ -40,13 +41,7 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 
 
 def _day(request, name: str = "day") -> date:
-    text = request.GET.get(name, "").strip()
-    if text:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    return timezone.localdate()
+    return asked_day(request, name)[0]
 
 
 def _year(request, today: date) -> int:

@@ -30,6 +30,7 @@ from grassroots.access.scope import (
     visible_organisations,
 )
 from grassroots.audit.context import Actor
+from grassroots.core.days import asked_day
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
@@ -55,13 +56,10 @@ def _need(user, capability: str = caps.VIEW) -> None:
 
 
 def _day(request) -> date:
-    value = (request.GET.get("day") or "").strip()
-    if not value:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({"day": f"日期“{value}”格式不正确，请写成 2026-03-01"}) from None
+    day, problem = asked_day(request, say=False)
+    if problem:
+        raise ValidationError({"day": problem})
+    return day
 
 
 def _where(request):

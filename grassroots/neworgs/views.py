@@ -9,11 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import access_area, access_scoped, refuse, scope_of, visible
 from grassroots.audit.context import Actor
+from grassroots.core.days import asked_day
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import run_form_once
@@ -27,10 +27,7 @@ PAGE_SIZE = 50
 
 
 def _day(request) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    return asked_day(request)[0]
 
 
 def _seeing(user) -> None:

@@ -28,6 +28,7 @@ from grassroots.access.scope import (
     visible_organisations,
 )
 from grassroots.audit.context import Actor
+from grassroots.core.days import asked_day
 from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
@@ -53,15 +54,8 @@ def _sees_party(user, capability: str = caps.VIEW) -> None:
 
 
 def _day(request) -> tuple[date, str]:
-    """``?day=YYYY-MM-DD`` (default today) and a message when it could not be read."""
-    raw = (request.GET.get("day") or "").strip()
-    today = timezone.localdate()
-    if not raw:
-        return today, ""
-    try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return today, f"日期“{raw}”格式不正确，已按今天显示（请写成 2026-03-01）"
+    """``?day=YYYY-MM-DD`` (default today) and a message when it could not be read (shown in the page's heading)."""
+    return asked_day(request, say=False)
 
 
 def _year(request) -> int:
