@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, run_form_once
 from grassroots.core.photos import check_photos
-from grassroots.core.table_import import Rejected, template_response
+from grassroots.core.table_import import import_page, template_response
 from grassroots.meetings import forms, selectors, services
 from grassroots.meetings.models import Kind, MeetingPhoto
 from grassroots.party import capabilities as caps
@@ -294,18 +294,8 @@ def import_meetings(request):
     _refuse_without(request.user, caps.RECORD)
     if request.GET.get("template"):
         return template_response("组织生活导入模板.xlsx", services.IMPORT_COLUMNS, services.IMPORT_EXAMPLE)
-    context = {"columns": services.IMPORT_COLUMNS, "kinds": [label for _, label in Kind.choices]}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            context["error"] = "请选择要导入的 Excel 文件（.xlsx）"
-        else:
-            try:
-                count = services.import_meetings(actor=Actor.from_request(request), upload=upload)
-            except Rejected as rejected:
-                context["rejected"] = rejected
-            else:
-                messages.success(request, f"已导入 {count} 次会议")
-                return HttpResponseRedirect(reverse("meetings-import"))
-        return render(request, "meetings/import.html", context, status=400)
-    return render(request, "meetings/import.html", context)
+    return import_page(
+        request, template="meetings/import.html",
+        context={"columns": services.IMPORT_COLUMNS, "kinds": [label for _, label in Kind.choices]},
+        run=lambda upload: services.import_meetings(actor=Actor.from_request(request), upload=upload),
+        done=lambda count: (f"已导入 {count} 次会议", reverse("meetings-import")))
