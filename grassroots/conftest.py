@@ -425,3 +425,25 @@ def as_township_staff(township_staff):
 @pytest.fixture
 def as_unit_secretary(unit_secretary):
     return client_for(unit_secretary)
+
+
+# Pairing: ``cadre`` (于财, no role on any area) is paired with SQ-0001; ``other_cadre`` (于海) with SQ-0004;
+# 乌丹镇农业服务中心 with 赛沁塔拉嘎查 (``unit_staff`` works there). The demand routing fixtures come along so
+# problems collected on a visit are routed.
+
+
+@pytest.fixture
+def pairing_world(region, homes, units, responsibilities, system_actor):
+    from grassroots.pairing.testing import build_pairing_world
+
+    return build_pairing_world(actor=system_actor, region=region, homes=homes, units=units)
+
+
+@pytest.fixture
+def as_cadre(pairing_world):
+    return client_for(pairing_world.cadre)
+
+
+@pytest.fixture
+def as_unit_staff(pairing_world):
+    return client_for(pairing_world.unit_staff)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "grassroots.meetings",
     "grassroots.development",
     "grassroots.neworgs",
+    "grassroots.pairing",
 ]
 
 MIDDLEWARE = [

@@ -5,12 +5,14 @@ Nothing changes the result at run time.
 """
 
 from grassroots.demands import capabilities as demands
+from grassroots.pairing import capabilities as pairing
 from grassroots.party import capabilities as party
 from grassroots.points import capabilities as points
 from grassroots.rules import roles
 from grassroots.shop import capabilities as shop
 
 TABLES = {"residents": roles.GRANTS, "points": points.GRANTS, "shop": shop.GRANTS, "demands": demands.GRANTS,
-          "party": party.GRANTS}
+          "party": party.GRANTS,
+          "pairing": pairing.GRANTS}
 
 CAPABILITIES: dict[roles.Role, frozenset[str]] = roles.capabilities_by_role(*TABLES.values())

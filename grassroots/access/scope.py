@@ -14,6 +14,9 @@ from django.http import Http404
 
 from grassroots.access.grants import CAPABILITIES
 from grassroots.areas.models import Area, Household, Level, Person
+from grassroots.demands.models import UnitMember
+from grassroots.pairing import capabilities as pairing_caps
+from grassroots.pairing.models import Pair
 from grassroots.party.models import Organisation
 from grassroots.rules.roles import VIEW_RESIDENTS, Role, paths_with
 
@@ -184,6 +187,46 @@ def authorise_organisation(actor, capability: str, organisation: Organisation, *
     """``require_organisation`` for a service's actor; system actors pass."""
     if not actor.is_system:
         require_organisation(actor.user, capability, organisation, seen_with=seen_with)
+
+
+# Pairs (pairing/): an area role reaches a pair through its target's area (``path``); the pair's own visitor (the
+# cadre's account, a member of the unit) reaches it whatever roles they hold, and the households in the pairs they
+# are in force for. Nothing else: a cadre with no role sees their pairs and nothing more.
+
+
+def own_pairs_q(user, *, via: str = "") -> Q:
+    """Pairs whose visitor is ``user`` or a unit ``user`` works for."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    units = UnitMember.objects.filter(user=user, unit__is_active=True).values("unit_id")
+    return Q(**{f"{via}visitor_user": user}) | Q(**{f"{via}visitor_unit__in": units})
+
+
+def visible_pairs(user, queryset: QuerySet, capability: str = pairing_caps.VIEW, *, via: str = "") -> QuerySet:
+    """``queryset`` of pairs (or of rows that belong to one, ``via="pair__"``) narrowed to the caller's: their own
+    as visitor, and those in their subtree for ``capability``."""
+    return queryset.filter(scope_of(user).q(capability, f"{via}path") | own_pairs_q(user, via=via))
+
+
+def access_pair(user, *, pk: int, capability: str = pairing_caps.VIEW, queryset: QuerySet | None = None) -> Pair:
+    """A pair the caller reaches (see ``visible_pairs``); 404 otherwise."""
+    obj = visible_pairs(user, queryset if queryset is not None else Pair.objects.all(), capability).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    return obj
+
+
+def access_paired_household(user, *, pk: int, day, capability: str = VIEW_RESIDENTS,
+                            queryset: QuerySet | None = None) -> Household:
+    """A household in the caller's subtree for ``capability``, or in a pair of theirs in force on ``day``;
+    404 otherwise."""
+    households = queryset if queryset is not None else Household.objects.all()
+    in_force = Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    paired = Pair.objects.filter(own_pairs_q(user), in_force, household_id=pk).exists()
+    obj = (households if paired else visible(user, households, capability)).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    return obj
 
 
 def refuse(*, seen: bool) -> NoReturn:
