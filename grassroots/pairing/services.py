@@ -143,16 +143,37 @@ def create_pair(*, actor: Actor, kind: str, visitor, target, started_on: date, p
 
 
 # ---------------------------------------------------------------------- pairs: end, bulk assignment, import
-# (end_pair, assign_households, import_pairs)
+
+
+def end_pair(*, actor: Actor, pair: Pair, ended_on: date, reason: str) -> Pair:
+    raise NotImplementedError  # pairs helper
+
+
+def assign_households(*, actor: Actor, area: Area, cadres: list, per_cadre: int, started_on: date,
+                      purpose: str = "", kind: str = rules.CADRE_HOUSEHOLD) -> dict:
+    """Hand out the unpaired households of ``area`` (a village or grid) to ``cadres`` (rules.assign)."""
+    raise NotImplementedError  # pairs helper
 
 # ---------------------------------------------------------------------- end of pairs
 
 
 # ---------------------------------------------------------------------- visits: log_visit, problems → demands
 
+
+def log_visit(*, actor: Actor, pair: Pair, visited_at, kind: str = "home", notes: str = "", address: str = "",
+              latitude=None, longitude=None, photos=(), helps=(), problems=(), idempotency_key: str = ""):
+    """Log one visit. ``helps``: dicts of kind, detail, amount; ``problems``: dicts of text, category (a
+    demands.Category or None), urgent. Each problem is filed as a demand routed by the responsibility list.
+    The same ``idempotency_key`` again logs nothing new and returns the first visit."""
+    raise NotImplementedError  # visits helper
+
 # ---------------------------------------------------------------------- end of visits
 
 
 # ---------------------------------------------------------------------- cloud branch: relays and confirmations
+
+
+def relay_meeting(*, actor: Actor, meeting, pair: Pair, note: str, link: str = "", photo=None, relayed_at=None):
+    raise NotImplementedError  # cloud branch helper
 
 # ---------------------------------------------------------------------- end of cloud branch

@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
-from grassroots.access.scope import access_paired_household, access_pair, visible_pairs
+from grassroots.access.scope import access_pair, access_paired_household, visible_pairs
 from grassroots.pairing.models import Pair
 from grassroots.pairing.services import create_pair
 from grassroots.rules import pairing as rules
@@ -34,7 +35,6 @@ def test_a_cadre_reaches_their_own_pair_and_household_and_nothing_else(pairing_w
     assert set(visible_pairs(cadre, Pair.objects.all())) == {pairing_world.pair}
     assert access_pair(cadre, pk=pairing_world.pair.pk) == pairing_world.pair
     assert access_paired_household(cadre, pk=homes["SQ-0001"].pk, day=date(2026, 6, 1)) == homes["SQ-0001"]
-    from django.http import Http404
     with pytest.raises(Http404):
         access_pair(cadre, pk=pairing_world.other_pair.pk)
     with pytest.raises(Http404):

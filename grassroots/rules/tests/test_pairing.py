@@ -5,8 +5,23 @@ from datetime import date
 import pytest
 
 from grassroots.rules import pairing
-from grassroots.rules.pairing import (DONE, DONE_LATE, DUE, MISSED, MONTH, NOT_OWED, OPEN, OVERDUE, QUARTER,
-                                      UPCOMING, AssignmentError, Candidate, assign, window_on, windows)
+from grassroots.rules.pairing import (
+    DONE,
+    DONE_LATE,
+    DUE,
+    MISSED,
+    MONTH,
+    NOT_OWED,
+    OPEN,
+    OVERDUE,
+    QUARTER,
+    UPCOMING,
+    AssignmentError,
+    Candidate,
+    assign,
+    window_on,
+    windows,
+)
 
 
 def monthly(**kwargs):
