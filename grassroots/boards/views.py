@@ -30,6 +30,7 @@ from grassroots.core.pdf import Document, font_path, pdf_response
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger import services as ledger_services
 from grassroots.ledger.models import Account, CheckpointPlace, EntryKind
+from grassroots.pairing import selectors as pairing_selectors
 from grassroots.points import capabilities as caps
 from grassroots.points.pages import rate_ok, render_page
 from grassroots.points.pages import render_page as _render
@@ -171,6 +172,8 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
         "head": head, "head_short": short_hash(head.hash) if head and head.seq else "",
         "latest_notice": latest, "check_url": check_url, "qr": qr,
         "public_url": request.build_absolute_uri(reverse("points-public-grid-board", args=[grid.code])),
+        # Only when the village chose it (pairing.VillageOption): household numbers and masked cadre names.
+        "pairing_cadres": pairing_selectors.public_cadres(grid, day=today),
     }
 
 

@@ -8,23 +8,27 @@ Who may: ``MANAGE`` on the target's area sets pairs up and ends them; a visit is
 member without a phone).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from grassroots.access.scope import refuse, scope_of
+from grassroots.access.scope import actor_scope, refuse, scope_of
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.table_import import Rejected, read_upload
 from grassroots.demands.models import Unit
 from grassroots.members.models import Member, Membership
 from grassroots.neworgs.models import NewOrganisation
 from grassroots.pairing import capabilities as caps
-from grassroots.pairing.models import Pair
+from grassroots.pairing import selectors
+from grassroots.pairing.models import Pair, VillageOption
 from grassroots.party.models import Organisation
 from grassroots.rules import pairing as rules
+from grassroots.rules.tables import Column, RowError, a_date, choice, text
 
 PAIR_CREATE = "pairing.pair.create"
 
@@ -144,15 +148,206 @@ def create_pair(*, actor: Actor, kind: str, visitor, target, started_on: date, p
 
 # ---------------------------------------------------------------------- pairs: end, bulk assignment, import
 
+PAIR_END = "pairing.pair.end"
+PAIR_ASSIGN = "pairing.pair.assign"
+PAIR_IMPORT = "pairing.pair.import"
+OPTION_SET = "pairing.option.set"
+# A pair may be ended ahead of time (at the end of this month, say), but not further ahead than this.
+END_AHEAD_DAYS = 31
 
-def end_pair(*, actor: Actor, pair: Pair, ended_on: date, reason: str) -> Pair:
-    raise NotImplementedError  # pairs helper
+
+@transaction.atomic
+def end_pair(*, actor: Actor, pair: Pair, ended_on: date, reason: str, today: date | None = None) -> Pair:
+    """End ``pair`` on ``ended_on`` (the first day it no longer holds). Nothing is deleted: the registers asked for
+    an earlier day still show it. Locks the pair's row (docs/locking.md, "the row being acted on")."""
+    authorise_pairing(actor, caps.MANAGE, pair.path)
+    today = today or timezone.localdate()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写结束原因"})
+    if len(reason) > 100:
+        raise ValidationError({"reason": "结束原因不能超过 100 个字"})
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    who = f"{pair.visitor_name}与{pair.target}的“{pair.rule.label}”结对"
+    if pair.ended_on is not None:
+        raise ValidationError({"ended_on": f"{who}已于 {pair.ended_on} 结束"})
+    if ended_on <= pair.started_on:
+        raise ValidationError({"ended_on": f"{who}自 {pair.started_on} 起，结束日期须晚于该日"})
+    if ended_on > today + timedelta(days=END_AHEAD_DAYS):
+        raise ValidationError({"ended_on": f"结束日期不能晚于 {today + timedelta(days=END_AHEAD_DAYS)}"})
+    last = pair.visits.filter(visited_on__gte=ended_on).order_by("-visited_on").values_list("visited_on",
+                                                                                            flat=True).first()
+    if last is not None:
+        raise ValidationError({"ended_on": f"{who}在 {last} 还有走访记录，结束日期须晚于该日"})
+    pair.ended_on, pair.end_reason = ended_on, reason
+    pair.save(update_fields=["ended_on", "end_reason"])
+    record(actor=actor, action=PAIR_END, obj=pair, area_path=pair.path,
+           data={"ended_on": ended_on.isoformat(), "reason": reason})
+    return pair
 
 
+def _check_assignment(area: Area, kind: str, cadres: list, started_on: date) -> rules.Kind:
+    rule = rules.KINDS.get(kind)
+    if rule is None or rule.visitor != rules.USER or rule.target != rules.HOUSEHOLD:
+        raise ValidationError({"kind": "批量分配只用于“干部包联户”一类的结对"})
+    if area.level not in (Level.VILLAGE, Level.GRID):
+        raise ValidationError({"area": f"{area.name}不是嘎查村社区或网格，请选择一个嘎查村或网格"})
+    if not cadres:
+        raise ValidationError({"cadres": "请选择至少一名包联干部"})
+    if len({c.pk for c in cadres}) != len(cadres):
+        raise ValidationError({"cadres": "包联干部重复"})
+    for cadre in cadres:
+        if not cadre.is_active:
+            raise ValidationError({"cadres": f"{cadre.display_name or cadre.username}的账号已停用"})
+    return rule
+
+
+@transaction.atomic
 def assign_households(*, actor: Actor, area: Area, cadres: list, per_cadre: int, started_on: date,
                       purpose: str = "", kind: str = rules.CADRE_HOUSEHOLD) -> dict:
-    """Hand out the unpaired households of ``area`` (a village or grid) to ``cadres`` (rules.assign)."""
-    raise NotImplementedError  # pairs helper
+    """Hand out the unpaired households of ``area`` (a village or grid) to ``cadres`` (rules.assign): each cadre
+    gets up to ``per_cadre``, 低保 / 脱贫户 / 独居老人 / 残疾 households first. A household is unpaired when no pair
+    of ``kind`` holds it on ``started_on`` or later. All pairs in one transaction, one audit entry. The area's
+    households are locked in id order first (docs/locking.md), so two hand-outs at once cannot pair one household
+    twice. Returns the summary the result page and the API show (JSON-ready)."""
+    authorise_pairing(actor, caps.MANAGE, area.path)
+    _check_assignment(area, kind, cadres, started_on)
+    list(Household.objects.select_for_update().filter(path__startswith=area.path, is_active=True)
+         .order_by("id").values_list("id", flat=True))
+    candidates, households = selectors.assignment_candidates(area, kind=kind, day=started_on)
+    try:
+        plan = rules.assign([c.pk for c in cadres], candidates, per_cadre=per_cadre)
+    except rules.AssignmentError as e:
+        raise ValidationError({"per_cadre": str(e)}) from None
+    made = []
+    for cadre in cadres:
+        for household_id in plan[cadre.pk]:
+            made.append(_pair(kind=kind, visitor=cadre, target=households[household_id], started_on=started_on,
+                              ended_on=None, purpose=purpose, organisation=None, set_up_by=actor.user))
+    try:
+        with transaction.atomic():
+            Pair.objects.bulk_create(made)
+    except IntegrityError:
+        raise ValidationError({"cadres": "所选干部与其中的户已有进行中的结对，请刷新后重试"}) from None
+    given = {h for ids in plan.values() for h in ids}
+    left = [c for c in candidates if c.household_id not in given]
+    summary = {
+        "area": area.code, "area_name": area.name, "kind": kind, "started_on": started_on.isoformat(),
+        "made": len(made), "left": len(left), "priority_left": sum(1 for c in left if c.priority_tags),
+        "cadres": [{"id": c.pk, "name": c.display_name or c.username,
+                    "households": [{"id": h, "number": households[h].number} for h in plan[c.pk]]}
+                   for c in cadres],
+        "left_numbers": [c.number for c in left][:200],
+    }
+    record(actor=actor, action=PAIR_ASSIGN, object_type="pairing.pair", area_path=area.path,
+           data={"area": area.code, "kind": kind, "started_on": started_on.isoformat(), "per_cadre": per_cadre,
+                 "cadres": len(cadres), "made": summary["made"], "left": summary["left"],
+                 "priority_left": summary["priority_left"]})
+    return summary
+
+
+# The Excel import of existing pair lists. 结对一方 and 结对对象 name the sides as the kind says (docs/pairing.md):
+# an account's username; a party member's name (name/mobile when two share it); a unit's code; a household as
+# 嘎查村/户号 (or the 户号 alone when it is unique in the area imported into); an area's code; an enterprise's
+# 统一社会信用代码 or name.
+KIND_LABELS = {k.label: k.code for k in rules.KINDS.values()}
+IMPORT_MAX_ROWS = 5000
+PAIR_COLUMNS = [
+    Column("结对类型", "kind", choice(KIND_LABELS), required=True),
+    Column("结对一方", "visitor", text(100), required=True),
+    Column("结对对象", "target", text(100), required=True),
+    Column("开始日期", "started_on", a_date, required=True),
+    Column("结束日期", "ended_on", a_date, default=None),
+    Column("包联内容", "purpose", text(200)),
+]
+PAIR_EXAMPLE = ["干部包联户", "yucai", "赛沁塔拉嘎查/SQ-0001", "2026-01-01", "", "帮扶就业、政策宣讲"]
+_COLUMN_OF = {"kind": "结对类型", "visitor": "结对一方", "target": "结对对象", "started_on": "开始日期",
+              "ended_on": "结束日期", "purpose": "包联内容"}
+
+
+def _errors_of(number: int, exc: ValidationError) -> list[RowError]:
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    return [RowError(number, _COLUMN_OF.get(field, "结对对象"), m) for field, items in messages.items() for m in items]
+
+
+@transaction.atomic
+def import_pairs(*, actor: Actor, upload, within: Area) -> dict:
+    """Existing pair lists typed in Excel (PAIR_COLUMNS), into ``within`` and the areas under it: every row is
+    checked first, each problem named by its row and column; one bad row and nothing is written
+    (core/table_import.py). A row that repeats an open pair already on record is skipped, so the same file
+    imported twice changes nothing."""
+    authorise_pairing(actor, caps.MANAGE, within.path)
+    table = read_upload(upload, PAIR_COLUMNS, max_rows=IMPORT_MAX_ROWS)
+    errors = list(table.errors)
+    sides = selectors.Sides(within)
+    scope = actor_scope(actor)
+    plan, seen = [], {}
+    for row in table.rows:
+        number, rule = row["_row"], rules.KINDS.get(row["kind"])
+        if rule is None:
+            continue  # the cell's error is already in table.errors
+        visitor, problem = sides.visitor(rule, row["visitor"], day=row["started_on"] or timezone.localdate())
+        if problem:
+            errors.append(RowError(number, "结对一方", problem))
+        target, problem = sides.target(rule, row["target"])
+        if problem:
+            errors.append(RowError(number, "结对对象", problem))
+        if visitor is None or target is None or not row["started_on"]:
+            continue
+        try:
+            pair = _pair(kind=rule.code, visitor=visitor, target=target, started_on=row["started_on"],
+                         ended_on=row["ended_on"], purpose=row["purpose"], organisation=None, set_up_by=actor.user)
+        except ValidationError as e:
+            errors += _errors_of(number, e)
+            continue
+        if not pair.path.startswith(within.path) or not scope.can(caps.MANAGE, pair.path):
+            errors.append(RowError(number, "结对对象", f"“{row['target']}”不在{within.name}"))
+            continue
+        key = (pair.kind, pair.visitor_key, pair.target_key)
+        if key in seen:
+            errors.append(RowError(number, "结对对象", f"与第{seen[key]}行重复"))
+            continue
+        seen[key] = number
+        plan.append((number, pair))
+    open_now = set(Pair.objects.filter(ended_on__isnull=True, visitor_key__in={p.visitor_key for _, p in plan})
+                   .values_list("kind", "visitor_key", "target_key", "started_on"))
+    keys = {(k, v, t) for k, v, t, _ in open_now}
+    writes, skipped = [], 0
+    for number, pair in plan:
+        key = (pair.kind, pair.visitor_key, pair.target_key)
+        if (*key, pair.started_on) in open_now and pair.ended_on is None:
+            skipped += 1  # the very pair is on record already
+        elif key in keys and pair.ended_on is None:
+            errors.append(RowError(number, "结对对象", f"{pair.visitor_name}与{pair.target}已有进行中的"
+                                                      f"“{pair.rule.label}”结对"))
+        else:
+            writes.append(pair)
+    if errors:
+        raise Rejected(sorted(errors, key=lambda e: (e.row, list(_COLUMN_OF.values()).index(e.column)
+                                                     if e.column in _COLUMN_OF.values() else 9)))
+    try:
+        with transaction.atomic():
+            Pair.objects.bulk_create(writes)
+    except IntegrityError:
+        raise Rejected([RowError(0, "", "其中有结对刚由他人录入，请重新上传")]) from None
+    summary = {"pairs": len(writes), "skipped": skipped}
+    record(actor=actor, action=PAIR_IMPORT, object_type="pairing.pair", area_path=within.path, data=summary)
+    return summary
+
+
+@transaction.atomic
+def set_village_option(*, actor: Actor, village: Area, show_cadre_publicly: bool):
+    """A village chooses whether its public grid boards show each household's pairing cadre, masked (于*)."""
+    if village.level != Level.VILLAGE:
+        raise ValidationError({"village": f"{village.name}不是嘎查村社区"})
+    authorise_pairing(actor, caps.MANAGE, village.path)
+    option, _ = VillageOption.objects.select_for_update().get_or_create(village=village)
+    if option.show_cadre_publicly != show_cadre_publicly:
+        option.show_cadre_publicly = show_cadre_publicly
+        option.save(update_fields=["show_cadre_publicly"])
+        record(actor=actor, action=OPTION_SET, obj=option, area_path=village.path,
+               data={"show_cadre_publicly": show_cadre_publicly})
+    return option
 
 # ---------------------------------------------------------------------- end of pairs
 

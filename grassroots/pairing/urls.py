@@ -6,14 +6,14 @@ from grassroots.pairing import views
 # can link to each other while they are built in parallel.
 urlpatterns = [
     # pairs
-    path("pairing/", views.not_yet, name="pairing-home"),
-    path("pairing/pairs/", views.not_yet, name="pairing-register"),
-    path("pairing/pairs.xlsx", views.not_yet, name="pairing-register-xlsx"),
-    path("pairing/pairs/new/", views.not_yet, name="pairing-pair-new"),
-    path("pairing/pairs/<int:pk>/end/", views.not_yet, name="pairing-pair-end"),
-    path("pairing/assign/", views.not_yet, name="pairing-assign"),
-    path("pairing/import/", views.not_yet, name="pairing-import"),
-    path("pairing/options/<str:code>/", views.not_yet, name="pairing-options"),
+    path("pairing/", views.home, name="pairing-home"),
+    path("pairing/pairs/", views.register, name="pairing-register"),
+    path("pairing/pairs.xlsx", views.register_xlsx, name="pairing-register-xlsx"),
+    path("pairing/pairs/new/", views.pair_new, name="pairing-pair-new"),
+    path("pairing/pairs/<int:pk>/end/", views.pair_end, name="pairing-pair-end"),
+    path("pairing/assign/", views.assign, name="pairing-assign"),
+    path("pairing/import/", views.pairs_import, name="pairing-import"),
+    path("pairing/options/<str:code>/", views.village_options, name="pairing-options"),
     # end of pairs
 
     # visits

@@ -1,6 +1,27 @@
 """Pages of pairing (/pairing/): thin views over pairing.selectors and pairing.services."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from grassroots.access.scope import access_area, access_village, own_pairs_q, refuse, scope_of
+from grassroots.areas.models import Level
+from grassroots.audit.context import Actor
+from grassroots.core.days import asked_day
+from grassroots.core.db_router import reads_from_replica
+from grassroots.core.excel import xlsx_response
+from grassroots.core.forms import run_form_once
+from grassroots.core.table_import import import_page, template_response
+from grassroots.pairing import capabilities as caps
+from grassroots.pairing import pairs_forms, selectors, services
+from grassroots.pairing.models import Pair, VillageOption
+from grassroots.rules import pairing as rules
+from grassroots.rules.roles import VIEW_SENSITIVE
 
 
 def not_yet(request, **kwargs):
@@ -9,6 +30,218 @@ def not_yet(request, **kwargs):
 
 
 # ---------------------------------------------------------------------- pairs
+
+REGISTER_PAGE_SIZE = 50
+
+
+def _sees_registers(user) -> None:
+    """404 to a caller who oversees no pairs by area (a cadre, unit staff: their pairs are on ``pairing-my``)."""
+    if not selectors.sees_registers(user):
+        refuse(seen=False)
+
+
+def _manages_somewhere(user) -> None:
+    """For a page with no object yet: 403 to a caller who may only look at pairs, 404 to anyone else."""
+    scope = scope_of(user)
+    if not scope.paths(caps.MANAGE):
+        refuse(seen=bool(scope.paths(caps.VIEW)))
+
+
+def _kind(request) -> str:
+    kind = (request.GET.get("kind") or "").strip()
+    return kind if kind in rules.KINDS else ""
+
+
+def _filter_area(request, capability: str = caps.VIEW):
+    code = (request.GET.get("area") or "").strip()
+    return access_area(request.user, code=code, capability=capability) if code else None
+
+
+@login_required
+@require_GET
+def home(request):
+    user = request.user
+    if not selectors.sees_registers(user):
+        if Pair.objects.filter(own_pairs_q(user)).exists():
+            return redirect("pairing-my")
+        refuse(seen=False)
+    day = asked_day(request)[0]
+    scope = scope_of(user)
+    return render(request, "pairing/pairs_home.html", {
+        "day": day, "kinds": selectors.kind_counts(user, day=day), "may_manage": bool(scope.paths(caps.MANAGE)),
+        "may_export": bool(scope.paths(caps.EXPORT)), "villages": selectors.assign_areas(user).filter(
+            level=Level.VILLAGE)[:50],
+    })
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def register(request):
+    user = request.user
+    _sees_registers(user)
+    day, kind, area = asked_day(request)[0], _kind(request), _filter_area(request)
+    pairs = selectors.register_pairs(user, day=day, kind=kind, area=area)
+    page = Paginator(pairs, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    scope = scope_of(user)
+    export_area = area or selectors.default_area(user)
+    return render(request, "pairing/pairs_register.html", {
+        "page": page, "rows": selectors.pair_rows(user, list(page.object_list), day=day), "day": day, "kind": kind,
+        "rule": rules.KINDS.get(kind), "area": area, "kinds": rules.KIND_CHOICES, "query": query.urlencode(),
+        "may_manage": bool(scope.paths(caps.MANAGE)),
+        "may_export": export_area is not None and scope.can(caps.EXPORT, export_area.path),
+        "sensitive": any(scope.can(VIEW_SENSITIVE, p) for p in scope.paths(caps.VIEW)),
+    })
+
+
+REGISTER_HEADERS = ["结对类型", "结对一方", "结对对象", "户主", "开始日期", "包联内容", "当期", "走访情况"]
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def register_xlsx(request):
+    user = request.user
+    _sees_registers(user)
+    day, kind = asked_day(request)[0], _kind(request)
+    area = _filter_area(request) or selectors.default_area(user)
+    scope = scope_of(user)
+    if area is None or not scope.can(caps.EXPORT, area.path):
+        refuse(seen=area is not None and scope.can(caps.VIEW, area.path))
+    rows = selectors.pair_rows(user, list(selectors.register_pairs(user, day=day, kind=kind, area=area)), day=day)
+    return xlsx_response(f"结对台账-{area.name}-{day}.xlsx", REGISTER_HEADERS, [
+        [r.pair.rule.label, r.pair.visitor_name, r.target_name, r.head_name, r.pair.started_on, r.pair.purpose,
+         r.window.label if r.window else "", r.status_label] for r in rows], title="结对台账")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair_new(request):
+    user = request.user
+    _manages_somewhere(user)
+    rule = rules.KINDS.get(request.POST.get("kind") or request.GET.get("kind") or "")
+    if rule is None:
+        if request.method == "POST":
+            return render(request, "pairing/pairs_new.html", {"kinds": rules.KINDS.values(), "rule": None}, status=400)
+        return render(request, "pairing/pairs_new.html", {"kinds": rules.KINDS.values(), "rule": None})
+    within = selectors.default_area(user, caps.MANAGE)
+    form = pairs_forms.PairForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        sides = selectors.Sides(within)
+        visitor, problem = sides.visitor(rule, data["visitor"], day=data["started_on"])
+        if problem:
+            form.add_error("visitor", problem)
+        target, problem = sides.target(rule, data["target"])
+        if problem:
+            form.add_error("target", problem)
+        if not form.errors:
+            def work():
+                made = services.create_pair(actor=actor, kind=rule.code, visitor=visitor, target=target,
+                                            started_on=data["started_on"], purpose=data["purpose"])
+                return {"pk": made.pk, "message": f"已建立结对：{made.visitor_name} — {made.target}"}
+
+            done = run_form_once(request, form, action=services.PAIR_CREATE, work=work)
+            if done:
+                messages.success(request, done.result["message"])
+                return redirect(f"{reverse('pairing-register')}?kind={rule.code}")
+    return render(request, "pairing/pairs_new.html", {"form": form, "rule": rule, "within": within},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair_end(request, pk: int):
+    pair = selectors.pair_detail(request.user, pk)
+    actor = Actor.from_request(request)
+    services.authorise_pairing(actor, caps.MANAGE, pair.path)
+    form = pairs_forms.EndPairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def work():
+            services.end_pair(actor=actor, pair=pair, ended_on=data["ended_on"], reason=data["reason"])
+            return {"message": f"结对已于 {data['ended_on']} 结束"}
+
+        done = run_form_once(request, form, action=services.PAIR_END, work=work)
+        if done:
+            messages.success(request, done.result["message"])
+            return redirect(f"{reverse('pairing-register')}?kind={pair.kind}")
+    return render(request, "pairing/pairs_end.html", {"form": form, "pair": pair,
+                                                      "target_name": selectors.target_name(pair)},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request):
+    user = request.user
+    _manages_somewhere(user)
+    areas = selectors.assign_areas(user)
+    code = (request.POST.get("area") or request.GET.get("area") or "").strip()
+    area = access_area(user, code=code, capability=caps.MANAGE) if code else areas.first()
+    if area is None or area.level not in (Level.VILLAGE, Level.GRID):
+        refuse(seen=False)
+    today = timezone.localdate()
+    form = pairs_forms.AssignForm(request.POST or None, cadres=selectors.cadre_choices(area, day=today),
+                                  initial={"started_on": today})
+    context = {"form": form, "area": area, "areas": areas, "preview": None, "result": None}
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        cadres = sorted(data["cadres"], key=lambda u: (u.display_name or u.username, u.pk))
+        if request.POST.get("confirm"):
+            def work():
+                return services.assign_households(actor=actor, area=area, cadres=cadres, per_cadre=data["per_cadre"],
+                                                  started_on=data["started_on"], purpose=data["purpose"])
+
+            done = run_form_once(request, form, action=services.PAIR_ASSIGN, work=work)
+            if done:
+                return render(request, "pairing/pairs_assign.html", {**context, "result": done.result})
+        else:
+            services.authorise_pairing(actor, caps.MANAGE, area.path)
+            context["preview"] = selectors.assignment_preview(area, kind=rules.CADRE_HOUSEHOLD, cadres=cadres,
+                                                              per_cadre=data["per_cadre"], day=data["started_on"])
+            return render(request, "pairing/pairs_assign.html", context)
+    return render(request, "pairing/pairs_assign.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairs_import(request):
+    user = request.user
+    _manages_somewhere(user)
+    area = _filter_area(request, caps.MANAGE) or selectors.default_area(user, caps.MANAGE)
+    actor = Actor.from_request(request)
+    services.authorise_pairing(actor, caps.MANAGE, area.path)
+    if request.GET.get("template"):
+        return template_response("结对名单导入模板.xlsx", services.PAIR_COLUMNS, services.PAIR_EXAMPLE)
+    back = reverse("pairing-register")
+    return import_page(
+        request, template="pairing/pairs_import.html",
+        run=lambda upload: services.import_pairs(actor=actor, upload=upload, within=area),
+        done=lambda s: (f"已导入 {s['pairs']} 对结对（已在册的 {s['skipped']} 行未重复写入）", back),
+        context={"area": area, "back": back, "headers": [c.header for c in services.PAIR_COLUMNS],
+                 "template_url": f"?template=1&area={area.code}", "kinds": rules.KINDS.values()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def village_options(request, code: str):
+    village = access_village(request.user, code=code, capability=caps.VIEW)
+    actor = Actor.from_request(request)
+    services.authorise_pairing(actor, caps.MANAGE, village.path)
+    option = VillageOption.objects.filter(village=village).first()
+    form = pairs_forms.VillageOptionForm(request.POST if request.method == "POST" else None, initial={
+        "show_cadre_publicly": bool(option and option.show_cadre_publicly)})
+    if request.method == "POST" and form.is_valid():
+        services.set_village_option(actor=actor, village=village,
+                                    show_cadre_publicly=form.cleaned_data["show_cadre_publicly"])
+        messages.success(request, "已保存")
+        return redirect("pairing-options", code=village.code)
+    grids = village.children.filter(level=Level.GRID).order_by("code")
+    return render(request, "pairing/pairs_options.html", {"form": form, "village": village, "grids": grids})
 
 # ---------------------------------------------------------------------- end of pairs
 
