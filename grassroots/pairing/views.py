@@ -21,7 +21,6 @@ from grassroots.pairing import capabilities as caps
 from grassroots.pairing import pairs_forms, selectors, services
 from grassroots.pairing.models import Pair, VillageOption
 from grassroots.rules import pairing as rules
-from grassroots.rules.roles import VIEW_SENSITIVE
 
 
 def not_yet(request, **kwargs):
@@ -92,7 +91,6 @@ def register(request):
         "rule": rules.KINDS.get(kind), "area": area, "kinds": rules.KIND_CHOICES, "query": query.urlencode(),
         "may_manage": bool(scope.paths(caps.MANAGE)),
         "may_export": export_area is not None and scope.can(caps.EXPORT, export_area.path),
-        "sensitive": any(scope.can(VIEW_SENSITIVE, p) for p in scope.paths(caps.VIEW)),
     })
 
 
