@@ -123,7 +123,7 @@ def test_the_pair_page_shows_the_windows_of_the_year(pairing_world, as_cadre):
                          path=pairing_world.pair.path)  # an old visit, as if logged then
     shown = as_cadre.get(f"/pairing/pairs/{pairing_world.pair.pk}/?day=2026-03-25").content.decode()
     assert "1月：漏访" in shown and "2月：已走访" in shown and "3月：待走访" in shown and "4月：未开始" in shown
-    assert 'href="/pairing/pairs/%d/visit/"' % pairing_world.pair.pk in shown
+    assert f'href="/pairing/pairs/{pairing_world.pair.pk}/visit/"' in shown
 
 
 def test_the_link_to_a_demand_only_for_those_who_may_open_it(pairing_world, visit, as_cadre, as_secretary):
