@@ -11,7 +11,7 @@ from django.utils import timezone
 from grassroots.audit.context import Actor
 from grassroots.core.testing import client_for
 from grassroots.demands import services as demands
-from grassroots.demands.models import Demand
+from grassroots.demands.models import Category, Demand
 from grassroots.pairing.models import Problem, Visit
 from grassroots.pairing.services import log_visit
 
@@ -73,8 +73,6 @@ def test_who_may_log_through_the_api(pairing_world, secretary, reader, outsider,
 @pytest.fixture
 def visits(pairing_world, handler):
     cadre = Actor(user=pairing_world.cadre, name="yucai")
-    from grassroots.demands.models import Category
-
     seeds = Category.objects.get(code="seeds")
     mine = log_visit(actor=cadre, pair=pairing_world.pair, visited_at=timezone.now() - timedelta(days=3),
                      problems=[{"text": "缺玉米种子", "category": seeds}])
