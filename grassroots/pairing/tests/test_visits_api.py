@@ -85,10 +85,21 @@ def visits(pairing_world, handler):
     return {"mine": mine, "newer": newer, "theirs": theirs}
 
 
-def test_lists_are_scoped(pairing_world, visits, as_cadre, secretary, outsider, insider):
+def test_lists_are_scoped(pairing_world, visits, as_cadre, secretary, reader, outsider, insider):
     ids = [v["id"] for v in as_cadre.get("/api/pairing/visits").json()["items"]]
     assert ids == [visits["newer"].pk, visits["mine"].pk]  # newest first, not 于海's
-    assert len(client_for(secretary).get("/api/pairing/visits").json()["items"]) == 3
+    for overseer in (secretary, reader):  # the village's leaders read every visit of the village
+        client = client_for(overseer)
+        assert len(client.get("/api/pairing/visits").json()["items"]) == 3
+        assert client.get(f"/api/pairing/visits/{visits['mine'].pk}").status_code == 200
+        assert len(client.get("/api/pairing/problems").json()["items"]) == 2
+    unit = client_for(pairing_world.unit_staff)
+    unit_visit = log_visit(actor=Actor(user=pairing_world.unit_staff, name="wdnyzx"), pair=pairing_world.unit_pair,
+                           visited_at=timezone.now() - timedelta(hours=5))
+    assert [v["id"] for v in unit.get("/api/pairing/visits").json()["items"]] == [unit_visit.pk]
+    assert unit.get(f"/api/pairing/visits/{unit_visit.pk}").status_code == 200
+    assert unit.get(f"/api/pairing/visits/{visits['mine'].pk}").status_code == 404
+    assert unit.get("/api/pairing/problems").json()["items"] == []
     for stranger in (outsider, insider):
         assert client_for(stranger).get("/api/pairing/visits").json()["items"] == []
         assert client_for(stranger).get(f"/api/pairing/visits/{visits['mine'].pk}").status_code == 404
