@@ -8,24 +8,30 @@ Who may: ``MANAGE`` on the target's area sets pairs up and ends them; a visit is
 member without a phone).
 """
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from grassroots.access.scope import actor_scope, refuse, scope_of
-from grassroots.areas.models import Area, Household, Level
+from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.idempotency import run_once
+from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto, check_photos
 from grassroots.core.table_import import Rejected, read_upload
-from grassroots.demands.models import Unit
+from grassroots.demands import services as demand_services
+from grassroots.demands.models import Demand, Unit
 from grassroots.members.models import Member, Membership
 from grassroots.neworgs.models import NewOrganisation
 from grassroots.pairing import capabilities as caps
 from grassroots.pairing import selectors
-from grassroots.pairing.models import Pair, VillageOption
+from grassroots.pairing.models import Help, Pair, Problem, VillageOption, Visit, VisitPhoto
 from grassroots.party.models import Organisation
 from grassroots.rules import pairing as rules
 from grassroots.rules.tables import Column, RowError, a_date, choice, text
@@ -40,17 +46,6 @@ def authorise_pairing(actor: Actor, capability: str, path: str) -> None:
     scope = scope_of(actor.user)
     if not scope.can(capability, path):
         refuse(seen=scope.can(caps.VIEW, path))
-
-
-def is_own_pair(user, pair: Pair) -> bool:
-    """Whether ``user`` is the pair's visitor: the cadre, or staff of the unit."""
-    if user is None or not user.is_authenticated:
-        return False
-    if pair.visitor_user_id is not None:
-        return pair.visitor_user_id == user.pk
-    if pair.visitor_unit_id is not None:
-        return pair.visitor_unit.members.filter(user=user).exists()
-    return False
 
 
 # ------------------------------------------------------------------------------------------------ the sides
@@ -354,13 +349,207 @@ def set_village_option(*, actor: Actor, village: Area, show_cadre_publicly: bool
 
 # ---------------------------------------------------------------------- visits: log_visit, problems → demands
 
+VISIT_CREATE = "pairing.visit.create"
+MAX_NOTES = 2000
+MAX_BACK_DAYS = 60  # how far back a visit may be logged (a cadre catching up after a busy month)
+FUTURE_SLACK = timedelta(minutes=10)  # a phone's clock a little ahead is not a visit in the future
+MAX_HELPS = 10
+MAX_PROBLEMS = 10
+MAX_AMOUNT = Decimal("99999999.99")
+
+
+def authorise_visit(actor: Actor, pair: Pair) -> None:
+    """Log a visit on ``pair``: its own visitor, or ``RECORD`` on its path (403 to one who may only look at it,
+    404 to anyone else); system actors pass."""
+    if actor.is_system or selectors.is_own_pair(actor.user, pair):
+        return
+    authorise_pairing(actor, caps.RECORD, pair.path)
+
+
+def _visit_day(pair: Pair, visited_at: datetime, now: datetime) -> date:
+    if not isinstance(visited_at, datetime):
+        raise ValidationError({"visited_at": "请填写走访时间"})
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    day = timezone.localtime(visited_at).date()
+    today = timezone.localdate(now)
+    if visited_at > now + FUTURE_SLACK:
+        raise ValidationError({"visited_at": "走访时间不能晚于现在"})
+    if day < today - timedelta(days=MAX_BACK_DAYS):
+        raise ValidationError({"visited_at": f"只能补录{MAX_BACK_DAYS}天内的走访（{today - timedelta(days=MAX_BACK_DAYS)}"
+                                             f"以后），更早的走访请联系村（社区）书记"})
+    if not pair.in_force_on(day):
+        until = f"至{pair.ended_on - timedelta(days=1)}" if pair.ended_on else "起"
+        raise ValidationError({"visited_at": f"{day}不在“{selectors.pair_title(pair)}”的结对期内（{pair.started_on}{until}）"})
+    return day
+
+
+def _coordinate(value, *, field: str, label: str, limit: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: f"{label}须为数字"}) from None
+    if not number.is_finite() or abs(number) > limit:
+        raise ValidationError({field: f"{label}须在-{limit}到{limit}之间"})
+    return number
+
+
+def _helps(helps) -> list[Help]:
+    rows = list(helps or [])
+    if len(rows) > MAX_HELPS:
+        raise ValidationError({"helps": f"帮扶最多填写{MAX_HELPS}条"})
+    found = []
+    for n, row in enumerate(rows, start=1):
+        kind = row.get("kind") or ""
+        detail = (row.get("detail") or "").strip()
+        if kind not in Help.Kind.values:
+            raise ValidationError({"helps": f"第{n}条帮扶：请选择帮扶类型"})
+        if not detail:
+            raise ValidationError({"helps": f"第{n}条帮扶：内容不能为空"})
+        if len(detail) > 200:
+            raise ValidationError({"helps": f"第{n}条帮扶：内容不能超过200字（现有{len(detail)}字）"})
+        amount = row.get("amount")
+        if amount in ("", None):
+            amount = None
+        else:
+            try:
+                amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                raise ValidationError({"helps": f"第{n}条帮扶：金额须为数字"}) from None
+            if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+                raise ValidationError({"helps": f"第{n}条帮扶：金额须为0到{MAX_AMOUNT}元"})
+        found.append(Help(kind=kind, detail=detail, amount=amount))
+    return found
+
+
+def demand_area(pair: Pair) -> tuple[Area | None, Person | None]:
+    """Where a problem collected on ``pair`` is filed (create_demand needs a village or a grid) and for whom: a
+    household's grid and its head; an area pair's village or grid; a member's organisation's area (or, when that
+    is above a village, the member's own household's grid); an enterprise's area. (None, None) when none of
+    these is a village or grid."""
+    if pair.household_id:
+        household = pair.household
+        return household.grid, household.head
+    if pair.area_id:
+        return pair.area, None
+    area = Area.objects.filter(path=pair.path).first()
+    if area is not None and area.level in (Level.VILLAGE, Level.GRID):
+        return area, None
+    person = pair.member.person if pair.member_id else None
+    if person is not None and person.household_id:
+        return person.household.grid, person
+    return None, None
+
+
+def _problems(problems) -> list[dict]:
+    rows = list(problems or [])
+    if len(rows) > MAX_PROBLEMS:
+        raise ValidationError({"problems": f"问题最多填写{MAX_PROBLEMS}个"})
+    found = []
+    for n, row in enumerate(rows, start=1):
+        text = (row.get("text") or "").strip()
+        if not text:
+            raise ValidationError({"problems": f"第{n}个问题：内容不能为空"})
+        if len(text) > demand_services.MAX_TEXT:
+            raise ValidationError({"problems": f"第{n}个问题：内容不能超过{demand_services.MAX_TEXT}字（现有{len(text)}字）"})
+        category = row.get("category")
+        if category is not None and not category.is_active:
+            raise ValidationError({"problems": f"第{n}个问题：分类“{category.name}”已停用"})
+        found.append({"text": text, "category": category, "urgent": bool(row.get("urgent"))})
+    return found
+
+
+def _photos(photos) -> list[CheckedPhoto]:
+    photos = list(photos or [])
+    try:
+        if all(isinstance(p, CheckedPhoto) for p in photos):
+            if len(photos) > MAX_PHOTOS:
+                raise ValidationError(f"照片最多上传{MAX_PHOTOS}张")
+            return photos
+        return check_photos(photos, label="照片")
+    except ValidationError as exc:
+        raise ValidationError({"photos": exc.messages}) from None
+
 
 def log_visit(*, actor: Actor, pair: Pair, visited_at, kind: str = "home", notes: str = "", address: str = "",
-              latitude=None, longitude=None, photos=(), helps=(), problems=(), idempotency_key: str = ""):
+              latitude=None, longitude=None, photos=(), helps=(), problems=(), idempotency_key: str = "",
+              now: datetime | None = None):
     """Log one visit. ``helps``: dicts of kind, detail, amount; ``problems``: dicts of text, category (a
     demands.Category or None), urgent. Each problem is filed as a demand routed by the responsibility list.
-    The same ``idempotency_key`` again logs nothing new and returns the first visit."""
-    raise NotImplementedError  # visits helper
+    The same ``idempotency_key`` again logs nothing new and returns the first visit.
+
+    A page or the API that runs its own ``run_once`` (``run_form_once``, ``api.common.once``) with action
+    ``pairing.visit.create`` calls this without a key: the visit, its photos, helps, problems and their demands
+    are all written inside that one transaction, so a retry files nothing twice."""
+    def work() -> dict:
+        return {"id": _log_visit(actor=actor, pair=pair, visited_at=visited_at, kind=kind, notes=notes,
+                                 address=address, latitude=latitude, longitude=longitude, photos=photos, helps=helps,
+                                 problems=problems, now=now).pk}
+
+    key = (idempotency_key or "").strip()[:64]
+    if not key:
+        return _log_visit(actor=actor, pair=pair, visited_at=visited_at, kind=kind, notes=notes, address=address,
+                          latitude=latitude, longitude=longitude, photos=photos, helps=helps, problems=problems,
+                          now=now)
+    result, _ = run_once(user=actor.user, owner="" if actor.user is not None else f"system:{actor.name}", key=key,
+                         action=VISIT_CREATE, work=work)
+    return Visit.objects.get(pk=result["id"])
+
+
+@transaction.atomic
+def _log_visit(*, actor: Actor, pair: Pair, visited_at, kind: str, notes: str, address: str, latitude, longitude,
+               photos, helps, problems, now: datetime | None) -> Visit:
+    authorise_visit(actor, pair)
+    now = now or timezone.now()
+    if kind not in Visit.Kind.values:
+        raise ValidationError({"kind": "请选择走访方式"})
+    day = _visit_day(pair, visited_at, now)
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    notes = (notes or "").strip()
+    if len(notes) > MAX_NOTES:
+        raise ValidationError({"notes": f"民情日记不能超过{MAX_NOTES}字（现有{len(notes)}字）"})
+    address = (address or "").strip()
+    if len(address) > 200:
+        raise ValidationError({"address": f"地点不能超过200字（现有{len(address)}字）"})
+    latitude = _coordinate(latitude, field="latitude", label="纬度", limit=90)
+    longitude = _coordinate(longitude, field="longitude", label="经度", limit=180)
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": "位置：纬度和经度须同时填写"})
+    checked = _photos(photos)
+    help_rows = _helps(helps)
+    problem_rows = _problems(problems)
+    area, person = demand_area(pair) if problem_rows else (None, None)
+    if problem_rows and area is None:
+        raise ValidationError({"problems": f"“{selectors.pair_title(pair)}”的结对对象不在嘎查村（社区）或网格，"
+                                           "问题无法转为诉求：请在“登记需求”中选择区域登记"})
+
+    visit = Visit.objects.create(pair=pair, kind=kind, visited_at=visited_at, visited_on=day, path=pair.path,
+                                 address=address, latitude=latitude, longitude=longitude, notes=notes,
+                                 recorded_by=actor.user)
+    for photo in checked:
+        VisitPhoto.objects.create(visit=visit, image=ContentFile(photo.content, name=f"photo.{photo.extension}"),
+                                  content_type=photo.content_type)
+    for row in help_rows:
+        row.visit = visit
+    Help.objects.bulk_create(help_rows)
+    # The visit's check (own pair, or pairing.RECORD on its path) is the demands' too: a cadre holds no role on
+    # any area, and the problems they collected must still be filed. Same person in the audit and the timeline.
+    filing = replace(actor, is_system=True)
+    codes = []
+    for row in problem_rows:
+        demand = demand_services.create_demand(
+            actor=filing, kind=Demand.Kind.DEMAND, text=row["text"], area=area, channel=Demand.Channel.PAIRING_CADRE,
+            category=row["category"], urgent=row["urgent"], person=person, address=address, latitude=latitude,
+            longitude=longitude, now=now)
+        Problem.objects.create(visit=visit, demand=demand, path=visit.path, visited_on=day)
+        codes.append(demand.tracking_code)
+    record(actor=actor, action=VISIT_CREATE, obj=visit, area_path=visit.path,
+           data={"pair": pair.pk, "kind": kind, "visited_on": day.isoformat(), "photos": len(checked),
+                 "helps": len(help_rows), "problems": codes})
+    return visit
 
 # ---------------------------------------------------------------------- end of visits
 

@@ -17,11 +17,11 @@ urlpatterns = [
     # end of pairs
 
     # visits
-    path("pairing/pairs/<int:pk>/", views.not_yet, name="pairing-pair"),
-    path("pairing/pairs/<int:pk>/visit/", views.not_yet, name="pairing-visit-new"),
-    path("pairing/visits/<int:pk>/", views.not_yet, name="pairing-visit"),
-    path("pairing/visits/<int:pk>/photos/<int:photo>/", views.not_yet, name="pairing-visit-photo"),
-    path("pairing/households/<int:pk>/", views.not_yet, name="pairing-household"),
+    path("pairing/pairs/<int:pk>/", views.pair_page, name="pairing-pair"),
+    path("pairing/pairs/<int:pk>/visit/", views.visit_new, name="pairing-visit-new"),
+    path("pairing/visits/<int:pk>/", views.visit_page, name="pairing-visit"),
+    path("pairing/visits/<int:pk>/photos/<int:photo>/", views.visit_photo, name="pairing-visit-photo"),
+    path("pairing/households/<int:pk>/", views.household_page, name="pairing-household"),
     # end of visits
 
     # coverage
