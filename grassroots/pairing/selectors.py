@@ -129,15 +129,18 @@ def reached_cloud_branches(user, capability: str = party_caps.VIEW) -> set[int]:
 
 def cloud_meeting_for(user, pk: int) -> tuple[Meeting, list[AudienceRow]]:
     """A meeting and the rows of its audience the caller may see: all of them to one who reaches the meeting's
-    organisation (party VIEW); to a cloud branch's secretary, the branch's own mobile members; 404 to anyone
-    else, and to a cloud branch's secretary when none of the branch's members is in the audience."""
+    organisation (party VIEW); to a cloud branch's secretary, the branch's own mobile members; to a paired village
+    member's own account (its person is the pair's visitor member's), the members paired with them; 404 to anyone
+    else, and when none of those rows is in the audience."""
     meeting = Meeting.objects.select_related("organisation").filter(pk=pk).first()
     if meeting is None:
         raise Http404(NOT_FOUND)
     rows = meeting_audience(meeting)
     if not reaches_organisation(user, party_caps.VIEW, meeting.organisation):
         branches = reached_cloud_branches(user)
-        rows = [r for r in rows if r.spell.cloud_branch_id in branches]
+        person = getattr(user, "person_id", None)
+        rows = [r for r in rows if r.spell.cloud_branch_id in branches
+                or (person is not None and r.pair is not None and r.pair.visitor_member.person_id == person)]
         if not rows:
             raise Http404(NOT_FOUND)
     return meeting, rows

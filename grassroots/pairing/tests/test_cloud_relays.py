@@ -15,7 +15,7 @@ from PIL import Image
 from grassroots.access.services import create_account
 from grassroots.audit.models import AuditEntry
 from grassroots.core.storage import PrivateStorage
-from grassroots.core.testing import PASSWORD
+from grassroots.core.testing import PASSWORD, client_for
 from grassroots.members.testing import actor_for
 from grassroots.pairing import selectors, services
 from grassroots.pairing.models import Relay
@@ -70,6 +70,9 @@ def test_a_reader_may_not_relay_an_outsider_is_not_told_and_the_partner_may(clou
     own.person_id = party_world.members["乌云毕力格"].person_id
     own.save(update_fields=["person"])
     assert relay(cloud, own).relayed_by == own
+    # the meeting's page shows them their own mobile member only, with the way to the relay
+    page = client_for(own).get(reverse("pairing-cloud-meeting", args=[cloud.meeting.pk])).content.decode()
+    assert "其其格" in page and "那日苏" not in page and "额尔敦" not in page
     with pytest.raises(Http404):  # but not to 那日苏, paired with 巴特尔
         relay(cloud, own, name="那日苏")
 
