@@ -178,7 +178,7 @@ def _detail(user, member: Member) -> dict:
                 "started_on": p.started_on, "ended_on": p.ended_on} for p in history.posts],
         mobile_spells=[{"id": s.pk, "place": s.place, "since": s.since, "returned_on": s.returned_on,
                         "cloud_branch": _org(s.cloud_branch),
-                        "paired_with": s.paired_with.name if s.paired_with else None,
+                        "paired_with": s.partner.name if s.partner else None,
                         "contacts": [_contact(c) for c in s.contacts.all()]} for s in history.mobile_spells],
         home_reports=[{"organisation": _org(r.organisation), "started_on": r.started_on, "ended_on": r.ended_on,
                        "service": r.service, "hours": str(r.hours)} for r in history.home_reports],

@@ -2,8 +2,8 @@
 village's branch (a community's: their 小区's), with party dates that agree with their age and standing. Then:
 members without a resident record in the unit organisations (WNT-U01..U04), a dozen transfers inside the county
 over 2024–2026 (the last still pending), one out of the county and one in from outside, a secretary in every
-branch, every resident flagged 流动党员 registered as mobile (cloud branch WNT-CLOUD, a paired village member,
-contacts: some not reached for four months and more), and a dozen unit members reporting home (双报到) to
+branch, every resident flagged 流动党员 registered as mobile (cloud branch WNT-CLOUD, contacts: some not reached
+for four months and more; the paired village member is a pairing.Pair set up by pairing/demo_cloud.py), and a dozen unit members reporting home (双报到) to
 乌丹镇's 小区 branches (the county town's, where 乌丹镇 has none) with a service and hours. Idempotent: each step skips what is already there."""
 
 from datetime import date, timedelta
@@ -148,24 +148,19 @@ def _secretaries(actor: Actor) -> None:
 
 
 def _mobile_members(actor: Actor) -> None:
-    """Every resident flagged 流动党员 on the mobile register, with the cloud branch, a paired member of the same
-    branch and contacts; one in four not reached for four months and more."""
+    """Every resident flagged 流动党员 on the mobile register, with the cloud branch and contacts; one in four not
+    reached for four months and more. (Their paired village members: pairing.demo_cloud.pair_mobile_members.)"""
     cloud = Organisation.objects.filter(code="WNT-CLOUD").first()
     members = (Member.objects.filter(person__is_mobile_member=True, left_on__isnull=True)
                .exclude(pk__in=MobileMember.objects.filter(returned_on__isnull=True).values("member_id"))
                .select_related("person").order_by("pk"))
     for member in members:
-        home = Membership.objects.filter(member=member, ended_on__isnull=True).values_list("organisation_id",
-                                                                                           flat=True).first()
-        if home is None:
+        if not Membership.objects.filter(member=member, ended_on__isnull=True).exists():
             continue
-        partner = (Member.objects.filter(memberships__organisation_id=home, memberships__ended_on__isnull=True,
-                                         person__is_mobile_member=False).exclude(pk=member.pk).order_by("pk").first())
         n = member.pk
         since = TODAY - timedelta(days=200 + n % 700)
         spell = services.register_mobile(actor=actor, member=member, place=PLACES[n % len(PLACES)], since=since,
-                                         contact=member.person.mobile or member.mobile, cloud_branch=cloud,
-                                         paired_with=partner)
+                                         contact=member.person.mobile or member.mobile, cloud_branch=cloud)
         last = TODAY - timedelta(days=130 + n % 90) if n % 4 == 0 else TODAY - timedelta(days=5 + n % 50)
         for back in (60, 30, 0):
             day = last - timedelta(days=back)

@@ -50,12 +50,10 @@ class MobileForm(IdempotentForm):
     since = date_field("外出日期")
     contact = forms.CharField(label="联系方式", required=False, max_length=50)
     cloud_branch = OrganisationChoice(label="云支部", required=False, queryset=Organisation.objects.none())
-    paired_with = forms.ModelChoiceField(label="结对党员", required=False, queryset=Member.objects.none())
 
-    def __init__(self, *args, partners, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cloud_branch"].queryset = Organisation.objects.filter(is_cloud_branch=True).order_by("path")
-        self.fields["paired_with"].queryset = partners
 
 
 class ContactForm(IdempotentForm):

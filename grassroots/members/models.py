@@ -190,7 +190,9 @@ class Post(models.Model):
 
 class MobileMember(models.Model):
     """流动党员: a member living away from home. The home organisation is the member's membership; the cloud
-    branch (云支部) is where they study online; a village member is paired with them to keep in touch."""
+    branch (云支部) is where they study online. The village member paired with them to keep in touch is a dated
+    ``pairing.Pair`` of kind ``member_mobile`` (visitor: the village member, target: this member): see
+    ``members.selectors.partner_of`` and docs/pairing.md "The cloud branch"."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mobile_spells", verbose_name="党员")
     place = models.CharField("流入地", max_length=200)
@@ -199,8 +201,6 @@ class MobileMember(models.Model):
     cloud_branch = models.ForeignKey("party.Organisation", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="cloud_members", verbose_name="云支部",
                                      limit_choices_to={"is_cloud_branch": True})
-    paired_with = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="paired_mobile",
-                                    verbose_name="结对党员")
     returned_on = models.DateField("返回日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

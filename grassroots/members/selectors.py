@@ -2,9 +2,10 @@
 answered that day (members/models.py: memberships are half-open spans of days)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from grassroots.access.scope import access_scoped, visible_organisations
 from grassroots.areas.models import Area
@@ -20,6 +21,7 @@ from grassroots.members.models import (
 from grassroots.party import capabilities as caps
 from grassroots.party.models import Organisation
 from grassroots.rules.membership import months_before
+from grassroots.rules.pairing import MEMBER_MOBILE
 
 
 def on_day(day: date, *, prefix: str = "") -> Q:
@@ -90,10 +92,37 @@ def history(member: Member) -> History:
         transfers=list(member.transfers.select_related("from_organisation", "to_organisation")
                        .order_by("sent_on", "id")),
         posts=list(member.posts.select_related("organisation").order_by("started_on", "id")),
-        mobile_spells=list(member.mobile_spells.select_related("cloud_branch", "paired_with")
-                           .prefetch_related(contacts).order_by("since", "id")),
+        mobile_spells=_with_partners(member, list(member.mobile_spells.select_related("cloud_branch")
+                                                  .prefetch_related(contacts).order_by("since", "id"))),
         home_reports=list(member.home_reports.select_related("organisation").order_by("started_on", "id")),
     )
+
+
+# The village member paired with a mobile member is a pairing.Pair of kind member_mobile (visitor_member: the
+# village member; member: the mobile member). members does not import pairing: these reads go through the pairs'
+# reverse relations on Member (``pairs_as_visitor``, ``pairs_as_target``).
+
+
+def partners_on(day: date, *, member=None) -> QuerySet[Member]:
+    """The village members paired (member_mobile) with ``member`` (an OuterRef by default) on ``day``, the latest
+    pair first: ``.values("name")[:1]`` in a Subquery gives a list's "结对党员" without a query per row."""
+    member = OuterRef("member") if member is None else member
+    in_force = (Q(pairs_as_visitor__kind=MEMBER_MOBILE, pairs_as_visitor__member=member)
+                & on_day(day, prefix="pairs_as_visitor__"))
+    return Member.objects.filter(in_force).order_by("-pairs_as_visitor__started_on", "-pairs_as_visitor__id")
+
+
+def _with_partners(member: Member, spells: list[MobileMember], *, day: date | None = None) -> list[MobileMember]:
+    """Each spell with ``partner``: the village member paired with ``member`` on the spell's last day (``day``,
+    today by default, while the spell is open), or None."""
+    day = day or timezone.localdate()
+    pairs = list(member.pairs_as_target.filter(kind=MEMBER_MOBILE).select_related("visitor_member")
+                 .order_by("started_on", "id"))
+    for spell in spells:
+        last = day if spell.returned_on is None else min(day, spell.returned_on - timedelta(days=1))
+        in_force = [p for p in pairs if p.started_on <= last and (p.ended_on is None or p.ended_on > last)]
+        spell.partner = in_force[-1].visitor_member if in_force else None
+    return spells
 
 
 def organisations_for(user, capability: str = caps.VIEW) -> QuerySet[Organisation]:
@@ -151,8 +180,9 @@ def mobile_members(user, *, day: date, months: int | None = None,
                       home_name=Subquery(homes.values("organisation__name")[:1]),
                       home_path=Subquery(homes.values("organisation__path")[:1]),
                       home_area_path=Subquery(homes.values("organisation__area_path")[:1]),
-                      home_id=Subquery(homes.values("organisation_id")[:1]))
-            .select_related("member", "cloud_branch", "paired_with"))
+                      home_id=Subquery(homes.values("organisation_id")[:1]),
+                      partner_name=Subquery(partners_on(day).values("name")[:1]))
+            .select_related("member", "cloud_branch"))
     if months is not None:
         cutoff = months_before(day, months)
         rows = rows.filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True, since__lt=cutoff))

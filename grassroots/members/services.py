@@ -339,9 +339,10 @@ def end_post(*, actor: Actor, post: Post, ended_on: date) -> Post:
 
 @transaction.atomic
 def register_mobile(*, actor: Actor, member: Member, place: str, since: date, contact: str = "",
-                    cloud_branch: Organisation | None = None, paired_with: Member | None = None) -> MobileMember:
-    """The home organisation records that the member lives away: where, since when, how to reach them, the cloud
-    branch they study in and the village member paired with them."""
+                    cloud_branch: Organisation | None = None) -> MobileMember:
+    """The home organisation records that the member lives away: where, since when, how to reach them and the cloud
+    branch they study in. The village member paired with them is a pair of kind ``member_mobile``, set up with
+    ``pairing.services.create_pair`` (members does not import pairing)."""
     member = _lock(member)
     home = _open_membership(member).organisation
     authorise_organisation(actor, caps.RECORD, home, seen_with=caps.VIEW)
@@ -352,13 +353,8 @@ def register_mobile(*, actor: Actor, member: Member, place: str, since: date, co
         raise ValidationError({"member": f"{member.name}已登记为流动党员"})
     if cloud_branch is not None and not cloud_branch.is_cloud_branch:
         raise ValidationError({"cloud_branch": f"“{cloud_branch}”不是云支部"})
-    if paired_with is not None:
-        if paired_with.pk == member.pk:
-            raise ValidationError({"paired_with": f"结对党员不能是{member.name}本人"})
-        if not Membership.objects.filter(member=paired_with, ended_on__isnull=True).exists():
-            raise ValidationError({"paired_with": f"结对党员{paired_with.name}已不在党员名册中"})
     spell = MobileMember.objects.create(member=member, place=place, since=since, contact=contact.strip(),
-                                        cloud_branch=cloud_branch, paired_with=paired_with)
+                                        cloud_branch=cloud_branch)
     _sync_person(member, mobile=True)
     record(actor=actor, action="members.mobile.register", obj=spell, area_path=home.area_path,
            data={"member": member.pk, "place": place, "since": str(since)})

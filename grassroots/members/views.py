@@ -193,7 +193,7 @@ def _member_page(request, member: Member, *, end_form=None, mobile_form=None, st
     history = selectors.history(member)
     open_spell = next((s for s in history.mobile_spells if s.returned_on is None), None)
     if may_record and open_spell is None and mobile_form is None:
-        mobile_form = forms.MobileForm(partners=_partners(member, home))
+        mobile_form = forms.MobileForm()
     return render(request, "members/member.html", {
         "member": member, "membership": membership, "history": history, "open_spell": open_spell,
         "standing": member.standing_on(timezone.localdate()),
@@ -201,12 +201,6 @@ def _member_page(request, member: Member, *, end_form=None, mobile_form=None, st
         "end_form": end_form or (forms.EndMembershipForm() if may_manage else None),
         "mobile_form": mobile_form if may_record and open_spell is None else None,
     }, status=status)
-
-
-def _partners(member: Member, home: Organisation):
-    today = timezone.localdate()
-    return Member.objects.filter(pk__in=Membership.objects.filter(
-        selectors.on_day(today), organisation=home).exclude(member=member).values("member_id")).order_by("name")
 
 
 @login_required
@@ -246,8 +240,8 @@ def member_end(request, pk: int):
 @login_required
 @require_POST
 def member_mobile(request, pk: int):
-    member, membership = _member_at_home(request, pk, caps.RECORD)
-    form = forms.MobileForm(request.POST, partners=_partners(member, membership.organisation))
+    member, _ = _member_at_home(request, pk, caps.RECORD)
+    form = forms.MobileForm(request.POST)
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}
 
@@ -434,7 +428,7 @@ def mobile_xlsx(request):
     headers = ["党组织", "姓名", "流入地", "外出日期", "联系方式", "云支部", "结对党员", "最近联系日期"]
     return xlsx_response(f"流动党员-{day.isoformat()}.xlsx", headers, (
         [m.home_name, m.member.name, m.place, m.since, m.contact, m.cloud_branch.name if m.cloud_branch else "",
-         m.paired_with.name if m.paired_with else "", m.last_contact] for m in rows), title="流动党员")
+         m.partner_name or "", m.last_contact] for m in rows), title="流动党员")
 
 
 @login_required

@@ -8,6 +8,7 @@ Who may: ``MANAGE`` on the target's area sets pairs up and ends them; a visit is
 member without a phone).
 """
 
+import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -15,23 +16,28 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
-from grassroots.access.scope import actor_scope, refuse, scope_of
+from grassroots.access.scope import actor_scope, reaches_organisation, refuse, scope_of
 from grassroots.areas.models import Area, Household, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.idempotency import run_once
-from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto, check_photos
+from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto, check_photos, stored_photo
 from grassroots.core.table_import import Rejected, read_upload
 from grassroots.demands import services as demand_services
 from grassroots.demands.models import Demand, Unit
+from grassroots.meetings.models import Meeting
 from grassroots.members.models import Member, Membership
 from grassroots.neworgs.models import NewOrganisation
 from grassroots.pairing import capabilities as caps
 from grassroots.pairing import selectors
-from grassroots.pairing.models import Help, Pair, Problem, VillageOption, Visit, VisitPhoto
+from grassroots.pairing import selectors as cloud_selectors
+from grassroots.pairing.models import Help, Pair, Problem, Relay, VillageOption, Visit, VisitPhoto
+from grassroots.party import capabilities as party_caps
 from grassroots.party.models import Organisation
 from grassroots.rules import pairing as rules
 from grassroots.rules.tables import Column, RowError, a_date, choice, text
@@ -557,7 +563,108 @@ def _log_visit(*, actor: Actor, pair: Pair, visited_at, kind: str, notes: str, a
 # ---------------------------------------------------------------------- cloud branch: relays and confirmations
 
 
-def relay_meeting(*, actor: Actor, meeting, pair: Pair, note: str, link: str = "", photo=None, relayed_at=None):
-    raise NotImplementedError  # cloud branch helper
+RELAY_CREATE = "pairing.relay.create"
+RELAY_CONFIRM = "pairing.relay.confirm"
+RELAY_NOTE_MAX = 2000
+_LINK = URLValidator(schemes=["http", "https"])
+
+
+def _cloud_branch_of(meeting: Meeting, pair: Pair) -> Organisation | None:
+    spell = cloud_selectors.audience_of(meeting).filter(member_id=pair.member_id).select_related("cloud_branch").first()
+    return spell.cloud_branch if spell is not None else None
+
+
+def may_relay(user, meeting: Meeting, pair: Pair, *, cloud_branch: Organisation | None = None) -> bool:
+    """Who relays a meeting to a mobile member: the paired village member themself (an account of the same
+    person); on their behalf, the record keepers (party RECORD) of the meeting's organisation or of the member's
+    cloud branch (``cloud_branch``), or pairing RECORD on the pair's area (the home village's secretary)."""
+    if user is None or not user.is_authenticated:
+        return False
+    visitor = pair.visitor_member
+    if visitor is not None and visitor.person_id is not None and user.person_id == visitor.person_id:
+        return True
+    return (reaches_organisation(user, party_caps.RECORD, meeting.organisation)
+            or (cloud_branch is not None and reaches_organisation(user, party_caps.RECORD, cloud_branch))
+            or scope_of(user).can(caps.RECORD, pair.path))
+
+
+def authorise_relay(actor: Actor, meeting: Meeting, pair: Pair) -> None:
+    """403 to a caller who may look at the meeting, the member's cloud branch or the pair (party VIEW / pairing
+    VIEW), 404 to anyone else."""
+    if actor.is_system:
+        return
+    branch = _cloud_branch_of(meeting, pair)
+    if may_relay(actor.user, meeting, pair, cloud_branch=branch):
+        return
+    user = actor.user
+    refuse(seen=user is not None and (reaches_organisation(user, party_caps.VIEW, meeting.organisation)
+                                      or (branch is not None and reaches_organisation(user, party_caps.VIEW, branch))
+                                      or scope_of(user).can(caps.VIEW, pair.path)))
+
+
+@transaction.atomic
+def relay_meeting(*, actor: Actor, meeting, pair: Pair, note: str, link: str = "", photo=None,
+                  relayed_at=None) -> Relay:
+    """The paired village member (or the secretary on their behalf) passes ``meeting`` on to the mobile member of
+    ``pair``: a note, a link, a photo. Once per meeting and pair: a retry, or a second relay, answers the first."""
+    meeting = Meeting.objects.select_related("organisation").get(pk=meeting.pk)
+    pair = Pair.objects.select_related("visitor_member", "member").get(pk=pair.pk)
+    authorise_relay(actor, meeting, pair)
+    first = Relay.objects.filter(meeting=meeting, pair=pair).first()
+    if first is not None:
+        return first
+    if pair.kind != rules.MEMBER_MOBILE:
+        raise ValidationError({"pair": "只有“农村党员结对流动党员”的结对才能传达会议"})
+    name = pair.member.name
+    if not pair.in_force_on(meeting.held_on):
+        raise ValidationError({"pair": f"{meeting.held_on}开会时{pair.visitor_member.name}与{name}不在结对期内"})
+    if not cloud_selectors.audience_of(meeting).filter(member=pair.member).exists():
+        raise ValidationError({"pair": f"{name}在{meeting.held_on}不是{meeting.organisation.name}的流动党员"})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": f"请填写向{name}传达的会议内容"})
+    if len(note) > RELAY_NOTE_MAX:
+        raise ValidationError({"note": f"传达内容不能超过{RELAY_NOTE_MAX}字（现{len(note)}字）"})
+    link = (link or "").strip()
+    if link:
+        try:
+            _LINK(link)
+        except ValidationError:
+            raise ValidationError({"link": "链接格式不正确，请以 http:// 或 https:// 开头"}) from None
+    relayed_at = relayed_at or timezone.now()
+    if timezone.localtime(relayed_at).date() < meeting.held_on:
+        raise ValidationError({"relayed_at": f"传达时间早于会议日期{meeting.held_on}"})
+    stored = stored_photo(photo, stem=f"relay-{meeting.pk}-{pair.pk}-{uuid.uuid4().hex[:12]}")
+    relay = Relay(meeting=meeting, pair=pair, note=note, link=link, relayed_at=relayed_at, relayed_by=actor.user)
+    if stored is not None:
+        relay.photo = stored
+    try:
+        with transaction.atomic():
+            relay.save()
+    except IntegrityError:  # a concurrent relay of the same meeting and pair committed first
+        return Relay.objects.get(meeting=meeting, pair=pair)
+    record(actor=actor, action=RELAY_CREATE, obj=relay, area_path=pair.path,
+           data={"meeting": meeting.pk, "pair": pair.pk, "member": pair.member_id,
+                 "relayed_at": relayed_at.isoformat(), "photo": bool(relay.photo)})
+    return relay
+
+
+@transaction.atomic
+def confirm_relay(*, token: str, now=None, actor: Actor | None = None) -> Relay:
+    """The mobile member confirms reading a relay through its signed link, with no account. A second
+    confirmation is harmless (the first time stands); a bad or expired token is a 404."""
+    now = now or timezone.now()
+    relay = cloud_selectors.relay_for_token(token, now=now)
+    if relay is None:
+        raise Http404("链接无效或已过期")
+    relay = Relay.objects.select_for_update().get(pk=relay.pk)
+    if relay.confirmed_at is not None:
+        return relay
+    relay.confirmed_at = now
+    relay.save(update_fields=["confirmed_at"])
+    record(actor=actor or Actor(user=None, name="匿名（传达确认链接）"), action=RELAY_CONFIRM, obj=relay,
+           area_path=Pair.objects.values_list("path", flat=True).get(pk=relay.pair_id),
+           data={"meeting": relay.meeting_id, "pair": relay.pair_id, "confirmed_at": now.isoformat()})
+    return relay
 
 # ---------------------------------------------------------------------- end of cloud branch

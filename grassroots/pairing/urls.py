@@ -32,9 +32,9 @@ urlpatterns = [
     # end of coverage
 
     # cloud branch
-    path("pairing/cloud/", views.not_yet, name="pairing-cloud"),
-    path("pairing/cloud/meetings/<int:pk>/", views.not_yet, name="pairing-cloud-meeting"),
-    path("pairing/cloud/meetings/<int:pk>/relay/<int:pair>/", views.not_yet, name="pairing-relay-new"),
-    path("pairing/r/<str:token>/", views.not_yet, name="pairing-relay-confirm"),
+    path("pairing/cloud/", views.cloud, name="pairing-cloud"),
+    path("pairing/cloud/meetings/<int:pk>/", views.cloud_meeting, name="pairing-cloud-meeting"),
+    path("pairing/cloud/meetings/<int:pk>/relay/<int:pair>/", views.relay_new, name="pairing-relay-new"),
+    path("pairing/r/<str:token>/", views.relay_confirm, name="pairing-relay-confirm"),
     # end of cloud branch
 ]

@@ -14,6 +14,8 @@ from freezegun import freeze_time
 from grassroots.members import selectors, services
 from grassroots.members.models import MobileContact
 from grassroots.members.testing import actor_for
+from grassroots.pairing.services import create_pair
+from grassroots.rules.pairing import MEMBER_MOBILE
 
 pytestmark = pytest.mark.django_db
 URL = reverse("members-mobile")
@@ -23,8 +25,9 @@ URL = reverse("members-mobile")
 def away(party_world, secretary):
     head = party_world.members["乌云毕力格"]
     spell = services.register_mobile(actor=actor_for(secretary), member=head, place="呼和浩特市赛罕区",
-                                     since=date(2025, 3, 1), contact="13904761234",
-                                     paired_with=party_world.members["巴特尔"])
+                                     since=date(2025, 3, 1), contact="13904761234")
+    create_pair(actor=actor_for(secretary), kind=MEMBER_MOBILE, visitor=party_world.members["巴特尔"], target=head,
+                started_on=date(2025, 3, 1))
     services.record_contact(actor=actor_for(secretary), mobile=spell, contacted_on=date(2026, 7, 1), method="call")
     return spell
 
@@ -33,6 +36,9 @@ def away(party_world, secretary):
 def test_the_list_shows_the_last_contact_and_filters_those_not_reached(away, as_secretary):
     page = as_secretary.get(URL).content.decode()
     assert "乌云毕力格" in page and "2026年7月1日" in page and "13904761234" in page
+    # the paired village member, read from the pair in force (pairing), and where to change it
+    assert " / 巴特尔" in page
+    assert f"{reverse('pairing-pair-new')}?kind=member_mobile&amp;target={away.member_id}" in page
     assert "乌云毕力格" in as_secretary.get(URL, {"months": "3"}).content.decode()
     assert "乌云毕力格" not in as_secretary.get(URL, {"months": "6"}).content.decode()
 
@@ -61,8 +67,9 @@ def test_the_list_makes_the_same_number_of_queries_for_more_rows(away, party_wor
     for n in range(5):
         member = services.admit_member(actor=system_actor, organisation=party_world.saiqin, name=f"外出{n}",
                                        gender="M", joined_on=date(2010, 1, 1))
-        spell = services.register_mobile(actor=system_actor, member=member, place="包头市", since=date(2025, 5, 1),
-                                         paired_with=party_world.members["巴特尔"])
+        spell = services.register_mobile(actor=system_actor, member=member, place="包头市", since=date(2025, 5, 1))
+        create_pair(actor=system_actor, kind=MEMBER_MOBILE, visitor=party_world.members["巴特尔"], target=member,
+                    started_on=date(2025, 5, 1))
         services.record_contact(actor=system_actor, mobile=spell, contacted_on=date(2025, 6, 1), method="call")
     assert queries() == few
     assert "外出4" in as_secretary.get(URL).content.decode()

@@ -14,8 +14,10 @@ from grassroots.audit.models import AuditEntry
 from grassroots.members import selectors, services
 from grassroots.members.models import Member, Membership, MobileMember, Post, Transfer
 from grassroots.members.testing import actor_for, counted_in, days
+from grassroots.pairing.services import create_pair
 from grassroots.party.models import Organisation
 from grassroots.rules.membership import chain_problems
+from grassroots.rules.pairing import MEMBER_MOBILE
 
 pytestmark = pytest.mark.django_db
 
@@ -170,8 +172,13 @@ def test_a_mobile_member_is_registered_contacted_and_returns(party_world, secret
     with pytest.raises(PermissionDenied):
         services.register_mobile(actor=actor_for(reader), member=head, place="北京", since=date(2025, 3, 1))
     spell = services.register_mobile(actor=actor_for(secretary), member=head, place="呼和浩特市赛罕区",
-                                     since=date(2025, 3, 1), contact="13904761234", paired_with=batu)
+                                     since=date(2025, 3, 1), contact="13904761234")
     assert Person.objects.get(pk=head.person_id).is_mobile_member
+    # The village member paired with them is a dated pair (pairing), read back through the members selectors.
+    create_pair(actor=actor_for(secretary), kind=MEMBER_MOBILE, visitor=batu, target=head, started_on=date(2026, 3, 1))
+    assert [m.partner_name for m in selectors.mobile_members(secretary, day=date(2026, 12, 1))] == ["巴特尔"]
+    assert [m.partner_name for m in selectors.mobile_members(secretary, day=date(2026, 2, 1))] == [None]
+    assert [s.partner for s in selectors.history(head).mobile_spells] == [batu]
     services.record_contact(actor=actor_for(secretary), mobile=spell, contacted_on=date(2026, 7, 1), method="call")
     with pytest.raises(ValidationError, match="早于乌云毕力格外出日期"):
         services.record_contact(actor=actor_for(secretary), mobile=spell, contacted_on=date(2025, 1, 1),
