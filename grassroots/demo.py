@@ -21,7 +21,7 @@ from grassroots.development.demo import load_demo_development
 from grassroots.meetings.demo import load_demo_meetings
 from grassroots.members.demo import load_demo_members
 from grassroots.neworgs.demo import load_demo_neworgs
-from grassroots.pairing.demo import load_demo_pairing
+from grassroots.pairing.demo import PAIRING_ACCOUNTS, load_demo_pairing
 from grassroots.party.demo import load_demo_party
 from grassroots.party.models import Organisation
 from grassroots.points.demo import load_history, load_seed_rules
@@ -80,7 +80,8 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
     load_demo_pairing(actor=actor)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     areas |= {o.code: o.name for o in Organisation.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
-    return [(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts
+    return ([(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts
+            + PAIRING_ACCOUNTS)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ import requests
 
 from grassroots.demands.demo import UNIT_ACCOUNTS
 from grassroots.demo import DEMO_ACCOUNTS
+from grassroots.pairing.demo import PAIRING_ACCOUNTS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PASSWORD = "Demo#2026"
@@ -34,7 +35,8 @@ def readme_accounts() -> list[str]:
 
 def test_readme_lists_every_demo_account():
     """The list below is README's; it must be the demo's own (grassroots demo prints the same logins)."""
-    demo = [u for u, *_ in DEMO_ACCOUNTS] + [u for u, *_ in UNIT_ACCOUNTS] + ["xinyong"]
+    demo = [u for u, *_ in DEMO_ACCOUNTS] + [u for u, *_ in UNIT_ACCOUNTS] + ["xinyong"] + [
+        u for u, *_ in PAIRING_ACCOUNTS]
     assert sorted(readme_accounts()) == sorted(demo)
 
 
