@@ -11,14 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from django.db.models import Count, Exists, FilteredRelation, Min, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models.functions import ExtractDay
 from django.http import Http404
 
 from grassroots.access.scope import NOT_FOUND, access_area, access_path, own_pairs_q, scope_of
-from grassroots.areas.models import Area, Household
+from grassroots.areas.models import Area, Household, Person, Tag
 from grassroots.pairing import capabilities as caps
 from grassroots.pairing.models import Help, Pair, Problem, Visit
 from grassroots.rules import pairing as rules
@@ -39,21 +39,23 @@ from grassroots.rules.roles import VIEW_SENSITIVE
 # Coverage of an area on a day, in a constant number of statements whatever the number of children (bench:
 # bench/bench_pairing.py, docs/pairing.md "Coverage and figures"):
 #
-# 1. the pairs in force on the day in the area (one row each: kind, path, dates, unit and area names);
-# 2. per pair and month, the first visit since ``visits_from`` (the rule's own horizon for ``window_on``): the first
-#    visit of each month is all ``windows`` needs of a pair's visits, since a window counts the first visit in its
-#    days and the first in its grace days, and both are first visits of a month (monthly and quarterly windows
-#    open on a month's first day, and grace days run from a month's first day);
-# 3. for the year so far, per group of pairs with the same path, kind and dates, how many pairs had a visit in
-#    each window's days (``opens`` … ``grace_until``, the days the rule says decide a window): the rule says which
-#    of the group's windows were owed and ended missed when unvisited, so the missed count is an arithmetic over
-#    groups (windows are computed once per distinct (rhythm, start, end), not once per pair);
-# 4. active households with no household pair in force, by path; 5. the same for households with a priority tag
-#    (total and, for a caller who may see sensitive tags, by tag).
+# 1. one pass over the area's visits since the earlier of 1 January and the rule's ``visits_from``, grouped by pair:
+#    a bit mask of the year's windows that are over (``missable``: a window without a visit would be missed on the
+#    day, as ``Window.status`` says) that had a visit in their days (``opens`` … ``grace_until``, the days the rule
+#    counts for a window), and the first visit day of each month since ``visits_from``: the first visit of each month
+#    is all ``windows`` needs of a pair's visits, since a window counts the first visit in its days and the first
+#    in its grace days, and both are first visits of a month (windows open on a month's first day, and grace days
+#    run from a month's first day);
+# 2. the pairs of the area in force at some time this year: for each, the rule says which of the missable windows
+#    it owed (``windows`` with its dates, asked once per distinct rhythm and dates) and ``window_on`` gives the
+#    window of the day from its first visits; the missed count is the owed windows with no visit;
+# 3. active households by path, less those in a household pair in force (from 2); 4. the active members' priority
+#    tags of the area's households, less the paired households (counted by tag only for a caller who may see
+#    sensitive tags).
 #
-# window_on is asked once per distinct (rhythm, start, end, first visits) and remembered for the call: many pairs
-# share them (a township hands out its households on one day), so a county's 20,000 pairs ask it a few thousand
-# times.
+# window_on is asked once per distinct (rhythm, start, end, first visits) and remembered for the process
+# (``window_now``): many pairs share them (a township hands out its households on one day), so a county's 20,000
+# pairs ask it a few thousand times on a first look, and only for the pairs whose visits changed afterwards.
 
 HOUSEHOLD_KINDS = tuple(code for code, kind in rules.KINDS.items() if kind.target == rules.HOUSEHOLD)
 MONTHLY_KINDS = tuple(code for code, kind in rules.KINDS.items() if kind.frequency == rules.MONTH)
@@ -143,32 +145,42 @@ class Coverage:
         return [(code, PRIORITY_LABELS[code]) for code in rules.PRIORITY_TAGS]
 
 
-def _first_visits_by_month(pairs_q: Q, path: str, *, since_month: date, since_quarter: date, day: date) -> dict:
-    """pair id → the first visit day of each month since the rule's ``visits_from`` (by the pair's rhythm)."""
-    rows = (Visit.objects.filter(path__startswith=path, visited_on__lte=day)
-            .filter(Q(pair__kind__in=MONTHLY_KINDS, visited_on__gte=since_month)
-                    | Q(pair__kind__in=QUARTERLY_KINDS, visited_on__gte=since_quarter))
-            .filter(pairs_q)
-            .annotate(month=TruncMonth("visited_on")).values_list("pair_id", "month")
-            .annotate(first=Min("visited_on")).order_by())
-    found: dict[int, list[date]] = defaultdict(list)
-    for pair_id, _month, first in rows:
-        found[pair_id].append(first)
-    return found
-
-
-def _windows_now():
-    """window_on, remembered for the length of one call (the same rhythm, dates and visits give the same window)."""
-    @lru_cache(maxsize=None)
-    def window(frequency: str, started_on: date, ended_on: date | None, visits: tuple, today: date):
-        return rules.window_on(frequency=frequency, started_on=started_on, ended_on=ended_on, visits=visits,
-                               today=today)
-    return window
+@lru_cache(maxsize=65_536)
+def window_now(frequency: str, started_on: date, ended_on: date | None, visits: tuple, today: date):
+    """``rules.window_on``, remembered for the process: a pure function of its arguments (Window is frozen), and
+    the pairs of a county share a few thousand sets of them, so a second look at a coverage page on the same day
+    asks the rule again only for the pairs whose visits changed."""
+    return rules.window_on(frequency=frequency, started_on=started_on, ended_on=ended_on, visits=visits, today=today)
 
 
 def _child_code(base: str, path: str) -> str:
     """The code of ``base``'s child that ``path`` lies in ("" for ``base`` itself)."""
     return path[len(base):].split("/", 1)[0]
+
+
+def _months(since: date, day: date) -> list:
+    """The calendar months from the one holding ``since`` to the one holding ``day``."""
+    found = [rules.period_of(since, rules.MONTH)]
+    while found[-1].end < day:
+        found.append(rules.period_of(found[-1].end + timedelta(days=1), rules.MONTH))
+    return found
+
+
+def _visits_by_pair(base: str, *, since: date, day: date, missable: list, months: list) -> dict:
+    """pair id → (bit mask of the ``missable`` windows that had a visit in their days, the first visit day of each of
+    ``months`` or None): one pass over the area's visits from ``since`` to ``day``, grouped by pair. The first
+    visits come back as days of the month (integers convert faster than dates: 20,000 pairs in a county)."""
+    mask = None
+    for bit, w in enumerate(missable):
+        seen = Max(Case(When(visited_on__gte=w.opens, visited_on__lte=w.grace_until, then=Value(1 << bit)),
+                        default=Value(0), output_field=IntegerField()))
+        mask = seen if mask is None else mask + seen
+    firsts = {f"m{i}": Min(Case(When(visited_on__gte=m.start, visited_on__lte=m.end, then=ExtractDay("visited_on")),
+                                default=None, output_field=IntegerField()))
+              for i, m in enumerate(months)}
+    rows = (Visit.objects.filter(path__startswith=base, visited_on__gte=since, visited_on__lte=day)
+            .values_list("pair_id").annotate(mask=mask if mask is not None else Value(0), **firsts).order_by())
+    return {pair_id: (seen, found) for pair_id, seen, *found in rows}
 
 
 def coverage(user, *, area: Area, day: date) -> Coverage:
@@ -180,115 +192,94 @@ def coverage(user, *, area: Area, day: date) -> Coverage:
     total = CoverageRow(area=area)
     rows = {c.code: CoverageRow(area=c) for c in children}
 
-    def rows_for(path: str) -> list[CoverageRow]:
-        child = rows.get(_child_code(base, path))
-        return [total, child] if child is not None else [total]
+    row_lists: dict[str, list[CoverageRow]] = {}
 
-    # 1–2: pairs in force and their current window.
-    pairs = list(Pair.objects.filter(in_force_q(day), path__startswith=base).order_by()
-                 .values_list("id", "kind", "path", "started_on", "ended_on", "visitor_unit__name", "area__name"))
-    month_from = rules.visits_from(frequency=rules.MONTH, today=day)
-    quarter_from = rules.visits_from(frequency=rules.QUARTER, today=day)
-    firsts = _first_visits_by_month(in_force_q(day, "pair__"), base, since_month=month_from,
-                                    since_quarter=quarter_from, day=day) if pairs else {}
-    window = _windows_now()
-    for pk, kind, path, started_on, ended_on, unit_name, area_name in pairs:
+    def rows_for(path: str) -> list[CoverageRow]:
+        found = row_lists.get(path)
+        if found is None:
+            child = rows.get(_child_code(base, path))
+            found = row_lists[path] = [total, child] if child is not None else [total]
+        return found
+
+    # The windows of the year so far that are over (a visit-less one is missed on ``day``), by rhythm, and the
+    # first day whose visits can change each rhythm's window on ``day`` (the rule's ``visits_from``).
+    since = date(day.year, 1, 1)
+    missable = [w for frequency in (rules.MONTH, rules.QUARTER)
+                for w in rules.windows(frequency=frequency, started_on=since, ended_on=None, visits=(), since=since,
+                                       until=day)
+                if w.status(day) == rules.MISSED]
+    horizon = {frequency: rules.visits_from(frequency=frequency, today=day) for frequency in (rules.MONTH, rules.QUARTER)}
+    first_day = min(since, *horizon.values())
+    months = _months(min(horizon.values()), day)
+    visits = _visits_by_pair(base, since=first_day, day=day, missable=missable, months=months)
+
+    @cache
+    def owed_bits(frequency: str, started_on: date, ended_on: date | None) -> int:
+        """The bits of ``missable`` that the rule says this pair owed (its own windows, by their opening day)."""
+        owed = {w.opens for w in rules.windows(frequency=frequency, started_on=started_on, ended_on=ended_on,
+                                               visits=(), since=since, until=day) if w.owed}
+        return sum(1 << bit for bit, w in enumerate(missable) if w.period.frequency == frequency and w.opens in owed)
+
+    pairs = (Pair.objects.filter(path__startswith=base, started_on__lte=day)
+             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=since)).order_by()
+             .values_list("id", "kind", "path", "started_on", "ended_on", "visitor_unit__name", "area__name",
+                          "household_id"))
+    paired: set[tuple[str, int]] = set()
+    nothing = (0, [None] * len(months))
+    for pk, kind, path, started_on, ended_on, unit_name, area_name, household_id in pairs:
         frequency = rules.KINDS[kind].frequency
-        found = window(frequency, started_on, ended_on, tuple(sorted(firsts.get(pk, ()))), day)
+        seen, days = visits.get(pk, nothing)
+        missed = (owed_bits(frequency, started_on, ended_on) & ~seen).bit_count()
+        in_force = ended_on is None or ended_on > day
+        targets = rows_for(path)
+        if missed:
+            for row in targets:
+                row.missed += missed
+        if not in_force:
+            continue
+        if household_id is not None and kind in HOUSEHOLD_KINDS:
+            paired.add((path, household_id))  # a household pair's path is its household's
+        firsts = tuple(m.start.replace(day=d) for m, d in zip(months, days, strict=True)
+                       if d is not None and m.start >= horizon[frequency])
+        found = window_now(frequency, started_on, ended_on, firsts, day)
         status = found.status(day) if found is not None else rules.NOT_OWED
-        for row in rows_for(path):
+        for row in targets:
             row.pairs += 1
             row.by_kind[kind] = row.by_kind.get(kind, 0) + 1
             row.current[status] += 1
             if kind == rules.UNIT_AREA and status not in rules.VISITED:
                 row.units_not_visited.append((unit_name, area_name, rules.STATUS_LABELS[status]))
 
-    # 3: windows of the year so far that ended missed.
-    since = date(day.year, 1, 1)
-    for path, missed in _missed_since(base, since=since, day=day).items():
-        for row in rows_for(path):
-            row.missed += missed
-
-    # 4–5: households, unpaired households, unpaired priority households.
-    show_tags = scope_of(user).can(VIEW_SENSITIVE, base)
-    for path, count, unpaired in _households(base, day):
+    # Households: active ones by path, less those in a household pair in force; the priority ones likewise.
+    paired_ids = {household_id for _path, household_id in paired}
+    for path, count in (Household.objects.filter(is_active=True, path__startswith=base).order_by()
+                        .values_list("path").annotate(count=Count("id"))):
         for row in rows_for(path):
             row.households += count
-            row.unpaired += unpaired
-    for path, count in _unpaired_priority(base, day):
+            row.unpaired += count
+    for path, _household_id in paired:
         for row in rows_for(path):
-            row.unpaired_priority += count
-    if show_tags:
-        for path, tag, count in _unpaired_priority(base, day, by_tag=True):
-            for row in rows_for(path):
-                row.unpaired_by_tag[tag] += count
+            row.unpaired -= 1
+    show_tags = scope_of(user).can(VIEW_SENSITIVE, base)
+    priority: dict[int, tuple[str, set]] = {}
+    tags = dict(Tag.objects.filter(code__in=rules.PRIORITY_TAGS).values_list("id", "code"))
+    for household_id, path, tag_id in (Person.tags.through.objects
+                                       .filter(tag_id__in=list(tags), person__path__startswith=base,
+                                               person__is_active=True, person__household__is_active=True)
+                                       .order_by().values_list("person__household_id", "person__path", "tag_id")):
+        tag = tags[tag_id]
+        if household_id not in paired_ids:
+            priority.setdefault(household_id, (path, set()))[1].add(tag)
+    for path, tags in priority.values():
+        for row in rows_for(path):
+            row.unpaired_priority += 1
+            if show_tags:
+                for tag in tags:
+                    row.unpaired_by_tag[tag] += 1
     for row in (total, *rows.values()):
         row.units_not_visited.sort()
     return Coverage(area=area, day=day, since=since, total=total, children=[rows[c.code] for c in children],
                     show_tags=show_tags, trail=list(area.ancestors()))
-
-
-def _missed_since(base: str, *, since: date, day: date) -> dict[str, int]:
-    """path → windows between ``since`` and ``day`` that the rule says were owed and ended missed."""
-    # The windows of each rhythm over the span, with no visit: their days (opens … grace_until) are where a visit
-    # would have saved them.
-    spans = {frequency: rules.windows(frequency=frequency, started_on=since, ended_on=None, visits=(), since=since,
-                                      until=day)
-             for frequency in (rules.MONTH, rules.QUARTER)}
-    counts = {}
-    for frequency, found in spans.items():
-        for i, w in enumerate(found):
-            if w.status(day) != rules.MISSED:  # still open, due or in its grace days: not missed (yet)
-                continue
-            counts[f"{frequency}{i}"] = Count("id", distinct=True, filter=Q(
-                frequency_visits__visited_on__gte=w.opens, frequency_visits__visited_on__lte=w.grace_until))
-    if not counts:
-        return {}
-    groups = (Pair.objects.filter(path__startswith=base, started_on__lte=day)
-              .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=since))
-              .alias(frequency_visits=FilteredRelation("visits", condition=Q(visits__visited_on__gte=since,
-                                                                              visits__visited_on__lte=day)))
-              .values_list("path", "kind", "started_on", "ended_on")
-              .annotate(pairs=Count("id", distinct=True), **counts).order_by())
-    names = list(counts)
-
-    @lru_cache(maxsize=None)
-    def owed(frequency: str, started_on: date, ended_on: date | None) -> frozenset:
-        """Which of the span's windows (by their opening day) this pair's dates make owed."""
-        return frozenset(w.opens for w in rules.windows(frequency=frequency, started_on=started_on,
-                                                          ended_on=ended_on, visits=(), since=since, until=day)
-                         if w.owed)
-
-    missed: dict[str, int] = defaultdict(int)
-    for path, kind, started_on, ended_on, pairs, *visited in groups:
-        frequency = rules.KINDS[kind].frequency
-        owing = owed(frequency, started_on, ended_on)
-        for name, saved in zip(names, visited, strict=True):
-            if not name.startswith(frequency):
-                continue
-            w = spans[frequency][int(name[len(frequency):])]
-            if w.opens in owing:
-                missed[path] += pairs - saved
-    return missed
-
-
-def _households(base: str, day: date):
-    """(path, active households, of them with no household pair in force on ``day``) per grid path."""
-    paired = Pair.objects.filter(in_force_q(day), household_id=OuterRef("pk"), kind__in=HOUSEHOLD_KINDS)
-    return (Household.objects.filter(is_active=True, path__startswith=base).order_by().values_list("path")
-            .annotate(count=Count("id"), unpaired=Count("id", filter=~Exists(paired))))
-
-
-def _unpaired_priority(base: str, day: date, *, by_tag: bool = False):
-    """(path, households) — or (path, tag, households) — of active households with no household pair in force
-    whose active members carry a priority tag."""
-    paired = Pair.objects.filter(in_force_q(day), household_id=OuterRef("pk"), kind__in=HOUSEHOLD_KINDS)
-    households = (Household.objects.filter(is_active=True, path__startswith=base)
-                  .filter(~Exists(paired), members__is_active=True, members__tags__code__in=rules.PRIORITY_TAGS)
-                  .order_by())
-    if by_tag:
-        return households.values_list("path", "members__tags__code").annotate(count=Count("id", distinct=True))
-    return households.values_list("path").annotate(count=Count("id", distinct=True))
 
 
 # Due this week.

@@ -5,9 +5,14 @@ role, 乌丹镇's staff, and a grid worker without pairs."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from grassroots.access.context_processors import pairing_visitor
 from grassroots.core.testing import client_for
+from grassroots.pairing import selectors
 from grassroots.pairing.tests.coverage_world import DAY, build_coverage_world
 
 SQ = "150426100223"  # 赛沁塔拉嘎查
@@ -135,10 +140,6 @@ def test_the_cadre_with_no_role_gets_the_link_and_the_home_card(case, as_cadre, 
 
 def test_the_home_card_counts_what_is_due_this_week(case, pairing_world):
     # 于海's May is overdue on DAY; on the real today it may be anything, so count what the page would list.
-    from django.utils import timezone
-
-    from grassroots.pairing import selectors
-
     expected = len(selectors.due_this_week(pairing_world.other_cadre, day=timezone.localdate()).items)
     page = client_for(pairing_world.other_cadre).get("/").content.decode()
     card = page.split('data-testid="pairing"', 1)[1].split("</section>", 1)[0]
@@ -154,13 +155,8 @@ def test_the_link_goes_to_the_register_for_viewers_and_nowhere_for_a_grid_worker
 
 
 def test_the_link_costs_one_statement_per_request(case, pairing_world):
-    from grassroots.access.context_processors import pairing_visitor
-
     cadre = pairing_world.cadre
     assert pairing_visitor(cadre) is True
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         assert pairing_visitor(cadre) is True
     assert len(queries) == 0
