@@ -17,6 +17,8 @@ The reads, through pairing.selectors, called as the pages call them:
 - **the seed's figures of the county over a year**: ``figures(user, area=county, since=DAY - 1 year + 1 day,
   until=DAY)``; baseline: ``count(*)`` of the county's visits in that year.
 
+The county's coverage is timed twice: as a page asks it again (``selectors.window_now`` remembers ``window_on``'s
+answers per process) and cold (that cache emptied before each call: the first look of the day in a new process).
 A caller's scope is dropped before every timed call (``scope_of`` keeps it on the user object), so each read
 includes that one statement, as a request does. Runs are interleaved round-robin (``--runs`` rounds after
 ``--warmup``). The SQL statements of each read are counted on a call apart (CaptureQueriesContext); the coverage
@@ -114,8 +116,10 @@ def main(argv=None) -> None:
                 return cur.fetchone()[0]
         return run
 
-    def cover(user, area):
+    def cover(user, area, *, cold=False):
         def run():
+            if cold:
+                selectors.window_now.cache_clear()
             found = selectors.coverage(fresh(user), area=area, day=day)
             return (f"{found.total.pairs} pairs, {found.total.done} done, {found.total.current['due']} due, "
                     f"{found.total.current['overdue']} overdue, {found.total.missed} missed this year, "
@@ -134,7 +138,9 @@ def main(argv=None) -> None:
     quarter_from = selectors.rules.visits_from(frequency=selectors.rules.QUARTER, today=day)
     groups = [
         ("coverage of the county", [("plain SELECT count(*)", baseline(visits_sql, [county.path + "%", year_start, day])),
-                                    ("selector, county staff", cover(users["county staff"], county))]),
+                                    ("selector, county staff", cover(users["county staff"], county)),
+                                    ("selector, county staff, cold window_on", cover(users["county staff"], county,
+                                                                                      cold=True))]),
         ("coverage of a township", [("plain SELECT count(*)", baseline(visits_sql, [township.path + "%", year_start,
                                                                                    day])),
                                     ("selector, township staff", cover(users["township staff"], township))]),

@@ -20,7 +20,7 @@ migrations make them: every index, check and foreign key in place, one transacti
    ended between 60 days after their start and the data's today.
 5. Visits from 2024-12-01 to the data's today (2026-11-25): each pair has a diligence drawn once (half visit
    97 % of their periods, three in ten 85 %, one in five 60 %); a monthly pair visits once in a visited month
-   (twice three times in ten), a unit three times a quarter; the day is uniform over the period up to today.
+   (twice four times in ten), a unit three times a quarter; the day is uniform over the period up to today.
    3 % of visits collect a problem (a demand of channel 包联干部走访 with the minimum columns and a Problem row);
    problems older than 60 days are 75 % solved (resolved / feedback / closed with ``resolved_at`` 3–40 days
    after the visit). 8 % of visits record a help (a job found, funds raised with an amount, …).
@@ -258,7 +258,7 @@ def main(argv=None) -> None:
             for first, last in periods(started, ended, months):
                 if rng.random() >= diligence:
                     continue
-                times = 3 if months == 3 else (2 if rng.random() < 0.3 else 1)
+                times = 3 if months == 3 else (2 if rng.random() < 0.4 else 1)
                 for _ in range(times):
                     day = first + timedelta(days=rng.randrange((last - first).days + 1))
                     kind_of_visit = ("gathering" if months == 3 else
