@@ -58,8 +58,7 @@ from grassroots.rules.roles import VIEW_SENSITIVE
 # pairs ask it a few thousand times on a first look, and only for the pairs whose visits changed afterwards.
 
 HOUSEHOLD_KINDS = tuple(code for code, kind in rules.KINDS.items() if kind.target == rules.HOUSEHOLD)
-MONTHLY_KINDS = tuple(code for code, kind in rules.KINDS.items() if kind.frequency == rules.MONTH)
-QUARTERLY_KINDS = tuple(code for code, kind in rules.KINDS.items() if kind.frequency == rules.QUARTER)
+FREQUENCY = {code: kind.frequency for code, kind in rules.KINDS.items()}
 # The current window's columns on the coverage page, in order (done counts on time and late alike).
 CURRENT_COLUMNS = (("done", "已走访"), (rules.DUE, "待走访"), (rules.OVERDUE, "已逾期"), (rules.OPEN, "可走访"),
                    (rules.NOT_OWED, "本期不需走访"))
@@ -226,8 +225,11 @@ def coverage(user, *, area: Area, day: date) -> Coverage:
                           "household_id"))
     paired: set[tuple[str, int]] = set()
     nothing = (0, [None] * len(months))
+    # The months whose first visits each rhythm's window_on can use (from its ``visits_from``).
+    recent = {frequency: [(i, m.start) for i, m in enumerate(months) if m.start >= start]
+              for frequency, start in horizon.items()}
     for pk, kind, path, started_on, ended_on, unit_name, area_name, household_id in pairs:
-        frequency = rules.KINDS[kind].frequency
+        frequency = FREQUENCY[kind]
         seen, days = visits.get(pk, nothing)
         missed = (owed_bits(frequency, started_on, ended_on) & ~seen).bit_count()
         in_force = ended_on is None or ended_on > day
@@ -239,8 +241,7 @@ def coverage(user, *, area: Area, day: date) -> Coverage:
             continue
         if household_id is not None and kind in HOUSEHOLD_KINDS:
             paired.add((path, household_id))  # a household pair's path is its household's
-        firsts = tuple(m.start.replace(day=d) for m, d in zip(months, days, strict=True)
-                       if d is not None and m.start >= horizon[frequency])
+        firsts = tuple(start.replace(day=days[i]) for i, start in recent[frequency] if days[i] is not None)
         found = window_now(frequency, started_on, ended_on, firsts, day)
         status = found.status(day) if found is not None else rules.NOT_OWED
         for row in targets:

@@ -3,6 +3,7 @@ secretary (insider), the party group leader (read-only), 官井子村's secretar
 role, 乌丹镇's staff, and a grid worker without pairs."""
 
 import re
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -13,7 +14,9 @@ from django.utils import timezone
 from grassroots.access.context_processors import pairing_visitor
 from grassroots.core.testing import client_for
 from grassroots.pairing import selectors
+from grassroots.pairing.services import create_pair
 from grassroots.pairing.tests.coverage_world import DAY, build_coverage_world
+from grassroots.rules import pairing as rules
 
 SQ = "150426100223"  # 赛沁塔拉嘎查
 WUDAN = "150426100000"  # 乌丹镇
@@ -160,3 +163,20 @@ def test_the_link_costs_one_statement_per_request(case, pairing_world):
     with CaptureQueriesContext(connection) as queries:
         assert pairing_visitor(cadre) is True
     assert len(queries) == 0
+
+
+def test_my_page_asks_the_same_number_of_statements_for_one_pair_or_four(case, pairing_world, homes, system_actor):
+    client = client_for(pairing_world.other_cadre)
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/pairing/my/?day={DAY}").status_code == 200
+        return len(queries)
+
+    before = statements()
+    for number in ("SQ-0003", "SQ-0005", "GJ-0001"):
+        create_pair(actor=system_actor, kind=rules.CADRE_HOUSEHOLD, visitor=pairing_world.other_cadre,
+                    target=homes[number], started_on=date(2026, 1, 1))
+    after = statements()
+    assert after == before
+    assert client.get(f"/pairing/my/?day={DAY}").content.decode().count("记走访</a>") == 4
