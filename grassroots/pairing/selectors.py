@@ -271,11 +271,11 @@ def coverage(user, *, area: Area, day: date) -> Coverage:
         tag = tags[tag_id]
         if household_id not in paired_ids:
             priority.setdefault(household_id, (path, set()))[1].add(tag)
-    for path, tags in priority.values():
+    for path, codes in priority.values():
         for row in rows_for(path):
             row.unpaired_priority += 1
             if show_tags:
-                for tag in tags:
+                for tag in codes:
                     row.unpaired_by_tag[tag] += 1
     for row in (total, *rows.values()):
         row.units_not_visited.sort()
@@ -350,17 +350,15 @@ def due_this_week(user, *, day: date, area: Area | None = None) -> DueThisWeek:
     items, now, done = [], [], 0
     for pair in pairs:
         frequency = pair.rule.frequency
-        days = visits.get(pair.pk, [])
-        current = rules.window_on(frequency=frequency, started_on=pair.started_on, ended_on=pair.ended_on,
-                                  visits=days, today=day)
+        days = tuple(sorted(visits.get(pair.pk, ())))
+        current = window_now(frequency, pair.started_on, pair.ended_on, days, day)
         status = current.status(day) if current is not None else rules.NOT_OWED
         now.append(PairNow(pair=pair, window=current, status=status))
         if status in rules.VISITED:
             done += 1
         for offset in range(WEEK):
             on = day + timedelta(days=offset)
-            w = rules.window_on(frequency=frequency, started_on=pair.started_on, ended_on=pair.ended_on,
-                                visits=days, today=on)
+            w = window_now(frequency, pair.started_on, pair.ended_on, days, on)
             if w is not None and w.status(on) in (rules.DUE, rules.OVERDUE):
                 items.append(DueItem(pair=pair, window=w, status=w.status(day), due_on=on))
                 break
