@@ -1,10 +1,13 @@
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.access.grants import CAPABILITIES
 from grassroots.access.scope import scope_of
 from grassroots.demands import capabilities as demand_caps
 from grassroots.demands.permissions import unit_ids as demand_unit_ids
+from grassroots.pairing import capabilities as pairing_caps
+from grassroots.pairing import selectors as pairing_selectors
 from grassroots.party import capabilities as party_caps
 from grassroots.points import capabilities as point_caps
 from grassroots.rules import roles
@@ -24,6 +27,18 @@ def credit_institution(user) -> bool:
     if not units:
         return False
     return CreditConsent.objects.filter(institution_id__in=units).exists()
+
+
+def pairing_visitor(user) -> bool:
+    """Whether the user is the visitor of a pair in force today (the cadre, staff of a paired unit): read once per
+    request, like ``unit_ids``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_pairing_visitor", None)
+    if cached is None:
+        cached = pairing_selectors.has_own_pairs(user, timezone.localdate())
+        user._pairing_visitor = cached
+    return cached
 
 
 def nav_links(user, scope=None) -> list[dict]:
@@ -52,6 +67,11 @@ def nav_links(user, scope=None) -> list[dict]:
         add("demands", _("需求"), reverse("demands-units"))
     if party_caps.VIEW in caps:
         add("party", _("党建"), reverse("party-home"))
+    if pairing_caps.VIEW in caps:
+        add("pairing", _("包联"), reverse("pairing-home"))
+    elif pairing_visitor(user):
+        # A cadre with no area role: their own pairs (the register and coverage pages would answer 404).
+        add("pairing", _("包联"), reverse("pairing-my"))
     if credit_institution(user):
         add("credit", _("信用查询"), reverse("points-credit-lookup"))
     if roles.IMPORT_RESIDENTS in caps:

@@ -1,13 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
-from grassroots.access.context_processors import credit_institution
+from grassroots.access.context_processors import credit_institution, pairing_visitor
 from grassroots.access.scope import scope_of
 from grassroots.areas import selectors
 from grassroots.areas.models import Level
 from grassroots.core.db_router import reads_from_replica
 from grassroots.demands import permissions
 from grassroots.demands import selectors as demand_selectors
+from grassroots.pairing import capabilities as pairing_caps
+from grassroots.pairing import selectors as pairing_selectors
 from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
 
 
@@ -21,6 +24,7 @@ def home(request):
     if permissions.unit_ids(request.user):
         context["units"] = demand_selectors.unit_overview(request.user)
         context["credit_lookup"] = credit_institution(request.user)
+    context["pairing"] = _pairing_card(request.user)
     if area is not None:
         context.update(
             summary=selectors.area_summary(request.user, area),
@@ -29,6 +33,16 @@ def home(request):
             grid_households=selectors.grid_households(request.user, area) if area.level == Level.GRID else None,
         )
     return render(request, "areas/home.html", context)
+
+
+def _pairing_card(user) -> dict | None:
+    """包联走访: what is due this week for a visitor of pairs in force; the coverage link for pairing.VIEW."""
+    mine = pairing_visitor(user)
+    may_view = bool(scope_of(user).paths(pairing_caps.VIEW))
+    if not mine and not may_view:
+        return None
+    due = pairing_selectors.due_this_week(user, day=timezone.localdate()) if mine else None
+    return {"due": len(due.items) if due else None, "done": due.done if due else None, "may_view": may_view}
 
 
 @login_required

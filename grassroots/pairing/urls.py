@@ -25,10 +25,10 @@ urlpatterns = [
     # end of visits
 
     # coverage
-    path("pairing/my/", views.not_yet, name="pairing-my"),
-    path("pairing/coverage/", views.not_yet, name="pairing-coverage"),
-    path("pairing/coverage.xlsx", views.not_yet, name="pairing-coverage-xlsx"),
-    path("pairing/figures/", views.not_yet, name="pairing-figures"),
+    path("pairing/my/", views.my_pairs, name="pairing-my"),
+    path("pairing/coverage/", views.coverage, name="pairing-coverage"),
+    path("pairing/coverage.xlsx", views.coverage_xlsx, name="pairing-coverage-xlsx"),
+    path("pairing/figures/", views.figures, name="pairing-figures"),
     # end of coverage
 
     # cloud branch
