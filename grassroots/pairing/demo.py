@@ -202,7 +202,7 @@ def _visits(actor: Actor, *, today: date, since: date, visitors: dict[int, Actor
                 day = window.ends + timedelta(days=pick.randint(1, 5))
             else:
                 day = window.opens + timedelta(days=pick.randint(0, (window.ends - window.opens).days))
-            if day > today:
+            if day > today or day < pair.started_on:
                 continue
             visited_at = timezone.make_aware(datetime.combine(day, time(9 + pick.randint(0, 8), pick.choice((0, 30)))))
             problems = []
