@@ -1,8 +1,7 @@
 """A pairing cadre logs a visit on a 360 px phone with one problem collected; the problem is filed as a demand and
 routed to 旗农牧局; the bureau's staff resolve it through the demands pages they use; the visit page then shows it
-solved. Nothing on the pairing pages runs off the side of the phone (at 100 % and 200 % text), and the buttons
-are at least 44 px high.
-(The township's coverage step is added once the coverage pages land.)"""
+solved, and 乌丹镇's coverage page counts the visit, the problem and its solution. Nothing on the pairing pages runs
+off the side of the phone (at 100 % and 200 % text), and the buttons are at least 44 px high."""
 
 import re
 import subprocess
@@ -38,8 +37,7 @@ cadre = get_user_model().objects.filter(username='e2ecadre').first() or create_a
 pair = Pair.objects.filter(visitor_user=cadre).first()
 if pair is None:
     village = Area.objects.get(code='{SAIQIN}')
-    home = (Household.objects.filter(path__startswith=village.path, is_active=True, pairs__isnull=True)
-            .order_by('number').first())
+    home = Household.objects.filter(path__startswith=village.path, is_active=True).order_by('number').first()
     pair = create_pair(actor=actor, kind='cadre_household', visitor=cadre, target=home, started_on=date(2026, 1, 1))
 print(pair.pk, pair.household_id)
 """
@@ -58,9 +56,21 @@ def paired(live_app, live_env):
     return live_app, int(pair), int(household)
 
 
+def township_figures(phone, base) -> dict[str, int]:
+    """乌丹镇's staff read 赛沁塔拉嘎查's coverage page: this year's visits, problems collected and solved."""
+    log_in(phone, base, "wudan")
+    phone.goto(f"{base}/pairing/coverage/?area={SAIQIN}")
+    figures = phone.get_by_test_id("figures")
+    expect(figures).to_be_visible()
+    return {label: int(figures.locator(".card", has_text=label).locator(".stat").inner_text())
+            for label in ("走访次数", "收集问题", "解决问题")}
+
+
 def test_cadre_logs_a_visit_the_unit_resolves_the_problem(paired, phone):
     base, pair, household = paired
     text = "走访发现：牧户缺青贮玉米种子，春播前需要"
+    before = township_figures(phone, base)
+    fits(phone, "coverage")
 
     # 1. The cadre opens their pair on the phone and taps 走访.
     log_in(phone, base, "e2ecadre")
@@ -106,3 +116,8 @@ def test_cadre_logs_a_visit_the_unit_resolves_the_problem(paired, phone):
     phone.goto(f"{base}/pairing/pairs/{pair}/")
     expect(phone.get_by_test_id("visit").first.get_by_test_id("problem-state")).to_have_text("已办结待评价")
     fits(phone, "pair-solved")
+
+    # 5. 乌丹镇's coverage page counts the visit, the problem collected and the problem solved.
+    after = township_figures(phone, base)
+    assert after == {"走访次数": before["走访次数"] + 1, "收集问题": before["收集问题"] + 1,
+                     "解决问题": before["解决问题"] + 1}
