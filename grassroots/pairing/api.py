@@ -179,8 +179,6 @@ def end_pair(request, pair_id: ObjectId, payload: EndIn):
     services.end_pair(actor=Actor.from_request(request), pair=pair, ended_on=payload.ended_on, reason=payload.reason)
     return 200, _one(user, pair.pk, timezone.localdate())
 
-# ---------------------------------------------------------------------- end of pairs
-
 
 # ---------------------------------------------------------------------- visits and problems
 # Photos are sent through the web form (pairing-visit-new, multipart); the JSON API logs the rest of a visit.
@@ -371,8 +369,6 @@ def list_problems(request, filters: Query[ProblemsQuery]):
     chunk = list(rows[filters.offset:filters.offset + filters.limit + 1])
     return page([_problem(p) for p in chunk], filters.limit, filters.offset)
 
-# ---------------------------------------------------------------------- end of visits
-
 
 # ---------------------------------------------------------------------- coverage
 
@@ -501,5 +497,3 @@ def get_due(request, filters: Query[PairingDueQuery]):
     return {"day": found.day, "done": found.done,
             "items": [{"pair": i.pair.pk, "kind": i.pair.kind, "target": _target(i.pair), "window": i.window.label,
                        "status": i.status, "due_on": i.due_on, "deadline": i.deadline} for i in found.items]}
-
-# ---------------------------------------------------------------------- end of coverage

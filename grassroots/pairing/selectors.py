@@ -350,8 +350,6 @@ def public_cadres(grid: Area, *, day: date) -> list[dict]:
         names[pair.household.number].append(pair.masked_visitor_name)
     return [{"number": number, "cadres": "、".join(masked)} for number, masked in names.items()]
 
-# ---------------------------------------------------------------------- end of pairs
-
 
 # ---------------------------------------------------------------------- visits: a pair, a visit, a household
 
@@ -521,8 +519,6 @@ def household_pairing(user, pk: int, *, day: date) -> HouseholdPairing:
                   .order_by("-visited_at", "-id"))
     return HouseholdPairing(household=household, members=members, show_sensitive=show_sensitive, pairs=rows,
                             visits=visits, openable=_openable(user, visits), day=day)
-
-# ---------------------------------------------------------------------- end of visits
 
 
 # ---------------------------------------------------------------------- coverage, due this week, figures
@@ -918,8 +914,6 @@ def figures(user, *, area: Area, since: date, until: date) -> Figures:
         helps=[(label, help_counts.get(value, (0, None))[0]) for value, label in Help.Kind.choices],
         help_amount=sum((a for _n, a in help_counts.values() if a is not None), Decimal(0)))
 
-# ---------------------------------------------------------------------- end of coverage
-
 
 # ---------------------------------------------------------------------- cloud branch
 #
@@ -1131,6 +1125,3 @@ def relay_for_token(token: str, *, now=None) -> Relay | None:
     if relay is None or (now or timezone.now()) - relay.relayed_at > RELAY_LINK_MAX_AGE:
         return None
     return relay
-
-
-# ---------------------------------------------------------------------- end of cloud branch

@@ -350,8 +350,6 @@ def set_village_option(*, actor: Actor, village: Area, show_cadre_publicly: bool
                data={"show_cadre_publicly": show_cadre_publicly})
     return option
 
-# ---------------------------------------------------------------------- end of pairs
-
 
 # ---------------------------------------------------------------------- visits: log_visit, problems → demands
 
@@ -557,8 +555,6 @@ def _log_visit(*, actor: Actor, pair: Pair, visited_at, kind: str, notes: str, a
                  "helps": len(help_rows), "problems": codes})
     return visit
 
-# ---------------------------------------------------------------------- end of visits
-
 
 # ---------------------------------------------------------------------- cloud branch: relays and confirmations
 
@@ -666,5 +662,3 @@ def confirm_relay(*, token: str, now=None, actor: Actor | None = None) -> Relay:
            area_path=Pair.objects.values_list("path", flat=True).get(pk=relay.pair_id),
            data={"meeting": relay.meeting_id, "pair": relay.pair_id, "confirmed_at": now.isoformat()})
     return relay
-
-# ---------------------------------------------------------------------- end of cloud branch

@@ -2,8 +2,6 @@ from django.urls import path
 
 from grassroots.pairing import views
 
-# Every page's name is reserved here from the start (``views.not_yet`` answers 404 until its page lands), so pages
-# can link to each other while they are built in parallel.
 urlpatterns = [
     # pairs
     path("pairing/", views.home, name="pairing-home"),
@@ -14,7 +12,6 @@ urlpatterns = [
     path("pairing/assign/", views.assign, name="pairing-assign"),
     path("pairing/import/", views.pairs_import, name="pairing-import"),
     path("pairing/options/<str:code>/", views.village_options, name="pairing-options"),
-    # end of pairs
 
     # visits
     path("pairing/pairs/<int:pk>/", views.pair_page, name="pairing-pair"),
@@ -22,19 +19,16 @@ urlpatterns = [
     path("pairing/visits/<int:pk>/", views.visit_page, name="pairing-visit"),
     path("pairing/visits/<int:pk>/photos/<int:photo>/", views.visit_photo, name="pairing-visit-photo"),
     path("pairing/households/<int:pk>/", views.household_page, name="pairing-household"),
-    # end of visits
 
     # coverage
     path("pairing/my/", views.my_pairs, name="pairing-my"),
     path("pairing/coverage/", views.coverage, name="pairing-coverage"),
     path("pairing/coverage.xlsx", views.coverage_xlsx, name="pairing-coverage-xlsx"),
     path("pairing/figures/", views.figures, name="pairing-figures"),
-    # end of coverage
 
     # cloud branch
     path("pairing/cloud/", views.cloud, name="pairing-cloud"),
     path("pairing/cloud/meetings/<int:pk>/", views.cloud_meeting, name="pairing-cloud-meeting"),
     path("pairing/cloud/meetings/<int:pk>/relay/<int:pair>/", views.relay_new, name="pairing-relay-new"),
     path("pairing/r/<str:token>/", views.relay_confirm, name="pairing-relay-confirm"),
-    # end of cloud branch
 ]

@@ -30,12 +30,6 @@ from grassroots.rules import pairing as pairing_rules
 from grassroots.rules import pairing as rules
 from grassroots.rules.masking import mask_name
 
-
-def not_yet(request, **kwargs):
-    """A reserved page that has not landed yet (urls.py). Remove once every page is in."""
-    raise Http404("未找到")
-
-
 # ---------------------------------------------------------------------- pairs
 
 REGISTER_PAGE_SIZE = 50
@@ -249,8 +243,6 @@ def village_options(request, code: str):
     grids = village.children.filter(level=Level.GRID).order_by("code")
     return render(request, "pairing/pairs_options.html", {"form": form, "village": village, "grids": grids})
 
-# ---------------------------------------------------------------------- end of pairs
-
 
 # ---------------------------------------------------------------------- visits
 
@@ -313,8 +305,6 @@ def household_page(request, pk: int):
     day, _ = asked_day(request)
     return render(request, "pairing/household.html",
                   {"page": selectors.household_pairing(request.user, pk, day=day)})
-
-# ---------------------------------------------------------------------- end of visits
 
 
 # ---------------------------------------------------------------------- coverage
@@ -404,8 +394,6 @@ def figures(request):
     since, until = _period(request)
     found = selectors.figures(request.user, area=area, since=since, until=until)
     return render(request, "pairing/figures.html", {"figures": found, "trail": list(area.ancestors())})
-
-# ---------------------------------------------------------------------- end of coverage
 
 
 # ---------------------------------------------------------------------- cloud branch
@@ -502,6 +490,3 @@ def relay_confirm(request, token: str):
     response["Referrer-Policy"] = "no-referrer"  # the token stays out of the Referer sent to the relayed link
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-# ---------------------------------------------------------------------- end of cloud branch

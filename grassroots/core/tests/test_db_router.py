@@ -194,7 +194,8 @@ ROUTED = [
     "/points/villages/1/annual/2026/xlsx/", "/points/villages/1/annual/2026/pdf/",
     "/points/villages/1/annual/2026/certificates/", "/demands/numbers/", "/", "/exports/households.xlsx",
     "/party/members/register.xlsx", "/party/members/mobile.xlsx", "/party/meetings/compliance/",
-    "/party/meetings/compliance.xlsx",
+    "/party/meetings/compliance.xlsx", "/pairing/coverage/", "/pairing/coverage.xlsx", "/pairing/figures/",
+    "/pairing/pairs.xlsx",
 ]
 # Pages a user opens right after writing and must show that write: their own objection on the notice, the
 # household's balance after a redemption, a closed year, a claimed wish, a demand's own page.
@@ -202,7 +203,8 @@ NOT_ROUTED = [
     "/board/notices/abcd/", "/board/notices/abcd/check/", "/points/households/1/", "/points/villages/1/annual/2026/",
     "/demands/wishes/", "/demands/1/", "/d/150426100223/t/ABCD/", "/households/1/", "/points/settlements/1/",
     "/party/members/", "/party/members/1/", "/party/members/transfers/", "/party/members/mobile/",
-    "/party/members/home-reports/",
+    "/party/members/home-reports/", "/pairing/pairs/1/", "/pairing/visits/1/", "/pairing/households/1/",
+    "/pairing/cloud/meetings/1/",
 ]
 
 
