@@ -1,6 +1,7 @@
 """Reads of the area tree and the register. Every one takes the caller and scopes through access.scope."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from grassroots.access.scope import access_object, scope_of, visible
 from grassroots.areas.models import Area, Household, Level, Person
@@ -76,6 +77,12 @@ def household_detail(user, pk: int) -> Household:
         household.members.filter(is_active=True).prefetch_related("tags").order_by("relation", "id")
     )
     household.member_list.sort(key=lambda p: (p.relation != Person.Relation.HEAD, p.id))
+    # Who visits it (包联干部, 党员联系户): the pairs in force today, through the reverse relation of pairing's Pair.
+    today = timezone.localdate()
+    household.pair_list = list(
+        household.pairs.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today), started_on__lte=today)
+        .select_related("visitor_user", "visitor_member", "visitor_unit").order_by("kind", "started_on")
+    )
     return household
 
 

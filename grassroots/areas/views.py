@@ -64,4 +64,5 @@ def household_detail(request, pk: int):
         "trail": list(household.grid.ancestors()),
         "show_sensitive": scope.can(VIEW_SENSITIVE, household.path),
         "show_mobile": scope.can(EDIT_RESIDENTS, household.path),
+        "show_pairing": scope.can(pairing_caps.VIEW, household.path),
     })
