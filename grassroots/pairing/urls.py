@@ -31,4 +31,5 @@ urlpatterns = [
     path("pairing/cloud/meetings/<int:pk>/", views.cloud_meeting, name="pairing-cloud-meeting"),
     path("pairing/cloud/meetings/<int:pk>/relay/<int:pair>/", views.relay_new, name="pairing-relay-new"),
     path("pairing/r/<str:token>/", views.relay_confirm, name="pairing-relay-confirm"),
+    path("pairing/r/<str:token>/photo/", views.relay_photo, name="pairing-relay-photo"),
 ]

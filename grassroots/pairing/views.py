@@ -1,5 +1,6 @@
 """Pages of pairing (/pairing/): thin views over pairing.selectors and pairing.services."""
 
+import mimetypes
 from datetime import date
 
 from django.contrib import messages
@@ -466,16 +467,32 @@ def relay_new(request, pk: int, pair: int):
                     return redirect("pairing-relay-new", pk=meeting.pk, pair=pair.pk)
         else:
             form = RelayForm()
-    link = None
+    link = photo = None
     if relay is not None:
-        link = request.build_absolute_uri(reverse("pairing-relay-confirm", args=[selectors.relay_token(relay)]))
+        token = selectors.relay_token(relay)
+        link = request.build_absolute_uri(reverse("pairing-relay-confirm", args=[token]))
+        photo = reverse("pairing-relay-photo", args=[token]) if relay.photo else None
     return render(request, "pairing/relay_new.html", {
-        "meeting": meeting, "pair": pair, "relay": relay, "form": form, "link": link,
+        "meeting": meeting, "pair": pair, "relay": relay, "form": form, "link": link, "photo": photo,
         "state": selectors.RELAY_STATES[selectors.relay_state(relay)],
     }, status=422 if form is not None and form.is_bound else 200)
 
 
 @require_http_methods(["GET", "POST"])
+@require_GET
+def relay_photo(request, token: str):
+    """The relay's photo, to whoever holds its link (the mobile member, the member who relayed it); private."""
+    relay = selectors.relay_for_token(token)
+    if relay is None or not relay.photo:
+        raise Http404("链接无效或已过期")
+    content_type = mimetypes.guess_type(relay.photo.name)[0] or "image/jpeg"
+    response = FileResponse(relay.photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def relay_confirm(request, token: str):
     """The mobile member's page, no account: the meeting's topic and day, the note, the link; "我已阅读"."""
     if request.method == "POST":
@@ -485,7 +502,7 @@ def relay_confirm(request, token: str):
     if relay is None:
         raise Http404("链接无效或已过期")
     response = render(request, "pairing/relay_confirm.html", {
-        "relay": relay, "meeting": relay.meeting, "masked_name": mask_name(relay.pair.member.name),
+        "relay": relay, "meeting": relay.meeting, "masked_name": mask_name(relay.pair.member.name), "token": token,
     })
     response["Referrer-Policy"] = "no-referrer"  # the token stays out of the Referer sent to the relayed link
     response["X-Robots-Tag"] = "noindex"

@@ -93,6 +93,26 @@ def test_the_photo_is_re_encoded_into_private_storage(cloud, secretary, settings
         assert image.size == (40, 30) and 0x010F not in image.getexif()
 
 
+
+@freeze_time("2026-05-13 09:00")
+def test_the_photo_shows_to_whoever_holds_the_link_and_to_nobody_else(cloud, secretary, settings, tmp_path, client):
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    buffer.seek(0)
+    buffer.name, buffer.size = "meeting.jpg", len(buffer.getvalue())
+    made = relay(cloud, secretary, photo=buffer)
+    token = selectors.relay_token(made)
+    photo = reverse("pairing-relay-photo", args=[token])
+    assert photo in client.get(reverse("pairing-relay-confirm", args=[token])).content.decode()
+    response = client.get(photo)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "private, max-age=3600"
+    assert client.get(reverse("pairing-relay-photo", args=[token[:-2] + "xx"])).status_code == 404
+    without = relay(cloud, secretary, name=next(n for n in cloud.pairs if n != "其其格"))
+    assert client.get(reverse("pairing-relay-photo", args=[selectors.relay_token(without)])).status_code == 404
+
+
 @freeze_time("2026-05-13 09:00")
 def test_the_mobile_member_confirms_through_the_link_without_an_account(cloud, secretary, client):
     made = relay(cloud, secretary, link="https://www.12371.cn/study")
