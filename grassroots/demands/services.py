@@ -192,8 +192,12 @@ def create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: st
                   urgent: bool = False, address: str = "", latitude: Decimal | None = None,
                   longitude: Decimal | None = None, person: Person | None = None, contact_name: str = "",
                   contact_phone: str = "", photos: Sequence[CheckedPhoto] = (), idempotency_key: str = "",
-                  now: datetime | None = None) -> Demand:
+                  now: datetime | None = None, caller_checked: bool = False) -> Demand:
     """File a demand from any channel and route it by the responsibility list.
+
+    Staff file what they met in their own areas (``RECORD``); ``caller_checked`` says the calling service has
+    already decided, by its own rule, that the actor may file it (pairing: the problems a cadre collected on a visit
+    to a pair of theirs, whatever roles they hold). The actor is recorded as it is, in the timeline and the audit.
 
     The same ``idempotency_key`` twice (a phone retrying on a weak signal, a double tap) files it once, through
     core.idempotency.run_once: a signed-in user's keys are theirs; the public page's (and an Open311 client's,
@@ -203,7 +207,7 @@ def create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: st
     key = (idempotency_key or "").strip()[:60]
     fields = dict(kind=kind, text=text, area=area, channel=channel, category=category, urgent=urgent,
                   address=address, latitude=latitude, longitude=longitude, person=person, contact_name=contact_name,
-                  contact_phone=contact_phone, photos=photos, now=now)
+                  contact_phone=contact_phone, photos=photos, now=now, caller_checked=caller_checked)
     if not key:
         return _create_demand(actor=actor, intake_key=None, **fields)
     result, _ = run_once(user=actor.user, owner="" if actor.user is not None else "public", key=key,
@@ -216,8 +220,8 @@ def create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: st
 def _create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: str, category: Category | None,
                    urgent: bool, address: str, latitude, longitude, person: Person | None, contact_name: str,
                    contact_phone: str, photos: Sequence[CheckedPhoto], intake_key: str | None,
-                   now: datetime | None) -> Demand:
-    if channel not in (Demand.Channel.PUBLIC, Demand.Channel.OPEN311) and actor.user is not None:
+                   now: datetime | None, caller_checked: bool = False) -> Demand:
+    if not caller_checked and channel not in (Demand.Channel.PUBLIC, Demand.Channel.OPEN311) and actor.user is not None:
         authorise(actor, RECORD, area.path)  # staff record what they met in their own areas
     now = _now(now)
     text = clean_text(text)

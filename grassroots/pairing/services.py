@@ -9,7 +9,6 @@ member without a phone).
 """
 
 import uuid
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -540,14 +539,13 @@ def _log_visit(*, actor: Actor, pair: Pair, visited_at, kind: str, notes: str, a
         row.visit = visit
     Help.objects.bulk_create(help_rows)
     # The visit's check (own pair, or pairing.RECORD on its path) is the demands' too: a cadre holds no role on
-    # any area, and the problems they collected must still be filed. Same person in the audit and the timeline.
-    filing = replace(actor, is_system=True)
+    # any area, and the problems they collected must still be filed (``caller_checked``).
     codes = []
     for row in problem_rows:
         demand = demand_services.create_demand(
-            actor=filing, kind=Demand.Kind.DEMAND, text=row["text"], area=area, channel=Demand.Channel.PAIRING_CADRE,
+            actor=actor, kind=Demand.Kind.DEMAND, text=row["text"], area=area, channel=Demand.Channel.PAIRING_CADRE,
             category=row["category"], urgent=row["urgent"], person=person, address=address, latitude=latitude,
-            longitude=longitude, now=now)
+            longitude=longitude, now=now, caller_checked=True)
         Problem.objects.create(visit=visit, demand=demand, path=visit.path, visited_on=day)
         codes.append(demand.tracking_code)
     record(actor=actor, action=VISIT_CREATE, obj=visit, area_path=visit.path,
