@@ -447,3 +447,30 @@ def as_cadre(pairing_world):
 @pytest.fixture
 def as_unit_staff(pairing_world):
     return client_for(pairing_world.unit_staff)
+
+
+# Volunteer service: practice sites of 翁牛特旗 / 乌丹镇 / 赛沁塔拉嘎查, the station's 夕阳红服务队 led by 王建国 (account
+# ``leader``, no role), 张秀兰 (account ``volunteer``) in it, 单国强 of 官井子村 (``stranger``), one activity on
+# 2026-06-10 09:00–11:00 with two places (volunteers/testing.py).
+
+
+@pytest.fixture
+def volunteer_world(region, homes, system_actor):
+    from grassroots.volunteers.testing import build_volunteer_world
+
+    return build_volunteer_world(actor=system_actor, region=region, homes=homes)
+
+
+@pytest.fixture
+def as_leader(volunteer_world):
+    return client_for(volunteer_world.leader.user)
+
+
+@pytest.fixture
+def as_volunteer(volunteer_world):
+    return client_for(volunteer_world.volunteer.user)
+
+
+@pytest.fixture
+def as_stranger(volunteer_world):
+    return client_for(volunteer_world.stranger.user)

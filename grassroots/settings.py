@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "grassroots.development",
     "grassroots.neworgs",
     "grassroots.pairing",
+    "grassroots.volunteers",
 ]
 
 MIDDLEWARE = [

@@ -10,9 +10,10 @@ from grassroots.party import capabilities as party
 from grassroots.points import capabilities as points
 from grassroots.rules import roles
 from grassroots.shop import capabilities as shop
+from grassroots.volunteers import capabilities as volunteers
 
 TABLES = {"residents": roles.GRANTS, "points": points.GRANTS, "shop": shop.GRANTS, "demands": demands.GRANTS,
           "party": party.GRANTS,
-          "pairing": pairing.GRANTS}
+          "pairing": pairing.GRANTS, "volunteers": volunteers.GRANTS}
 
 CAPABILITIES: dict[roles.Role, frozenset[str]] = roles.capabilities_by_role(*TABLES.values())

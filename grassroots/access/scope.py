@@ -19,6 +19,8 @@ from grassroots.pairing import capabilities as pairing_caps
 from grassroots.pairing.models import Pair
 from grassroots.party.models import Organisation
 from grassroots.rules.roles import VIEW_RESIDENTS, Role, paths_with
+from grassroots.volunteers import capabilities as volunteer_caps
+from grassroots.volunteers.models import Activity, Team
 
 NOT_FOUND = "未找到"
 NO_PERMISSION = "您没有执行此操作的权限"
@@ -227,6 +229,64 @@ def access_paired_household(user, *, pk: int, day, capability: str = VIEW_RESIDE
     if obj is None:
         raise Http404(NOT_FOUND)
     return obj
+
+
+# Volunteer teams (volunteers/): an area role reaches a team, its activities, sign-ups and hours through the area it
+# serves (``path``); a team's own leader (their account) and the staff of a unit that owns the team run it whatever
+# roles they hold. A volunteer reaches their own sign-ups through their account (volunteers.selectors).
+
+
+def led_teams_q(user, *, via: str = "") -> Q:
+    """Teams ``user`` leads, or owned by a unit ``user`` works for."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    units = UnitMember.objects.filter(user=user, unit__is_active=True).values("unit_id")
+    return Q(**{f"{via}leader__user": user}) | Q(**{f"{via}unit__in": units})
+
+
+def visible_teams(user, queryset: QuerySet, capability: str = volunteer_caps.VIEW, *, via: str = "") -> QuerySet:
+    """``queryset`` of teams (or of rows that belong to one, ``via="team__"``) narrowed to the caller's: those they
+    lead, and those serving their subtree for ``capability``. Rows with a path of their own (activities, sign-ups)
+    are scoped by it; a team's path and its activities' paths lie in the same area."""
+    return queryset.filter(scope_of(user).q(capability, "path") | led_teams_q(user, via=via))
+
+
+def access_team(user, *, pk: int, capability: str = volunteer_caps.VIEW, queryset: QuerySet | None = None) -> Team:
+    """A team the caller leads or reaches by area for ``capability``; 404 otherwise (403 is the caller's to say
+    through ``require_team`` when they may look but not change)."""
+    obj = visible_teams(user, queryset if queryset is not None else Team.objects.all(), capability).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    return obj
+
+
+def access_activity(user, *, pk: int, capability: str = volunteer_caps.VIEW,
+                    queryset: QuerySet | None = None) -> Activity:
+    """An activity of a team the caller leads, or in their subtree for ``capability``; 404 otherwise."""
+    activities = queryset if queryset is not None else Activity.objects.select_related("team")
+    obj = visible_teams(user, activities, capability, via="team__").filter(pk=pk).first()
+    if obj is None:
+        raise Http404(NOT_FOUND)
+    return obj
+
+
+def leads_team(user, team: Team) -> bool:
+    return Team.objects.filter(led_teams_q(user), pk=team.pk).exists()
+
+
+def require_team(user, team: Team, capability: str = volunteer_caps.MANAGE) -> None:
+    """Refuse running ``team`` (its activities, hours, rota): its leader and ``capability`` on its area pass;
+    403 to a caller who may look at it, 404 to anyone else."""
+    scope = scope_of(user)
+    if scope.can(capability, team.path) or leads_team(user, team):
+        return
+    refuse(seen=scope.can(volunteer_caps.VIEW, team.path))
+
+
+def authorise_team(actor, team: Team, capability: str = volunteer_caps.MANAGE) -> None:
+    """``require_team`` for a service's actor; system actors pass."""
+    if not actor.is_system:
+        require_team(actor.user, team, capability)
 
 
 def refuse(*, seen: bool) -> NoReturn:

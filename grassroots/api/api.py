@@ -98,6 +98,7 @@ from grassroots.meetings.api import router as meetings_router  # noqa: E402
 from grassroots.members.api import router as members_router  # noqa: E402
 from grassroots.neworgs.api import router as neworgs_router  # noqa: E402
 from grassroots.pairing.api import router as pairing_router  # noqa: E402
+from grassroots.volunteers.api import router as volunteers_router  # noqa: E402
 from grassroots.party.api import router as party_router  # noqa: E402
 from grassroots.settlement.api import router as settlement_router  # noqa: E402
 from grassroots.shop.api import router as shop_router  # noqa: E402
@@ -117,6 +118,7 @@ api.add_router("/party", meetings_router)
 api.add_router("/party", development_router)
 api.add_router("/party", neworgs_router)
 api.add_router("/pairing", pairing_router)
+api.add_router("/volunteers", volunteers_router)
 
 from ninja.errors import AuthenticationError, HttpError  # noqa: E402
 from ninja.errors import ValidationError as NinjaValidationError  # noqa: E402

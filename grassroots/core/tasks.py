@@ -41,6 +41,8 @@ SCHEDULE = (
     Every("中断的导入标记为失败", "grassroots.spreadsheets.tasks.fail_interrupted", 1),
     Every("删除过期的导出文件", "grassroots.spreadsheets.tasks.expire_exports", 60),
     Every("积分台账哈希链核验", "grassroots.ledger.tasks.verify_ledgers", 24 * 60),
+    Every("志愿活动自动签退·记录未到", "grassroots.volunteers.tasks.close_attendances", 15),
+    Every("志愿时长申报积分（补漏）", "grassroots.volunteers.tasks.propose_hours_claims", 60),
 )
 
 
