@@ -1,9 +1,17 @@
+from django.urls import path
 
+from grassroots.volunteers import views
 
 urlpatterns = [
     # sites, teams, volunteers, public (section A)
+    path("volunteers/", views.home, name="volunteers-home"),
+    path("volunteers/teams/<int:pk>/", views.team_page, name="volunteers-team"),
+    path("board/volunteers/<str:code>/", views.public_calendar, name="volunteers-public-calendar"),
 
     # activities, sign-ups, check-in, hours (section B)
+    path("volunteers/me/", views.my_service, name="volunteers-me"),
+    path("volunteers/activities/<int:pk>/", views.activity_page, name="volunteers-activity"),
+    path("volunteers/hours/", views.hours_queue, name="volunteers-hours"),
 
     # rotas (section C)
 
