@@ -381,3 +381,34 @@ def test_api_rotas_scoped(draft, as_secretary, as_outsider, as_reader):
     assert first["date"] == "2026-09-12" and first["slot_label"] == "周六上午" and len(first["members"]) == 2
     missing = as_outsider.get(f"/api/volunteers/rotas/{draft.pk}")
     assert missing.status_code == 404 and "detail" in missing.json()
+
+
+# ------------------------------------------------------------------------------------------------ the demo
+
+
+def test_term_around_today():
+    from grassroots.volunteers.demo_rota import term_around
+
+    assert term_around(date(2026, 12, 6)) == (date(2026, 9, 7), date(2027, 1, 17))
+    assert term_around(date(2027, 1, 10)) == (date(2026, 9, 7), date(2027, 1, 17))
+    assert term_around(date(2026, 4, 20)) == (date(2026, 3, 2), date(2026, 7, 12))
+    assert term_around(date(2026, 8, 1)) == (date(2026, 9, 7), date(2027, 1, 17))
+
+
+def test_demo_rota_of_wudan(volunteer_world, region, system_actor):
+    from grassroots.volunteers.demo_rota import build_demo_rota
+
+    rota = build_demo_rota(actor=system_actor, township=region["乌丹镇"], institute=volunteer_world.institute,
+                           today=date(2026, 12, 6), publish=True, now=local(2026, 12, 6, 12))
+    assert rota.status == "published" and rota.teams.count() == 10
+    turns = list(RotaTurn.objects.filter(rota=rota))
+    weeks = {t.week for t in turns}
+    assert len(weeks) == 19 and len(turns) == 10 * 19
+    assert {len([t for t in turns if t.week == w]) for w in weeks} == {10}
+    assert all(2 <= t.members.count() <= 3 for t in turns[:20])
+    future = [t for t in turns if t.date > date(2026, 12, 6)]
+    assert future and all(t.activity_id for t in future)
+    assert all(t.activity_id is None for t in turns if t.date < date(2026, 12, 6))
+    # Run again, the same rota comes back.
+    assert build_demo_rota(actor=system_actor, township=region["乌丹镇"], institute=volunteer_world.institute,
+                           today=date(2026, 12, 6)) == rota
