@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from grassroots.audit.context import Actor
 from grassroots.audit.models import AuditEntry
 from grassroots.volunteers import services
+from grassroots.volunteers.demo_rota import build_demo_rota, term_around
 from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp, Team
 from grassroots.volunteers.testing import local
 
@@ -387,8 +388,6 @@ def test_api_rotas_scoped(draft, as_secretary, as_outsider, as_reader):
 
 
 def test_term_around_today():
-    from grassroots.volunteers.demo_rota import term_around
-
     assert term_around(date(2026, 12, 6)) == (date(2026, 9, 7), date(2027, 1, 17))
     assert term_around(date(2027, 1, 10)) == (date(2026, 9, 7), date(2027, 1, 17))
     assert term_around(date(2026, 4, 20)) == (date(2026, 3, 2), date(2026, 7, 12))
@@ -396,8 +395,6 @@ def test_term_around_today():
 
 
 def test_demo_rota_of_wudan(volunteer_world, region, system_actor):
-    from grassroots.volunteers.demo_rota import build_demo_rota
-
     rota = build_demo_rota(actor=system_actor, township=region["乌丹镇"], institute=volunteer_world.institute,
                            today=date(2026, 12, 6), publish=True, now=local(2026, 12, 6, 12))
     assert rota.status == "published" and rota.teams.count() == 10
