@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from grassroots.rules.masking import mask_name
-from grassroots.rules.volunteering import hours_text, star_level
+from grassroots.rules.volunteering import SLOT_LABELS, hours_text, star_level
 
 
 class Site(models.Model):
@@ -309,3 +309,84 @@ class HoursClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signup_id}: {self.get_outcome_display()}"
+
+
+# ================================================================================================ rotas (section C)
+
+
+class Rota(models.Model):
+    """A term's timetable of recurring service (校门口·微学堂): each of its teams serves once a week, in groups of
+    ``group_min``..``group_max`` members, on the weekly ``slots``, to a timetable of ``subjects``
+    (rules/rota.py). A draft until published: publishing makes each turn an activity of its team."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    title = models.CharField("排班名称", max_length=100)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="rotas",
+                             verbose_name="实践阵地")
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="volunteer_rotas",
+                             verbose_name="所属区域")
+    path = models.CharField(max_length=255, help_text="the area's path, for scoping")
+    place = models.CharField("服务地点", max_length=200)
+    term_start = models.DateField("开始日期")
+    term_end = models.DateField("结束日期")
+    slots = models.JSONField("服务时段", default=list, help_text="slot codes of rules/volunteering.py SLOTS")
+    start_time = models.TimeField("每次开始")
+    end_time = models.TimeField("每次结束")
+    group_min = models.PositiveSmallIntegerField("每组最少人数", default=2)
+    group_max = models.PositiveSmallIntegerField("每组最多人数", default=3)
+    teams_per_slot = models.PositiveSmallIntegerField("每个时段最多服务队数", null=True, blank=True)
+    subjects = models.JSONField("服务主题", default=list)
+    subjects_by_team = models.BooleanField("各队轮换主题", default=False)
+    teams = models.ManyToManyField(Team, related_name="rotas", verbose_name="服务队")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "志愿服务排班"
+        verbose_name_plural = "志愿服务排班"
+        ordering = ["-term_start", "-id"]
+        indexes = [models.Index(fields=["path", "term_start"], name="vol_rota_path_idx",
+                                opclasses=["varchar_pattern_ops", "date_ops"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(term_end__gte=models.F("term_start")), name="vol_rota_term_order"),
+            models.CheckConstraint(condition=Q(group_min__gte=1) & Q(group_max__gte=models.F("group_min")),
+                                   name="vol_rota_group_size"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RotaTurn(models.Model):
+    """One team's turn: a date and slot, the subject, the members chosen; ``activity`` once published."""
+
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="turns")
+    week = models.PositiveSmallIntegerField("周次")
+    date = models.DateField("日期")
+    slot = models.CharField("时段", max_length=8)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="rota_turns", verbose_name="服务队")
+    subject = models.CharField("主题", max_length=100)
+    members = models.ManyToManyField(Volunteer, related_name="rota_turns", verbose_name="当班队员")
+    activity = models.OneToOneField(Activity, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="rota_turn")
+
+    class Meta:
+        verbose_name = "排班班次"
+        verbose_name_plural = "排班班次"
+        ordering = ["rota", "date", "slot", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rota", "week", "team"], name="vol_rota_team_once_a_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rota_id} {self.date} {self.team_id}"
+
+    @property
+    def slot_label(self) -> str:
+        return SLOT_LABELS.get(self.slot, self.slot)

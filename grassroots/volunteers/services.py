@@ -10,9 +10,9 @@ Slots are never overbooked: a sign-up locks its activity's row, counts the place
 the waiting list, so concurrent sign-ups are serial (docs/locking.md).
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,9 +24,11 @@ from grassroots.audit.services import record
 from grassroots.core.tasks import enqueue
 from grassroots.demands.models import Unit
 from grassroots.members.models import Member
+from grassroots.rules import rota as rota_rules
 from grassroots.rules import volunteering as rules
 from grassroots.volunteers import capabilities as caps
-from grassroots.volunteers.models import Activity, SignUp, Site, Team, TeamMember, Volunteer
+from grassroots.volunteers import selectors
+from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp, Site, Team, TeamMember, Volunteer
 
 # The consent a volunteer gives on registering (shown on the form; its version is stored with the volunteer).
 CONSENT_VERSION = "2026-12"
@@ -467,6 +469,244 @@ def confirm_hours(*, actor: Actor, minutes_by_signup: dict[int, int], now: datet
 
 
 # ================================================================================================ rotas (section C)
+
+ROTA_CREATE = "volunteers.rota.create"
+
+
+def _rota_plan(*, area: Area, teams: list[Team], term_start: date, term_end: date, slots: list[str],
+               group_min: int, group_max: int, subjects: list[str], subjects_by_team: bool = False,
+               teams_per_slot: int | None = None) -> rota_rules.Rota:
+    """The generator's rota for these teams (their current members and availability), or the ValidationError
+    that says what cannot be met."""
+    for team in teams:
+        if not team.path.startswith(area.path):
+            raise ValidationError({"teams": f"{team.name}不在{area.name}，不能排进{area.name}的排班"})
+        if not team.is_active:
+            raise ValidationError({"teams": f"{team.name}已停用"})
+    try:
+        return rota_rules.make_rota(first_day=term_start, last_day=term_end, slots=list(slots),
+                                    teams=selectors.rota_teams(teams), group_min=group_min, group_max=group_max,
+                                    subjects=[s.strip() for s in subjects if s.strip()], by_team=subjects_by_team,
+                                    teams_per_occasion=teams_per_slot)
+    except rota_rules.RotaImpossible as exc:
+        raise ValidationError({NON_FIELD_ERRORS: str(exc)}) from None
+
+
+def _check_times(slots: list[str], start_time: time, end_time: time) -> None:
+    if end_time <= start_time:
+        raise ValidationError({"end_time": "结束时间须晚于开始时间"})
+    part = rules.slot_of(datetime.combine(date(2026, 1, 5), start_time)).split("_")[1]
+    for slot in slots:
+        if slot in rules.SLOT_LABELS and slot.split("_")[1] != part:
+            raise ValidationError({"start_time": f"开始时间{start_time:%H:%M}与所选时段“{rules.SLOT_LABELS[slot]}”不符"})
+
+
+def preview_rota(*, actor: Actor, area: Area, teams: list[Team], term_start: date, term_end: date, slots: list[str],
+                 group_min: int, group_max: int, subjects: list[str], subjects_by_team: bool = False,
+                 teams_per_slot: int | None = None) -> rota_rules.Rota:
+    """What ``generate_rota`` would save, without saving it (``MANAGE`` on ``area``)."""
+    _authorise_manage(actor, area.path)
+    return _rota_plan(area=area, teams=teams, term_start=term_start, term_end=term_end, slots=slots,
+                      group_min=group_min, group_max=group_max, subjects=subjects, subjects_by_team=subjects_by_team,
+                      teams_per_slot=teams_per_slot)
+
+
+@transaction.atomic
+def generate_rota(*, actor: Actor, title: str, area: Area, place: str, teams: list[Team], term_start: date,
+                  term_end: date, slots: list[str], start_time: time, end_time: time, group_min: int, group_max: int,
+                  subjects: list[str], subjects_by_team: bool = False, teams_per_slot: int | None = None,
+                  site: Site | None = None) -> Rota:
+    """Generate the term's rota (rules/rota.py) and save it as a draft (``MANAGE`` on ``area``). The same input
+    gives the same rota, so what the preview showed is what is saved."""
+    _authorise_manage(actor, area.path)
+    if not title.strip():
+        raise ValidationError({"title": "请填写排班名称"})
+    if not place.strip():
+        raise ValidationError({"place": "请填写服务地点"})
+    if site is not None and not area.path.startswith(site.path):
+        raise ValidationError({"site": f"{site.name}不在{area.name}"})
+    _check_times(slots, start_time, end_time)
+    plan = _rota_plan(area=area, teams=teams, term_start=term_start, term_end=term_end, slots=slots,
+                      group_min=group_min, group_max=group_max, subjects=subjects, subjects_by_team=subjects_by_team,
+                      teams_per_slot=teams_per_slot)
+    rota = Rota.objects.create(
+        title=title.strip()[:100], site=site, area=area, path=area.path, place=place.strip()[:200],
+        term_start=term_start, term_end=term_end, slots=[s for s in rules.SLOTS if s in slots], start_time=start_time,
+        end_time=end_time, group_min=group_min, group_max=group_max, teams_per_slot=teams_per_slot,
+        subjects=[s.strip()[:100] for s in subjects if s.strip()], subjects_by_team=subjects_by_team,
+        created_by=None if actor.is_system else actor.user)
+    rota.teams.set(teams)
+    made = RotaTurn.objects.bulk_create([
+        RotaTurn(rota=rota, week=t.week, date=t.day, slot=t.slot, team_id=t.team, subject=t.subject[:100])
+        for t in plan.turns])
+    Through = RotaTurn.members.through
+    Through.objects.bulk_create([Through(rotaturn_id=turn.pk, volunteer_id=v)
+                                 for turn, t in zip(made, plan.turns, strict=True) for v in t.members])
+    record(actor=actor, action=ROTA_CREATE, obj=rota,
+           data={"teams": [t.pk for t in teams], "turns": len(made), "weeks": plan.weeks})
+    return rota
+
+
+def _turn_times(rota: Rota, turn: RotaTurn) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (timezone.make_aware(datetime.combine(turn.date, rota.start_time), zone),
+            timezone.make_aware(datetime.combine(turn.date, rota.end_time), zone))
+
+
+@transaction.atomic
+def publish_rota(*, actor: Actor, rota: Rota, now: datetime | None = None) -> Rota:
+    """Publish a draft (``MANAGE`` on its area): each turn still to come becomes an activity of its team (places =
+    the group's size) with the chosen members signed up, so they see it under 我的服务, check in on the day and have
+    their hours confirmed like any other activity. Turns already past stay in the timetable without an activity."""
+    now = now or timezone.now()
+    _authorise_manage(actor, rota.path)
+    rota = Rota.objects.select_for_update().get(pk=rota.pk)
+    if rota.status == Rota.Status.PUBLISHED:
+        raise ValidationError({"rota": f"“{rota.title}”已发布"})
+    published = past = 0
+    for turn in selectors.rota_turns(rota):
+        starts_at, ends_at = _turn_times(rota, turn)
+        members = list(turn.members.all())
+        if starts_at <= now:
+            past += 1
+            continue
+        activity = create_activity(actor=actor, team=turn.team, title=f"{rota.title}·{turn.subject}"[:100],
+                                   description=f"{rota.title}：{turn.subject}（第{turn.week}周）", place=rota.place,
+                                   starts_at=starts_at, ends_at=ends_at, slots=max(len(members), 1),
+                                   area=turn.team.area)
+        for volunteer in members:
+            sign_up(actor=actor, activity=activity, volunteer=volunteer, now=now)
+        turn.activity = activity
+        turn.save(update_fields=["activity"])
+        published += 1
+    rota.status, rota.published_at = Rota.Status.PUBLISHED, now
+    rota.save(update_fields=["status", "published_at"])
+    record(actor=actor, action="volunteers.rota.publish", obj=rota, data={"activities": published, "past": past})
+    return rota
+
+
+def _serves_problem(turn: RotaTurn, volunteer: Volunteer) -> str | None:
+    """Why ``volunteer`` cannot take a place in ``turn`` (None when they can): not a current member of its team,
+    not free at its slot, already in it, or serving another turn of the rota at the same time."""
+    where = f"第{turn.week}周{rota_rules.day_label(turn.date, turn.slot)}"
+    if not volunteer.is_active:
+        return f"{volunteer.name}的志愿者注册已注销"
+    if not TeamMember.objects.filter(team=turn.team, volunteer=volunteer, left_on__isnull=True).exists():
+        return f"{volunteer.name}不是{turn.team.name}的队员"
+    if turn.slot not in (volunteer.availability or []):
+        return f"{volunteer.name}{rules.SLOT_LABELS.get(turn.slot, turn.slot)}没空（可服务时间未含此时段），不能排在{where}"
+    if turn.members.filter(pk=volunteer.pk).exists():
+        return f"{volunteer.name}已在{where}{turn.team.name}的班上"
+    clash = (RotaTurn.objects.filter(rota=turn.rota_id, date=turn.date, slot=turn.slot, members=volunteer)
+             .exclude(pk=turn.pk).select_related("team").first())
+    if clash is not None:
+        return f"{volunteer.name}{where}已在{clash.team.name}当班"
+    return None
+
+
+def _locked_turn(turn: RotaTurn) -> RotaTurn:
+    return (RotaTurn.objects.select_for_update(of=("self",)).select_related("rota", "team", "activity")
+            .get(pk=turn.pk))
+
+
+def _move_signup(*, actor: Actor, turn: RotaTurn, out: Volunteer, into: Volunteer, now: datetime) -> None:
+    """On a published turn, the leaving member's sign-up is cancelled and the newcomer signed up in their place."""
+    if turn.activity is None:
+        return
+    if now >= turn.activity.starts_at:
+        raise ValidationError({"turn": f"第{turn.week}周{rota_rules.day_label(turn.date, turn.slot)}的班次已开始，不能再换人"})
+    signup = SignUp.objects.filter(activity=turn.activity, volunteer=out,
+                                   status__in=[SignUp.Status.SIGNED, SignUp.Status.WAITING]).first()
+    if signup is not None:
+        cancel_sign_up(actor=actor, signup=signup, now=now)
+    sign_up(actor=actor, activity=turn.activity, volunteer=into, now=now)
+
+
+@transaction.atomic
+def replace_rota_member(*, actor: Actor, turn: RotaTurn, out: Volunteer, into: Volunteer,
+                        now: datetime | None = None) -> RotaTurn:
+    """Another member of the same team serves the turn instead of ``out`` (the team's leader or ``MANAGE``). The
+    group keeps its size; refused when the newcomer is not free at that slot, not in the team, or already serving
+    then. On a published rota the sign-ups follow."""
+    now = now or timezone.now()
+    turn = _locked_turn(turn)
+    authorise_team(actor, turn.team)
+    if not turn.members.filter(pk=out.pk).exists():
+        raise ValidationError({"out": f"{out.name}不在第{turn.week}周{rota_rules.day_label(turn.date, turn.slot)}的班上"})
+    problem = _serves_problem(turn, into)
+    if problem:
+        raise ValidationError({"into": problem})
+    turn.members.remove(out)
+    turn.members.add(into)
+    _move_signup(actor=actor, turn=turn, out=out, into=into, now=now)
+    record(actor=actor, action="volunteers.rota.replace", obj=turn, area_path=turn.rota.path,
+           data={"out": out.pk, "into": into.pk})
+    return turn
+
+
+@transaction.atomic
+def swap_rota_members(*, actor: Actor, turn: RotaTurn, volunteer: Volunteer, other_turn: RotaTurn,
+                      other_volunteer: Volunteer, now: datetime | None = None) -> tuple[RotaTurn, RotaTurn]:
+    """``volunteer`` (of ``turn``) and ``other_volunteer`` (of ``other_turn``) trade places: each must be a member of
+    the other turn's team and free at its slot (the leader of both teams, or ``MANAGE``)."""
+    now = now or timezone.now()
+    if turn.pk == other_turn.pk:
+        raise ValidationError({"other_turn": "请选择另一个班次"})
+    first, second = sorted([turn, other_turn], key=lambda t: t.pk)  # lock in one order
+    first, second = _locked_turn(first), _locked_turn(second)
+    turn, other_turn = (first, second) if first.pk == turn.pk else (second, first)
+    if turn.rota_id != other_turn.rota_id:
+        raise ValidationError({"other_turn": "只能与同一排班表的班次交换"})
+    authorise_team(actor, turn.team)
+    authorise_team(actor, other_turn.team)
+    for t, v in ((turn, volunteer), (other_turn, other_volunteer)):
+        if not t.members.filter(pk=v.pk).exists():
+            raise ValidationError({"volunteer": f"{v.name}不在第{t.week}周{rota_rules.day_label(t.date, t.slot)}的班上"})
+    for t, v in ((other_turn, volunteer), (turn, other_volunteer)):
+        problem = _serves_problem(t, v)
+        if problem:
+            raise ValidationError({"other_volunteer": problem})
+    turn.members.remove(volunteer)
+    other_turn.members.remove(other_volunteer)
+    turn.members.add(other_volunteer)
+    other_turn.members.add(volunteer)
+    _move_signup(actor=actor, turn=turn, out=volunteer, into=other_volunteer, now=now)
+    _move_signup(actor=actor, turn=other_turn, out=other_volunteer, into=volunteer, now=now)
+    record(actor=actor, action="volunteers.rota.swap", obj=turn, area_path=turn.rota.path,
+           data={"volunteer": volunteer.pk, "other_turn": other_turn.pk, "other_volunteer": other_volunteer.pk})
+    return turn, other_turn
+
+
+@transaction.atomic
+def swap_rota_turns(*, actor: Actor, turn: RotaTurn, other_turn: RotaTurn) -> tuple[RotaTurn, RotaTurn]:
+    """Two teams trade their days in a draft (``MANAGE`` on the rota's area). Refused when it would put a team twice
+    in a week, or when a member of either group is not free at the new slot."""
+    if turn.pk == other_turn.pk:
+        raise ValidationError({"other_turn": "请选择另一个班次"})
+    first, second = sorted([turn, other_turn], key=lambda t: t.pk)
+    first, second = _locked_turn(first), _locked_turn(second)
+    turn, other_turn = (first, second) if first.pk == turn.pk else (second, first)
+    if turn.rota_id != other_turn.rota_id:
+        raise ValidationError({"other_turn": "只能与同一排班表的班次交换"})
+    rota = turn.rota
+    _authorise_manage(actor, rota.path)
+    if rota.status != Rota.Status.DRAFT:
+        raise ValidationError({"other_turn": "排班已发布，班次日期不能再调换；可以替换当班队员"})
+    for t, o in ((turn, other_turn), (other_turn, turn)):
+        if t.week != o.week:
+            raise ValidationError({"other_turn": f"{t.team.name}第{o.week}周已有班次，每个服务队每周只服务一次"})
+        for v in t.members.all():
+            if o.slot not in (v.availability or []):
+                raise ValidationError({"other_turn": f"{v.name}{rules.SLOT_LABELS.get(o.slot, o.slot)}没空，"
+                                                     f"{t.team.name}不能改到{rota_rules.day_label(o.date, o.slot)}"})
+    turn.date, other_turn.date = other_turn.date, turn.date
+    turn.slot, other_turn.slot = other_turn.slot, turn.slot
+    turn.save(update_fields=["date", "slot"])
+    other_turn.save(update_fields=["date", "slot"])
+    record(actor=actor, action="volunteers.rota.swap_turns", obj=turn, area_path=rota.path,
+           data={"other_turn": other_turn.pk})
+    return turn, other_turn
+
 
 
 # ================================================================================================ hours → points (section D)
