@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def main(argv=None) -> None:
     from django.utils import timezone
 
     from grassroots.access.models import RoleAssignment, User
-    from grassroots.areas.models import Area, Level
+    from grassroots.areas.models import Area
     from grassroots.audit.context import Actor
     from grassroots.volunteers import selectors, services
     from grassroots.volunteers.models import Activity, SignUp, Team, Volunteer
@@ -145,7 +145,7 @@ def main(argv=None) -> None:
     ]
     queries, results = {}, {}
     samples = {(g, label): [] for g, reads in groups for label, _ in reads}
-    with override_settings(STORAGES=storages, DEBUG=False):
+    with override_settings(STORAGES=storages, DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         for group, reads in groups:
             for label, fn in reads:
                 with CaptureQueriesContext(connection) as ctx:

@@ -252,7 +252,7 @@ def main(argv=None) -> None:
         phases["activities and sign-ups (made and COPY)"] = time.perf_counter() - t_copy
 
         t0 = time.perf_counter()
-        team_rows, volunteer_rows, member_rows = [], [], []
+        team_rows = []
         for t, (site, area_id, path, name, specialty) in enumerate(teams):
             team_rows.append(line(t + 1, name[:100], site, None, area_id, path, specialty, "", first[t], "t", NOW))
 

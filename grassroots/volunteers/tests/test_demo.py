@@ -18,7 +18,16 @@ from grassroots.demands.demo import load_demo_demands
 from grassroots.members.demo import load_demo_members
 from grassroots.party.demo import load_demo_party
 from grassroots.volunteers.demo import VOLUNTEER_ACCOUNTS, load_demo_volunteers
-from grassroots.volunteers.models import Activity, HoursClaim, HoursRule, SignUp, Site, Team, TeamMember, Volunteer
+from grassroots.volunteers.models import (
+    Activity,
+    HoursClaim,
+    HoursRule,
+    SignUp,
+    Site,
+    Team,
+    TeamMember,
+    Volunteer,
+)
 
 pytestmark = pytest.mark.django_db
 
