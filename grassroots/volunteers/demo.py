@@ -104,6 +104,14 @@ def _register(actor: Actor, *, area: Area, person: Person | None = None, member:
         availability=list(availability))
 
 
+def _team(actor: Actor, crew: list[Volunteer], **fields) -> Team:
+    """A team led by the first of ``crew``, the others its members."""
+    team = services.create_team(actor=actor, leader=crew[0], **fields)
+    for volunteer in crew[1:]:
+        services.join_team(actor=actor, team=team, volunteer=volunteer)
+    return team
+
+
 def _teams(actor: Actor, sites: dict[str, Site]) -> dict[str, tuple[Team, list[Volunteer], Actor]]:
     """The teams, each with its volunteers and the actor who confirms its hours (the leader's account, or the
     system's for a leader without one)."""
@@ -137,21 +145,15 @@ def _teams(actor: Actor, sites: dict[str, Site]) -> dict[str, tuple[Team, list[V
     as_leader = Actor.system("demo", user=leader_user)
     teams = {}
 
-    sunset = services.create_team(actor=actor, name="赛沁塔拉嘎查夕阳红服务队", site=station,
-                                  specialty=Team.Specialty.ELDERLY, description="走访独居老人，帮忙打扫、代购、陪诊",
-                                  leader=leader)
-    crew = [keen_volunteer, *residents_v[:6], *members_v[:1]]
-    for v in crew:
-        services.join_team(actor=actor, team=sunset, volunteer=v)
-    teams["sunset"] = (sunset, [leader, *crew], as_leader)
+    crew = [leader, keen_volunteer, *residents_v[:6], *members_v[:1]]
+    sunset = _team(actor, crew, name="赛沁塔拉嘎查夕阳红服务队", site=station, specialty=Team.Specialty.ELDERLY,
+                   description="走访独居老人，帮忙打扫、代购、陪诊")
+    teams["sunset"] = (sunset, crew, as_leader)
 
     patrollers = [*members_v[1:3], *residents_v[6:10], keen_volunteer]
     if patrollers:
-        patrol = services.create_team(actor=actor, name="赛沁塔拉嘎查治安巡逻队", site=station,
-                                      specialty=Team.Specialty.PATROL, description="夜间巡逻、防火防盗、矛盾纠纷排查",
-                                      leader=patrollers[0])
-        for v in patrollers[1:]:
-            services.join_team(actor=actor, team=patrol, volunteer=v)
+        patrol = _team(actor, patrollers, name="赛沁塔拉嘎查治安巡逻队", site=station, specialty=Team.Specialty.PATROL,
+                       description="夜间巡逻、防火防盗、矛盾纠纷排查")
         teams["patrol"] = (patrol, patrollers, actor)
 
     wudan_site = sites.get(WUDAN)
@@ -162,11 +164,8 @@ def _teams(actor: Actor, sites: dict[str, Site]) -> dict[str, tuple[Team, list[V
         speakers = [*members_v[3:], *[_register(actor, area=wudan_site.area, member=m, skills=["理论宣讲"],
                                                 availability=["fri_pm"]) for m in organs], *members_v[:1]]
     if wudan_site is not None and speakers:
-        theory = services.create_team(actor=actor, name="乌丹镇理论宣讲队", site=wudan_site,
-                                      specialty=Team.Specialty.THEORY, description="用群众听得懂的话宣讲党的创新理论",
-                                      leader=speakers[0])
-        for v in speakers[1:]:
-            services.join_team(actor=actor, team=theory, volunteer=v)
+        theory = _team(actor, speakers, name="乌丹镇理论宣讲队", site=wudan_site, specialty=Team.Specialty.THEORY,
+                       description="用群众听得懂的话宣讲党的创新理论")
         teams["theory"] = (theory, speakers, actor)
 
     bureau = Unit.objects.filter(code="education_bureau", is_active=True).first()
@@ -176,11 +175,8 @@ def _teams(actor: Actor, sites: dict[str, Site]) -> dict[str, tuple[Team, list[V
     if bureau is not None and in_service:
         unit_volunteers = [_register(actor, area=bureau.area, member=m, skills=["课业辅导"],
                                      availability=["sat_pm", "sun_pm"]) for m in in_service]
-        school = services.create_team(actor=actor, name=f"{bureau.name}志愿服务队", unit=bureau, area=saiqin,
-                                      specialty=Team.Specialty.EDUCATION, description="周末为留守儿童辅导功课",
-                                      leader=unit_volunteers[0])
-        for v in unit_volunteers[1:]:
-            services.join_team(actor=actor, team=school, volunteer=v)
+        school = _team(actor, unit_volunteers, name=f"{bureau.name}志愿服务队", unit=bureau, area=saiqin,
+                       specialty=Team.Specialty.EDUCATION, description="周末为留守儿童辅导功课")
         teams["school"] = (school, unit_volunteers, actor)
     return teams
 
