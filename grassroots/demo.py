@@ -31,6 +31,7 @@ from grassroots.rules.person_names import NameGenerator
 from grassroots.rules.roles import ROLE_LABELS, Role
 from grassroots.settlement import services as settlement_services
 from grassroots.shop.demo import load_demo_shop
+from grassroots.volunteers.demo import VOLUNTEER_ACCOUNTS, load_demo_volunteers
 
 __all__ = ["COUNTY", "DEMO_ACCOUNTS", "DEMO_PASSWORD", "GUANJING", "SAIQIN", "load_demo"]
 
@@ -78,10 +79,12 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
     load_demo_neworgs(actor=actor)
     progress("载入包联结对与走访 …")
     load_demo_pairing(actor=actor)
+    progress("载入志愿服务 …")
+    load_demo_volunteers(actor=actor)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     areas |= {o.code: o.name for o in Organisation.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     return ([(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts
-            + PAIRING_ACCOUNTS)
+            + PAIRING_ACCOUNTS + VOLUNTEER_ACCOUNTS)
 
 
 @transaction.atomic

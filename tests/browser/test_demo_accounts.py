@@ -18,6 +18,7 @@ import requests
 from grassroots.demands.demo import UNIT_ACCOUNTS
 from grassroots.demo import DEMO_ACCOUNTS
 from grassroots.pairing.demo import PAIRING_ACCOUNTS
+from grassroots.volunteers.demo import VOLUNTEER_ACCOUNTS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PASSWORD = "Demo#2026"
@@ -36,7 +37,7 @@ def readme_accounts() -> list[str]:
 def test_readme_lists_every_demo_account():
     """The list below is README's; it must be the demo's own (grassroots demo prints the same logins)."""
     demo = [u for u, *_ in DEMO_ACCOUNTS] + [u for u, *_ in UNIT_ACCOUNTS] + ["xinyong"] + [
-        u for u, *_ in PAIRING_ACCOUNTS]
+        u for u, *_ in PAIRING_ACCOUNTS] + [u for u, *_ in VOLUNTEER_ACCOUNTS]
     assert sorted(readme_accounts()) == sorted(demo)
 
 
@@ -78,7 +79,18 @@ def _log_in(base: str, username: str) -> requests.Session:
     return session
 
 
-@pytest.mark.parametrize("username", readme_accounts())
+# LEAD: the volunteer service's pages are sections A and B; in branch h16-E `volunteers-home` is a placeholder
+# answering 404 and the menu offers a volunteer nothing, so these accounts fail here as expected. Remove this mark
+# (strict: an unexpected pass fails) once those sections are merged.
+VOLUNTEER_PAGES_PENDING = pytest.mark.xfail(strict=True, reason="volunteer pages not merged yet (sections A, B)")
+
+
+def _accounts_to_visit():
+    volunteers = {u for u, *_ in VOLUNTEER_ACCOUNTS}
+    return [pytest.param(u, marks=VOLUNTEER_PAGES_PENDING) if u in volunteers else u for u in readme_accounts()]
+
+
+@pytest.mark.parametrize("username", _accounts_to_visit())
 def test_every_demo_account_opens_its_home_and_every_link_it_is_offered(live_app, username):
     session = _log_in(live_app, username)
     home = session.get(f"{live_app}/", timeout=TIMEOUT)
@@ -96,3 +108,16 @@ def test_every_demo_account_opens_its_home_and_every_link_it_is_offered(live_app
         if "/login/" in urlparse(response.url).path:
             failures.append(f"{url[len(live_app):]} → sent back to log in")
     assert failures == [], f"{username}: " + "; ".join(failures)
+
+
+@VOLUNTEER_PAGES_PENDING
+@pytest.mark.parametrize("username", [u for u, *_ in VOLUNTEER_ACCOUNTS])
+def test_the_volunteer_accounts_reach_their_volunteer_service(live_app, username):
+    """A volunteer and a team leader with no role on any area: the home page leads to 志愿服务, which opens."""
+    session = _log_in(live_app, username)
+    home = session.get(f"{live_app}/", timeout=TIMEOUT)
+    assert any(urlparse(url).path.startswith("/volunteers/") for url in _links(home.text, live_app, home.url)), (
+        f"{username}: the home page offers no way to the volunteer service")
+    page = session.get(f"{live_app}/volunteers/", timeout=TIMEOUT)
+    assert _problem(page) is None, f"{username}: /volunteers/: {_problem(page)}"
+    assert "/login/" not in urlparse(page.url).path
