@@ -12,6 +12,7 @@ and return a short dict (kept in the worker's results). This module knows them o
 imports no app.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -66,9 +67,10 @@ def enqueue(func: str, *args, name: str = "") -> None:
     """Hand ``func`` (a dotted path) with ``args`` (plain values) to the worker.
 
     Inside a transaction the task is written with it: it runs only if that transaction commits. With
-    TASKS_RUN_INLINE (tests) it runs here, now, instead."""
+    TASKS_RUN_INLINE (a shell, no worker) it runs in this process once that transaction commits (at once outside
+    one), as the worker would."""
     if settings.TASKS_RUN_INLINE:
-        import_string(func)(*args)
+        transaction.on_commit(functools.partial(import_string(func), *args))
         return
     async_task(func, *args, task_name=name or func.rsplit(".", 1)[-1], group=func.rsplit(".", 2)[-2])
 

@@ -25,6 +25,7 @@ from grassroots.core.demo import COUNTY, DEMO_PASSWORD, SAIQIN, WUDAN
 from grassroots.demands.models import Unit
 from grassroots.members.models import Member, Membership
 from grassroots.volunteers import services
+from grassroots.volunteers.demo_rota import build_demo_rota
 from grassroots.volunteers.models import HoursRule, SignUp, Site, Team, Volunteer
 
 # The accounts README hands a newcomer: (username, what they are, where), like demo.load_demo's list. Neither holds
@@ -54,9 +55,9 @@ def load_demo_volunteers(*, actor: Actor, today: date | None = None) -> None:
         return
     _hours_rule(actor, today)
     _activities(actor, teams, today=today, now=now)
-    # LEAD: after merging section C, build 乌丹镇's school-gate rota here:
-    #     from grassroots.volunteers.demo_rota import build_demo_rota
-    #     build_demo_rota(actor=actor, today=today)
+    wudan = Area.objects.filter(code=WUDAN).first()
+    if wudan is not None and WUDAN in sites:  # 乌丹镇's 校门口·微学堂: the term's rota, published from today on
+        build_demo_rota(actor=actor, township=wudan, institute=sites[WUDAN], today=today, publish=True, now=now)
     # Points proposed from the confirmed hours (section D's job; a stub answering {"proposed": 0} before the merge).
     services.propose_hours_claims(actor=actor, today=today)
 

@@ -20,7 +20,7 @@ MORNINGS = ["mon_am", "tue_am", "wed_am", "thu_am", "fri_am"]
 
 # (team, specialty, members); each member is free on every weekday morning but the one named after them (if any).
 TEAMS = [
-    ("乌丹镇理论宣讲队", Team.Specialty.THEORY, [("包海龙", ""), ("刘淑芬", "mon_am"), ("陈志强", "")]),
+    ("乌丹镇微学堂宣讲队", Team.Specialty.THEORY, [("包海龙", ""), ("刘淑芬", "mon_am"), ("陈志强", "")]),
     ("乌丹镇政策宣传队", Team.Specialty.POLICY, [("王丽华", ""), ("白音仓", "tue_am"), ("高建军", ""), ("孟凡荣", "")]),
     ("乌丹镇家校共育服务队", Team.Specialty.EDUCATION, [("李春梅", ""), ("张立新", "wed_am"), ("乌兰", "")]),
     ("乌丹镇法律明白人服务队", Team.Specialty.LAW, [("赵文博", ""), ("其木格", ""), ("孙国庆", "thu_am")]),
