@@ -231,7 +231,8 @@ class VolunteerList(Schema):
 def _volunteer_out(v, teams: list[int]) -> dict:
     return {"id": v.pk, "name": v.name, "mobile": v.mobile, "area": _area(v.area), "skills": v.skills,
             "availability": v.availability, "confirmed_hours": v.hours_text, "confirmed_minutes": v.confirmed_minutes,
-            "stars": v.stars, "teams": teams, "consent_at": v.consent_at, "consent_version": v.consent_version}
+            "stars": v.stars, "teams": teams, "consent_at": v.consent_at.isoformat(),  # JSON-ready: once() stores it
+            "consent_version": v.consent_version}
 
 
 class VolunteerQuery(AreaQuery):
