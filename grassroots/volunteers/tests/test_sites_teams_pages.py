@@ -91,8 +91,11 @@ def test_a_volunteer_sees_their_own_card_and_a_stranger_to_it_the_way_to_registe
 def test_the_nav_shows_志愿_to_volunteers_leaders_and_viewers_only(volunteer_world, as_volunteer, as_leader,
                                                                   as_reader, nobody):
     for client in (as_volunteer, as_leader, as_reader):
-        assert 'href="/volunteers/"' in client.get("/").content.decode()
+        page = client.get("/").content.decode()
+        assert 'href="/volunteers/"' in page and 'data-testid="volunteering"' in page  # the link and the home card
     assert 'href="/volunteers/"' not in nobody.get("/").content.decode()
+    card = as_volunteer.get("/").content.decode().split('data-testid="volunteering"', 1)[1].split("</section>", 1)[0]
+    assert "我的志愿服务" in card and "已确认服务时长" in card
 
 
 # ---------------------------------------------------------------------- sites
