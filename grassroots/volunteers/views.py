@@ -61,14 +61,16 @@ def home(request):
     mine = selectors.volunteer_of(user)
     if mine is not None:
         context["card"] = selectors.own_card(mine)
-    if selectors.sees_volunteers(user):
-        area = selectors.overview_area(user, request.GET.get("area") or "")
+    code = (request.GET.get("area") or "").strip()
+    # A role held on a party organisation, not an area, has no area to open on: no overview unless one is asked.
+    area = selectors.overview_area(user, code) if code else selectors.default_area(user)
+    if area is not None:
         scope = scope_of(user)
         found = selectors.overview(area)
         context.update(area=area, trail=list(area.ancestors()), overview=found,
-                       star_rows=list(zip(STAR_LABELS, found.stars, strict=True)), may_manage=scope.can(caps.MANAGE, area.path),
-                       may_manage_somewhere=bool(scope.paths(caps.MANAGE)))
-    context["led"] = list(visible_teams(user, Team.objects.filter(led_teams_q(user)), caps.VIEW)[:10])
+                       star_rows=list(zip(STAR_LABELS, found.stars, strict=True)),
+                       may_manage=scope.can(caps.MANAGE, area.path), may_manage_somewhere=bool(scope.paths(caps.MANAGE)))
+    context["led"] = list(Team.objects.filter(led_teams_q(user), is_active=True).order_by("name")[:10])
     context["may_register"] = mine is None
     return render(request, "volunteers/home.html", context)
 
