@@ -13,6 +13,8 @@ from grassroots.points import capabilities as point_caps
 from grassroots.rules import roles
 from grassroots.settlement.models import CreditConsent
 from grassroots.shop import capabilities as shop_caps
+from grassroots.volunteers import capabilities as volunteer_caps
+from grassroots.volunteers import selectors as volunteer_selectors
 
 
 def unit_ids(user) -> frozenset[int]:
@@ -38,6 +40,19 @@ def pairing_visitor(user) -> bool:
     if cached is None:
         cached = pairing_selectors.has_own_pairs(user, timezone.localdate())
         user._pairing_visitor = cached
+    return cached
+
+
+def volunteer_member(user) -> bool:
+    """Whether the user is a registered volunteer or leads a team (志愿 in the header without an area role):
+    read once per request, like ``pairing_visitor``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_volunteer_member", None)
+    if cached is None:
+        cached = (volunteer_selectors.volunteer_of(user) is not None
+                  or volunteer_selectors.leads_any_team(user))
+        user._volunteer_member = cached
     return cached
 
 
@@ -72,6 +87,8 @@ def nav_links(user, scope=None) -> list[dict]:
     elif pairing_visitor(user):
         # A cadre with no area role: their own pairs (the register and coverage pages would answer 404).
         add("pairing", _("包联"), reverse("pairing-my"))
+    if volunteer_caps.VIEW in caps or volunteer_member(user):
+        add("volunteers", _("志愿"), reverse("volunteers-home"))
     if credit_institution(user):
         add("credit", _("信用查询"), reverse("points-credit-lookup"))
     if roles.IMPORT_RESIDENTS in caps:

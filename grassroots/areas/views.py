@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from grassroots.access.context_processors import credit_institution, pairing_visitor
+from grassroots.access.context_processors import credit_institution, pairing_visitor, volunteer_member
 from grassroots.access.scope import scope_of
 from grassroots.areas import selectors
 from grassroots.areas.models import Level
@@ -12,6 +12,8 @@ from grassroots.demands import selectors as demand_selectors
 from grassroots.pairing import capabilities as pairing_caps
 from grassroots.pairing import selectors as pairing_selectors
 from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
+from grassroots.volunteers import capabilities as volunteer_caps
+from grassroots.volunteers import selectors as volunteer_selectors
 
 
 @login_required
@@ -25,6 +27,7 @@ def home(request):
         context["units"] = demand_selectors.unit_overview(request.user)
         context["credit_lookup"] = credit_institution(request.user)
     context["pairing"] = _pairing_card(request.user)
+    context["volunteering"] = _volunteer_card(request.user)
     if area is not None:
         context.update(
             summary=selectors.area_summary(request.user, area),
@@ -43,6 +46,15 @@ def _pairing_card(user) -> dict | None:
         return None
     due = pairing_selectors.due_this_week(user, day=timezone.localdate()) if mine else None
     return {"due": len(due.items) if due else None, "done": due.done if due else None, "may_view": may_view}
+
+
+def _volunteer_card(user) -> dict | None:
+    """志愿服务: a volunteer's own verified hours and stars; the overview link for volunteers.VIEW."""
+    may_view = bool(scope_of(user).paths(volunteer_caps.VIEW))
+    if not may_view and not volunteer_member(user):
+        return None
+    mine = volunteer_selectors.volunteer_of(user)
+    return {"hours": mine.hours_text if mine else None, "stars": mine.stars if mine else None, "may_view": may_view}
 
 
 @login_required

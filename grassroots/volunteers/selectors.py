@@ -7,14 +7,18 @@ volunteers goes through access/scope.py (``visible_teams``, ``access_team``, ``a
 caller's own volunteer record (``volunteer_of``).
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from grassroots.access.scope import NOT_FOUND, led_teams_q, scope_of
+from grassroots.access.scope import NOT_FOUND, access_area, led_teams_q, scope_of, visible_teams
+from grassroots.areas.models import Area, Level, Person
 from grassroots.rules import rota as rota_rules
 from grassroots.rules import volunteering as rules
 from grassroots.volunteers import capabilities as caps
-from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp, Team, TeamMember, Volunteer
+from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp, Site, Team, TeamMember, Volunteer
 
 # Sign-ups whose hours count: confirmed by the leader, for more than nothing.
 COUNTED = Q(confirmed_minutes__gt=0)
@@ -74,6 +78,218 @@ def public_activities(queryset: QuerySet | None = None) -> QuerySet:
 
 
 # ================================================================================================ sites, teams, volunteers (section A)
+
+
+# The register's pages hold this many volunteers.
+PEOPLE_PAGE_SIZE = 50
+
+
+def current_memberships() -> Prefetch:
+    """Prefetch of a volunteer's open team memberships with their teams (``volunteer.current``)."""
+    return Prefetch("team_memberships", queryset=TeamMember.objects.filter(left_on__isnull=True)
+                    .select_related("team").order_by("joined_on", "pk"), to_attr="current")
+
+
+def sees_volunteers(user) -> bool:
+    """Whether the caller oversees volunteer service somewhere (``VIEW`` on an area)."""
+    return bool(scope_of(user).paths(caps.VIEW))
+
+
+def leads_any_team(user) -> bool:
+    """Whether the caller leads a team (or works for a unit owning one): the nav shows them 志愿."""
+    return Team.objects.filter(led_teams_q(user), is_active=True).exists()
+
+
+def default_area(user, capability: str = caps.VIEW) -> Area | None:
+    """The outermost area where the caller holds ``capability`` (the root for a superuser)."""
+    paths = scope_of(user).paths(capability)
+    if paths == [""]:
+        return Area.objects.filter(parent__isnull=True).order_by("code").first()
+    return Area.objects.filter(path__in=paths).order_by("path").first() if paths else None
+
+
+def overview_area(user, code: str = "") -> Area:
+    """The area the overview opens on: the one asked for (``VIEW`` on it or above; 404 otherwise), else the
+    caller's outermost one."""
+    if code.strip():
+        return access_area(user, code=code, capability=caps.VIEW)
+    area = default_area(user)
+    if area is None:
+        raise Http404(NOT_FOUND)
+    return area
+
+
+@dataclass
+class OverviewRow:
+    area: Area
+    sites: int = 0
+    teams: int = 0
+    volunteers: int = 0
+    minutes: int = 0
+
+    @property
+    def hours(self) -> str:
+        return rules.hours_text(self.minutes)
+
+
+@dataclass
+class Overview:
+    total: OverviewRow
+    children: list[OverviewRow]
+    stars: list[int]
+    top: list[Volunteer]
+
+
+def overview(area: Area, *, top: int = 10) -> Overview:
+    """An area's sites, teams, registered volunteers and verified hours, with a row per child area, the star
+    counts and the top volunteers: a fixed number of queries (rows grouped by path, folded onto the children)."""
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    total = OverviewRow(area)
+    rows = {child.path: OverviewRow(child) for child in children}
+
+    def fold(path: str) -> OverviewRow | None:
+        return next((row for prefix, row in rows.items() if path.startswith(prefix)), None)
+
+    within = {"path__startswith": area.path, "is_active": True}
+    for path, n in Site.objects.filter(**within).values_list("path").annotate(n=Count("pk")).order_by():
+        total.sites += n
+        if (row := fold(path)) is not None:
+            row.sites += n
+    for path, n in Team.objects.filter(**within).values_list("path").annotate(n=Count("pk")).order_by():
+        total.teams += n
+        if (row := fold(path)) is not None:
+            row.teams += n
+    volunteers = Volunteer.objects.filter(**within)
+    for path, n, minutes in volunteers.values_list("path").annotate(n=Count("pk"), m=Sum("confirmed_minutes")).order_by():
+        total.volunteers += n
+        total.minutes += minutes or 0
+        if (row := fold(path)) is not None:
+            row.volunteers += n
+            row.minutes += minutes or 0
+    board = leaderboard(volunteers.prefetch_related(current_memberships()), limit=top)
+    return Overview(total=total, children=list(rows.values()), stars=star_counts(volunteers), top=board)
+
+
+@dataclass
+class OwnCard:
+    volunteer: Volunteer
+    next_star_hours: str | None
+    teams: list
+
+    @property
+    def stars_text(self) -> str:
+        return "★" * self.volunteer.stars
+
+
+def own_card(volunteer: Volunteer) -> OwnCard:
+    """A volunteer's own card: stars, verified hours, the hours to the next star, their teams."""
+    to_next = rules.minutes_to_next_star(volunteer.confirmed_minutes)
+    teams = [m.team for m in TeamMember.objects.filter(volunteer=volunteer, left_on__isnull=True)
+             .select_related("team")]
+    return OwnCard(volunteer=volunteer, next_star_hours=None if to_next is None else rules.hours_text(to_next),
+                   teams=teams)
+
+
+def visible_sites(user, capability: str = caps.VIEW) -> QuerySet:
+    """Practice sites in the caller's subtree for ``capability`` (with their area and parent loaded)."""
+    return (Site.objects.filter(scope_of(user).q(capability, "path"))
+            .select_related("area", "parent").order_by("path", "level", "name"))
+
+
+def access_site(user, pk: int, capability: str = caps.VIEW) -> Site:
+    site = visible_sites(user, capability).filter(pk=pk).first()
+    if site is None:
+        raise Http404(NOT_FOUND)
+    return site
+
+
+def team_list(user, *, area: Area | None = None) -> QuerySet:
+    """The teams the caller reaches (by area, or as their leader), with their owner, leader and member count."""
+    teams = visible_teams(user, Team.objects.all())
+    if area is not None:
+        teams = teams.filter(path__startswith=area.path)
+    return (teams.select_related("site", "unit", "area", "leader")
+            .annotate(member_count=Count("members", filter=Q(members__left_on__isnull=True)))
+            .order_by("path", "name"))
+
+
+def team_members(team: Team) -> list[TeamMember]:
+    """A team's current members (joined dates), the leader first."""
+    members = list(TeamMember.objects.filter(team=team, left_on__isnull=True).select_related("volunteer")
+                   .order_by("joined_on", "pk"))
+    return sorted(members, key=lambda m: m.volunteer_id != team.leader_id)
+
+
+def upcoming_activities(team: Team, *, now: datetime) -> list[Activity]:
+    """A team's activities that have not ended, with their places taken."""
+    return list(with_places(team.activities.filter(ends_at__gte=now, status=Activity.Status.OPEN))
+                .order_by("starts_at", "pk")[:20])
+
+
+def people(user, *, area: Area | None = None, team: Team | None = None, stars: int | None = None) -> QuerySet:
+    """The register of volunteers the caller sees (``VIEW`` by area), filtered, with their current teams."""
+    volunteers = Volunteer.objects.filter(scope_of(user).q(caps.VIEW, "path"), is_active=True)
+    if area is not None:
+        volunteers = volunteers.filter(path__startswith=area.path)
+    if team is not None:
+        volunteers = volunteers.filter(team_memberships__team=team, team_memberships__left_on__isnull=True)
+    if stars is not None:
+        bounds = [0, *(h * 60 for h in rules.STAR_HOURS)]
+        volunteers = volunteers.filter(confirmed_minutes__gte=bounds[stars])
+        if stars + 1 < len(bounds):
+            volunteers = volunteers.filter(confirmed_minutes__lt=bounds[stars + 1])
+    return volunteers.select_related("area").prefetch_related(current_memberships()).order_by("path", "name", "pk")
+
+
+def access_volunteer(user, pk: int) -> Volunteer:
+    """A volunteer the caller sees: ``VIEW`` on their area, their own record, or a member of a team the caller
+    leads; 404 otherwise."""
+    led = TeamMember.objects.filter(led_teams_q(user, via="team__"), left_on__isnull=True).values("volunteer_id")
+    found = (visible_volunteers(user, Volunteer.objects.filter(pk=pk)) | Volunteer.objects.filter(pk=pk, pk__in=led))
+    volunteer = found.select_related("area", "person", "user").first()
+    if volunteer is None:
+        raise Http404(NOT_FOUND)
+    return volunteer
+
+
+def resident(user, *, household: str, name: str) -> Person | None:
+    """The resident named ``name`` in the household numbered ``household``, within the caller's ``MANAGE``
+    subtree; None when there is no such one person (no guessing)."""
+    found = list(Person.objects.filter(scope_of(user).q(caps.MANAGE, "path"), household__number=household.strip(),
+                                       household__is_active=True, name=name.strip(), is_active=True)
+                 .select_related("household__village")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def registrable_areas() -> QuerySet:
+    """The villages and communities a volunteer registers in."""
+    return Area.objects.filter(level=Level.VILLAGE).select_related("parent").order_by("path")
+
+
+def public_area(code: str) -> Area:
+    """The area a public page is about (any level above a grid); 404 when there is none."""
+    area = Area.objects.filter(code=(code or "").strip()).exclude(level=Level.GRID).first()
+    if area is None:
+        raise Http404(NOT_FOUND)
+    return area
+
+
+def public_calendar(area: Area, *, now: datetime) -> list[Activity]:
+    """Public, open activities of ``area`` that have not ended, with places taken: no names of anyone."""
+    activities = public_activities(Activity.objects.filter(path__startswith=area.path, ends_at__gte=now))
+    return list(with_places(activities).select_related("team").order_by("starts_at", "pk")[:100])
+
+
+def public_teams(area: Area) -> list[Team]:
+    return list(Team.objects.filter(path__startswith=area.path, is_active=True).select_related("site", "unit")
+                .annotate(member_count=Count("members", filter=Q(members__left_on__isnull=True)))
+                .order_by("path", "name")[:200])
+
+
+def honour_board(area: Area, *, limit: int = 50) -> list[Volunteer]:
+    """The top volunteers of ``area`` by verified (confirmed) hours: the page shows their masked names only."""
+    return leaderboard(Volunteer.objects.filter(path__startswith=area.path).prefetch_related(current_memberships()),
+                       limit=limit)
 
 
 # ================================================================================================ activities, sign-ups, hours (section B)

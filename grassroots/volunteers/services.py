@@ -95,6 +95,33 @@ def _ancestors(area: Area) -> list[Area]:
     return list(Area.objects.filter(path__in=prefixes))
 
 
+# ------------------------------------------------------------------------------------------------ (section A)
+
+SITE_CREATE = "volunteers.site.create"
+TEAM_CREATE = "volunteers.team.create"
+VOLUNTEER_REGISTER = "volunteers.volunteer.register"
+
+
+@transaction.atomic
+def update_site(*, actor: Actor, site: Site, name: str, address: str = "", opening_hours: str = "",
+                offers: str = "", phone: str = "", is_active: bool = True) -> Site:
+    """Change a site's name, address, opening hours, offers, phone or whether it is open (``MANAGE`` on its area).
+    Its level, area and parent stay."""
+    _authorise_manage(actor, site.path)
+    if not name.strip():
+        raise ValidationError({"name": "请填写阵地名称"})
+    before = {"name": site.name, "is_active": site.is_active}
+    site.name, site.address = name.strip()[:100], address.strip()[:200]
+    site.opening_hours, site.offers, site.phone = opening_hours.strip()[:100], offers.strip(), phone.strip()[:20]
+    site.is_active = is_active
+    site.save(update_fields=["name", "address", "opening_hours", "offers", "phone", "is_active"])
+    record(actor=actor, action="volunteers.site.update", obj=site,
+           data={"before": before, "name": site.name, "is_active": is_active})
+    return site
+
+# ------------------------------------------------------------------------------------------------ (end of section A)
+
+
 @transaction.atomic
 def create_team(*, actor: Actor, name: str, site: Site | None = None, unit: Unit | None = None,
                 area: Area | None = None, specialty: str = Team.Specialty.OTHER, description: str = "",

@@ -5,8 +5,24 @@ from grassroots.volunteers import views
 urlpatterns = [
     # sites, teams, volunteers, public (section A)
     path("volunteers/", views.home, name="volunteers-home"),
+    path("volunteers/sites/", views.sites, name="volunteers-sites"),
+    path("volunteers/sites/new/", views.site_new, name="volunteers-site-new"),
+    path("volunteers/sites/<int:pk>/", views.site_page, name="volunteers-site"),
+    path("volunteers/sites/<int:pk>/edit/", views.site_edit, name="volunteers-site-edit"),
+    path("volunteers/teams/", views.teams, name="volunteers-teams"),
+    path("volunteers/teams/new/", views.team_new, name="volunteers-team-new"),
     path("volunteers/teams/<int:pk>/", views.team_page, name="volunteers-team"),
+    path("volunteers/teams/<int:pk>/members/", views.team_member_add, name="volunteers-team-member-add"),
+    path("volunteers/teams/<int:pk>/members/<int:volunteer>/remove/", views.team_member_remove,
+         name="volunteers-team-member-remove"),
+    path("volunteers/teams/<int:pk>/join/", views.team_join, name="volunteers-team-join"),
+    path("volunteers/register/", views.register, name="volunteers-register"),
+    path("volunteers/people/", views.people, name="volunteers-people"),
+    path("volunteers/people.xlsx", views.people_xlsx, name="volunteers-people-xlsx"),
+    path("volunteers/people/<int:pk>/", views.person, name="volunteers-person"),
+    path("volunteers/people/<int:pk>/profile/", views.profile, name="volunteers-profile"),
     path("board/volunteers/<str:code>/", views.public_calendar, name="volunteers-public-calendar"),
+    path("board/volunteers/<str:code>/honour/", views.public_honour, name="volunteers-public-honour"),
 
     # activities, sign-ups, check-in, hours (section B)
     path("volunteers/me/", views.my_service, name="volunteers-me"),

@@ -3,33 +3,496 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import leads_team, refuse, refuse_without, scope_of
+from grassroots.access.scope import (
+    NOT_FOUND,
+    access_area,
+    access_team,
+    leads_team,
+    led_teams_q,
+    refuse,
+    refuse_without,
+    require_team,
+    scope_of,
+    visible_teams,
+)
 from grassroots.audit.context import Actor
+from grassroots.core.db_router import reads_from_replica
 from grassroots.core.excel import xlsx_response
 from grassroots.core.forms import add_service_errors, run_form_once
+from grassroots.demands.models import Unit
 from grassroots.rules import rota as rota_rules
+from grassroots.rules import volunteering as vrules
 from grassroots.rules.volunteering import SLOT_LABELS
 from grassroots.volunteers import capabilities as caps
-from grassroots.volunteers import rota_forms, selectors, services
-from grassroots.volunteers.models import RotaTurn, TeamMember, Volunteer
+from grassroots.volunteers import forms_a, rota_forms, selectors, services
+from grassroots.volunteers.models import RotaTurn, Team, TeamMember, Volunteer
 
 # ================================================================================================ sites, teams, volunteers, public (section A)
 
 
-def home(request, *args, **kwargs):  # placeholder: section A replaces it
-    raise Http404
+def _manages_somewhere(user) -> None:
+    """For a page with no object yet: 403 to a caller who may only look, 404 to anyone else."""
+    scope = scope_of(user)
+    if not scope.paths(caps.MANAGE):
+        refuse(seen=bool(scope.paths(caps.VIEW)))
 
 
-def team_page(request, pk: int):  # placeholder: section A replaces it
-    raise Http404
+def _sees_volunteers(user) -> None:
+    if not selectors.sees_volunteers(user):
+        refuse(seen=False)
 
 
-def public_calendar(request, *args, **kwargs):  # placeholder: section A replaces it
-    raise Http404
+def _filter_area(request):
+    code = (request.GET.get("area") or "").strip()
+    return access_area(request.user, code=code, capability=caps.VIEW) if code else None
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def home(request):
+    """志愿服务: an area's overview for ``VIEW``; a volunteer's own card; the way to register for anyone else."""
+    user = request.user
+    context = {"may_register": False}
+    mine = selectors.volunteer_of(user)
+    if mine is not None:
+        context["card"] = selectors.own_card(mine)
+    code = (request.GET.get("area") or "").strip()
+    # A role held on a party organisation, not an area, has no area to open on: no overview unless one is asked.
+    area = selectors.overview_area(user, code) if code else selectors.default_area(user)
+    if area is not None:
+        scope = scope_of(user)
+        found = selectors.overview(area)
+        context.update(area=area, trail=list(area.ancestors()), overview=found,
+                       star_rows=list(zip(STAR_LABELS, found.stars, strict=True)),
+                       may_manage=scope.can(caps.MANAGE, area.path), may_manage_somewhere=bool(scope.paths(caps.MANAGE)))
+    context["led"] = list(Team.objects.filter(led_teams_q(user), is_active=True).order_by("name")[:10])
+    context["may_register"] = mine is None
+    return render(request, "volunteers/home.html", context)
+
+
+STAR_LABELS = ["未评星", "一星", "二星", "三星", "四星", "五星"]
+
+
+# ---------------------------------------------------------------------- sites
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def sites(request):
+    user = request.user
+    _sees_volunteers(user)
+    area = _filter_area(request)
+    found = selectors.visible_sites(user)
+    if area is not None:
+        found = found.filter(path__startswith=area.path)
+    return render(request, "volunteers/sites.html", {
+        "sites": list(found.annotate(team_count=Count("teams", filter=Q(teams__is_active=True)))[:500]),
+        "area": area, "may_manage": bool(scope_of(user).paths(caps.MANAGE))})
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def site_page(request, pk: int):
+    user = request.user
+    site = selectors.access_site(user, pk)
+    return render(request, "volunteers/site.html", {
+        "site": site, "trail": list(site.area.ancestors()),
+        "teams": list(selectors.team_list(user).filter(site=site)),
+        "children": list(selectors.visible_sites(user).filter(parent=site)),
+        "may_manage": scope_of(user).can(caps.MANAGE, site.path)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_new(request):
+    user = request.user
+    _manages_somewhere(user)
+    form = forms_a.SiteForm(request.POST or None, initial={"area": request.GET.get("area", "")})
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        code = data["area"].strip()
+        area = (access_area(user, code=code, capability=caps.VIEW) if code
+                else selectors.default_area(user, caps.MANAGE))
+
+        def work():
+            made = services.create_site(actor=actor, area=area, name=data["name"], level=data["level"] or None,
+                                        address=data["address"], opening_hours=data["opening_hours"],
+                                        offers=data["offers"], phone=data["phone"])
+            return {"pk": made.pk, "message": f"已新建{made.get_level_display()}：{made.name}"}
+
+        done = run_form_once(request, form, action=services.SITE_CREATE, work=work)
+        if done:
+            messages.success(request, done.result["message"])
+            return redirect("volunteers-site", pk=done.result["pk"])
+    return render(request, "volunteers/site_form.html", {"form": form, "site": None},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_edit(request, pk: int):
+    user = request.user
+    site = selectors.access_site(user, pk)
+    _require_manage(user, site.path)
+    initial = {f: getattr(site, f) for f in ("name", "address", "opening_hours", "offers", "phone", "is_active")}
+    form = forms_a.SiteForm(request.POST or None, initial=initial)
+    form.fields["area"].disabled = form.fields["level"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_site(actor=Actor.from_request(request), site=site, name=data["name"],
+                                 address=data["address"], opening_hours=data["opening_hours"], offers=data["offers"],
+                                 phone=data["phone"], is_active=data["is_active"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存：{site.name}")
+            return redirect("volunteers-site", pk=site.pk)
+    return render(request, "volunteers/site_form.html", {"form": form, "site": site},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _require_manage(user, path: str) -> None:
+    """403 to a caller who may look at ``path``'s volunteer service, 404 to anyone else."""
+    scope = scope_of(user)
+    if not scope.can(caps.MANAGE, path):
+        refuse(seen=scope.can(caps.VIEW, path))
+
+
+# ---------------------------------------------------------------------- teams
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def teams(request):
+    user = request.user
+    found = selectors.team_list(user, area=_filter_area(request))
+    if not selectors.sees_volunteers(user) and not found.exists():
+        refuse(seen=False)
+    return render(request, "volunteers/teams.html", {
+        "teams": list(found[:500]), "may_manage": bool(scope_of(user).paths(caps.MANAGE))})
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def team_page(request, pk: int):
+    user = request.user
+    mine = selectors.volunteer_of(user)
+    team = _reach_team(user, pk, mine)
+    scope = scope_of(user)
+    leads = leads_team(user, team)
+    members = selectors.team_members(team)
+    runs = leads or scope.can(caps.MANAGE, team.path)
+    is_member = mine is not None and any(m.volunteer_id == mine.pk for m in members)
+    return render(request, "volunteers/team.html", {
+        "team": team, "members": members, "leads": leads,
+        "show_phones": leads or scope.can(caps.VIEW, team.path), "runs": runs,
+        "activities": selectors.upcoming_activities(team, now=timezone.now()),
+        "may_join": mine is not None and not is_member and team.is_active, "is_member": is_member,
+        "candidates": _candidates(team, members) if runs else []})
+
+
+def _reach_team(user, pk: int, mine) -> Team:
+    """A team the caller reaches by area or leads, or one they are a member of; 404 otherwise."""
+    teams_ = Team.objects.select_related("site", "unit", "area", "leader")
+    found = visible_teams(user, teams_).filter(pk=pk).first()
+    if found is None and mine is not None:
+        found = teams_.filter(pk=pk, members__volunteer=mine, members__left_on__isnull=True).first()
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+def _candidates(team: Team, members) -> list[Volunteer]:
+    """Volunteers registered in the team's area who are not members yet (for the leader's or MANAGE's chooser)."""
+    taken = {m.volunteer_id for m in members}
+    return [v for v in Volunteer.objects.filter(path__startswith=team.path, is_active=True)
+            .select_related("area").order_by("name", "pk")[:300] if v.pk not in taken]
+
+
+@login_required
+@require_POST
+def team_member_add(request, pk: int):
+    user = request.user
+    team = access_team(user, pk=pk)
+    require_team(user, team)
+    form = forms_a.MemberForm(request.POST, candidates=_candidates(team, selectors.team_members(team)))
+    if not form.is_valid():
+        messages.error(request, "请选择要加入的志愿者（须已在本队服务区域注册）")
+        return redirect("volunteers-team", pk=team.pk)
+    volunteer = Volunteer.objects.get(pk=form.cleaned_data["volunteer"])
+    try:
+        services.join_team(actor=Actor.from_request(request), team=team, volunteer=volunteer)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"{volunteer.name}已加入{team.name}")
+    return redirect("volunteers-team", pk=team.pk)
+
+
+@login_required
+@require_POST
+def team_member_remove(request, pk: int, volunteer: int):
+    user = request.user
+    team = access_team(user, pk=pk)
+    require_team(user, team)
+    member = TeamMember.objects.filter(team=team, volunteer_id=volunteer, left_on__isnull=True).select_related(
+        "volunteer").first()
+    if member is None:
+        raise Http404(NOT_FOUND)
+    if member.volunteer_id == team.leader_id:
+        messages.error(request, f"{member.volunteer.name}是队长，请先更换队长")
+        return redirect("volunteers-team", pk=team.pk)
+    services.leave_team(actor=Actor.from_request(request), team=team, volunteer=member.volunteer)
+    messages.success(request, f"{member.volunteer.name}已退出{team.name}")
+    return redirect("volunteers-team", pk=team.pk)
+
+
+@login_required
+@require_POST
+def team_join(request, pk: int):
+    """A registered volunteer joins a team themselves (a team they can see: by area, or on the public board)."""
+    user = request.user
+    mine = selectors.volunteer_of(user)
+    if mine is None:
+        return redirect("volunteers-register")
+    team = Team.objects.filter(pk=pk, is_active=True).first()
+    if team is None:
+        raise Http404(NOT_FOUND)
+    try:
+        services.join_team(actor=Actor.from_request(request), team=team, volunteer=mine)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"您已加入{team.name}")
+    return redirect("volunteers-team", pk=team.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_new(request):
+    user = request.user
+    _manages_somewhere(user)
+    scope = scope_of(user)
+    sites_ = list(selectors.visible_sites(user, caps.MANAGE).filter(is_active=True)[:300])
+    units = list(Unit.objects.filter(scope.q(caps.MANAGE, "path"), is_active=True).order_by("name")[:300])
+    leaders = list(Volunteer.objects.filter(scope.q(caps.MANAGE, "path"), is_active=True)
+                   .select_related("area").order_by("name", "pk")[:500])
+    form = forms_a.TeamForm(request.POST or None, sites=sites_, units=units, leaders=leaders,
+                            initial={"site": request.GET.get("site") or ""})
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        site = next((s for s in sites_ if s.pk == data["site"]), None)
+        unit = next((u for u in units if u.pk == data["unit"]), None)
+        leader = next((v for v in leaders if v.pk == data["leader"]), None)
+
+        def work():
+            made = services.create_team(actor=actor, name=data["name"], site=site, unit=unit if site is None else None,
+                                        specialty=data["specialty"], description=data["description"], leader=leader)
+            return {"pk": made.pk, "message": f"已新建服务队：{made.name}"}
+
+        done = run_form_once(request, form, action=services.TEAM_CREATE, work=work)
+        if done:
+            messages.success(request, done.result["message"])
+            return redirect("volunteers-team", pk=done.result["pk"])
+    return render(request, "volunteers/team_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------------- volunteers
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """Register as a volunteer (with consent), or — for ``MANAGE`` with ?resident=1 — register a resident from
+    the register who consented on paper."""
+    user = request.user
+    if request.GET.get("resident") or request.POST.get("household"):
+        return _register_resident(request)
+    if selectors.volunteer_of(user) is not None:
+        messages.info(request, "您已注册为志愿者")
+        return redirect("volunteers-home")
+    areas = list(selectors.registrable_areas())
+    form = forms_a.RegisterForm(request.POST or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        area = next(a for a in areas if a.pk == data["area"])
+
+        def work():
+            made = services.register_volunteer(
+                actor=actor, name=data["name"], area=area, consent=data["consent"], mobile=data["mobile"].strip(),
+                user=user, skills=forms_a.split_skills(data["skills"]), availability=data["availability"])
+            return {"pk": made.pk}
+
+        done = run_form_once(request, form, action=services.VOLUNTEER_REGISTER, work=work)
+        if done:
+            messages.success(request, "注册成功，欢迎加入志愿服务")
+            return redirect("volunteers-home")
+    return render(request, "volunteers/register.html", {
+        "form": form, "consent_text": services.CONSENT_TEXT, "resident": False,
+        "grid": forms_a.availability_grid(form["availability"].value()),
+        "may_register_residents": bool(scope_of(user).paths(caps.MANAGE))},
+        status=400 if request.method == "POST" else 200)
+
+
+def _register_resident(request):
+    user = request.user
+    _manages_somewhere(user)
+    form = forms_a.ResidentRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data, actor = form.cleaned_data, Actor.from_request(request)
+        person = selectors.resident(user, household=data["household"], name=data["name"])
+        if person is None:
+            form.add_error("name", f"在您管理的区域内，户号“{data['household'].strip()}”下没有名为"
+                                   f"“{data['name'].strip()}”的居民")
+        else:
+            def work():
+                made = services.register_volunteer(
+                    actor=actor, name=person.name, area=person.household.village, consent=data["consent"],
+                    mobile=data["mobile"].strip(), person=person, skills=forms_a.split_skills(data["skills"]),
+                    availability=data["availability"])
+                return {"pk": made.pk, "message": f"已为{made.name}注册志愿者"}
+
+            done = run_form_once(request, form, action=services.VOLUNTEER_REGISTER, work=work)
+            if done:
+                messages.success(request, done.result["message"])
+                return redirect("volunteers-person", pk=done.result["pk"])
+    return render(request, "volunteers/register.html", {
+        "form": form, "consent_text": services.CONSENT_TEXT, "resident": True,
+        "grid": forms_a.availability_grid(form["availability"].value())},
+        status=400 if request.method == "POST" else 200)
+
+
+def _people_filters(request):
+    user = request.user
+    area = _filter_area(request)
+    team_pk = (request.GET.get("team") or "").strip()
+    team = access_team(user, pk=int(team_pk)) if team_pk.isdecimal() and len(team_pk) < 10 else None
+    stars_text = (request.GET.get("stars") or "").strip()
+    stars = int(stars_text) if stars_text in {str(n) for n in range(len(STAR_LABELS))} else None
+    return area, team, stars
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def people(request):
+    user = request.user
+    _sees_volunteers(user)
+    area, team, stars = _people_filters(request)
+    page = Paginator(selectors.people(user, area=area, team=team, stars=stars),
+                     selectors.PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    export_area = area or selectors.default_area(user)
+    return render(request, "volunteers/people.html", {
+        "page": page, "area": area, "team": team, "stars": stars, "star_labels": list(enumerate(STAR_LABELS)),
+        "query": query.urlencode(), "may_export": export_area is not None and scope_of(user).can(caps.EXPORT,
+                                                                                              export_area.path),
+        "may_manage": bool(scope_of(user).paths(caps.MANAGE))})
+
+
+PEOPLE_HEADERS = ["姓名", "注册地", "手机号", "技能特长", "可服务时间", "服务队", "已确认时长（小时）", "星级", "注册时间"]
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def people_xlsx(request):
+    user = request.user
+    _sees_volunteers(user)
+    area, team, stars = _people_filters(request)
+    area = area or selectors.default_area(user)
+    scope = scope_of(user)
+    if area is None or not scope.can(caps.EXPORT, area.path):
+        refuse(seen=area is not None and scope.can(caps.VIEW, area.path))
+    rows = selectors.people(user, area=area, team=team, stars=stars)
+    return xlsx_response(f"志愿者名册-{area.name}.xlsx", PEOPLE_HEADERS, (
+        [v.name, v.area.name, v.mobile, "、".join(v.skills), "、".join(vrules.SLOT_LABELS.get(s, s) for s in v.availability),
+         "、".join(m.team.name for m in v.current), v.hours_text, STAR_LABELS[v.stars],
+         timezone.localtime(v.created_at).strftime("%Y-%m-%d")] for v in rows.iterator(chunk_size=500)),
+        title="志愿者名册")
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def person(request, pk: int):
+    user = request.user
+    volunteer = selectors.access_volunteer(user, pk)
+    own = volunteer.user_id == user.pk
+    scope = scope_of(user)
+    card = selectors.own_card(volunteer)
+    return render(request, "volunteers/person.html", {
+        "v": volunteer, "card": card, "own": own, "star_label": STAR_LABELS[volunteer.stars],
+        "show_phone": own or scope.can(caps.VIEW, volunteer.path) or any(leads_team(user, t) for t in card.teams),
+        "slots": [vrules.SLOT_LABELS.get(s, s) for s in volunteer.availability],
+        "may_edit": own or scope.can(caps.MANAGE, volunteer.path)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request, pk: int):
+    """Change a volunteer's skills, availability and phone: themselves, or ``MANAGE`` on their area."""
+    user = request.user
+    volunteer = selectors.access_volunteer(user, pk)  # 404 to one who may not see them
+    if volunteer.user_id != user.pk and not scope_of(user).can(caps.MANAGE, volunteer.path):
+        refuse(seen=True)  # they see the volunteer (by area, or as their team's leader), may not change them
+    form = forms_a.ProfileFields(request.POST or None, initial={
+        "mobile": volunteer.mobile, "skills": "、".join(volunteer.skills), "availability": volunteer.availability})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_volunteer(actor=Actor.from_request(request), volunteer=volunteer,
+                                      skills=forms_a.split_skills(data["skills"]), availability=data["availability"],
+                                      mobile=data["mobile"].strip())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("volunteers-person", pk=volunteer.pk)
+    return render(request, "volunteers/profile.html", {
+        "form": form, "v": volunteer, "grid": forms_a.availability_grid(form["availability"].value())},
+        status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------------- public (no login)
+
+
+@require_GET
+def public_calendar(request, code: str):
+    """An area's upcoming public activities and its teams: places left, never a name."""
+    area = selectors.public_area(code)
+    activities = selectors.public_calendar(area, now=timezone.now())
+    for a in activities:
+        a.places_left = max(0, a.slots - a.signed)
+    return render(request, "volunteers/public_calendar.html", {
+        "area": area, "activities": activities,
+        "teams": selectors.public_teams(area)})
+
+
+@require_GET
+def public_honour(request, code: str):
+    """An area's honour board: top volunteers by confirmed hours, masked names, stars and team only."""
+    area = selectors.public_area(code)
+    board = selectors.honour_board(area)
+    return render(request, "volunteers/public_honour.html", {
+        "area": area, "rows": [{"name": v.masked_name, "hours": v.hours_text, "stars": v.stars,
+                                "star_label": STAR_LABELS[v.stars],
+                                "team": v.current[0].team.name if v.current else ""} for v in board]})
 
 
 # ================================================================================================ activities, sign-ups, check-in, hours (section B)
