@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.audit.context import Actor
-from grassroots.core.testing import client_for
 from grassroots.demands import services as demand_services
 from grassroots.demands.models import Demand, WishClaim
 from grassroots.volunteers import services
