@@ -50,7 +50,7 @@ def propose(**kw):
     return services.propose_hours_claims(actor=Actor.system("tasks:volunteer-hours"), today=kw.pop("today", TODAY), **kw)
 
 
-def test_a_confirmed_hour_proposes_one_claim_once(volunteer_world, hours_rule):
+def test_a_confirmed_hour_proposes_one_claim_once(volunteer_world, hours_rule, as_reader):
     w = volunteer_world
     signup = serve(w, w.volunteer, (2026, 6, 10), 120)
     unconfirmed = serve(w, w.volunteer, (2026, 6, 11), 0, confirm=False)
@@ -64,6 +64,8 @@ def test_a_confirmed_hour_proposes_one_claim_once(volunteer_world, hours_rule):
     assert "走访独居老人" in claim.note and "王建国确认" in claim.note
     assert signup.hours_claim.outcome == HoursClaim.Outcome.PROPOSED and signup.hours_claim.claim == claim
     assert not HoursClaim.objects.filter(signup=unconfirmed).exists()  # unconfirmed hours propose nothing
+    # The claim waits in the village's normal review: the party group leader's queue (stage 0).
+    assert "走访独居老人" in as_reader.get(reverse("points-review")).content.decode()
 
     # Rerun the job, the sweep and the targeted one: no second claim.
     assert propose()["proposed"] == 0
@@ -197,6 +199,7 @@ def test_the_hours_rule_page(volunteer_world, hours_rule, rules, region, as_secr
     assert as_leader.get(url).status_code == 404
 
     assert as_reader.post(url, {"rule": rules["D02"].pk}).status_code == 403
+    assert as_insider.post(url, {"rule": rules["D02"].pk}).status_code == 403
     assert as_outsider.post(url, {"rule": rules["D02"].pk}).status_code == 404
     assert as_secretary.post(url, {"rule": rules["D02"].pk}).status_code == 302
     assert HoursRule.objects.get().rule == rules["D02"]
