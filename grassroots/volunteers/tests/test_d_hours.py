@@ -205,3 +205,17 @@ def test_the_hours_rule_page(volunteer_world, hours_rule, rules, region, as_secr
     assert HoursRule.objects.get().rule == rules["D02"]
     assert as_secretary.post(url, {"rule": ""}).status_code == 302
     assert not HoursRule.objects.exists()
+
+
+def test_hours_a_job_confirmed_are_recorded_by_the_system_account(volunteer_world, hours_rule):
+    w = volunteer_world
+    activity = services.create_activity(actor=Actor.system("test"), team=w.team, title="植树", place="北山",
+                                        starts_at=local(2026, 6, 10, 9), ends_at=local(2026, 6, 10, 12), slots=5)
+    signup = services.sign_up(actor=Actor.system("test"), activity=activity, volunteer=w.volunteer,
+                              now=local(2026, 6, 10, 8))
+    services.confirm_hours(actor=Actor.system("import"), minutes_by_signup={signup.pk: 180},
+                           now=local(2026, 6, 10, 13))
+    propose()
+    claim = Claim.objects.get()
+    assert claim.recorder.username == "volunteer-hours" and not claim.recorder.is_active
+    assert claim.quantity == 3 and "系统确认" in claim.note
