@@ -13,8 +13,11 @@ from decimal import Decimal
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 
 from grassroots.access.scope import led_teams_q, scope_of
+from grassroots.catalogue.models import Rule, RuleVersion
+from grassroots.catalogue.models import Unit as RuleUnit
 from grassroots.demands.models import Demand
 from grassroots.members.models import HomeReport, Membership
 from grassroots.party.models import Organisation
@@ -100,6 +103,23 @@ def hours_outcomes(village, start: date, end: date) -> QuerySet:
     return (HoursClaim.objects.filter(lives_here, signup__served_on__range=(start, end))
             .select_related("signup__activity", "signup__volunteer", "claim")
             .order_by("signup__served_on", "signup__volunteer__name", "pk"))
+
+
+
+def hours_rules_choosable(village, today: date | None = None) -> list[Rule]:
+    """The rules of ``village``'s own catalogue a village may claim hours under: per hour, in force today, worth
+    points, no photo required (one query)."""
+    day = today or timezone.localdate()
+    versions = (RuleVersion.objects.filter(rule__rule_set__area=village, rule__rule_set__is_template=False,
+                                           unit=RuleUnit.PER_HOUR, points__gt=0, evidence_required=False,
+                                           effective_from__lte=day)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day)).select_related("rule")
+                .order_by("rule__code"))
+    rules_ = []
+    for version in versions:
+        version.rule.current = version
+        rules_.append(version.rule)
+    return rules_
 
 
 # ---------------------------------------------------------------- 双报到: one sign-up, two places, counted once

@@ -15,15 +15,14 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from grassroots.access.scope import authorise_team, leads_team, refuse, scope_of
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
-from grassroots.catalogue.models import Rule, RuleVersion
-from grassroots.catalogue.models import Unit as RuleUnit
+from grassroots.catalogue.models import Rule
 from grassroots.catalogue.selectors import version_in_force
 from grassroots.claims.services import _cap_problem, record_claims
 from grassroots.core.tasks import enqueue
@@ -33,6 +32,7 @@ from grassroots.members.models import Member
 from grassroots.rules import volunteering as rules
 from grassroots.rules.points import claim_points, period_bounds
 from grassroots.volunteers import capabilities as caps
+from grassroots.volunteers import selectors
 from grassroots.volunteers.models import (
     Activity,
     Dispatch,
@@ -604,9 +604,6 @@ def propose_hours_claims(*, actor: Actor, signup_ids: list[int] | None = None, t
     return {**counts, "refused": refused}
 
 
-# ================================================================================================ 点单—派单 (section D)
-
-
 @transaction.atomic
 def set_hours_rule(*, actor: Actor, village: Area, rule: Rule | None) -> HoursRule | None:
     """Choose the rule of the village's catalogue its residents' confirmed hours are claimed under (``MANAGE`` on
@@ -622,7 +619,7 @@ def set_hours_rule(*, actor: Actor, village: Area, rule: Rule | None) -> HoursRu
             record(actor=actor, action="volunteers.hours_rule.clear", object_type="volunteers.hoursrule",
                    object_id=str(village.pk), area_path=village.path)
         return None
-    if rule.pk not in {r.pk for r in hours_rules_choosable(village)}:
+    if rule.pk not in {r.pk for r in selectors.hours_rules_choosable(village)}:
         raise ValidationError({"rule": f"项目 {rule.code} 不是{village.name}积分细则中现行的按小时计分项目"})
     if current is None:
         current = HoursRule(village=village)
@@ -631,22 +628,6 @@ def set_hours_rule(*, actor: Actor, village: Area, rule: Rule | None) -> HoursRu
     record(actor=actor, action="volunteers.hours_rule.set", obj=current, area_path=village.path,
            data={"rule": rule.code})
     return current
-
-
-def hours_rules_choosable(village: Area, today: date | None = None) -> list[Rule]:
-    """The rules of ``village``'s own catalogue a village may claim hours under: per hour, in force today, worth
-    points, no photo required (one query)."""
-    day = today or timezone.localdate()
-    versions = (RuleVersion.objects.filter(rule__rule_set__area=village, rule__rule_set__is_template=False,
-                                           unit=RuleUnit.PER_HOUR, points__gt=0, evidence_required=False,
-                                           effective_from__lte=day)
-                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day)).select_related("rule")
-                .order_by("rule__code"))
-    rules_ = []
-    for version in versions:
-        version.rule.current = version
-        rules_.append(version.rule)
-    return rules_
 
 
 # ================================================================================================ 点单—派单 (section D)

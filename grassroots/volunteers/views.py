@@ -73,7 +73,7 @@ def hours_rule(request, code: str):
     """The village chooses the rule its residents' confirmed hours are claimed under, and sees what a month's
     confirmed hours proposed (VIEW, also from a grid inside it; choosing: MANAGE)."""
     village = access_area(request.user, code=code, capability=caps.VIEW, level=Level.VILLAGE, from_inside=True)
-    choosable = services.hours_rules_choosable(village)
+    choosable = selectors.hours_rules_choosable(village)
     current = HoursRule.objects.filter(village=village).select_related("rule").first()
     form = forms_d.HoursRuleForm(request.POST or None, rules=choosable,
                                  initial={"rule": str(current.rule_id) if current else ""})
