@@ -105,14 +105,19 @@ class ClaimsRefused(ValidationError):
 
 @transaction.atomic
 def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: int, deed_date: date,
-                  note: str = "", photo=None, today: date | None = None, allow_duplicate: bool = False) -> list[Claim]:
+                  note: str = "", photo=None, today: date | None = None, allow_duplicate: bool = False,
+                  caller_checked: bool = False) -> list[Claim]:
     """Record one deed for one or many people (30 villagers at a clean-up → 30 claims). All or nothing.
 
     A live claim of the same person under the same rule on the same day (in review, on notice or
     posted) refuses the batch with ``DuplicateClaims`` unless ``allow_duplicate``: the same deed
     recorded twice is the usual mistake, two deeds of a kind on one day the rare case. Each claim returned
     carries ``same_deed``: the live claims of its person, rule and day found before it was recorded
-    (unscoped; ``selectors.recorded_duplicates`` narrows them to what a caller sees)."""
+    (unscoped; ``selectors.recorded_duplicates`` narrows them to what a caller sees).
+
+    ``caller_checked`` says the calling service has already decided, by its own rule, that the actor may record
+    these claims (volunteers: the hours a team leader confirmed propose a claim recorded by that leader, who holds
+    no ``RECORD`` on the village); the actor is recorded as it is, as the recorder and in the audit."""
     user = actor.user
     today = today or timezone.localdate()
     person_ids = list(dict.fromkeys(person_ids))
@@ -145,7 +150,7 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
     points = claim_points(version.points, quantity)
     for pk in person_ids:
         person = people.get(pk)
-        if person is None or person.household is None or not scope.can(caps.RECORD, person.path):
+        if person is None or person.household is None or not (caller_checked or scope.can(caps.RECORD, person.path)):
             errors.append(f"人员 {pk} 不在您负责的网格内")
             continue
         if not person.path.startswith(village.path):

@@ -181,7 +181,7 @@ def _detail(user, member: Member) -> dict:
                         "paired_with": s.partner.name if s.partner else None,
                         "contacts": [_contact(c) for c in s.contacts.all()]} for s in history.mobile_spells],
         home_reports=[{"organisation": _org(r.organisation), "started_on": r.started_on, "ended_on": r.ended_on,
-                       "service": r.service, "hours": str(r.hours)} for r in history.home_reports],
+                       "service": r.service, "hours": str(r.total_hours)} for r in history.home_reports],
     )
     return MemberDetailOut.model_validate(body).model_dump(mode="json")
 

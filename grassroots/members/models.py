@@ -244,8 +244,9 @@ class MobileContact(models.Model):
 
 class HomeReport(models.Model):
     """在职党员双报到: a member of a work unit's organisation also reports to the community (or 小区 branch) where
-    they live, and takes on a service there. ``hours`` is the running total; the volunteers issue will record
-    hours as dated service rows and keep this figure from them."""
+    they live, and takes on a service there. ``hours`` holds the hours recorded here by hand (service outside the
+    volunteer platform); the hours shown add the member's confirmed volunteer sign-ups served in the home area within
+    the report's dates, computed on read (volunteers.selectors.home_reports_with_hours), so they never drift."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="home_reports", verbose_name="党员")
     organisation = models.ForeignKey("party.Organisation", on_delete=models.PROTECT, related_name="home_reports",

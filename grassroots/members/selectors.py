@@ -22,6 +22,7 @@ from grassroots.party import capabilities as caps
 from grassroots.party.models import Organisation
 from grassroots.rules.membership import months_before
 from grassroots.rules.pairing import MEMBER_MOBILE
+from grassroots.volunteers.selectors import home_reports_with_hours
 
 
 def on_day(day: date, *, prefix: str = "") -> Q:
@@ -94,7 +95,8 @@ def history(member: Member) -> History:
         posts=list(member.posts.select_related("organisation").order_by("started_on", "id")),
         mobile_spells=_with_partners(member, list(member.mobile_spells.select_related("cloud_branch")
                                                   .prefetch_related(contacts).order_by("since", "id"))),
-        home_reports=list(member.home_reports.select_related("organisation").order_by("started_on", "id")),
+        home_reports=home_reports_with_hours(member.home_reports.select_related("organisation")
+                                             .order_by("started_on", "id")),
     )
 
 

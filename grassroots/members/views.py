@@ -40,6 +40,7 @@ from grassroots.members.models import Member, Membership, Post
 from grassroots.party import capabilities as caps
 from grassroots.party.models import Organisation
 from grassroots.rules.membership import out_of_touch
+from grassroots.volunteers.selectors import home_reports_with_hours
 
 PER_PAGE = 100
 DEFAULT_MONTHS = selectors.NOT_REACHED_MONTHS
@@ -460,17 +461,17 @@ def mobile_contact(request, pk: int):
 def home_reports(request):
     _need(request.user)
     day = _day_or_404(request)
-    rows = list(selectors.home_reports(request.user, day=day))
+    rows = home_reports_with_hours(selectors.home_reports(request.user, day=day))  # hand-recorded + confirmed
     by_community: dict[int, dict] = {}
     by_unit: dict[str, dict] = {}
     for r in rows:
         r.may_record = _may_record(request.user, r.organisation)
         group = by_community.setdefault(r.organisation_id, {"name": r.organisation.name, "rows": [], "hours": 0})
         group["rows"].append(r)
-        group["hours"] += r.hours
+        group["hours"] += r.total_hours
         unit = by_unit.setdefault(r.unit_name or "—", {"name": r.unit_name or "—", "count": 0, "hours": 0})
         unit["count"] += 1
-        unit["hours"] += r.hours
+        unit["hours"] += r.total_hours
     return render(request, "members/home_reports.html", {
         "day": day, "communities": list(by_community.values()),
         "units": sorted(by_unit.values(), key=lambda u: u["name"]), "hours_form": forms.HoursForm(),

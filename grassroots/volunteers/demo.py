@@ -26,7 +26,7 @@ from grassroots.demands.models import Unit
 from grassroots.members.models import Member, Membership
 from grassroots.volunteers import services
 from grassroots.volunteers.demo_rota import build_demo_rota
-from grassroots.volunteers.models import HoursRule, SignUp, Site, Team, Volunteer
+from grassroots.volunteers.models import SignUp, Site, Team, Volunteer
 
 # The accounts README hands a newcomer: (username, what they are, where), like demo.load_demo's list. Neither holds
 # a role on any area: a volunteer sees their own service, a leader runs their team.
@@ -199,8 +199,7 @@ def _hours_rule(actor: Actor, today: date) -> None:
                                            held_on=since, votes_for=38, votes_against=1, votes_abstain=2,
                                            note="增设志愿服务按时长计分项目", adopts_drafts=True)
         rule = version.rule
-    # LEAD: a service of section D sets the village's hours rule (audited); the demo writes the row until then.
-    HoursRule.objects.update_or_create(village=saiqin, defaults={"rule": rule})
+    services.set_hours_rule(actor=actor, village=saiqin, rule=rule)
 
 
 # (team key, title, place, weekday, hour, hours, every n weeks, places, what to bring)

@@ -295,6 +295,7 @@ class HoursClaim(models.Model):
         NOT_RESIDENT = "not_resident", "非本嘎查村居民"
         TOO_OLD = "too_old", "超过申报期限"
         NOT_APPLICABLE = "not_applicable", "积分项目不适用于此人"
+        CARRIED = "carried", "不足整小时，计入本月累计"
 
     signup = models.OneToOneField(SignUp, on_delete=models.PROTECT, related_name="hours_claim")
     claim = models.OneToOneField("claims.Claim", null=True, blank=True, on_delete=models.PROTECT,
@@ -390,3 +391,43 @@ class RotaTurn(models.Model):
     @property
     def slot_label(self) -> str:
         return SLOT_LABELS.get(self.slot, self.slot)
+
+
+class Dispatch(models.Model):
+    """派单: a village's (or community's) staff send an open 微心愿 to a volunteer team; its leader accepts (接单 —
+    the wish's claim, demands.WishClaim, made through demands.services.claim_wish) or declines. The rest of the
+    lifecycle — done, rated — is the demand's own: this row only records who was asked and what they answered."""
+
+    class Status(models.TextChoices):
+        DISPATCHED = "dispatched", "待接单"
+        ACCEPTED = "accepted", "已接单"
+        DECLINED = "declined", "已婉拒"
+
+    demand = models.ForeignKey("demands.Demand", on_delete=models.PROTECT, related_name="volunteer_dispatches",
+                               verbose_name="微心愿")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="dispatches", verbose_name="服务队")
+    path = models.CharField(max_length=255, help_text="copy of the demand's path, for scoping")
+    note = models.CharField("派单说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DISPATCHED)
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    dispatched_at = models.DateTimeField("派单时间")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField("接单/婉拒时间", null=True, blank=True)
+    decline_reason = models.CharField("婉拒原因", max_length=200, blank=True)
+    wish_claim = models.OneToOneField("demands.WishClaim", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="volunteer_dispatch", verbose_name="认领")
+
+    class Meta:
+        verbose_name = "派单"
+        verbose_name_plural = "派单"
+        ordering = ["-dispatched_at", "-id"]
+        indexes = [models.Index(fields=["team", "status"], name="vol_dispatch_team_idx")]
+        constraints = [
+            # One wish waits on one team at a time.
+            models.UniqueConstraint(fields=["demand"], condition=Q(status="dispatched"), name="vol_dispatch_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} → {self.team_id} {self.get_status_display()}"

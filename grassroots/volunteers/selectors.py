@@ -8,17 +8,50 @@ caller's own volunteer record (``volunteer_of``).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import StartsWith
 from django.http import Http404
+from django.utils import timezone
 
 from grassroots.access.scope import NOT_FOUND, access_area, led_teams_q, scope_of, visible_teams
 from grassroots.areas.models import Area, Level, Person
+from grassroots.catalogue.models import Rule, RuleVersion
+from grassroots.catalogue.models import Unit as RuleUnit
+from grassroots.demands.models import Demand
+from grassroots.members.models import HomeReport, Membership
+from grassroots.party.models import Organisation
 from grassroots.rules import rota as rota_rules
 from grassroots.rules import volunteering as rules
 from grassroots.volunteers import capabilities as caps
-from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp, Site, Team, TeamMember, Volunteer
+from grassroots.volunteers.models import (
+    Activity,
+    Dispatch,
+    HoursClaim,
+    Rota,
+    RotaTurn,
+    SignUp,
+    Site,
+    Team,
+    TeamMember,
+    Volunteer,
+)
 
 # Sign-ups whose hours count: confirmed by the leader, for more than nothing.
 COUNTED = Q(confirmed_minutes__gt=0)
@@ -351,3 +384,115 @@ def rota_weeks(turns: list[RotaTurn]) -> list[tuple[int, list[RotaTurn]]]:
 
 
 # ================================================================================================ hours → points, 双报到, 点单 (section D)
+
+
+
+def hours_outcomes(village, start: date, end: date) -> QuerySet:
+    """What the confirmed hours of ``village``'s volunteers (residents by their Person, or registered there without
+    one) served from ``start`` to ``end`` proposed: each sign-up's outcome, with its claim. One query."""
+    lives_here = (Q(signup__volunteer__person__path__startswith=village.path)
+                  | Q(signup__volunteer__person__isnull=True, signup__volunteer__path__startswith=village.path))
+    return (HoursClaim.objects.filter(lives_here, signup__served_on__range=(start, end))
+            .select_related("signup__activity", "signup__volunteer", "claim")
+            .order_by("signup__served_on", "signup__volunteer__name", "pk"))
+
+
+
+def hours_rules_choosable(village, today: date | None = None) -> list[Rule]:
+    """The rules of ``village``'s own catalogue a village may claim hours under: per hour, in force today, worth
+    points, no photo required (one query)."""
+    day = today or timezone.localdate()
+    versions = (RuleVersion.objects.filter(rule__rule_set__area=village, rule__rule_set__is_template=False,
+                                           unit=RuleUnit.PER_HOUR, points__gt=0, evidence_required=False,
+                                           effective_from__lte=day)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day)).select_related("rule")
+                .order_by("rule__code"))
+    rules_ = []
+    for version in versions:
+        version.rule.current = version
+        rules_.append(version.rule)
+    return rules_
+
+
+# ---------------------------------------------------------------- 双报到: one sign-up, two places, counted once
+# An in-service member's confirmed hours count for the work unit (the organisation of their membership on the day)
+# and for the home community (their HomeReport's organisation, when served in its area within the report's dates).
+# Every figure counts distinct sign-ups, so a level holding both (the county, the 旗委) counts each hour once.
+
+def _same_member() -> Q:
+    """Rows (memberships, home reports) of the member a sign-up's volunteer is: ``Volunteer.member``, or the member
+    whose Person the volunteer is."""
+    return Q(member_id=OuterRef("volunteer__member_id")) | Q(member__person_id=OuterRef("volunteer__person_id"))
+
+
+def _on_served_day() -> Q:
+    return (Q(started_on__lte=OuterRef("served_on"))
+            & (Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("served_on"))))
+
+
+def _unit_service(organisations: Q) -> Exists:
+    return Exists(Membership.objects.filter(_same_member(), _on_served_day()).filter(organisations))
+
+
+def _home_service(organisations: Q) -> Exists:
+    return Exists(HomeReport.objects.filter(_same_member(), _on_served_day()).filter(organisations)
+                  .filter(StartsWith(OuterRef("path"), F("organisation__area_path"))))
+
+
+def service_signups(target, start: date, end: date) -> QuerySet:
+    """Confirmed sign-ups served from ``start`` to ``end`` that count for ``target``: an Organisation (its subtree:
+    as a work unit's, or as a home community's) or an Area (served in it, or counted for an organisation of it).
+    Each sign-up once, whichever ways it counts."""
+    signups = SignUp.objects.filter(COUNTED, served_on__range=(start, end))
+    if isinstance(target, Organisation):
+        tree = Q(organisation__path__startswith=target.path)
+        return signups.filter(_unit_service(tree) | _home_service(tree))
+    within = Q(organisation__area_path__startswith=target.path)
+    return signups.filter(Q(path__startswith=target.path) | _unit_service(within) | _home_service(within))
+
+
+def service_hours(target, period: tuple[date, date]) -> Decimal:
+    """The confirmed service hours that count for ``target`` (an Organisation or an Area) in ``period``
+    (first day, last day), one decimal: distinct sign-ups, never twice at a level that holds both places."""
+    minutes = service_signups(target, *period).aggregate(total=Sum("confirmed_minutes"))["total"] or 0
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+def with_service_hours(reports: QuerySet) -> QuerySet:
+    """Home reports annotated with ``served_minutes``: the confirmed minutes of the reporting member's sign-ups
+    served within the report's dates in the home organisation's area (one subquery, no query per row). The shown
+    figure is ``HomeReport.hours`` (hours recorded by hand for service outside this platform) plus these."""
+    rows = (SignUp.objects.filter(COUNTED, served_on__gte=OuterRef("started_on"),
+                                  served_on__lte=Coalesce(OuterRef("ended_on"), Value(date.max)))
+            .filter(Q(volunteer__member_id=OuterRef("member_id"))
+                    | Q(volunteer__person_id=OuterRef("member__person_id")))
+            .filter(StartsWith(F("path"), OuterRef("organisation__area_path")))
+            .order_by().annotate(one=Value(1)).values("one").annotate(total=Sum("confirmed_minutes")).values("total"))
+    return reports.annotate(served_minutes=Coalesce(Subquery(rows), 0))
+
+
+def home_reports_with_hours(reports: QuerySet) -> list:
+    """``reports`` (a HomeReport queryset) as a list, each with ``total_hours``: hours recorded by hand plus the
+    confirmed hours of the dated sign-ups (``with_service_hours``), one decimal. One query."""
+    rows = list(with_service_hours(reports))
+    for report in rows:
+        report.total_hours = (report.hours + Decimal(report.served_minutes) / 60).quantize(Decimal("0.1"))
+    return rows
+
+
+# ---------------------------------------------------------------- 点单—派单—接单—评单
+
+def team_dispatches(user) -> QuerySet:
+    """Wishes dispatched to the teams ``user`` leads (or their unit owns): waiting ones first, then the rest with the
+    wish's state (claim, done, rating). One query."""
+    return (Dispatch.objects.filter(led_teams_q(user, via="team__"))
+            .select_related("team", "demand", "demand__area", "wish_claim")
+            .order_by(Case(When(status=Dispatch.Status.DISPATCHED, then=0), default=1), "-dispatched_at", "-pk"))
+
+
+def wishes_to_dispatch(user, *, limit: int = 50) -> QuerySet:
+    """Open wishes (not claimed, not routed to a unit) where ``user`` holds MANAGE, none waiting on a team."""
+    waiting = Dispatch.objects.filter(demand=OuterRef("pk"), status=Dispatch.Status.DISPATCHED)
+    return (Demand.objects.filter(scope_of(user).q(caps.MANAGE, "path"), kind=Demand.Kind.WISH,
+                                  status=Demand.Status.RECEIVED, lead_unit__isnull=True)
+            .exclude(Exists(waiting)).select_related("area").order_by("created_at", "pk")[:limit])

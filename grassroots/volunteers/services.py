@@ -12,23 +12,41 @@ the waiting list, so concurrent sign-ups are serial (docs/locking.md).
 
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from grassroots.access.scope import authorise_team, refuse, scope_of
+from grassroots.access.scope import authorise_team, leads_team, refuse, scope_of
 from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.catalogue.models import Rule
+from grassroots.catalogue.selectors import version_in_force
+from grassroots.claims.services import _cap_problem, record_claims
 from grassroots.core.tasks import enqueue
-from grassroots.demands.models import Unit
+from grassroots.demands import services as demand_services
+from grassroots.demands.models import Demand, Unit, WishClaim
 from grassroots.members.models import Member
 from grassroots.rules import rota as rota_rules
 from grassroots.rules import volunteering as rules
+from grassroots.rules.points import claim_points, period_bounds
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers import selectors
-from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp, Site, Team, TeamMember, Volunteer
+from grassroots.volunteers.models import (
+    Activity,
+    Dispatch,
+    HoursClaim,
+    HoursRule,
+    Rota,
+    RotaTurn,
+    SignUp,
+    Site,
+    Team,
+    TeamMember,
+    Volunteer,
+)
 
 # The consent a volunteer gives on registering (shown on the form; its version is stored with the volunteer).
 CONSENT_VERSION = "2026-12"
@@ -739,12 +757,243 @@ def swap_rota_turns(*, actor: Actor, turn: RotaTurn, other_turn: RotaTurn) -> tu
 # ================================================================================================ hours → points (section D)
 
 
+# How long back a deed may be claimed: the claims' own window (claims.services.record_claims refuses older deeds).
+CLAIM_WINDOW_DAYS = 92
+# One run of the job proposes at most this many (the hourly sweep takes the rest).
+PROPOSE_BATCH = 500
+# The account a claim is recorded by when no person confirmed the hours (a command or job confirmed them).
+HOURS_RECORDER = "volunteer-hours"
+
+
+def _hours_recorder(signup: SignUp):
+    """The confirming leader's account, or the system account ``volunteer-hours`` (inactive: no one signs in)."""
+    if signup.confirmed_by_id is not None:
+        return signup.confirmed_by
+    user, made = get_user_model().objects.get_or_create(
+        username=HOURS_RECORDER, defaults={"display_name": "志愿时长自动申报", "is_active": False})
+    if made:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _earned_hours(signup: SignUp) -> int:
+    """Whole hours this sign-up adds, carrying the remainder within the calendar month of its day: the volunteer's
+    sign-ups of the month already processed (with an outcome) come to ``prior`` minutes, so this one adds
+    floor((prior + m) / 60) - floor(prior / 60). Over a month, the hours claimed come to the whole hours of the
+    month's confirmed minutes (1.5 h + 1.5 h = 3 h), whatever order the sign-ups are processed in."""
+    start, end = period_bounds(signup.served_on, "month")
+    prior = (SignUp.objects.filter(volunteer_id=signup.volunteer_id, served_on__range=(start, end),
+                                   hours_claim__isnull=False)
+             .aggregate(total=Sum("confirmed_minutes"))["total"] or 0)
+    return (prior + signup.confirmed_minutes) // 60 - prior // 60
+
+
+def _hours_that_fit(version, person: Person, deed_date: date, hours: int) -> int:
+    """The most of ``hours`` the rule's cap leaves for ``person`` in the period of ``deed_date`` (the claims' own
+    cap check, claims.services._cap_problem, is the judge: no second copy of the rule)."""
+    while hours > 0 and _cap_problem(version, person, deed_date, claim_points(version.points, hours), 0):
+        hours -= 1
+    return hours
+
+
+def _propose_one(*, actor: Actor, signup: SignUp, today: date) -> HoursClaim:
+    outcome = HoursClaim.Outcome
+    person = signup.volunteer.person
+    if person is None or not person.is_active or person.household_id is None:
+        return HoursClaim.objects.create(signup=signup, outcome=outcome.NOT_RESIDENT)
+    village = person.household.grid.parent
+    hours_rule = HoursRule.objects.filter(village=village).select_related("rule").first()
+    if hours_rule is None:
+        return HoursClaim.objects.create(signup=signup, outcome=outcome.NO_RULE)
+    if signup.served_on < today - timedelta(days=CLAIM_WINDOW_DAYS):
+        return HoursClaim.objects.create(signup=signup, outcome=outcome.TOO_OLD)
+    version = version_in_force(hours_rule.rule, signup.served_on)
+    if version is None or version.evidence_required or version.points <= 0:
+        return HoursClaim.objects.create(signup=signup, outcome=outcome.NO_RULE)
+    if not person.category_codes() & set(version.categories):
+        return HoursClaim.objects.create(signup=signup, outcome=outcome.NOT_APPLICABLE)
+    earned = _earned_hours(signup)
+    if earned == 0:
+        return HoursClaim.objects.create(signup=signup, outcome=outcome.CARRIED)
+    hours = _hours_that_fit(version, person, signup.served_on, earned)
+    if hours == 0:
+        return HoursClaim.objects.create(signup=signup, outcome=outcome.CAPPED)
+    recorder = _hours_recorder(signup)
+    activity = signup.activity
+    confirmer = (signup.confirmed_by.display_name or signup.confirmed_by.username) if signup.confirmed_by_id else "系统"
+    note = (f"志愿服务“{activity.title}”（{activity.team.name}，{signup.served_on:%m月%d日}，确认"
+            f"{rules.hours_text(signup.confirmed_minutes)}小时，{confirmer}确认）"
+            + (f"，封顶后计{hours}小时" if hours < earned else ""))
+    # The leader who confirmed the hours records the claim (the job vouches for it: caller_checked); a claim of
+    # the same person, rule and day is another activity, never the same deed twice (one HoursClaim per sign-up).
+    as_recorder = Actor(user=recorder, name=recorder.get_username(), user_agent=actor.name)
+    [claim] = record_claims(actor=as_recorder, person_ids=[person.pk], rule=hours_rule.rule, quantity=hours,
+                            deed_date=signup.served_on, note=note[:200], today=today, allow_duplicate=True,
+                            caller_checked=True)
+    return HoursClaim.objects.create(signup=signup, claim=claim, outcome=outcome.PROPOSED, hours=hours)
+
+
 @transaction.atomic(durable=True)  # a queued job's unit of work commits on its own
 def propose_hours_claims(*, actor: Actor, signup_ids: list[int] | None = None, today: date | None = None) -> dict:
     """Propose points claims for confirmed hours (all confirmed sign-ups without an outcome when ``signup_ids`` is
-    None): each sign-up gets one ``HoursClaim`` — a claim in its village's review, or why none. Run twice, it
-    proposes nothing twice. (Section D fills this in.)"""
-    return {"proposed": 0}
+    None): each sign-up gets one ``HoursClaim`` — a claim in its village's review (stage 0, recorded by the
+    leader who confirmed the hours, the activity named in its note), or why none. Run twice, or twice at once, it
+    proposes nothing twice: the sign-ups are locked (``skip_locked``: a second run takes the others) and each
+    holds at most one outcome (OneToOne); the volunteer's row is locked too, in id order, so the month's carried
+    minutes and the cap are read after any other run's claims for them committed.
+
+    A claim the claims' checks still refuse (a grid worker's claim took the cap meanwhile) leaves the sign-up
+    without an outcome: the hourly sweep tries it again; the refusal is in the result."""
+    today = today or timezone.localdate()
+    candidates = (SignUp.objects.select_for_update(of=("self",), skip_locked=True)
+                  .filter(confirmed_minutes__gt=0, hours_claim__isnull=True))
+    if signup_ids is not None:
+        candidates = candidates.filter(pk__in=list(signup_ids))
+    candidates = list(candidates.order_by("volunteer_id", "served_on", "pk")[:PROPOSE_BATCH])
+    counts: dict[str, int] = {"proposed": 0}
+    refused: dict[int, str] = {}
+    locked: set[int] = set()
+    for signup in candidates:
+        if signup.volunteer_id not in locked:
+            Volunteer.objects.select_for_update().filter(pk=signup.volunteer_id).first()
+            locked.add(signup.volunteer_id)
+        signup = (SignUp.objects.select_related("activity__team", "confirmed_by", "volunteer__person__household__grid__parent")
+                  .get(pk=signup.pk))
+        try:
+            hours_claim = _propose_one(actor=actor, signup=signup, today=today)
+        except ValidationError as exc:
+            refused[signup.pk] = "；".join(exc.messages)
+            continue
+        counts[hours_claim.outcome] = counts.get(hours_claim.outcome, 0) + 1
+    if candidates:
+        record(actor=actor, action="volunteers.hours.propose", object_type="volunteers.signup",
+               data={**counts, "refused": {str(k): v for k, v in refused.items()}})
+    return {**counts, "refused": refused}
+
+
+@transaction.atomic
+def set_hours_rule(*, actor: Actor, village: Area, rule: Rule | None) -> HoursRule | None:
+    """Choose the rule of the village's catalogue its residents' confirmed hours are claimed under (``MANAGE`` on
+    the village), or none: a per-hour rule of the village's own catalogue, in force today, worth points, needing
+    no photo (the activity is the evidence). Sign-ups already proposed keep their outcome."""
+    _authorise_manage(actor, village.path)
+    if village.level != Level.VILLAGE:
+        raise ValidationError({"village": f"{village.name}不是嘎查村（社区），志愿积分项目在嘎查村一级设置"})
+    current = HoursRule.objects.select_for_update().filter(village=village).first()
+    if rule is None:
+        if current is not None:
+            current.delete()
+            record(actor=actor, action="volunteers.hours_rule.clear", object_type="volunteers.hoursrule",
+                   object_id=str(village.pk), area_path=village.path)
+        return None
+    if rule.pk not in {r.pk for r in selectors.hours_rules_choosable(village)}:
+        raise ValidationError({"rule": f"项目 {rule.code} 不是{village.name}积分细则中现行的按小时计分项目"})
+    if current is None:
+        current = HoursRule(village=village)
+    current.rule, current.set_by = rule, None if actor.is_system else actor.user
+    current.save()
+    record(actor=actor, action="volunteers.hours_rule.set", obj=current, area_path=village.path,
+           data={"rule": rule.code})
+    return current
 
 
 # ================================================================================================ 点单—派单 (section D)
+# A wish (demands.Demand of kind "wish") keeps its own lifecycle: ordered (filed), claimed (demands.WishClaim),
+# fulfilled, rated. 派单 adds who was asked: a Dispatch to a team; 接单 is the wish's claim, made by the team's leader.
+
+
+def _lock_dispatch(dispatch: Dispatch) -> Dispatch:
+    return (Dispatch.objects.select_for_update(of=("self",)).select_related("team__unit", "demand", "wish_claim")
+            .get(pk=dispatch.pk))
+
+
+def _authorise_team_reply(actor: Actor, team: Team) -> None:
+    """接单 and 婉拒 are the team's own: its leader (or staff of the unit owning it); 404 to anyone else who cannot
+    see the team, 403 to one who may look at it."""
+    if actor.is_system or leads_team(actor.user, team):
+        return
+    refuse(seen=scope_of(actor.user).can(caps.VIEW, team.path))
+
+
+@transaction.atomic
+def dispatch_wish(*, actor: Actor, demand: Demand, team: Team, note: str = "",
+                  now: datetime | None = None) -> Dispatch:
+    """派单: send an open wish to a volunteer team serving its area (``MANAGE`` on the wish's area). One team at a
+    time: a wish waiting on a team is not sent to another until that team answers."""
+    _authorise_manage(actor, demand.path)
+    now = now or timezone.now()
+    demand = Demand.objects.select_for_update().get(pk=demand.pk)
+    if demand.kind != Demand.Kind.WISH:
+        raise ValidationError({"demand": "只有微心愿可以派单给志愿服务队"})
+    if demand.status != Demand.Status.RECEIVED or demand.lead_unit_id is not None or \
+            demand.claims.filter(status=WishClaim.Status.HELD).exists():
+        raise ValidationError({"demand": f"心愿 {demand.tracking_code} 已被认领或不在待认领状态，不能派单"})
+    if not team.is_active:
+        raise ValidationError({"team": f"{team.name}已停用"})
+    serves = demand.path.startswith(team.path) or (team.unit_id is not None and demand.path.startswith(team.unit.path))
+    if not serves:
+        raise ValidationError({"team": f"{team.name}不服务{demand.area.name}，请选择本地的服务队"})
+    waiting = Dispatch.objects.filter(demand=demand, status=Dispatch.Status.DISPATCHED).select_related("team").first()
+    if waiting is not None:
+        raise ValidationError({"demand": f"心愿 {demand.tracking_code} 已派给{waiting.team.name}，待其接单或婉拒"})
+    dispatch = Dispatch.objects.create(demand=demand, team=team, path=demand.path, note=note.strip()[:200],
+                                       dispatched_by=None if actor.is_system else actor.user, dispatched_at=now)
+    record(actor=actor, action="volunteers.dispatch.create", obj=dispatch, area_path=demand.path,
+           data={"demand": demand.pk, "team": team.pk})
+    return dispatch
+
+
+@transaction.atomic
+def accept_dispatch(*, actor: Actor, dispatch: Dispatch, activity: dict | None = None,
+                    now: datetime | None = None) -> Dispatch:
+    """接单: the team's leader takes the wish — its claim (demands.services.claim_wish, with the leader's account;
+    for the unit when the team is a unit's). ``activity`` (title, place, starts_at, ends_at, slots) also schedules
+    an activity of the team linked to the wish. Done and rated go through the demand's own lifecycle."""
+    now = now or timezone.now()
+    dispatch = _lock_dispatch(dispatch)
+    _authorise_team_reply(actor, dispatch.team)
+    if dispatch.status != Dispatch.Status.DISPATCHED:
+        raise ValidationError({"dispatch": f"该派单{dispatch.get_status_display()}，不能再接单"})
+    team = dispatch.team
+    # The leader holds no 认领 capability on the area: this service has checked they lead the dispatched team, so
+    # the claim is made as a system actor carrying the leader's account (the claimant and the audit name are theirs).
+    claimer = actor if actor.is_system else Actor.system("volunteers:dispatch", user=actor.user)
+    claim = demand_services.claim_wish(actor=claimer, demand=dispatch.demand, unit=team.unit, now=now)
+    dispatch.status, dispatch.decided_by, dispatch.decided_at = Dispatch.Status.ACCEPTED, claimer.user, now
+    dispatch.wish_claim = claim
+    dispatch.save(update_fields=["status", "decided_by", "decided_at", "wish_claim"])
+    if activity:
+        create_activity(actor=actor, team=team, area=dispatch.demand.area, demand=dispatch.demand,
+                        title=activity.get("title") or f"微心愿：{dispatch.demand.summary}"[:100], **{
+                            k: v for k, v in activity.items() if k != "title"})
+    record(actor=actor, action="volunteers.dispatch.accept", obj=dispatch, area_path=dispatch.path,
+           data={"claim": claim.pk, "activity": bool(activity)})
+    return dispatch
+
+
+@transaction.atomic
+def decline_dispatch(*, actor: Actor, dispatch: Dispatch, reason: str, now: datetime | None = None) -> Dispatch:
+    """婉拒: the team's leader declines, with a reason; the wish stays open for another team or claimant."""
+    now = now or timezone.now()
+    dispatch = _lock_dispatch(dispatch)
+    _authorise_team_reply(actor, dispatch.team)
+    if dispatch.status != Dispatch.Status.DISPATCHED:
+        raise ValidationError({"dispatch": f"该派单{dispatch.get_status_display()}，不能婉拒"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写婉拒原因"})
+    dispatch.status, dispatch.decided_by, dispatch.decided_at = Dispatch.Status.DECLINED, actor.user, now
+    dispatch.decline_reason = reason.strip()[:200]
+    dispatch.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
+    record(actor=actor, action="volunteers.dispatch.decline", obj=dispatch, area_path=dispatch.path,
+           data={"reason": dispatch.decline_reason})
+    return dispatch
+
+
+def complete_dispatch(*, actor: Actor, dispatch: Dispatch, note: str, now: datetime | None = None):
+    """Done: the wish's claim is fulfilled through demands.services.fulfil_claim (its own transaction, durable; the
+    claimant check is the demand's: the leader who accepted, or a member of the unit); the resident then rates it
+    on the demand's own tracking page (评单)."""
+    if dispatch.wish_claim_id is None:
+        raise ValidationError({"dispatch": "该派单尚未接单"})
+    return demand_services.fulfil_claim(actor=actor, claim=dispatch.wish_claim, note=note, now=now)

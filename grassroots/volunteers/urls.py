@@ -39,4 +39,10 @@ urlpatterns = [
     path("volunteers/rotas/turns/<int:pk>/", views.rota_turn, name="volunteers-rota-turn"),
 
     # hours → points, 双报到, 点单 (section D)
+    path("volunteers/hours-rule/<str:code>/", views.hours_rule, name="volunteers-hours-rule"),
+    path("volunteers/wishes/<int:pk>/dispatch/", views.wish_dispatch, name="volunteers-wish-dispatch"),
+    path("volunteers/dispatches/", views.dispatches, name="volunteers-dispatches"),
+    path("volunteers/dispatches/<int:pk>/accept/", views.dispatch_accept, name="volunteers-dispatch-accept"),
+    path("volunteers/dispatches/<int:pk>/decline/", views.dispatch_decline, name="volunteers-dispatch-decline"),
+    path("volunteers/dispatches/<int:pk>/done/", views.dispatch_done, name="volunteers-dispatch-done"),
 ]

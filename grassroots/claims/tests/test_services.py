@@ -16,6 +16,7 @@ from grassroots.catalogue import services as catalogue_services
 from grassroots.claims import selectors as claims_selectors
 from grassroots.claims import services as claims_services
 from grassroots.claims.models import Claim, ClaimStatus, Notice, NoticeStatus, ObjectionStatus
+from grassroots.core.testing import PASSWORD
 from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger import services as ledger_services
 from grassroots.ledger.models import LedgerEntry
@@ -101,6 +102,28 @@ def test_person_outside_the_recorders_grid(insider, rules, people, region, syste
                                rule=rules["A01"], quantity=1, deed_date=TODAY, today=TODAY)
     assert "不在您负责的网格内" in str(e.value)
     assert Claim.objects.count() == 0
+
+
+def test_caller_checked_skips_only_the_record_scope(insider, rules, people, region, system_actor):
+    """A calling service that vouches for the actor (volunteers: a leader's confirmed hours) records a claim in a
+    grid the actor holds no role on; the actor is the recorder. The other checks still hold."""
+    leader = create_account(actor=system_actor, username="noroles", password=PASSWORD, display_name="无角色",
+                            roles=[])
+    other = area_services.create_household(actor=system_actor, grid=region["赛沁塔拉嘎查2"], number="SQ-0201",
+                                           address="二组")
+    person = area_services.add_person(actor=system_actor, household=other, name="宝音", gender="M",
+                                      mongolian_name=True)
+    with pytest.raises(ValidationError) as e:
+        claims_services.record_claims(actor=actor(leader), person_ids=[person.pk], rule=rules["A01"], quantity=1,
+                                      deed_date=TODAY, today=TODAY)
+    assert "不在您负责的网格内" in str(e.value)
+    [claim] = claims_services.record_claims(actor=actor(leader), person_ids=[person.pk], rule=rules["A01"],
+                                            quantity=1, deed_date=TODAY, today=TODAY, caller_checked=True)
+    assert claim.recorder == leader and claim.status == ClaimStatus.IN_REVIEW and claim.stage == 0
+    with pytest.raises(ValidationError) as e:  # the window still holds
+        claims_services.record_claims(actor=actor(leader), person_ids=[person.pk], rule=rules["A01"], quantity=1,
+                                      deed_date=TODAY - timedelta(days=93), today=TODAY, caller_checked=True)
+    assert "三个月内" in str(e.value)
 
 
 def test_read_only_member_cannot_record(cashier, rules, people):

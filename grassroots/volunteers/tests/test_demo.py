@@ -108,10 +108,8 @@ def test_the_demo_loads_once_with_sites_teams_and_hours_to_show(demo, system_act
     assert counts() == first
 
 
-@pytest.mark.xfail(strict=True, reason="LEAD: propose_hours_claims is section D's; in branch h16-E it is a stub "
-                                       "answering {'proposed': 0}. Remove this mark once section D is merged.")
 def test_the_demo_proposes_points_claims_from_confirmed_hours(demo):
-    """After the merge with section D: the confirmed hours of 赛沁塔拉嘎查's residents proposed claims under the
+    """The confirmed hours of 赛沁塔拉嘎查's residents proposed claims under the
     village's hours rule."""
     rule = HoursRule.objects.get(village__code=SAIQIN).rule
     assert HoursClaim.objects.filter(outcome=HoursClaim.Outcome.PROPOSED, claim__isnull=False).exists()
