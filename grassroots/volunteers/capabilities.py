@@ -16,7 +16,10 @@ EXPORT = "volunteers.export"
 _STAFF = [Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.ORGANISATION_STAFF, Role.SYSTEM_ADMIN]
 
 GRANTS: dict[str, list[Role]] = {
-    VIEW: [Role.VILLAGE_SECRETARY, Role.VILLAGE_COMMITTEE_MEMBER, Role.PARTY_GROUP_LEADER, Role.GRID_WORKER, *_STAFF],
+    # Teams and volunteers are registered at village level and above: a grid worker (whose role sits on one grid)
+    # would see nothing, so the role is not offered a register it cannot fill. As a volunteer or a team leader they
+    # reach their own service like anyone.
+    VIEW: [Role.VILLAGE_SECRETARY, Role.VILLAGE_COMMITTEE_MEMBER, Role.PARTY_GROUP_LEADER, *_STAFF],
     MANAGE: [Role.VILLAGE_SECRETARY, Role.VILLAGE_COMMITTEE_MEMBER, *_STAFF],
     EXPORT: [Role.VILLAGE_SECRETARY, *_STAFF],
 }

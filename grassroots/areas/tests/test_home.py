@@ -66,7 +66,7 @@ def test_an_account_with_no_role_gets_a_chinese_page_and_an_empty_menu(db, syste
 
 
 @pytest.mark.parametrize("who, expected", [
-    ("insider", {"households", "points", "shop", "demands", "volunteers"}),  # grid worker
+    ("insider", {"households", "points", "shop", "demands"}),  # grid worker
     ("reader", {"households", "points", "shop", "demands", "party", "pairing", "volunteers"}),  # party group leader
     ("cashier", {"households", "points", "shop"}),  # no 需求: demands.view is not the cashier's
     ("secretary", {"households", "points", "shop", "demands", "import", "party", "pairing", "volunteers"}),
