@@ -35,7 +35,8 @@ def review_queue(user, *, limit: int = 200) -> list[Claim]:
     scope = scope_of(user)
     claims = (
         visible(user, Claim.objects.filter(status=ClaimStatus.IN_REVIEW), caps.VIEW)
-        .select_related("person", "household", "rule_version", "grid", "recorder", "village")
+        .select_related("person", "household", "rule_version", "grid", "recorder", "village",
+                        "volunteer_hours__signup__activity")  # a claim proposed from volunteer hours: its evidence
         .order_by("village_id", "stage", "grid_id", "id")[: limit * 4]
     )
     policies = {p.village_id: p.stages for p in PointsPolicy.objects.filter(

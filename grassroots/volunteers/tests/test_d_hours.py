@@ -65,7 +65,10 @@ def test_a_confirmed_hour_proposes_one_claim_once(volunteer_world, hours_rule, a
     assert signup.hours_claim.outcome == HoursClaim.Outcome.PROPOSED and signup.hours_claim.claim == claim
     assert not HoursClaim.objects.filter(signup=unconfirmed).exists()  # unconfirmed hours propose nothing
     # The claim waits in the village's normal review: the party group leader's queue (stage 0).
-    assert "走访独居老人" in as_reader.get(reverse("points-review")).content.decode()
+    queue = as_reader.get(reverse("points-review")).content.decode()
+    assert "走访独居老人" in queue
+    # with the activity as its evidence, one tap away
+    assert f'href="{reverse("volunteers-activity", args=[signup.activity_id])}" data-testid="volunteer-evidence"' in queue
 
     # Rerun the job, the sweep and the targeted one: no second claim.
     assert propose()["proposed"] == 0
