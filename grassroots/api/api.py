@@ -98,10 +98,10 @@ from grassroots.meetings.api import router as meetings_router  # noqa: E402
 from grassroots.members.api import router as members_router  # noqa: E402
 from grassroots.neworgs.api import router as neworgs_router  # noqa: E402
 from grassroots.pairing.api import router as pairing_router  # noqa: E402
-from grassroots.volunteers.api import router as volunteers_router  # noqa: E402
 from grassroots.party.api import router as party_router  # noqa: E402
 from grassroots.settlement.api import router as settlement_router  # noqa: E402
 from grassroots.shop.api import router as shop_router  # noqa: E402
+from grassroots.volunteers.api import router as volunteers_router  # noqa: E402
 
 api.add_router("/", areas_router)
 api.add_router("/audit", audit_router)

@@ -5,7 +5,7 @@ check-out on the day, the activity list, a new activity, 我的志愿服务 and 
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from freezegun import freeze_time
 
 from grassroots.audit.context import Actor
@@ -382,3 +382,11 @@ def test_the_roster_and_the_queue_take_a_constant_number_of_queries(w, as_leader
             response = as_leader.get(reverse("volunteers-activities") + "?when=past")
         assert text(response).count('data-testid="activity-row"') == 2
 
+
+
+@pytest.mark.parametrize("path", ["/volunteers/activities/1/", "/volunteers/me/", "/volunteers/hours/",
+                                  "/volunteers/activities/", "/volunteers/teams/1/activities/new/"])
+def test_the_activity_pages_read_the_primary(path):
+    """Each is opened right after a write (a tap, a confirmation) and must show it (core/tests/test_db_router.py's
+    NOT_ROUTED, kept here so the sections merge cleanly)."""
+    assert not getattr(resolve(path).func, "reads_from_replica", False)
