@@ -169,3 +169,17 @@ def test_a_leader_cancels_an_activity_a_reader_may_not(w, as_leader, as_reader, 
     assert post(as_reader, f"/activities/{w.activity.pk}/cancel").status_code == 403
     assert post(as_outsider, f"/activities/{w.activity.pk}/cancel").status_code == 404
     assert post(as_leader, f"/activities/{w.activity.pk}/cancel").json()["status"] == "cancelled"
+
+
+@freeze_time(BEFORE)
+def test_the_rest_of_the_callers_on_the_routes(w, as_insider, as_stranger, anonymous):
+    assert [i["title"] for i in as_insider.get(f"{API}/activities").json()["items"]] == ["走访独居老人"]  # public
+    assert as_insider.get(f"{API}/activities/{w.activity.pk}").json()["roster"] is None
+    assert post(as_insider, f"/activities/{w.activity.pk}/cancel").status_code == 404
+    assert sign_up(as_insider, w.activity).status_code == 422  # not a volunteer: nothing to sign up
+    for path in ("/activities", f"/activities/{w.activity.pk}/signups", "/hours/confirm"):
+        assert post(anonymous, path, {}, key="x").status_code == 401
+    for path in (f"/activities/{w.activity.pk}", "/signups/mine", "/hours/pending"):
+        assert anonymous.get(API + path).status_code == 401
+    assert post(as_stranger, "/activities", activity_body(w.team), key="a").status_code == 404
+    assert not SignUp.objects.exists()

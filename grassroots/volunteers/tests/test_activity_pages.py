@@ -390,3 +390,15 @@ def test_the_activity_pages_read_the_primary(path):
     """Each is opened right after a write (a tap, a confirmation) and must show it (core/tests/test_db_router.py's
     NOT_ROUTED, kept here so the sections merge cleanly)."""
     assert not getattr(resolve(path).func, "reads_from_replica", False)
+
+
+@freeze_time(BEFORE)
+def test_the_rest_of_the_callers_on_the_list_the_form_and_my_service(w, as_insider, as_stranger, anonymous):
+    listed = as_insider.get(reverse("volunteers-activities"))  # VIEW on a grid: the village's team is not theirs
+    assert listed.status_code == 200 and "走访独居老人" not in text(listed)
+    assert as_stranger.get(reverse("volunteers-activities")).status_code == 404
+    assert new_activity(as_stranger, w.team).status_code == 404
+    assert new_activity(anonymous, w.team).status_code == 302
+    assert anonymous.get(reverse("volunteers-me")).status_code == 302
+    assert as_stranger.get(reverse("volunteers-hours")).status_code == 404
+    assert not Activity.objects.filter(title="清扫村道").exists()
