@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from grassroots.access.scope import NOT_FOUND, leads_team, led_teams_q, scope_of, visible_teams
+from grassroots.areas.models import Area, Level
 from grassroots.rules import volunteering as rules
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers.models import Activity, SignUp, Team, Volunteer
@@ -111,6 +112,13 @@ def _narrowed(rows: QuerySet, *, now: datetime, past: bool, area_path: str, team
     if past:
         return rows.filter(ends_at__lte=now).order_by("-starts_at", "-pk")
     return rows.filter(ends_at__gt=now).order_by("starts_at", "pk")
+
+
+def filter_areas(user, *, limit: int = 300) -> list[Area]:
+    """The areas the activity list may be narrowed to: the caller's own (VIEW) and the townships and villages in them."""
+    query = scope_of(user).q(caps.VIEW, "path")
+    return list(Area.objects.filter(query, level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
+                .order_by("path")[:limit])
 
 
 def runnable_teams(user) -> QuerySet:

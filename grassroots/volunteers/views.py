@@ -73,6 +73,7 @@ def activities(request):
         "page": page, "past": past, "area": area, "team": team, "query": query.urlencode(),
         "teams": visible_teams(user, Team.objects.filter(is_active=True), caps.VIEW).order_by("name")[:100],
         "runnable": list(selectors.runnable_teams(user).order_by("name")[:20]),
+        "areas": selectors.filter_areas(user),
     })
 
 

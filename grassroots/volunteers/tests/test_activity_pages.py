@@ -402,3 +402,12 @@ def test_the_rest_of_the_callers_on_the_list_the_form_and_my_service(w, as_insid
     assert anonymous.get(reverse("volunteers-me")).status_code == 302
     assert as_stranger.get(reverse("volunteers-hours")).status_code == 404
     assert not Activity.objects.filter(title="清扫村道").exists()
+
+
+@freeze_time(BEFORE)
+def test_the_list_narrows_to_an_area(w, as_county_admin, region):
+    url = reverse("volunteers-activities")
+    body = text(as_county_admin.get(url))
+    assert "走访独居老人" in body and f'<option value="{region["官井子村"].code}">官井子村</option>' in body
+    assert "走访独居老人" not in text(as_county_admin.get(url + f"?area={region['官井子村'].code}"))
+    assert "走访独居老人" in text(as_county_admin.get(url + f"?area={region['赛沁塔拉嘎查'].code}"))
