@@ -382,6 +382,8 @@ def check_in(*, actor: Actor, signup: SignUp, now: datetime | None = None) -> Si
     signup = SignUp.objects.select_for_update(of=("self",)).select_related("activity__team", "volunteer").get(pk=signup.pk)
     _may_attend_for(actor, signup)
     activity = signup.activity
+    if activity.status != Activity.Status.OPEN:
+        raise ValidationError({"signup": f"活动“{activity.title}”已取消"})
     if signup.status != SignUp.Status.SIGNED:
         raise ValidationError({"signup": f"{signup.volunteer.name}未取得“{activity.title}”的名额，不能签到"})
     if signup.checked_in_at is not None:
@@ -511,6 +513,20 @@ def confirm_hours(*, actor: Actor, minutes_by_signup: dict[int, int], now: datet
     if confirmed:  # the queue proposes their points claims once this commits (and the hourly sweep catches any missed)
         enqueue("grassroots.volunteers.tasks.propose_hours_claims", confirmed, name="志愿时长申报积分")
     return signups
+
+
+# ================================================================================================ activities, sign-ups, hours (section B)
+
+# The idempotency actions of the pages' and the API's retried writes (core/idempotency.py); the work itself is the
+# services above.
+ACTIVITY_CREATE = "volunteers.activity.create"
+ACTIVITY_CANCEL = "volunteers.activity.cancel"
+SIGNUP_CREATE = "volunteers.signup.create"
+SIGNUP_CANCEL = "volunteers.signup.cancel"
+SIGNUP_CHECK_IN = "volunteers.signup.check_in"
+SIGNUP_CHECK_OUT = "volunteers.signup.check_out"
+SIGNUP_NO_SHOW = "volunteers.signup.no_show"
+HOURS_CONFIRM = "volunteers.hours.confirm"
 
 
 # ================================================================================================ rotas (section C)

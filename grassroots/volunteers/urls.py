@@ -28,6 +28,8 @@ urlpatterns = [
     path("volunteers/me/", views.my_service, name="volunteers-me"),
     path("volunteers/activities/<int:pk>/", views.activity_page, name="volunteers-activity"),
     path("volunteers/hours/", views.hours_queue, name="volunteers-hours"),
+    path("volunteers/activities/", views.activities, name="volunteers-activities"),
+    path("volunteers/teams/<int:pk>/activities/new/", views.activity_new, name="volunteers-activity-new"),
 
     # rotas (section C)
     path("volunteers/rotas/", views.rotas, name="volunteers-rotas"),
