@@ -6,6 +6,7 @@ Hours are kept as whole minutes (an hour and a half is 90), so sums are exact; p
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 # The national record rules (全国志愿服务信息系统): one to five stars at 100 / 300 / 600 / 1,000 / 1,500 verified
 # cumulative hours.
@@ -80,3 +81,34 @@ def attended_minutes(checked_in: datetime, checked_out: datetime | None, *, ends
 def promoted(waiting: list, free_slots: int) -> list:
     """Who moves up from the waiting list (already in the order they joined) when ``free_slots`` open."""
     return list(waiting[: max(0, free_slots)])
+
+
+# Hours a team leader types when confirming: at most one decimal ("1.5"), turned into whole minutes (90).
+
+
+def minutes_from_hours(text: str) -> int:
+    """ "1.5" → 90, "2" → 120, "0" → 0. Raises ValueError with a Chinese message for anything else: not a
+    number, more than one decimal, negative, or more than one activity may count (12 hours)."""
+    raw = (text or "").strip().replace("。", ".").replace("．", ".")
+    if not raw:
+        raise ValueError("请填写时长（小时）")
+    try:
+        hours = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"时长“{raw}”不是数字") from None
+    if not hours.is_finite():
+        raise ValueError(f"时长“{raw}”不是数字")
+    if hours < 0:
+        raise ValueError("时长不能为负数")
+    if hours != hours.quantize(Decimal("0.1")):
+        raise ValueError("时长最多保留一位小数")
+    minutes = int(hours * 60)
+    if minutes > MAX_MINUTES:
+        raise ValueError(f"一次活动的时长不超过{MAX_MINUTES // 60}小时")
+    return minutes
+
+
+def hours_input(minutes: int) -> str:
+    """The value the form starts with: 90 → "1.5", 100 → "1.7" (to one decimal)."""
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+    return f"{hours:f}".rstrip("0").rstrip(".") if "." in f"{hours:f}" else f"{hours:f}"

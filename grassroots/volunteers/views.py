@@ -35,8 +35,7 @@ from grassroots.rules import rota as rota_rules
 from grassroots.rules import volunteering as vrules
 from grassroots.rules.paths import path_prefixes
 from grassroots.rules.points import period_bounds
-from grassroots.rules.volunteer_hours import hours_input, minutes_from_hours
-from grassroots.rules.volunteering import SLOT_LABELS, hours_text
+from grassroots.rules.volunteering import SLOT_LABELS, hours_input, hours_text, minutes_from_hours
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers import forms_a, forms_d, rota_forms, selectors, services
 from grassroots.volunteers.activity_forms import ActionForm, ActivityForm, ConfirmForm

@@ -79,15 +79,8 @@ def _log_in(base: str, username: str) -> requests.Session:
     return session
 
 
-# LEAD: the volunteer service's pages are sections A and B; in branch h16-E `volunteers-home` is a placeholder
-# answering 404 and the menu offers a volunteer nothing, so these accounts fail here as expected. Remove this mark
-# (strict: an unexpected pass fails) once those sections are merged.
-VOLUNTEER_PAGES_PENDING = pytest.mark.xfail(strict=True, reason="volunteer pages not merged yet (sections A, B)")
-
-
 def _accounts_to_visit():
-    volunteers = {u for u, *_ in VOLUNTEER_ACCOUNTS}
-    return [pytest.param(u, marks=VOLUNTEER_PAGES_PENDING) if u in volunteers else u for u in readme_accounts()]
+    return readme_accounts()
 
 
 @pytest.mark.parametrize("username", _accounts_to_visit())
@@ -110,7 +103,6 @@ def test_every_demo_account_opens_its_home_and_every_link_it_is_offered(live_app
     assert failures == [], f"{username}: " + "; ".join(failures)
 
 
-@VOLUNTEER_PAGES_PENDING
 @pytest.mark.parametrize("username", [u for u, *_ in VOLUNTEER_ACCOUNTS])
 def test_the_volunteer_accounts_reach_their_volunteer_service(live_app, username):
     """A volunteer and a team leader with no role on any area: the home page leads to 志愿服务, which opens."""

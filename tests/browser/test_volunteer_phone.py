@@ -4,8 +4,8 @@ on the page is wider than the phone and the buttons are at least 44 px high.
 
 The browser runs at the real time and cannot be frozen, so the activity is made to start in 30 minutes (sign-up is
 open until the start; check-in opens an hour before it), and before the leader's step it is moved into the past as
-the clock would move it (hours are confirmed once an activity has ended). (The lead adds the last step — the points
-claim in the village's review queue — with the hours → points section.)"""
+the clock would move it (hours are confirmed once an activity has ended). Last, the queue's job runs (as the worker
+would) and the confirmed hours wait as a points claim in 赛沁塔拉嘎查's review queue, with the activity as evidence."""
 
 import re
 import subprocess
@@ -34,7 +34,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from grassroots.access.services import create_account
-from grassroots.areas.models import Area
+from grassroots.areas import services as areas
+from grassroots.areas.models import Area, Household, Person
 from grassroots.audit.context import Actor
 from grassroots.demo import DEMO_PASSWORD
 from grassroots.volunteers import services
@@ -43,12 +44,16 @@ actor = Actor.system('e2e')
 village = Area.objects.get(code='{SAIQIN}')
 station = Site.objects.filter(area=village, level='station').first() or services.create_site(
     actor=actor, area=village, name='赛沁塔拉嘎查新时代文明实践站')
+# 刘桂香 lives in the village (her confirmed hours earn points there); 包文明 registered himself.
+home = Household.objects.filter(path__startswith=village.path, is_active=True).order_by('id').first()
+resident = Person.objects.filter(household=home, name='刘桂香').first() or areas.add_person(
+    actor=actor, household=home, name='刘桂香', relation='other', gender='F')
 people = {{}}
-for username, name in (('e2elead', '包文明'), ('e2evol', '刘桂香')):
+for username, name, person in (('e2elead', '包文明', None), ('e2evol', '刘桂香', resident)):
     user = get_user_model().objects.filter(username=username).first() or create_account(
         actor=actor, username=username, password=DEMO_PASSWORD, display_name=name, roles=[])
     people[username] = Volunteer.objects.filter(user=user).first() or services.register_volunteer(
-        actor=actor, name=name, area=village, consent=True, user=user)
+        actor=actor, name=name, area=village, consent=True, user=user, person=person)
 team = Team.objects.filter(name='赛沁塔拉嘎查e2e服务队').first() or services.create_team(
     actor=actor, name='赛沁塔拉嘎查e2e服务队', site=station, leader=people['e2elead'])
 if not team.members.filter(volunteer=people['e2evol'], left_on__isnull=True).exists():
@@ -68,6 +73,12 @@ from django.utils import timezone
 from grassroots.volunteers.models import Activity
 now = timezone.now()
 Activity.objects.filter(pk=int(sys.argv[1])).update(starts_at=now - timedelta(hours=2), ends_at=now - timedelta(minutes=1))
+"""
+
+# The queue's job for confirmed hours (the worker runs it after the confirmation commits, and hourly as a sweep).
+PROPOSE = PREAMBLE + """
+from grassroots.volunteers.tasks import propose_hours_claims
+print(propose_hours_claims())
 """
 
 
@@ -149,3 +160,13 @@ def test_a_volunteer_signs_up_checks_in_and_out_and_the_leader_confirms(live_app
     expect(phone.get_by_test_id("pending-total")).to_have_text("0 小时")
     expect(phone.get_by_test_id("past-row").filter(has_text="帮独居老人打扫院子")).to_contain_text("已确认")
     fits(phone, "me-after")
+
+    # 6. The queue proposes the hours as a points claim: 1.5 h is one whole hour (+5) under the village's 志愿服务
+    # rule, waiting at the first stage of 赛沁塔拉嘎查's review, with the activity as its evidence.
+    assert "'proposed': 1" in run(PROPOSE, live_env)
+    log_in(phone, base, "xiaozu")
+    phone.goto(f"{base}/points/review/")
+    evidence = phone.get_by_test_id("volunteer-evidence").filter(has_text="帮独居老人打扫院子")
+    expect(evidence).to_have_count(1)
+    expect(phone.locator("body")).to_contain_text("刘桂香")
+    fits(phone, "review-queue")

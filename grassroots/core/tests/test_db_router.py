@@ -195,7 +195,7 @@ ROUTED = [
     "/points/villages/1/annual/2026/certificates/", "/demands/numbers/", "/", "/exports/households.xlsx",
     "/party/members/register.xlsx", "/party/members/mobile.xlsx", "/party/meetings/compliance/",
     "/party/meetings/compliance.xlsx", "/pairing/coverage/", "/pairing/coverage.xlsx", "/pairing/figures/",
-    "/pairing/pairs.xlsx",
+    "/pairing/pairs.xlsx", "/volunteers/", "/volunteers/people/", "/volunteers/people.xlsx",
 ]
 # Pages a user opens right after writing and must show that write: their own objection on the notice, the
 # household's balance after a redemption, a closed year, a claimed wish, a demand's own page.
@@ -204,7 +204,8 @@ NOT_ROUTED = [
     "/demands/wishes/", "/demands/1/", "/d/150426100223/t/ABCD/", "/households/1/", "/points/settlements/1/",
     "/party/members/", "/party/members/1/", "/party/members/transfers/", "/party/members/mobile/",
     "/party/members/home-reports/", "/pairing/pairs/1/", "/pairing/visits/1/", "/pairing/households/1/",
-    "/pairing/cloud/meetings/1/",
+    "/pairing/cloud/meetings/1/", "/volunteers/me/", "/volunteers/activities/1/", "/volunteers/hours/",
+    "/volunteers/rotas/1/", "/volunteers/dispatches/",
 ]
 
 

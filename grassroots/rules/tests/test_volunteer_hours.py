@@ -1,6 +1,6 @@
 import pytest
 
-from grassroots.rules.volunteer_hours import hours_input, minutes_from_hours
+from grassroots.rules.volunteering import hours_input, minutes_from_hours
 
 
 @pytest.mark.parametrize(("text", "minutes"), [("1.5", 90), ("2", 120), (" 0 ", 0), ("12", 720), ("0.1", 6),
