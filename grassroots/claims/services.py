@@ -60,7 +60,10 @@ OBJECTION_RAISE = "points.objection.raise"
 MAX_BATCH = 200
 
 
-def _cap_problem(version: RuleVersion, person: Person, deed_date: date, adding: int, pending: int) -> str | None:
+def cap_problem(version: RuleVersion, person: Person, deed_date: date, adding: int, pending: int) -> str | None:
+    """Why ``adding`` points under ``version`` would take ``person`` past the rule's cap in the period of
+    ``deed_date`` (``pending``: points of the same batch not yet saved), or None. The one cap check: recording and
+    the claims proposed from volunteer hours both ask it."""
     if version.cap is None:
         return None
     start, end = period_bounds(deed_date, version.cap_period)
@@ -159,7 +162,7 @@ def record_claims(*, actor: Actor, person_ids: list[int], rule: Rule, quantity: 
         if not person.category_codes() & set(version.categories):
             errors.append(f"「{version.title}」只适用于{'、'.join(version.category_labels)}，{person.name}不适用")
             continue
-        problem = _cap_problem(version, person, deed_date, points, pending[pk])
+        problem = cap_problem(version, person, deed_date, points, pending[pk])
         if problem:
             errors.append(problem)
         pending[pk] += points

@@ -131,6 +131,10 @@ class Volunteer(models.Model):
         indexes = [
             models.Index(fields=["path", "confirmed_minutes"], name="vol_volunteer_board_idx",
                          opclasses=["varchar_pattern_ops", "int4_ops"]),
+            # The leaderboard of a league or a county walks the region's volunteers from the most hours down and stops
+            # at the first twenty in the area (bench/README.md: a league 48 → 1.3 ms); a village reads the index above.
+            models.Index(models.F("confirmed_minutes").desc(), name="vol_volunteer_hours_idx",
+                         condition=Q(is_active=True, confirmed_minutes__gt=0)),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.catalogue.models import Rule
 from grassroots.catalogue.selectors import version_in_force
-from grassroots.claims.services import _cap_problem, record_claims
+from grassroots.claims.services import cap_problem, record_claims
 from grassroots.core.tasks import enqueue
 from grassroots.demands import services as demand_services
 from grassroots.demands.models import Demand, Unit, WishClaim
@@ -807,8 +807,8 @@ def _earned_hours(signup: SignUp) -> int:
 
 def _hours_that_fit(version, person: Person, deed_date: date, hours: int) -> int:
     """The most of ``hours`` the rule's cap leaves for ``person`` in the period of ``deed_date`` (the claims' own
-    cap check, claims.services._cap_problem, is the judge: no second copy of the rule)."""
-    while hours > 0 and _cap_problem(version, person, deed_date, claim_points(version.points, hours), 0):
+    cap check, claims.services.cap_problem, is the judge: no second copy of the rule)."""
+    while hours > 0 and cap_problem(version, person, deed_date, claim_points(version.points, hours), 0):
         hours -= 1
     return hours
 
