@@ -1,4 +1,4 @@
-"""The forms of the activity pages (section B): a new activity, the buttons on an activity (sign up, cancel, check
+"""The forms of the activity pages: a new activity, the buttons on an activity (sign up, cancel, check
 in and out, a no-show, cancelling the activity) and the hours queue. Every form that writes carries the idempotency
 key (core.form_fields.IdempotentForm): a tap sent twice on a weak signal does its work once."""
 

@@ -32,7 +32,7 @@ from grassroots.volunteers.models import SignUp, Team, Volunteer
 router = Router(tags=["志愿服务"])
 
 
-# ================================================================================================ sites, teams, volunteers (section A)
+# ================================================================================================ sites, teams, volunteers
 
 
 VOL_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
@@ -294,7 +294,7 @@ def register_volunteer(request, response: HttpResponse, payload: RegisterIn, ide
                 body=payload.model_dump(mode="json"), work=work)
 
 
-# ================================================================================================ activities, sign-ups, check-in/out, hours (section B)
+# ================================================================================================ activities, sign-ups, check-in/out, hours
 
 B_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
@@ -639,7 +639,7 @@ def confirm_hours(request, response: HttpResponse, payload: ConfirmIn, idempoten
                 body=payload.model_dump(mode="json"), work=work, status=200)
 
 
-# ================================================================================================ rotas (section C)
+# ================================================================================================ rotas
 
 ROTA_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
@@ -724,4 +724,4 @@ def get_rota(request, rota_id: ObjectId):
 
 
 
-# ================================================================================================ hours → points (section D)
+# ================================================================================================ hours → points

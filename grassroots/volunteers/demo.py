@@ -58,7 +58,7 @@ def load_demo_volunteers(*, actor: Actor, today: date | None = None) -> None:
     wudan = Area.objects.filter(code=WUDAN).first()
     if wudan is not None and WUDAN in sites:  # 乌丹镇's 校门口·微学堂: the term's rota, published from today on
         build_demo_rota(actor=actor, township=wudan, institute=sites[WUDAN], today=today, publish=True, now=now)
-    # Points proposed from the confirmed hours (section D's job; a stub answering {"proposed": 0} before the merge).
+    # Points proposed from the confirmed hours into 赛沁塔拉嘎查's review.
     services.propose_hours_claims(actor=actor, today=today)
 
 

@@ -316,7 +316,7 @@ class HoursClaim(models.Model):
         return f"{self.signup_id}: {self.get_outcome_display()}"
 
 
-# ================================================================================================ rotas (section C)
+# ================================================================================================ rotas
 
 
 class Rota(models.Model):

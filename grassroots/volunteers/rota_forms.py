@@ -1,4 +1,4 @@
-"""The form of a new rota (section C): teams, weekly slots, term, group size, subjects one a line, place."""
+"""The form of a new rota: teams, weekly slots, term, group size, subjects one a line, place."""
 
 from django import forms
 

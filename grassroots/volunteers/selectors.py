@@ -110,7 +110,7 @@ def public_activities(queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(is_public=True, status=Activity.Status.OPEN)
 
 
-# ================================================================================================ sites, teams, volunteers (section A)
+# ================================================================================================ sites, teams, volunteers
 
 
 # The register's pages hold this many volunteers.
@@ -325,7 +325,7 @@ def honour_board(area: Area, *, limit: int = 50) -> list[Volunteer]:
                        limit=limit)
 
 
-# ================================================================================================ activities, sign-ups, hours (section B)
+# ================================================================================================ activities, sign-ups, hours
 
 # An activity a caller reaches: a team they lead, or in their subtree for VIEW (access/scope.py).
 LIVE = (SignUp.Status.SIGNED, SignUp.Status.WAITING)
@@ -541,7 +541,7 @@ def runs_any_team(user) -> bool:
     return bool(scope_of(user).paths(caps.MANAGE)) or Team.objects.filter(led_teams_q(user)).exists()
 
 
-# ================================================================================================ rotas (section C)
+# ================================================================================================ rotas
 
 
 def rota_teams(teams) -> list[rota_rules.TeamIn]:
@@ -596,7 +596,7 @@ def rota_weeks(turns: list[RotaTurn]) -> list[tuple[int, list[RotaTurn]]]:
 
 
 
-# ================================================================================================ hours → points, 双报到, 点单 (section D)
+# ================================================================================================ hours → points, 双报到, 点单
 
 
 

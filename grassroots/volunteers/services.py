@@ -113,7 +113,7 @@ def _ancestors(area: Area) -> list[Area]:
     return list(Area.objects.filter(path__in=prefixes))
 
 
-# ------------------------------------------------------------------------------------------------ (section A)
+# ------------------------------------------------------------------------------------------------
 
 SITE_CREATE = "volunteers.site.create"
 TEAM_CREATE = "volunteers.team.create"
@@ -136,8 +136,6 @@ def update_site(*, actor: Actor, site: Site, name: str, address: str = "", openi
     record(actor=actor, action="volunteers.site.update", obj=site,
            data={"before": before, "name": site.name, "is_active": is_active})
     return site
-
-# ------------------------------------------------------------------------------------------------ (end of section A)
 
 
 @transaction.atomic
@@ -515,7 +513,7 @@ def confirm_hours(*, actor: Actor, minutes_by_signup: dict[int, int], now: datet
     return signups
 
 
-# ================================================================================================ activities, sign-ups, hours (section B)
+# ================================================================================================ activities, sign-ups, hours
 
 # The idempotency actions of the pages' and the API's retried writes (core/idempotency.py); the work itself is the
 # services above.
@@ -529,7 +527,7 @@ SIGNUP_NO_SHOW = "volunteers.signup.no_show"
 HOURS_CONFIRM = "volunteers.hours.confirm"
 
 
-# ================================================================================================ rotas (section C)
+# ================================================================================================ rotas
 
 ROTA_CREATE = "volunteers.rota.create"
 
@@ -770,7 +768,7 @@ def swap_rota_turns(*, actor: Actor, turn: RotaTurn, other_turn: RotaTurn) -> tu
 
 
 
-# ================================================================================================ hours → points (section D)
+# ================================================================================================ hours → points
 
 
 # How long back a deed may be claimed: the claims' own window (claims.services.record_claims refuses older deeds).
@@ -914,7 +912,7 @@ def set_hours_rule(*, actor: Actor, village: Area, rule: Rule | None) -> HoursRu
     return current
 
 
-# ================================================================================================ 点单—派单 (section D)
+# ================================================================================================ 点单—派单
 # A wish (demands.Demand of kind "wish") keeps its own lifecycle: ordered (filed), claimed (demands.WishClaim),
 # fulfilled, rated. 派单 adds who was asked: a Dispatch to a team; 接单 is the wish's claim, made by the team's leader.
 

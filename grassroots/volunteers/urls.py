@@ -3,7 +3,7 @@ from django.urls import path
 from grassroots.volunteers import views
 
 urlpatterns = [
-    # sites, teams, volunteers, public (section A)
+    # sites, teams, volunteers, public
     path("volunteers/", views.home, name="volunteers-home"),
     path("volunteers/sites/", views.sites, name="volunteers-sites"),
     path("volunteers/sites/new/", views.site_new, name="volunteers-site-new"),
@@ -24,14 +24,14 @@ urlpatterns = [
     path("board/volunteers/<str:code>/", views.public_calendar, name="volunteers-public-calendar"),
     path("board/volunteers/<str:code>/honour/", views.public_honour, name="volunteers-public-honour"),
 
-    # activities, sign-ups, check-in, hours (section B)
+    # activities, sign-ups, check-in, hours
     path("volunteers/me/", views.my_service, name="volunteers-me"),
     path("volunteers/activities/<int:pk>/", views.activity_page, name="volunteers-activity"),
     path("volunteers/hours/", views.hours_queue, name="volunteers-hours"),
     path("volunteers/activities/", views.activities, name="volunteers-activities"),
     path("volunteers/teams/<int:pk>/activities/new/", views.activity_new, name="volunteers-activity-new"),
 
-    # rotas (section C)
+    # rotas
     path("volunteers/rotas/", views.rotas, name="volunteers-rotas"),
     path("volunteers/rotas/new/", views.rota_new, name="volunteers-rota-new"),
     path("volunteers/rotas/<int:pk>/", views.rota_page, name="volunteers-rota"),
@@ -40,7 +40,7 @@ urlpatterns = [
     path("volunteers/rotas/<int:pk>/publish/", views.rota_publish, name="volunteers-rota-publish"),
     path("volunteers/rotas/turns/<int:pk>/", views.rota_turn, name="volunteers-rota-turn"),
 
-    # hours → points, 双报到, 点单 (section D)
+    # hours → points, 双报到, 点单
     path("volunteers/hours-rule/<str:code>/", views.hours_rule, name="volunteers-hours-rule"),
     path("volunteers/wishes/<int:pk>/dispatch/", views.wish_dispatch, name="volunteers-wish-dispatch"),
     path("volunteers/dispatches/", views.dispatches, name="volunteers-dispatches"),

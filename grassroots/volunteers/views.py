@@ -37,11 +37,11 @@ from grassroots.rules.paths import path_prefixes
 from grassroots.rules.points import period_bounds
 from grassroots.rules.volunteering import SLOT_LABELS, hours_input, hours_text, minutes_from_hours
 from grassroots.volunteers import capabilities as caps
-from grassroots.volunteers import forms_a, forms_d, rota_forms, selectors, services
+from grassroots.volunteers import dispatch_forms, register_forms, rota_forms, selectors, services
 from grassroots.volunteers.activity_forms import ActionForm, ActivityForm, ConfirmForm
 from grassroots.volunteers.models import Dispatch, HoursRule, RotaTurn, SignUp, Team, TeamMember, Volunteer
 
-# ================================================================================================ sites, teams, volunteers, public (section A)
+# ================================================================================================ sites, teams, volunteers, public
 
 
 def _manages_somewhere(user) -> None:
@@ -124,7 +124,7 @@ def site_page(request, pk: int):
 def site_new(request):
     user = request.user
     _manages_somewhere(user)
-    form = forms_a.SiteForm(request.POST or None, initial={"area": request.GET.get("area", "")})
+    form = register_forms.SiteForm(request.POST or None, initial={"area": request.GET.get("area", "")})
     if request.method == "POST" and form.is_valid():
         data, actor = form.cleaned_data, Actor.from_request(request)
         code = data["area"].strip()
@@ -152,7 +152,7 @@ def site_edit(request, pk: int):
     site = selectors.access_site(user, pk)
     _require_manage(user, site.path)
     initial = {f: getattr(site, f) for f in ("name", "address", "opening_hours", "offers", "phone", "is_active")}
-    form = forms_a.SiteForm(request.POST or None, initial=initial)
+    form = register_forms.SiteForm(request.POST or None, initial=initial)
     form.fields["area"].disabled = form.fields["level"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -235,7 +235,7 @@ def team_member_add(request, pk: int):
     user = request.user
     team = access_team(user, pk=pk)
     require_team(user, team)
-    form = forms_a.MemberForm(request.POST, candidates=_candidates(team, selectors.team_members(team)))
+    form = register_forms.MemberForm(request.POST, candidates=_candidates(team, selectors.team_members(team)))
     if not form.is_valid():
         messages.error(request, "请选择要加入的志愿者（须已在本队服务区域注册）")
         return redirect("volunteers-team", pk=team.pk)
@@ -297,7 +297,7 @@ def team_new(request):
     units = list(Unit.objects.filter(scope.q(caps.MANAGE, "path"), is_active=True).order_by("name")[:300])
     leaders = list(Volunteer.objects.filter(scope.q(caps.MANAGE, "path"), is_active=True)
                    .select_related("area").order_by("name", "pk")[:500])
-    form = forms_a.TeamForm(request.POST or None, sites=sites_, units=units, leaders=leaders,
+    form = register_forms.TeamForm(request.POST or None, sites=sites_, units=units, leaders=leaders,
                             initial={"site": request.GET.get("site") or ""})
     if request.method == "POST" and form.is_valid():
         data, actor = form.cleaned_data, Actor.from_request(request)
@@ -333,7 +333,7 @@ def register(request):
         messages.info(request, "您已注册为志愿者")
         return redirect("volunteers-home")
     areas = list(selectors.registrable_areas())
-    form = forms_a.RegisterForm(request.POST or None, areas=areas)
+    form = register_forms.RegisterForm(request.POST or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data, actor = form.cleaned_data, Actor.from_request(request)
         area = next(a for a in areas if a.pk == data["area"])
@@ -341,7 +341,7 @@ def register(request):
         def work():
             made = services.register_volunteer(
                 actor=actor, name=data["name"], area=area, consent=data["consent"], mobile=data["mobile"].strip(),
-                user=user, skills=forms_a.split_skills(data["skills"]), availability=data["availability"])
+                user=user, skills=register_forms.split_skills(data["skills"]), availability=data["availability"])
             return {"pk": made.pk}
 
         done = run_form_once(request, form, action=services.VOLUNTEER_REGISTER, work=work)
@@ -350,7 +350,7 @@ def register(request):
             return redirect("volunteers-home")
     return render(request, "volunteers/register.html", {
         "form": form, "consent_text": services.CONSENT_TEXT, "resident": False,
-        "grid": forms_a.availability_grid(form["availability"].value()),
+        "grid": register_forms.availability_grid(form["availability"].value()),
         "may_register_residents": bool(scope_of(user).paths(caps.MANAGE))},
         status=400 if request.method == "POST" else 200)
 
@@ -358,7 +358,7 @@ def register(request):
 def _register_resident(request):
     user = request.user
     _manages_somewhere(user)
-    form = forms_a.ResidentRegisterForm(request.POST or None)
+    form = register_forms.ResidentRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data, actor = form.cleaned_data, Actor.from_request(request)
         person = selectors.resident(user, household=data["household"], name=data["name"])
@@ -369,7 +369,7 @@ def _register_resident(request):
             def work():
                 made = services.register_volunteer(
                     actor=actor, name=person.name, area=person.household.village, consent=data["consent"],
-                    mobile=data["mobile"].strip(), person=person, skills=forms_a.split_skills(data["skills"]),
+                    mobile=data["mobile"].strip(), person=person, skills=register_forms.split_skills(data["skills"]),
                     availability=data["availability"])
                 return {"pk": made.pk, "message": f"已为{made.name}注册志愿者"}
 
@@ -379,7 +379,7 @@ def _register_resident(request):
                 return redirect("volunteers-person", pk=done.result["pk"])
     return render(request, "volunteers/register.html", {
         "form": form, "consent_text": services.CONSENT_TEXT, "resident": True,
-        "grid": forms_a.availability_grid(form["availability"].value())},
+        "grid": register_forms.availability_grid(form["availability"].value())},
         status=400 if request.method == "POST" else 200)
 
 
@@ -458,13 +458,13 @@ def profile(request, pk: int):
     volunteer = selectors.access_volunteer(user, pk)  # 404 to one who may not see them
     if volunteer.user_id != user.pk and not scope_of(user).can(caps.MANAGE, volunteer.path):
         refuse(seen=True)  # they see the volunteer (by area, or as their team's leader), may not change them
-    form = forms_a.ProfileFields(request.POST or None, initial={
+    form = register_forms.ProfileFields(request.POST or None, initial={
         "mobile": volunteer.mobile, "skills": "、".join(volunteer.skills), "availability": volunteer.availability})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.update_volunteer(actor=Actor.from_request(request), volunteer=volunteer,
-                                      skills=forms_a.split_skills(data["skills"]), availability=data["availability"],
+                                      skills=register_forms.split_skills(data["skills"]), availability=data["availability"],
                                       mobile=data["mobile"].strip())
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -472,7 +472,7 @@ def profile(request, pk: int):
             messages.success(request, "已保存")
             return redirect("volunteers-person", pk=volunteer.pk)
     return render(request, "volunteers/profile.html", {
-        "form": form, "v": volunteer, "grid": forms_a.availability_grid(form["availability"].value())},
+        "form": form, "v": volunteer, "grid": register_forms.availability_grid(form["availability"].value())},
         status=400 if request.method == "POST" else 200)
 
 
@@ -502,7 +502,7 @@ def public_honour(request, code: str):
                                 "team": v.current[0].team.name if v.current else ""} for v in board]})
 
 
-# ================================================================================================ activities, sign-ups, check-in, hours (section B)
+# ================================================================================================ activities, sign-ups, check-in, hours
 
 ACTIVITIES_PAGE_SIZE = 50
 
@@ -739,7 +739,7 @@ def _errors_to_groups(form, groups) -> None:
     form.errors[NON_FIELD_ERRORS] = form.error_class(kept)
 
 
-# ================================================================================================ rotas (section C)
+# ================================================================================================ rotas
 
 
 @login_required
@@ -910,7 +910,7 @@ def rota_turn(request, pk: int):
 
 
 
-# ================================================================================================ hours → points, 双报到, 点单 (section D)
+# ================================================================================================ hours → points, 双报到, 点单
 
 
 def _month_or_404(request) -> tuple[date, date]:
@@ -930,7 +930,7 @@ def hours_rule(request, code: str):
     village = access_area(request.user, code=code, capability=caps.VIEW, level=Level.VILLAGE, from_inside=True)
     choosable = selectors.hours_rules_choosable(village)
     current = HoursRule.objects.filter(village=village).select_related("rule").first()
-    form = forms_d.HoursRuleForm(request.POST or None, rules=choosable,
+    form = dispatch_forms.HoursRuleForm(request.POST or None, rules=choosable,
                                  initial={"rule": str(current.rule_id) if current else ""})
     may_manage = scope_of(request.user).can(caps.MANAGE, village.path)
     if request.method == "POST":
@@ -970,7 +970,7 @@ def wish_dispatch(request, pk: int):
     teams = (Team.objects.filter(is_active=True).filter(
         Q(path__in=path_prefixes(demand.path)) | Q(unit__isnull=False, unit__path__in=path_prefixes(demand.path)))
         .order_by("path", "name"))
-    form = forms_d.DispatchForm(request.POST or None, teams=teams)
+    form = dispatch_forms.DispatchForm(request.POST or None, teams=teams)
     may_manage = scope_of(user).can(caps.MANAGE, demand.path)
     if request.method == "POST":
         if not may_manage:
@@ -1008,8 +1008,8 @@ def dispatches(request):
     if not rows and not wishes and not scope.paths(caps.VIEW) and not Team.objects.filter(led_teams_q(user)).exists():
         raise Http404(NOT_FOUND)
     return render(request, "volunteers/dispatches.html", {
-        "rows": rows, "wishes": wishes, "accept_form": forms_d.AcceptForm(), "decline_form": forms_d.DeclineForm(),
-        "done_form": forms_d.DoneForm(),
+        "rows": rows, "wishes": wishes, "accept_form": dispatch_forms.AcceptForm(), "decline_form": dispatch_forms.DeclineForm(),
+        "done_form": dispatch_forms.DoneForm(),
     })
 
 
@@ -1047,7 +1047,7 @@ def dispatch_accept(request, pk: int):
             raise ValidationError([e for errors in form.errors.values() for e in errors])
         return f"已接单：{dispatch.demand.summary}"
 
-    return _reply(request, pk, forms_d.AcceptForm, "accept", work)
+    return _reply(request, pk, dispatch_forms.AcceptForm, "accept", work)
 
 
 @login_required
@@ -1057,7 +1057,7 @@ def dispatch_decline(request, pk: int):
         services.decline_dispatch(actor=actor, dispatch=dispatch, reason=form.cleaned_data["reason"])
         return "已婉拒，心愿将另行派单"
 
-    return _reply(request, pk, forms_d.DeclineForm, "decline", work)
+    return _reply(request, pk, dispatch_forms.DeclineForm, "decline", work)
 
 
 @login_required
@@ -1067,4 +1067,4 @@ def dispatch_done(request, pk: int):
         services.complete_dispatch(actor=actor, dispatch=dispatch, note=form.cleaned_data["note"])
         return "已完成，待群众评价"
 
-    return _reply(request, pk, forms_d.DoneForm, "done", work)
+    return _reply(request, pk, dispatch_forms.DoneForm, "done", work)

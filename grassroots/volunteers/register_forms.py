@@ -1,4 +1,4 @@
-"""Forms of section A: practice sites, teams and their members, registering volunteers, one's own profile."""
+"""Forms of practice sites, teams and their members, registering volunteers, one's own profile."""
 
 from django import forms
 

@@ -1,4 +1,4 @@
-"""Forms of section D: the village's hours rule, 派单, 接单 (with an optional activity), 婉拒 and done."""
+"""Forms of the village's hours rule, 派单, 接单 (with an optional activity), 婉拒 and done."""
 
 from django import forms
 from django.core.exceptions import ValidationError
