@@ -60,6 +60,10 @@ PAGES = [
     ("提需求", None, f"/d/{SAIQIN}/"),
     ("查进度", None, f"/d/{SAIQIN}/t/{{track}}/"),
     ("收银台", "shouyin", "/shop/{shop}/counter/?q={number}"),
+    ("志愿服务概况", "shuji", "/volunteers/"),
+    ("我的志愿服务", "zhiyuanzhe", "/volunteers/me/"),
+    ("志愿时长确认", "duizhang", "/volunteers/hours/"),
+    ("志愿活动日历", None, f"/board/volunteers/{SAIQIN}/"),
 ]
 
 
