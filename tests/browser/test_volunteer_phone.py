@@ -65,14 +65,17 @@ activity = services.create_activity(actor=actor, team=team, title='帮独居老�
 print(activity.pk, team.pk)
 """
 
-# The clock moves on: the activity took place from two hours ago until a minute ago.
+# The clock moves on: the activity took place from two hours ago until a minute ago. Its sign-ups' service day
+# moves with it (near midnight "in 30 minutes" is tomorrow's date, and a claim may not be dated in the future).
 ENDED = PREAMBLE + """
 import sys
 from datetime import timedelta
 from django.utils import timezone
-from grassroots.volunteers.models import Activity
+from grassroots.volunteers.models import Activity, SignUp
 now = timezone.now()
-Activity.objects.filter(pk=int(sys.argv[1])).update(starts_at=now - timedelta(hours=2), ends_at=now - timedelta(minutes=1))
+starts = now - timedelta(hours=2)
+Activity.objects.filter(pk=int(sys.argv[1])).update(starts_at=starts, ends_at=now - timedelta(minutes=1))
+SignUp.objects.filter(activity_id=int(sys.argv[1])).update(served_on=timezone.localtime(starts).date())
 """
 
 # The queue's job for confirmed hours (the worker runs it after the confirmation commits, and hourly as a sweep).

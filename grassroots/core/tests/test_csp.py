@@ -1,12 +1,12 @@
 """The Content-Security-Policy: on every kind of page, strict for script, and no template brings inline script
 back (the policy would block it in the browser, so the button or select would silently stop working)."""
 import re
-from datetime import date
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 import grassroots
 from grassroots.core.testing import client_for
@@ -23,7 +23,7 @@ def directives(response):
 def staff_and_public_pages(as_insider, county_admin, region, households, system_actor):
     shop = shop_services.create_shop(actor=system_actor, area=region["赛沁塔拉嘎查"], name="赛沁塔拉嘎查爱心超市")
     grid = region["赛沁塔拉嘎查1"]
-    today = date.today()
+    today = timezone.localdate()
     home = households["inside"]
     county_admin.is_staff = county_admin.is_superuser = True
     county_admin.save()
@@ -62,7 +62,7 @@ def test_every_kind_of_page_carries_a_strict_policy_and_keeps_the_other_headers(
 
 
 def test_the_pdf_still_opens_under_the_policy(as_insider, households):
-    today = date.today()
+    today = timezone.localdate()
     response = as_insider.get(f"/points/households/{households['inside'].pk}/statement/{today.year}/{today.month}.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content if response.streaming else [response.content]).startswith(b"%PDF")

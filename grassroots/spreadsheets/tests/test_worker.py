@@ -56,6 +56,9 @@ def test_the_worker_runs_the_import_the_page_queued(pg, as_secretary, region, wo
     with task_worker(worker_env, log):
         job = post_import(as_secretary, xlsx(ROWS), key="first")
         wait_until(lambda: finished(job), what="the import to finish", log_path=log)
+        # The queue writes its own record of the task after the task's function returns.
+        wait_until(lambda: Task.objects.filter(name=f"import-{job.pk}").exists(), what="the queue's task record",
+                   log_path=log)
     assert job.status == "done", job.message
     assert (job.households_created, job.people_created) == (20, 40)
     assert Person.objects.filter(household__number__startswith="W-").count() == 40
