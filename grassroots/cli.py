@@ -150,6 +150,35 @@ def cmd_verify_ledger(args) -> None:
         sys.exit(1)
 
 
+def cmd_rollups(args) -> None:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from grassroots.audit.context import Actor
+    from grassroots.dashboards import selectors, services
+
+    today = timezone.localdate()
+    try:
+        first = date.fromisoformat(args.first) if args.first else today - timedelta(days=args.days - 1)
+        last = date.fromisoformat(args.last) if args.last else today
+    except ValueError as e:
+        sys.exit(f"日期格式应为 2026-12-01：{e}")
+    if last < first:
+        sys.exit(f"结束日期 {last} 早于开始日期 {first}")
+    if not args.check_only:
+        started = timezone.now()
+        run = services.rebuild_rollups(actor=Actor.system("cli:rollups"), first=first, last=last)
+        seconds = (run.finished_at - started).total_seconds()
+        print(f"已重算 {first} 至 {last} 的看板汇总：{run.rows} 行，用时 {seconds:.1f} 秒")
+    problems = selectors.rollup_differences(first, last, today=today)
+    for line in problems[:50]:
+        print(f"✗ {line}")
+    print(f"核对 {first} 至 {last}：{len(problems)} 处汇总与原始记录不一致")
+    if problems:
+        sys.exit(1)
+
+
 def cmd_demands_tick(args) -> None:
     from django.core.management import call_command
 
@@ -288,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
                                              "changed entry")
     p.add_argument("--village", action="append", help="only this village (12-digit code)")
     p.set_defaults(func=cmd_verify_ledger)
+
+    p = sub.add_parser("rollups", help="rebuild the dashboards' roll-ups of a span of days from the raw records, "
+                                       "then compare them with a recount; exit 1 naming each difference")
+    p.add_argument("--days", type=int, default=2, help="the last N days up to today (default 2)")
+    p.add_argument("--first", help="first day, ISO (default: today − days + 1)")
+    p.add_argument("--last", help="last day, ISO (default: today)")
+    p.add_argument("--check-only", action="store_true", help="compare only, rebuild nothing")
+    p.set_defaults(func=cmd_rollups)
 
     p = sub.add_parser("demands-tick", help="remind and lapse wish claims, escalate overdue demands (every 5 minutes)")
     p.add_argument("--now", help="ISO date-time to treat as now (default: now)")

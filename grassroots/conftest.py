@@ -474,3 +474,17 @@ def as_volunteer(volunteer_world):
 @pytest.fixture
 def as_stranger(volunteer_world):
     return client_for(volunteer_world.stranger.user)
+
+
+# Dashboards: staff of the county (乌丹镇's is ``township_staff`` above); dashboards/testing.py builds the roll-ups.
+
+
+@pytest.fixture
+def county_staff(region, system_actor):
+    """旗县干部 of 翁牛特旗: the whole county's dashboard, down to every village."""
+    return make_account("county_staff", "county_staff", region["翁牛特旗"], system_actor)
+
+
+@pytest.fixture
+def as_county_staff(county_staff):
+    return client_for(county_staff)

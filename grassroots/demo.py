@@ -14,6 +14,7 @@ from grassroots.areas.models import Area, Household, Person
 from grassroots.audit.context import Actor
 from grassroots.claims import services as claims_services
 from grassroots.core.demo import COUNTY, DEMO_PASSWORD, GUANJING, SAIQIN
+from grassroots.dashboards.services import rebuild_rollups
 from grassroots.demands import services as demands
 from grassroots.demands.demo import load_demo_demands
 from grassroots.demands.models import Unit
@@ -81,6 +82,9 @@ def load_demo(*, households: int = 6000, progress=print) -> list[tuple[str, str,
     load_demo_pairing(actor=actor)
     progress("载入志愿服务 …")
     load_demo_volunteers(actor=actor)
+    progress("汇总数据看板 …")
+    today = timezone.localdate()
+    rebuild_rollups(actor=actor, first=today.replace(year=today.year - 1, month=1, day=1), last=today)
     areas = {a.code: a.name for a in Area.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     areas |= {o.code: o.name for o in Organisation.objects.filter(code__in=[code for _, _, code, _ in DEMO_ACCOUNTS])}
     return ([(u, ROLE_LABELS[r], areas.get(code, code)) for u, r, code, _ in DEMO_ACCOUNTS] + unit_accounts

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "grassroots.neworgs",
     "grassroots.pairing",
     "grassroots.volunteers",
+    "grassroots.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("grassroots.neworgs.urls")),
     path("", include("grassroots.pairing.urls")),
     path("", include("grassroots.volunteers.urls")),
+    path("", include("grassroots.dashboards.urls")),
 ]
 
 # Chinese error pages with a way back; JSON in the API's error shape under /api/ (core/errors.py).

@@ -4,6 +4,7 @@ Each app declares ``GRANTS`` (capability → roles) in its capabilities.py; a ne
 Nothing changes the result at run time.
 """
 
+from grassroots.dashboards import capabilities as dashboards
 from grassroots.demands import capabilities as demands
 from grassroots.pairing import capabilities as pairing
 from grassroots.party import capabilities as party
@@ -14,6 +15,6 @@ from grassroots.volunteers import capabilities as volunteers
 
 TABLES = {"residents": roles.GRANTS, "points": points.GRANTS, "shop": shop.GRANTS, "demands": demands.GRANTS,
           "party": party.GRANTS,
-          "pairing": pairing.GRANTS, "volunteers": volunteers.GRANTS}
+          "pairing": pairing.GRANTS, "volunteers": volunteers.GRANTS, "dashboards": dashboards.GRANTS}
 
 CAPABILITIES: dict[roles.Role, frozenset[str]] = roles.capabilities_by_role(*TABLES.values())

@@ -44,6 +44,7 @@ SCHEDULE = (
     Every("积分台账哈希链核验", "grassroots.ledger.tasks.verify_ledgers", 24 * 60),
     Every("志愿活动自动签退·记录未到", "grassroots.volunteers.tasks.close_attendances", 15),
     Every("志愿时长申报积分（补漏）", "grassroots.volunteers.tasks.propose_hours_claims", 60),
+    Every("数据看板汇总刷新", "grassroots.dashboards.tasks.refresh_rollups", 10),
 )
 
 
