@@ -106,29 +106,44 @@ def compliance(user, *, area: Area, year: int, today: date) -> Compliance:
     Three queries whatever the number of organisations: the child areas, the organisations (with whether each
     keeps members of its own during the year), and the (organisation, kind, month) set of meetings held,
     grouped in the database."""
+    organisations = visible_organisations(
+        user, Organisation.objects.filter(area_path__startswith=area.path), caps.VIEW)
+    result = organisation_rows(organisations.select_related("area"), year=year, today=today)
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    own = AreaRow(area=area, own_level=True)
+    by_child = {child.path: AreaRow(area=child, own_level=False) for child in children}
+    totals = rules.tally(())
+    for row in result:
+        _add(totals, row.totals)
+        rest = row.organisation.area_path[len(area.path):]
+        target = by_child.get(area.path + rest.split("/", 1)[0] + "/", own) if rest else own
+        target.organisations.append(row)
+        _add(target.totals, row.totals)
+    areas = [a for a in [own, *by_child.values()] if a.organisations]
+    return Compliance(area=area, year=year, today=today, organisations=result, areas=areas, totals=totals)
+
+
+def organisation_rows(organisations: QuerySet[Organisation], *, year: int, today: date) -> list[OrganisationRow]:
+    """Every organisation of ``organisations`` that owes something in ``year``, in tree order, with each kind it
+    owes, each period's status as of ``today`` (rules/meetings.py) and its totals: two queries (the organisations,
+    and the meetings held grouped by organisation, kind and month). The compliance view and the dashboard's
+    party figures both count with it."""
     year_start, year_end = date(year, 1, 1), date(year, 12, 31)
     own_members = Membership.objects.filter(organisation=OuterRef("pk"), started_on__lte=year_end).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=year_start))
-    organisations = visible_organisations(
-        user, Organisation.objects.filter(area_path__startswith=area.path), caps.VIEW)
     # Those that may owe something in the year: not cloud branches, founded by its end, not dissolved before it.
     organisations = (organisations.filter(is_cloud_branch=False, founded_on__lte=year_end)
                      .exclude(dissolved_on__lte=year_start))
-    rows = list(organisations.annotate(has_own_members=Exists(own_members)).select_related("area")
-                .order_by("path"))
+    rows = list(organisations.annotate(has_own_members=Exists(own_members)).order_by("path"))
     held: dict[tuple[int, str], set[int]] = defaultdict(set)
     # As of ``today``: a meeting held after it was not held yet on that day.
-    held_rows = (Meeting.objects.filter(organisation__in=organisations, held_on__gte=year_start,
+    held_rows = (Meeting.objects.filter(organisation__in=organisations.values("pk"), held_on__gte=year_start,
                                         held_on__lte=min(year_end, today))
                  .annotate(month=ExtractMonth("held_on")).values("organisation_id", "kind", "month")
                  .annotate(n=Count("id")).order_by())
     for r in held_rows:
         held[(r["organisation_id"], r["kind"])].add(r["month"])
-    children = list(Area.objects.filter(parent=area).order_by("code"))
-    own = AreaRow(area=area, own_level=True)
-    by_child = {child.path: AreaRow(area=child, own_level=False) for child in children}
     result: list[OrganisationRow] = []
-    totals = rules.tally(())
     for organisation in rows:
         owed = rules.rhythm(organisation.kind, is_cloud_branch=organisation.is_cloud_branch,
                             has_own_members=organisation.has_own_members)
@@ -145,15 +160,8 @@ def compliance(user, *, area: Area, year: int, today: date) -> Compliance:
                                  cells=[Cell(p, s) for p, s in cells],
                                  totals=kind_totals))
             _add(org_totals, kind_totals)
-        row = OrganisationRow(organisation=organisation, kinds=kinds, totals=org_totals)
-        result.append(row)
-        _add(totals, org_totals)
-        rest = organisation.area_path[len(area.path):]
-        target = by_child.get(area.path + rest.split("/", 1)[0] + "/", own) if rest else own
-        target.organisations.append(row)
-        _add(target.totals, org_totals)
-    areas = [a for a in [own, *by_child.values()] if a.organisations]
-    return Compliance(area=area, year=year, today=today, organisations=result, areas=areas, totals=totals)
+        result.append(OrganisationRow(organisation=organisation, kinds=kinds, totals=org_totals))
+    return result
 
 
 def export_rows(user, *, organisation: Organisation, year: int):

@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from grassroots.access.scope import access_organisation, access_scoped, visible_organisations
+from grassroots.areas.models import Area
 from grassroots.members.selectors import on_day
 from grassroots.party import capabilities as caps
 from grassroots.party.models import ModelBranchEvidence, ModelBranchItem, Organisation, Rectification
@@ -48,18 +49,21 @@ def _dress(organisation: Organisation, day: date, top: int) -> Organisation:
     return organisation
 
 
-def tree(user, *, day: date, q: str = "", capability: str = caps.VIEW) -> list[Organisation]:
+def tree(user, *, day: date, q: str = "", capability: str = caps.VIEW, area: Area | None = None) -> list[Organisation]:
     """The organisations the caller reaches that existed by ``day`` (founded on or before it; a dissolved one shows
     as dissolved), in tree order, each with ``member_count``, ``status_that_day`` and ``depth`` (0 for the caller's
-    top ones). ``q`` keeps those whose name contains it. One query."""
-    rows = list(tree_rows(user, day=day, q=q, capability=capability))
+    top ones). ``q`` keeps those whose name contains it; ``area`` those sitting in it (by ``area_path``). One query."""
+    rows = list(tree_rows(user, day=day, q=q, capability=capability, area=area))
     top = min((party_tree.depth(o.path) for o in rows), default=0)
     return [_dress(o, day, top) for o in rows]
 
 
-def tree_rows(user, *, day: date, q: str = "", capability: str = caps.VIEW) -> QuerySet[Organisation]:
+def tree_rows(user, *, day: date, q: str = "", capability: str = caps.VIEW,
+              area: Area | None = None) -> QuerySet[Organisation]:
     """What ``tree`` lists, as a query to slice (the API pages it); ``dressed`` finishes a slice."""
     organisations = visible_organisations(user, Organisation.objects.filter(founded_on__lte=day), capability)
+    if area is not None:
+        organisations = organisations.filter(area_path__startswith=area.path)
     if q:
         organisations = organisations.filter(name__icontains=q)
     return with_day(organisations.select_related("area", "parent"), day).order_by("path")
@@ -91,11 +95,14 @@ def rectifications_of(organisation: Organisation) -> QuerySet[Rectification]:
     return organisation.rectifications.select_related("recorded_by").order_by("-identified_on", "-id")
 
 
-def rectifications(user, *, day: date | None = None, open_only: bool = False) -> QuerySet[Rectification]:
-    """Rectifications of the caller's organisations: those covering ``day`` (the weak organisations of that day),
-    or the open ones."""
+def rectifications(user, *, day: date | None = None, open_only: bool = False,
+                   area: Area | None = None) -> QuerySet[Rectification]:
+    """Rectifications of the caller's organisations (sitting in ``area`` when given): those covering ``day`` (the
+    weak organisations of that day), or the open ones."""
     rows = visible_organisations(user, Rectification.objects.select_related("organisation", "organisation__parent"),
                                  caps.VIEW, via="organisation__")
+    if area is not None:
+        rows = rows.filter(organisation__area_path__startswith=area.path)
     if open_only:
         rows = rows.filter(completed_on__isnull=True)
     if day is not None:

@@ -27,6 +27,7 @@ from grassroots.access.scope import (
     scope_of,
     visible_organisations,
 )
+from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
 from grassroots.core.days import asked_day
 from grassroots.core.db_router import reads_from_replica
@@ -56,6 +57,13 @@ def _sees_party(user, capability: str = caps.VIEW) -> None:
 def _day(request) -> tuple[date, str]:
     """``?day=YYYY-MM-DD`` (default today) and a message when it could not be read (shown in the page's heading)."""
     return asked_day(request, say=False)
+
+
+def _area(request) -> Area | None:
+    """``?area=<code>``: the area whose organisations a list keeps (404 when the caller sees no party register
+    there; an organisation secretary, whose role sits on an organisation inside the area, opens it too)."""
+    code = (request.GET.get("area") or "").strip()
+    return access_area(request.user, code=code, capability=caps.VIEW, from_inside=True) if code else None
 
 
 def _year(request) -> int:
@@ -89,13 +97,14 @@ def home(request):
     _sees_party(request.user)
     day, bad_day = _day(request)
     q = (request.GET.get("q") or "").strip()[:50]
-    organisations = selectors.tree(request.user, day=day, q=q)
+    area = _area(request)
+    organisations = selectors.tree(request.user, day=day, q=q, area=area)
     year = day.year
     done = selectors.progress([o.pk for o in organisations if o.kind == Organisation.Kind.BRANCH], year)
     for o in organisations:
         o.progress = done.get(o.pk)
     return render(request, "party/home.html", {
-        "organisations": organisations, "day": day, "bad_day": bad_day, "q": q, "year": year,
+        "organisations": organisations, "day": day, "bad_day": bad_day, "q": q, "year": year, "area": area,
         "is_today": day == timezone.localdate(), "manages": _manages_somewhere(request.user),
         "exports": bool(scope_of(request.user).paths(caps.EXPORT)),
         "members": sum(o.member_count for o in organisations if not q),
@@ -236,9 +245,10 @@ def organisation_dissolve(request, pk: int):
 def rectifications(request):
     _sees_party(request.user)
     day, bad_day = _day(request)
+    area = _area(request)
     return render(request, "party/rectifications.html", {
-        "rows": list(selectors.rectifications(request.user, day=day)), "day": day, "bad_day": bad_day,
-        "is_today": day == timezone.localdate()})
+        "rows": list(selectors.rectifications(request.user, day=day, area=area)), "day": day, "bad_day": bad_day,
+        "is_today": day == timezone.localdate(), "area": area})
 
 
 @login_required
