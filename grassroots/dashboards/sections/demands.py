@@ -21,14 +21,12 @@ not areas, and a unit × area key in every area's figures would grow every row f
 state fills.
 """
 
-from datetime import date, datetime, time, timedelta
-
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
-from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.dashboards.sections.base import FLOW, STATE, Section, Table, Tile, village_path
+from grassroots.dashboards.sections.common import area_list, local_days
 from grassroots.demands import capabilities as caps
 from grassroots.demands import selectors
 from grassroots.demands.models import Demand, DemandEvent, Feedback
@@ -46,14 +44,6 @@ OVERDUE_TABLE = "overdue_units"
 def solving_events():
     """Every resolution on the timeline (shared with the pairing section's problems solved)."""
     return DemandEvent.objects.filter(kind__in=SOLVING)
-
-
-def local_days(field: str, first: date, last: date) -> Q:
-    """``field`` within the local days ``first`` … ``last``: a range an index on ``field`` answers (the flows then
-    group by ``TruncDate`` in the same zone)."""
-    zone = timezone.get_current_timezone()
-    return Q(**{f"{field}__gte": datetime.combine(first, time.min, tzinfo=zone),
-                f"{field}__lt": datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)})
 
 
 def flows(first, last):
@@ -101,35 +91,22 @@ def tables(user, area, period):
                   rows=rows)]
 
 
-def _numbers(area, period):
-    """The numbers page of the area over the period (received, solved, on time, satisfaction, by unit and area)."""
-    return f"{reverse('demands-numbers')}?area={area.code}&start={period.start:%Y-%m-%d}&end={period.end:%Y-%m-%d}"
-
-
-def _list(area, period):
-    return f"{reverse('demands-list')}?area={area.code}"
-
-
-def _open(area, period):
-    return f"{reverse('demands-list')}?area={area.code}&status={selectors.OPEN_FILTER}"
-
-
-def _overdue(area, period):
-    return f"{reverse('demands-overdue')}?area={area.code}"
+_numbers = area_list("demands-numbers", dates=("start", "end"))  # received, solved, on time, satisfaction
 
 
 SECTION = Section(
     key="demands", label="需求清单", capability=caps.VIEW,
-    metrics={RECEIVED: FLOW, SOLVED: FLOW, TIMED: FLOW, ON_TIME: FLOW, RATED: FLOW, SATISFIED: FLOW, OPEN: STATE, OVERDUE: STATE},
+    metrics={RECEIVED: FLOW, SOLVED: FLOW, TIMED: FLOW, ON_TIME: FLOW, RATED: FLOW, SATISFIED: FLOW,
+             OPEN: STATE, OVERDUE: STATE},
     tiles=(
-        Tile(RECEIVED, "收到需求", "件", list_url=_list),
+        Tile(RECEIVED, "收到需求", "件", list_url=area_list("demands-list")),
         Tile(SOLVED, "办结需求", "件", list_url=_numbers),
         Tile("demands.on_time_rate", "按时办结率", kind="ratio", metric=ON_TIME, denominator=TIMED,
              list_url=_numbers),
         Tile("demands.satisfaction", "群众满意率", kind="ratio", metric=SATISFIED, denominator=RATED,
              list_url=_numbers),
-        Tile(OPEN, "未办结", "件", kind=STATE, list_url=_open),
-        Tile(OVERDUE, "超期未办结", "件", kind=STATE, list_url=_overdue, alarm=True),
+        Tile(OPEN, "未办结", "件", kind=STATE, list_url=area_list("demands-list", status=selectors.OPEN_FILTER)),
+        Tile(OVERDUE, "超期未办结", "件", kind=STATE, list_url=area_list("demands-overdue"), alarm=True),
     ),
     flows=flows, states=states, tables=tables,
 )

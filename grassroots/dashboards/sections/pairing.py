@@ -9,14 +9,14 @@ solved). States are what stands now: pairs and household pairs in force (grouped
 today as rules/pairing.py says (``pairing.selectors.window_statuses``, the reads and the rule of the coverage page).
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.areas.models import Household
 from grassroots.dashboards.sections.base import FLOW, STATE, Section, Tile, village_path
-from grassroots.dashboards.sections.demands import local_days, solving_events
+from grassroots.dashboards.sections.common import area_list, local_days
+from grassroots.dashboards.sections.demands import solving_events
 from grassroots.pairing import capabilities as caps
 from grassroots.pairing.models import Pair, Problem, Visit
 from grassroots.pairing.selectors import HOUSEHOLD_KINDS, in_force_q, window_statuses
@@ -66,16 +66,8 @@ def states(today):
             yield path, OVERDUE, n
 
 
-def _coverage(area, period):
-    return f"{reverse('pairing-coverage')}?area={area.code}"
-
-
-def _register(area, period):
-    return f"{reverse('pairing-register')}?area={area.code}"
-
-
-def _figures(area, period):
-    return f"{reverse('pairing-figures')}?area={area.code}&from={period.start:%Y-%m-%d}&to={period.end:%Y-%m-%d}"
+_coverage = area_list("pairing-coverage")
+_figures = area_list("pairing-figures", dates=("from", "to"))
 
 
 SECTION = Section(
@@ -83,7 +75,7 @@ SECTION = Section(
     metrics={PAIRS: STATE, HOUSEHOLDS: STATE, PAIRED: STATE, VISITS: FLOW, PROBLEMS: FLOW, SOLVED: FLOW,
              DUE: STATE, OVERDUE: STATE},
     tiles=(
-        Tile(PAIRS, "在结对", "对", kind=STATE, list_url=_register),
+        Tile(PAIRS, "在结对", "对", kind=STATE, list_url=area_list("pairing-register")),
         Tile(PAIRED, "已包联户", "户", kind=STATE, list_url=_coverage),
         Tile("pairing.coverage", "包联覆盖率", kind="ratio", metric=PAIRED, denominator=HOUSEHOLDS,
              list_url=_coverage),
