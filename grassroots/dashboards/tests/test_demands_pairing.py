@@ -15,7 +15,9 @@ from grassroots.audit.context import Actor
 from grassroots.dashboards.testing import refresh, rollups_match_raw
 from grassroots.demands import services as demands
 from grassroots.demands.models import Category, Demand
+from grassroots.pairing.selectors import coverage
 from grassroots.pairing.services import log_visit
+from grassroots.rules import pairing as rules
 from grassroots.rules.sla import LOCAL
 
 # Thursday 5 March 2026, 10:00 in 乌丹 (02:00 UTC). On this day 于财's February window is overdue until he visits
@@ -71,9 +73,12 @@ def day_of_changes(pairing_world, make_demand, handler, region, system_actor):
 
 
 @pytest.mark.django_db
-def test_a_day_of_demands_and_visits_adds_up_in_the_rollups_as_in_a_recount(day_of_changes):
+def test_a_day_of_demands_and_visits_adds_up_in_the_rollups_as_in_a_recount(day_of_changes, region, county_staff):
     with freeze_time(TODAY):
         assert rollups_match_raw() == []
+    # Due and overdue are the coverage page's own count (the one rule), not a second reckoning.
+    found = coverage(county_staff, area=region["赛沁塔拉嘎查"], day=TODAY.date()).total.current
+    assert (found[rules.DUE], found[rules.OVERDUE]) == (1, 1)
     assert Demand.objects.get(pk=day_of_changes["reopened"].pk).status == Demand.Status.IN_PROGRESS
     assert Demand.objects.get(pk=day_of_changes["waiting"].pk).escalation_level == Demand.Escalation.COUNTY
 
