@@ -212,6 +212,8 @@ class Demand(models.Model):
                          condition=Q(status__in=["received", "consulting", "in_progress"], escalation_level__lt=2)),
             models.Index(fields=["path"], name="demand_wish_board_idx", condition=Q(kind="wish"),
                          opclasses=["varchar_pattern_ops"]),
+            # The dashboard's "solved on time" of a day (dashboards/sections/demands.py).
+            models.Index(fields=["resolved_at"], name="demand_resolved_idx", condition=Q(resolved_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
@@ -296,7 +298,11 @@ class DemandEvent(models.Model):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["demand", "at"], name="demand_event_timeline_idx")]
+        indexes = [
+            models.Index(fields=["demand", "at"], name="demand_event_timeline_idx"),
+            # The dashboard's "solved" of a day: the resolutions on every timeline (dashboards/sections/demands.py).
+            models.Index(fields=["at"], name="demand_event_solved_idx", condition=Q(kind__in=["resolved", "fulfilled"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.get_kind_display()}"
@@ -355,6 +361,8 @@ class Feedback(models.Model):
         verbose_name_plural = "满意度评价"
         ordering = ["created_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5")]
+        # The dashboard's ratings of a day (dashboards/sections/demands.py).
+        indexes = [models.Index(fields=["created_at"], name="feedback_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.demand_id} · {self.rating}"

@@ -58,7 +58,7 @@ def demand_list(request):
                                   before=g.get("before"))
     scope = scope_of(request.user)
     return render(request, "demands/list.html", {
-        "area": area, "page": page, "now": timezone.now(), "statuses": Demand.Status.choices,
+        "area": area, "page": page, "now": timezone.now(), "statuses": [(selectors.OPEN_FILTER, "未办结"), *Demand.Status.choices],
         "kinds": Demand.Kind.choices, "filters": g, "can_record": bool(scope.paths(RECORD)),
         "my_units": selectors.my_units(request.user),
     })

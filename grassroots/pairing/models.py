@@ -122,6 +122,8 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["pair", "visited_on"], name="visit_pair_day_idx"),
             models.Index(fields=["path", "visited_on"], name="visit_path_day_idx", opclasses=["varchar_pattern_ops", "date_ops"]),
+            # The dashboard's visits of a day, by the day they were written (dashboards/sections/pairing.py).
+            models.Index(fields=["created_at"], name="visit_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ decides it again. Every read goes through access/scope.py (``visible_pairs``, ``
 """
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -669,6 +669,44 @@ def _visits_by_pair(base: str, *, since: date, day: date, missable: list, months
     return {pair_id: (seen, found) for pair_id, seen, *found in rows}
 
 
+def _horizon(day: date) -> dict[str, date]:
+    """Per rhythm, the first day whose visits can change a pair's window on ``day`` (the rule's ``visits_from``)."""
+    return {frequency: rules.visits_from(frequency=frequency, today=day) for frequency in (rules.MONTH, rules.QUARTER)}
+
+
+def _recent_months(horizon: dict[str, date], months: list) -> dict[str, list[tuple[int, date]]]:
+    """Per rhythm, the (index, first day) of the ``months`` whose first visits its window_on can use."""
+    return {frequency: [(i, m.start) for i, m in enumerate(months) if m.start >= start]
+            for frequency, start in horizon.items()}
+
+
+def _status_now(frequency: str, started_on: date, ended_on: date | None, days: list, recent: list, day: date) -> str:
+    """The status of a pair's window on ``day`` (rules.window_on through ``window_now``), from the first visit day of
+    each recent month (``_visits_by_pair``)."""
+    firsts = tuple(start.replace(day=days[i]) for i, start in recent if days[i] is not None)
+    found = window_now(frequency, started_on, ended_on, firsts, day)
+    return found.status(day) if found is not None else rules.NOT_OWED
+
+
+def window_statuses(*, day: date) -> Counter:
+    """(pair path, status of its window on ``day``) → pairs in force on ``day``, everywhere: what the dashboard's
+    roll-up job counts as visits due and overdue. The same reads and the same rule as ``coverage`` (one grouped
+    query of the recent visits by pair, one of the pairs); no caller's scope (a system job's figures)."""
+    horizon = _horizon(day)
+    months = _months(min(horizon.values()), day)
+    visits = _visits_by_pair("", since=min(horizon.values()), day=day, missable=[], months=months)
+    recent = _recent_months(horizon, months)
+    nothing = (0, [None] * len(months))
+    found: Counter = Counter()
+    for pk, kind, path, started_on, ended_on in (Pair.objects.filter(in_force_q(day)).order_by()
+                                                 .values_list("id", "kind", "path", "started_on", "ended_on")
+                                                 .iterator(chunk_size=5000)):
+        frequency = FREQUENCY[kind]
+        found[(path, _status_now(frequency, started_on, ended_on, visits.get(pk, nothing)[1], recent[frequency],
+                                 day))] += 1
+    return found
+
+
 def coverage(user, *, area: Area, day: date) -> Coverage:
     """Pairing coverage of ``area`` (and each child area) on ``day``; see the section's comment for the statements.
     404 unless the caller holds pairing.VIEW on ``area`` or above."""
@@ -694,7 +732,7 @@ def coverage(user, *, area: Area, day: date) -> Coverage:
                 for w in rules.windows(frequency=frequency, started_on=since, ended_on=None, visits=(), since=since,
                                        until=day)
                 if w.status(day) == rules.MISSED]
-    horizon = {frequency: rules.visits_from(frequency=frequency, today=day) for frequency in (rules.MONTH, rules.QUARTER)}
+    horizon = _horizon(day)
     first_day = min(since, *horizon.values())
     months = _months(min(horizon.values()), day)
     visits = _visits_by_pair(base, since=first_day, day=day, missable=missable, months=months)
@@ -713,8 +751,7 @@ def coverage(user, *, area: Area, day: date) -> Coverage:
     paired: set[tuple[str, int]] = set()
     nothing = (0, [None] * len(months))
     # The months whose first visits each rhythm's window_on can use (from its ``visits_from``).
-    recent = {frequency: [(i, m.start) for i, m in enumerate(months) if m.start >= start]
-              for frequency, start in horizon.items()}
+    recent = _recent_months(horizon, months)
     for pk, kind, path, started_on, ended_on, unit_name, area_name, household_id in pairs:
         frequency = FREQUENCY[kind]
         seen, days = visits.get(pk, nothing)
@@ -728,9 +765,7 @@ def coverage(user, *, area: Area, day: date) -> Coverage:
             continue
         if household_id is not None and kind in HOUSEHOLD_KINDS:
             paired.add((path, household_id))  # a household pair's path is its household's
-        firsts = tuple(start.replace(day=days[i]) for i, start in recent[frequency] if days[i] is not None)
-        found = window_now(frequency, started_on, ended_on, firsts, day)
-        status = found.status(day) if found is not None else rules.NOT_OWED
+        status = _status_now(frequency, started_on, ended_on, days, recent[frequency], day)
         for row in targets:
             row.pairs += 1
             row.by_kind[kind] = row.by_kind.get(kind, 0) + 1
