@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_obje
 from django.http import Http404
 
 from grassroots.access.scope import access_object, scope_of, visible
-from grassroots.areas.models import Person
+from grassroots.areas.models import Area, Person
 from grassroots.claims.models import (
     LIVE_CLAIM_STATUSES,
     Claim,
@@ -30,21 +30,27 @@ from grassroots.settlement.models import (
 from grassroots.settlement.selectors import policy_for
 
 
-def review_queue(user, *, limit: int = 200) -> list[Claim]:
-    """Claims waiting at a stage whose reviewers include one of the caller's roles."""
+def review_queue(user, *, within: Area | None = None, limit: int = 200) -> list[Claim]:
+    """Claims waiting at a stage whose reviewers include one of the caller's roles.
+
+    ``within`` (an area the caller may view): every claim in review there that the caller can see, at whatever
+    stage it waits (what the dashboard's "审核中" counts); ``.mine`` says whether the caller reviews it now."""
     scope = scope_of(user)
+    claims = visible(user, Claim.objects.filter(status=ClaimStatus.IN_REVIEW), caps.VIEW)
+    if within is not None:
+        claims = claims.filter(path__startswith=within.path)
     claims = (
-        visible(user, Claim.objects.filter(status=ClaimStatus.IN_REVIEW), caps.VIEW)
-        .select_related("person", "household", "rule_version", "grid", "recorder", "village",
-                        "volunteer_hours__signup__activity")  # a claim proposed from volunteer hours: its evidence
-        .order_by("village_id", "stage", "grid_id", "id")[: limit * 4]
+        claims.select_related("person", "household", "rule_version", "grid", "recorder", "village",
+                              "volunteer_hours__signup__activity")  # a claim proposed from volunteer hours: its evidence
+        .order_by("village_id", "stage", "grid_id", "id")[: limit if within is not None else limit * 4]
     )
     policies = {p.village_id: p.stages for p in PointsPolicy.objects.filter(
         village_id__in={c.village_id for c in claims})}
     queue = []
     for claim in claims:
         stages = policies.get(claim.village_id) or default_stages()
-        if claim.stage < len(stages) and scope.has_role(stages[claim.stage]["roles"], claim.path):
+        claim.mine = claim.stage < len(stages) and scope.has_role(stages[claim.stage]["roles"], claim.path)
+        if claim.mine or (within is not None and claim.stage < len(stages)):
             claim.stage_label = stages[claim.stage]["name"]
             queue.append(claim)
         if len(queue) >= limit:
@@ -87,11 +93,18 @@ def public_notice(token: str) -> Notice:
     return notice
 
 
-def open_objections(user, *, limit: int = 100) -> QuerySet[Objection]:
+def open_objections(user, *, within: Area | None = None, limit: int = 100) -> QuerySet[Objection]:
+    """The open objections the caller decides; ``within`` (an area the caller may view): every open objection
+    there the caller can see (what the dashboard's "待复议的异议" counts), decided or not by the caller."""
+    if within is None:
+        rows = visible(user, Objection.objects.filter(status=ObjectionStatus.OPEN), caps.DECIDE_OBJECTIONS,
+                       field="line__notice__path")
+    else:
+        rows = visible(user, Objection.objects.filter(status=ObjectionStatus.OPEN,
+                                                      line__notice__path__startswith=within.path),
+                       caps.VIEW, field="line__notice__path")
     return (
-        visible(user, Objection.objects.filter(status=ObjectionStatus.OPEN), caps.DECIDE_OBJECTIONS,
-                field="line__notice__path")
-        .select_related("line__claim__person", "line__claim__rule_version", "line__notice__grid")
+        rows.select_related("line__claim__person", "line__claim__rule_version", "line__notice__grid")
         .order_by("created_at")[:limit]
     )
 

@@ -2,6 +2,7 @@
 objections (signed in)."""
 
 import mimetypes
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,7 @@ from grassroots.claims import forms, selectors, services
 from grassroots.claims.models import ClaimStatus
 from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.points import capabilities as caps
-from grassroots.points.pages import render_page, village_from_request
+from grassroots.points.pages import area_from_request, render_page, village_from_request
 
 
 def _require_reviewer(user) -> None:
@@ -261,6 +262,7 @@ def _review_groups(queue):
 def review(request):
     user = request.user
     refuse_without(user, caps.VIEW)
+    area = area_from_request(request)
     form, reasons, claim_errors = None, {}, {}
     if request.method == "POST":
         _require_reviewer(user)
@@ -289,11 +291,10 @@ def review(request):
                     result = done.result
                     verb = "通过" if result["approve"] else "退回"
                     messages.success(request, f"已{verb} {result['reviewed']} 条申报")
-                    url = reverse("points-review")
-                    if result["notices"]:
-                        url += "?published=" + ",".join(result["notices"])
-                    return redirect(url)
-    queue = selectors.with_history(selectors.review_queue(user))
+                    query = {**({"area": area.code} if area else {}),
+                             **({"published": ",".join(result["notices"])} if result["notices"] else {})}
+                    return redirect(reverse("points-review") + (f"?{urlencode(query)}" if query else ""))
+    queue = selectors.with_history(selectors.review_queue(user, within=area))
     duplicates = selectors.possible_duplicates(user, queue)
     first_error = next((c.pk for c in queue if c.pk in claim_errors), None)
     for claim in queue:
@@ -307,6 +308,7 @@ def review(request):
     return render_page(request, "claims/review.html", {
         "groups": _review_groups(queue), "count": len(queue), "form": form or forms.ReviewForm(),
         "reasons": reasons, "published": published, "checked": set(reasons), "queued": {c.pk for c in queue},
+        "area": area, "actionable": any(c.mine for c in queue),
     }, status=400 if form is not None else 200)
 
 
@@ -318,13 +320,16 @@ def notices(request):
                                                    "now": timezone.now()})
 
 
-def _objections_page(request, *, bound: dict | None = None, status=200):
-    objections = list(selectors.open_objections(request.user))
+def _objections_page(request, *, bound: dict | None = None, status=200, area=None):
+    objections = list(selectors.open_objections(request.user, within=area))
+    scope = scope_of(request.user)
     for objection in objections:
+        # Listed for an area (?area=): a caller who may not decide it sees it, without the form or the contact.
+        objection.may_decide = scope.can(caps.DECIDE_OBJECTIONS, objection.line.notice.path)
         objection.form = (bound or {}).get(objection.pk) or forms.DecideForm(auto_id=f"id_{objection.pk}_%s")
     shown = {o.pk for o in objections}
     orphans = [form for pk, form in (bound or {}).items() if pk not in shown]
-    return render_page(request, "claims/objections.html", {"objections": objections,
+    return render_page(request, "claims/objections.html", {"objections": objections, "area": area,
                                                        "orphan_form": orphans[0] if orphans else None}, status=status)
 
 
@@ -332,7 +337,7 @@ def _objections_page(request, *, bound: dict | None = None, status=200):
 @require_GET
 def objections(request):
     refuse_without(request.user, caps.VIEW)
-    return _objections_page(request)
+    return _objections_page(request, area=area_from_request(request))
 
 
 @login_required

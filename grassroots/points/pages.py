@@ -3,7 +3,7 @@ use, and the public pages' rate limits."""
 
 from django.shortcuts import render
 
-from grassroots.access.scope import scope_of
+from grassroots.access.scope import access_area, scope_of
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import Level
 from grassroots.claims import selectors as claims_selectors
@@ -23,6 +23,13 @@ def village_from_request(request):
     if area.level == Level.VILLAGE:
         return area
     return None
+
+
+def area_from_request(request, capability: str = caps.VIEW):
+    """The area a list is narrowed to (``?area=CODE``, as a dashboard tile links it), or None without one: the
+    caller must hold ``capability`` on it or above (404 otherwise, as for any area outside their scope)."""
+    code = (request.GET.get("area") or "").strip()
+    return access_area(request.user, code=code, capability=capability) if code else None
 
 
 def rate_ok(request, scope: str) -> bool:

@@ -159,9 +159,14 @@ def settlement_for(user, pk: int) -> Settlement:
     return access_object(user, Settlement.objects.select_related("village", "published_by", "supersedes"), pk=pk)
 
 
-def settlements_for(user, *, limit: int = 100) -> QuerySet[Settlement]:
-    return visible(user, Settlement.objects.select_related("village"), caps.VIEW).order_by(
-        "-year", "-quarter", "village_id", "-revision")[:limit]
+def settlements_for(user, *, within: Area | None = None, status: str = "", limit: int = 100) -> QuerySet[Settlement]:
+    """The settlements the caller can see; ``within``: of that area's villages only; ``status``: in that state."""
+    rows = visible(user, Settlement.objects.select_related("village"), caps.VIEW)
+    if within is not None:
+        rows = rows.filter(path__startswith=within.path)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-year", "-quarter", "village_id", "-revision")[:limit]
 
 
 def settlement_lines(settlement: Settlement) -> list[SettlementLine]:

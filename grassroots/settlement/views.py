@@ -31,8 +31,8 @@ from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.core.pdf import Document, pdf_response
 from grassroots.demands.models import Unit
 from grassroots.points import capabilities as caps
+from grassroots.points.pages import area_from_request, village_from_request
 from grassroots.points.pages import render_page as _render
-from grassroots.points.pages import village_from_request
 from grassroots.rules.masking import mask_name
 from grassroots.rules.settlement import competition_ranks, fen_for, quarter_label, yuan_text
 from grassroots.settlement import forms, selectors, services
@@ -63,8 +63,19 @@ def _settle_villages(user) -> list[Area]:
     return list(visible(user, Area.objects.filter(level=Level.VILLAGE), caps.SETTLE).order_by("code")[:200])
 
 
+def _list_filter(request) -> tuple[Area | None, str, str]:
+    """The list's ``?area=CODE`` (404 outside the caller's scope) and ``?status=`` (draft|published|superseded),
+    and the error for any other status."""
+    area = area_from_request(request)
+    state = (request.GET.get("status") or "").strip()
+    if state and state not in SettlementStatus.values:
+        return area, "", f"状态（status）只能是 draft、published 或 superseded，收到“{state[:20]}”"
+    return area, state, ""
+
+
 def _settlements_page(request, *, form=None, status=200):
     user = request.user
+    area, state, error = _list_filter(request)
     villages = _settle_villages(user)
     viewable = list(visible(user, Area.objects.filter(level=Level.VILLAGE), caps.VIEW)
                     .order_by("code")[:MAX_VILLAGE_LINKS + 1])
@@ -72,10 +83,11 @@ def _settlements_page(request, *, form=None, status=200):
         current = village_from_request(request)
         form = forms.ComputeForm(villages=villages, initial={"village": current.pk} if current in villages else {})
     return _render(request, "settlement/list.html", {
-        "settlements": selectors.settlements_for(user), "form": form,
+        "settlements": selectors.settlements_for(user, within=area, status=state), "form": form,
         "villages": viewable[:MAX_VILLAGE_LINKS], "more_villages": len(viewable) > MAX_VILLAGE_LINKS,
-        "year": timezone.localdate().year,
-    }, status=status)
+        "year": timezone.localdate().year, "area": area, "state": state and SettlementStatus(state).label,
+        "filter_error": error,
+    }, status=400 if error else status)
 
 
 @login_required

@@ -9,7 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grassroots.access.scope import access_scoped, scope_of, visible
@@ -128,17 +140,44 @@ class _PointsFor:
         return points_for_fen(self.product.price_fen, self.rates[village_id])
 
 
+# 库存不足: a product on the shelf whose stock is at or under its low-stock mark (``Product.low_stock``). The one rule,
+# in SQL, on products annotated by ``with_stock``: the shop's pages and the dashboard (its tile and table) read it.
+LOW_STOCK = Q(is_retired=False, stock__lte=F("low_stock"))
+
+
+def with_stock(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """``queryset`` with ``.stock`` (the sum of each product's movements, 0 without any) and ``.is_low``
+    (``LOW_STOCK``), both computed in the query."""
+    moved = (StockMovement.objects.filter(product_id=OuterRef("pk")).order_by().values("product_id")
+             .annotate(total=Sum("quantity")).values("total"))
+    return queryset.annotate(stock=Coalesce(Subquery(moved), Value(0))).annotate(
+        is_low=ExpressionWrapper(LOW_STOCK, output_field=BooleanField()))
+
+
+def low_stock_products(queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """The products of ``queryset`` (every product by default) that are low on stock (``LOW_STOCK``), with
+    ``.stock``."""
+    return with_stock(Product.objects.all() if queryset is None else queryset).filter(LOW_STOCK)
+
+
 def products(shop: Shop, include_retired: bool = False) -> list[Product]:
     """The shop's products with ``.stock`` (int), ``.is_low`` and ``.points_for(village)``."""
-    items = list(Product.objects.filter(shop=shop, **({} if include_retired else {"is_retired": False}))
+    items = list(with_stock(Product.objects.filter(shop=shop, **({} if include_retired else {"is_retired": False})))
                  .order_by("is_retired", "name", "pk"))
-    stock = stock_of(p.pk for p in items)
     rates: dict = {}
     for product in items:
-        product.stock = stock[product.pk]
-        product.is_low = not product.is_retired and product.stock <= product.low_stock
+        product.is_low = bool(product.is_low)  # SQLite gives 0/1
         product.points_for = _PointsFor(product, rates)
     return items
+
+
+def low_stock_by_shop(shops) -> dict[int, list[Product]]:
+    """Each of ``shops``' products low on stock (``LOW_STOCK``), emptiest first, in one query: shop id → products."""
+    found: dict[int, list[Product]] = {}
+    for product in low_stock_products(Product.objects.filter(shop__in=[s.pk for s in shops])).order_by(
+            "shop_id", "stock", "name", "pk"):
+        found.setdefault(product.shop_id, []).append(product)
+    return found
 
 
 def product_for(user, pk: int) -> Product:

@@ -20,7 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.access.scope import access_scoped, refuse, refuse_without, require, scope_of, visible
+from grassroots.access.scope import (
+    access_area,
+    access_scoped,
+    refuse,
+    refuse_without,
+    require,
+    scope_of,
+    visible,
+)
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.core.excel import Sheet, xlsx_response
@@ -109,13 +117,21 @@ def _head_names(household_ids) -> dict[int, str]:
 @login_required
 @require_GET
 def home(request):
+    """The caller's shops with what is low on stock; ``?area=CODE`` (as the dashboard's low-stock tile links it):
+    the shops kept in that area (404 outside the caller's scope), listed even when there is one."""
     refuse_without(request.user, caps.VIEW)
-    shops = list(selectors.shops_for(request.user))
-    if len(shops) == 1:
+    code = (request.GET.get("area") or "").strip()
+    area = access_area(request.user, code=code, capability=caps.VIEW) if code else None
+    shops = selectors.shops_for(request.user)
+    if area is not None:
+        shops = shops.filter(path__startswith=area.path)
+    shops = list(shops)
+    if len(shops) == 1 and area is None:
         return redirect("shop-detail", pk=shops[0].pk)
+    low = selectors.low_stock_by_shop(shops)
     for shop in shops:
-        shop.low = list(selectors.low_stock(shop))
-    return render(request, "shop/home.html", {"shops": shops})
+        shop.low = low.get(shop.pk, [])
+    return render(request, "shop/home.html", {"shops": shops, "area": area})
 
 
 @login_required
