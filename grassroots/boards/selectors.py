@@ -93,3 +93,23 @@ def statement_span(grid: Area, today: date) -> tuple[date, date]:
               .aggregate(day=Max("occurred_on"))["day"])
     start = min(first.replace(day=1), this_month) if first else this_month
     return start, latest.replace(day=1) if latest else this_month
+
+
+# ---------------------------------------------------------------- 我的积分 (the household's own page, by its card)
+
+
+def card_entries(household: Household, *, limit: int = 200) -> tuple[list[LedgerEntry], set[int]]:
+    """The household's own ledger entries, newest first, each with what it came from (the rule, the notice
+    it was posted from, the settlement that granted it, the entry a reversal undoes, the member it was for),
+    and the ids of its entries that a later reversal undid.
+
+    Not scoped by an account: the caller has shown the household's card (``shop.selectors.card_household``).
+    It reads that one household's rows only, through the ledger's household index; two queries.
+    """
+    entries = list(LedgerEntry.objects.filter(household=household)
+                   .select_related("rule_version", "person", "notice", "settlement", "reverses",
+                                   "reverses__rule_version")
+                   .order_by("-seq")[:limit])
+    undone = set(LedgerEntry.objects.filter(household=household, reverses__isnull=False)
+                 .values_list("reverses_id", flat=True))
+    return entries, undone

@@ -1,10 +1,11 @@
-"""The household page, grid boards, statements, ranking, and the public /board/ pages with their QR codes.
+"""The household page, grid boards, statements, ranking, the public /board/ pages with their QR codes, and
+我的积分 (/my/<token>/, a household's own page by its card).
 
 URL names keep their points- prefix (they predate the split)."""
 
 from django.urls import path
 
-from grassroots.boards import views
+from grassroots.boards import my_points, views
 
 urlpatterns = [
     path("points/households/<int:pk>/", views.household, name="points-household"),
@@ -22,4 +23,6 @@ urlpatterns = [
     # Public (the board as it hangs in the village, and the font its printout falls back on)
     path("board/grids/<str:code>/", views.public_grid_board, name="points-public-grid-board"),
     path("fonts/noto-sans-sc.otf", views.print_font, name="points-print-font"),
+    # 我的积分: a household's own page, opened by its card's token (the card's QR leads here through shop-card-scan)
+    path("my/<str:token>/", my_points.my_points, name="points-my-points"),
 ]

@@ -104,8 +104,11 @@ def _head_name(head, *, masked: bool) -> str:
     return mask_name(head.name) if masked else head.name
 
 
-def household_context(user, household, today: date) -> dict:
-    """Score against balance, may it redeem now, the year by month (chart and table) and every entry."""
+def household_context(user, household, today: date, *, entries=None) -> dict:
+    """Score against balance, may it redeem now, the year by month (chart and table) and every entry.
+
+    ``entries``: the household's entries, newest first, when the caller read them another way (我的积分 reads
+    them by the household's card, not through the user's scope); by default those ``user`` may see."""
     year = today.year
     balance = ledger_selectors.balance(household)
     months = ledger_selectors.score_by_month(household.pk, year)
@@ -114,7 +117,8 @@ def household_context(user, household, today: date) -> dict:
         running += points
         cumulative.append(running)
     policy = settlement_selectors.policy_for(household.village)
-    entries = list(ledger_selectors.household_entries(user, household))
+    if entries is None:
+        entries = list(ledger_selectors.household_entries(user, household))
     for entry in entries:
         entry.title = entry_title(entry)
         entry.is_deduction = entry.points < 0 and entry.account == Account.SCORE
@@ -126,6 +130,7 @@ def household_context(user, household, today: date) -> dict:
         "year_score": running,
         "credit_yuan": yuan_text(fen_for(max(balance.credit, 0), policy.points_per_yuan)),
         "points_per_yuan": policy.points_per_yuan,
+        "policy": policy,
         "standing": settlement_selectors.redemption_standing(household, today),
         "months": list(zip(MONTH_LABELS, months, cumulative, strict=True)),
         "chart": {"year": year, "labels": MONTH_LABELS, "monthly": months, "cumulative": cumulative},

@@ -457,15 +457,25 @@ def counter(request, pk: int):
     return _counter_page(request, shop, household=household, form=form, typed=typed, status=400)
 
 
-@login_required
 @require_GET
 def card_scan(request, token: str):
-    """Where a phone's camera lands after reading a card: the counter of the caller's shop for that household."""
-    for shop in selectors.shops_for(request.user, caps.REDEEM):
-        found = selectors.find_households(request.user, shop, token)
-        if found:
-            return redirect(f"{reverse('shop-counter', args=[shop.pk])}?household={found[0].pk}")
-    refuse(seen=False)  # the card is invalid, revoked, or not of a shop where the caller may redeem
+    """Where a phone's camera lands after reading a card (the address printed cards carry).
+
+    A signed-in cashier who may redeem for the card's household: the counter of the caller's shop for it.
+    Anyone else (a resident with no account, staff who may not redeem there): the household's 我的积分 page
+    (boards/my_points.py), which counts the request with the rate limiter and answers an unknown or revoked
+    token with 404. Nothing is looked up here for them, so this address tells nothing about a token.
+    """
+    if request.user.is_authenticated and selectors.card_household(token) is not None:
+        for shop in selectors.shops_for(request.user, caps.REDEEM):
+            found = selectors.find_households(request.user, shop, token)
+            if found:
+                return redirect(f"{reverse('shop-counter', args=[shop.pk])}?household={found[0].pk}")
+    response = redirect("points-my-points", token=token)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token stays out of the Referer
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 # ---------------------------------------------------------------- receipts and voids
