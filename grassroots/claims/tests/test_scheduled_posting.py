@@ -37,6 +37,9 @@ def test_the_worker_posts_a_notice_whose_period_ended(pg, notice, settings, tmp_
     with task_worker(env, log):
         wait_until(posted, what="the scheduled posting", timeout=180, log_path=log)
         wait_until(worker_running, what="the worker's heartbeat", timeout=60, log_path=log)
+        # The queue writes its record of a run after the task's function returns (the notice is posted before).
+        wait_until(lambda: Task.objects.filter(func="grassroots.claims.tasks.post_due_notices").exists(),
+                   what="the queue's record of the posting", timeout=60, log_path=log)
     assert sorted(Schedule.objects.values_list("func", flat=True)) == sorted(job.func for job in SCHEDULE)
     lines = notice.lines.count()
     assert lines == 2 and LedgerEntry.objects.filter(village=notice.village).count() == lines
