@@ -115,11 +115,11 @@ def recording(user, grids: list[Area], *, today: date) -> Recording:
     the demands waiting for me)."""
     since = week_start(today)
     grid_ids = [g.pk for g in grids]
-    households = visible(user, Household.objects.filter(grid_id__in=grid_ids, is_active=True)).annotate(
-        done=Exists(Claim.objects.filter(household=OuterRef("pk"), created_at__gte=since)
-                    .exclude(status=ClaimStatus.CANCELLED)))
-    counts = households.aggregate(total=Count("pk"), done=Count("pk", filter=Q(done=True)))
-    todo = list(households.filter(done=False).prefetch_related(
+    recorded = Exists(Claim.objects.filter(household=OuterRef("pk"), created_at__gte=since)
+                      .exclude(status=ClaimStatus.CANCELLED))
+    households = visible(user, Household.objects.filter(grid_id__in=grid_ids, is_active=True))
+    counts = households.aggregate(total=Count("pk"), done=Count("pk", filter=Q(recorded)))
+    todo = list(households.filter(~recorded).prefetch_related(
         Prefetch("members", queryset=Person.objects.filter(relation=Person.Relation.HEAD)))
         .order_by("number")[:TODO_SHOWN])
     # Sent back to me and not resubmitted yet (the recorder index; the reviewer's reason is on 我的申报).
