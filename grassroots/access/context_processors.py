@@ -66,8 +66,9 @@ def nav_links(user, scope=None) -> list[dict]:
     caps = scope.capabilities()
     links = []
 
-    def add(key, label, url):
-        links.append({"key": key, "label": label, "url": url})
+    def add(key, label, url, tab=True):
+        # ``tab``: an everyday page, offered in the phone's bottom tab bar too (``tab_links``).
+        links.append({"key": key, "label": label, "url": url, "tab": tab})
 
     if roles.VIEW_RESIDENTS in caps:
         add("households", _("查户"), reverse("household-search"))
@@ -92,10 +93,23 @@ def nav_links(user, scope=None) -> list[dict]:
     if credit_institution(user):
         add("credit", _("信用查询"), reverse("points-credit-lookup"))
     if roles.IMPORT_RESIDENTS in caps:
-        add("import", _("导入"), "/imports/")
+        add("import", _("导入"), "/imports/", tab=False)
     if roles.VIEW_AUDIT in caps:
-        add("audit", _("审计"), reverse("audit-search"))
+        add("audit", _("审计"), reverse("audit-search"), tab=False)
     return links
+
+
+TAB_LIMIT = 5  # the bottom tab bar: 工作台 and the first four everyday links of the caller's menu
+
+
+def tab_links(links: list[dict], path: str) -> list[dict]:
+    """The phone's bottom tab bar, made from the header's links (``nav_links`` decides who sees what): the home
+    (工作台) first, then the caller's first everyday links, the one ``path`` is in marked ``on``."""
+    home = reverse("home")
+    tabs = [{"key": "home", "label": _("工作台"), "url": home},
+            *[link for link in links if link["tab"]][:TAB_LIMIT - 1]]
+    return [{**tab, "on": path == tab["url"] if tab["url"] == home else path.startswith(tab["url"])}
+            for tab in tabs]
 
 
 def party_sections(scope, path: str = "") -> list[dict]:
@@ -126,12 +140,14 @@ def shell(request):
     scope = scope_of(user)
     caps = scope.capabilities()
     current_area = getattr(request, "current_area", None)
+    links = nav_links(user, scope)
     return {
         # request.current_area is lazy: a caller with no area gets None here, not a proxy of None.
         "current_area": current_area or None,
         "role_labels": sorted({roles.ROLE_LABELS[roles.Role(role)] for role, _path in scope.assignments})
         or (["系统管理员"] if scope.everything else ["单位工作人员"] if unit_ids(user) else []),
-        "nav_links": nav_links(user, scope),
+        "nav_links": links,
+        "tab_links": tab_links(links, request.path),
         "party_sections": party_sections(scope, request.path),
         "can": {
             "import": roles.IMPORT_RESIDENTS in caps,

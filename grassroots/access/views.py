@@ -42,6 +42,10 @@ def area_switch(request):
     if request.method == "POST" and code:
         area = selectors.area_for(request.user, code)
         request.session[SESSION_KEY] = area.code
+        # The home's 记录积分 of another of one's grids: work there and go straight on (a path of this site only).
+        target = request.POST.get("next", "")
+        if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
         return redirect("home")
     base = selectors.area_for(request.user, code) if code else None
     choices = selectors.children_with_counts(request.user, base) if base else selectors.root_areas(request.user)
