@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.access.grants import CAPABILITIES
 from grassroots.access.scope import scope_of
+from grassroots.dashboards import capabilities as dashboard_caps
 from grassroots.demands import capabilities as demand_caps
 from grassroots.demands.permissions import unit_ids as demand_unit_ids
 from grassroots.pairing import capabilities as pairing_caps
@@ -72,6 +73,9 @@ def nav_links(user, scope=None) -> list[dict]:
 
     if roles.VIEW_RESIDENTS in caps:
         add("households", _("查户"), reverse("household-search"))
+    if dashboard_caps.VIEW in caps:
+        # The home shows the area's tiles already; the full dashboard (drill-down, big screen, briefing) is a click on.
+        add("dashboard", _("看板"), reverse("dashboard"), tab=False)
     if point_caps.VIEW in caps:
         add("points", _("积分"), reverse("points-home"))
     if shop_caps.VIEW in caps:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.access.scope import (
+    access_area,
     access_organisation,
     access_person,
     refuse,
@@ -78,16 +79,15 @@ class Filters:
 
 
 def _filters(request) -> Filters:
-    """The day, the organisation asked for (404 when not the caller's) or ``?area=<code>`` (404 when the caller
-    sees no organisation there), and the organisations they cover."""
+    """The day, the organisation asked for (404 when not the caller's) or ``?area=<code>`` (404 outside the
+    caller's scope), and the organisations they cover."""
     _require_view(request.user)
     pk = int_or_none(request.GET.get("organisation"))
     organisation = access_organisation(request.user, pk=pk, capability=caps.VIEW) if pk else None
     code = request.GET.get("area", "").strip()
-    area = Area.objects.filter(code=code).first() if code else None
+    # An area of one's own with no organisation (yet) lists nothing; an area outside one's scope is 404.
+    area = access_area(request.user, code=code, capability=caps.VIEW, from_inside=True) if code else None
     organisations = selectors.organisations_in(request.user, organisation=organisation, area=area)
-    if code and (area is None or not organisations.exists()):
-        raise Http404("未找到")
     return Filters(day=day_of(request), organisation=organisation, area=area,
                    organisations=organisations if organisation or area else None)
 

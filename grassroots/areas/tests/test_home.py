@@ -67,14 +67,15 @@ def test_an_account_with_no_role_gets_a_chinese_page_and_an_empty_menu(db, syste
 
 @pytest.mark.parametrize("who, expected", [
     ("insider", {"households", "points", "shop", "demands"}),  # grid worker
-    ("reader", {"households", "points", "shop", "demands", "party", "pairing", "volunteers"}),  # party group leader
+    ("reader", {"households", "dashboard", "points", "shop", "demands", "party", "pairing", "volunteers"}),
     ("cashier", {"households", "points", "shop"}),  # no 需求: demands.view is not the cashier's
-    ("secretary", {"households", "points", "shop", "demands", "import", "party", "pairing", "volunteers"}),
-    ("county_admin", {"households", "points", "shop", "demands", "import", "audit", "party", "pairing",
+    ("secretary", {"households", "dashboard", "points", "shop", "demands", "import", "party", "pairing",
+                   "volunteers"}),
+    ("county_admin", {"households", "dashboard", "points", "shop", "demands", "import", "audit", "party", "pairing",
                       "volunteers"}),
     # A secretary whose role is held on a party organisation (a unit's branch): the party registers, no households.
     ("unit_secretary", {"party"}),
-    ("org_staff", {"households", "party", "pairing", "volunteers"}),
+    ("org_staff", {"households", "dashboard", "party", "pairing", "volunteers"}),
 ])
 def test_each_role_is_offered_only_pages_that_open(request, who, expected):
     client = client_for(request.getfixturevalue(who))
