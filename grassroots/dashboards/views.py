@@ -150,6 +150,7 @@ def _parse_month(raw: str) -> date | None:
 
 @login_required
 @require_GET
+@reads_from_replica
 def briefing_pick(request, code: str):
     """Choose the month of a briefing: ?month=YYYY-MM sends the PDF; a bad month says why, naming the field."""
     area = _briefing_area(request, code)
