@@ -39,7 +39,8 @@
       xAxis: { type: "value", minInterval: 1, axisLabel: { show: false },
                splitLine: { lineStyle: { color: dark ? "#33415c" : "#e3e7ec" } } },
       yAxis: { type: "category", data: names, inverse: true,
-               axisLabel: { color: text, fontSize: dark ? 20 : 12, width: dark ? 200 : 96, overflow: "truncate" } },
+               axisLabel: { color: text, fontSize: dark ? 20 : 12, width: dark ? 200 : 96, overflow: "truncate",
+                            interval: names.length <= 16 ? 0 : "auto" } },
       series: [{ type: "bar", name: series.name, data: series.children, barMaxWidth: dark ? 36 : 22,
                  itemStyle: { color: dark ? "#ffb547" : BLUE },
                  label: { show: true, position: "right", color: text, fontSize: dark ? 20 : 12 } }]
