@@ -3,8 +3,10 @@ comparison of the roll-ups with the raw records (``rollup_differences``)."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from math import ceil, sqrt
 
+from django.db.models import Min
 from django.utils import timezone
 
 from grassroots.access.scope import scope_of
@@ -14,7 +16,17 @@ from grassroots.dashboards.models import AreaDay, RollupRun
 from grassroots.dashboards.sections import SECTIONS, STATE_METRICS
 from grassroots.dashboards.sections.base import Section, Table, Tile
 from grassroots.dashboards.services import compute
-from grassroots.rules.figures import Period, change_text, freshness_text, hours_text, ratio_percent, yuan_text
+from grassroots.rules.charts import shade_levels
+from grassroots.rules.figures import (
+    Period,
+    change_text,
+    freshness_text,
+    hours_text,
+    month_period,
+    month_starts,
+    ratio_percent,
+    yuan_text,
+)
 
 
 @dataclass
@@ -181,3 +193,138 @@ def rollup_differences(first: date, last: date, *, today: date | None = None) ->
                 problems.append(f"{names.get(area_id, area_id)} {day} {metric}：汇总 {have.get(metric, 0)}，"
                                 f"原始记录 {want.get(metric, 0)}")
     return problems
+
+
+# ---------------------------------------------------------------------------------------------- charts, big screen
+# and briefing: reads of AreaDay only, a constant number of queries whatever the area's size.
+
+
+def chart_number(tile: Tile, value: int | None) -> float | int | None:
+    """A tile's figure as a chart draws it: hours for minutes, yuan for fen, the percent of a ratio."""
+    if value is None:
+        return None
+    if tile.scale == "hours":
+        return round(value / 60, 1)
+    if tile.scale == "yuan":
+        return round(value / 100, 2)
+    return value
+
+
+def chart_tiles(board: Dashboard) -> list[Tile]:
+    return [t.tile for s in board.sections for t in s.tiles]
+
+
+def trend(area: Area, period: Period) -> list[tuple[str, Counter]]:
+    """The area's figures along time, oldest first, in one query: the period's days for a week, the last 12 months
+    (month roll-ups, up to the period's month) for a month or a year. Each point: (label, figures), states as built
+    on that day or the month's last built day, flows of that day or month."""
+    if _uses_months(period):
+        months = month_starts(_months_back(period.end.replace(day=1), 11), period.end)
+        rows = dict(AreaDay.objects.filter(area=area, span=AreaDay.Span.MONTH, day__in=months)
+                    .values_list("day", "figures"))
+        return [(f"{m.year % 100:02d}年{m.month}月" if m.month == 1 or i == 0 else f"{m.month}月",
+                 Counter(rows.get(m, {}))) for i, m in enumerate(months)]
+    days = [period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)]
+    rows = dict(AreaDay.objects.filter(area=area, span=AreaDay.Span.DAY, day__range=(period.start, period.end))
+                .values_list("day", "figures"))
+    return [(f"{d.month}/{d.day}", Counter(rows.get(d, {}))) for d in days]
+
+
+def _months_back(first: date, n: int) -> date:
+    year, month = divmod(first.year * 12 + first.month - 1 - n, 12)
+    return date(year, month + 1, 1)
+
+
+def charts(board: Dashboard, *, map_key: str | None = None) -> dict:
+    """What the charts draw, as JSON-ready data: the area's trend per tile, the children compared per tile, and the
+    tile grid of the children coloured by ``map_key`` (a tile's key; the first tile when absent or unknown).
+    One query (the trend) beyond what ``dashboard`` read."""
+    tiles = chart_tiles(board)
+    points = trend(board.area, board.period)
+    series = []
+    for tile in tiles:
+        series.append({"key": tile.key, "name": tile.label + (f"（{_chart_unit(tile)}）" if _chart_unit(tile) else ""),
+                       "trend": [chart_number(tile, tile_value(tile, Figures(now=f))[0]) for _, f in points],
+                       "children": [chart_number(tile, tile_value(tile, Figures(now=board.child_figures[c.pk]))[0])
+                                    for c in board.children]})
+    return {"labels": [label for label, _ in points],
+            "trend_title": "每日" if not _uses_months(board.period) else "近12个月",
+            "children": [{"code": c.code, "name": c.name} for c in board.children],
+            "series": series, "map": tile_grid(board, tiles, map_key)}
+
+
+def _chart_unit(tile: Tile) -> str:
+    if tile.kind == "ratio":
+        return "%"
+    return {"hours": "小时", "yuan": "元"}.get(tile.scale, tile.unit)
+
+
+def tile_grid(board: Dashboard, tiles: list[Tile], map_key: str | None) -> dict:
+    """The children as a grid of tiles (no boundary file covers a banner's townships or villages; docs/dashboards.md),
+    each shaded by its figure of the chosen tile: a near-square grid in the order of the division codes."""
+    tile = next((t for t in tiles if t.key == map_key), tiles[0] if tiles else None)
+    if tile is None or not board.children:
+        return {"key": "", "label": "", "columns": 0, "cells": []}
+    values = [tile_value(tile, Figures(now=board.child_figures[c.pk])) for c in board.children]
+    levels = shade_levels([v for v, _, _ in values])
+    columns = max(1, ceil(sqrt(len(board.children))))
+    return {"key": tile.key, "label": tile.label, "unit": _chart_unit(tile), "columns": columns,
+            "cells": [{"code": c.code, "name": c.name, "text": text, "level": level}
+                      for c, (_, text, _), level in zip(board.children, values, levels, strict=True)]}
+
+
+def screen_figures(board: Dashboard, *, map_key: str | None = None) -> dict:
+    """The big screen's figures as JSON (its refresh): the same sections and tiles as the dashboard, the charts and
+    how fresh they are."""
+    return {
+        "area": {"code": board.area.code, "name": board.area.name},
+        "period": {"key": board.period.key, "label": board.period.label,
+                   "previous": board.period.previous_label,
+                   "start": board.period.start.isoformat(), "end": board.period.end.isoformat()},
+        "built_at": board.built_at.isoformat() if board.built_at else None,
+        "freshness": board.freshness,
+        "sections": [{"key": s.section.key, "label": s.section.label,
+                      "tiles": [{"key": t.tile.key, "label": t.tile.label, "unit": t.tile.unit, "text": t.text,
+                                 "change": t.change, "alarm": bool(t.tile.alarm and t.value)} for t in s.tiles]}
+                     for s in board.sections],
+        "charts": charts(board, map_key=map_key),
+    }
+
+
+@dataclass
+class BriefingLine:
+    tile: Tile
+    now: str
+    before: str
+    change: str
+
+
+@dataclass
+class Briefing:
+    board: Dashboard
+    lines: dict[str, list[BriefingLine]]  # section key → its tiles: this month, last month, the change
+    bars: list[tuple[Tile, list[tuple[str, float]]]]  # each section's main tile, the children's figures
+
+
+def briefing(user, area: Area, first: date, *, now: datetime | None = None) -> Briefing:
+    """The monthly briefing of ``area`` for the month starting ``first``: the dashboard of that whole month (month
+    roll-ups) with last month's figures beside it, and the children compared on each section's main figure."""
+    board = dashboard(user, area, month_period(first), now=now)
+    figures = figures_of([area.pk], board.period)[area.pk]
+    lines = {}
+    for s in board.sections:
+        lines[s.section.key] = [
+            BriefingLine(t.tile, t.text, tile_value(t.tile, Figures(now=figures.before))[1], t.change)
+            for t in s.tiles]
+    bars = []
+    for s in board.sections:
+        if s.tiles and board.children:
+            tile = s.tiles[0].tile
+            bars.append((tile, [(c.name, chart_number(tile, tile_value(tile, Figures(now=board.child_figures[c.pk]))[0])
+                                 or 0) for c in board.children]))
+    return Briefing(board=board, lines=lines, bars=bars)
+
+
+def first_data_month() -> date | None:
+    """The first month the platform holds figures for (the earliest month roll-up), None before any."""
+    return AreaDay.objects.filter(span=AreaDay.Span.MONTH).aggregate(first=Min("day"))["first"]

@@ -64,6 +64,7 @@ PAGES = [
     ("我的志愿服务", "zhiyuanzhe", "/volunteers/me/"),
     ("志愿时长确认", "duizhang", "/volunteers/hours/"),
     ("志愿活动日历", None, f"/board/volunteers/{SAIQIN}/"),
+    ("数据看板", "qixian", "/dashboard/150426000000/"),  # 翁牛特旗: charts, the townships' tile grid and table
 ]
 
 

@@ -1,4 +1,4 @@
-"""Seeing the points on a phone: a household page draws its score chart with the vendored Chart.js, a
+"""Seeing the points on a phone: a household page draws its score chart with the vendored ECharts, a
 deduction is one tap from its origin, and the grid board prints to an A4 PDF whose text is Chinese.
 
 Written against the demo's B01 deduction (移风易俗：婚丧嫁娶大操大办 −10, recorded 19 days before the
@@ -53,11 +53,13 @@ def test_household_chart_deduction_origin_and_printed_board(live_app, phone):
     head = row.locator("td").nth(2).evaluate("td => td.firstChild.textContent.trim()")
     row.locator("td").nth(1).get_by_role("link").click()
 
-    # The household page: the chart is Chart.js's, drawn on a canvas that has a size.
+    # The household page: the chart is ECharts', drawn on a canvas that has a size.
     expect(phone.get_by_role("heading", name=re.compile("的积分"))).to_be_visible()
     phone.wait_for_function("""() => {
-        const canvas = document.getElementById('score-chart');
-        return window.Chart && canvas && window.Chart.getChart(canvas) && canvas.width > 0 && canvas.height > 0;
+        const box = document.getElementById('score-chart');
+        const canvas = box && box.querySelector('canvas');
+        return window.echarts && window.echarts.getInstanceByDom(box) && canvas && canvas.width > 0
+            && canvas.height > 0;
     }""")
     size = phone.locator("#score-chart").bounding_box()
     assert size["width"] > 200 and size["height"] > 100

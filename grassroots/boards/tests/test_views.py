@@ -106,7 +106,7 @@ def test_household_page_score_balance_standing_chart_and_entries(as_insider, as_
     assert chart["monthly"][today().month - 1] == 10 and sum(chart["monthly"]) == year_score
     assert chart["cumulative"][-1] == year_score
     scripts = re.findall(r'<script src="([^"]+)"', page)
-    assert "/static/vendor/chartjs/chart.umd.min.js" in scripts and all(s.startswith("/static/") for s in scripts)
+    assert "/static/vendor/echarts/echarts.min.js" in scripts and all(s.startswith("/static/") for s in scripts)
     # The deduction: its own row, marked, the whole row one link to its origin.
     row = re.search(r'<li class="deduction"><a href="/points/entries/(\d+)/">(.*?)</a></li>', page, re.S)
     assert row and int(row.group(1)) == ledger["deduction"].pk

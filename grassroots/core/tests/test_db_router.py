@@ -196,6 +196,8 @@ ROUTED = [
     "/party/members/register.xlsx", "/party/members/mobile.xlsx", "/party/meetings/compliance/",
     "/party/meetings/compliance.xlsx", "/pairing/coverage/", "/pairing/coverage.xlsx", "/pairing/figures/",
     "/pairing/pairs.xlsx", "/volunteers/", "/volunteers/people/", "/volunteers/people.xlsx",
+    "/dashboard/150426000000/screen/", "/dashboard/150426000000/screen.json",
+    "/dashboard/150426000000/briefing/", "/dashboard/150426000000/briefing/2026-3.pdf",
 ]
 # Pages a user opens right after writing and must show that write: their own objection on the notice, the
 # household's balance after a redemption, a closed year, a claimed wish, a demand's own page.
