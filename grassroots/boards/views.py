@@ -142,11 +142,12 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
     settlement = board["settlement"]
     # Early in a month nothing may be entered yet: the board shows last month's statement, saying so; a
     # month without entries ranks nobody (not every household 第1（并列）).
+    # The totals come from the household-month roll-up (selectors.monthly_totals), exact as the ledger.
     month = today.replace(day=1)
     shown, rows = month, board["statement"]
     if not any(r.entries for r in rows):
         shown = _previous_month(month)
-        rows = selectors.monthly_statement(grid, shown.year, shown.month)
+        rows = selectors.monthly_totals(grid, shown.year, shown.month)
     statement = [{"rank": r.rank, "tied": r.tied, "name": _head_name(r.head, masked=True),
                   "household": r.household, "plus": r.plus, "minus": r.minus, "total": r.total}
                  for r in rows] if any(r.entries for r in rows) else []
