@@ -142,14 +142,13 @@ def _board_context(request, grid: Area, *, public: bool) -> dict:
     settlement = board["settlement"]
     # Early in a month nothing may be entered yet: the board shows last month's statement, saying so; a
     # month without entries ranks nobody (not every household 第1（并列）).
-    # The totals come from the household-month roll-up (selectors.monthly_totals), exact as the ledger.
+    # The totals come from the household-month roll-up (selectors.board_totals), exact as the ledger; the
+    # household's link is reversed here, once a row (the template's {% url %} cost several times more).
     month = today.replace(day=1)
-    shown, rows = month, board["statement"]
-    if not any(r.entries for r in rows):
-        shown = _previous_month(month)
-        rows = selectors.monthly_totals(grid, shown.year, shown.month)
+    shown, rows = board["shown_month"], board["statement"]
     statement = [{"rank": r.rank, "tied": r.tied, "name": _head_name(r.head, masked=True),
-                  "household": r.household, "plus": r.plus, "minus": r.minus, "total": r.total}
+                  "household": r.household, "plus": r.plus, "minus": r.minus, "total": r.total,
+                  "url": "" if public else reverse("points-household", args=[r.household.pk])}
                  for r in rows] if any(r.entries for r in rows) else []
     lines = [{"name": _head_name(line.head, masked=True), "household": line.household, "points": line.points,
               "credit": line.credit, "yuan": yuan_text(line.fen)}
@@ -324,6 +323,7 @@ def village_ranking(request, pk: int):
     shown = [r for r in rows if scope.can(caps.VIEW, r.household.path)]
     for row in shown:
         row.star_text = "★" * row.stars
+        row.url = reverse("points-household", args=[row.household.pk])  # once a row: cheaper than {% url %}
     return _render(request, "boards/ranking.html", {
         "village": village, "year": year, "years": list(range(today.year, max(FIRST_YEAR, today.year - 5) - 1, -1)),
         "rows": shown, "total": len(rows), "error": error,

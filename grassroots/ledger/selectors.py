@@ -165,8 +165,12 @@ def score_by_month(household_id: int, year: int) -> list[int]:
 
 
 def household_heads(household_ids) -> dict[int, Person]:
+    """The head of each household, for their name on boards, rankings, statements and settlements: only the
+    fields those read (a board of 350 households read every column of every head, sealed ID numbers
+    included, for the names); any other field is still there, fetched when first read."""
     return {p.household_id: p for p in Person.objects.filter(household_id__in=list(household_ids),
-                                                              relation=Person.Relation.HEAD)}
+                                                              relation=Person.Relation.HEAD)
+            .only("id", "household_id", "path", "name", "relation")}
 
 
 def head_seq(village_id: int) -> int:

@@ -5,9 +5,11 @@ queries, and checked by ``grassroots verify-ledger``."""
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
+from grassroots.areas import services as areas
 from grassroots.claims import services as claims_services
 from grassroots.cli import main
 from grassroots.core.testing import client_for
@@ -99,8 +101,6 @@ def test_the_roll_up_equals_the_ledger_after_every_kind_of_write(village, homes,
 
 def test_the_board_reads_the_month_it_was_posted_in_at_once(as_secretary, region, homes):
     """Written and read back with nothing in between: no queue, no refresh."""
-    from django.utils import timezone
-
     today = timezone.localdate()
     give(homes["SQ-0001"], 17, today)
     board = as_secretary.get(f"/points/grids/{region['赛沁塔拉嘎查1'].pk}/board/").content.decode()
@@ -142,8 +142,6 @@ def test_verify_ledger_names_a_tampered_or_missing_roll_up_row(village, homes, c
 
 
 def test_the_roll_up_refuses_a_total_that_is_not_plus_and_minus(homes):
-    from django.db import IntegrityError, transaction
-
     give(homes["SQ-0001"], 30, date(2026, 6, 10))
     with pytest.raises(IntegrityError), transaction.atomic():
         _tamper("UPDATE ledger_householdmonth SET score = 31")
@@ -152,10 +150,6 @@ def test_the_roll_up_refuses_a_total_that_is_not_plus_and_minus(homes):
 def test_board_and_ranking_take_a_constant_number_of_queries(region, households, secretary, system_actor,
                                                              django_assert_max_num_queries):
     """25 households on the board and in the ranking: the same bound as the pages of one household had."""
-    from django.utils import timezone
-
-    from grassroots.areas import services as areas
-
     today = timezone.localdate()
     grid = region["赛沁塔拉嘎查2"]
     for n in range(25):
