@@ -11,6 +11,11 @@
    household spread over 2026 up to today. Then through the services: the settlements of Q1–Q3 2026
    computed (``compute_settlements``) and published village by village (``publish_settlement``: credit
    entries); one posted notice per grid this week (SQL), so that the board shows a notice and its QR code.
+   The score entries go in by SQL, past ``append_entries``: their household-month roll-up
+   (``ledger.HouseholdMonth``, which the board and the ranking read) is recounted once after the load
+   (``ledger.services.rebuild_household_months``); the settlements' credit is added by the services as they
+   write. ``--reuse`` migrates first, so a database filled by older code gets the roll-up by its migration's
+   backfill; the last line says whether the roll-up's sums equal the ledger's.
 3. Through ``django.test.Client`` signed in as a county staff account (``force_login``; DEBUG off):
       - ``points-household``       /points/households/<pk>/ (the household with the most and the fewest entries)
       - ``points-grid-board``      /points/grids/<pk>/board/ (the smallest and the largest grid)
@@ -78,6 +83,36 @@ def post_notices(now) -> int:
             FROM areas_area g JOIN points_ledgerhead h ON h.village_id = g.parent_id
             WHERE g.level = 'grid'""", [now, now, now])
         return cur.rowcount
+
+
+def rebuild_rollup() -> int | None:
+    """The household-month roll-up (ledger.HouseholdMonth) recounted for every village, after ``build`` wrote the
+    entries in SQL; None on code without it (main before the roll-up)."""
+    try:
+        from grassroots.ledger.services import rebuild_household_months
+    except ImportError:
+        return None
+    from grassroots.areas.models import Area, Level
+    from grassroots.audit.context import Actor
+
+    return rebuild_household_months(actor=Actor.system("bench"),
+                                    village_ids=list(Area.objects.filter(level=Level.VILLAGE).values_list("pk", flat=True)))
+
+
+def rollup_check() -> str:
+    """One line: the roll-up's rows and whether its sums are the ledger's (the full check is verify-ledger)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if "ledger_householdmonth" not in connection.introspection.table_names(cur):
+            return "no household-month roll-up (code before it)"
+        cur.execute("SELECT count(*), coalesce(sum(score), 0), coalesce(sum(credit), 0) FROM ledger_householdmonth")
+        rows, score, credit = cur.fetchone()
+        cur.execute("SELECT coalesce(sum(CASE WHEN account = 'score' THEN points END), 0), "
+                    "coalesce(sum(CASE WHEN account = 'credit' THEN points END), 0) FROM points_ledgerentry")
+        ledger = cur.fetchone()
+    same = "equal to" if (score, credit) == tuple(ledger) else "DIFFERENT FROM"
+    return f"household-month roll-up: {rows:,} rows, score {score:,} and credit {credit:,} {same} the ledger's"
 
 
 def pick_cases(today):
@@ -195,7 +230,11 @@ def main(argv=None) -> None:
 
     started = time.perf_counter()
     today = timezone.localdate()
-    if not args.reuse:
+    if args.reuse:  # a database filled by an earlier run, maybe of older code: its migrations (and backfills)
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        print(f"set-up: migrated ({time.perf_counter() - t0:.0f} s)", flush=True)
+    else:
         call_command("migrate", verbosity=0)
         t0 = time.perf_counter()
         data = build(households=args.households, entries_per_household=args.entries_per_household,
@@ -204,6 +243,9 @@ def main(argv=None) -> None:
         print(f"set-up: {data['villages']:,} villages in {data['townships']} townships, {data['households']:,} "
               f"households with their heads, {data['entries']:,} score entries ({time.perf_counter() - t0:.0f} s)",
               flush=True)
+        rebuilt = rebuild_rollup()  # the entries went in by SQL, past append_entries: recount their months
+        if rebuilt is not None:
+            print(f"set-up: {rebuilt:,} household months recounted ({time.perf_counter() - t0:.0f} s)", flush=True)
         t0 = time.perf_counter()
         settled = settle_quarters(today)
         notices = post_notices(timezone.now())
@@ -286,6 +328,7 @@ def main(argv=None) -> None:
         built = all(e["url"] is not None for e in results.values() if e["name"] == name)
         print(f"queries per page, {name}: {' / '.join(map(str, counts))} ({state}; "
               f"{'the page' if built else 'URL name missing: selectors only'})")
+    print(rollup_check())
     print(f"whole run {time.perf_counter() - started:.0f} s")
 
 

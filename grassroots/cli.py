@@ -133,7 +133,7 @@ def cmd_settle(args) -> None:
 
 
 def cmd_verify_ledger(args) -> None:
-    from grassroots.ledger.selectors import ledger_problem, villages_with_ledgers
+    from grassroots.ledger.selectors import household_month_differences, ledger_problem, villages_with_ledgers
 
     villages = villages_with_ledgers()
     if args.village:
@@ -141,10 +141,16 @@ def cmd_verify_ledger(args) -> None:
     checked = broken = 0
     for village in villages.iterator():
         problem = ledger_problem(village.pk)
+        # The household-month roll-up the boards read (docs/ledger.md): recounted from the entries.
+        differences = household_month_differences(village.pk)
         checked += 1
         if problem is not None:
-            broken += 1
             print(f"✗ {village.name}（{village.code}）{problem.words}")
+        for difference in differences[:20]:
+            print(f"✗ {village.name}（{village.code}）{difference.words}")
+        if len(differences) > 20:
+            print(f"✗ {village.name}（{village.code}）另有 {len(differences) - 20} 个户月的积分汇总与台账不符")
+        broken += problem is not None or bool(differences)
     print(f"已核验 {checked} 个村的积分台账，{broken} 个不一致")
     if broken:
         sys.exit(1)
@@ -313,8 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_settle)
 
     p = sub.add_parser("verify-ledger", help="recompute every village's hash chain, check it against every head "
-                                             "shown on a notice or board; exit 1 naming the first missing or "
-                                             "changed entry")
+                                             "shown on a notice or board, and recount the household-month "
+                                             "roll-up the boards read; exit 1 naming the first missing or "
+                                             "changed entry and every household month that differs")
     p.add_argument("--village", action="append", help="only this village (12-digit code)")
     p.set_defaults(func=cmd_verify_ledger)
 

@@ -17,6 +17,7 @@ from grassroots.audit.services import record
 from grassroots.catalogue.models import (
     CapPeriod,
     Rule,
+    RuleKind,
     RuleVersion,
 )
 from grassroots.catalogue.selectors import version_in_force
@@ -42,7 +43,7 @@ from grassroots.ledger.models import (
     LedgerHead,
     entry_content,
 )
-from grassroots.ledger.services import ENTRY_COLUMNS, lock_head, record_checkpoint
+from grassroots.ledger.services import ENTRY_COLUMNS, add_to_household_months, lock_head, record_checkpoint
 from grassroots.points import capabilities as caps
 from grassroots.rules.paths import common_path
 from grassroots.rules.points import ChainLink, cap_left, claim_points, period_bounds
@@ -405,15 +406,15 @@ def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str
                              .order_by("notice_id", "id")
                              .values_list("notice_id", "claim_id", "claim__path", "claim__household_id",
                                           "claim__person_id", "claim__points", "claim__rule_version_id",
-                                          "claim__deed_date")):
+                                          "claim__deed_date", "claim__rule_version__kind")):
         lines[notice_id].append(rest)
     head = lock_head(village_id)
     seq, prev = head.seq, head.hash
     ops = connection.ops
     posted_at = ops.adapt_datetimefield_value(now)
-    rows, heads, claim_ids = [], [], []
+    rows, heads, claim_ids, months = [], [], [], []
     for notice_id, _ in notices:
-        for claim_id, path, household_id, person_id, points, rule_version_id, deed_date in lines[notice_id]:
+        for claim_id, path, household_id, person_id, points, rule_version_id, deed_date, rule_kind in lines[notice_id]:
             seq += 1
             kind = EntryKind.AWARD.value if points > 0 else EntryKind.DEDUCTION.value
             key = f"claim:{claim_id}"
@@ -427,6 +428,8 @@ def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str
                          posted_at, key, prev, digest))
             prev = digest
             claim_ids.append(claim_id)
+            months.append((household_id, village_id, path, deed_date, Account.SCORE.value, kind, points,
+                           rule_kind == RuleKind.VETO))
         heads.append(Notice(pk=notice_id, status=NoticeStatus.POSTED, posted_at=now, chain_seq=seq or None,
                             chain_hash=prev if seq else ""))
     if rows:
@@ -434,6 +437,7 @@ def _post_notices(*, actor: Actor, village_id: int, notices: list[tuple[int, str
             cursor.executemany(
                 f"INSERT INTO {LedgerEntry._meta.db_table} ({', '.join(ENTRY_COLUMNS)}) "
                 f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})", rows)
+        add_to_household_months(months)  # the board's roll-up, in this transaction (docs/ledger.md)
         Claim.objects.filter(pk__in=claim_ids).update(status=ClaimStatus.POSTED, updated_at=now)
         LedgerHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
     Notice.objects.bulk_update(heads, ["status", "posted_at", "chain_seq", "chain_hash"])

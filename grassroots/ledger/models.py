@@ -138,3 +138,42 @@ def entry_content(*, village: int, household: int, person: int | None, account: 
         "occurred_on": occurred_on.isoformat(),
         "key": key,
     }
+
+
+class HouseholdMonth(models.Model):
+    """A household's ledger in one month (the month of the entries' ``occurred_on``, as statements and the year
+    count it): the sums the grid board and the village ranking read instead of the entries (docs/ledger.md,
+    "The household-month roll-up").
+
+    Not a queue roll-up: ``ledger.services.append_entries`` (and notice posting) add each entry here in the
+    same transaction, under the village's head lock, so it is exact the moment the entry is written and can
+    never disagree with the ledger; ``grassroots verify-ledger`` recounts it from the entries. Not append-only
+    (its rows change as entries arrive): the entries are the record, this is their sum.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=255, help_text="the entries' path (the household's grid)")
+    month = models.DateField(help_text="the first day of the month")
+    score_plus = models.IntegerField(default=0, help_text="sum of the month's positive score entries")
+    score_minus = models.IntegerField(default=0, help_text="sum of the month's negative score entries (≤ 0)")
+    score = models.IntegerField(default=0, help_text="score_plus + score_minus")
+    score_entries = models.IntegerField(default=0, help_text="how many score entries")
+    vetoes = models.IntegerField(default=0, help_text="veto entries less their reversals")
+    credit = models.IntegerField(default=0, help_text="sum of the month's credit entries")
+    credit_entries = models.IntegerField(default=0, help_text="how many credit entries")
+
+    class Meta:
+        db_table = "ledger_householdmonth"
+        verbose_name = "户月积分汇总"
+        verbose_name_plural = "户月积分汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["household", "month"], name="household_month_once"),
+            models.CheckConstraint(condition=models.Q(score=models.F("score_plus") + models.F("score_minus")),
+                                   name="household_month_score_is_plus_and_minus"),
+        ]
+        indexes = [models.Index(fields=["path", "month"], name="household_month_path_idx",
+                                opclasses=["varchar_pattern_ops", "date_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.month:%Y-%m} {self.score:+d}"

@@ -4,13 +4,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
-from django.db.models.functions import ExtractMonth
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import ExtractMonth, TruncMonth
 
 from grassroots.access.scope import access_object, visible
-from grassroots.areas.models import Area, Person
+from grassroots.areas.models import Area, Household, Person
+from grassroots.catalogue.models import RuleKind
 from grassroots.claims.models import Objection
-from grassroots.ledger.models import Account, LedgerCheckpoint, LedgerEntry, LedgerHead, chain_content
+from grassroots.ledger.models import (
+    Account,
+    EntryKind,
+    HouseholdMonth,
+    LedgerCheckpoint,
+    LedgerEntry,
+    LedgerHead,
+    chain_content,
+)
 from grassroots.points import capabilities as caps
 from grassroots.rules.points import GENESIS, ChainLink
 
@@ -156,8 +165,12 @@ def score_by_month(household_id: int, year: int) -> list[int]:
 
 
 def household_heads(household_ids) -> dict[int, Person]:
+    """The head of each household, for their name on boards, rankings, statements and settlements: only the
+    fields those read (a board of 350 households read every column of every head, sealed ID numbers
+    included, for the names); any other field is still there, fetched when first read."""
     return {p.household_id: p for p in Person.objects.filter(household_id__in=list(household_ids),
-                                                              relation=Person.Relation.HEAD)}
+                                                              relation=Person.Relation.HEAD)
+            .only("id", "household_id", "path", "name", "relation")}
 
 
 def head_seq(village_id: int) -> int:
@@ -171,3 +184,62 @@ def villages_with_ledgers() -> QuerySet[Area]:
            | set(LedgerCheckpoint.objects.values_list("village_id", flat=True).distinct())
            | set(LedgerEntry.objects.values_list("village_id", flat=True).distinct()))
     return Area.objects.filter(pk__in=ids).order_by("code")
+
+
+# ---------------------------------------------------------------- the household-month roll-up against the entries
+
+MONTH_FIELDS = ("path", "score_plus", "score_minus", "score", "score_entries", "vetoes", "credit", "credit_entries")
+
+
+@dataclass(frozen=True)
+class MonthDifference:
+    """A household month whose roll-up row (``stored``) is not the sum of its entries (``counted``); either is
+    None when that side has no row. Values in ``MONTH_FIELDS`` order."""
+
+    household_id: int
+    number: str
+    month: date
+    stored: tuple | None
+    counted: tuple | None
+
+    @property
+    def words(self) -> str:
+        def said(values):
+            if values is None:
+                return "无"
+            v = dict(zip(MONTH_FIELDS, values, strict=True))
+            return (f"加分 {v['score_plus']:+d}、扣分 {v['score_minus']:+d}、合计 {v['score']:+d}"
+                    f"（{v['score_entries']} 条，否决 {v['vetoes']}），可兑换 {v['credit']:+d}（{v['credit_entries']} 条）")
+        return (f"户 {self.number} {self.month.year}年{self.month.month}月的积分汇总与台账不符："
+                f"汇总为 {said(self.stored)}；台账合计为 {said(self.counted)}")
+
+
+def household_month_differences(village_id: int) -> list[MonthDifference]:
+    """Recount a village's household months from its entries (one GROUP BY, the ORM's, independent of the SQL
+    that writes them) and hold them against ``HouseholdMonth``: every difference, by household and month."""
+    score, credit = Q(account=Account.SCORE), Q(account=Account.CREDIT)
+    veto = Q(score, rule_version__kind=RuleKind.VETO)
+    zero = Value(0)
+
+    def points_when(condition):
+        return Sum(Case(When(condition, then="points"), default=zero, output_field=IntegerField()))
+
+    counted = {
+        (hh, month): (path, plus, minus, total, n, vetoes, credit_sum, credit_n)
+        for hh, month, path, plus, minus, total, n, vetoes, credit_sum, credit_n in (
+            LedgerEntry.objects.filter(village_id=village_id).annotate(month=TruncMonth("occurred_on"))
+            .values("household_id", "month")
+            .annotate(p=Min("path"), plus=points_when(score & Q(points__gt=0)),
+                      minus=points_when(score & Q(points__lt=0)), total=points_when(score),
+                      n=Count("id", filter=score),
+                      vetoes=Sum(Case(When(veto & Q(kind=EntryKind.REVERSAL), then=Value(-1)), When(veto, then=Value(1)),
+                                      default=zero, output_field=IntegerField())),
+                      credit_sum=points_when(credit), credit_n=Count("id", filter=credit))
+            .values_list("household_id", "month", "p", "plus", "minus", "total", "n", "vetoes", "credit_sum",
+                         "credit_n"))}
+    stored = {(hh, month): tuple(rest) for hh, month, *rest in
+              HouseholdMonth.objects.filter(village_id=village_id).values_list("household_id", "month", *MONTH_FIELDS)}
+    keys = sorted(key for key in counted.keys() | stored.keys() if counted.get(key) != stored.get(key))
+    numbers = dict(Household.objects.filter(pk__in={hh for hh, _ in keys}).values_list("pk", "number"))
+    return [MonthDifference(hh, numbers.get(hh, str(hh)), month, stored.get((hh, month)), counted.get((hh, month)))
+            for hh, month in keys]

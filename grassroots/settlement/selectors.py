@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from grassroots.access.scope import access_object, visible
 from grassroots.areas.models import Area, Household, Person
-from grassroots.catalogue.models import RuleKind, RuleVersion
+from grassroots.catalogue.models import RuleVersion
 from grassroots.ledger.models import (
     Account,
-    EntryKind,
+    HouseholdMonth,
     LedgerEntry,
 )
 from grassroots.ledger.selectors import balance, household_heads, score_between
@@ -54,12 +54,12 @@ class AnnualRow:
 
 
 def _year_scores(path: str, year: int) -> dict[int, tuple[int, bool]]:
-    """(score, vetoed) of every household under ``path`` that has score entries in ``year``."""
-    veto = Case(When(Q(rule_version__kind=RuleKind.VETO) & Q(kind=EntryKind.REVERSAL), then=Value(-1)),
-                When(rule_version__kind=RuleKind.VETO, then=Value(1)), default=Value(0), output_field=IntegerField())
-    rows = (LedgerEntry.objects.filter(path__startswith=path, account=Account.SCORE, occurred_on__year=year)
-            .values("household_id").annotate(score=Sum("points"), vetoes=Sum(veto))
-            .values_list("household_id", "score", "vetoes"))
+    """(score, vetoed) of every household under ``path`` that has score entries in ``year``: the sums of its
+    months in the household-month roll-up (``ledger.HouseholdMonth``, kept with every ledger write), not of its
+    entries. A veto counts net of its reversals, as in the entries."""
+    rows = (HouseholdMonth.objects.filter(path__startswith=path, month__range=(date(year, 1, 1), date(year, 12, 1)))
+            .values("household_id").annotate(score=Sum("score"), vetoes=Sum("vetoes"), n=Sum("score_entries"))
+            .filter(n__gt=0).values_list("household_id", "score", "vetoes"))
     return {hh: (score, vetoes > 0) for hh, score, vetoes in rows}
 
 
