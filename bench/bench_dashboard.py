@@ -5,7 +5,7 @@ beside the log-in page measured in the same run.
     DATABASE_URL=postgres://postgres@127.0.0.1:55432/grassroots \\
         .venv/bin/python bench/bench_dashboard.py --db grassroots_dashbench
 
-Reads the database gen_league.py made and writes to it: the roll-ups (``dashboards_areaday``, ``dashboards_rollupRun``),
+Reads the database gen_league.py made and writes to it: the roll-ups (``dashboards_areaday``, ``dashboards_rolluprun``),
 one bench account (``dash_league``, ``county_staff`` on 赤峰市) and, for the refresh, a day of new rows.
 
 1. **Full rebuild**: ``dashboards.services.rebuild_rollups`` from the first day of the month 12 months ago to today
