@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from grassroots.claims.models import Claim, ClaimStatus, Objection, ObjectionStatus
 from grassroots.dashboards.sections.base import FLOW, STATE, Section, Tile, village_path
+from grassroots.dashboards.sections.common import local_days
 from grassroots.ledger.models import Account, EntryKind, LedgerEntry
 from grassroots.points import capabilities as caps
 from grassroots.settlement.models import Settlement, SettlementStatus
@@ -25,13 +26,13 @@ OBJECTIONS, DRAFTS = "points.objections_open", "points.settlements_draft"
 
 def flows(first, last):
     zone = timezone.get_current_timezone()
-    claims = (Claim.objects.annotate(day=TruncDate("created_at", tzinfo=zone))
-              .filter(day__range=(first, last)).values("day", where=village_path())
+    claims = (Claim.objects.filter(local_days("created_at", first, last))
+              .values(day=TruncDate("created_at", tzinfo=zone), where=village_path())
               .annotate(n=Count("id")))
     for row in claims:
         yield row["where"], row["day"], RECORDED, row["n"]
-    entries = (LedgerEntry.objects.annotate(day=TruncDate("posted_at", tzinfo=zone))
-               .filter(day__range=(first, last)).values("day", "account", "kind", where=village_path())
+    entries = (LedgerEntry.objects.filter(local_days("posted_at", first, last))
+               .values("account", "kind", day=TruncDate("posted_at", tzinfo=zone), where=village_path())
                .annotate(points=Sum("points")))
     for row in entries:
         # Score: awards, deductions and their reversals, net. Credit: what the counters took.
@@ -45,8 +46,8 @@ def flows(first, last):
     # join their entry.
     voids = (LedgerEntry.objects.filter(account=Account.CREDIT, kind=EntryKind.REVERSAL,
                                         reverses__kind=EntryKind.REDEMPTION)
-             .annotate(day=TruncDate("posted_at", tzinfo=zone))
-             .filter(day__range=(first, last)).values("day", where=village_path())
+             .filter(local_days("posted_at", first, last))
+             .values(day=TruncDate("posted_at", tzinfo=zone), where=village_path())
              .annotate(points=Sum("points")))
     for row in voids:
         yield row["where"], row["day"], REDEEMED, -row["points"]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.dashboards.sections.base import FLOW, STATE, Section, Table, Tile, village_path
+from grassroots.dashboards.sections.common import local_days
 from grassroots.shop import capabilities as caps
 from grassroots.shop.models import Donation, Product, Redemption
 from grassroots.shop.selectors import low_stock_products
@@ -25,14 +26,13 @@ def flows(first, last):
     zone = timezone.get_current_timezone()
     # A receipt voided later counts for nothing: a void is allowed on the receipt's own day only
     # (shop.services.void_redemption), so the refresh of that day always sees it.
-    redemptions = (Redemption.objects.filter(voided_at__isnull=True)
-                   .annotate(day=TruncDate("created_at", tzinfo=zone)).filter(day__range=(first, last))
-                   .values("day", where=village_path()).annotate(n=Count("id")))
+    redemptions = (Redemption.objects.filter(local_days("created_at", first, last), voided_at__isnull=True)
+                   .values(day=TruncDate("created_at", tzinfo=zone), where=village_path()).annotate(n=Count("id")))
     for row in redemptions:
         yield row["where"], row["day"], REDEMPTIONS, row["n"]
     # By the day the donation was recorded (created_at), never the donation date a user types in.
-    donations = (Donation.objects.annotate(day=TruncDate("created_at", tzinfo=zone)).filter(day__range=(first, last))
-                 .values("day", where=village_path()).annotate(n=Count("id")))
+    donations = (Donation.objects.filter(local_days("created_at", first, last))
+                 .values(day=TruncDate("created_at", tzinfo=zone), where=village_path()).annotate(n=Count("id")))
     for row in donations:
         yield row["where"], row["day"], DONATIONS, row["n"]
 

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.dashboards.sections.base import FLOW, STATE, Section, Tile, village_path
+from grassroots.dashboards.sections.common import local_days
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers.models import Activity, SignUp, Team, Volunteer
 from grassroots.volunteers.selectors import COUNTED
@@ -34,8 +35,8 @@ MINUTES, SERVED, HELD, REGISTERED, TEAMS = (
 
 def flows(first, last):
     zone = timezone.get_current_timezone()
-    confirmed = (SignUp.objects.filter(COUNTED).annotate(day=TruncDate("confirmed_at", tzinfo=zone))
-                 .filter(day__range=(first, last)).values("day", where=village_path())
+    confirmed = (SignUp.objects.filter(COUNTED, local_days("confirmed_at", first, last))
+                 .values(day=TruncDate("confirmed_at", tzinfo=zone), where=village_path())
                  .annotate(minutes=Sum("confirmed_minutes"), n=Count("id")).order_by())
     for row in confirmed:
         yield row["where"], row["day"], MINUTES, row["minutes"]
