@@ -13,7 +13,7 @@ from grassroots.access.scope import scope_of
 from grassroots.areas.models import Area, Level
 from grassroots.dashboards import capabilities as caps
 from grassroots.dashboards.models import AreaDay, RollupRun
-from grassroots.dashboards.sections import SECTIONS, STATE_METRICS
+from grassroots.dashboards.sections import SECTIONS, is_state
 from grassroots.dashboards.sections.base import Section, Table, Tile
 from grassroots.dashboards.services import compute
 from grassroots.rules.charts import shade_levels
@@ -86,12 +86,12 @@ def figures_of(area_ids: list[int], period: Period) -> dict[int, Figures]:
         is_now = day in current if current is not None else day >= period.start
         target = result[area_id].now if is_now else result[area_id].before
         for key, value in figures.items():
-            if key not in STATE_METRICS:
+            if not is_state(key):
                 target[key] += value
-        states = {k: v for k, v in figures.items() if k in STATE_METRICS}
+        states = {k: v for k, v in figures.items() if is_state(k)}
         if states and latest.get((area_id, is_now), date.min) < day:
             latest[(area_id, is_now)] = day
-            for key in STATE_METRICS:
+            for key in [k for k in target if is_state(k)]:
                 target.pop(key, None)
             target.update(states)
     return result
@@ -187,7 +187,7 @@ def rollup_differences(first: date, last: date, *, today: date | None = None) ->
         area_id, day = key
         want, have = fresh.get(key, Counter()), stored.get(key, {})
         for metric in sorted(set(want) | set(have)):
-            if metric in STATE_METRICS and day != today:
+            if is_state(metric) and day != today:
                 continue
             if want.get(metric, 0) != have.get(metric, 0):
                 problems.append(f"{names.get(area_id, area_id)} {day} {metric}：汇总 {have.get(metric, 0)}，"

@@ -17,7 +17,7 @@ from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.dashboards.models import AreaDay, RollupRun
-from grassroots.dashboards.sections import SECTIONS, STATE_METRICS
+from grassroots.dashboards.sections import SECTIONS, is_state
 from grassroots.rules.figures import month_starts
 from grassroots.rules.paths import path_prefixes
 
@@ -60,7 +60,7 @@ def _build(first: date, last: date, *, now: datetime, kind: str) -> RollupRun:
     fresh = compute(first, last, today=today)
     paths = dict(Area.objects.exclude(level=Level.GRID).values_list("id", "path"))
     # What a past day stood at stays: a rebuild replaces only its flows.
-    kept = {(area_id, day): {k: v for k, v in figures.items() if k in STATE_METRICS}
+    kept = {(area_id, day): {k: v for k, v in figures.items() if is_state(k)}
             for area_id, day, figures in AreaDay.objects.filter(day__range=(first, last), span=AreaDay.Span.DAY)
             .exclude(day=today).values_list("area_id", "day", "figures")}
     for key, states in kept.items():
@@ -87,9 +87,9 @@ def _rebuild_months(months: list[date], *, paths: dict[int, str], built_at: date
         latest_states: dict[int, tuple[date, dict]] = {}
         for area_id, day, figures in (AreaDay.objects.filter(span=AreaDay.Span.DAY, day__range=(first, end))
                                       .values_list("area_id", "day", "figures").iterator(chunk_size=BATCH)):
-            flows = {k: v for k, v in figures.items() if k not in STATE_METRICS}
+            flows = {k: v for k, v in figures.items() if not is_state(k)}
             sums[area_id].update(flows)
-            states = {k: v for k, v in figures.items() if k in STATE_METRICS}
+            states = {k: v for k, v in figures.items() if is_state(k)}
             if states and (area_id not in latest_states or latest_states[area_id][0] < day):
                 latest_states[area_id] = (day, states)
         for area_id, (_, states) in latest_states.items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, F, Min, Prefetch, Q, QuerySet, Value
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -254,16 +254,6 @@ def _overdue_in(area: Area, now: datetime) -> QuerySet[Demand]:
     if area.level == Level.COUNTY:
         return qs.filter(county=area)
     return qs.filter(path__startswith=area.path)
-
-
-def overdue_by_unit(user, area: Area, *, now: datetime | None = None) -> list[dict]:
-    """The overdue open demands below ``area`` by lead unit, most first: ``unit`` (None: not routed), ``count`` and
-    ``oldest`` (the earliest deadline among them). One grouped query on the overdue index."""
-    access_path(user, path=area.path, capability=VIEW)
-    rows = (_overdue_in(area, now or timezone.now()).order_by().values("lead_unit__name")
-            .annotate(count=Count("id"), oldest=Min("due_at")))
-    return sorted(({"unit": r["lead_unit__name"], "count": r["count"], "oldest": r["oldest"]} for r in rows),
-                  key=lambda r: (-r["count"], r["oldest"], r["unit"] or ""))
 
 
 def overdue(user, area: Area, *, now: datetime | None = None, after: str | None = None,

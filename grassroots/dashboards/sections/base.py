@@ -89,3 +89,5 @@ class Section:
     flows: Callable[[date, date], Iterable[FlowRow]] = lambda first, last: ()
     states: Callable[[date], Iterable[StateRow]] = lambda today: ()
     tables: Callable[..., list[Table]] | None = None
+    # Keys made at build time (one per unit …) that are states: every key starting with one of these.
+    state_prefixes: tuple[str, ...] = ()
