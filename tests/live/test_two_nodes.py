@@ -26,6 +26,7 @@ from grassroots.spreadsheets.tests.helpers import household_rows, xlsx
 from tests.servers import app_node
 from tests.two_nodes import (
     GRASSROOTS,
+    RESERVED,
     TIMEOUT,
     VILLAGE,
     Database,
@@ -103,11 +104,11 @@ def _fresh_window(window: int, needed: float = 30) -> None:
 def _answer_lost(db: Database, traffic: Traffic, node, kind: str, key: str):
     """``node`` commits a create but its answer never reaches the client, whose connection drops before it reads
     it; the client sends it again, same key, to the other node and gets the first answer replayed."""
-    conn = traffic.send_unanswered(kind, key, 3, node.base)
+    conn = traffic.send_unanswered(kind, key, RESERVED, node.base)
     wait_until(lambda: db.query("SELECT count(*) FROM core_idempotencykey WHERE key = %s", [key])[0][0],
                what=f"the {kind} to commit on {node.base}", timeout=60)
     conn.close()
-    return traffic.send(kind, key, 3, start=traffic.nodes.index(node.base) + 1)
+    return traffic.send(kind, key, RESERVED, start=traffic.nodes.index(node.base) + 1)
 
 
 def _kill_mid_write(db: Database, traffic: Traffic, node) -> object:
