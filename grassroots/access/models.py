@@ -50,3 +50,33 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+class ApiToken(models.Model):
+    """A personal access token of the JSON API: one per account and device, sent as ``Authorization: Bearer``.
+
+    Only the SHA-256 of the secret is kept; ``prefix`` (its first characters) names it on the account page.
+    It carries exactly its account's roles (it *is* the account on the API), and stops working on the next
+    request once revoked or the account is deactivated."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号")
+    name = models.CharField("设备名称", max_length=60)
+    prefix = models.CharField("前缀", max_length=12)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name="吊销人")
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name} · {self.prefix}…"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,13 +1,14 @@
 """Reads of accounts: which account an identifier names, whether a password is its own, and whether an
 account or an address is locked out (a rule over the log-in audit entries)."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from grassroots.access.models import User
+from grassroots.access.models import ApiToken, User
 from grassroots.audit.models import AuditEntry
 from grassroots.rules.lockout import address_blocked_until, locked_until
 from grassroots.rules.mobile import MobileError, normalise_mobile
@@ -71,3 +72,25 @@ def address_state(ip: str | None, *, now=None):
         window=timedelta(minutes=settings.LOGIN_ADDRESS_WINDOW_MINUTES),
         block=timedelta(minutes=settings.LOGIN_ADDRESS_BLOCK_MINUTES),
     )
+
+
+def hash_of(secret: str) -> str:
+    """The stored form of an API token's secret: only its SHA-256 is kept."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_for_token(secret: str, *, now=None):
+    """The active account an API token's secret belongs to, with the token; (None, None) for an unknown,
+    revoked or deactivated one. ``last_used_at`` is written at most once a minute per token."""
+    token = (ApiToken.objects.select_related("user")
+             .filter(secret_hash=hash_of(secret), revoked_at__isnull=True, user__is_active=True).first())
+    if token is None:
+        return None, None
+    now = now or timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, token
+
+
+def tokens_of(user):
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")

@@ -1,13 +1,14 @@
 """Account writes: log-in (with lock-out and its log), accounts and role assignments."""
 
+import secrets
 from dataclasses import replace
 
 from django.contrib.auth import login, password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from grassroots.access.models import RoleAssignment, User
+from grassroots.access.models import ApiToken, RoleAssignment, User
 from grassroots.access.scope import authorise, authorise_organisation
 from grassroots.access.selectors import (
     LOGIN_FAILURE,
@@ -15,10 +16,12 @@ from grassroots.access.selectors import (
     address_state,
     check_password,
     find_account,
+    hash_of,
     lock_state,
 )
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.refusals import Refusal
 from grassroots.party import capabilities as party_caps
 from grassroots.party.models import Organisation
 from grassroots.rules.mobile import MobileError, normalise_mobile
@@ -33,10 +36,17 @@ LOGIN_REFUSED = "login.refused"
 ACCOUNT_CREATE = "account.create"
 ACCOUNT_ASSIGN_ROLE = "account.assign_role"
 ACCOUNT_CHANGE_PASSWORD = "account.change_password"
+TOKEN_ISSUE = "access.token.issue"
+TOKEN_REVOKE = "access.token.revoke"
 
 
 class LoginRefused(Exception):
-    pass
+    """A refused log-in, with the message for the person; ``retry_after`` (seconds) when the account or the
+    address is locked out for a while rather than the password being wrong."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _account_key(identifier: str, user: User | None) -> str:
@@ -51,6 +61,10 @@ def _area_path_of(user: User | None) -> str:
 
 def _minutes_left(until) -> int:
     return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+
+
+def _seconds_left(until) -> int:
+    return max(1, int((until - timezone.now()).total_seconds()) + 1)
 
 
 def _note(actor: Actor, action: str, key: str, account: User | None, entrance: str, **data) -> None:
@@ -83,11 +97,13 @@ def sign_in(*, request, identifier: str, password: str, entrance: str = "page", 
     blocked = address_state(actor.ip)
     if blocked is not None:
         _note(actor, LOGIN_THROTTLED, key, account, entrance, **typed)
-        raise LoginRefused(f"该网络地址登录失败次数过多，已暂停登录，请{_minutes_left(blocked)}分钟后再试")
+        raise LoginRefused(f"该网络地址登录失败次数过多，已暂停登录，请{_minutes_left(blocked)}分钟后再试",
+                           retry_after=_seconds_left(blocked))
     until = lock_state(key)
     if until is not None:
         _note(actor, LOGIN_LOCKED, key, account, entrance, **typed)
-        raise LoginRefused(f"连续登录失败次数过多，账号已锁定，请{_minutes_left(until)}分钟后再试")
+        raise LoginRefused(f"连续登录失败次数过多，账号已锁定，请{_minutes_left(until)}分钟后再试",
+                           retry_after=_seconds_left(until))
     user = check_password(account, password)
     if user is None:
         _note(actor, LOGIN_FAILURE, key, account, entrance, **typed)
@@ -183,3 +199,55 @@ def change_password(*, actor: Actor, user: User, password: str) -> None:
     user.save(update_fields=["password"])
     record(actor=actor, action=ACCOUNT_CHANGE_PASSWORD, obj=user, area_path=_area_path_of(user))
 
+
+
+# ---------------------------------------------------------------------------------------------
+# API tokens (personal access tokens; docs/api.md "Signing in")
+# ---------------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "gr_"  # says what the string is when it turns up in a log or a paste
+MAX_LIVE_TOKENS = 20  # per account: a phone, a tablet, a few back ends; more means tokens are being leaked
+
+
+def sign_in_for_token(*, request, identifier: str, password: str, device_name: str) -> tuple[ApiToken, str]:
+    """The API's sign-in: ``sign_in`` (same throttle, lock-out, password check and audit as the page, with
+    ``entrance="api"``), then a new token for this device. Returns the token and its secret, shown once."""
+    user = sign_in(request=request, identifier=identifier, password=password, entrance="api")
+    return issue_token(actor=replace(Actor.from_request(request), user=user, name=user.get_username()),
+                       user=user, name=device_name)
+
+
+@transaction.atomic
+def issue_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token of ``user`` named for its device; the secret is returned once and only its hash kept."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"device_name": "请填写设备名称，如“张三的手机”，便于日后在账号页识别和吊销"})
+    if len(name) > 60:
+        raise ValidationError({"device_name": "设备名称最多 60 个字符"})
+    if actor.user != user and not (actor.is_system or (actor.user and actor.user.is_superuser)):
+        raise PermissionDenied("只能为自己的账号创建令牌")
+    live = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    if live.count() >= MAX_LIVE_TOKENS:
+        raise Refusal({"device_name": f"该账号已有 {MAX_LIVE_TOKENS} 个有效令牌，请先在账号页吊销不用的设备"})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], secret_hash=hash_of(secret))
+    record(actor=actor, action=TOKEN_ISSUE, obj=user, area_path=_area_path_of(user),
+           data={"token": token.pk, "name": name, "prefix": token.prefix})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(*, actor: Actor, token: ApiToken) -> ApiToken:
+    """Revoke ``token``: its holder or a superuser (the back office). The next request with it answers 401."""
+    if actor.user != token.user and not (actor.is_system or (actor.user and actor.user.is_superuser)):
+        raise PermissionDenied("只能吊销自己的令牌")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise Refusal("该令牌已吊销")
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor.user
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    record(actor=actor, action=TOKEN_REVOKE, obj=token.user, area_path=_area_path_of(token.user),
+           data={"token": token.pk, "name": token.name, "prefix": token.prefix})
+    return token

@@ -1,18 +1,21 @@
 """The JSON API: one NinjaAPI object; each app contributes a router."""
 
 from ninja import NinjaAPI
-from ninja.security import django_auth
+
+from grassroots.api.auth import API_AUTH
+from grassroots.api.common import ApiRenderer
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 _ERROR = {"$ref": "#/components/schemas/ErrorOut"}
-_INVALID = {"$ref": "#/components/schemas/ValidationErrorOut"}
-# What any route may answer besides what it declares itself, and when (item 10 of issue #11).
+_RETRY_AFTER = {"Retry-After": {"description": "多少秒后可以重试", "schema": {"type": "integer"}}}
+# What any route may answer besides what it declares itself, and when (docs/api.md "Errors").
 _COMMON_ERRORS = {
     400: ("请求无法解析：请求体不是合法的 JSON 或表单，或过大", _ERROR),
-    401: ("未登录", _ERROR),
-    403: ("无权执行此操作（含 CSRF 校验失败、只读成员）", _ERROR),
+    401: ("未登录，或令牌无效、已吊销", _ERROR),
+    403: ("无权执行此操作（含网页会话的 CSRF 校验失败、只读成员）", _ERROR),
     404: ("未找到，或不在您的辖区内", _ERROR),
-    422: ("参数或内容有误：errors 按字段列出原因", _INVALID),
+    422: ("参数或内容有误：errors 按字段列出原因", _ERROR),
+    503: ("数据库暂时不可用：稍后按 Retry-After 重试同一请求（写操作请带同一个 Idempotency-Key）", _ERROR),
 }
 
 
@@ -34,6 +37,7 @@ def _answers(path: str, method: str, operation: dict) -> set[int]:
         codes.add(404)
     if operation.get("parameters") or operation.get("requestBody"):
         codes.add(422)
+    codes.add(503)
     return codes
 
 
@@ -76,16 +80,20 @@ class GrassrootsAPI(NinjaAPI):
                         description, ref = _COMMON_ERRORS[code]
                         responses[code] = {"description": description,
                                            "content": {"application/json": {"schema": ref}}}
+                        if code == 503:
+                            responses[code]["headers"] = _RETRY_AFTER
         return schema
 
 
 api = GrassrootsAPI(
     title="连心 · 基层治理平台 API",
     version="1",
-    auth=django_auth,
+    auth=API_AUTH,
+    renderer=ApiRenderer(),
     urls_namespace="api",
 )
 
+from grassroots.access.api import router as access_router  # noqa: E402
 from grassroots.areas.api import router as areas_router  # noqa: E402
 from grassroots.audit.api import router as audit_router  # noqa: E402
 from grassroots.boards.api import router as boards_router  # noqa: E402
@@ -103,6 +111,7 @@ from grassroots.settlement.api import router as settlement_router  # noqa: E402
 from grassroots.shop.api import router as shop_router  # noqa: E402
 from grassroots.volunteers.api import router as volunteers_router  # noqa: E402
 
+api.add_router("/auth", access_router)
 api.add_router("/", areas_router)
 api.add_router("/audit", audit_router)
 api.add_router("/points", catalogue_router)

@@ -1,18 +1,30 @@
-"""What every app's router shares: paging, the Idempotency-Key header and replays, small presenters."""
+"""What every app's router shares: the list envelope and its cursor, the Idempotency-Key header and replays,
+times and money as the API writes them, small presenters (docs/api.md)."""
 
+import base64
+import binascii
+import json
+from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from ninja import Field, Header, Status
+from django.utils import timezone
+from ninja import Field, Header, Schema, Status
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from grassroots.areas.models import Area
 from grassroots.core.idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, fingerprint, reply_once
 
 MAX_LIMIT = 200  # the most rows one list answers, for every list of the API
 
-Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Field(ge=0, le=1_000_000)]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"每页条数（1 到 {MAX_LIMIT}）")]
+Cursor = Annotated[str | None, Field(max_length=64,
+                                     description="翻页游标：上一页返回的 next_cursor 原样传回；第一页不传")]
+_MAX_OFFSET = 1_000_000
+# Lists before the cursor (issue #18): each router moves to ``cursor``; the conventions test names the rest.
+Offset = Annotated[int, Field(ge=0, le=_MAX_OFFSET)]
 _KEY_TEXT = "客户端生成的唯一键；同一键重复提交只执行一次，并返回首次的结果（状态码与内容相同，带 Idempotent-Replayed: true）"
 MISSING_KEY = "缺少 Idempotency-Key 请求头：请为每次新的提交生成一个唯一键（如 UUID），网络重试时沿用同一个键"
 # The header where the server honours it when sent.
@@ -29,11 +41,72 @@ def _required_header(**kwargs):
 RequiredKey = Annotated[str | None, _required_header(alias=IDEMPOTENCY_HEADER, max_length=100, description=_KEY_TEXT)]
 
 
-def page(items: list, limit: int, offset: int) -> dict:
-    """The one paging envelope of every list: ``{"items": [...], "next_offset": int | None}``.
+def _encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
 
-    ``items`` holds up to limit + 1 rows: the extra one only says that another page exists."""
-    return {"items": items[:limit], "next_offset": offset + limit if len(items) > limit else None}
+
+def position_of(cursor: str | None) -> int:
+    """Where the page a cursor names begins; 422 naming ``cursor`` for one this server did not hand out.
+
+    A cursor is opaque to clients (docs/api.md "Lists"): today it holds a position in the list's fixed
+    order; it may come to hold the last row's sort key without any client changing."""
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        position = int(raw[1:]) if raw.startswith("p") else -1
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        position = -1
+    if not 0 <= position <= _MAX_OFFSET:
+        raise DjangoValidationError({"cursor": ["翻页游标无效：请使用上一页返回的 next_cursor，或不传以从第一页开始"]})
+    return position
+
+
+def page(items: list, limit: int, position: int) -> dict:
+    """The one list envelope of the API: ``{"items": [...], "next_cursor": str | None}``.
+
+    ``items`` holds up to limit + 1 rows (``rows[position:position + limit + 1]``): the extra one only
+    says that another page exists."""
+    more = len(items) > limit
+    return {"items": items[:limit], "next_cursor": _encode_cursor(position + limit) if more else None}
+
+
+def Page(item: type[Schema], name: str | None = None) -> type[Schema]:  # noqa: N802 - a schema factory
+    """The list envelope's schema for ``item`` (``ClaimOut`` → ``ClaimOutPage``)."""
+    return type(name or f"{item.__name__}Page", (Schema,), {
+        "__annotations__": {"items": list[item], "next_cursor": str | None},
+        "__doc__": f"{item.__name__} 的一页：next_cursor 为 null 表示没有下一页",
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# Times and money as the API writes them
+# ---------------------------------------------------------------------------------------------
+
+
+class ApiJSONEncoder(NinjaJSONEncoder):
+    """Money is integer fen in ``<name>_fen``, with a display string beside it where wanted in ``<name>_text``
+    (``rules.settlement.yuan_text``: 1750 → "17.50元", 5500 → "55元").
+
+    Times in one form everywhere, Open311 included: ISO 8601 in China Standard Time with its offset
+    (``2026-12-06T09:30:00.123+08:00``); dates as ``YYYY-MM-DD``."""
+
+    def default(self, o):
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+            return o.isoformat(timespec="milliseconds")
+        return super().default(o)
+
+
+class ApiRenderer(JSONRenderer):
+    encoder_class = ApiJSONEncoder
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def json_ready(value):
+    """``value`` (a dict of python values, e.g. a schema's ``model_dump()``) as the API would write it: what
+    an idempotent route stores to replay is then byte for byte what it first answered."""
+    return json.loads(json.dumps(value, cls=ApiJSONEncoder))
 
 
 def once(request, response: HttpResponse, *, key: str | None, required: bool, action: str, body: dict, work,
@@ -48,9 +121,10 @@ def once(request, response: HttpResponse, *, key: str | None, required: bool, ac
     if not key:
         if required:
             raise DjangoValidationError({IDEMPOTENCY_HEADER: [MISSING_KEY]})
-        return Status(status, work())
+        return Status(status, json_ready(work()))
     answer, reply, replayed = reply_once(user=request.user, key=key, action=action,
-                                         request_fingerprint=fingerprint(request.path, body), status=status, work=work)
+                                         request_fingerprint=fingerprint(request.path, body), status=status,
+                                         work=lambda: json_ready(work()))
     if replayed:
         response[REPLAYED_HEADER] = "true"
     return Status(answer, reply)

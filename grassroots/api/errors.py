@@ -1,8 +1,9 @@
 """The API's errors and strict inputs, shared by every app's router.
 
-Errors have the same JSON shape everywhere, in Chinese:
-    {"detail": "..."}                                  400 / 401 / 403 / 404 / 409 / 429 / 503
-    {"detail": "...", "errors": {"field": ["..."]}}    422
+Every error answer (4xx and 5xx) has one JSON shape (docs/api.md "Errors"):
+    {"code": "not_found", "detail": "中文说明", "errors": {"field": ["中文说明"]}}
+``code`` is a stable machine word for the status (``CODES``), or a finer one where a client acts on it;
+``errors`` names the fields at fault (``__all__`` for the request as a whole) and is ``{}`` otherwise.
 ``api_errors`` (below the ``@router.<method>`` decorator) turns what selectors and services raise into
 them; the handlers registered in grassroots/api/api.py catch what is raised before a route runs.
 """
@@ -21,24 +22,47 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BeforeValidator, ConfigDict
 
 from grassroots.core.idempotency import IDEMPOTENCY_HEADER, IdempotencyConflict
+from grassroots.core.refusals import Refusal
 
 logger = logging.getLogger("grassroots.api")
 
 
+# The machine word of each status; a client branches on it, the person reads ``detail``.
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
 class ErrorOut(Schema):
-    detail: str
+    """The one error body of the API."""
 
-
-class ValidationErrorOut(Schema):
+    code: str
     detail: str
     errors: dict[str, list[str]]
 
 
-def error_response(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JsonResponse:
-    body: dict = {"detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+# One schema: the name is kept for the routers that declare it on 422.
+ValidationErrorOut = ErrorOut
+
+
+def error_body(status: int, detail: str, errors: dict[str, list[str]] | None = None, *, code: str = "") -> dict:
+    return {"code": code or CODES.get(status, "error"), "detail": detail, "errors": errors or {}}
+
+
+def error_response(status: int, detail: str, errors: dict[str, list[str]] | None = None, *,
+                   code: str = "") -> JsonResponse:
+    return JsonResponse(error_body(status, detail, errors, code=code), status=status,
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def field_errors_response(errors: dict[str, list[str]], *, name_fields: bool = False) -> JsonResponse:
@@ -48,21 +72,33 @@ def field_errors_response(errors: dict[str, list[str]], *, name_fields: bool = F
     return error_response(422, "；".join(dict.fromkeys(lines)) or "提交的数据有误", errors)
 
 
-def django_validation_response(exc: DjangoValidationError) -> JsonResponse:
-    """A service's ValidationError as 422, one list of messages per field (``__all__`` for the rest)."""
+def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-    else:
-        errors = {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
-    return field_errors_response(errors)
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+
+
+def django_validation_response(exc: DjangoValidationError) -> JsonResponse:
+    """A service's ValidationError as 422 (a Refusal as 409), one list of messages per field (``__all__``
+    for the rest)."""
+    if isinstance(exc, Refusal):
+        return refusal_response(exc)
+    return field_errors_response(field_errors(exc))
+
+
+def refusal_response(exc: DjangoValidationError) -> JsonResponse:
+    """409: well formed, but the state of things refuses it (core.refusals.Refusal)."""
+    errors = field_errors(exc)
+    lines = (m for messages in errors.values() for m in messages)
+    return error_response(409, "；".join(dict.fromkeys(lines)) or "当前状态下不能执行此操作", errors)
 
 
 def api_errors(view):
     """Translate what selectors and services raise into the API's JSON errors.
 
     Http404 (missing or outside the caller's areas, alike) → 404; PermissionDenied → 403;
-    ValidationError → 422 naming the fields; a reused idempotency key → 422; a lost race on a
-    unique constraint → 409. Apply it below the ``@router.<method>`` decorator.
+    Refusal → 409; ValidationError → 422 naming the fields; a reused idempotency key → 422; a lost
+    race on a unique constraint → 409. Apply it below the ``@router.<method>`` decorator.
     """
 
     @functools.wraps(view)
@@ -73,6 +109,8 @@ def api_errors(view):
             return error_response(404, "未找到")
         except PermissionDenied as e:
             return error_response(403, str(e) or "您没有执行此操作的权限")
+        except Refusal as e:
+            return refusal_response(e)
         except DjangoValidationError as e:
             return django_validation_response(e)
         except IdempotencyConflict as e:
@@ -147,7 +185,11 @@ def schema_error_handler(request, exc: NinjaValidationError) -> HttpResponse:
 
 
 def unauthenticated_handler(request, exc) -> HttpResponse:
-    return error_response(401, "请先登录")
+    text = str(exc)
+    detail = text if text and not text.isascii() else "请先登录：在 Authorization 请求头中带上令牌（Bearer），或使用网页会话"
+    response = error_response(401, detail)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 def http_error_handler(request, exc) -> HttpResponse:
