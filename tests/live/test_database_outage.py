@@ -71,7 +71,7 @@ def test_outage_answers_503_and_the_server_recovers_by_itself(cluster, app):
     assert api.status_code == 503, api.text
     assert api.headers["Retry-After"] == "5"
     assert api.headers["Content-Type"].startswith("application/json")
-    assert api.json() == {"detail": "系统繁忙，请稍后重试"}
+    assert api.json() == {"code": "unavailable", "detail": "系统繁忙，请稍后重试", "errors": {}}
 
     page = _get(app, PAGE_ROUTE)
     assert page.status_code == 503
@@ -93,6 +93,6 @@ def test_outage_answers_503_and_the_server_recovers_by_itself(cluster, app):
             break
         time.sleep(0.2)
     assert statuses[-1] == 404, statuses
-    assert _get(app, API_ROUTE).json() == {"detail": "未找到"}
+    assert _get(app, API_ROUTE).json() == {"code": "not_found", "detail": "未找到", "errors": {}}
     assert _get(app, PAGE_ROUTE).status_code == 200
     assert _get(app, "/readyz").status_code == 200

@@ -1,5 +1,5 @@
 """Error answers (core/errors.py): Chinese pages with a way back for people, the API's JSON error shape
-(``{"detail": ...}``) for every error under /api/, an unhandled one included. The test client runs with
+(``{"code": ..., "detail": ..., "errors": {...}}``) for every error under /api/, an unhandled one included. The test client runs with
 DEBUG off, as production does, and is told not to re-raise so that the handlers answer."""
 
 import json
@@ -93,7 +93,7 @@ def detail(response) -> dict:
 
 def test_unknown_api_path_is_json_404(as_insider):
     response = as_insider.get("/api/no-such-thing/")
-    assert response.status_code == 404 and detail(response) == {"detail": "未找到"}
+    assert response.status_code == 404 and detail(response) == {"code": "not_found", "detail": "未找到", "errors": {}}
 
 
 def test_unhandled_error_in_an_api_route_is_json_500(as_insider):
@@ -101,7 +101,7 @@ def test_unhandled_error_in_an_api_route_is_json_500(as_insider):
         response = lenient(as_insider).get("/api/areas/")
     assert response.status_code == 500
     body = detail(response)
-    assert set(body) == {"detail"} and "服务器内部错误" in body["detail"] and "boom" not in body["detail"]
+    assert set(body) == {"code", "detail", "errors"} and body["code"] == "server_error" and "服务器内部错误" in body["detail"] and "boom" not in body["detail"]
 
 
 def test_an_error_before_any_route_under_api_is_json_500(as_insider):
@@ -117,9 +117,9 @@ def test_what_a_route_raises_without_catching_is_json_in_the_api_shape(rf):
     # The net under api.errors.api_errors: registered on the api object for every router.
     request = rf.get("/api/shop/shops/")
     refused = api.on_exception(request, PermissionDenied("本户不在您的网格"))
-    assert refused.status_code == 403 and detail(refused) == {"detail": "本户不在您的网格"}
+    assert refused.status_code == 403 and detail(refused) == {"code": "forbidden", "detail": "本户不在您的网格", "errors": {}}
     missing = api.on_exception(request, Http404("No Shop matches the given query."))
-    assert missing.status_code == 404 and detail(missing) == {"detail": "未找到"}
+    assert missing.status_code == 404 and detail(missing) == {"code": "not_found", "detail": "未找到", "errors": {}}
     invalid = api.on_exception(request, ValidationError({"name": ["请填写名称"]}))
     assert invalid.status_code == 422 and detail(invalid)["errors"] == {"name": ["请填写名称"]}
 
@@ -132,7 +132,7 @@ def test_a_wrong_method_under_api_is_json(as_insider):
 @pytest.mark.parametrize("path", ["/api/areas/"])
 def test_api_without_login_stays_json_401(client, path):
     response = client.get(path)
-    assert response.status_code == 401 and detail(response) == {"detail": "请先登录"}
+    assert response.status_code == 401 and detail(response)["code"] == "unauthenticated" and detail(response)["detail"].startswith("请先登录")
 
 
 def test_an_api_write_without_the_csrf_token_is_refused_in_chinese_json(insider):
@@ -140,4 +140,4 @@ def test_an_api_write_without_the_csrf_token_is_refused_in_chinese_json(insider)
     client.force_login(insider)
     response = client.post("/api/households/", data={}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
     assert response.status_code == 403
-    assert detail(response) == {"detail": "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重新提交"}
+    assert detail(response) == {"code": "forbidden", "detail": "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重新提交", "errors": {}}

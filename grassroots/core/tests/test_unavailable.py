@@ -62,7 +62,7 @@ def test_api_route_answers_503_json_with_retry_after_when_the_database_is_unreac
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert response["Content-Type"].startswith("application/json")
-    assert json.loads(response.content) == {"detail": "系统繁忙，请稍后重试"}
+    assert json.loads(response.content) == {"code": "unavailable", "detail": "系统繁忙，请稍后重试", "errors": {}}
 
 
 @pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_handler500_answers_503_for_a_database_failure_raised_outside_a_view():
         assert sys.exc_info()[1] is REFUSED
         response = errors.server_error(request)
     assert response.status_code == 503 and response["Retry-After"] == "5"
-    assert json.loads(response.content) == {"detail": "系统繁忙，请稍后重试"}
+    assert json.loads(response.content) == {"code": "unavailable", "detail": "系统繁忙，请稍后重试", "errors": {}}
 
 
 # ---------------------------------------------------------------- probes
