@@ -113,3 +113,19 @@ def test_the_volunteer_accounts_reach_their_volunteer_service(live_app, username
     page = session.get(f"{live_app}/volunteers/", timeout=TIMEOUT)
     assert _problem(page) is None, f"{username}: /volunteers/: {_problem(page)}"
     assert "/login/" not in urlparse(page.url).path
+
+
+@pytest.mark.parametrize("username", _accounts_to_visit())
+def test_every_demo_account_signs_in_to_the_api_as_readme_shows(live_app, username):
+    """README's curl lines: the account and a device name give a token; the token opens /api/auth/me/ as that
+    account, then signing out revokes it on the next request."""
+    signed_in = requests.post(f"{live_app}/api/auth/tokens/", timeout=TIMEOUT,
+                              json={"username": username, "password": PASSWORD, "device_name": "演示设备"})
+    assert signed_in.status_code == 201, f"{username}: sign-in answered {signed_in.status_code} {signed_in.text}"
+    token = signed_in.json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    me = requests.get(f"{live_app}/api/auth/me/", headers=headers, timeout=TIMEOUT)
+    assert me.status_code == 200 and me.json()["username"] == username
+    assert requests.delete(f"{live_app}/api/auth/tokens/current/", headers=headers, timeout=TIMEOUT).status_code == 204
+    again = requests.get(f"{live_app}/api/auth/me/", headers=headers, timeout=TIMEOUT)
+    assert again.status_code == 401 and again.json()["code"] == "unauthenticated"
