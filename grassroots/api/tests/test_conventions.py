@@ -10,7 +10,7 @@ from grassroots.api.api import api
 WRITES = {"post", "put", "patch", "delete"}
 # Names docs/api.md "One name for one thing" rules out, anywhere in a request or a reply.
 FORBIDDEN_NAMES = {
-    "credit": "balance", "credit_yuan": "<name>_fen", "fen_text": "<name>_text", "price_text": "price_text → price_fen + price_text",
+    "credit": "balance", "credit_yuan": "<name>_fen", "fen_text": "<name>_text",
     "next_offset": "next_cursor", "offset": "cursor", "pk": "id", "count": "next_cursor (a list has no count)",
 }
 # Routes a resident opens without an account (docs/api.md "Public routes") and the sign-in itself.
