@@ -88,7 +88,7 @@ def top_up_credit(db: Database, households: list[int], credit: int) -> None:
 def top_up_shelf(base: str, facts) -> None:
     session = log_in(base, "shuji")  # the village secretary manages the shop
     reply = session.post(f"{base}/api/shop/shops/{facts.shop_id}/purchases/", json={
-        "receipt_number": "BENCH-0001", "items": [{"product": p, "quantity": 999} for p in facts.products]},
+        "receipt_number": "BENCH-0001", "items": [{"product_id": p, "quantity": 999} for p in facts.products]},
         headers={"Idempotency-Key": "bench-top-up", "X-CSRFToken": session.cookies["csrftoken"]}, timeout=TIMEOUT)
     if reply.status_code != 201:
         sys.exit(f"the purchase failed: HTTP {reply.status_code} {reply.text[:300]}")

@@ -247,7 +247,7 @@ class Traffic:
             household = f.households[1 + n % (len(f.households) - 1)]
             product = f.products[1 + n % min(2, len(f.products) - 1)]
         return self.sessions["redeem"], f"/api/shop/shops/{f.shop_id}/redemptions/", {
-            "household": household, "items": [{"product": product, "quantity": 1}]}
+            "household_id": household, "items": [{"product_id": product, "quantity": 1}]}
 
     def _body(self, kind: str, key: str, n: int) -> tuple[requests.Session, str, dict]:
         session, path, body = self._api(kind, n)

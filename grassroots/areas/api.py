@@ -5,7 +5,8 @@ Every read scopes through access.scope; something outside the caller's areas is 
 inside that they may only look at is 403. Creates carry an ``Idempotency-Key`` header (required:
 a phone on a weak signal retries, DESIGN invariant 4) and are run through ``api.common.once`` (the one
 idempotency mechanism, core/idempotency.py). Lists answer the one paging envelope
-``{"items": [...], "next_offset": int | null}``. The error classes and ``StrictIn`` live in api/errors.py.
+``{"items": [...], "next_cursor": str | null}`` (docs/api.md). A duplicate (a household number taken in
+the village, an ID number already registered, a second head) is a ``Refusal`` of areas.services: 409. The error classes and ``StrictIn`` live in api/errors.py.
 
 What a caller sees of a person depends on what they hold on that person's area:
 ID numbers are always masked; the full mobile is shown only to those who may edit the register
@@ -13,20 +14,19 @@ ID numbers are always masked; the full mobile is shown only to those who may edi
 """
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictStr, ValidationInfo, field_validator
 
 from grassroots.access.scope import Scope, require, scope_of
-from grassroots.api.common import MAX_LIMIT, Limit, Offset, once, page
+from grassroots.api.common import MAX_LIMIT, Cursor, Limit, Page, RequiredKey, once, page, position_of
 from grassroots.api.errors import (
     ErrorOut,
     StrictDate,
     StrictIn,
-    ValidationErrorOut,
     api_errors,
 )
 from grassroots.api.ids import ObjectId
@@ -42,7 +42,6 @@ from grassroots.areas.selectors import (
     search_people,
 )
 from grassroots.audit.context import Actor
-from grassroots.core.idempotency import IDEMPOTENCY_HEADER
 from grassroots.rules.roles import EDIT_RESIDENTS, VIEW_SENSITIVE
 
 router = Router(tags=["区划与户籍"])
@@ -192,37 +191,16 @@ def _present_household(household: Household, scope: Scope) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Idempotent creates (api.common.once): the header is required and parsed as such
-# ---------------------------------------------------------------------------------------------
-
-IdempotencyKeyHeader = Annotated[
-    str, Header(alias=IDEMPOTENCY_HEADER, min_length=1, max_length=100,
-                description="客户端生成的唯一键；同一键重复提交只创建一次，并返回首次的结果"
-                            "（状态码与内容相同，带 Idempotent-Replayed: true）")
-]
-
-
-# ---------------------------------------------------------------------------------------------
 # Areas
 # ---------------------------------------------------------------------------------------------
 
 
-class AreaListOut(Schema):
-    items: list[AreaOut]
-    next_offset: int | None
-
-
-class PageQuery(Schema):
-    limit: Limit = MAX_LIMIT
-    offset: Offset = 0
-
-
-@router.get("/areas/", response={200: AreaListOut, 401: ErrorOut, 422: ValidationErrorOut},
+@router.get("/areas/", response={200: Page(AreaOut), 401: ErrorOut, 422: ErrorOut},
             summary="我的辖区（最外层）")
 @api_errors
-def list_root_areas(request, filters: Query[PageQuery]):
-    limit, offset = filters.limit, filters.offset
-    return page(list(root_areas(request.user)[offset:offset + limit + 1]), limit, offset)
+def list_root_areas(request, limit: Limit = MAX_LIMIT, cursor: Cursor = None):
+    position = position_of(cursor)
+    return page(list(root_areas(request.user)[position:position + limit + 1]), limit, position)
 
 
 @router.get("/areas/{code}/", response={200: AreaDetailOut, 401: ErrorOut, 404: ErrorOut},
@@ -241,24 +219,19 @@ def get_area(request, code: str):
 
 class SearchQuery(Schema):
     q: str = Field("", max_length=50, description="户号、姓名、拼音全拼或首字母")
-    area: str | None = Field(None, max_length=20, description="只在此区划代码之内查找")
+    area_code: str | None = Field(None, max_length=20, description="只在此区划代码之内查找")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-class HouseholdListOut(Schema):
-    items: list[HouseholdBrief]
-    next_offset: int | None
-
-
-@router.get("/households/", response={200: HouseholdListOut, 401: ErrorOut, 404: ErrorOut,
-                                      422: ValidationErrorOut}, summary="查找户")
+@router.get("/households/", response={200: Page(HouseholdBrief), 401: ErrorOut, 404: ErrorOut,
+                                      422: ErrorOut}, summary="查找户")
 @api_errors
 def list_households(request, filters: Query[SearchQuery]):
-    within = area_for(request.user, filters.area) if filters.area else None
-    limit, offset = filters.limit, filters.offset
-    found = search_households(request.user, filters.q, within=within, limit=offset + limit + 1)
-    return page(list(found[offset:]), limit, offset)
+    within = area_for(request.user, filters.area_code) if filters.area_code else None
+    limit, position = filters.limit, position_of(filters.cursor)
+    found = search_households(request.user, filters.q, within=within, limit=position + limit + 1)
+    return page(list(found[position:]), limit, position)
 
 
 @router.get("/households/{int:household_id}/", response={200: HouseholdOut, 401: ErrorOut, 404: ErrorOut},
@@ -270,7 +243,7 @@ def get_household(request, household_id: ObjectId):
 
 
 class HouseholdIn(StrictIn):
-    grid: StrictStr = Field(max_length=20, description="网格区划代码")
+    grid_code: StrictStr = Field(max_length=20, description="网格区划代码")
     number: StrictStr = Field(max_length=40, description="户号，在本村唯一")
     address: StrictStr = Field("", max_length=200)
 
@@ -280,26 +253,25 @@ def _grid_for(user, code: str) -> Area:
     try:
         grid = area_for(user, code)
     except Http404:
-        raise DjangoValidationError({"grid": "未找到该网格"}) from None
+        raise DjangoValidationError({"grid_code": "未找到该网格"}) from None
     if grid.level != Level.GRID:
-        raise DjangoValidationError({"grid": "户必须属于一个网格，请选择网格"})
+        raise DjangoValidationError({"grid_code": "户必须属于一个网格，请选择网格"})
     return grid
 
 
-@router.post("/households/", response={201: HouseholdOut, 401: ErrorOut, 403: ErrorOut,
-                                       422: ValidationErrorOut}, summary="新建户（幂等）")
+@router.post("/households/", response={201: HouseholdOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut,
+                                       422: ErrorOut}, summary="新建户（幂等）")
 @api_errors
 def create_household(request, response: HttpResponse, payload: HouseholdIn,
-                     idempotency_key: IdempotencyKeyHeader):
-    grid = _grid_for(request.user, payload.grid)
+                     idempotency_key: RequiredKey = None):
+    grid = _grid_for(request.user, payload.grid_code)
     require(request.user, EDIT_RESIDENTS, grid.path)
 
     def work() -> dict:
         household = services.create_household(actor=Actor.from_request(request), grid=grid,
                                               number=payload.number, address=payload.address)
         household.member_list = []
-        return HouseholdOut.model_validate(_present_household(household, scope_of(request.user))).model_dump(
-            mode="json")
+        return HouseholdOut.model_validate(_present_household(household, scope_of(request.user))).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action="household.create",
                 body=payload.model_dump(mode="json"), work=work)
@@ -327,11 +299,11 @@ class PersonIn(StrictIn):
 
 
 @router.post("/households/{int:household_id}/members/",
-             response={201: PersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+             response={201: PersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
              summary="添加户成员（幂等）")
 @api_errors
 def add_member(request, response: HttpResponse, household_id: ObjectId, payload: PersonIn,
-               idempotency_key: IdempotencyKeyHeader):
+               idempotency_key: RequiredKey = None):
     household = household_detail(request.user, household_id)
     require(request.user, EDIT_RESIDENTS, household.path)
 
@@ -342,7 +314,7 @@ def add_member(request, response: HttpResponse, household_id: ObjectId, payload:
             mobile=payload.mobile, ethnicity=payload.ethnicity, party_status=payload.party_status.value,
             is_mobile_member=payload.is_mobile_member, tag_codes=payload.tags, mongolian_name=payload.mongolian_name,
         )
-        return PersonOut.model_validate(_present_person(person, scope_of(request.user))).model_dump(mode="json")
+        return PersonOut.model_validate(_present_person(person, scope_of(request.user))).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action="person.create",
                 body=payload.model_dump(mode="json"), work=work)
@@ -353,20 +325,15 @@ def add_member(request, response: HttpResponse, household_id: ObjectId, payload:
 # ---------------------------------------------------------------------------------------------
 
 
-class PersonListOut(Schema):
-    items: list[PersonBrief]
-    next_offset: int | None
-
-
-@router.get("/persons/", response={200: PersonListOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+@router.get("/persons/", response={200: Page(PersonBrief), 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             summary="查找人员")
 @api_errors
 def list_persons(request, filters: Query[SearchQuery]):
-    within = area_for(request.user, filters.area) if filters.area else None
+    within = area_for(request.user, filters.area_code) if filters.area_code else None
     scope = scope_of(request.user)
-    limit, offset = filters.limit, filters.offset
-    found = search_people(request.user, filters.q, within=within, limit=offset + limit + 1)
-    return page([_present_person_brief(p, scope) for p in found[offset:]], limit, offset)
+    limit, position = filters.limit, position_of(filters.cursor)
+    found = search_people(request.user, filters.q, within=within, limit=position + limit + 1)
+    return page([_present_person_brief(p, scope) for p in found[position:]], limit, position)
 
 
 class PersonPatch(StrictIn):
@@ -377,7 +344,7 @@ class PersonPatch(StrictIn):
 
 
 @router.patch("/persons/{int:person_id}/",
-              response={200: PersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+              response={200: PersonOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
               summary="修改人员（手机号、标签、政治面貌）")
 @api_errors
 def update_person(request, person_id: ObjectId, payload: PersonPatch):

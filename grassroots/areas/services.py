@@ -11,6 +11,7 @@ from grassroots.areas.models import Area, Household, Level, Person, Tag
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.protect import digest, seal
+from grassroots.core.refusals import Refusal
 from grassroots.rules.divisions import Division
 from grassroots.rules.idnumber import IdNumberError, parse_id_number
 from grassroots.rules.masking import mask_id_number
@@ -110,7 +111,7 @@ def create_household(*, actor: Actor, grid: Area, number: str, address: str) -> 
         raise ValidationError({"number": "户号不能为空"})
     village = grid.parent
     if Household.objects.filter(village=village, number=number).exists():
-        raise ValidationError({"number": f"户号 {number} 在本村已存在"})
+        raise Refusal({"number": f"户号 {number} 在本村已存在"})
     household = Household.objects.create(grid=grid, village=village, path=grid.path, number=number,
                                          address=address.strip())
     record(actor=actor, action=HOUSEHOLD_CREATE, obj=household, data={"number": number})
@@ -159,11 +160,11 @@ def add_person(*, actor: Actor, household: Household, name: str, gender: str = "
     values = person_values(name=name, gender=gender, birth_date=birth_date, id_number=id_number, mobile=mobile,
                            mongolian_name=mongolian_name)
     if values.get("id_number_digest") and Person.objects.filter(id_number_digest=values["id_number_digest"]).exists():
-        raise ValidationError({"id_number": "该身份证号已登记"})
+        raise Refusal({"id_number": "该身份证号已登记"})
     if is_mobile_member and not party_status:
         raise ValidationError({"is_mobile_member": "流动党员须为党员"})
     if relation == Person.Relation.HEAD and household.members.filter(relation=Person.Relation.HEAD).exists():
-        raise ValidationError({"relation": "该户已有户主"})
+        raise Refusal({"relation": "该户已有户主"})
     person = Person.objects.create(household=household, path=household.path, relation=relation, ethnicity=ethnicity,
                                    party_status=party_status, is_mobile_member=is_mobile_member, **values)
     tags = list(Tag.objects.filter(code__in=tag_codes))

@@ -1,74 +1,76 @@
-"""The love supermarket (爱心超市) through the JSON API, mounted at /api/shop/.
+"""The love supermarket (爱心超市) through the JSON API, mounted at /api/shop/ (docs/api.md).
 
-Thin routes over shop.services and shop.selectors, with the conventions of grassroots/points/api.py:
+Thin routes over shop.services and shop.selectors, scoped like the pages (shop/views.py):
 
-- Scoped like the pages: a shop, product or redemption outside the caller's areas is 404 (the same as
-  missing); a write by a member who may only look (party group leader) is 403; anonymous is 401. A
-  household another village keeps is 404 at this village's counter.
+- A shop, product, household or redemption outside the caller's areas is 404 (the same as missing); a
+  write by a member who may only look (party group leader) is 403; anonymous is 401. A household another
+  village keeps is 404 at this village's counter.
 - Strict inputs: a boolean is not a number, "3" is not an int; unknown fields are refused (422, the
   field named in Chinese).
-- Every create (products, donations, purchases, stocktakes, redemptions) needs an ``Idempotency-Key``
-  header (``api.common.once``, the one idempotency mechanism): the first call answers 201; the same key
-  again does nothing and answers what the first answered (201, the same body) with
-  ``Idempotent-Replayed: true``, also while the first is still in flight (the second waits for it).
-  Retiring a product and voiding a redemption honour the header when sent (200, replayed as 200).
-- A redemption the shop must refuse (not allowed to redeem this quarter, over the balance, not enough
-  on the shelf, a retired product, a void too late or twice) answers 409 with the Chinese message, and
-  nothing is written. Malformed input is 422.
+- Every create (products, donations, purchases, stocktakes, redemptions, cards) requires an
+  ``Idempotency-Key`` header (``api.common.once``): the same key again answers exactly what the first
+  answered (201, the same body) with ``Idempotent-Replayed: true``. Editing or retiring a product,
+  voiding a redemption and revoking a card honour the header when sent (200, replayed as 200).
+- What the shop refuses in the state things are in (not allowed to redeem this quarter, over the
+  balance, not enough on the shelf, a retired product, a void too late or twice, a card already
+  revoked) is a ``core.refusals.Refusal`` raised by shop.services: 409 with the Chinese message, nothing
+  written. Malformed input is 422.
+- Lists answer the one envelope ``{"items", "next_cursor"}``.
 """
 
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Sum
-from django.http import HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictInt, StrictStr
 
-from grassroots.access.scope import scope_of
+from grassroots.access.scope import scope_of, visible
 from grassroots.api.common import (
-    MAX_LIMIT,
+    Cursor,
     Limit,
-    Offset,
     OptionalKey,
+    Page,
     RequiredKey,
     area_ref,
     once,
     page,
+    position_of,
     user_name,
 )
-from grassroots.api.errors import (
-    ErrorOut,
-    StrictDate,
-    StrictIn,
-    ValidationErrorOut,
-    api_errors,
-    django_validation_response,
-)
+from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.areas.models import Area, Household
+from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
-from grassroots.ledger.models import Account, LedgerEntry
-from grassroots.rules.settlement import yuan_text
+from grassroots.rules.settlement import quarter_bounds, quarter_of, yuan_text
 from grassroots.settlement import selectors as settlement_selectors
 from grassroots.settlement.selectors import policy_for
 from grassroots.shop import capabilities as caps
 from grassroots.shop import selectors, services
-from grassroots.shop.models import DonorKind, Product, Redemption, Shop, StockMovement
+from grassroots.shop.models import (
+    Donation,
+    DonorKind,
+    HouseholdCard,
+    MovementKind,
+    Product,
+    Redemption,
+    Shop,
+    StockMovement,
+)
 
 router = Router(tags=["爱心超市"])
 
 MAX_ITEMS = 100
 
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ValidationErrorOut, 422: ValidationErrorOut}
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 # ---------------------------------------------------------------------------------------------
-# Scope and idempotency helpers
+# Scope helpers
 # ---------------------------------------------------------------------------------------------
 
 
@@ -82,9 +84,11 @@ def _villages(shop: Shop) -> list[Area]:
 
 
 def _may(user, capability: str, shop: Shop) -> bool:
-    """Whether the caller holds ``capability`` on the shop's area, above it or on a village it serves."""
-    scope = scope_of(user)
-    return any(scope.reaches(capability, area.path) for area in [shop.area, *_villages(shop)])
+    """As the pages decide (shop/views.py ``_shop``): managing on the shop's own area; redeeming and
+    voiding on its area or on a village it serves."""
+    if capability == caps.MANAGE:
+        return scope_of(user).can(capability, shop.path)
+    return selectors.shops_for(user, capability).filter(pk=shop.pk).exists()
 
 
 def _require_on_shop(user, capability: str, shop: Shop) -> None:
@@ -94,16 +98,9 @@ def _require_on_shop(user, capability: str, shop: Shop) -> None:
         raise PermissionDenied("您没有执行此操作的权限")
 
 
-def _refused(exc: DjangoValidationError) -> HttpResponse:
-    """409: the request was well formed, but the household, the shelf or the redemption refuses it."""
-    response = django_validation_response(exc)
-    response.status_code = 409
-    return response
-
-
 def _items(items) -> list[tuple[int, int]]:
     """The service adds up lines of the same product."""
-    return [(i.product, i.quantity) for i in items]
+    return [(i.product_id, i.quantity) for i in items]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,43 +113,36 @@ class AreaRef(Schema):
     name: str
 
 
+class VillageRateOut(Schema):
+    code: str
+    name: str
+    points_per_100_fen: int = Field(description="兑换比例：该嘎查村社区几分积分兑 1 元（100 分钱）")
+
+
 class ShopOut(Schema):
     id: int
     name: str
     area: AreaRef
-    villages: list[AreaRef] = Field(description="所服务的嘎查村社区")
+    villages: list[VillageRateOut] = Field(description="所服务的嘎查村社区及各自的兑换比例")
     is_active: bool
     may_redeem: bool = Field(description="本人可否在此收银兑换")
-    may_manage: bool = Field(description="本人可否管理商品、入库、盘点")
+    may_manage: bool = Field(description="本人可否管理商品、入库、盘点、户卡")
     may_void: bool = Field(description="本人可否作废当日兑换")
-
-
-class ShopListOut(Schema):
-    items: list[ShopOut]
-    next_offset: int | None
 
 
 class ProductOut(Schema):
     id: int
+    shop_id: int
     name: str
     unit: str
-    price_fen: int
-    price_text: str
-    points: int = Field(description="按 village 的兑换比例折合的积分")
+    price_fen: int = Field(description="单价（分）")
+    points: int = Field(description="按 area_code 所指嘎查村社区（默认本超市第一个）的兑换比例折合的积分")
     stock: int
     low_stock: int
     is_low: bool
     is_retired: bool
     retired_at: datetime | None
     has_photo: bool
-
-
-class ProductListOut(Schema):
-    shop: int
-    village: AreaRef = Field(description="积分按此嘎查村社区的兑换比例折算")
-    points_per_yuan: int
-    items: list[ProductOut]
-    next_offset: int | None
 
 
 class ProductRef(Schema):
@@ -175,28 +165,25 @@ class MovementOut(Schema):
     created_at: datetime
 
 
-class MovementListOut(Schema):
-    items: list[MovementOut]
-    next_offset: int | None
-
-
 class MovementsOut(Schema):
     movements: list[MovementOut]
 
 
 class DonationOut(Schema):
     id: int
+    shop_id: int
     donor: str
     donor_kind: str
     donor_kind_label: str
     donated_on: date
     value_fen: int
+    value_text: str
     note: str
     is_public: bool
     movements: list[MovementOut]
 
 
-class HouseholdOut(Schema):
+class CounterHouseholdOut(Schema):
     id: int
     number: str
     head: str
@@ -205,11 +192,6 @@ class HouseholdOut(Schema):
     balance: int = Field(description="可兑换积分")
     may_redeem: bool
     reason: str = Field(description="不能兑换时的原因")
-
-
-class HouseholdListOut(Schema):
-    items: list[HouseholdOut]
-    next_offset: int | None
 
 
 class LineOut(Schema):
@@ -222,9 +204,9 @@ class LineOut(Schema):
 class ReceiptOut(Schema):
     id: int
     number: str = Field(description="小票号")
-    shop: int
+    shop_id: int
     shop_name: str
-    household: int
+    household_id: int
     household_number: str
     head: str
     village: AreaRef
@@ -232,8 +214,8 @@ class ReceiptOut(Schema):
     created_at: datetime
     lines: list[LineOut]
     points: int
-    fen: int
-    fen_text: str
+    value_fen: int = Field(description="所兑商品的价值（分）")
+    value_text: str
     balance_after: int = Field(description="兑换后可兑换积分")
     voided: bool
     voided_at: datetime | None
@@ -241,28 +223,91 @@ class ReceiptOut(Schema):
     void_reason: str
 
 
+class CardRef(Schema):
+    id: int
+    issued_at: datetime
+
+
+class CardHouseholdOut(Schema):
+    household_id: int
+    number: str
+    head: str
+    grid: AreaRef
+    card: CardRef | None = Field(description="有效户卡；null 表示尚未发卡或已挂失")
+
+
+class CardOut(Schema):
+    id: int
+    household_id: int
+    household_number: str
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoke_reason: str
+
+
+class GridCardsOut(Schema):
+    grid: AreaRef
+    issued: int = Field(description="本次新发卡数")
+    cards: list[CardOut] = Field(description="本网格现有的有效户卡")
+
+
+class ItemOutRow(Schema):
+    product: ProductRef
+    quantity: int
+    points: int
+    value_fen: int
+    value_text: str
+
+
+class StockLeftOut(Schema):
+    product: ProductRef
+    is_retired: bool
+    stock: int
+
+
+class ExchangeDayOut(Schema):
+    shop_id: int
+    start: date
+    end: date
+    households: int = Field(description="兑换户数")
+    redemptions: int = Field(description="兑换笔数（不含作废）")
+    voided: int = Field(description="作废笔数")
+    points: int = Field(description="消耗积分")
+    value_fen: int
+    value_text: str
+    donations: int = Field(description="收到捐赠笔数")
+    donation_value_fen: int
+    donation_value_text: str
+    items_out: list[ItemOutRow]
+    stock_left: list[StockLeftOut]
+
+
 # ---------------------------------------------------------------------------------------------
 # Presenters
 # ---------------------------------------------------------------------------------------------
 
 
+def _village_rate(village: Area) -> dict:
+    return {**area_ref(village), "points_per_100_fen": policy_for(village).points_per_yuan}
+
+
 def _shop_out(shop: Shop, user) -> dict:
     return {"id": shop.pk, "name": shop.name, "area": area_ref(shop.area),
-            "villages": [area_ref(v) for v in _villages(shop)], "is_active": shop.is_active,
+            "villages": [_village_rate(v) for v in _villages(shop)], "is_active": shop.is_active,
             "may_redeem": _may(user, caps.REDEEM, shop), "may_manage": _may(user, caps.MANAGE, shop),
             "may_void": _may(user, caps.VOID, shop)}
 
 
 def _product(p: Product, village: Area) -> dict:
     """``p`` as selectors.products gives it (with .stock, .is_low and .points_for)."""
-    return {"id": p.pk, "name": p.name, "unit": p.unit, "price_fen": p.price_fen, "price_text": yuan_text(p.price_fen),
+    return {"id": p.pk, "shop_id": p.shop_id, "name": p.name, "unit": p.unit, "price_fen": p.price_fen,
             "points": p.points_for(village), "stock": p.stock, "low_stock": p.low_stock, "is_low": p.is_low,
             "is_retired": p.is_retired, "retired_at": p.retired_at, "has_photo": bool(p.photo)}
 
 
-def _one_product(shop: Shop, pk: int) -> dict:
+def _one_product(shop: Shop, pk: int, village: Area | None = None) -> dict:
     [product] = [p for p in selectors.products(shop, include_retired=True) if p.pk == pk]
-    return ProductOut.model_validate(_product(product, _villages(shop)[0])).model_dump(mode="json")
+    return ProductOut.model_validate(_product(product, village or _villages(shop)[0])).model_dump()
 
 
 def _product_ref(p: Product) -> dict:
@@ -281,32 +326,50 @@ def _movements(ids) -> list[dict]:
     return [_movement(m) for m in rows]
 
 
+def _donation(d: Donation) -> dict:
+    """``d`` with its movements prefetched (selectors.donations) or not."""
+    return {"id": d.pk, "shop_id": d.shop_id, "donor": d.donor, "donor_kind": d.donor_kind,
+            "donor_kind_label": d.get_donor_kind_display(), "donated_on": d.donated_on, "value_fen": d.value_fen,
+            "value_text": yuan_text(d.value_fen), "note": d.note, "is_public": d.is_public,
+            "movements": _movements(m.pk for m in d.movements.all())}
+
+
 def _head_name(household: Household) -> str:
     head = selectors.head_of(household)
     return head.name if head else ""
 
 
-def _balance_after(r: Redemption) -> int:
-    """The credit balance right after this redemption: stable on a replay or a later look."""
-    entry = r.entry
-    total = LedgerEntry.objects.filter(household_id=r.household_id, village_id=entry.village_id,
-                                       account=Account.CREDIT, seq__lte=entry.seq).aggregate(s=Sum("points"))["s"]
-    return total or 0
+def _counter_household(h: Household) -> dict:
+    standing = settlement_selectors.redemption_standing(h, timezone.localdate())
+    return {"id": h.pk, "number": h.number, "head": _head_name(h), "grid": area_ref(h.grid),
+            "village": area_ref(h.village), "balance": standing.credit, "may_redeem": standing.may_redeem,
+            "reason": standing.reason}
 
 
-def _receipt(user, pk: int) -> dict:
-    r = selectors.redemption_for(user, pk)
-    lines = list(r.lines.all())
-    return ReceiptOut.model_validate({
-        "id": r.pk, "number": r.number, "shop": r.shop_id, "shop_name": r.shop.name, "household": r.household_id,
+def _receipt_of(r: Redemption) -> dict:
+    """``r`` as selectors.redemption_for / selectors.redemptions give it (lines prefetched)."""
+    return {
+        "id": r.pk, "number": r.number, "shop_id": r.shop_id, "shop_name": r.shop.name, "household_id": r.household_id,
         "household_number": r.household.number, "head": _head_name(r.household), "village": area_ref(r.village),
         "cashier": user_name(r.cashier), "created_at": r.created_at,
         "lines": [{"product": _product_ref(line.product), "quantity": line.quantity, "price_fen": line.price_fen,
-                   "points": line.points} for line in lines],
-        "points": r.points, "fen": r.fen, "fen_text": yuan_text(r.fen), "balance_after": _balance_after(r),
+                   "points": line.points} for line in r.lines.all()],
+        "points": r.points, "value_fen": r.fen, "value_text": yuan_text(r.fen),
+        "balance_after": selectors.balance_after(r),
         "voided": r.voided_at is not None, "voided_at": r.voided_at,
         "voided_by": user_name(r.voided_by) if r.voided_by_id else None, "void_reason": r.void_reason or "",
-    }).model_dump(mode="json")
+    }
+
+
+def _receipt(user, pk: int) -> dict:
+    return ReceiptOut.model_validate(_receipt_of(selectors.redemption_for(user, pk))).model_dump()
+
+
+def _card(card: HouseholdCard) -> dict:
+    return CardOut.model_validate({
+        "id": card.pk, "household_id": card.household_id, "household_number": card.household.number,
+        "issued_at": card.issued_at, "revoked_at": card.revoked_at, "revoke_reason": card.revoke_reason or "",
+    }).model_dump()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,25 +377,19 @@ def _receipt(user, pk: int) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-class PageQuery(Schema):
-    limit: Limit = MAX_LIMIT
-    offset: Offset = 0
-
-
-@router.get("/shops/", response={200: ShopListOut, 401: ErrorOut, 422: ValidationErrorOut},
+@router.get("/shops/", response={200: Page(ShopOut), 401: ErrorOut, 422: ErrorOut},
             summary="我能看到的爱心超市")
 @api_errors
-def list_shops(request, filters: Query[PageQuery]):
-    limit, offset = filters.limit, filters.offset
-    shops = list(selectors.shops_for(request.user)[offset:offset + limit + 1])
-    return page([_shop_out(s, request.user) for s in shops], limit, offset)
+def list_shops(request, limit: Limit = 50, cursor: Cursor = None):
+    position = position_of(cursor)
+    shops = list(selectors.shops_for(request.user)[position:position + limit + 1])
+    return page([_shop_out(s, request.user) for s in shops], limit, position)
 
 
-class ProductsQuery(Schema):
-    village: str | None = Field(None, max_length=20, description="按此嘎查村社区的兑换比例折算积分（默认本超市第一个）")
-    include_retired: bool = Field(False, description="含已下架商品")
-    limit: Limit = MAX_LIMIT
-    offset: Offset = 0
+@router.get("/shops/{int:shop_id}/", response={200: ShopOut, **READ_ERRORS}, summary="一个爱心超市")
+@api_errors
+def get_shop(request, shop_id: ObjectId):
+    return _shop_out(_shop(request, shop_id), request.user)
 
 
 def _rate_village(shop: Shop, code: str | None) -> Area:
@@ -341,20 +398,31 @@ def _rate_village(shop: Shop, code: str | None) -> Area:
         return villages[0]
     found = next((v for v in villages if v.code == code.strip()), None)
     if found is None:
-        raise DjangoValidationError({"village": "本超市不服务该嘎查村社区"})
+        raise DjangoValidationError({"area_code": "本超市不服务该嘎查村社区"})
     return found
 
 
-@router.get("/shops/{int:shop_id}/products/", response={200: ProductListOut, **READ_ERRORS},
+AREA_CODE_TEXT = "积分按此嘎查村社区的兑换比例折算（默认本超市第一个）"
+
+
+@router.get("/shops/{int:shop_id}/products/", response={200: Page(ProductOut), **READ_ERRORS},
             summary="商品：库存与按兑换比例折合的积分")
 @api_errors
-def list_products(request, shop_id: ObjectId, filters: Query[ProductsQuery]):
+def list_products(request, shop_id: ObjectId, area_code: str | None = Query(None, max_length=20, description=AREA_CODE_TEXT),
+                  include_retired: bool = Query(False, description="含已下架商品"),
+                  limit: Limit = 50, cursor: Cursor = None):
     shop = _shop(request, shop_id)
-    village = _rate_village(shop, filters.village)
-    limit, offset = filters.limit, filters.offset
-    products = list(selectors.products(shop, include_retired=filters.include_retired))[offset:offset + limit + 1]
-    return {"shop": shop.pk, "village": area_ref(village), "points_per_yuan": policy_for(village).points_per_yuan,
-            **page([_product(p, village) for p in products], limit, offset)}
+    village = _rate_village(shop, area_code)
+    position = position_of(cursor)
+    products = list(selectors.products(shop, include_retired=include_retired))[position:position + limit + 1]
+    return page([_product(p, village) for p in products], limit, position)
+
+
+@router.get("/products/{int:product_id}/", response={200: ProductOut, **READ_ERRORS}, summary="一件商品")
+@api_errors
+def get_product(request, product_id: ObjectId, area_code: str | None = Query(None, max_length=20, description=AREA_CODE_TEXT)):
+    product = selectors.product_for(request.user, product_id)
+    return _one_product(product.shop, product.pk, _rate_village(product.shop, area_code))
 
 
 class ProductIn(StrictIn):
@@ -381,6 +449,37 @@ def add_product(request, response: HttpResponse, shop_id: ObjectId, payload: Pro
                 body=payload.model_dump(mode="json"), work=work)
 
 
+class ProductPatch(StrictIn):
+    """Only the fields sent change (a field sent as null is refused)."""
+
+    name: StrictStr = Field(None, min_length=1, max_length=50)
+    unit: StrictStr = Field(None, min_length=1, max_length=10)
+    price_fen: StrictInt = Field(None, ge=1, le=10_000_000, description="单价（分）")
+    low_stock: StrictInt = Field(None, ge=0, le=100_000)
+
+
+@router.patch("/products/{int:product_id}/", response={200: ProductOut, **ERRORS},
+              summary="修改商品（品名、单位、单价、预警数；已停用的不能改）")
+@api_errors
+def update_product(request, response: HttpResponse, product_id: ObjectId, payload: ProductPatch,
+                   idempotency_key: OptionalKey = None):
+    product = selectors.product_for(request.user, product_id)
+    shop = product.shop
+    _require_on_shop(request.user, caps.MANAGE, shop)
+    sent = payload.model_dump(exclude_unset=True)
+    changes = {k: v for k, v in sent.items() if getattr(product, k) != v}
+    if not sent:
+        raise DjangoValidationError("没有要修改的内容")
+
+    def work() -> dict:
+        if changes or product.is_retired:
+            services.update_product(actor=Actor.from_request(request), product=product, **changes)
+        return _one_product(shop, product.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action="shop.product.update",
+                body=payload.model_dump(mode="json"), work=work, status=200)
+
+
 @router.post("/products/{int:product_id}/retire/", response={200: ProductOut, **ERRORS},
              summary="商品下架（不删除）")
 @api_errors
@@ -403,28 +502,41 @@ def retire_product(request, response: HttpResponse, product_id: ObjectId, idempo
 
 
 class MovementsQuery(Schema):
-    product: ObjectId | None = Field(None, description="只看此商品")
+    product_id: ObjectId | None = Field(None, description="只看此商品")
+    kind: MovementKind | None = Field(None, description="只看此类变动")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/shops/{int:shop_id}/movements/", response={200: MovementListOut, **READ_ERRORS},
+@router.get("/shops/{int:shop_id}/movements/", response={200: Page(MovementOut), **READ_ERRORS},
             summary="库存变动（入库、盘点、兑换、作废退回），新的在前")
 @api_errors
 def list_movements(request, shop_id: ObjectId, filters: Query[MovementsQuery]):
     shop = _shop(request, shop_id)
+    product_id, kind, limit, cursor = filters.product_id, filters.kind, filters.limit, filters.cursor
     product = None
-    if filters.product is not None:
-        product = Product.objects.filter(pk=filters.product, shop=shop).first()
+    if product_id is not None:
+        product = Product.objects.filter(pk=product_id, shop=shop).first()
         if product is None:
-            raise DjangoValidationError({"product": "本超市没有该商品"})
-    limit, offset = filters.limit, filters.offset
-    rows = list(selectors.movements(shop, product=product, limit=offset + limit + 1)[offset:])
-    return page([_movement(m) for m in rows], limit, offset)
+            raise DjangoValidationError({"product_id": "本超市没有该商品"})
+    position = position_of(cursor)
+    rows = list(selectors.movements(shop, product=product, kind=kind.value if kind else None,
+                                    limit=position + limit + 1)[position:])
+    return page([_movement(m) for m in rows], limit, position)
+
+
+@router.get("/shops/{int:shop_id}/donations/", response={200: Page(DonationOut), **READ_ERRORS},
+            summary="捐赠记录，新的在前")
+@api_errors
+def list_donations(request, shop_id: ObjectId, limit: Limit = 50, cursor: Cursor = None):
+    shop = _shop(request, shop_id)
+    position = position_of(cursor)
+    rows = list(selectors.donations(shop, limit=position + limit + 1)[position:])
+    return page([_donation(d) for d in rows], limit, position)
 
 
 class ItemIn(StrictIn):
-    product: StrictObjectId = Field(description="商品编号")
+    product_id: StrictObjectId = Field(description="商品编号")
     quantity: StrictInt = Field(ge=1, le=100_000, description="数量，至少1")
 
 
@@ -455,11 +567,7 @@ def record_donation(request, response: HttpResponse, shop_id: ObjectId, payload:
             actor=Actor.from_request(request), shop=shop, donor=payload.donor, donor_kind=payload.donor_kind,
             donated_on=payload.donated_on, items=items, value_fen=payload.value_fen, note=payload.note,
             is_public=payload.is_public)
-        body = {"id": donation.pk, "donor": donation.donor, "donor_kind": donation.donor_kind,
-                "donor_kind_label": donation.get_donor_kind_display(), "donated_on": donation.donated_on,
-                "value_fen": donation.value_fen, "note": donation.note, "is_public": donation.is_public,
-                "movements": _movements(StockMovement.objects.filter(donation=donation).values_list("pk", flat=True))}
-        return DonationOut.model_validate(body).model_dump(mode="json")
+        return DonationOut.model_validate(_donation(donation)).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action="shop.donation",
                 body=payload.model_dump(mode="json"), work=work)
@@ -482,14 +590,14 @@ def record_purchase(request, response: HttpResponse, shop_id: ObjectId, payload:
     def work() -> dict:
         movements = services.record_purchase(actor=Actor.from_request(request), shop=shop,
                                              receipt_number=payload.receipt_number, items=items)
-        return MovementsOut.model_validate({"movements": _movements(m.pk for m in movements)}).model_dump(mode="json")
+        return MovementsOut.model_validate({"movements": _movements(m.pk for m in movements)}).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action="shop.purchase",
                 body=payload.model_dump(mode="json"), work=work)
 
 
 class CountIn(StrictIn):
-    product: StrictObjectId = Field(description="商品编号")
+    product_id: StrictObjectId = Field(description="商品编号")
     counted: StrictInt = Field(ge=0, le=1_000_000, description="实盘数量")
 
 
@@ -505,14 +613,14 @@ def record_stocktake(request, response: HttpResponse, shop_id: ObjectId, payload
                      idempotency_key: RequiredKey = None):
     shop = _shop(request, shop_id)
     _require_on_shop(request.user, caps.MANAGE, shop)
-    counts = {c.product: c.counted for c in payload.counts}
+    counts = {c.product_id: c.counted for c in payload.counts}
     if len(counts) != len(payload.counts):
         raise DjangoValidationError({"counts": "同一商品请只列一次"})
 
     def work() -> dict:
         movements = services.record_stocktake(actor=Actor.from_request(request), shop=shop, counts=counts,
                                               reason=payload.reason)
-        return MovementsOut.model_validate({"movements": _movements(m.pk for m in movements)}).model_dump(mode="json")
+        return MovementsOut.model_validate({"movements": _movements(m.pk for m in movements)}).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action="shop.stocktake",
                 body=payload.model_dump(mode="json"), work=work)
@@ -523,31 +631,39 @@ def record_stocktake(request, response: HttpResponse, shop_id: ObjectId, payload
 # ---------------------------------------------------------------------------------------------
 
 
-class HouseholdsQuery(Schema):
-    q: str = Field(min_length=1, max_length=64, description="户号、姓名拼音首字母，或扫描户卡所得的码")
-    limit: int = Field(20, ge=1, le=50)
-    offset: int = Field(0, ge=0, le=MAX_LIMIT)
-
-
-@router.get("/shops/{int:shop_id}/households/", response={200: HouseholdListOut, **READ_ERRORS},
+@router.get("/shops/{int:shop_id}/households/", response={200: Page(CounterHouseholdOut), **READ_ERRORS},
             summary="收银查户：可兑换积分，本季度能否兑换及原因")
 @api_errors
-def find_households(request, shop_id: ObjectId, filters: Query[HouseholdsQuery]):
+def find_households(request, shop_id: ObjectId,
+                    q: str = Query(..., min_length=1, max_length=64, description="户号、姓名拼音首字母，或扫描户卡所得的码"),
+                    limit: Limit = 20, cursor: Cursor = None):
     shop = _shop(request, shop_id)
-    limit, offset = filters.limit, filters.offset
-    found = list(selectors.find_households(request.user, shop, filters.q, limit=offset + limit + 1))[offset:]
-    today = timezone.localdate()
-    out = []
-    for h in found:
-        standing = settlement_selectors.redemption_standing(h, today)
-        out.append({"id": h.pk, "number": h.number, "head": _head_name(h), "grid": area_ref(h.grid),
-                    "village": area_ref(h.village), "balance": standing.credit, "may_redeem": standing.may_redeem,
-                    "reason": standing.reason})
-    return page(out, limit, offset)
+    position = position_of(cursor)
+    found = list(selectors.find_households(request.user, shop, q, limit=position + limit + 1))[position:]
+    return page([_counter_household(h) for h in found], limit, position)
+
+
+@router.get("/shops/{int:shop_id}/households/{int:household_id}/", response={200: CounterHouseholdOut, **READ_ERRORS},
+            summary="收银台上的一户：可兑换积分，本季度能否兑换及原因")
+@api_errors
+def counter_household(request, shop_id: ObjectId, household_id: ObjectId):
+    shop = _shop(request, shop_id)
+    return _counter_household(selectors.counter_household(request.user, shop, household_id))
+
+
+@router.get("/shops/{int:shop_id}/cards/{token}/household/", response={200: CounterHouseholdOut, **READ_ERRORS},
+            summary="扫户卡查户：卡上的码 → 本超市服务的户（未知、已挂失或不归本超市的卡：404）")
+@api_errors
+def card_household(request, shop_id: ObjectId, token: str):
+    shop = _shop(request, shop_id)
+    household = selectors.card_household(token)
+    if household is None:
+        raise Http404
+    return _counter_household(selectors.counter_household(request.user, shop, household.pk))
 
 
 class RedemptionIn(StrictIn):
-    household: StrictObjectId = Field(description="户编号（查户所得）")
+    household_id: StrictObjectId = Field(description="户编号（查户所得）")
     items: list[ItemIn] = Field(min_length=1, max_length=50)
 
 
@@ -558,7 +674,7 @@ def redeem(request, response: HttpResponse, shop_id: ObjectId, payload: Redempti
            idempotency_key: RequiredKey = None):
     user = request.user
     shop = _shop(request, shop_id)
-    household = selectors.counter_household(user, shop, payload.household)
+    household = selectors.counter_household(user, shop, payload.household_id)
     _require_on_shop(user, caps.REDEEM, shop)
     items = _items(payload.items)
 
@@ -567,13 +683,30 @@ def redeem(request, response: HttpResponse, shop_id: ObjectId, payload: Redempti
                                      idempotency_key=services.receipt_key(user=user, key=idempotency_key, source="api"))
         return _receipt(user, redemption.pk)
 
-    try:
-        return once(request, response, key=idempotency_key, required=True, action="shop.redeem",
-                    body=payload.model_dump(mode="json"), work=work)
-    except DjangoValidationError as exc:
-        if (idempotency_key or "").strip():
-            return _refused(exc)
-        raise  # the missing key: 422 naming the header
+    return once(request, response, key=idempotency_key, required=True, action="shop.redeem",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class RedemptionsQuery(Schema):
+    date: StrictDate | None = Field(None, description="只看这一天（YYYY-MM-DD）")
+    household_id: ObjectId | None = Field(None, description="只看此户")
+    mine: bool = Field(False, description="只看本人收银的")
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+@router.get("/shops/{int:shop_id}/redemptions/", response={200: Page(ReceiptOut), **READ_ERRORS},
+            summary="兑换记录，新的在前（可按日期、户、本人收银筛选）")
+@api_errors
+def list_redemptions(request, shop_id: ObjectId, filters: Query[RedemptionsQuery]):
+    shop = _shop(request, shop_id)
+    day, household_id, mine = filters.date, filters.household_id, filters.mine
+    limit, cursor = filters.limit, filters.cursor
+    household = selectors.counter_household(request.user, shop, household_id) if household_id else None
+    position = position_of(cursor)
+    rows = list(selectors.redemptions(request.user, shop, day=day, household=household,
+                                      cashier=request.user if mine else None, limit=position + limit + 1)[position:])
+    return page([_receipt_of(r) for r in rows], limit, position)
 
 
 @router.get("/redemptions/{int:redemption_id}/", response={200: ReceiptOut, **READ_ERRORS}, summary="兑换小票")
@@ -598,8 +731,140 @@ def void_redemption(request, response: HttpResponse, redemption_id: ObjectId, pa
         services.void_redemption(actor=Actor.from_request(request), redemption=redemption, reason=payload.reason)
         return _receipt(request.user, redemption.pk)
 
-    try:
-        return once(request, response, key=idempotency_key, required=False, action="shop.redemption.void",
-                    body=payload.model_dump(mode="json"), work=work, status=200)
-    except DjangoValidationError as exc:
-        return _refused(exc)
+    return once(request, response, key=idempotency_key, required=False, action="shop.redemption.void",
+                body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Household cards (户卡)
+# ---------------------------------------------------------------------------------------------
+
+
+def _grid_of(request, shop: Shop, code: str) -> Area:
+    """A grid of the shop's villages that the caller sees, by code; 422 naming ``grid_code`` otherwise."""
+    grid = visible(request.user, Area.objects.filter(level=Level.GRID, parent__in=shop.villages.all(),
+                                                     code=code.strip()), caps.VIEW).first()
+    if grid is None:
+        raise DjangoValidationError({"grid_code": "不是本超市所服务嘎查村社区的网格"})
+    return grid
+
+
+@router.get("/shops/{int:shop_id}/cards/", response={200: Page(CardHouseholdOut), **READ_ERRORS},
+            summary="一个网格的户及其有效户卡")
+@api_errors
+def list_cards(request, shop_id: ObjectId, grid_code: str = Query(..., max_length=20, description="网格区划代码"),
+               limit: Limit = 50, cursor: Cursor = None):
+    shop = _shop(request, shop_id)
+    grid = _grid_of(request, shop, grid_code)
+    position = position_of(cursor)
+    households = list(Household.objects.filter(grid=grid, is_active=True).order_by("number", "pk")
+                      .select_related("grid").prefetch_related(Prefetch(
+                          "shop_cards", queryset=HouseholdCard.objects.filter(revoked_at__isnull=True),
+                          to_attr="active"))[position:position + limit + 1])
+    return page([{"household_id": h.pk, "number": h.number, "head": _head_name(h), "grid": area_ref(h.grid),
+                  "card": {"id": h.active[0].pk, "issued_at": h.active[0].issued_at} if h.active else None}
+                 for h in households], limit, position)
+
+
+class CardIn(StrictIn):
+    household_id: StrictObjectId = Field(description="户编号；该户原有的有效卡作废（补办）")
+
+
+@router.post("/shops/{int:shop_id}/cards/", response={201: CardOut, **ERRORS}, summary="发卡或补办户卡（幂等）")
+@api_errors
+def issue_card(request, response: HttpResponse, shop_id: ObjectId, payload: CardIn,
+               idempotency_key: RequiredKey = None):
+    shop = _shop(request, shop_id)
+    household = selectors.counter_household(request.user, shop, payload.household_id)
+    _require_on_shop(request.user, caps.MANAGE, shop)
+
+    def work() -> dict:
+        return _card(services.issue_card(actor=Actor.from_request(request), household=household))
+
+    return once(request, response, key=idempotency_key, required=True, action="shop.card.issue",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class GridCardsIn(StrictIn):
+    grid_code: StrictStr = Field(min_length=1, max_length=20, description="网格区划代码")
+
+
+@router.post("/shops/{int:shop_id}/grid-cards/", response={201: GridCardsOut, **ERRORS},
+             summary="为一个网格尚无有效卡的户发卡（幂等）")
+@api_errors
+def issue_grid_cards(request, response: HttpResponse, shop_id: ObjectId, payload: GridCardsIn,
+                     idempotency_key: RequiredKey = None):
+    shop = _shop(request, shop_id)
+    grid = _grid_of(request, shop, payload.grid_code)
+    _require_on_shop(request.user, caps.MANAGE, shop)
+
+    def work() -> dict:
+        now = timezone.now()
+        cards = services.issue_grid_cards(actor=Actor.from_request(request), grid=grid, now=now)
+        return GridCardsOut.model_validate({"grid": area_ref(grid), "issued": sum(c.issued_at == now for c in cards),
+                                            "cards": [_card(c) for c in cards]}).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action="shop.card.issue_grid",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class RevokeIn(StrictIn):
+    reason: StrictStr = Field(min_length=1, max_length=200, description="挂失原因，如 遗失、损坏")
+
+
+@router.post("/shops/{int:shop_id}/cards/{int:card_id}/revoke/", response={200: CardOut, **ERRORS},
+             summary="挂失户卡：卡上的码立即失效")
+@api_errors
+def revoke_card(request, response: HttpResponse, shop_id: ObjectId, card_id: ObjectId, payload: RevokeIn,
+                idempotency_key: OptionalKey = None):
+    shop = _shop(request, shop_id)
+    card = HouseholdCard.objects.filter(pk=card_id).select_related("household").first()
+    if card is None:
+        raise Http404
+    selectors.counter_household(request.user, shop, card.household_id)  # 404 outside the caller's or the shop's
+    _require_on_shop(request.user, caps.MANAGE, shop)
+
+    def work() -> dict:
+        return _card(services.revoke_card(actor=Actor.from_request(request), card=card, reason=payload.reason))
+
+    return once(request, response, key=idempotency_key, required=False, action="shop.card.revoke",
+                body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The exchange day (季度兑换会) report
+# ---------------------------------------------------------------------------------------------
+
+
+class PeriodQuery(Schema):
+    start: StrictDate | None = Field(None, description="开始日期（含），默认本季度第一天")
+    end: StrictDate | None = Field(None, description="结束日期（含），默认本季度最后一天")
+
+
+@router.get("/shops/{int:shop_id}/exchange-day/", response={200: ExchangeDayOut, **READ_ERRORS},
+            summary="兑换会汇总：兑换户数、笔数、积分、发放商品、库存与捐赠（默认本季度）")
+@api_errors
+def exchange_day(request, shop_id: ObjectId, period: Query[PeriodQuery]):
+    shop = _shop(request, shop_id)
+    start, end = period.start, period.end
+    first, last = quarter_bounds(*quarter_of(timezone.localdate()))
+    start, end = start or first, end or last
+    if start > end:
+        raise DjangoValidationError({"start": "开始日期不能晚于结束日期"})
+    report = selectors.exchange_day(shop, start, end)
+    points: dict[int, int] = {}
+    for r in report["redemptions"]:
+        for line in r.lines.all():
+            points[line.product_id] = points.get(line.product_id, 0) + line.points
+    return {
+        "shop_id": shop.pk, "start": start, "end": end, "households": report["households"],
+        "redemptions": len(report["redemptions"]), "voided": report["voided"], "points": report["points"],
+        "value_fen": report["fen"], "value_text": yuan_text(report["fen"]),
+        "donations": len(report["donations"]), "donation_value_fen": report["donation_fen"],
+        "donation_value_text": yuan_text(report["donation_fen"]),
+        "items_out": [{"product": _product_ref(row["product"]), "quantity": row["quantity"],
+                       "points": points.get(row["product"].pk, 0), "value_fen": row["fen"],
+                       "value_text": yuan_text(row["fen"])} for row in report["items_out"]],
+        "stock_left": [{"product": _product_ref(p), "is_retired": p.is_retired, "stock": p.stock}
+                       for p in report["stock_left"]],
+    }

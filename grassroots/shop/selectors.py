@@ -351,8 +351,10 @@ def quote(shop: Shop, household: Household, items: list[tuple[int, int]], *, sta
 
 
 def redemptions(user, shop: Shop, *, day: date | None = None, household: Household | None = None,
-                limit: int = 100) -> QuerySet[Redemption]:
+                cashier=None, limit: int = 100) -> QuerySet[Redemption]:
     rows = visible(user, Redemption.objects.filter(shop=shop), caps.VIEW)
+    if cashier is not None:
+        rows = rows.filter(cashier=cashier)
     if day is not None:
         rows = rows.filter(created_at__range=_day_range(day, day))
     if household is not None:

@@ -19,6 +19,7 @@ from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.photos import stored_photo
+from grassroots.core.refusals import Refusal
 from grassroots.ledger.models import Account, EntryKind, LedgerEntry
 from grassroots.ledger.services import append_entries, lock_head
 from grassroots.rules.settlement import points_for_fen
@@ -60,7 +61,7 @@ CARD_REVOKE = "shop.card.revoke"
 CARD_ISSUE_GRID = "shop.card.issue_grid"
 
 
-class Busy(ValidationError):
+class Busy(Refusal):
     """A lock wait ran out or the database gave up on a conflict: nothing was written; try again."""
 
     def __init__(self, message: str = BUSY_MESSAGE):
@@ -197,7 +198,7 @@ def add_product(*, actor: Actor, shop: Shop, name: str, unit: str, price_fen: in
     authorise(actor, caps.MANAGE, shop.path)
     values = _product_values(name=name, unit=unit, price_fen=price_fen, low_stock=low_stock)
     if _name_taken(shop, values["name"]):
-        raise ValidationError({"name": f"货架上已有「{values['name']}」"})
+        raise Refusal({"name": f"货架上已有「{values['name']}」"})
     product = Product(shop=shop, **values)
     photo = stored_photo(photo, stem="product")  # re-encoded: no EXIF/GPS
     if photo:
@@ -218,12 +219,12 @@ def update_product(*, actor: Actor, product: Product, **changes) -> Product:
         raise ValidationError({f: "不能修改此项" for f in sorted(unknown)})
     product = Product.objects.select_for_update().select_related("shop").get(pk=product.pk)
     if product.is_retired:
-        raise ValidationError({"product": f"「{product.name}」已停用，不能修改"})
+        raise Refusal({"product": f"「{product.name}」已停用，不能修改"})
     values = _product_values(name=changes.get("name", product.name), unit=changes.get("unit", product.unit),
                              price_fen=changes.get("price_fen", product.price_fen),
                              low_stock=changes.get("low_stock", product.low_stock))
     if values["name"] != product.name and _name_taken(product.shop, values["name"], exclude_pk=product.pk):
-        raise ValidationError({"name": f"货架上已有「{values['name']}」"})
+        raise Refusal({"name": f"货架上已有「{values['name']}」"})
     before = {k: getattr(product, k) for k in values}
     for field, value in values.items():
         setattr(product, field, value)
@@ -257,7 +258,7 @@ def _stock_in(*, shop: Shop, items: dict[int, int], kind: str, actor: Actor, **f
     products = _lock_products(shop, items)
     retired = [p.name for p in products.values() if p.is_retired]
     if retired:
-        raise ValidationError({"items": f"已停用的商品不能入库：{'、'.join(retired)}"})
+        raise Refusal({"items": f"已停用的商品不能入库：{'、'.join(retired)}"})
     movements = [StockMovement(product_id=pk, shop=shop, path=shop.path, kind=kind, quantity=items[pk],
                                recorded_by=actor.user, **fields)
                  for pk in sorted(items)]
@@ -388,7 +389,7 @@ def redeem(*, actor: Actor, shop: Shop, household: Household, items: list[tuple[
     authorise(actor, caps.REDEEM, household.path)
     key = _receipt_identity(idempotency_key)
     if not shop.is_active:
-        raise ValidationError({"shop": f"{shop.name}已停业"})
+        raise Refusal({"shop": f"{shop.name}已停业"})
     merged = _items(items)
     now = now or timezone.now()
     try:
@@ -478,9 +479,9 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
                    now) -> Redemption:
     household, served = _lock_household(shop, household.pk)
     if not served:
-        raise ValidationError({"household": f"{shop.name}不服务该户所在的嘎查村"})
+        raise Refusal({"household": f"{shop.name}不服务该户所在的嘎查村"})
     if not household.is_active:
-        raise ValidationError({"household": "该户已不在册，不能兑换"})
+        raise Refusal({"household": "该户已不在册，不能兑换"})
     village = household.village
     head = lock_head(village.pk)
     products = _lock_products(shop, items)
@@ -498,7 +499,7 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
     if not redemption_allowed(credit=facts.credit, vetoed=facts.vetoed):
         standing = redemption_standing(household, today)  # why not, in the words the counter shows
         if not standing.may_redeem:
-            raise ValidationError({"household": standing.reason})
+            raise Refusal({"household": standing.reason})
         credit = standing.credit
     errors = []
     for pk in sorted(items):
@@ -511,7 +512,7 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
             errors.append(f"「{product.name}」库存只剩{max(stock[pk], 0)}{product.unit}" if stock[pk] > 0
                           else f"「{product.name}」已无库存")
     if errors:
-        raise ValidationError({"items": errors})
+        raise Refusal({"items": errors})
     rate = facts.points_per_yuan
     lines = [RedemptionLine(product_id=pk, quantity=items[pk], price_fen=products[pk].price_fen,
                             points=points_for_fen(products[pk].price_fen, rate) * items[pk])
@@ -519,7 +520,7 @@ def _redeem_locked(*, actor: Actor, shop: Shop, household: Household, items: dic
     total = sum(line.points for line in lines)
     fen = sum(line.price_fen * line.quantity for line in lines)
     if total > credit:
-        raise ValidationError({"items": f"本次需{total}分，可兑换积分只有{credit}分"})
+        raise Refusal({"items": f"本次需{total}分，可兑换积分只有{credit}分"})
     number = _receipt_number(shop, village, today, facts.receipts)
     [entry] = append_entries(village=village, head=head, entries=[LedgerEntry(
         village=village, path=household.path, household=household, account=Account.CREDIT,
@@ -563,7 +564,7 @@ def void_redemption(*, actor: Actor, redemption: Redemption, reason: str, now=No
     except IntegrityError as error:
         # The unique reversal key of the entry: another void or reversal won a race past the checks
         # in _void_locked. A refusal like theirs, never a bare database error.
-        raise ValidationError({"redemption": f"兑换单 {redemption.number} 已作废或其积分已冲正，不能再作废"}) from error
+        raise Refusal({"redemption": f"兑换单 {redemption.number} 已作废或其积分已冲正，不能再作废"}) from error
 
 
 def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> Redemption:
@@ -572,12 +573,12 @@ def _void_locked(*, actor: Actor, redemption: Redemption, reason: str, now) -> R
     redemption = (Redemption.objects.select_for_update(of=("self",), no_key=True)
                   .select_related("village", "entry", "shop").get(pk=redemption.pk))
     if redemption.voided_at is not None:
-        raise ValidationError({"redemption": f"兑换单 {redemption.number} 已作废"})
+        raise Refusal({"redemption": f"兑换单 {redemption.number} 已作废"})
     if LedgerEntry.objects.filter(reverses_id=redemption.entry_id).exists():
-        raise ValidationError({"redemption": f"兑换单 {redemption.number} 的积分已冲正，不能再作废"})
+        raise Refusal({"redemption": f"兑换单 {redemption.number} 的积分已冲正，不能再作废"})
     today = timezone.localdate(now)
     if timezone.localdate(redemption.created_at) != today:
-        raise ValidationError({"redemption": f"兑换单 {redemption.number} 不是当天的，不能作废"})
+        raise Refusal({"redemption": f"兑换单 {redemption.number} 不是当天的，不能作废"})
     lines = list(redemption.lines.order_by("product_id"))
     head = lock_head(redemption.village_id)
     list(Product.objects.select_for_update().filter(pk__in=[line.product_id for line in lines]).order_by("pk"))
@@ -616,7 +617,7 @@ def issue_card(*, actor: Actor, household: Household, now=None) -> HouseholdCard
     now = now or timezone.now()
     household = Household.objects.select_for_update().get(pk=household.pk)
     if not household.is_active:
-        raise ValidationError({"household": "该户已不在册，不能发卡"})
+        raise Refusal({"household": "该户已不在册，不能发卡"})
     revoked = HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).update(
         revoked_at=now, revoke_reason="补办")
     card = _issue(actor, household, now)
@@ -633,7 +634,7 @@ def revoke_card(*, actor: Actor, card: HouseholdCard, reason: str, now=None) -> 
         raise ValidationError({"reason": "请写明挂失原因（如 遗失、损坏）"})
     card = HouseholdCard.objects.select_for_update().get(pk=card.pk)
     if card.revoked_at is not None:
-        raise ValidationError({"card": "该户卡已挂失"})
+        raise Refusal({"card": "该户卡已挂失"})
     card.revoked_at, card.revoke_reason = now or timezone.now(), reason[:200]
     card.save(update_fields=["revoked_at", "revoke_reason"])
     record(actor=actor, action=CARD_REVOKE, obj=card, data={"household": card.household_id, "reason": reason})

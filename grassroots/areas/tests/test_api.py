@@ -61,7 +61,7 @@ def test_outsider_gets_404_for_our_area_same_as_missing(as_outsider):
     outside = as_outsider.get(f"/api/areas/{VILLAGE}/")
     missing = as_outsider.get("/api/areas/999999999999/")
     assert outside.status_code == missing.status_code == 404
-    assert outside.json() == missing.json() == {"detail": "未找到"}
+    assert outside.json() == missing.json() == {"code": "not_found", "detail": "未找到", "errors": {}}
 
 
 # --- error shaping -------------------------------------------------------------------------------
@@ -108,8 +108,11 @@ def test_schema_error_and_401_handlers_answer_in_chinese():
     ]))
     assert response.status_code == 422
     assert json.loads(response.content) == {
+        "code": "invalid",
         "detail": "number：应为字符串；village：不支持此字段",
         "errors": {"number": ["应为字符串"], "village": ["不支持此字段"]},
     }
     response = unauthenticated_handler(None, None)
-    assert response.status_code == 401 and json.loads(response.content) == {"detail": "请先登录"}
+    assert response.status_code == 401 and json.loads(response.content) == {
+        "code": "unauthenticated", "detail": "请先登录：在 Authorization 请求头中带上令牌（Bearer），或使用网页会话",
+        "errors": {}}

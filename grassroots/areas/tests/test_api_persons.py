@@ -71,10 +71,8 @@ def test_outsider_adding_to_our_household_gets_404(as_outsider, households):
 
 @pytest.mark.parametrize("overrides, field", [
     ({"id_number": "150426196803051234"}, "id_number"),  # wrong check digit
-    ({"id_number": HEAD_ID_NUMBER}, "id_number"),  # already registered
     ({"mobile": "12345"}, "mobile"),
     ({"name": "  "}, "name"),
-    ({"relation": "head"}, "relation"),  # the household already has a head
     ({"tags": ["no_such_tag"]}, "tags"),
     ({"id_number": "", "gender": ""}, "gender"),
     ({"birth_date": "1990-01-01"}, "birth_date"),  # contradicts the ID number
@@ -84,6 +82,21 @@ def test_bad_member_input_is_422_naming_the_field_and_writes_nothing(as_insider,
     response = post(as_insider, f"/api/households/{households['inside'].id}/members/", member(**overrides), key="bad")
     assert response.status_code == 422, response.content
     assert field in response.json()["errors"]
+    assert Person.objects.count() == people
+    assert AuditEntry.objects.count() == audit
+    assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"id_number": HEAD_ID_NUMBER}, "id_number"),  # already registered
+    ({"relation": "head"}, "relation"),  # the household already has a head
+])
+def test_a_duplicate_member_is_409_naming_the_field_and_writes_nothing(as_insider, households, overrides, field):
+    """Well formed, but the register already holds it: a refusal (docs/api.md), not bad input."""
+    people, audit = Person.objects.count(), AuditEntry.objects.count()
+    response = post(as_insider, f"/api/households/{households['inside'].id}/members/", member(**overrides), key="dup")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "conflict" and field in response.json()["errors"]
     assert Person.objects.count() == people
     assert AuditEntry.objects.count() == audit
     assert not IdempotencyKey.objects.exists()
@@ -124,8 +137,8 @@ def test_person_search_for_insider_and_reader(as_insider, as_reader, households)
 
 def test_person_search_stays_inside_the_callers_area(as_outsider, households):
     assert [p["name"] for p in as_outsider.get("/api/persons/").json()["items"]] == ["单国强"]
-    assert as_outsider.get("/api/persons/", {"q": "wyblg"}).json() == {"items": [], "next_offset": None}
-    assert as_outsider.get("/api/persons/", {"area": GRID1}).status_code == 404
+    assert as_outsider.get("/api/persons/", {"q": "wyblg"}).json() == {"items": [], "next_cursor": None}
+    assert as_outsider.get("/api/persons/", {"area_code": GRID1}).status_code == 404
 
 
 def test_person_search_limit_is_bounded(as_insider, households):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.access import services
+from grassroots.api.testing import bearer
 from grassroots.audit.services import record
 from grassroots.core.testing import PASSWORD, client_for
 
@@ -20,14 +21,27 @@ def other_admin(region, system_actor):
 
 
 def test_anonymous_gets_401(client, households):
-    assert client.get("/api/audit/").status_code == 401
+    response = client.get("/api/audit/")
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+
+
+def test_a_token_reads_as_its_account(county_admin, households, insider):
+    """Through a Bearer token (no session): the county admin reads, a grid worker is refused 403."""
+    assert bearer(county_admin).get("/api/audit/").status_code == 200
+    refused = bearer(insider).get("/api/audit/")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+def test_times_are_china_standard_time(as_county_admin, households):
+    [entry, *_] = as_county_admin.get("/api/audit/").json()["items"]
+    assert entry["at"].endswith("+08:00")
 
 
 @pytest.mark.parametrize("who", ["as_insider", "as_reader", "as_secretary", "as_outsider"])
 def test_roles_without_audit_view_get_403(request, households, who):
     response = request.getfixturevalue(who).get("/api/audit/")
     assert response.status_code == 403
-    assert response.json() == {"detail": "您没有查看审计记录的权限"}
+    assert response.json() == {"code": "forbidden", "detail": "您没有查看审计记录的权限", "errors": {}}
 
 
 def test_county_admin_sees_the_whole_county(as_county_admin, households):
@@ -35,7 +49,7 @@ def test_county_admin_sees_the_whole_county(as_county_admin, households):
     assert response.status_code == 200
     body = response.json()
     assert {e["data"]["number"] for e in body["items"]} == {"SQ-0001", "GJ-0001"}
-    assert len(body["items"]) == 2 and body["next_offset"] is None
+    assert len(body["items"]) == 2 and body["next_cursor"] is None
     entry = body["items"][0]
     assert set(entry) >= {"id", "at", "actor_name", "action", "object_type", "object_id", "area_path", "ip"}
 
@@ -56,20 +70,23 @@ def test_search_by_text_action_and_dates(as_county_admin, households):
     today = timezone.localdate()
     assert len(as_county_admin.get("/api/audit/", {"since": today.isoformat()}).json()["items"]) > 0
     assert as_county_admin.get("/api/audit/", {"until": (today - timedelta(days=1)).isoformat()}).json() == {
-        "items": [], "next_offset": None}
+        "items": [], "next_cursor": None}
     assert as_county_admin.get("/api/audit/", {"since": (today + timedelta(days=1)).isoformat()}).json() == {
-        "items": [], "next_offset": None}
+        "items": [], "next_cursor": None}
 
 
 def test_pages_are_bounded(as_county_admin, households):
-    page = as_county_admin.get("/api/audit/", {"limit": 1, "offset": 1}).json()
-    assert len(page["items"]) == 1 and page["next_offset"] == 2  # more than two entries
-    second = as_county_admin.get("/api/audit/", {"limit": 1, "offset": 0}).json()
-    assert second["items"][0]["id"] != page["items"][0]["id"] and second["next_offset"] == 1
+    first = as_county_admin.get("/api/audit/", {"limit": 1}).json()
+    assert len(first["items"]) == 1 and first["next_cursor"]  # more than one entry
+    page = as_county_admin.get("/api/audit/", {"limit": 1, "cursor": first["next_cursor"]}).json()
+    assert len(page["items"]) == 1 and page["next_cursor"]  # more than two entries
+    assert first["items"][0]["id"] != page["items"][0]["id"]
     assert as_county_admin.get("/api/audit/", {"limit": 201}).status_code == 422
     assert as_county_admin.get("/api/audit/", {"limit": 0}).status_code == 422
-    assert as_county_admin.get("/api/audit/", {"offset": -1}).status_code == 422
-    assert as_county_admin.get("/api/audit/", {"since": "2026-13-01"}).status_code == 422
+    bad = as_county_admin.get("/api/audit/", {"cursor": "not-a-cursor"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid" and "cursor" in bad.json()["errors"]
+    wrong_day = as_county_admin.get("/api/audit/", {"since": "2026-13-01"})
+    assert wrong_day.status_code == 422 and "since" in wrong_day.json()["errors"]
 
 
 def test_default_page_is_at_most_fifty(as_county_admin, households, system_actor):
@@ -78,7 +95,7 @@ def test_default_page_is_at_most_fifty(as_county_admin, households, system_actor
         for n in range(60):
             record(actor=system_actor, action="test.bulk", object_type="x", object_id=str(n), area_path=area_path)
     body = as_county_admin.get("/api/audit/", {"action": "test.bulk"}).json()
-    assert len(body["items"]) == 50 and body["next_offset"] == 50
-    rest = as_county_admin.get("/api/audit/", {"action": "test.bulk", "offset": 50}).json()
-    assert len(rest["items"]) == 10 and rest["next_offset"] is None  # 60 in all
+    assert len(body["items"]) == 50 and body["next_cursor"]
+    rest = as_county_admin.get("/api/audit/", {"action": "test.bulk", "cursor": body["next_cursor"]}).json()
+    assert len(rest["items"]) == 10 and rest["next_cursor"] is None  # 60 in all
     assert len({e["id"] for e in body["items"] + rest["items"]}) == 60

@@ -64,8 +64,8 @@ def counter(stocked, credited, shop, households):
 
 def redeem_body(counter, number="SQ-0001", **items):
     items = items or {"抽纸": 2, "香皂": 1}  # 2 × 75 + 23 = 173 points at 5 points a yuan
-    return {"household": counter["homes"][number].pk,
-            "items": [{"product": counter["products"][name].pk, "quantity": q} for name, q in items.items()]}
+    return {"household_id": counter["homes"][number].pk,
+            "items": [{"product_id": counter["products"][name].pk, "quantity": q} for name, q in items.items()]}
 
 
 # --- who may do what ------------------------------------------------------------------------------
@@ -94,15 +94,17 @@ def test_shops_list_says_what_the_caller_may_do(counter, cashier, secretary, rea
 def test_products_with_stock_and_points_at_the_village_rate(counter, cashier, reader, outsider):
     shop = counter["shop"].pk
     body = get(client_for(cashier), f"/shops/{shop}/products/").json()
-    assert body["points_per_yuan"] == 5 and body["village"]["name"] == "赛沁塔拉嘎查"
+    assert set(body) == {"items", "next_cursor"} and body["next_cursor"] is None
+    [rate] = get(client_for(cashier), f"/shops/{shop}/").json()["villages"]
+    assert (rate["name"], rate["points_per_100_fen"]) == ("赛沁塔拉嘎查", 5)
     items = {p["name"]: p for p in body["items"]}
     assert len(items) == 8
-    assert (items["抽纸"]["stock"], items["抽纸"]["points"], items["抽纸"]["price_text"]) == (10, 75, "15元")
+    assert (items["抽纸"]["stock"], items["抽纸"]["points"], items["抽纸"]["price_fen"]) == (10, 75, 1500)
     assert items["洗衣粉"]["points"] == 63  # 12.50 yuan × 5, a part-point rounded up
     assert get(client_for(reader), f"/shops/{shop}/products/").status_code == 200
     assert get(client_for(outsider), f"/shops/{shop}/products/").status_code == 404
-    response = get(client_for(cashier), f"/shops/{shop}/products/", village="150426104204")
-    assert response.status_code == 422 and names_field(response, "village")
+    response = get(client_for(cashier), f"/shops/{shop}/products/", area_code="150426104204")
+    assert response.status_code == 422 and names_field(response, "area_code")
 
 
 def test_adding_a_product_once_per_key(counter, secretary, reader, outsider, cashier):
@@ -169,25 +171,27 @@ def test_retiring_a_product_keeps_it_and_its_movements(counter, secretary, reade
 def test_movements_of_a_product(counter, cashier, outsider, system_actor, village):
     shop = counter["shop"].pk
     tissue = counter["products"]["抽纸"]
-    body = get(client_for(cashier), f"/shops/{shop}/movements/", product=tissue.pk).json()
+    body = get(client_for(cashier), f"/shops/{shop}/movements/", product_id=tissue.pk).json()
     [donated] = body["items"]
     assert (donated["kind"], donated["kind_label"], donated["quantity"]) == ("donation", "捐赠入库", 10)
-    assert body["next_offset"] is None
+    assert body["next_cursor"] is None
     assert len(get(client_for(cashier), f"/shops/{shop}/movements/").json()["items"]) == 8
     page = get(client_for(cashier), f"/shops/{shop}/movements/", limit=3).json()
-    assert len(page["items"]) == 3 and page["next_offset"] == 3
+    assert len(page["items"]) == 3 and page["next_cursor"]
+    rest = get(client_for(cashier), f"/shops/{shop}/movements/", limit=3, cursor=page["next_cursor"]).json()
+    assert len(rest["items"]) == 3 and not {m["id"] for m in rest["items"]} & {m["id"] for m in page["items"]}
     assert get(client_for(outsider), f"/shops/{shop}/movements/").status_code == 404
     other = services.create_shop(actor=system_actor, area=village.parent, name="乌丹镇爱心超市", villages=[village])
     stranger = services.add_product(actor=system_actor, shop=other, name="抽纸", unit="提", price_fen=1500)
-    response = get(client_for(cashier), f"/shops/{shop}/movements/", product=stranger.pk)
-    assert response.status_code == 422 and names_field(response, "product")
+    response = get(client_for(cashier), f"/shops/{shop}/movements/", product_id=stranger.pk)
+    assert response.status_code == 422 and names_field(response, "product_id")
 
 
 def test_a_donation_comes_in_once_per_key(counter, secretary, reader, outsider):
     shop = counter["shop"].pk
     soap, oil = counter["products"]["香皂"], counter["products"]["食用油"]
     body = {"donor": "翁牛特旗农商银行", "donor_kind": "company", "donated_on": "2026-04-01", "value_fen": 20000,
-            "items": [{"product": soap.pk, "quantity": 20}, {"product": oil.pk, "quantity": 2}], "is_public": True}
+            "items": [{"product_id": soap.pk, "quantity": 20}, {"product_id": oil.pk, "quantity": 2}], "is_public": True}
     before = written()
     assert post(client_for(reader), f"/shops/{shop}/donations/", body, key=key()).status_code == 403
     assert post(client_for(outsider), f"/shops/{shop}/donations/", body, key=key()).status_code == 404
@@ -204,9 +208,9 @@ def test_a_donation_comes_in_once_per_key(counter, secretary, reader, outsider):
 
 
 @pytest.mark.parametrize(("change", "field"), [
-    ({"items": [{"product": 1, "quantity": -3}]}, "items"),
-    ({"items": [{"product": 1, "quantity": 0}]}, "items"),
-    ({"items": [{"product": 1, "quantity": 2, "price": 5}]}, "items"),
+    ({"items": [{"product_id": 1, "quantity": -3}]}, "items"),
+    ({"items": [{"product_id": 1, "quantity": 0}]}, "items"),
+    ({"items": [{"product_id": 1, "quantity": 2, "price": 5}]}, "items"),
     ({"donor_kind": "friend"}, "donor_kind"),
     ({"donated_on": 20260401}, "donated_on"),
     ({"is_public": 1}, "is_public"),
@@ -214,7 +218,7 @@ def test_a_donation_comes_in_once_per_key(counter, secretary, reader, outsider):
 ])
 def test_a_bad_donation_names_the_field_and_writes_nothing(counter, secretary, change, field):
     body = {"donor": "旗农牧局", "donor_kind": "pairing_unit", "donated_on": "2026-04-01",
-            "items": [{"product": counter["products"]["抽纸"].pk, "quantity": 5}], **change}
+            "items": [{"product_id": counter["products"]["抽纸"].pk, "quantity": 5}], **change}
     before = written()
     response = post(client_for(secretary), f"/shops/{counter['shop'].pk}/donations/", body, key=key())
     assert response.status_code == 422 and names_field(response, field), text(response)
@@ -224,7 +228,7 @@ def test_a_bad_donation_names_the_field_and_writes_nothing(counter, secretary, c
 def test_a_purchase_and_a_stocktake(counter, secretary, reader, outsider):
     shop = counter["shop"].pk
     rice, tissue = counter["products"]["大米"], counter["products"]["抽纸"]
-    purchase = {"receipt_number": "SQ-CG-2026-009", "items": [{"product": rice.pk, "quantity": 6}]}
+    purchase = {"receipt_number": "SQ-CG-2026-009", "items": [{"product_id": rice.pk, "quantity": 6}]}
     assert post(client_for(reader), f"/shops/{shop}/purchases/", purchase, key=key()).status_code == 403
     assert post(client_for(outsider), f"/shops/{shop}/purchases/", purchase, key=key()).status_code == 404
     k = key()
@@ -236,7 +240,7 @@ def test_a_purchase_and_a_stocktake(counter, secretary, reader, outsider):
     assert (moved["kind"], moved["receipt_number"], moved["quantity"]) == ("purchase", "SQ-CG-2026-009", 6)
     assert stock(rice) == 16
 
-    count = {"counts": [{"product": tissue.pk, "counted": 8}, {"product": rice.pk, "counted": 16}],
+    count = {"counts": [{"product_id": tissue.pk, "counted": 8}, {"product_id": rice.pk, "counted": 16}],
              "reason": "过期报损2提"}
     assert post(client_for(reader), f"/shops/{shop}/stocktakes/", count, key=key()).status_code == 403
     response = post(client_for(secretary), f"/shops/{shop}/stocktakes/", count, key=key())
@@ -245,7 +249,7 @@ def test_a_purchase_and_a_stocktake(counter, secretary, reader, outsider):
     assert (difference["product"]["name"], difference["quantity"], difference["reason"]) == ("抽纸", -2, "过期报损2提")
     assert stock(tissue) == 8
     negative = post(client_for(secretary), f"/shops/{shop}/stocktakes/",
-                    {"counts": [{"product": tissue.pk, "counted": -1}], "reason": "盘点"}, key=key())
+                    {"counts": [{"product_id": tissue.pk, "counted": -1}], "reason": "盘点"}, key=key())
     assert negative.status_code == 422 and names_field(negative, "counts") and stock(tissue) == 8
 
 
@@ -282,7 +286,7 @@ def test_a_redemption_gives_a_receipt_and_the_same_key_gives_the_same_one(counte
     assert receipt["number"].startswith(f"DH-{shop.pk}-") and receipt["household_number"] == "SQ-0001"
     assert [(line["product"]["name"], line["quantity"], line["points"]) for line in receipt["lines"]] == [
         ("抽纸", 2, 150), ("香皂", 1, 23)]
-    assert (receipt["points"], receipt["fen"], receipt["fen_text"], receipt["balance_after"]) == (173, 3450, "34.50元", 62)
+    assert (receipt["points"], receipt["value_fen"], receipt["value_text"], receipt["balance_after"]) == (173, 3450, "34.50元", 62)
     assert receipt["cashier"] == "cashier" and not receipt["voided"]
 
     again = post(client_for(cashier), f"/shops/{shop.pk}/redemptions/", redeem_body(counter), key=k)
@@ -307,7 +311,7 @@ def test_redemptions_over_the_balance_or_the_shelf_or_the_standing_are_refused(c
     assert written() == before and credit(home) == 235
     empty = services.add_product(actor=system_actor, shop=counter["shop"], name="挂面", unit="把", price_fen=600)
     response = post(as_cashier, f"/shops/{shop}/redemptions/",
-                    {"household": home.pk, "items": [{"product": empty.pk, "quantity": 1}]}, key=key())
+                    {"household_id": home.pk, "items": [{"product_id": empty.pk, "quantity": 1}]}, key=key())
     assert response.status_code == 409 and response.json()["detail"] == "「挂面」已无库存"
     assert Redemption.objects.count() == 0 and LedgerEntry.objects.filter(kind="redemption").count() == 0
 
@@ -316,13 +320,13 @@ def test_a_refused_redemption_is_not_stored_so_the_same_key_may_be_retried(count
     """A 409 stores no reply: once the shelf is filled, the cashier's retry with the same key redeems."""
     shop, home = counter["shop"].pk, counter["homes"]["SQ-0001"]
     noodles = services.add_product(actor=system_actor, shop=counter["shop"], name="挂面", unit="把", price_fen=600)
-    body = {"household": home.pk, "items": [{"product": noodles.pk, "quantity": 1}]}
+    body = {"household_id": home.pk, "items": [{"product_id": noodles.pk, "quantity": 1}]}
     k = key()
     refused = post(client_for(cashier), f"/shops/{shop}/redemptions/", body, key=k)
     assert refused.status_code == 409 and refused.json()["detail"] == "「挂面」已无库存"
     assert Redemption.objects.count() == 0 and not IdempotencyKey.objects.filter(key=k).exists()
     stocked = post(client_for(secretary), f"/shops/{shop}/purchases/",
-                   {"receipt_number": "SQ-CG-2026-010", "items": [{"product": noodles.pk, "quantity": 5}]}, key=key())
+                   {"receipt_number": "SQ-CG-2026-010", "items": [{"product_id": noodles.pk, "quantity": 5}]}, key=key())
     assert stocked.status_code == 201
     retried = post(client_for(cashier), f"/shops/{shop}/redemptions/", body, key=k)
     assert retried.status_code == 201 and not retried.has_header("Idempotent-Replayed"), text(retried)
@@ -341,7 +345,7 @@ def test_who_may_redeem(counter, cashier, reader, outsider, outside_cashier, sec
     assert post(client_for(outside_cashier), f"/shops/{shop}/redemptions/", redeem_body(counter),
                 key=key()).status_code == 404
     # This village's cashier cannot reach 官井子村's household.
-    stranger = {**redeem_body(counter), "household": counter["outside"].pk}
+    stranger = {**redeem_body(counter), "household_id": counter["outside"].pk}
     assert post(client_for(cashier), f"/shops/{shop}/redemptions/", stranger, key=key()).status_code == 404
     assert written() == before
     assert post(client_for(secretary), f"/shops/{shop}/redemptions/", redeem_body(counter), key=key()).status_code == 201
@@ -349,12 +353,12 @@ def test_who_may_redeem(counter, cashier, reader, outsider, outside_cashier, sec
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"note": "加急"}, "note"),
-    ({"household": "1"}, "household"),
-    ({"household": 1.5}, "household"),
+    ({"household_id": "1"}, "household_id"),
+    ({"household_id": 1.5}, "household_id"),
     ({"items": []}, "items"),
-    ({"items": [{"product": 1, "quantity": -1}]}, "items"),
-    ({"items": [{"product": 1, "quantity": "2"}]}, "items"),
-    ({"items": [{"product": True, "quantity": 1}]}, "items"),
+    ({"items": [{"product_id": 1, "quantity": -1}]}, "items"),
+    ({"items": [{"product_id": 1, "quantity": "2"}]}, "items"),
+    ({"items": [{"product_id": True, "quantity": 1}]}, "items"),
     ({"items": "抽纸"}, "items"),
 ])
 def test_a_bad_redemption_names_the_field_and_writes_nothing(counter, cashier, change, field):

@@ -199,7 +199,7 @@ def test_a_key_the_api_used_is_refused_at_the_counter_not_a_crash(as_cashier, sh
     """The same caller sends one key through the API and then the counter page: the page refuses it with a
     message (no second sale, no server error)."""
     home, tissue = credited["SQ-0001"], stocked["抽纸"]
-    body = {"household": home.pk, "items": [{"product": tissue.pk, "quantity": 1}]}
+    body = {"household_id": home.pk, "items": [{"product_id": tissue.pk, "quantity": 1}]}
     api = as_cashier.post(f"/api/shop/shops/{shop.pk}/redemptions/", json.dumps(body), content_type="application/json",
                           headers={"Idempotency-Key": "shared-key"})
     assert api.status_code == 201

@@ -54,4 +54,4 @@ def test_voiding_a_redemption_whose_entry_was_reversed_is_refused_not_a_database
 def test_the_void_route_declares_its_409_with_errors(client):
     responses = client.get("/api/openapi.json").json()["paths"]["/api/shop/redemptions/{redemption_id}/void/"]["post"]
     assert responses["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "ValidationErrorOut")
+        "/ErrorOut")  # the one error body (docs/api.md "Errors"), with its ``errors``
