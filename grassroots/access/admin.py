@@ -17,14 +17,15 @@ Rules, in every ModelAdmin built on ``ScopedAdmin``:
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.views import PasswordChangeView
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.contrib.messages import SUCCESS, WARNING
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html_join
 
 from grassroots.access import services
 from grassroots.access.forms import AdminSignInForm, AuditedPasswordChangeForm
 from grassroots.access.grants import CAPABILITIES
-from grassroots.access.models import RoleAssignment, RoleChoices, User
+from grassroots.access.models import ApiToken, RoleAssignment, RoleChoices, User
 from grassroots.access.scope import NO_SCOPE, Scope, refuse, scope_of, visible
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
@@ -334,3 +335,41 @@ class RoleAssignmentAdmin(ScopedAdmin):
     search_fields = ["user__username", "user__display_name", "area__name", "area__code"]
     list_select_related = ["user", "area"]
     fields = ["user", "role", "area"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    """The API tokens of the accounts the caller manages: read-only (the secret is never stored, its hash never
+    shown), revoked through access.services.revoke_token (audited; the next request with it answers 401)."""
+
+    view_capability = MANAGE_ACCOUNTS
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "user__display_name", "name", "prefix"]
+    list_select_related = ["user"]
+    ordering = ["-created_at"]
+    fields = readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at", "revoked_by"]
+    actions = ["revoke_selected"]
+
+    def get_queryset(self, request):
+        return ApiToken.objects.filter(user__in=visible_accounts(request)).select_related("user", "revoked_by")
+
+    def has_view_permission(self, request, obj=None):
+        # Which tokens is decided by the queryset (their accounts': access.admin.visible_accounts).
+        return self._holds(request, self.view_capability)
+
+    @admin.action(description="吊销所选令牌")
+    def revoke_selected(self, request, queryset):
+        actor = Actor.from_request(request)
+        revoked, refused = 0, []
+        for token in queryset:
+            try:
+                services.revoke_token(actor=actor, token=token)
+            except (ValidationError, PermissionDenied) as e:
+                refused.append(f"{token.name}（{token.prefix}…）：{'；'.join(getattr(e, 'messages', [str(e)]))}")
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(request, f"已吊销 {revoked} 个令牌：持有它们的设备下一次请求即被拒绝", SUCCESS)
+        for line in refused:
+            self.message_user(request, line, WARNING)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.access.models import ApiToken, RoleAssignment, User
-from grassroots.access.scope import authorise, authorise_organisation
+from grassroots.access.scope import authorise, authorise_organisation, scope_of
 from grassroots.access.selectors import (
     LOGIN_FAILURE,
     LOGIN_SUCCESS,
@@ -237,11 +237,21 @@ def issue_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
+def _manages_account(manager: User | None, account: User) -> bool:
+    if manager is None or not manager.is_active:
+        return False
+    scope = scope_of(manager)
+    return scope.everything or any(scope.can(MANAGE_ACCOUNTS, assignment.area.path)
+                                   for assignment in account.assignments.select_related("area"))
+
+
 @transaction.atomic
 def revoke_token(*, actor: Actor, token: ApiToken) -> ApiToken:
-    """Revoke ``token``: its holder or a superuser (the back office). The next request with it answers 401."""
-    if actor.user != token.user and not (actor.is_system or (actor.user and actor.user.is_superuser)):
-        raise PermissionDenied("只能吊销自己的令牌")
+    """Revoke ``token``: its holder, or in the back office whoever manages the account (a superuser, or one
+    holding account management over an area where the account holds a role). The next request with it answers
+    401."""
+    if actor.user != token.user and not (actor.is_system or _manages_account(actor.user, token.user)):
+        raise PermissionDenied("只能吊销自己的令牌，或您所管理账号的令牌")
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         raise Refusal("该令牌已吊销")

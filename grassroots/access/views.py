@@ -1,14 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from grassroots.access import selectors as access_selectors
 from grassroots.access import services
 from grassroots.access.forms import LoginForm
 from grassroots.access.middleware import SESSION_KEY
+from grassroots.access.models import ApiToken
 from grassroots.access.scope import scope_of
 from grassroots.areas import selectors
+from grassroots.audit.context import Actor
 from grassroots.rules.roles import VIEW_RESIDENTS
 
 
@@ -54,3 +59,41 @@ def area_switch(request):
     for area in trail:
         area.opens = scope.can(VIEW_RESIDENTS, area.path)  # the areas above one's own are named, not linked
     return render(request, "access/area_switch.html", {"base": base, "choices": choices, "trail": trail})
+
+
+def _account_page(request, *, secret: str = "", created=None, error: str = "", device_name: str = "", status=200):
+    tokens = list(access_selectors.tokens_of(request.user))
+    return render(request, "access/account.html", {
+        "tokens": tokens, "live": [t for t in tokens if t.active], "revoked": [t for t in tokens if not t.active],
+        "secret": secret, "created": created, "error": error, "device_name": device_name,
+        "max_tokens": services.MAX_LIVE_TOKENS,
+    }, status=status)
+
+
+@login_required
+def account(request):
+    """我的账号: the caller's API tokens (devices), a new one for a device (its secret shown once, on the answer to
+    the POST and never again) and a revoke button for each (docs/api.md "Signing in")."""
+    if request.method != "POST":
+        return _account_page(request)
+    device_name = request.POST.get("device_name", "")
+    try:
+        token, secret = services.issue_token(actor=Actor.from_request(request), user=request.user,
+                                             name=device_name)
+    except ValidationError as e:
+        return _account_page(request, error="；".join(e.messages), device_name=device_name[:60], status=422)
+    return _account_page(request, secret=secret, created=token)
+
+
+@login_required
+@require_POST
+def account_token_revoke(request, token_id: int):
+    """Revoke one of the caller's own tokens; another account's token is 404 like a missing one."""
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    try:
+        services.revoke_token(actor=Actor.from_request(request), token=token)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, f"已吊销令牌“{token.name}”：持有它的设备下一次请求即被拒绝")
+    return redirect("account")

@@ -10,10 +10,11 @@ _ERROR = {"$ref": "#/components/schemas/ErrorOut"}
 _RETRY_AFTER = {"Retry-After": {"description": "多少秒后可以重试", "schema": {"type": "integer"}}}
 # What any route may answer besides what it declares itself, and when (docs/api.md "Errors").
 _COMMON_ERRORS = {
-    400: ("请求无法解析：请求体不是合法的 JSON 或表单，或过大", _ERROR),
+    400: ("请求无法解析：请求体不是合法的 JSON 或表单", _ERROR),
     401: ("未登录，或令牌无效、已吊销", _ERROR),
     403: ("无权执行此操作（含网页会话的 CSRF 校验失败、只读成员）", _ERROR),
     404: ("未找到，或不在您的辖区内", _ERROR),
+    413: ("请求体过大（超过服务器允许的大小，或表单字段、文件过多）", _ERROR),
     422: ("参数或内容有误：errors 按字段列出原因", _ERROR),
     503: ("数据库暂时不可用：稍后按 Retry-After 重试同一请求（写操作请带同一个 Idempotency-Key）", _ERROR),
 }
@@ -23,7 +24,7 @@ def _answers(path: str, method: str, operation: dict) -> set[int]:
     """The error statuses the server can answer on an operation whatever its route says: a write
     parses a body (400); a logged-in route refuses anonymous callers (401) and, for a write, a
     failed CSRF check or a read-only member (403); a path with an id or code may name nothing
-    visible (404); any input may be refused field by field (422)."""
+    visible (404); a body may be too large (413); any input may be refused field by field (422)."""
     codes = set()
     authenticated = bool(operation.get("security"))
     write = method in WRITE_METHODS
@@ -35,6 +36,8 @@ def _answers(path: str, method: str, operation: dict) -> set[int]:
             codes.add(403)
     if "{" in path:
         codes.add(404)
+    if operation.get("requestBody"):
+        codes.add(413)  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE, or too many form fields or files
     if operation.get("parameters") or operation.get("requestBody"):
         codes.add(422)
     codes.add(503)
@@ -148,12 +151,12 @@ api.add_exception_handler(HttpError, http_error_handler)
 # Django's HTML page; ninja's own Http404 answer would say "Not Found" in English.
 import logging  # noqa: E402
 
-from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent  # noqa: E402
 from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
 from django.http import Http404, HttpResponse  # noqa: E402
 
-from grassroots.api.errors import django_validation_response, error_response  # noqa: E402
-from grassroots.core.errors import CSRF_MESSAGE, MESSAGES, unavailable_or_none  # noqa: E402
+from grassroots.api.errors import CODES, django_validation_response, error_response  # noqa: E402
+from grassroots.core.errors import CSRF_MESSAGE, MESSAGES, STATUS_MESSAGES, unavailable_or_none  # noqa: E402
 
 _logger = logging.getLogger("grassroots.api")
 
@@ -178,6 +181,12 @@ def _http_error(request, exc) -> HttpResponse:
     return http_error_handler(request, exc)
 
 
+def _too_large(request, exc) -> HttpResponse:
+    """Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE, or a form with too many fields or
+    files (it would otherwise answer 500 from here: the body is read while the route's input is parsed)."""
+    return error_response(413, STATUS_MESSAGES[413] + "：请缩小请求体或分批提交", code=CODES[413])
+
+
 def _unhandled(request, exc) -> HttpResponse:
     unavailable = unavailable_or_none(request, exc)  # the database out of reach: 503 + Retry-After
     if unavailable is not None:
@@ -190,4 +199,6 @@ api.add_exception_handler(HttpError, _http_error)
 api.add_exception_handler(Http404, _not_found)
 api.add_exception_handler(PermissionDenied, _forbidden)
 api.add_exception_handler(DjangoValidationError, _invalid)
+for _too_big in (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+    api.add_exception_handler(_too_big, _too_large)
 api.add_exception_handler(Exception, _unhandled)
