@@ -34,7 +34,7 @@ from grassroots.demands.open311 import params, serializers, services
 from grassroots.demands.open311.params import Open311Error
 from grassroots.rules import tracking
 
-MAX_RESULTS = 500  # newest first; narrow the dates to see older ones
+MAX_RESULTS = 1000  # the spec: "Default query limit is a span of 90 days or first 1000 requests returned"; newest first
 
 
 def georeport(*methods: str):

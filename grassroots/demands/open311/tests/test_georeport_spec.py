@@ -9,6 +9,7 @@ from datetime import UTC
 import pytest
 
 from grassroots.demands.models import Demand
+from grassroots.demands.open311 import views
 from grassroots.demands.open311.models import Open311Filing
 from grassroots.demands.open311.tests.test_open311 import V2, as_strings, filing, post, xml_list
 from grassroots.rules import tracking
@@ -235,3 +236,12 @@ def test_a_missing_or_bad_key_is_403_as_an_error_list(client, schemas, catalogue
                 {**e, "code": int(e["code"])} for e in xml_list(response.content, "errors", "error")]
             schemas.validate("errors", errors)
             assert errors[0]["code"] == 403 and "api" in errors[0]["description"].lower()
+
+
+def test_a_listing_stops_at_the_first_1000_requests_newest_first(client, demands, monkeypatch):
+    """GET Service Requests, Response Volume: "Default query limit is a span of 90 days or first 1000 requests
+    returned, whichever is smallest." (The cap is lowered here to see it work without filing 1,001 demands.)"""
+    assert views.MAX_RESULTS == 1000
+    monkeypatch.setattr(views, "MAX_RESULTS", 2)
+    listed = [r["service_request_id"] for r in client.get(f"{V2}/requests.json").json()]
+    assert listed == [str(demands["road"].pk), str(demands["wish"].pk)]
