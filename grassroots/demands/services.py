@@ -47,6 +47,8 @@ from grassroots.rules.mobile import MobileError, normalise_mobile
 from grassroots.rules.paths import path_prefixes
 
 MAX_TEXT = 2000
+# Open311 GeoReport v2: the description is optional, "free form text limited to 4,000 characters".
+OPEN311_MAX_TEXT = 4000
 MAX_NOTE = 1000
 FEEDBACK_WINDOW_DAYS = 7  # a resolved demand nobody rates closes after this many days
 OPEN = Demand.OPEN_STATUSES
@@ -172,9 +174,9 @@ def _lock(demand: Demand) -> Demand:
 # Intake
 # ---------------------------------------------------------------------------------------------------------
 
-def clean_text(text: str, *, label: str = "诉求内容", max_length: int = MAX_TEXT) -> str:
+def clean_text(text: str, *, label: str = "诉求内容", max_length: int = MAX_TEXT, required: bool = True) -> str:
     text = (text or "").strip()
-    if not text:
+    if not text and required:
         raise ValidationError(f"请填写{label}")
     if len(text) > max_length:
         raise ValidationError(f"{label}不能超过{max_length}字（现有{len(text)}字）")
@@ -224,7 +226,8 @@ def _create_demand(*, actor: Actor, kind: str, text: str, area: Area, channel: s
     if not caller_checked and channel not in (Demand.Channel.PUBLIC, Demand.Channel.OPEN311) and actor.user is not None:
         authorise(actor, RECORD, area.path)  # staff record what they met in their own areas
     now = _now(now)
-    text = clean_text(text)
+    text = (clean_text(text, max_length=OPEN311_MAX_TEXT, required=False) if channel == Demand.Channel.OPEN311
+            else clean_text(text))
     if kind not in Demand.Kind.values:
         raise ValidationError("类型不正确")
     if channel not in Demand.Channel.values:

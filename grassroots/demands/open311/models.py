@@ -28,3 +28,25 @@ class Open311Client(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.key_prefix}…）"
+
+
+class Open311Filing(models.Model):
+    """What an Open311 POST carried beyond the demand itself: the client that filed it and its media_url.
+
+    GeoReport v2 returns media_url with the request; a demand has no such field (its photos are uploaded files
+    behind sign-in), so the URL the client sent is kept here, one row per demand filed through Open311.
+    """
+
+    demand = models.OneToOneField("demands.Demand", on_delete=models.CASCADE, related_name="open311_filing")
+    client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="filings",
+                               verbose_name="接入方")
+    media_url = models.URLField("媒体链接", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "open311"
+        verbose_name = "Open311 提交记录"
+        verbose_name_plural = "Open311 提交记录"
+
+    def __str__(self) -> str:
+        return f"{self.client_id} → {self.demand_id}"

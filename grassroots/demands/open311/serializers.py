@@ -3,8 +3,10 @@
 What a request shows the public is what the public tracking page shows, minus what only the holder of the
 tracking code may read: the status, the category, the unit in charge, the dates and the village. Never the
 text (it names people and their troubles: 低保, illness), the resident, a phone number, the exact address, the
-coordinates (they point at a household) or the photos. A client whose API key covers the demand's area also
-gets the 40-character summary the tracking page shows (mobiles and ID numbers masked, however spelt).
+coordinates (they point at a household) or the media. A client whose API key covers the demand's area reads
+the request in full, as the spec has it: the whole description (mobiles and ID numbers masked, however spelt),
+the address as filed, lat and long, and the media_url its POST sent. Never the resident's name or phone
+number (the spec returns neither).
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
 
 from grassroots.areas.models import Level
 from grassroots.demands.models import Category, Demand
+from grassroots.demands.services import OPEN311_MAX_TEXT
 from grassroots.rules import sla, tracking
-from grassroots.rules.masking import public_summary
+from grassroots.rules.masking import mask_numbers
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-06-11T00:00:00+08:00"  # when this endpoint's behaviour last changed
 UNCLASSIFIED = "unclassified"  # the service_code of a demand filed without a category
 UNCLASSIFIED_NAME = "未分类"
+MAX_DESCRIPTION = OPEN311_MAX_TEXT  # the spec: "free form text limited to 4,000 characters"
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 FORMATS = ("json", "xml")
@@ -128,20 +133,22 @@ def _village(demand: Demand):
     return area.parent if area.level == Level.GRID and area.parent_id else area
 
 
-def request(demand: Demand, *, with_summary: bool = False) -> dict:
-    """One demand as a GeoReport request (select_related category, lead_unit, area and area__parent)."""
+def request(demand: Demand, *, in_full: bool = False) -> dict:
+    """One demand as a GeoReport request (select_related category, lead_unit, area, area__parent and
+    open311_filing). ``in_full`` for a key holder whose area covers it: description, exact address, lat/long
+    and media_url where known; null otherwise."""
     notes = demand.get_status_display()
     if demand.escalation_level:
         notes += f" · {demand.get_escalation_level_display()}"
     village = _village(demand)
     closed = status(demand) == "closed"
-    return {
+    document = {
         "service_request_id": str(demand.pk),
         "status": status(demand),
         "status_notes": notes,
         "service_name": demand.category.name if demand.category_id else UNCLASSIFIED_NAME,
         "service_code": demand.category.code if demand.category_id else UNCLASSIFIED,
-        "description": public_summary(demand.text) if with_summary else None,
+        "description": None,
         "agency_responsible": demand.lead_unit.name if demand.lead_unit_id else None,
         "service_notice": None,
         "requested_datetime": iso(demand.created_at),
@@ -155,16 +162,35 @@ def request(demand: Demand, *, with_summary: bool = False) -> dict:
         "long": None,
         "media_url": None,
     }
+    if in_full:
+        document["description"] = mask_numbers(demand.text)[:MAX_DESCRIPTION] or None
+        if demand.address:  # most specific to most general, as the spec asks
+            document["address"] = f"{demand.address}，{village.name}"
+        if demand.latitude is not None and demand.longitude is not None:
+            document["lat"], document["long"] = float(demand.latitude), float(demand.longitude)
+        document["media_url"] = _media_url(demand)
+    return document
+
+
+def _media_url(demand: Demand) -> str | None:
+    try:
+        filing = demand.open311_filing
+    except ObjectDoesNotExist:
+        return None
+    return filing.media_url or None
 
 
 def created(demand: Demand) -> dict:
-    """The answer to a POST: the id, and the tracking code both as the token and in the notice."""
+    """The answer to a POST. Every service is "realtime", so the id is known at once and, as the spec says of
+    service_request_id and token, "This should not be returned if token is returned": the id, no token. The
+    tracking code (what the resident is told, to follow the request and rate it) is an extension: in the
+    notice, and as ``tracking_code``."""
     code = tracking.display(demand.tracking_code)
     unit = f"，由{demand.lead_unit.name}办理" if demand.lead_unit_id else ""
     return {
         "service_request_id": str(demand.pk),
-        "token": demand.tracking_code,
         "service_notice": f"已受理{unit}。受理编号 {code}，群众可凭此编号查询办理进度并评价。",
+        "tracking_code": code,
     }
 
 
@@ -176,7 +202,7 @@ def discovery(base_url: str) -> dict:
     return {
         "changeset": CHANGESET,
         "contact": "连心 · 基层治理平台：接口问题请联系所在旗县区的平台管理员",
-        "key_service": "向平台管理员申请 API 密钥（manage.py open311_client create）",
+        "key_service": "向所在旗县区的平台管理员申请 API 密钥：管理后台 → Open311 接入方 → 新增（密钥只显示一次）",
         "endpoints": [{
             "specification": SPECIFICATION,
             "url": base_url,

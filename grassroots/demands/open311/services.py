@@ -16,7 +16,7 @@ from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.demands import services as demand_services
 from grassroots.demands.models import Category, Demand
-from grassroots.demands.open311.models import Open311Client
+from grassroots.demands.open311.models import Open311Client, Open311Filing
 
 KEY_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits
 MAX_KEY_LENGTH = 200
@@ -53,6 +53,7 @@ def create_client(*, actor: Actor, name: str, area: Area) -> tuple[Open311Client
 
 @transaction.atomic
 def deactivate_client(*, actor: Actor, client: Open311Client) -> Open311Client:
+    """Revoke a client's key: its next request is refused (403), whatever it is. Revoking twice records once."""
     client = Open311Client.objects.select_for_update().select_related("area").get(pk=client.pk)
     if client.is_active:
         client.is_active = False
@@ -84,15 +85,24 @@ class Filing:
     longitude: Decimal | None = None
     contact_name: str = ""
     contact_phone: str = ""
+    media_url: str = ""
     idempotency_key: str = ""
 
 
+@transaction.atomic
 def file_request(*, actor: Actor, client: Open311Client, filing: Filing) -> Demand:
-    """File a demand on behalf of ``client`` (channel open311). A retried POST with the same idempotency key
-    gives the same demand once: the key is namespaced by the client so two clients never collide."""
+    """File a demand on behalf of ``client`` (channel open311), and keep what GeoReport returns beyond the demand
+    (the client, its media_url). A retried POST with the same idempotency key gives the same demand once: the key
+    is namespaced by the client so two clients never collide."""
     key = f"o311:{client.pk}:{filing.idempotency_key}" if filing.idempotency_key else ""
-    return demand_services.create_demand(
+    demand = demand_services.create_demand(
         actor=actor, kind=filing.kind, text=filing.text, area=filing.area, channel=Demand.Channel.OPEN311,
         category=filing.category, urgent=filing.urgent, address=filing.address, latitude=filing.latitude,
         longitude=filing.longitude, contact_name=filing.contact_name, contact_phone=filing.contact_phone,
         idempotency_key=key)
+    _, created = Open311Filing.objects.get_or_create(demand=demand,
+                                                     defaults={"client": client, "media_url": filing.media_url})
+    if created:
+        record(actor=actor, action="open311.request.file", obj=demand,
+               data={"client": client.name, "key_prefix": client.key_prefix, "media_url": filing.media_url})
+    return demand

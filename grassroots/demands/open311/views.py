@@ -1,18 +1,20 @@
 """Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2) on categories and demands, under /open311/v2/.
+docs/open311.md says what is implemented, field by field, and every extension.
 
     GET  discovery.{json,xml}                 the endpoint's description
     GET  services.{json,xml}                  active leaf categories
     GET  services/{service_code}.{json,xml}   a service definition: attributes kind and urgent
     GET  requests.{json,xml}                  demands: service_request_id | service_code, status, start_date, end_date
-    POST requests.{json,xml}                  file a demand (api_key); answers the id and the tracking code as token
+    POST requests.{json,xml}                  file a demand (api_key); answers service_request_id (no token)
     GET  requests/{id}.{json,xml}             one demand
-    GET  tokens/{token}.{json,xml}            the id of the demand with this tracking code
+    GET  tokens/{token}.{json,xml}            extension: the id of the demand with this tracking code
 
-Reads are public and show only what serializers.request allows. A POST needs the api_key of an active
-Open311Client and files only in that client's area. Errors are GeoReport error arrays: 400 bad input, 403 a
-missing, unknown or revoked key or an area beyond it, 404 nothing there, 405 a wrong method, 422 an
-Idempotency-Key reused with other fields, 429 too many look-ups of tokens. jurisdiction_id is accepted and
-ignored: one deployment is one jurisdiction.
+Reads are public and show only what serializers.request allows; a key holder reads its own area's requests in
+full. A POST needs the api_key of an active Open311Client and files only in that client's area. Errors are
+GeoReport error arrays with the spec's statuses: 404 a resource or service_code that does not exist, 403 a
+missing, unknown or revoked key or an area beyond it, 400 anything else (an Idempotency-Key reused with other
+fields included); beyond the spec, 405 a wrong method (with Allow) and 429 too many look-ups of tokens (with
+Retry-After). jurisdiction_id is accepted and ignored: one deployment is one jurisdiction.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from grassroots.demands.open311 import params, serializers, services
 from grassroots.demands.open311.params import Open311Error
 from grassroots.rules import tracking
 
-MAX_RESULTS = 500  # newest first; narrow the dates to see older ones
+MAX_RESULTS = 1000  # the spec: "Default query limit is a span of 90 days or first 1000 requests returned"; newest first
 
 
 def georeport(*methods: str):
@@ -49,8 +51,11 @@ def georeport(*methods: str):
                     return response
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
-                return serializers.render_errors([serializers.error(exc.status, exc.description)], fmt,
-                                                 status=exc.status)
+                response = serializers.render_errors([serializers.error(exc.status, exc.description)], fmt,
+                                                     status=exc.status)
+                if exc.retry_after is not None:
+                    response["Retry-After"] = str(max(exc.retry_after, 1))
+                return response
             except ValidationError as exc:
                 return serializers.render_errors([serializers.error(400, m) for m in exc.messages], fmt, status=400)
         return csrf_exempt(wrapper)
@@ -73,11 +78,11 @@ def _client(request, *, required: bool):
 
 
 def _requests_queryset():
-    return Demand.objects.select_related("category", "lead_unit", "area", "area__parent")
+    return Demand.objects.select_related("category", "lead_unit", "area", "area__parent", "open311_filing")
 
 
 def _render_requests(demands, fmt: str, client, *, status: int = 200):
-    documents = [serializers.request(d, with_summary=client is not None and d.path.startswith(client.area.path))
+    documents = [serializers.request(d, in_full=client is not None and d.path.startswith(client.area.path))
                  for d in demands]
     return serializers.render(documents, fmt, root="service_requests", status=status)
 
@@ -124,7 +129,7 @@ def requests_list(request, fmt: str):
 def _create(request, fmt: str):
     """File a demand. With an Idempotency-Key the one idempotency mechanism (core/idempotency.py) runs it
     once per (client, key): the same POST again answers the first reply with ``Idempotent-Replayed: true``,
-    the same key with other fields is refused (422), a refusal stores nothing."""
+    the same key with other fields is refused (400), a refusal stores nothing."""
     client = _client(request, required=True)
     filing = params.parse_filing(request.POST, client=client, service_categories=serializers.service_categories())
     actor = Actor.from_request(request)
@@ -141,7 +146,8 @@ def _create(request, fmt: str):
             user=None, owner=f"open311:{client.pk}", key=key, action="demands.open311.create", status=201,
             request_fingerprint=idempotency.fingerprint(request.path, fields), work=work)
     except idempotency.IdempotencyConflict as exc:
-        raise Open311Error(422, f"Idempotency-Key：{exc}") from None
+        # The spec: "basically 400 for any other error where the request can not be fulfilled as expected".
+        raise Open311Error(400, f"Idempotency-Key：{exc}") from None
     response = serializers.render([body], fmt, root="service_requests", status=status)
     if replayed:
         response[idempotency.REPLAYED_HEADER] = "true"
@@ -159,8 +165,9 @@ def request_detail(request, pk: str, fmt: str):
 
 @georeport("GET")
 def token(request, token: str, fmt: str):
-    if not ratelimit.check(request, "demands:track").allowed:
-        raise Open311Error(429, "查询过于频繁，请稍后再试")
+    decision = ratelimit.check(request, "demands:track")
+    if not decision.allowed:
+        raise Open311Error(429, "查询过于频繁，请稍后再试", retry_after=decision.retry_after)
     code = tracking.normalize(token)
     demand = Demand.objects.filter(tracking_code=code).only("pk").first() if tracking.is_well_formed(code) else None
     if demand is None:

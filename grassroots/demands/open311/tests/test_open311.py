@@ -216,13 +216,19 @@ def test_missing_request_is_404(client, schemas, demands, pk):
     assert_xml_matches(client, f"{V2}/requests/{pk}.json", errors, "errors", status=404)
 
 
-def test_a_key_for_the_area_also_reads_the_summary(client, schemas, demands, village_key):
+def test_a_key_for_the_area_reads_its_requests_in_full(client, schemas, demands, village_key):
     documents = get_json(client, f"{V2}/requests.json", schemas, "requests.json", api_key=village_key)
     by_id = {d["service_request_id"]: d for d in documents}
-    assert by_id[str(demands["seeds"].pk)]["description"] == demands["seeds"].summary  # in 赛沁塔拉嘎查
-    assert by_id[str(demands["water"].pk)]["description"] is None  # in 官井子村: not this key's area
+    seeds = by_id[str(demands["seeds"].pk)]  # in 赛沁塔拉嘎查
+    assert seeds["description"] == demands["seeds"].text  # the whole description, not a summary
+    assert "乌云毕力格" in seeds["description"] and "低保" in seeds["description"]
+    assert seeds["address"] == "赛沁塔拉嘎查一组1号，赛沁塔拉嘎查" and seeds["address_id"] == "150426100223"
+    assert (seeds["lat"], seeds["long"]) == (42.937512, 119.012345)
+    assert seeds["media_url"] is None  # filed by a grid worker: no media_url was sent
+    water = by_id[str(demands["water"].pk)]  # in 官井子村: not this key's area
+    assert water["description"] is None and water["lat"] is None and water["address"] == "官井子村"
     assert "13904761234" not in json.dumps(documents, ensure_ascii=False)
-    assert "乌云毕力格" in demands["seeds"].summary  # the tracking page's summary: the key holder may read it
+    assert_xml_matches(client, f"{V2}/requests.json", documents, "requests", api_key=village_key)
 
 
 def test_a_bad_key_on_a_read_is_403(client, schemas, demands):
@@ -249,7 +255,7 @@ def test_listing_uses_a_fixed_number_of_queries(client, demands, region, system_
 # --- filing requests ---------------------------------------------------------------------------------------
 
 
-def test_post_files_a_routed_demand_and_answers_id_and_token(client, schemas, catalogue, county_key):
+def test_post_files_a_routed_demand_and_answers_its_id(client, schemas, catalogue, county_key):
     response = post(client, filing(county_key, lat="42.93", long="119.01", address_string="一组",
                                    first_name="毕力格", last_name="乌云", phone="13904761234",
                                    email="x@example.com", media_url="http://example.com/a.jpg"))
@@ -257,7 +263,8 @@ def test_post_files_a_routed_demand_and_answers_id_and_token(client, schemas, ca
     answer = response.json()
     schemas.validate("request-response", answer)
     demand = Demand.objects.get(pk=int(answer[0]["service_request_id"]))
-    assert answer[0]["token"] == demand.tracking_code
+    assert "token" not in answer[0]  # service_request_id given, so no token (the spec: one or the other)
+    assert answer[0]["tracking_code"] == tracking.display(demand.tracking_code)  # extension
     assert tracking.display(demand.tracking_code) in answer[0]["service_notice"]
     assert demand.channel == Demand.Channel.OPEN311 and demand.kind == "demand" and not demand.urgent
     assert demand.category.code == "farm_inputs" and demand.area.code == "150426100223"
@@ -272,13 +279,17 @@ def test_post_files_a_routed_demand_and_answers_id_and_token(client, schemas, ca
     entry = AuditEntry.objects.get(action="demands.create", object_id=str(demand.pk))
     assert entry.actor_name == "Open311:翁牛特旗12345热线"
 
-    token = get_json(client, f"{V2}/tokens/{answer[0]['token']}.json", schemas, "token-response")
+    # extension: tokens/{tracking code} resolves the code the resident is told, typed with or without the dash
+    token = get_json(client, f"{V2}/tokens/{demand.tracking_code}.json", schemas, "token-response")
     assert token == [{"token": demand.tracking_code, "service_request_id": str(demand.pk)}]
-    assert_xml_matches(client, f"{V2}/tokens/{answer[0]['token']}.json", token, "requests")
-    # the resident may type it with the dash
-    assert client.get(f"{V2}/tokens/{tracking.display(demand.tracking_code)}.json").json() == token
+    assert_xml_matches(client, f"{V2}/tokens/{demand.tracking_code}.json", token, "requests")
+    assert client.get(f"{V2}/tokens/{answer[0]['tracking_code']}.json").json() == token
     read = get_json(client, f"{V2}/requests/{demand.pk}.json", schemas, "requests.json")[0]
     assert read["status"] == "open" and read["agency_responsible"] == "旗农牧局" and read["lat"] is None
+    assert read["media_url"] is None and read["description"] is None  # the public: no text, place or media
+    full = get_json(client, f"{V2}/requests/{demand.pk}.json", schemas, "requests.json", api_key=county_key)[0]
+    assert (full["lat"], full["long"]) == (42.93, 119.01) and full["media_url"] == "http://example.com/a.jpg"
+    assert full["description"] == filing(county_key)["description"] and full["address"] == "一组，赛沁塔拉嘎查"
 
 
 def test_post_in_xml(client, schemas, catalogue, county_key):
@@ -286,7 +297,9 @@ def test_post_in_xml(client, schemas, catalogue, county_key):
     assert response.status_code == 201
     answer = xml_list(response.content, "service_requests", "request")
     schemas.validate("request-response", answer)
-    assert Demand.objects.filter(pk=int(answer[0]["service_request_id"]), tracking_code=answer[0]["token"]).exists()
+    assert "token" not in answer[0]
+    assert Demand.objects.filter(pk=int(answer[0]["service_request_id"]),
+                                 tracking_code=tracking.normalize(answer[0]["tracking_code"])).exists()
 
 
 def test_post_accepts_lon_as_well_as_long(client, catalogue, county_key):
@@ -308,7 +321,7 @@ def test_post_attributes_kind_and_urgent(client, catalogue, county_key):
 
 
 def test_a_village_key_files_in_its_village_without_address_id(client, catalogue, village_key, region):
-    data = filing(village_key)
+    data = filing(village_key, address_string="嘎查委员会东边的水井")
     del data["address_id"]
     response = post(client, data)
     assert response.status_code == 201
@@ -327,8 +340,8 @@ def test_post_is_idempotent_with_a_key(client, catalogue, county_key):
     assert post(client, filing(county_key), idempotency_key="phone-42-2").json() != first.json()
     # The same key with other fields is refused in Chinese and files nothing.
     other = post(client, filing(county_key, description="另一件事：村口路灯不亮"), idempotency_key="phone-42-1")
-    assert other.status_code == 422
-    assert other.json()[0]["code"] == 422 and "该幂等键已用于内容不同的请求" in other.json()[0]["description"]
+    assert other.status_code == 400  # the spec: "basically 400 for any other error"
+    assert other.json()[0]["code"] == 400 and "该幂等键已用于内容不同的请求" in other.json()[0]["description"]
     assert Demand.objects.count() == 2
 
 
@@ -342,12 +355,14 @@ def test_post_needs_no_csrf_token(catalogue, county_key):
     ({"api_key": "wrong"}, 403),
     ({"api_key": "x" * 500}, 403),
     ({"address_id": "150426104204"}, 403),  # 官井子村: beyond a 赛沁塔拉嘎查 key
-    ({"service_code": "no_such_category"}, 400),
-    ({"service_code": "production"}, 400),  # a group, not a service
-    ({"service_code": ""}, 400),
-    ({"description": ""}, 400),
-    ({"description": "   "}, 400),
+    ({"service_code": "no_such_category"}, 404),  # the spec: 404 - service_code ... was not found
+    ({"service_code": "production"}, 404),  # a group, not a service
+    ({"service_code": ""}, 400),  # the spec: 400 - service_code ... was not provided
+    ({"description": "草" * 4001}, 400),  # the spec: limited to 4,000 characters
     ({"description": "草" * 100_000}, 400),
+    ({"address_id": ""}, 400),  # no location at all, even for a village's key
+    ({"media_url": "javascript:alert(1)"}, 400),
+    ({"media_url": "not a url"}, 400),
     ({"lat": "91", "long": "119"}, 400),
     ({"lat": "abc", "long": "119"}, 400),
     ({"lat": "nan", "long": "119"}, 400),
@@ -375,6 +390,13 @@ def test_a_county_key_must_say_where(client, schemas, catalogue, county_key):
     errors = xml_list(response.content, "errors", "error")
     assert errors[0]["code"] == "400" and "address_id" in errors[0]["description"]
     schemas.validate("errors", [{**e, "code": int(e["code"])} for e in errors])
+    # lat/long alone is a full location, but a county's key cannot tell from it which village: 400, naming the way
+    alone = post(client, {**data, "lat": "42.93", "long": "119.01"})
+    assert alone.status_code == 400 and "address_id" in alone.json()[0]["description"]
+    # an address_string naming no village of the key's area likewise
+    nowhere = post(client, {**data, "address_string": "村口大槐树下"})
+    assert nowhere.status_code == 400 and "address_id" in nowhere.json()[0]["description"]
+    assert Demand.objects.count() == 0
 
 
 def test_a_revoked_key_is_refused(client, catalogue, county_key, system_actor):
@@ -403,7 +425,8 @@ def test_token_look_ups_are_rate_limited(client, settings, demands):
     settings.RATE_LIMITS = {"demands:track": (3, 600)}
     code = demands["seeds"].tracking_code
     assert [client.get(f"{V2}/tokens/{code}.json").status_code for _ in range(4)] == [200, 200, 200, 429]
-    assert client.get(f"{V2}/tokens/{code}.json").json()[0]["code"] == 429
+    refused = client.get(f"{V2}/tokens/{code}.json")
+    assert refused.json()[0]["code"] == 429 and int(refused["Retry-After"]) >= 1
 
 
 @pytest.mark.parametrize("method, url", [("delete", "requests.json"), ("put", "services.json"),

@@ -1,4 +1,4 @@
-"""The summary a key holder reads over Open311 masks every spelling of a mobile or ID number (issue #11
+"""The description a key holder reads over Open311 masks every spelling of a mobile or ID number (issue #11
 item 4), in JSON and in XML."""
 
 import pytest
@@ -20,7 +20,7 @@ SPELLINGS = [
 
 
 @pytest.mark.parametrize(("typed", "masked"), SPELLINGS)
-def test_open311_summary_masks_every_spelling(client, region, catalogue, village_key, system_actor, typed, masked):
+def test_open311_description_masks_every_spelling(client, region, catalogue, village_key, system_actor, typed, masked):
     demand = services.create_demand(actor=system_actor, kind="demand", text=f"水泵坏了，联系{typed}", channel="grid_worker",
                                     area=region["赛沁塔拉嘎查1"], category=Category.objects.get(code="water"))
     url = f"{V2}/requests/{demand.pk}"
