@@ -373,14 +373,14 @@ def test_turn_page_replace_and_refusals(rota_world, draft, as_leader, as_reader,
 
 
 def test_api_rotas_scoped(draft, as_secretary, as_outsider, as_reader):
-    listed = as_secretary.get("/api/volunteers/rotas").json()
-    assert [r["title"] for r in listed["items"]] == ["校门口·微学堂"] and listed["items"][0]["turns"] == 6
-    assert as_outsider.get("/api/volunteers/rotas").json()["items"] == []
-    one = as_reader.get(f"/api/volunteers/rotas/{draft.pk}").json()
-    assert len(one["turns_list"]) == 6
-    first = one["turns_list"][0]
+    listed = as_secretary.get("/api/volunteers/rotas/").json()
+    assert [r["title"] for r in listed["items"]] == ["校门口·微学堂"] and listed["items"][0]["turn_count"] == 6
+    assert as_outsider.get("/api/volunteers/rotas/").json()["items"] == []
+    one = as_reader.get(f"/api/volunteers/rotas/{draft.pk}/").json()
+    assert len(one["turns"]) == 6 and one["turn_count"] == 6
+    first = one["turns"][0]
     assert first["date"] == "2026-09-12" and first["slot_label"] == "周六上午" and len(first["members"]) == 2
-    missing = as_outsider.get(f"/api/volunteers/rotas/{draft.pk}")
+    missing = as_outsider.get(f"/api/volunteers/rotas/{draft.pk}/")
     assert missing.status_code == 404 and "detail" in missing.json()
 
 
