@@ -205,7 +205,7 @@ VISIT_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 class HelpIn(StrictIn):
     kind: Help.Kind
     detail: StrictStr = Field(min_length=1, max_length=200)
-    amount_fen: StrictInt | None = Field(None, ge=0, le=9_999_999_999, description="金额（分，整数），可不填")
+    amount_fen: StrictInt = Field(0, ge=0, le=9_999_999_999, description="金额（分，整数）；0 或不填为不涉及金额")
 
 
 class ProblemIn(StrictIn):
@@ -231,8 +231,8 @@ class HelpOut(Schema):
     kind: str
     kind_label: str
     detail: str
-    amount_fen: int | None = Field(description="金额（分）；未填为 null")
-    amount_text: str | None = Field(description="金额的显示，如“200元”")
+    amount_fen: int = Field(description="金额（分）；未填金额的为 0（amount_text 为 null）")
+    amount_text: str | None = Field(description="金额的显示，如“200元”；未填金额的为 null")
 
 
 class DemandRef(Schema):
@@ -284,7 +284,7 @@ def _fen(amount: Decimal | None) -> int | None:
 
 def _help(h) -> dict:
     fen = _fen(h.amount)
-    return {"kind": h.kind, "kind_label": h.get_kind_display(), "detail": h.detail, "amount_fen": fen,
+    return {"kind": h.kind, "kind_label": h.get_kind_display(), "detail": h.detail, "amount_fen": fen or 0,
             "amount_text": None if fen is None else yuan_text(fen)}
 
 
@@ -331,7 +331,7 @@ def create_visit(request, response: HttpResponse, payload: VisitIn, idempotency_
             actor=actor, pair=pair, visited_at=visited_at, kind=payload.kind.value, notes=payload.notes,
             address=payload.address, latitude=payload.latitude, longitude=payload.longitude,
             helps=[{"kind": h.kind.value, "detail": h.detail,
-                    "amount": None if h.amount_fen is None else Decimal(h.amount_fen) / 100} for h in payload.helps],
+                    "amount": Decimal(h.amount_fen) / 100 if h.amount_fen else None} for h in payload.helps],
             problems=problems)
         visit = selectors.visit_detail(user, made.pk).visit
         return VisitOut.model_validate(_visit(visit)).model_dump()

@@ -20,6 +20,7 @@ from grassroots.access.scope import (
     refuse,
     require_team,
     scope_of,
+    visible_teams,
 )
 from grassroots.api.common import (
     Cursor,
@@ -36,10 +37,11 @@ from grassroots.api.errors import ErrorOut, StrictIn, ValidationErrorOut, api_er
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
 from grassroots.core.refusals import Refusal
+from grassroots.demands.models import Unit
 from grassroots.rules.volunteering import SLOT_LABELS
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers import selectors, services
-from grassroots.volunteers.models import SignUp, Team, TeamMember, Volunteer
+from grassroots.volunteers.models import Dispatch, SignUp, Team, TeamMember, Volunteer
 
 router = Router(tags=["志愿服务"])
 
@@ -827,3 +829,237 @@ def publish_rota(request, response: HttpResponse, rota_id: ObjectId, idempotency
 
 
 # ================================================================================================ hours → points
+
+
+# ================================================================================================ managing sites and teams
+# What the pages' 新建阵地 / 编辑阵地 / 新建服务队 do, through the same services (MANAGE on the area).
+
+
+class SiteIn(StrictIn):
+    area_code: StrictStr = Field("", max_length=20, description="所在区域的区划代码；默认为本人管理的最上级区域")
+    level: Literal["point"] | None = Field(None, description="省略时按区域自动（中心/所/站）；point 为实践点")
+    name: StrictStr = Field(min_length=1, max_length=100)
+    address: StrictStr = Field("", max_length=200)
+    opening_hours: StrictStr = Field("", max_length=100)
+    offers: StrictStr = Field("", max_length=2000)
+    phone: StrictStr = Field("", max_length=20, description="阵地的公开电话")
+
+
+def _manages_somewhere(user) -> None:
+    scope = scope_of(user)
+    if not scope.paths(caps.MANAGE):
+        refuse(seen=bool(scope.paths(caps.VIEW)))
+
+
+@router.post("/sites/", response={201: SiteOut, **VOL_ERRORS},
+             summary="新建实践阵地（管理；该区域已有同级阵地答 409；幂等，须带 Idempotency-Key）")
+@api_errors
+def create_site(request, response: HttpResponse, payload: SiteIn, idempotency_key: RequiredKey = None):
+    user = request.user
+    _manages_somewhere(user)
+    code = payload.area_code.strip()
+    area = access_area(user, code=code, capability=caps.VIEW) if code else selectors.default_area(user, caps.MANAGE)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        made = services.create_site(actor=actor, area=area, name=payload.name, level=payload.level,
+                                    address=payload.address, opening_hours=payload.opening_hours,
+                                    offers=payload.offers, phone=payload.phone)
+        return SiteOut.model_validate(_site_out(selectors.access_site(user, made.pk))).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action=services.SITE_CREATE,
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class SitePatch(StrictIn):
+    name: StrictStr | None = Field(None, min_length=1, max_length=100)
+    address: StrictStr | None = Field(None, max_length=200)
+    opening_hours: StrictStr | None = Field(None, max_length=100)
+    offers: StrictStr | None = Field(None, max_length=2000)
+    phone: StrictStr | None = Field(None, max_length=20)
+    is_active: StrictBool | None = None
+
+
+@router.patch("/sites/{int:site_id}/", response={200: SiteOut, **VOL_ERRORS},
+              summary="修改实践阵地（管理；只改传来的字段；级别和区域不变）")
+@api_errors
+def update_site(request, response: HttpResponse, site_id: ObjectId, payload: SitePatch,
+                idempotency_key: OptionalKey = None):
+    user = request.user
+    site = selectors.access_site(user, site_id)
+    actor = Actor.from_request(request)
+    fields = ("name", "address", "opening_hours", "offers", "phone", "is_active")
+    changes = payload.model_dump(exclude_none=True)
+
+    def work() -> dict:
+        services.update_site(actor=actor, site=site, **{f: changes.get(f, getattr(site, f)) for f in fields})
+        return SiteOut.model_validate(_site_out(selectors.access_site(user, site.pk))).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.SITE_UPDATE,
+                body={"site": site_id, **changes}, work=work, status=200)
+
+
+class TeamIn(StrictIn):
+    name: StrictStr = Field(min_length=1, max_length=100)
+    site_id: StrictObjectId | None = Field(None, description="所属阵地（与 unit_id 二选一）")
+    unit_id: StrictObjectId | None = Field(None, description="或所属单位")
+    specialty: Team.Specialty = Team.Specialty.OTHER
+    description: StrictStr = Field("", max_length=300)
+    leader_id: StrictObjectId | None = Field(None, description="队长（已注册的志愿者），可不填")
+
+
+@router.post("/teams/", response={201: TeamDetailOut, **VOL_ERRORS},
+             summary="新建服务队（管理；属于一个阵地或一个单位；幂等，须带 Idempotency-Key）")
+@api_errors
+def create_team(request, response: HttpResponse, payload: TeamIn, idempotency_key: RequiredKey = None):
+    user = request.user
+    _manages_somewhere(user)
+    scope = scope_of(user)
+    site = unit = leader = None
+    if payload.site_id is not None:
+        site = selectors.visible_sites(user).filter(pk=payload.site_id, is_active=True).select_related("area").first()
+        if site is None:
+            raise ValidationError({"site_id": f"编号 {payload.site_id} 的阵地不存在或已停用"})
+    elif payload.unit_id is not None:
+        unit = Unit.objects.filter(scope.q(caps.MANAGE, "path"), pk=payload.unit_id, is_active=True).first()
+        if unit is None:
+            raise ValidationError({"unit_id": f"编号 {payload.unit_id} 的单位不存在或不在您管理的区域"})
+    else:
+        raise ValidationError({"site_id": "服务队须属于一个实践阵地或一个单位"})
+    if payload.leader_id is not None:
+        leader = Volunteer.objects.filter(scope.q(caps.MANAGE, "path"), pk=payload.leader_id, is_active=True).first()
+        if leader is None:
+            raise ValidationError({"leader_id": f"编号 {payload.leader_id} 的志愿者不存在或不在您管理的区域"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        made = services.create_team(actor=actor, name=payload.name, site=site, unit=unit,
+                                    specialty=payload.specialty.value, description=payload.description, leader=leader)
+        return TeamDetailOut.model_validate(_team_detail(user, made.pk)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action=services.TEAM_CREATE,
+                body=payload.model_dump(mode="json"), work=work)
+
+
+# ================================================================================================ 派单 → 接单
+# A team's leader answers the wishes dispatched to the team (the page 接单). Dispatching a wish to a team stays on
+# the page (the wish's own routes are the demands API's).
+
+
+class DemandRefOut(Schema):
+    id: int
+    tracking_code: str
+    summary: str
+    status: str
+    status_label: str
+    area: AreaRef
+
+
+class DispatchOut(Schema):
+    id: int
+    status: str = Field(description="dispatched 待接单 / accepted 已接单 / declined 已婉拒")
+    status_label: str
+    team: TeamRef
+    demand: DemandRefOut
+    note: str
+    dispatched_at: datetime
+    decided_at: datetime | None
+    decline_reason: str
+    wish_claim_id: int | None
+
+
+def _dispatch_out(d) -> dict:
+    demand = d.demand
+    return {"id": d.pk, "status": d.status, "status_label": d.get_status_display(),
+            "team": {"id": d.team_id, "name": d.team.name},
+            "demand": {"id": demand.pk, "tracking_code": demand.tracking_code, "summary": demand.summary,
+                       "status": demand.status, "status_label": demand.get_status_display(),
+                       "area": area_ref(demand.area)},
+            "note": d.note, "dispatched_at": d.dispatched_at, "decided_at": d.decided_at,
+            "decline_reason": d.decline_reason, "wish_claim_id": d.wish_claim_id}
+
+
+def _team_dispatch(user, pk: int) -> Dispatch:
+    """A dispatch to a team the caller leads or reaches by area (404 otherwise; the service says 403)."""
+    found = visible_teams(user, Dispatch.objects.select_related("team", "demand__area", "wish_claim"), caps.VIEW,
+                          via="team__").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _dispatch_reply(user, pk: int) -> dict:
+    return DispatchOut.model_validate(_dispatch_out(_team_dispatch(user, pk))).model_dump()
+
+
+class DispatchesQuery(Schema):
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+@router.get("/dispatches/", response={200: Page(DispatchOut), **VOL_ERRORS},
+            summary="派给本人所带服务队的微心愿（待接单的在前；分页）")
+@api_errors
+def list_dispatches(request, filters: Query[DispatchesQuery]):
+    user = request.user
+    if not Team.objects.filter(led_teams_q(user)).exists() and not scope_of(user).paths(caps.VIEW):
+        refuse(seen=False)
+    position = position_of(filters.cursor)
+    rows = list(selectors.team_dispatches(user)[position:position + filters.limit + 1])
+    return page([_dispatch_out(d) for d in rows], filters.limit, position)
+
+
+class AcceptActivityIn(StrictIn):
+    title: StrictStr = Field("", max_length=100, description="可不填，默认用心愿内容")
+    place: StrictStr = Field(min_length=1, max_length=200)
+    starts_at: StrictStr = Field(max_length=40, description="ISO 8601，不带时区按北京时间")
+    ends_at: StrictStr = Field(max_length=40)
+    slots: StrictInt = Field(ge=1, le=500)
+
+
+class AcceptIn(StrictIn):
+    activity: AcceptActivityIn | None = Field(None, description="同时发布一次志愿活动（可不填）")
+
+
+@router.post("/dispatches/{int:dispatch_id}/accept/", response={200: DispatchOut, **VOL_ERRORS},
+             summary="接单（队长；即认领该微心愿，可同时发布活动；已接单或已婉拒答 409；"
+                     "带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def accept_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, payload: AcceptIn,
+                    idempotency_key: OptionalKey = None):
+    user = request.user
+    dispatch = _team_dispatch(user, dispatch_id)
+    activity = None
+    if payload.activity is not None:
+        a = payload.activity
+        activity = {"title": a.title, "place": a.place, "starts_at": _moment(a.starts_at, "starts_at"),
+                    "ends_at": _moment(a.ends_at, "ends_at"), "slots": a.slots}
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.accept_dispatch(actor=actor, dispatch=dispatch, activity=activity)
+        return _dispatch_reply(user, dispatch.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action=services.DISPATCH_ACCEPT,
+                body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class DeclineIn(StrictIn):
+    reason: StrictStr = Field(min_length=1, max_length=200)
+
+
+@router.post("/dispatches/{int:dispatch_id}/decline/", response={200: DispatchOut, **VOL_ERRORS},
+             summary="婉拒（队长，须填原因；心愿留待另行派单；已接单或已婉拒答 409）")
+@api_errors
+def decline_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, payload: DeclineIn,
+                     idempotency_key: OptionalKey = None):
+    user = request.user
+    dispatch = _team_dispatch(user, dispatch_id)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.decline_dispatch(actor=actor, dispatch=dispatch, reason=payload.reason)
+        return _dispatch_reply(user, dispatch.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action=services.DISPATCH_DECLINE,
+                body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)

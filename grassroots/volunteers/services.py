@@ -537,6 +537,8 @@ HOURS_CONFIRM = "volunteers.hours.confirm"
 
 ROTA_CREATE = "volunteers.rota.create"
 ROTA_PUBLISH = "volunteers.rota.publish"
+DISPATCH_ACCEPT = "volunteers.dispatch.accept"
+DISPATCH_DECLINE = "volunteers.dispatch.decline"
 
 
 def _rota_plan(*, area: Area, teams: list[Team], term_start: date, term_end: date, slots: list[str],

@@ -409,3 +409,21 @@ def test_demo_rota_of_wudan(volunteer_world, region, system_actor):
     # Run again, the same rota comes back.
     assert build_demo_rota(actor=system_actor, township=region["乌丹镇"], institute=volunteer_world.institute,
                            today=date(2026, 12, 6)) == rota
+
+
+@freeze_time(BEFORE_TERM)
+def test_api_publish_a_rota_once_then_409(draft, as_secretary, as_reader, as_outsider, as_insider):
+    url = f"/api/volunteers/rotas/{draft.pk}/publish/"
+    refused = as_reader.post(url, "{}", content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden" and refused.json()["detail"]
+    for stranger in (as_outsider, as_insider):
+        missing = stranger.post(url, "{}", content_type="application/json")
+        assert missing.status_code == 404 and missing.json() == {"code": "not_found", "detail": "未找到", "errors": {}}
+    done = as_secretary.post(url, "{}", content_type="application/json", headers={"Idempotency-Key": "pub-1"})
+    assert done.status_code == 200 and done.json()["status"] == "published"
+    assert all(t["activity_id"] for t in done.json()["turns"])
+    replay = as_secretary.post(url, "{}", content_type="application/json", headers={"Idempotency-Key": "pub-1"})
+    assert replay.json() == done.json() and replay["Idempotent-Replayed"] == "true"
+    again = as_secretary.post(url, "{}", content_type="application/json")
+    assert again.status_code == 409 and again.json()["errors"] == {"rota": ["“校门口·微学堂”已发布"]}
+    assert Activity.objects.filter(title__startswith="校门口·微学堂").count() == 6
