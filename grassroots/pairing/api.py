@@ -26,7 +26,7 @@ from grassroots.api.common import (
 )
 from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
 from grassroots.demands.models import Category, Demand
 from grassroots.pairing import capabilities as caps
@@ -36,6 +36,12 @@ from grassroots.rules import pairing as rules
 from grassroots.rules.settlement import yuan_text
 
 router = Router(tags=["包联结对"])
+
+
+class PairingAreaRef(Schema):
+    code: str
+    name: str
+
 COVERAGE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 # ---------------------------------------------------------------------- pairs
@@ -194,6 +200,65 @@ def end_pair(request, response: HttpResponse, pair_id: ObjectId, payload: EndIn,
 
     return once(request, response, key=idempotency_key, required=False, action=services.PAIR_END,
                 body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------- handing out households (the page 批量分配)
+
+
+class AssignIn(StrictIn):
+    area_code: StrictStr = Field(min_length=1, max_length=20, description="嘎查村（社区）或网格的区划代码")
+    cadre_ids: list[StrictObjectId] = Field(min_length=1, max_length=50, description="包联干部的账号编号")
+    per_cadre: StrictInt = Field(ge=1, le=100, description="每人包联户数")
+    started_on: StrictDate
+    purpose: StrictStr = Field("", max_length=200)
+
+
+class AssignedHouseholdOut(Schema):
+    id: int
+    number: str
+
+
+class AssignedCadreOut(Schema):
+    id: int
+    name: str
+    households: list[AssignedHouseholdOut]
+
+
+class AssignmentOut(Schema):
+    area: PairingAreaRef
+    kind: str
+    started_on: date
+    made: int = Field(description="新建的结对数")
+    left: int = Field(description="仍未结对的在册户")
+    priority_left: int = Field(description="其中的重点户")
+    cadres: list[AssignedCadreOut]
+    left_numbers: list[str] = Field(description="仍未结对的户号（最多200个）")
+
+
+@router.post("/assignments/", response={201: AssignmentOut, **PAIR_ERRORS},
+             summary="把一个嘎查村或网格未结对的户分给包联干部（重点户优先；同一批全部成功或全部不变；"
+                     "幂等，须带 Idempotency-Key）")
+@api_errors
+def assign_households(request, response: HttpResponse, payload: AssignIn, idempotency_key: RequiredKey = None):
+    user = request.user
+    area = access_area(user, code=payload.area_code.strip(), capability=caps.VIEW)
+    if area.level not in (Level.VILLAGE, Level.GRID):
+        raise ValidationError({"area_code": f"{area.name}不是嘎查村社区或网格，请选择一个嘎查村或网格"})
+    actor = Actor.from_request(request)
+    services.authorise_pairing(actor, caps.MANAGE, area.path)
+    offered = {u.pk: u for u in selectors.cadre_choices(area, day=timezone.localdate()).filter(pk__in=payload.cadre_ids)}
+    missing = [pk for pk in payload.cadre_ids if pk not in offered]
+    if missing:
+        raise ValidationError({"cadre_ids": f"账号 {missing[0]} 不在{area.name}可选的包联干部中"})
+    cadres = sorted({offered[pk] for pk in payload.cadre_ids}, key=lambda u: (u.display_name or u.username, u.pk))
+
+    def work() -> dict:
+        done = services.assign_households(actor=actor, area=area, cadres=cadres, per_cadre=payload.per_cadre,
+                                          started_on=payload.started_on, purpose=payload.purpose)
+        return AssignmentOut.model_validate({**done, "area": area_ref(area)}).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action=services.PAIR_ASSIGN,
+                body=payload.model_dump(mode="json"), work=work)
 
 
 # ---------------------------------------------------------------------- visits and problems
