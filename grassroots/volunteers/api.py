@@ -41,7 +41,7 @@ from grassroots.demands.models import Unit
 from grassroots.rules.volunteering import SLOT_LABELS
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers import selectors, services
-from grassroots.volunteers.models import Dispatch, SignUp, Team, TeamMember, Volunteer
+from grassroots.volunteers.models import Dispatch, RotaTurn, SignUp, Team, TeamMember, Volunteer
 
 router = Router(tags=["志愿服务"])
 
@@ -796,12 +796,15 @@ def _rota_detail(user, pk: int) -> dict:
     rota = selectors.access_rota(user, pk=pk)
     turns = selectors.rota_turns(rota)
     body = _rota(rota, teams=len({t.team_id for t in turns}), turns=len(turns))
-    body["turns"] = [
-        {"id": t.pk, "week": t.week, "date": t.date, "slot": t.slot, "slot_label": SLOT_LABELS.get(t.slot, t.slot),
-         "team_id": t.team_id, "team_name": t.team.name, "subject": t.subject,
-         "members": [{"id": v.pk, "name": v.name} for v in t.members.all()], "activity_id": t.activity_id}
-        for t in turns]
+    body["turns"] = [_turn_out(t) for t in turns]
     return body
+
+
+def _turn_out(t) -> dict:
+    return {"id": t.pk, "week": t.week, "date": t.date, "slot": t.slot, "slot_label": SLOT_LABELS.get(t.slot, t.slot),
+            "team_id": t.team_id, "team_name": t.team.name, "subject": t.subject,
+            "members": [{"id": v.pk, "name": v.name} for v in t.members.all()],  # rota_turns orders them
+            "activity_id": t.activity_id}
 
 
 @router.get("/rotas/{int:rota_id}/", response={200: RotaDetailOut, **ROTA_ERRORS}, summary="一张排班表及其全部班次")
@@ -1063,3 +1066,35 @@ def decline_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, pay
 
     return once(request, response, key=idempotency_key, required=False, action=services.DISPATCH_DECLINE,
                 body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class ReplaceIn(StrictIn):
+    out_id: StrictObjectId = Field(description="换下的当班队员")
+    into_id: StrictObjectId = Field(description="换上的同队队员（须此时段有空）")
+
+
+@router.post("/rotas/turns/{int:turn_id}/replace/", response={200: TurnOut, **ROTA_ERRORS},
+             summary="换人：同队另一名队员替换当班队员（队长或管理；已发布的排班报名随之改变；班次已开始答 409；"
+                     "带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def replace_rota_member(request, response: HttpResponse, turn_id: ObjectId, payload: ReplaceIn,
+                        idempotency_key: OptionalKey = None):
+    user = request.user
+    turn = RotaTurn.objects.select_related("rota", "team").filter(pk=turn_id).first()
+    if turn is None:
+        raise Http404
+    selectors.access_rota(user, pk=turn.rota_id)
+    people = {v.pk: v for v in Volunteer.objects.filter(pk__in=[payload.out_id, payload.into_id])}
+    for field, pk in (("out_id", payload.out_id), ("into_id", payload.into_id)):
+        if pk not in people:
+            raise ValidationError({field: f"编号 {pk} 的志愿者不存在"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.replace_rota_member(actor=actor, turn=turn, out=people[payload.out_id],
+                                     into=people[payload.into_id])
+        done = next(t for t in selectors.rota_turns(turn.rota) if t.pk == turn.pk)
+        return TurnOut.model_validate(_turn_out(done)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.ROTA_REPLACE,
+                body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)

@@ -537,6 +537,7 @@ HOURS_CONFIRM = "volunteers.hours.confirm"
 
 ROTA_CREATE = "volunteers.rota.create"
 ROTA_PUBLISH = "volunteers.rota.publish"
+ROTA_REPLACE = "volunteers.rota.replace"
 DISPATCH_ACCEPT = "volunteers.dispatch.accept"
 DISPATCH_DECLINE = "volunteers.dispatch.decline"
 

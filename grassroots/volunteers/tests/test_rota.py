@@ -2,6 +2,7 @@
 pages, export and API, scoped. The world: 赛沁塔拉嘎查's station with two teams serving Saturday mornings in pairs —
 夕阳红服务队 (王建国, 张秀兰, 李桂芝, all free then) and 红马甲巡逻队 (赵刚, 孙丽 free; 周强 only on Monday)."""
 
+import json
 from datetime import date, time
 from io import BytesIO
 from pathlib import Path
@@ -427,3 +428,21 @@ def test_api_publish_a_rota_once_then_409(draft, as_secretary, as_reader, as_out
     again = as_secretary.post(url, "{}", content_type="application/json")
     assert again.status_code == 409 and again.json()["errors"] == {"rota": ["“校门口·微学堂”已发布"]}
     assert Activity.objects.filter(title__startswith="校门口·微学堂").count() == 6
+
+
+def test_api_the_leader_replaces_a_member_of_a_turn(rota_world, draft, as_leader, as_reader, as_outsider, as_insider):
+    w = rota_world["world"]
+    turn = turns_of(draft)[(1, "赛沁塔拉嘎查夕阳红服务队")]
+    url = f"/api/volunteers/rotas/turns/{turn.pk}/replace/"
+    body = json.dumps({"out_id": w.volunteer.pk, "into_id": rota_world["li"].pk})
+    refused = as_reader.post(url, body, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    for stranger in (as_outsider, as_insider):
+        assert stranger.post(url, body, content_type="application/json").json()["code"] == "not_found"
+    done = as_leader.post(url, body, content_type="application/json", headers={"Idempotency-Key": "r-1"})
+    assert done.status_code == 200 and sorted(m["name"] for m in done.json()["members"]) == sorted(["王建国", "李桂芝"])
+    replay = as_leader.post(url, body, content_type="application/json", headers={"Idempotency-Key": "r-1"})
+    assert replay.json() == done.json() and replay["Idempotent-Replayed"] == "true"
+    again = as_leader.post(url, body, content_type="application/json")  # she is no longer on the turn
+    assert again.status_code == 422 and list(again.json()["errors"]) == ["out"]
+    assert names(turns_of(draft)[(1, "赛沁塔拉嘎查夕阳红服务队")]) == sorted(["王建国", "李桂芝"])
