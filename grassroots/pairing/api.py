@@ -1,6 +1,7 @@
-"""JSON API of pairing, mounted under /api/pairing: pairs, visits (created with a required ``Idempotency-Key``: a
+"""JSON API of pairing, mounted under /api/pairing/: pairs, visits (created with a required ``Idempotency-Key``: a
 phone on a weak signal retries), the problems visits collected, and coverage. Thin routes over pairing.selectors
-and pairing.services; scoped like the pages."""
+and pairing.services; scoped like the pages. Conventions: docs/api.md (the "Pairing and volunteers" section lists
+what is particular here)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,18 +13,35 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 
 from grassroots.access.scope import access_area, access_pair, refuse, scope_of
-from grassroots.api.common import Limit, Offset, RequiredKey, once, page
+from grassroots.api.common import (
+    Cursor,
+    Limit,
+    OptionalKey,
+    Page,
+    RequiredKey,
+    area_ref,
+    once,
+    page,
+    position_of,
+)
 from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
 from grassroots.demands.models import Category, Demand
 from grassroots.pairing import capabilities as caps
 from grassroots.pairing import selectors, services
 from grassroots.pairing.models import Help, Visit
 from grassroots.rules import pairing as rules
+from grassroots.rules.settlement import yuan_text
 
 router = Router(tags=["包联结对"])
+
+
+class PairingAreaRef(Schema):
+    code: str
+    name: str
+
 COVERAGE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 # ---------------------------------------------------------------------- pairs
@@ -63,11 +81,6 @@ class PairOut(Schema):
     window: WindowOut | None = Field(description="当日起作用的走访期（逾期未访时为上期）")
 
 
-class PairList(Schema):
-    items: list[PairOut]
-    next_offset: int | None
-
-
 def _side(obj, type_: str, name: str) -> dict:
     return {"type": type_, "id": obj.pk, "name": name}
 
@@ -92,13 +105,14 @@ def _pair_out(row) -> dict:
 
 class PairQuery(Schema):
     kind: str = Field("", max_length=24, description="结对类型代码；默认全部")
-    area: str = Field("", max_length=20, description="区划代码；默认为可见的全部")
+    area_code: str = Field("", max_length=20, description="区划代码；默认为可见的全部")
     day: date | None = Field(None, description="截至日期，默认今天")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/pairs", response={200: PairList, **PAIR_ERRORS}, summary="结对台账（截至某日有效的结对，分页，附当期走访情况）")
+@router.get("/pairs/", response={200: Page(PairOut), **PAIR_ERRORS},
+            summary="结对台账（截至某日有效的结对，分页，附当期走访情况）")
 @api_errors
 def list_pairs(request, filters: Query[PairQuery]):
     user = request.user
@@ -107,10 +121,11 @@ def list_pairs(request, filters: Query[PairQuery]):
     if filters.kind and filters.kind not in rules.KINDS:
         raise ValidationError({"kind": f"结对类型“{filters.kind}”不存在"})
     day = filters.day or timezone.localdate()
-    area = access_area(user, code=filters.area, capability=caps.VIEW) if filters.area.strip() else None
+    area = access_area(user, code=filters.area_code, capability=caps.VIEW) if filters.area_code.strip() else None
     pairs = selectors.register_pairs(user, day=day, kind=filters.kind, area=area)
-    chunk = list(pairs[filters.offset:filters.offset + filters.limit + 1])
-    return page([_pair_out(r) for r in selectors.pair_rows(user, chunk, day=day)], filters.limit, filters.offset)
+    position = position_of(filters.cursor)
+    chunk = list(pairs[position:position + filters.limit + 1])
+    return page([_pair_out(r) for r in selectors.pair_rows(user, chunk, day=day)], filters.limit, position)
 
 
 class PairDayQuery(Schema):
@@ -122,7 +137,7 @@ def _one(user, pk: int, day: date) -> dict:
     return _pair_out(selectors.pair_rows(user, [pair], day=day)[0])
 
 
-@router.get("/pairs/{int:pair_id}", response={200: PairOut, **PAIR_ERRORS}, summary="一对结对及其当期走访情况")
+@router.get("/pairs/{int:pair_id}/", response={200: PairOut, **PAIR_ERRORS}, summary="一对结对及其当期走访情况")
 @api_errors
 def get_pair(request, pair_id: ObjectId, filters: Query[PairDayQuery]):
     return _one(request.user, pair_id, filters.day or timezone.localdate())
@@ -138,7 +153,7 @@ class PairIn(StrictIn):
     purpose: StrictStr = Field("", max_length=200)
 
 
-@router.post("/pairs", response={201: PairOut, **PAIR_ERRORS}, summary="建立一对结对（幂等，须带 Idempotency-Key）")
+@router.post("/pairs/", response={201: PairOut, **PAIR_ERRORS}, summary="建立一对结对（幂等，须带 Idempotency-Key）")
 @api_errors
 def create_pair(request, response: HttpResponse, payload: PairIn, idempotency_key: RequiredKey = None):
     user = request.user
@@ -160,7 +175,7 @@ def create_pair(request, response: HttpResponse, payload: PairIn, idempotency_ke
             raise ValidationError({"target": problem})
         made = services.create_pair(actor=actor, kind=rule.code, visitor=visitor, target=target,
                                     started_on=payload.started_on, purpose=payload.purpose)
-        return PairOut.model_validate(_one(user, made.pk, timezone.localdate())).model_dump(mode="json")
+        return PairOut.model_validate(_one(user, made.pk, timezone.localdate())).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action=services.PAIR_CREATE,
                 body=payload.model_dump(mode="json"), work=work)
@@ -171,13 +186,79 @@ class EndIn(StrictIn):
     reason: StrictStr = Field(min_length=1, max_length=100)
 
 
-@router.post("/pairs/{int:pair_id}/end", response={200: PairOut, **PAIR_ERRORS}, summary="结束一对结对")
+@router.post("/pairs/{int:pair_id}/end/", response={200: PairOut, **PAIR_ERRORS},
+             summary="结束一对结对（已结束的答 409；带 Idempotency-Key 时重试返回同样的结果）")
 @api_errors
-def end_pair(request, pair_id: ObjectId, payload: EndIn):
+def end_pair(request, response: HttpResponse, pair_id: ObjectId, payload: EndIn, idempotency_key: OptionalKey = None):
     user = request.user
     pair = selectors.pair_with_sides(user, pair_id)
-    services.end_pair(actor=Actor.from_request(request), pair=pair, ended_on=payload.ended_on, reason=payload.reason)
-    return 200, _one(user, pair.pk, timezone.localdate())
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.end_pair(actor=actor, pair=pair, ended_on=payload.ended_on, reason=payload.reason)
+        return PairOut.model_validate(_one(user, pair.pk, timezone.localdate())).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.PAIR_END,
+                body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------- handing out households (the page 批量分配)
+
+
+class AssignIn(StrictIn):
+    area_code: StrictStr = Field(min_length=1, max_length=20, description="嘎查村（社区）或网格的区划代码")
+    cadre_ids: list[StrictObjectId] = Field(min_length=1, max_length=50, description="包联干部的账号编号")
+    per_cadre: StrictInt = Field(ge=1, le=100, description="每人包联户数")
+    started_on: StrictDate
+    purpose: StrictStr = Field("", max_length=200)
+
+
+class AssignedHouseholdOut(Schema):
+    id: int
+    number: str
+
+
+class AssignedCadreOut(Schema):
+    id: int
+    name: str
+    households: list[AssignedHouseholdOut]
+
+
+class AssignmentOut(Schema):
+    area: PairingAreaRef
+    kind: str
+    started_on: date
+    made: int = Field(description="新建的结对数")
+    left: int = Field(description="仍未结对的在册户")
+    priority_left: int = Field(description="其中的重点户")
+    cadres: list[AssignedCadreOut]
+    left_numbers: list[str] = Field(description="仍未结对的户号（最多200个）")
+
+
+@router.post("/assignments/", response={201: AssignmentOut, **PAIR_ERRORS},
+             summary="把一个嘎查村或网格未结对的户分给包联干部（重点户优先；同一批全部成功或全部不变；"
+                     "幂等，须带 Idempotency-Key）")
+@api_errors
+def assign_households(request, response: HttpResponse, payload: AssignIn, idempotency_key: RequiredKey = None):
+    user = request.user
+    area = access_area(user, code=payload.area_code.strip(), capability=caps.VIEW)
+    if area.level not in (Level.VILLAGE, Level.GRID):
+        raise ValidationError({"area_code": f"{area.name}不是嘎查村社区或网格，请选择一个嘎查村或网格"})
+    actor = Actor.from_request(request)
+    services.authorise_pairing(actor, caps.MANAGE, area.path)
+    offered = {u.pk: u for u in selectors.cadre_choices(area, day=timezone.localdate()).filter(pk__in=payload.cadre_ids)}
+    missing = [pk for pk in payload.cadre_ids if pk not in offered]
+    if missing:
+        raise ValidationError({"cadre_ids": f"账号 {missing[0]} 不在{area.name}可选的包联干部中"})
+    cadres = sorted({offered[pk] for pk in payload.cadre_ids}, key=lambda u: (u.display_name or u.username, u.pk))
+
+    def work() -> dict:
+        done = services.assign_households(actor=actor, area=area, cadres=cadres, per_cadre=payload.per_cadre,
+                                          started_on=payload.started_on, purpose=payload.purpose)
+        return AssignmentOut.model_validate({**done, "area": area_ref(area)}).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action=services.PAIR_ASSIGN,
+                body=payload.model_dump(mode="json"), work=work)
 
 
 # ---------------------------------------------------------------------- visits and problems
@@ -189,17 +270,17 @@ VISIT_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422:
 class HelpIn(StrictIn):
     kind: Help.Kind
     detail: StrictStr = Field(min_length=1, max_length=200)
-    amount: StrictFloat | StrictInt | None = Field(None, ge=0, le=99_999_999, description="金额（元），可不填")
+    amount_fen: StrictInt = Field(0, ge=0, le=9_999_999_999, description="金额（分，整数）；0 或不填为不涉及金额")
 
 
 class ProblemIn(StrictIn):
     text: StrictStr = Field(min_length=1, max_length=2000)
-    category: StrictStr = Field("", max_length=40, description="诉求分类代码（demands.Category.code），可不填")
+    category_code: StrictStr = Field("", max_length=40, description="诉求分类代码（demands.Category.code），可不填")
     urgent: StrictBool = False
 
 
 class VisitIn(StrictIn):
-    pair: StrictObjectId
+    pair_id: StrictObjectId
     kind: Visit.Kind = Visit.Kind.HOME
     visited_at: StrictStr = Field(max_length=40, description="走访时间，ISO 8601（如 2026-03-09T15:00:00+08:00；"
                                                           "不带时区按北京时间）")
@@ -215,7 +296,8 @@ class HelpOut(Schema):
     kind: str
     kind_label: str
     detail: str
-    amount: float | None
+    amount_fen: int = Field(description="金额（分）；未填金额的为 0（amount_text 为 null）")
+    amount_text: str | None = Field(description="金额的显示，如“200元”；未填金额的为 null")
 
 
 class DemandRef(Schema):
@@ -223,22 +305,22 @@ class DemandRef(Schema):
     tracking_code: str
     status: str
     status_label: str = Field(description="诉求自身的状态：已受理、办理中、已办结待评价、已评价 …")
-    lead_unit: str | None
+    lead_unit_name: str | None = Field(description="牵头办理单位的名称")
 
 
 class ProblemOut(Schema):
     id: int
-    visit: int
+    visit_id: int
     visited_on: date
     text: str
-    category: str | None
+    category_code: str | None
     urgent: bool
     demand: DemandRef
 
 
 class VisitOut(Schema):
     id: int
-    pair: int
+    pair_id: int
     kind: str
     kind_label: str
     visited_at: datetime
@@ -247,37 +329,36 @@ class VisitOut(Schema):
     latitude: float | None
     longitude: float | None
     notes: str
-    photos: int
+    photo_count: int = Field(description="照片张数（照片经网页表单上传）")
     helps: list[HelpOut]
     problems: list[ProblemOut]
 
 
-class VisitList(Schema):
-    items: list[VisitOut]
-    next_offset: int | None
-
-
-class ProblemList(Schema):
-    items: list[ProblemOut]
-    next_offset: int | None
-
-
 def _problem(p) -> dict:
     d = p.demand
-    return {"id": p.pk, "visit": p.visit_id, "visited_on": p.visited_on, "text": d.text,
-            "category": d.category.code if d.category_id else None, "urgent": d.urgent,
+    return {"id": p.pk, "visit_id": p.visit_id, "visited_on": p.visited_on, "text": d.text,
+            "category_code": d.category.code if d.category_id else None, "urgent": d.urgent,
             "demand": {"id": d.pk, "tracking_code": d.tracking_code, "status": d.status,
-                       "status_label": d.get_status_display(), "lead_unit": d.lead_unit.name if d.lead_unit_id else None}}
+                       "status_label": d.get_status_display(),
+                       "lead_unit_name": d.lead_unit.name if d.lead_unit_id else None}}
+
+
+def _fen(amount: Decimal | None) -> int | None:
+    return None if amount is None else int((amount * 100).to_integral_value())
+
+
+def _help(h) -> dict:
+    fen = _fen(h.amount)
+    return {"kind": h.kind, "kind_label": h.get_kind_display(), "detail": h.detail, "amount_fen": fen or 0,
+            "amount_text": None if fen is None else yuan_text(fen)}
 
 
 def _visit(v) -> dict:
-    return {"id": v.pk, "pair": v.pair_id, "kind": v.kind, "kind_label": v.get_kind_display(), "visited_at": v.visited_at,
-            "visited_on": v.visited_on, "address": v.address,
+    return {"id": v.pk, "pair_id": v.pair_id, "kind": v.kind, "kind_label": v.get_kind_display(),
+            "visited_at": v.visited_at, "visited_on": v.visited_on, "address": v.address,
             "latitude": float(v.latitude) if v.latitude is not None else None,
             "longitude": float(v.longitude) if v.longitude is not None else None, "notes": v.notes,
-            "photos": v.photo_count, "helps": [{"kind": h.kind, "kind_label": h.get_kind_display(), "detail": h.detail,
-                                                "amount": float(h.amount) if h.amount is not None else None}
-                                               for h in v.helps_list],
+            "photo_count": v.photo_count, "helps": [_help(h) for h in v.helps_list],
             "problems": [_problem(p) for p in v.problems_list]}
 
 
@@ -290,21 +371,21 @@ def _visited_at(raw: str) -> datetime:
 
 
 def _categories(problems: list[ProblemIn]) -> list:
-    codes = {p.category for p in problems if p.category}
+    codes = {p.category_code for p in problems if p.category_code}
     found = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True)}
     rows = []
     for n, p in enumerate(problems, start=1):
-        if p.category and p.category not in found:
-            raise ValidationError({"problems": f"第{n}个问题：分类代码“{p.category}”不存在或已停用"})
-        rows.append({"text": p.text, "category": found.get(p.category), "urgent": p.urgent})
+        if p.category_code and p.category_code not in found:
+            raise ValidationError({"problems": f"第{n}个问题：分类代码“{p.category_code}”不存在或已停用"})
+        rows.append({"text": p.text, "category": found.get(p.category_code), "urgent": p.urgent})
     return rows
 
 
-@router.post("/visits", response={201: VisitOut, **VISIT_ERRORS}, summary="记录一次走访（幂等，须带 Idempotency-Key；照片请用网页表单上传）")
+@router.post("/visits/", response={201: VisitOut, **VISIT_ERRORS}, summary="记录一次走访（幂等，须带 Idempotency-Key；照片请用网页表单上传）")
 @api_errors
 def create_visit(request, response: HttpResponse, payload: VisitIn, idempotency_key: RequiredKey = None):
     user = request.user
-    pair = access_pair(user, pk=payload.pair)
+    pair = access_pair(user, pk=payload.pair_id)
     actor = Actor.from_request(request)
     services.authorise_visit(actor, pair)
     visited_at = _visited_at(payload.visited_at)
@@ -314,60 +395,63 @@ def create_visit(request, response: HttpResponse, payload: VisitIn, idempotency_
         made = services.log_visit(
             actor=actor, pair=pair, visited_at=visited_at, kind=payload.kind.value, notes=payload.notes,
             address=payload.address, latitude=payload.latitude, longitude=payload.longitude,
-            helps=[{"kind": h.kind.value, "detail": h.detail, "amount": h.amount} for h in payload.helps],
+            helps=[{"kind": h.kind.value, "detail": h.detail,
+                    "amount": Decimal(h.amount_fen) / 100 if h.amount_fen else None} for h in payload.helps],
             problems=problems)
         visit = selectors.visit_detail(user, made.pk).visit
-        return VisitOut.model_validate(_visit(visit)).model_dump(mode="json")
+        return VisitOut.model_validate(_visit(visit)).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action=services.VISIT_CREATE,
                 body=payload.model_dump(mode="json"), work=work)
 
 
 class VisitsQuery(Schema):
-    pair: ObjectId | None = None
+    pair_id: ObjectId | None = None
     since: date | None = Field(None, description="走访日期起（含）")
     until: date | None = Field(None, description="走访日期止（含）")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/visits", response={200: VisitList, **VISIT_ERRORS}, summary="走访记录：本人结对的和所辖区域的（分页）")
+@router.get("/visits/", response={200: Page(VisitOut), **VISIT_ERRORS}, summary="走访记录：本人结对的和所辖区域的（分页）")
 @api_errors
 def list_visits(request, filters: Query[VisitsQuery]):
-    rows = selectors.visits_list(request.user, pair=filters.pair, since=filters.since, until=filters.until)
-    chunk = list(rows[filters.offset:filters.offset + filters.limit + 1])
-    return page([_visit(v) for v in chunk], filters.limit, filters.offset)
+    rows = selectors.visits_list(request.user, pair=filters.pair_id, since=filters.since, until=filters.until)
+    position = position_of(filters.cursor)
+    chunk = list(rows[position:position + filters.limit + 1])
+    return page([_visit(v) for v in chunk], filters.limit, position)
 
 
-@router.get("/visits/{int:visit_id}", response={200: VisitOut, **VISIT_ERRORS}, summary="一次走访：帮扶、照片数、问题及诉求状态")
+@router.get("/visits/{int:visit_id}/", response={200: VisitOut, **VISIT_ERRORS}, summary="一次走访：帮扶、照片数、问题及诉求状态")
 @api_errors
 def get_visit(request, visit_id: ObjectId):
     return _visit(selectors.visit_detail(request.user, visit_id).visit)
 
 
 class ProblemsQuery(Schema):
-    area: str = Field("", max_length=20, description="区划代码；默认为可见的全部")
+    area_code: str = Field("", max_length=20, description="区划代码；默认为可见的全部")
     since: date | None = Field(None, description="走访日期起（含）")
     until: date | None = Field(None, description="走访日期止（含）")
-    state: Demand.Status | None = Field(None, description="诉求状态")
+    status: Demand.Status | None = Field(None, description="诉求状态")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/problems", response={200: ProblemList, **VISIT_ERRORS},
+@router.get("/problems/", response={200: Page(ProblemOut), **VISIT_ERRORS},
             summary="走访收集的问题：受理编号与诉求状态（分页）")
 @api_errors
 def list_problems(request, filters: Query[ProblemsQuery]):
     path = ""
-    if filters.area.strip():
-        area = Area.objects.filter(code=filters.area.strip()).first()
+    if filters.area_code.strip():
+        area = Area.objects.filter(code=filters.area_code.strip()).first()
         if area is None:
             refuse(seen=False)
         path = area.path
     rows = selectors.problems_list(request.user, area=path, since=filters.since, until=filters.until,
-                                   state=filters.state.value if filters.state else "")
-    chunk = list(rows[filters.offset:filters.offset + filters.limit + 1])
-    return page([_problem(p) for p in chunk], filters.limit, filters.offset)
+                                   state=filters.status.value if filters.status else "")
+    position = position_of(filters.cursor)
+    chunk = list(rows[position:position + filters.limit + 1])
+    return page([_problem(p) for p in chunk], filters.limit, position)
 
 
 # ---------------------------------------------------------------------- coverage
@@ -399,7 +483,7 @@ class PairingCoverageOut(Schema):
 
 
 def _coverage_row(row, show_tags: bool) -> dict:
-    return {"area": {"code": row.area.code, "name": row.area.name}, "pairs": row.pairs, "by_kind": row.by_kind,
+    return {"area": area_ref(row.area), "pairs": row.pairs, "by_kind": row.by_kind,
             "current": row.current, "missed": row.missed, "households": row.households, "unpaired": row.unpaired,
             "unpaired_priority": row.unpaired_priority,
             "unpaired_by_tag": dict(row.unpaired_by_tag) if show_tags else None,
@@ -413,21 +497,21 @@ def _seeing_coverage(user, code: str):
 
 
 class PairingCoverageQuery(Schema):
-    area: str = Field("", max_length=20, description="区划代码；默认为可见的最上级区域")
+    area_code: str = Field("", max_length=20, description="区划代码；默认为可见的最上级区域")
     day: date | None = Field(None, description="日期，默认今天")
 
 
-@router.get("/coverage", response={200: PairingCoverageOut, **COVERAGE_ERRORS}, summary="包联走访覆盖（区域及各下级区域）")
+@router.get("/coverage/", response={200: PairingCoverageOut, **COVERAGE_ERRORS}, summary="包联走访覆盖（区域及各下级区域）")
 @api_errors
 def get_coverage(request, filters: Query[PairingCoverageQuery]):
-    area = _seeing_coverage(request.user, filters.area)
+    area = _seeing_coverage(request.user, filters.area_code)
     found = selectors.coverage(request.user, area=area, day=filters.day or timezone.localdate())
     return {"day": found.day, "since": found.since, "total": _coverage_row(found.total, found.show_tags),
             "children": [_coverage_row(row, found.show_tags) for row in found.children]}
 
 
 class PairingFiguresQuery(Schema):
-    area: str = Field("", max_length=20, description="区划代码；默认为可见的最上级区域")
+    area_code: str = Field("", max_length=20, description="区划代码；默认为可见的最上级区域")
     since: date | None = Field(None, description="开始日期，默认当年1月1日")
     until: date | None = Field(None, description="结束日期，默认今天")
 
@@ -442,26 +526,28 @@ class PairingFiguresOut(Schema):
     problems: int = Field(description="走访收集的问题（形成诉求）")
     solved: int = Field(description="其中已解决：诉求已办结（已办结待评价、已评价，或办结后关闭），办结日期不晚于结束日期")
     helps: dict[str, int]
-    help_amount: Decimal
+    help_amount_fen: int = Field(description="帮扶金额合计（分）")
+    help_amount_text: str = Field(description="帮扶金额合计的显示，如“1200元”")
 
 
-@router.get("/figures", response={200: PairingFiguresOut, **COVERAGE_ERRORS}, summary="走访成效（按区域和时段，由记录统计）")
+@router.get("/figures/", response={200: PairingFiguresOut, **COVERAGE_ERRORS}, summary="走访成效（按区域和时段，由记录统计）")
 @api_errors
 def get_figures(request, filters: Query[PairingFiguresQuery]):
-    area = _seeing_coverage(request.user, filters.area)
+    area = _seeing_coverage(request.user, filters.area_code)
     until = filters.until or timezone.localdate()
     since = filters.since or date(until.year, 1, 1)
     if since > until:
         raise ValidationError({"since": "开始日期不能晚于结束日期"})
     found = selectors.figures(request.user, area=area, since=since, until=until)
-    return {"area": {"code": area.code, "name": area.name}, "since": since, "until": until, "visits": found.visits,
+    fen = _fen(Decimal(found.help_amount)) or 0
+    return {"area": area_ref(area), "since": since, "until": until, "visits": found.visits,
             "households_visited": found.households_visited, "visits_by_kind": dict(found.visits_by_kind),
             "problems": found.problems, "solved": found.solved, "helps": dict(found.helps),
-            "help_amount": found.help_amount}
+            "help_amount_fen": fen, "help_amount_text": yuan_text(fen)}
 
 
 class PairingDueItemOut(Schema):
-    pair: int
+    pair_id: int
     kind: str
     target: str
     window: str = Field(description="本期，如“2026年3月”")
@@ -471,13 +557,17 @@ class PairingDueItemOut(Schema):
 
 
 class PairingDueOut(Schema):
+    """Not a paged list: one caller's pairs due this week (a handful), with the period's count beside them."""
+
     day: date
     done: int = Field(description="本期已走访的结对数")
-    items: list[PairingDueItemOut]
+    due: list[PairingDueItemOut] = Field(description="本周待走访的结对，最紧迫的在前")
 
 
 class PairingDueQuery(Schema):
     day: date | None = Field(None, description="日期，默认今天")
+    area_code: str = Field("", max_length=20, description="区划代码：该区域的待走访结对（须可查看该区域的结对）；"
+                                                          "默认为本人的结对")
 
 
 def _target(pair) -> str:
@@ -487,13 +577,14 @@ def _target(pair) -> str:
     return getattr(target, "name", str(target))
 
 
-@router.get("/due", response={200: PairingDueOut, **COVERAGE_ERRORS}, summary="我的本周待走访")
+@router.get("/due/", response={200: PairingDueOut, **COVERAGE_ERRORS}, summary="我的本周待走访（或某区域的）")
 @api_errors
 def get_due(request, filters: Query[PairingDueQuery]):
     user = request.user
-    found = selectors.due_this_week(user, day=filters.day or timezone.localdate())
-    if not found.pairs and not scope_of(user).paths(caps.VIEW):
+    area = access_area(user, code=filters.area_code, capability=caps.VIEW) if filters.area_code.strip() else None
+    found = selectors.due_this_week(user, day=filters.day or timezone.localdate(), area=area)
+    if area is None and not found.pairs and not scope_of(user).paths(caps.VIEW):
         refuse(seen=False)
     return {"day": found.day, "done": found.done,
-            "items": [{"pair": i.pair.pk, "kind": i.pair.kind, "target": _target(i.pair), "window": i.window.label,
+            "due": [{"pair_id": i.pair.pk, "kind": i.pair.kind, "target": _target(i.pair), "window": i.window.label,
                        "status": i.status, "due_on": i.due_on, "deadline": i.deadline} for i in found.items]}

@@ -26,6 +26,7 @@ from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.idempotency import run_once
 from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto, check_photos, stored_photo
+from grassroots.core.refusals import Refusal
 from grassroots.core.table_import import Rejected, read_upload
 from grassroots.demands import services as demand_services
 from grassroots.demands.models import Demand, Unit
@@ -139,7 +140,7 @@ def create_pair(*, actor: Actor, kind: str, visitor, target, started_on: date, p
         with transaction.atomic():
             pair.save()
     except IntegrityError:
-        raise ValidationError({"target": f"{pair.visitor}与{pair.target}已有进行中的“{pair.rule.label}”结对"}) from None
+        raise Refusal({"target": f"{pair.visitor}与{pair.target}已有进行中的“{pair.rule.label}”结对"}) from None
     record(actor=actor, action=PAIR_CREATE, obj=pair, area_path=pair.path,
            data={"kind": kind, "visitor": pair.visitor_key, "target": pair.target_key,
                  "started_on": started_on.isoformat()})
@@ -170,7 +171,7 @@ def end_pair(*, actor: Actor, pair: Pair, ended_on: date, reason: str, today: da
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     who = f"{pair.visitor_name}与{pair.target}的“{pair.rule.label}”结对"
     if pair.ended_on is not None:
-        raise ValidationError({"ended_on": f"{who}已于 {pair.ended_on} 结束"})
+        raise Refusal({"ended_on": f"{who}已于 {pair.ended_on} 结束"})
     if ended_on <= pair.started_on:
         raise ValidationError({"ended_on": f"{who}自 {pair.started_on} 起，结束日期须晚于该日"})
     if ended_on > today + timedelta(days=END_AHEAD_DAYS):
@@ -228,7 +229,7 @@ def assign_households(*, actor: Actor, area: Area, cadres: list, per_cadre: int,
         with transaction.atomic():
             Pair.objects.bulk_create(made)
     except IntegrityError:
-        raise ValidationError({"cadres": "所选干部与其中的户已有进行中的结对，请刷新后重试"}) from None
+        raise Refusal({"cadres": "所选干部与其中的户已有进行中的结对，请刷新后重试"}) from None
     given = {h for ids in plan.values() for h in ids}
     left = [c for c in candidates if c.household_id not in given]
     summary = {

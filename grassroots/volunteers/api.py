@@ -1,5 +1,6 @@
-"""The volunteer service's JSON API (mounted at /api/volunteers): sites, teams, volunteers, activities, sign-ups
-(idempotent), check-in and check-out, hours. Same conventions as the other routers (docs/conventions.md)."""
+"""The volunteer service's JSON API (mounted at /api/volunteers/): sites, teams, volunteers, activities, sign-ups,
+check-in and check-out (each with a required Idempotency-Key: a phone on a weak signal retries), no-shows, hours,
+rotas. Same conventions as the other routers (docs/api.md; its "Pairing and volunteers" section)."""
 
 from datetime import date, datetime, time
 from typing import Literal
@@ -19,15 +20,28 @@ from grassroots.access.scope import (
     refuse,
     require_team,
     scope_of,
+    visible_teams,
 )
-from grassroots.api.common import Limit, Offset, OptionalKey, RequiredKey, area_ref, once, page
-from grassroots.api.errors import ErrorOut, StrictIn, ValidationErrorOut, api_errors
+from grassroots.api.common import (
+    Cursor,
+    Limit,
+    OptionalKey,
+    Page,
+    RequiredKey,
+    area_ref,
+    once,
+    page,
+    position_of,
+)
+from grassroots.api.errors import ErrorOut, StrictIn, ValidationErrorOut, api_errors, error_response
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
+from grassroots.core.refusals import Refusal
+from grassroots.demands.models import Unit
 from grassroots.rules.volunteering import SLOT_LABELS
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers import selectors, services
-from grassroots.volunteers.models import SignUp, Team, Volunteer
+from grassroots.volunteers.models import Dispatch, RotaTurn, SignUp, Team, TeamMember, Volunteer
 
 router = Router(tags=["志愿服务"])
 
@@ -49,17 +63,12 @@ class SiteOut(Schema):
     level_label: str
     name: str
     area: AreaRef
-    parent: int | None
+    parent_id: int | None = Field(description="上一级阵地")
     address: str
     opening_hours: str
     offers: str
     phone: str = Field(description="阵地的公开电话")
     is_active: bool
-
-
-class SiteList(Schema):
-    items: list[SiteOut]
-    next_offset: int | None
 
 
 def _area(area) -> dict:
@@ -68,14 +77,14 @@ def _area(area) -> dict:
 
 def _site_out(s) -> dict:
     return {"id": s.pk, "level": s.level, "level_label": s.get_level_display(), "name": s.name, "area": _area(s.area),
-            "parent": s.parent_id, "address": s.address, "opening_hours": s.opening_hours, "offers": s.offers,
+            "parent_id": s.parent_id, "address": s.address, "opening_hours": s.opening_hours, "offers": s.offers,
             "phone": s.phone, "is_active": s.is_active}
 
 
 class AreaQuery(Schema):
-    area: str = Field("", max_length=20, description="区划代码；默认为可见的全部")
+    area_code: str = Field("", max_length=20, description="区划代码；默认为可见的全部")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
 def _sees(user) -> None:
@@ -87,20 +96,21 @@ def _area_filter(user, code: str):
     return access_area(user, code=code, capability=caps.VIEW) if code.strip() else None
 
 
-@router.get("/sites", response={200: SiteList, **VOL_ERRORS}, summary="新时代文明实践阵地（分页）")
+@router.get("/sites/", response={200: Page(SiteOut), **VOL_ERRORS}, summary="新时代文明实践阵地（分页）")
 @api_errors
 def list_sites(request, filters: Query[AreaQuery]):
     user = request.user
     _sees(user)
     sites = selectors.visible_sites(user)
-    area = _area_filter(user, filters.area)
+    area = _area_filter(user, filters.area_code)
     if area is not None:
         sites = sites.filter(path__startswith=area.path)
-    chunk = list(sites[filters.offset:filters.offset + filters.limit + 1])
-    return page([_site_out(s) for s in chunk], filters.limit, filters.offset)
+    position = position_of(filters.cursor)
+    chunk = list(sites[position:position + filters.limit + 1])
+    return page([_site_out(s) for s in chunk], filters.limit, position)
 
 
-@router.get("/sites/{int:site_id}", response={200: SiteOut, **VOL_ERRORS}, summary="一个实践阵地")
+@router.get("/sites/{int:site_id}/", response={200: SiteOut, **VOL_ERRORS}, summary="一个实践阵地")
 @api_errors
 def get_site(request, site_id: ObjectId):
     return 200, _site_out(selectors.access_site(request.user, site_id))
@@ -124,8 +134,8 @@ class TeamOut(Schema):
     specialty: str
     specialty_label: str
     description: str
-    site: int | None
-    unit: int | None
+    site_id: int | None
+    unit_id: int | None
     area: AreaRef
     leader: VolunteerRef | None
     member_count: int
@@ -136,18 +146,13 @@ class TeamDetailOut(TeamOut):
     members: list[MemberOut]
 
 
-class TeamList(Schema):
-    items: list[TeamOut]
-    next_offset: int | None
-
-
 def _ref(v, phones: bool) -> dict:
     return {"id": v.pk, "name": v.name, "mobile": (v.mobile or "") if phones else None}
 
 
 def _team_out(t, *, phones: bool, members: list | None = None) -> dict:
     out = {"id": t.pk, "name": t.name, "specialty": t.specialty, "specialty_label": t.get_specialty_display(),
-           "description": t.description, "site": t.site_id, "unit": t.unit_id, "area": _area(t.area),
+           "description": t.description, "site_id": t.site_id, "unit_id": t.unit_id, "area": _area(t.area),
            "leader": _ref(t.leader, phones) if t.leader_id else None,
            "member_count": t.member_count if members is None else len(members), "is_active": t.is_active}
     if members is not None:
@@ -156,18 +161,19 @@ def _team_out(t, *, phones: bool, members: list | None = None) -> dict:
     return out
 
 
-@router.get("/teams", response={200: TeamList, **VOL_ERRORS}, summary="志愿服务队（可见的，或本人带的；分页）")
+@router.get("/teams/", response={200: Page(TeamOut), **VOL_ERRORS}, summary="志愿服务队（可见的，或本人带的；分页）")
 @api_errors
 def list_teams(request, filters: Query[AreaQuery]):
     user = request.user
-    teams = selectors.team_list(user, area=_area_filter(user, filters.area))
-    chunk = list(teams[filters.offset:filters.offset + filters.limit + 1])
+    teams = selectors.team_list(user, area=_area_filter(user, filters.area_code))
+    position = position_of(filters.cursor)
+    chunk = list(teams[position:position + filters.limit + 1])
     if not chunk and not selectors.sees_volunteers(user):
         refuse(seen=False)
     scope = scope_of(user)
     led = set(Team.objects.filter(led_teams_q(user), pk__in=[t.pk for t in chunk]).values_list("pk", flat=True))
     return page([_team_out(t, phones=scope.can(caps.VIEW, t.path) or t.pk in led) for t in chunk],
-                filters.limit, filters.offset)
+                filters.limit, position)
 
 
 def _team_detail(user, pk: int) -> dict:
@@ -176,23 +182,24 @@ def _team_detail(user, pk: int) -> dict:
     return _team_out(team, phones=phones, members=selectors.team_members(team))
 
 
-@router.get("/teams/{int:team_id}", response={200: TeamDetailOut, **VOL_ERRORS}, summary="一支服务队及其队员")
+@router.get("/teams/{int:team_id}/", response={200: TeamDetailOut, **VOL_ERRORS}, summary="一支服务队及其队员")
 @api_errors
 def get_team(request, team_id: ObjectId):
     return 200, _team_detail(request.user, team_id)
 
 
 class MemberIn(StrictIn):
-    volunteer: StrictObjectId | None = Field(None, description="加入的志愿者；省略时为本人（本人须已注册）")
+    volunteer_id: StrictObjectId | None = Field(None, description="加入的志愿者；省略时为本人（本人须已注册）")
 
 
-@router.post("/teams/{int:team_id}/members", response={201: TeamDetailOut, **VOL_ERRORS},
-             summary="加入服务队（队长或管理人员添加队员；志愿者本人加入）")
+@router.post("/teams/{int:team_id}/members/", response={201: TeamDetailOut, **VOL_ERRORS},
+             summary="加入服务队（队长或管理人员添加队员；志愿者本人加入；已是队员答 409；须带 Idempotency-Key）")
 @api_errors
-def add_member(request, team_id: ObjectId, payload: MemberIn):
+def add_member(request, response: HttpResponse, team_id: ObjectId, payload: MemberIn,
+               idempotency_key: RequiredKey = None):
     user = request.user
     mine = selectors.volunteer_of(user)
-    if payload.volunteer is None or (mine is not None and payload.volunteer == mine.pk):
+    if payload.volunteer_id is None or (mine is not None and payload.volunteer_id == mine.pk):
         if mine is None:
             raise ValidationError({"volunteer": "您尚未注册为志愿者，请先注册"})
         team = Team.objects.filter(pk=team_id, is_active=True).first()
@@ -202,14 +209,52 @@ def add_member(request, team_id: ObjectId, payload: MemberIn):
     else:
         team = access_team(user, pk=team_id)
         require_team(user, team)
-        volunteer = Volunteer.objects.filter(pk=payload.volunteer, path__startswith=team.path, is_active=True).first()
+        volunteer = Volunteer.objects.filter(pk=payload.volunteer_id, path__startswith=team.path,
+                                             is_active=True).first()
         if volunteer is None:
-            raise ValidationError({"volunteer": f"编号 {payload.volunteer} 的志愿者不存在或未在{team.area.name}注册"})
-    services.join_team(actor=Actor.from_request(request), team=team, volunteer=volunteer)
+            raise ValidationError({"volunteer_id": f"编号 {payload.volunteer_id} 的志愿者不存在或未在{team.area.name}注册"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.join_team(actor=actor, team=team, volunteer=volunteer)
+        return TeamDetailOut.model_validate(_member_view(user, team, volunteer, mine)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action=services.TEAM_JOIN,
+                body={"team": team_id, **payload.model_dump(mode="json")}, work=work)
+
+
+def _member_view(user, team, volunteer, mine) -> dict:
+    """The team as the caller sees it after a change of its members: a volunteer who only joined sees no phones."""
     if mine is not None and volunteer.pk == mine.pk and not selectors.sees_volunteers(user):
         team = Team.objects.select_related("area", "leader").get(pk=team.pk)
-        return 201, _team_out(team, phones=leads_team(user, team), members=selectors.team_members(team))
-    return 201, _team_detail(user, team.pk)
+        return _team_out(team, phones=leads_team(user, team), members=selectors.team_members(team))
+    return _team_detail(user, team.pk)
+
+
+@router.delete("/teams/{int:team_id}/members/{int:volunteer_id}/", response={204: None, **VOL_ERRORS},
+               summary="退出服务队（本人退出；队长或管理人员移出队员；队长须先更换，答 409）")
+@api_errors
+def remove_member(request, team_id: ObjectId, volunteer_id: ObjectId):
+    user = request.user
+    mine = selectors.volunteer_of(user)
+    if mine is not None and volunteer_id == mine.pk:
+        team = TeamMember.objects.filter(team_id=team_id, volunteer=mine, left_on__isnull=True).select_related(
+            "team__area").first()
+        if team is None:
+            raise Http404
+        team, volunteer = team.team, mine
+    else:
+        team = access_team(user, pk=team_id)
+        require_team(user, team)
+        member = TeamMember.objects.filter(team=team, volunteer_id=volunteer_id, left_on__isnull=True).select_related(
+            "volunteer").first()
+        if member is None:
+            raise Http404
+        volunteer = member.volunteer
+    if volunteer.pk == team.leader_id:
+        raise Refusal({"volunteer_id": f"{volunteer.name}是{team.name}的队长，请先更换队长"})
+    services.leave_team(actor=Actor.from_request(request), team=team, volunteer=volunteer)
+    return 204, None
 
 
 class VolunteerOut(Schema):
@@ -222,73 +267,101 @@ class VolunteerOut(Schema):
     confirmed_hours: str = Field(description="已确认服务时长（小时，一位小数）")
     confirmed_minutes: int
     stars: int
-    teams: list[int]
+    team_ids: list[int]
     consent_at: datetime
     consent_version: str
-
-
-class VolunteerList(Schema):
-    items: list[VolunteerOut]
-    next_offset: int | None
 
 
 def _volunteer_out(v, teams: list[int]) -> dict:
     return {"id": v.pk, "name": v.name, "mobile": v.mobile, "area": _area(v.area), "skills": v.skills,
             "availability": v.availability, "confirmed_hours": v.hours_text, "confirmed_minutes": v.confirmed_minutes,
-            "stars": v.stars, "teams": teams, "consent_at": v.consent_at.isoformat(),  # JSON-ready: once() stores it
-            "consent_version": v.consent_version}
+            "stars": v.stars, "team_ids": teams, "consent_at": v.consent_at, "consent_version": v.consent_version}
 
 
 class VolunteerQuery(AreaQuery):
-    team: ObjectId | None = None
+    team_id: ObjectId | None = None
     stars: int | None = Field(None, ge=0, le=5, description="星级 0–5")
 
 
-@router.get("/volunteers", response={200: VolunteerList, **VOL_ERRORS}, summary="志愿者名册（分页）")
+@router.get("/volunteers/", response={200: Page(VolunteerOut), **VOL_ERRORS}, summary="志愿者名册（分页）")
 @api_errors
 def list_volunteers(request, filters: Query[VolunteerQuery]):
     user = request.user
     _sees(user)
-    team = access_team(user, pk=filters.team) if filters.team else None
-    rows = selectors.people(user, area=_area_filter(user, filters.area), team=team, stars=filters.stars)
-    chunk = list(rows[filters.offset:filters.offset + filters.limit + 1])
-    return page([_volunteer_out(v, [m.team_id for m in v.current]) for v in chunk], filters.limit, filters.offset)
+    team = access_team(user, pk=filters.team_id) if filters.team_id else None
+    rows = selectors.people(user, area=_area_filter(user, filters.area_code), team=team, stars=filters.stars)
+    position = position_of(filters.cursor)
+    chunk = list(rows[position:position + filters.limit + 1])
+    return page([_volunteer_out(v, [m.team_id for m in v.current]) for v in chunk], filters.limit, position)
 
 
-@router.get("/volunteers/me", response={200: VolunteerOut, **VOL_ERRORS}, summary="本人的志愿者信息")
+NOT_REGISTERED = "您尚未注册为志愿者"
+
+
+def _me(mine) -> dict:
+    card = selectors.own_card(mine)
+    return _volunteer_out(mine, [t.pk for t in card.teams])
+
+
+@router.get("/volunteers/me/", response={200: VolunteerOut, **VOL_ERRORS}, summary="本人的志愿者信息")
 @api_errors
 def my_volunteer(request):
     mine = selectors.volunteer_of(request.user)
     if mine is None:
-        return 404, {"detail": "您尚未注册为志愿者"}
-    card = selectors.own_card(mine)
-    return 200, _volunteer_out(mine, [t.pk for t in card.teams])
+        return error_response(404, NOT_REGISTERED)
+    return 200, _me(mine)
+
+
+class ProfileIn(StrictIn):
+    mobile: StrictStr | None = Field(None, max_length=11, description="手机号（11位）；空字符串为清除")
+    skills: list[StrictStr] | None = Field(None, max_length=10)
+    availability: list[StrictStr] | None = Field(None, max_length=21, description="可服务时段代码（mon_am 等）")
+
+
+@router.patch("/volunteers/me/", response={200: VolunteerOut, **VOL_ERRORS},
+              summary="修改本人的手机号、技能特长、可服务时间（只改传来的字段）")
+@api_errors
+def update_me(request, response: HttpResponse, payload: ProfileIn, idempotency_key: OptionalKey = None):
+    mine = selectors.volunteer_of(request.user)
+    if mine is None:
+        return error_response(404, NOT_REGISTERED)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.update_volunteer(actor=actor, volunteer=mine, skills=payload.skills,
+                                  availability=payload.availability,
+                                  mobile=None if payload.mobile is None else payload.mobile.strip())
+        return VolunteerOut.model_validate(_me(Volunteer.objects.select_related("area").get(pk=mine.pk))).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.VOLUNTEER_UPDATE,
+                body=payload.model_dump(mode="json"), work=work, status=200)
 
 
 class RegisterIn(StrictIn):
     name: StrictStr = Field(min_length=1, max_length=50)
-    area: StrictStr = Field(min_length=1, max_length=20, description="注册地（嘎查村、社区）的区划代码")
+    area_code: StrictStr = Field(min_length=1, max_length=20, description="注册地（嘎查村、社区）的区划代码")
     consent: StrictBool = Field(description=f"同意志愿者注册须知（须为 true）：{services.CONSENT_TEXT}")
     mobile: StrictStr = Field("", max_length=11)
     skills: list[StrictStr] = Field(default_factory=list, max_length=10)
     availability: list[StrictStr] = Field(default_factory=list, max_length=21)
 
 
-@router.post("/volunteers", response={201: VolunteerOut, **VOL_ERRORS},
-             summary="本人注册志愿者（须同意注册须知；幂等，须带 Idempotency-Key）")
+@router.post("/volunteers/", response={201: VolunteerOut, **VOL_ERRORS},
+             summary="本人注册志愿者（须同意注册须知；已注册答 409；幂等，须带 Idempotency-Key）")
 @api_errors
 def register_volunteer(request, response: HttpResponse, payload: RegisterIn, idempotency_key: RequiredKey = None):
     user = request.user
-    area = selectors.registrable_areas().filter(code=payload.area.strip()).first()
+    area = selectors.registrable_areas().filter(code=payload.area_code.strip()).first()
     if area is None:
-        raise ValidationError({"area": f"区划代码“{payload.area}”不是嘎查村或社区"})
+        raise ValidationError({"area_code": f"区划代码“{payload.area_code}”不是嘎查村或社区"})
     actor = Actor.from_request(request)
 
     def work() -> dict:
         made = services.register_volunteer(actor=actor, name=payload.name, area=area, consent=payload.consent,
                                            mobile=payload.mobile.strip(), user=user, skills=payload.skills,
                                            availability=payload.availability)
-        return _volunteer_out(Volunteer.objects.select_related("area").get(pk=made.pk), [])
+        return VolunteerOut.model_validate(
+            _volunteer_out(Volunteer.objects.select_related("area").get(pk=made.pk), [])).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action=services.VOLUNTEER_REGISTER,
                 body=payload.model_dump(mode="json"), work=work)
@@ -324,7 +397,7 @@ class RosterOut(MySignUpOut):
 class ActivityOut(Schema):
     id: int
     team: TeamRef
-    area: dict = Field(description="{code, name}")
+    area: AreaRef
     title: str
     description: str
     place: str
@@ -340,11 +413,6 @@ class ActivityOut(Schema):
     is_public: bool
     mine: MySignUpOut | None = Field(description="本人的报名（未报名为 null）")
     roster: list[RosterOut] | None = Field(None, description="报名名单：仅队长、管理和查看本区域的用户可见")
-
-
-class ActivityList(Schema):
-    items: list[ActivityOut]
-    next_offset: int | None
 
 
 def _signup_out(s, *, with_volunteer: bool = False) -> dict:
@@ -373,27 +441,29 @@ def _activity_detail(user, pk: int) -> dict:
 
 class ActivitiesQuery(Schema):
     when: Literal["upcoming", "past"] = Field("upcoming", description="upcoming 未结束的（默认） / past 已结束的")
-    team: ObjectId | None = None
-    area: str = Field("", max_length=20, description="区划代码")
+    team_id: ObjectId | None = None
+    area_code: str = Field("", max_length=20, description="区划代码")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/activities", response={200: ActivityList, **B_ERRORS},
+@router.get("/activities/", response={200: Page(ActivityOut), **B_ERRORS},
             summary="志愿活动：本人带领或所辖区域的，以及公开的（分页）")
 @api_errors
 def list_activities(request, filters: Query[ActivitiesQuery]):
     user = request.user
-    area = access_area(user, code=filters.area.strip(), capability=caps.VIEW) if filters.area.strip() else None
-    team = access_team(user, pk=filters.team) if filters.team else None
+    code = filters.area_code.strip()
+    area = access_area(user, code=code, capability=caps.VIEW) if code else None
+    team = access_team(user, pk=filters.team_id) if filters.team_id else None
     rows = selectors.listed_activities(user, now=timezone.now(), past=filters.when == "past",
                                        area_path=area.path if area else "", team=team)
-    chunk = list(rows[filters.offset:filters.offset + filters.limit + 1])
+    position = position_of(filters.cursor)
+    chunk = list(rows[position:position + filters.limit + 1])
     mine = selectors.my_signups_on(user, [a.pk for a in chunk])
-    return page([_activity_out(a, mine=mine.get(a.pk)) for a in chunk], filters.limit, filters.offset)
+    return page([_activity_out(a, mine=mine.get(a.pk)) for a in chunk], filters.limit, position)
 
 
-@router.get("/activities/{int:activity_id}", response={200: ActivityOut, **B_ERRORS},
+@router.get("/activities/{int:activity_id}/", response={200: ActivityOut, **B_ERRORS},
             summary="一项志愿活动：详情、剩余名额、本人报名；队长和管理可见名单")
 @api_errors
 def get_activity(request, activity_id: ObjectId):
@@ -409,7 +479,7 @@ def _moment(raw: str, field: str) -> datetime:
 
 
 class ActivityIn(StrictIn):
-    team: StrictObjectId
+    team_id: StrictObjectId
     title: StrictStr = Field(min_length=1, max_length=100)
     place: StrictStr = Field(min_length=1, max_length=200)
     starts_at: StrictStr = Field(max_length=40, description="ISO 8601，不带时区按北京时间")
@@ -421,12 +491,12 @@ class ActivityIn(StrictIn):
     is_public: StrictBool = True
 
 
-@router.post("/activities", response={201: ActivityOut, **B_ERRORS},
+@router.post("/activities/", response={201: ActivityOut, **B_ERRORS},
              summary="发布志愿活动（队长或管理；幂等，须带 Idempotency-Key）")
 @api_errors
 def create_activity(request, response: HttpResponse, payload: ActivityIn, idempotency_key: RequiredKey = None):
     user = request.user
-    team = access_team(user, pk=payload.team)
+    team = access_team(user, pk=payload.team_id)
     actor = Actor.from_request(request)
     starts_at, ends_at = _moment(payload.starts_at, "starts_at"), _moment(payload.ends_at, "ends_at")
 
@@ -435,105 +505,120 @@ def create_activity(request, response: HttpResponse, payload: ActivityIn, idempo
             actor=actor, team=team, title=payload.title, place=payload.place, starts_at=starts_at, ends_at=ends_at,
             slots=payload.slots, needs=payload.needs, description=payload.description,
             auto_checkout_minutes=payload.auto_checkout_minutes, is_public=payload.is_public)
-        return ActivityOut.model_validate(_activity_detail(user, made.pk)).model_dump(mode="json")
+        return ActivityOut.model_validate(_activity_detail(user, made.pk)).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action=services.ACTIVITY_CREATE,
                 body=payload.model_dump(mode="json"), work=work)
 
 
-@router.post("/activities/{int:activity_id}/cancel", response={200: ActivityOut, **B_ERRORS},
-             summary="取消志愿活动（队长或管理）")
+@router.post("/activities/{int:activity_id}/cancel/", response={200: ActivityOut, **B_ERRORS},
+             summary="取消志愿活动（队长或管理；已取消的答 409；带 Idempotency-Key 时重试返回同样的结果）")
 @api_errors
-def cancel_activity(request, activity_id: ObjectId):
+def cancel_activity(request, response: HttpResponse, activity_id: ObjectId, idempotency_key: OptionalKey = None):
     user = request.user
     activity = access_activity(user, pk=activity_id)
-    services.cancel_activity(actor=Actor.from_request(request), activity=activity)
-    return 200, _activity_detail(user, activity.pk)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.cancel_activity(actor=actor, activity=activity)
+        return ActivityOut.model_validate(_activity_detail(user, activity.pk)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.ACTIVITY_CANCEL,
+                body={"activity": activity_id}, work=work, status=200)
 
 
 class SignUpIn(StrictIn):
-    volunteer: StrictObjectId | None = Field(None, description="为队员代报名时填写（队长或管理）；默认本人")
+    volunteer_id: StrictObjectId | None = Field(None, description="为队员代报名时填写（队长或管理）；默认本人")
 
 
 class SignUpOut(MySignUpOut):
-    activity: int
+    activity_id: int
     volunteer: TeamRef
 
 
 def _signup_reply(user, pk: int) -> dict:
     signup = selectors.with_position(SignUp.objects.filter(pk=pk).select_related("volunteer")).get()
-    return {**_signup_out(signup, with_volunteer=True), "activity": signup.activity_id}
+    return {**_signup_out(signup, with_volunteer=True), "activity_id": signup.activity_id}
 
 
-@router.post("/activities/{int:activity_id}/signups", response={201: SignUpOut, **B_ERRORS},
-             summary="报名（名额已满进入候补；幂等，须带 Idempotency-Key：重试只报名一次并返回同样的结果）")
+@router.post("/activities/{int:activity_id}/signups/", response={201: SignUpOut, **B_ERRORS},
+             summary="报名（名额已满进入候补，仍答 201；已报名、活动已开始或已取消答 409；"
+                     "幂等，须带 Idempotency-Key：重试只报名一次并返回同样的结果）")
 @api_errors
 def create_signup(request, response: HttpResponse, activity_id: ObjectId, payload: SignUpIn,
                   idempotency_key: RequiredKey = None):
     user = request.user
     activity = selectors.activity_page(user, activity_id, now=timezone.now()).activity
-    if payload.volunteer is None:
+    if payload.volunteer_id is None:
         volunteer = selectors.volunteer_of(user)
         if volunteer is None:
-            raise ValidationError({"volunteer": "请先注册为志愿者，再报名活动"})
+            raise ValidationError({"volunteer_id": "请先注册为志愿者，再报名活动"})
     else:
-        volunteer = selectors.visible_volunteers(user).filter(pk=payload.volunteer).first()
+        volunteer = selectors.visible_volunteers(user).filter(pk=payload.volunteer_id).first()
         if volunteer is None:
-            volunteer = (Volunteer.objects.filter(pk=payload.volunteer, team_memberships__team=activity.team,
+            volunteer = (Volunteer.objects.filter(pk=payload.volunteer_id, team_memberships__team=activity.team,
                                                   team_memberships__left_on__isnull=True).first())
         if volunteer is None:
-            raise ValidationError({"volunteer": "志愿者不存在或不是本队队员"})
+            raise ValidationError({"volunteer_id": "志愿者不存在或不是本队队员"})
     actor = Actor.from_request(request)
 
     def work() -> dict:
         made = services.sign_up(actor=actor, activity=activity, volunteer=volunteer)
-        return SignUpOut.model_validate(_signup_reply(user, made.pk)).model_dump(mode="json")
+        return SignUpOut.model_validate(_signup_reply(user, made.pk)).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action=services.SIGNUP_CREATE,
                 body={"activity": activity_id, **payload.model_dump(mode="json")}, work=work)
 
 
-def _signup_action(request, response, signup_id: int, key: str | None, action: str, run) -> Status:
+def _signup_action(request, response, signup_id: int, key: str | None, action: str, run, *,
+                   required: bool = False) -> Status:
     user = request.user
     signup = selectors.signup_for(user, signup_id)
     actor = Actor.from_request(request)
 
     def work() -> dict:
         run(actor=actor, signup=signup)
-        return SignUpOut.model_validate(_signup_reply(user, signup.pk)).model_dump(mode="json")
+        return SignUpOut.model_validate(_signup_reply(user, signup.pk)).model_dump()
 
-    return once(request, response, key=key, required=False, action=action, body={"signup": signup_id}, work=work,
+    return once(request, response, key=key, required=required, action=action, body={"signup": signup_id}, work=work,
                 status=200)
 
 
-@router.post("/signups/{int:signup_id}/cancel", response={200: SignUpOut, **B_ERRORS},
-             summary="取消报名（候补第一位自动递补；带 Idempotency-Key 时重试返回同样的结果）")
+# Cancelling a sign-up keeps it (status "cancelled", the time, the waiting list moved up, the audit entry) and
+# the volunteer's own list shows it: an action on the sign-up answering it as it now is (200), not a DELETE (204,
+# no body, "gone"). The DELETE route that duplicated this one is removed.
+@router.post("/signups/{int:signup_id}/cancel/", response={200: SignUpOut, **B_ERRORS},
+             summary="取消报名（候补第一位自动递补；已取消、已签到或活动已结束答 409；带 Idempotency-Key 时重试返回同样的结果）")
 @api_errors
 def cancel_signup(request, response: HttpResponse, signup_id: ObjectId, idempotency_key: OptionalKey = None):
     return _signup_action(request, response, signup_id, idempotency_key, services.SIGNUP_CANCEL,
                           services.cancel_sign_up)
 
 
-@router.delete("/signups/{int:signup_id}", response={200: SignUpOut, **B_ERRORS}, summary="取消报名（同 POST …/cancel）")
+# Check-in and check-out change the sign-up (200) but are the taps a phone on a weak signal retries: the key is
+# required, so that the retry replays the first answer instead of a 409 "already checked in at 09:05".
+@router.post("/signups/{int:signup_id}/check-in/", response={200: SignUpOut, **B_ERRORS},
+             summary="签到（活动开始前1小时至结束；已签到答 409；须带 Idempotency-Key：重试返回首次的结果）")
 @api_errors
-def delete_signup(request, response: HttpResponse, signup_id: ObjectId, idempotency_key: OptionalKey = None):
-    return _signup_action(request, response, signup_id, idempotency_key, services.SIGNUP_CANCEL,
-                          services.cancel_sign_up)
+def check_in(request, response: HttpResponse, signup_id: ObjectId, idempotency_key: RequiredKey = None):
+    return _signup_action(request, response, signup_id, idempotency_key, services.SIGNUP_CHECK_IN, services.check_in,
+                          required=True)
 
 
-@router.post("/signups/{int:signup_id}/check-in", response={200: SignUpOut, **B_ERRORS},
-             summary="签到（活动开始前1小时至结束；带 Idempotency-Key 时重试返回同样的结果）")
+@router.post("/signups/{int:signup_id}/check-out/", response={200: SignUpOut, **B_ERRORS},
+             summary="签退（时长待队长确认；未签到或已签退答 409；须带 Idempotency-Key：重试返回首次的结果）")
 @api_errors
-def check_in(request, response: HttpResponse, signup_id: ObjectId, idempotency_key: OptionalKey = None):
-    return _signup_action(request, response, signup_id, idempotency_key, services.SIGNUP_CHECK_IN, services.check_in)
-
-
-@router.post("/signups/{int:signup_id}/check-out", response={200: SignUpOut, **B_ERRORS},
-             summary="签退（时长待队长确认；带 Idempotency-Key 时重试返回同样的结果）")
-@api_errors
-def check_out(request, response: HttpResponse, signup_id: ObjectId, idempotency_key: OptionalKey = None):
+def check_out(request, response: HttpResponse, signup_id: ObjectId, idempotency_key: RequiredKey = None):
     return _signup_action(request, response, signup_id, idempotency_key, services.SIGNUP_CHECK_OUT,
-                          services.check_out)
+                          services.check_out, required=True)
+
+
+@router.post("/signups/{int:signup_id}/no-show/", response={200: SignUpOut, **B_ERRORS},
+             summary="记为未到（队长或管理；活动开始后，未签到的；带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def mark_no_show(request, response: HttpResponse, signup_id: ObjectId, idempotency_key: OptionalKey = None):
+    return _signup_action(request, response, signup_id, idempotency_key, services.SIGNUP_NO_SHOW,
+                          services.mark_no_show)
 
 
 class MyServiceOut(Schema):
@@ -546,7 +631,7 @@ class MyServiceOut(Schema):
     past: list[SignUpOut]
 
 
-@router.get("/signups/mine", response={200: MyServiceOut, **B_ERRORS}, summary="我的志愿服务：报名、服务记录与时长")
+@router.get("/signups/mine/", response={200: MyServiceOut, **B_ERRORS}, summary="我的志愿服务：报名、服务记录与时长")
 @api_errors
 def my_signups(request):
     volunteer = selectors.volunteer_of(request.user)
@@ -555,7 +640,7 @@ def my_signups(request):
     found = selectors.my_service(volunteer, now=timezone.now())
 
     def row(s):
-        return {**_signup_out(s), "activity": s.activity_id, "volunteer": {"id": volunteer.pk, "name": volunteer.name}}
+        return {**_signup_out(s), "activity_id": s.activity_id, "volunteer": {"id": volunteer.pk, "name": volunteer.name}}
 
     return {"volunteer": {"id": volunteer.pk, "name": volunteer.name}, "confirmed_minutes": found.confirmed_minutes,
             "pending_minutes": found.pending_minutes, "stars": found.stars,
@@ -564,8 +649,8 @@ def my_signups(request):
 
 
 class QueueRowOut(Schema):
-    signup: int
-    activity: int
+    signup_id: int
+    activity_id: int
     activity_title: str
     starts_at: datetime
     ends_at: datetime
@@ -582,32 +667,34 @@ class QueueGroupOut(Schema):
     no_shows: list[QueueRowOut] = Field(description="未签到的（不计时长）")
 
 
-class QueueOut(Schema):
-    items: list[QueueGroupOut]
+class QueueQuery(Schema):
+    limit: Limit = 50
+    cursor: Cursor = None
 
 
 def _queue_row(signup, proposed: int) -> dict:
     a = signup.activity
-    return {"signup": signup.pk, "activity": a.pk, "activity_title": a.title, "starts_at": a.starts_at,
+    return {"signup_id": signup.pk, "activity_id": a.pk, "activity_title": a.title, "starts_at": a.starts_at,
             "ends_at": a.ends_at, "checked_in_at": signup.checked_in_at, "checked_out_at": signup.checked_out_at,
             "auto_checkout": signup.auto_checkout, "no_show": signup.no_show, "proposed_minutes": proposed}
 
 
-@router.get("/hours/pending", response={200: QueueOut, **B_ERRORS},
-            summary="待确认服务时长（队长：本队；管理：所辖区域），按志愿者分组")
+@router.get("/hours/pending/", response={200: Page(QueueGroupOut), **B_ERRORS},
+            summary="待确认服务时长（队长：本队；管理：所辖区域），按志愿者分组（每项一名志愿者，分页）")
 @api_errors
-def pending_hours(request):
+def pending_hours(request, filters: Query[QueueQuery]):
     user = request.user
     if not selectors.runs_any_team(user):
         refuse(seen=bool(scope_of(user).paths(caps.VIEW)))
-    groups = selectors.hours_queue(user, now=timezone.now())
-    return {"items": [{"volunteer": {"id": g.volunteer.pk, "name": g.volunteer.name},
-                       "rows": [_queue_row(r.signup, r.proposed) for r in g.rows],
-                       "no_shows": [_queue_row(s, 0) for s in g.no_shows]} for g in groups]}
+    position = position_of(filters.cursor)
+    groups = selectors.hours_queue(user, now=timezone.now())[position:position + filters.limit + 1]
+    return page([{"volunteer": {"id": g.volunteer.pk, "name": g.volunteer.name},
+                  "rows": [_queue_row(r.signup, r.proposed) for r in g.rows],
+                  "no_shows": [_queue_row(s, 0) for s in g.no_shows]} for g in groups], filters.limit, position)
 
 
 class ConfirmItemIn(StrictIn):
-    signup: StrictObjectId
+    signup_id: StrictObjectId
     minutes: StrictInt = Field(ge=0, le=12 * 60, description="确认的分钟数（0 表示不计时长）")
 
 
@@ -616,24 +703,24 @@ class ConfirmIn(StrictIn):
 
 
 class ConfirmOut(Schema):
-    confirmed: list[int]
+    signup_ids: list[int] = Field(description="确认的报名记录")
     total_minutes: int
 
 
-@router.post("/hours/confirm", response={200: ConfirmOut, **B_ERRORS},
-             summary="确认服务时长（全部成功或全部不变；带 Idempotency-Key 时重试返回同样的结果）")
+@router.post("/hours/confirm/", response={200: ConfirmOut, **B_ERRORS},
+             summary="确认服务时长（全部成功或全部不变；已确认的答 409；带 Idempotency-Key 时重试返回同样的结果）")
 @api_errors
 def confirm_hours(request, response: HttpResponse, payload: ConfirmIn, idempotency_key: OptionalKey = None):
     minutes = {}
     for item in payload.items:
-        if item.signup in minutes:
-            raise ValidationError({"items": f"报名记录{item.signup}重复"})
-        minutes[item.signup] = item.minutes
+        if item.signup_id in minutes:
+            raise ValidationError({"items": f"报名记录{item.signup_id}重复"})
+        minutes[item.signup_id] = item.minutes
     actor = Actor.from_request(request)
 
     def work() -> dict:
         done = services.confirm_hours(actor=actor, minutes_by_signup=minutes)
-        return {"confirmed": [s.pk for s in done], "total_minutes": sum(s.confirmed_minutes for s in done)}
+        return {"signup_ids": [s.pk for s in done], "total_minutes": sum(s.confirmed_minutes for s in done)}
 
     return once(request, response, key=idempotency_key, required=False, action=services.HOURS_CONFIRM,
                 body=payload.model_dump(mode="json"), work=work, status=200)
@@ -641,13 +728,13 @@ def confirm_hours(request, response: HttpResponse, payload: ConfirmIn, idempoten
 
 # ================================================================================================ rotas
 
-ROTA_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+ROTA_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
 
 class RotaOut(Schema):
     id: int
     title: str
-    area: str
+    area: AreaRef
     place: str
     term_start: date
     term_end: date
@@ -657,14 +744,9 @@ class RotaOut(Schema):
     group_min: int
     group_max: int
     subjects: list[str]
-    status: str
-    teams: int
-    turns: int
-
-
-class RotaList(Schema):
-    items: list[RotaOut]
-    next_offset: int | None
+    status: str = Field(description="draft 草稿 / published 已发布")
+    team_count: int
+    turn_count: int
 
 
 class TurnMemberOut(Schema):
@@ -679,49 +761,340 @@ class TurnOut(Schema):
     slot: str
     slot_label: str
     team_id: int
-    team: str
+    team_name: str
     subject: str
     members: list[TurnMemberOut]
     activity_id: int | None
 
 
 class RotaDetailOut(RotaOut):
-    turns_list: list[TurnOut]
+    turns: list[TurnOut]
 
 
 class RotasQuery(Schema):
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
 def _rota(rota, *, teams: int, turns: int) -> dict:
-    return {"id": rota.pk, "title": rota.title, "area": rota.area.name, "place": rota.place,
+    return {"id": rota.pk, "title": rota.title, "area": area_ref(rota.area), "place": rota.place,
             "term_start": rota.term_start, "term_end": rota.term_end, "slots": rota.slots,
             "start_time": rota.start_time, "end_time": rota.end_time, "group_min": rota.group_min,
-            "group_max": rota.group_max, "subjects": rota.subjects, "status": rota.status, "teams": teams,
-            "turns": turns}
+            "group_max": rota.group_max, "subjects": rota.subjects, "status": rota.status, "team_count": teams,
+            "turn_count": turns}
 
 
-@router.get("/rotas", response={200: RotaList, **ROTA_ERRORS}, summary="排班表（所辖区域的和本人带队的，分页）")
+@router.get("/rotas/", response={200: Page(RotaOut), **ROTA_ERRORS}, summary="排班表（所辖区域的和本人带队的，分页）")
 @api_errors
 def list_rotas(request, filters: Query[RotasQuery]):
-    rows = list(selectors.rota_list(request.user)[filters.offset:filters.offset + filters.limit + 1])
-    return page([_rota(r, teams=r.team_count, turns=r.turn_count) for r in rows], filters.limit, filters.offset)
+    position = position_of(filters.cursor)
+    rows = list(selectors.rota_list(request.user)[position:position + filters.limit + 1])
+    return page([_rota(r, teams=r.team_count, turns=r.turn_count) for r in rows], filters.limit, position)
 
 
-@router.get("/rotas/{int:rota_id}", response={200: RotaDetailOut, **ROTA_ERRORS}, summary="一张排班表及其全部班次")
-@api_errors
-def get_rota(request, rota_id: ObjectId):
-    rota = selectors.access_rota(request.user, pk=rota_id)
+def _rota_detail(user, pk: int) -> dict:
+    rota = selectors.access_rota(user, pk=pk)
     turns = selectors.rota_turns(rota)
     body = _rota(rota, teams=len({t.team_id for t in turns}), turns=len(turns))
-    body["turns_list"] = [
-        {"id": t.pk, "week": t.week, "date": t.date, "slot": t.slot, "slot_label": SLOT_LABELS.get(t.slot, t.slot),
-         "team_id": t.team_id, "team": t.team.name, "subject": t.subject,
-         "members": [{"id": v.pk, "name": v.name} for v in t.members.all()], "activity_id": t.activity_id}
-        for t in turns]
+    body["turns"] = [_turn_out(t) for t in turns]
     return body
+
+
+def _turn_out(t) -> dict:
+    return {"id": t.pk, "week": t.week, "date": t.date, "slot": t.slot, "slot_label": SLOT_LABELS.get(t.slot, t.slot),
+            "team_id": t.team_id, "team_name": t.team.name, "subject": t.subject,
+            "members": [{"id": v.pk, "name": v.name} for v in t.members.all()],  # rota_turns orders them
+            "activity_id": t.activity_id}
+
+
+@router.get("/rotas/{int:rota_id}/", response={200: RotaDetailOut, **ROTA_ERRORS}, summary="一张排班表及其全部班次")
+@api_errors
+def get_rota(request, rota_id: ObjectId):
+    return _rota_detail(request.user, rota_id)
+
+
+@router.post("/rotas/{int:rota_id}/publish/", response={200: RotaDetailOut, **ROTA_ERRORS},
+             summary="发布排班（管理；每个班次成为服务队的活动，当班队员已报名；已发布答 409；"
+                     "带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def publish_rota(request, response: HttpResponse, rota_id: ObjectId, idempotency_key: OptionalKey = None):
+    user = request.user
+    rota = selectors.access_rota(user, pk=rota_id)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.publish_rota(actor=actor, rota=rota)
+        return RotaDetailOut.model_validate(_rota_detail(user, rota.pk)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.ROTA_PUBLISH,
+                body={"rota": rota_id}, work=work, status=200)
 
 
 
 # ================================================================================================ hours → points
+
+
+# ================================================================================================ managing sites and teams
+# What the pages' 新建阵地 / 编辑阵地 / 新建服务队 do, through the same services (MANAGE on the area).
+
+
+class SiteIn(StrictIn):
+    area_code: StrictStr = Field("", max_length=20, description="所在区域的区划代码；默认为本人管理的最上级区域")
+    level: Literal["point"] | None = Field(None, description="省略时按区域自动（中心/所/站）；point 为实践点")
+    name: StrictStr = Field(min_length=1, max_length=100)
+    address: StrictStr = Field("", max_length=200)
+    opening_hours: StrictStr = Field("", max_length=100)
+    offers: StrictStr = Field("", max_length=2000)
+    phone: StrictStr = Field("", max_length=20, description="阵地的公开电话")
+
+
+def _manages_somewhere(user) -> None:
+    scope = scope_of(user)
+    if not scope.paths(caps.MANAGE):
+        refuse(seen=bool(scope.paths(caps.VIEW)))
+
+
+@router.post("/sites/", response={201: SiteOut, **VOL_ERRORS},
+             summary="新建实践阵地（管理；该区域已有同级阵地答 409；幂等，须带 Idempotency-Key）")
+@api_errors
+def create_site(request, response: HttpResponse, payload: SiteIn, idempotency_key: RequiredKey = None):
+    user = request.user
+    _manages_somewhere(user)
+    code = payload.area_code.strip()
+    area = access_area(user, code=code, capability=caps.VIEW) if code else selectors.default_area(user, caps.MANAGE)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        made = services.create_site(actor=actor, area=area, name=payload.name, level=payload.level,
+                                    address=payload.address, opening_hours=payload.opening_hours,
+                                    offers=payload.offers, phone=payload.phone)
+        return SiteOut.model_validate(_site_out(selectors.access_site(user, made.pk))).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action=services.SITE_CREATE,
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class SitePatch(StrictIn):
+    name: StrictStr | None = Field(None, min_length=1, max_length=100)
+    address: StrictStr | None = Field(None, max_length=200)
+    opening_hours: StrictStr | None = Field(None, max_length=100)
+    offers: StrictStr | None = Field(None, max_length=2000)
+    phone: StrictStr | None = Field(None, max_length=20)
+    is_active: StrictBool | None = None
+
+
+@router.patch("/sites/{int:site_id}/", response={200: SiteOut, **VOL_ERRORS},
+              summary="修改实践阵地（管理；只改传来的字段；级别和区域不变）")
+@api_errors
+def update_site(request, response: HttpResponse, site_id: ObjectId, payload: SitePatch,
+                idempotency_key: OptionalKey = None):
+    user = request.user
+    site = selectors.access_site(user, site_id)
+    actor = Actor.from_request(request)
+    fields = ("name", "address", "opening_hours", "offers", "phone", "is_active")
+    changes = payload.model_dump(exclude_none=True)
+
+    def work() -> dict:
+        services.update_site(actor=actor, site=site, **{f: changes.get(f, getattr(site, f)) for f in fields})
+        return SiteOut.model_validate(_site_out(selectors.access_site(user, site.pk))).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.SITE_UPDATE,
+                body={"site": site_id, **changes}, work=work, status=200)
+
+
+class TeamIn(StrictIn):
+    name: StrictStr = Field(min_length=1, max_length=100)
+    site_id: StrictObjectId | None = Field(None, description="所属阵地（与 unit_id 二选一）")
+    unit_id: StrictObjectId | None = Field(None, description="或所属单位")
+    specialty: Team.Specialty = Team.Specialty.OTHER
+    description: StrictStr = Field("", max_length=300)
+    leader_id: StrictObjectId | None = Field(None, description="队长（已注册的志愿者），可不填")
+
+
+@router.post("/teams/", response={201: TeamDetailOut, **VOL_ERRORS},
+             summary="新建服务队（管理；属于一个阵地或一个单位；幂等，须带 Idempotency-Key）")
+@api_errors
+def create_team(request, response: HttpResponse, payload: TeamIn, idempotency_key: RequiredKey = None):
+    user = request.user
+    _manages_somewhere(user)
+    scope = scope_of(user)
+    site = unit = leader = None
+    if payload.site_id is not None:
+        site = selectors.visible_sites(user).filter(pk=payload.site_id, is_active=True).select_related("area").first()
+        if site is None:
+            raise ValidationError({"site_id": f"编号 {payload.site_id} 的阵地不存在或已停用"})
+    elif payload.unit_id is not None:
+        unit = Unit.objects.filter(scope.q(caps.MANAGE, "path"), pk=payload.unit_id, is_active=True).first()
+        if unit is None:
+            raise ValidationError({"unit_id": f"编号 {payload.unit_id} 的单位不存在或不在您管理的区域"})
+    else:
+        raise ValidationError({"site_id": "服务队须属于一个实践阵地或一个单位"})
+    if payload.leader_id is not None:
+        leader = Volunteer.objects.filter(scope.q(caps.MANAGE, "path"), pk=payload.leader_id, is_active=True).first()
+        if leader is None:
+            raise ValidationError({"leader_id": f"编号 {payload.leader_id} 的志愿者不存在或不在您管理的区域"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        made = services.create_team(actor=actor, name=payload.name, site=site, unit=unit,
+                                    specialty=payload.specialty.value, description=payload.description, leader=leader)
+        return TeamDetailOut.model_validate(_team_detail(user, made.pk)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action=services.TEAM_CREATE,
+                body=payload.model_dump(mode="json"), work=work)
+
+
+# ================================================================================================ 派单 → 接单
+# A team's leader answers the wishes dispatched to the team (the page 接单). Dispatching a wish to a team stays on
+# the page (the wish's own routes are the demands API's).
+
+
+class DemandRefOut(Schema):
+    id: int
+    tracking_code: str
+    summary: str
+    status: str
+    status_label: str
+    area: AreaRef
+
+
+class DispatchOut(Schema):
+    id: int
+    status: str = Field(description="dispatched 待接单 / accepted 已接单 / declined 已婉拒")
+    status_label: str
+    team: TeamRef
+    demand: DemandRefOut
+    note: str
+    dispatched_at: datetime
+    decided_at: datetime | None
+    decline_reason: str
+    wish_claim_id: int | None
+
+
+def _dispatch_out(d) -> dict:
+    demand = d.demand
+    return {"id": d.pk, "status": d.status, "status_label": d.get_status_display(),
+            "team": {"id": d.team_id, "name": d.team.name},
+            "demand": {"id": demand.pk, "tracking_code": demand.tracking_code, "summary": demand.summary,
+                       "status": demand.status, "status_label": demand.get_status_display(),
+                       "area": area_ref(demand.area)},
+            "note": d.note, "dispatched_at": d.dispatched_at, "decided_at": d.decided_at,
+            "decline_reason": d.decline_reason, "wish_claim_id": d.wish_claim_id}
+
+
+def _team_dispatch(user, pk: int) -> Dispatch:
+    """A dispatch to a team the caller leads or reaches by area (404 otherwise; the service says 403)."""
+    found = visible_teams(user, Dispatch.objects.select_related("team", "demand__area", "wish_claim"), caps.VIEW,
+                          via="team__").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _dispatch_reply(user, pk: int) -> dict:
+    return DispatchOut.model_validate(_dispatch_out(_team_dispatch(user, pk))).model_dump()
+
+
+class DispatchesQuery(Schema):
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+@router.get("/dispatches/", response={200: Page(DispatchOut), **VOL_ERRORS},
+            summary="派给本人所带服务队的微心愿（待接单的在前；分页）")
+@api_errors
+def list_dispatches(request, filters: Query[DispatchesQuery]):
+    user = request.user
+    if not Team.objects.filter(led_teams_q(user)).exists() and not scope_of(user).paths(caps.VIEW):
+        refuse(seen=False)
+    position = position_of(filters.cursor)
+    rows = list(selectors.team_dispatches(user)[position:position + filters.limit + 1])
+    return page([_dispatch_out(d) for d in rows], filters.limit, position)
+
+
+class AcceptActivityIn(StrictIn):
+    title: StrictStr = Field("", max_length=100, description="可不填，默认用心愿内容")
+    place: StrictStr = Field(min_length=1, max_length=200)
+    starts_at: StrictStr = Field(max_length=40, description="ISO 8601，不带时区按北京时间")
+    ends_at: StrictStr = Field(max_length=40)
+    slots: StrictInt = Field(ge=1, le=500)
+
+
+class AcceptIn(StrictIn):
+    activity: AcceptActivityIn | None = Field(None, description="同时发布一次志愿活动（可不填）")
+
+
+@router.post("/dispatches/{int:dispatch_id}/accept/", response={200: DispatchOut, **VOL_ERRORS},
+             summary="接单（队长；即认领该微心愿，可同时发布活动；已接单或已婉拒答 409；"
+                     "带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def accept_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, payload: AcceptIn,
+                    idempotency_key: OptionalKey = None):
+    user = request.user
+    dispatch = _team_dispatch(user, dispatch_id)
+    activity = None
+    if payload.activity is not None:
+        a = payload.activity
+        activity = {"title": a.title, "place": a.place, "starts_at": _moment(a.starts_at, "starts_at"),
+                    "ends_at": _moment(a.ends_at, "ends_at"), "slots": a.slots}
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.accept_dispatch(actor=actor, dispatch=dispatch, activity=activity)
+        return _dispatch_reply(user, dispatch.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action=services.DISPATCH_ACCEPT,
+                body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class DeclineIn(StrictIn):
+    reason: StrictStr = Field(min_length=1, max_length=200)
+
+
+@router.post("/dispatches/{int:dispatch_id}/decline/", response={200: DispatchOut, **VOL_ERRORS},
+             summary="婉拒（队长，须填原因；心愿留待另行派单；已接单或已婉拒答 409）")
+@api_errors
+def decline_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, payload: DeclineIn,
+                     idempotency_key: OptionalKey = None):
+    user = request.user
+    dispatch = _team_dispatch(user, dispatch_id)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.decline_dispatch(actor=actor, dispatch=dispatch, reason=payload.reason)
+        return _dispatch_reply(user, dispatch.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action=services.DISPATCH_DECLINE,
+                body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class ReplaceIn(StrictIn):
+    out_id: StrictObjectId = Field(description="换下的当班队员")
+    into_id: StrictObjectId = Field(description="换上的同队队员（须此时段有空）")
+
+
+@router.post("/rotas/turns/{int:turn_id}/replace/", response={200: TurnOut, **ROTA_ERRORS},
+             summary="换人：同队另一名队员替换当班队员（队长或管理；已发布的排班报名随之改变；班次已开始答 409；"
+                     "带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def replace_rota_member(request, response: HttpResponse, turn_id: ObjectId, payload: ReplaceIn,
+                        idempotency_key: OptionalKey = None):
+    user = request.user
+    turn = RotaTurn.objects.select_related("rota", "team").filter(pk=turn_id).first()
+    if turn is None:
+        raise Http404
+    selectors.access_rota(user, pk=turn.rota_id)
+    people = {v.pk: v for v in Volunteer.objects.filter(pk__in=[payload.out_id, payload.into_id])}
+    for field, pk in (("out_id", payload.out_id), ("into_id", payload.into_id)):
+        if pk not in people:
+            raise ValidationError({field: f"编号 {pk} 的志愿者不存在"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.replace_rota_member(actor=actor, turn=turn, out=people[payload.out_id],
+                                     into=people[payload.into_id])
+        done = next(t for t in selectors.rota_turns(turn.rota) if t.pk == turn.pk)
+        return TurnOut.model_validate(_turn_out(done)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action=services.ROTA_REPLACE,
+                body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)

@@ -25,6 +25,7 @@ from grassroots.audit.services import record
 from grassroots.catalogue.models import Rule
 from grassroots.catalogue.selectors import version_in_force
 from grassroots.claims.services import cap_problem, record_claims
+from grassroots.core.refusals import Refusal
 from grassroots.core.tasks import enqueue
 from grassroots.demands import services as demand_services
 from grassroots.demands.models import Demand, Unit, WishClaim
@@ -93,7 +94,7 @@ def create_site(*, actor: Actor, area: Area, name: str, level: str | None = None
     if not name.strip():
         raise ValidationError({"name": "请填写阵地名称"})
     if level != Site.Level.POINT and Site.objects.filter(area=area, level=level).exists():
-        raise ValidationError({"level": f"{area.name}已有{Site.Level(level).label}"})
+        raise Refusal({"level": f"{area.name}已有{Site.Level(level).label}"})
     parent = (Site.objects.filter(area__in=_ancestors(area), is_active=True).exclude(level=Site.Level.POINT)
               .order_by("-path").first())
     site = Site.objects.create(level=level, name=name.strip()[:100], area=area, path=area.path, parent=parent,
@@ -116,8 +117,11 @@ def _ancestors(area: Area) -> list[Area]:
 # ------------------------------------------------------------------------------------------------
 
 SITE_CREATE = "volunteers.site.create"
+SITE_UPDATE = "volunteers.site.update"
 TEAM_CREATE = "volunteers.team.create"
+TEAM_JOIN = "volunteers.team.join"
 VOLUNTEER_REGISTER = "volunteers.volunteer.register"
+VOLUNTEER_UPDATE = "volunteers.volunteer.update"
 
 
 @transaction.atomic
@@ -178,9 +182,9 @@ def join_team(*, actor: Actor, team: Team, volunteer: Volunteer, day: date | Non
     if not (actor.is_system or volunteer.user_id == actor.user.pk):
         authorise_team(actor, team)
     if not team.is_active:
-        raise ValidationError({"team": f"{team.name}已停用"})
+        raise Refusal({"team": f"{team.name}已停用"})
     if TeamMember.objects.filter(team=team, volunteer=volunteer, left_on__isnull=True).exists():
-        raise ValidationError({"volunteer": f"{volunteer.name}已是{team.name}的队员"})
+        raise Refusal({"volunteer": f"{volunteer.name}已是{team.name}的队员"})
     member = TeamMember.objects.create(team=team, volunteer=volunteer, joined_on=day or timezone.localdate())
     record(actor=actor, action="volunteers.team.join", obj=team, data={"volunteer": volunteer.pk})
     return member
@@ -193,7 +197,7 @@ def leave_team(*, actor: Actor, team: Team, volunteer: Volunteer, day: date | No
     updated = TeamMember.objects.filter(team=team, volunteer=volunteer, left_on__isnull=True).update(
         left_on=day or timezone.localdate())
     if not updated:
-        raise ValidationError({"volunteer": f"{volunteer.name}不是{team.name}的队员"})
+        raise Refusal({"volunteer": f"{volunteer.name}不是{team.name}的队员"})
     record(actor=actor, action="volunteers.team.leave", obj=team, data={"volunteer": volunteer.pk})
 
 
@@ -226,7 +230,7 @@ def register_volunteer(*, actor: Actor, name: str, area: Area, consent: bool, mo
     skills = [s.strip()[:20] for s in (skills or []) if s.strip()][:10]
     for field, value, label in (("person", person, "该居民"), ("member", member, "该党员"), ("user", user, "该账号")):
         if value is not None and Volunteer.objects.filter(**{field: value}).exists():
-            raise ValidationError({field: f"{label}已注册为志愿者"})
+            raise Refusal({field: f"{label}已注册为志愿者"})
     volunteer = Volunteer.objects.create(
         name=name[:50], mobile=mobile, area=area, path=area.path, person=person, member=member, user=user,
         skills=skills, availability=availability, consent_at=now or timezone.now(), consent_version=CONSENT_VERSION,
@@ -297,7 +301,7 @@ def create_activity(*, actor: Actor, team: Team, title: str, place: str, starts_
 def cancel_activity(*, actor: Actor, activity: Activity, reason: str = "") -> Activity:
     authorise_team(actor, activity.team)
     if activity.status == Activity.Status.CANCELLED:
-        raise ValidationError({"activity": f"活动“{activity.title}”已取消"})
+        raise Refusal({"activity": f"活动“{activity.title}”已取消"})
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status"])
     record(actor=actor, action="volunteers.activity.cancel", obj=activity, data={"reason": reason[:200]})
@@ -320,15 +324,15 @@ def sign_up(*, actor: Actor, activity: Activity, volunteer: Volunteer, now: date
         authorise_team(actor, activity.team)
     activity = _locked_activity(activity)
     if activity.status != Activity.Status.OPEN:
-        raise ValidationError({"activity": f"活动“{activity.title}”已取消"})
+        raise Refusal({"activity": f"活动“{activity.title}”已取消"})
     if now >= activity.starts_at:
-        raise ValidationError({"activity": f"活动“{activity.title}”已开始，不能再报名"})
+        raise Refusal({"activity": f"活动“{activity.title}”已开始，不能再报名"})
     if not volunteer.is_active:
-        raise ValidationError({"volunteer": f"{volunteer.name}的志愿者注册已注销"})
+        raise Refusal({"volunteer": f"{volunteer.name}的志愿者注册已注销"})
     live = SignUp.objects.filter(activity=activity, volunteer=volunteer,
                                  status__in=[SignUp.Status.SIGNED, SignUp.Status.WAITING]).first()
     if live is not None:
-        raise ValidationError({"volunteer": f"{volunteer.name}已报名“{activity.title}”（{live.get_status_display()}）"})
+        raise Refusal({"volunteer": f"{volunteer.name}已报名“{activity.title}”（{live.get_status_display()}）"})
     taken = SignUp.objects.filter(activity=activity, status=SignUp.Status.SIGNED).count()
     status = SignUp.Status.SIGNED if taken < activity.slots else SignUp.Status.WAITING
     signup = SignUp.objects.create(activity=activity, volunteer=volunteer, path=activity.path,
@@ -347,11 +351,11 @@ def cancel_sign_up(*, actor: Actor, signup: SignUp, now: datetime | None = None)
     if not (actor.is_system or signup.volunteer.user_id == actor.user.pk):
         authorise_team(actor, activity.team)
     if signup.status == SignUp.Status.CANCELLED:
-        raise ValidationError({"signup": "该报名已取消"})
+        raise Refusal({"signup": "该报名已取消"})
     if signup.checked_in_at is not None:
-        raise ValidationError({"signup": f"{signup.volunteer.name}已签到，不能取消报名"})
+        raise Refusal({"signup": f"{signup.volunteer.name}已签到，不能取消报名"})
     if now >= activity.ends_at:
-        raise ValidationError({"signup": f"活动“{activity.title}”已结束，不能取消报名"})
+        raise Refusal({"signup": f"活动“{activity.title}”已结束，不能取消报名"})
     was_signed = signup.status == SignUp.Status.SIGNED
     signup.status, signup.cancelled_at = SignUp.Status.CANCELLED, now
     signup.save(update_fields=["status", "cancelled_at"])
@@ -381,15 +385,15 @@ def check_in(*, actor: Actor, signup: SignUp, now: datetime | None = None) -> Si
     _may_attend_for(actor, signup)
     activity = signup.activity
     if activity.status != Activity.Status.OPEN:
-        raise ValidationError({"signup": f"活动“{activity.title}”已取消"})
+        raise Refusal({"signup": f"活动“{activity.title}”已取消"})
     if signup.status != SignUp.Status.SIGNED:
-        raise ValidationError({"signup": f"{signup.volunteer.name}未取得“{activity.title}”的名额，不能签到"})
+        raise Refusal({"signup": f"{signup.volunteer.name}未取得“{activity.title}”的名额，不能签到"})
     if signup.checked_in_at is not None:
-        raise ValidationError({"signup": f"{signup.volunteer.name}已于{timezone.localtime(signup.checked_in_at):%H:%M}签到"})
+        raise Refusal({"signup": f"{signup.volunteer.name}已于{timezone.localtime(signup.checked_in_at):%H:%M}签到"})
     if now < activity.starts_at - CHECK_IN_OPENS:
-        raise ValidationError({"signup": f"签到在活动开始前1小时开放（{timezone.localtime(activity.starts_at):%m-%d %H:%M}开始）"})
+        raise Refusal({"signup": f"签到在活动开始前1小时开放（{timezone.localtime(activity.starts_at):%m-%d %H:%M}开始）"})
     if now >= activity.ends_at:
-        raise ValidationError({"signup": f"活动“{activity.title}”已结束，请联系队长补记时长"})
+        raise Refusal({"signup": f"活动“{activity.title}”已结束，请联系队长补记时长"})
     signup.checked_in_at, signup.no_show = now, False
     signup.save(update_fields=["checked_in_at", "no_show"])
     record(actor=actor, action="volunteers.signup.check_in", obj=signup)
@@ -403,9 +407,9 @@ def check_out(*, actor: Actor, signup: SignUp, now: datetime | None = None) -> S
     signup = SignUp.objects.select_for_update(of=("self",)).select_related("activity__team", "volunteer").get(pk=signup.pk)
     _may_attend_for(actor, signup)
     if signup.checked_in_at is None:
-        raise ValidationError({"signup": f"{signup.volunteer.name}尚未签到"})
+        raise Refusal({"signup": f"{signup.volunteer.name}尚未签到"})
     if signup.checked_out_at is not None:
-        raise ValidationError({"signup": f"{signup.volunteer.name}已于{timezone.localtime(signup.checked_out_at):%H:%M}签退"})
+        raise Refusal({"signup": f"{signup.volunteer.name}已于{timezone.localtime(signup.checked_out_at):%H:%M}签退"})
     attended = rules.attended_minutes(signup.checked_in_at, now, ends_at=signup.activity.ends_at,
                                       auto_after=timedelta(minutes=signup.activity.auto_checkout_minutes), now=now)
     signup.checked_out_at, signup.minutes, signup.auto_checkout = now, attended.minutes, False
@@ -453,9 +457,9 @@ def mark_no_show(*, actor: Actor, signup: SignUp, now: datetime | None = None) -
     signup = SignUp.objects.select_for_update(of=("self",)).select_related("activity__team", "volunteer").get(pk=signup.pk)
     authorise_team(actor, signup.activity.team)
     if now < signup.activity.starts_at:
-        raise ValidationError({"signup": "活动开始后才能记为未到"})
+        raise Refusal({"signup": "活动开始后才能记为未到"})
     if signup.status != SignUp.Status.SIGNED or signup.checked_in_at is not None or signup.is_confirmed:
-        raise ValidationError({"signup": f"{signup.volunteer.name}已签到或不在名单上，不能记为未到"})
+        raise Refusal({"signup": f"{signup.volunteer.name}已签到或不在名单上，不能记为未到"})
     signup.no_show = True
     signup.save(update_fields=["no_show"])
     record(actor=actor, action="volunteers.signup.no_show", obj=signup)
@@ -480,21 +484,23 @@ def confirm_hours(*, actor: Actor, minutes_by_signup: dict[int, int], now: datet
                    .order_by("pk"))
     if len(signups) != len(minutes_by_signup):
         raise ValidationError({"signups": "有报名记录不存在"})
-    errors = []
+    errors, refusals = [], []  # wrong minutes (422) / the state of a sign-up refuses it (409)
     for signup in signups:
         authorise_team(actor, signup.activity.team)
         minutes = minutes_by_signup[signup.pk]
         name = signup.volunteer.name
         if signup.is_confirmed:
-            errors.append(f"{name}在“{signup.activity.title}”的时长已确认（{rules.hours_text(signup.confirmed_minutes)}小时）")
+            refusals.append(f"{name}在“{signup.activity.title}”的时长已确认（{rules.hours_text(signup.confirmed_minutes)}小时）")
         elif signup.status != SignUp.Status.SIGNED:
-            errors.append(f"{name}未取得“{signup.activity.title}”的名额")
+            refusals.append(f"{name}未取得“{signup.activity.title}”的名额")
         elif now < signup.activity.ends_at:
-            errors.append(f"“{signup.activity.title}”尚未结束，结束后才能确认时长")
+            refusals.append(f"“{signup.activity.title}”尚未结束，结束后才能确认时长")
         elif not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= rules.MAX_MINUTES:
             errors.append(f"{name}的时长须在0到12小时之间")
     if errors:
-        raise ValidationError({"signups": errors})
+        raise ValidationError({"signups": errors + refusals})
+    if refusals:
+        raise Refusal({"signups": refusals})
     user = None if actor.is_system else actor.user
     for signup in signups:
         minutes = minutes_by_signup[signup.pk]
@@ -530,6 +536,10 @@ HOURS_CONFIRM = "volunteers.hours.confirm"
 # ================================================================================================ rotas
 
 ROTA_CREATE = "volunteers.rota.create"
+ROTA_PUBLISH = "volunteers.rota.publish"
+ROTA_REPLACE = "volunteers.rota.replace"
+DISPATCH_ACCEPT = "volunteers.dispatch.accept"
+DISPATCH_DECLINE = "volunteers.dispatch.decline"
 
 
 def _rota_plan(*, area: Area, teams: list[Team], term_start: date, term_end: date, slots: list[str],
@@ -621,7 +631,7 @@ def publish_rota(*, actor: Actor, rota: Rota, now: datetime | None = None) -> Ro
     _authorise_manage(actor, rota.path)
     rota = Rota.objects.select_for_update().get(pk=rota.pk)
     if rota.status == Rota.Status.PUBLISHED:
-        raise ValidationError({"rota": f"“{rota.title}”已发布"})
+        raise Refusal({"rota": f"“{rota.title}”已发布"})
     published = past = 0
     for turn in selectors.rota_turns(rota):
         starts_at, ends_at = _turn_times(rota, turn)
@@ -673,7 +683,7 @@ def _move_signup(*, actor: Actor, turn: RotaTurn, out: Volunteer, into: Voluntee
     if turn.activity is None:
         return
     if now >= turn.activity.starts_at:
-        raise ValidationError({"turn": f"第{turn.week}周{rota_rules.day_label(turn.date, turn.slot)}的班次已开始，不能再换人"})
+        raise Refusal({"turn": f"第{turn.week}周{rota_rules.day_label(turn.date, turn.slot)}的班次已开始，不能再换人"})
     signup = SignUp.objects.filter(activity=turn.activity, volunteer=out,
                                    status__in=[SignUp.Status.SIGNED, SignUp.Status.WAITING]).first()
     if signup is not None:
@@ -750,7 +760,7 @@ def swap_rota_turns(*, actor: Actor, turn: RotaTurn, other_turn: RotaTurn) -> tu
     rota = turn.rota
     _authorise_manage(actor, rota.path)
     if rota.status != Rota.Status.DRAFT:
-        raise ValidationError({"other_turn": "排班已发布，班次日期不能再调换；可以替换当班队员"})
+        raise Refusal({"other_turn": "排班已发布，班次日期不能再调换；可以替换当班队员"})
     for t, o in ((turn, other_turn), (other_turn, turn)):
         if t.week != o.week:
             raise ValidationError({"other_turn": f"{t.team.name}第{o.week}周已有班次，每个服务队每周只服务一次"})
@@ -942,7 +952,7 @@ def dispatch_wish(*, actor: Actor, demand: Demand, team: Team, note: str = "",
         raise ValidationError({"demand": "只有微心愿可以派单给志愿服务队"})
     if demand.status != Demand.Status.RECEIVED or demand.lead_unit_id is not None or \
             demand.claims.filter(status=WishClaim.Status.HELD).exists():
-        raise ValidationError({"demand": f"心愿 {demand.tracking_code} 已被认领或不在待认领状态，不能派单"})
+        raise Refusal({"demand": f"心愿 {demand.tracking_code} 已被认领或不在待认领状态，不能派单"})
     if not team.is_active:
         raise ValidationError({"team": f"{team.name}已停用"})
     serves = demand.path.startswith(team.path) or (team.unit_id is not None and demand.path.startswith(team.unit.path))
@@ -950,7 +960,7 @@ def dispatch_wish(*, actor: Actor, demand: Demand, team: Team, note: str = "",
         raise ValidationError({"team": f"{team.name}不服务{demand.area.name}，请选择本地的服务队"})
     waiting = Dispatch.objects.filter(demand=demand, status=Dispatch.Status.DISPATCHED).select_related("team").first()
     if waiting is not None:
-        raise ValidationError({"demand": f"心愿 {demand.tracking_code} 已派给{waiting.team.name}，待其接单或婉拒"})
+        raise Refusal({"demand": f"心愿 {demand.tracking_code} 已派给{waiting.team.name}，待其接单或婉拒"})
     dispatch = Dispatch.objects.create(demand=demand, team=team, path=demand.path, note=note.strip()[:200],
                                        dispatched_by=None if actor.is_system else actor.user, dispatched_at=now)
     record(actor=actor, action="volunteers.dispatch.create", obj=dispatch, area_path=demand.path,
@@ -968,7 +978,7 @@ def accept_dispatch(*, actor: Actor, dispatch: Dispatch, activity: dict | None =
     dispatch = _lock_dispatch(dispatch)
     _authorise_team_reply(actor, dispatch.team)
     if dispatch.status != Dispatch.Status.DISPATCHED:
-        raise ValidationError({"dispatch": f"该派单{dispatch.get_status_display()}，不能再接单"})
+        raise Refusal({"dispatch": f"该派单{dispatch.get_status_display()}，不能再接单"})
     team = dispatch.team
     # The leader holds no 认领 capability on the area: this service has checked they lead the dispatched team, so
     # the claim is made as a system actor carrying the leader's account (the claimant and the audit name are theirs).
@@ -993,7 +1003,7 @@ def decline_dispatch(*, actor: Actor, dispatch: Dispatch, reason: str, now: date
     dispatch = _lock_dispatch(dispatch)
     _authorise_team_reply(actor, dispatch.team)
     if dispatch.status != Dispatch.Status.DISPATCHED:
-        raise ValidationError({"dispatch": f"该派单{dispatch.get_status_display()}，不能婉拒"})
+        raise Refusal({"dispatch": f"该派单{dispatch.get_status_display()}，不能婉拒"})
     if not reason.strip():
         raise ValidationError({"reason": "请填写婉拒原因"})
     dispatch.status, dispatch.decided_by, dispatch.decided_at = Dispatch.Status.DECLINED, actor.user, now
@@ -1009,5 +1019,5 @@ def complete_dispatch(*, actor: Actor, dispatch: Dispatch, note: str, now: datet
     claimant check is the demand's: the leader who accepted, or a member of the unit); the resident then rates it
     on the demand's own tracking page (评单)."""
     if dispatch.wish_claim_id is None:
-        raise ValidationError({"dispatch": "该派单尚未接单"})
+        raise Refusal({"dispatch": "该派单尚未接单"})
     return demand_services.fulfil_claim(actor=actor, claim=dispatch.wish_claim, note=note, now=now)

@@ -62,15 +62,15 @@ def as_township(township):
 
 
 @pytest.mark.parametrize("url", ["/pairing/coverage/?area={sq}", "/pairing/coverage.xlsx?area={sq}",
-                                 "/pairing/figures/?area={sq}", "/api/pairing/coverage?area={sq}",
-                                 "/api/pairing/figures?area={sq}"])
+                                 "/pairing/figures/?area={sq}", "/api/pairing/coverage/?area_code={sq}",
+                                 "/api/pairing/figures/?area_code={sq}"])
 def test_outsiders_cadres_and_grid_workers_get_404_everywhere(case, url, as_outsider, as_cadre, as_insider):
     for client in (as_outsider, as_cadre, as_insider):
         assert client.get(url.format(sq=SQ)).status_code == 404
 
 
 @pytest.mark.parametrize("url", ["/pairing/coverage/?area={sq}&day={day}", "/pairing/figures/?area={sq}",
-                                 "/api/pairing/coverage?area={sq}&day={day}", "/api/pairing/figures?area={sq}"])
+                                 "/api/pairing/coverage/?area_code={sq}&day={day}", "/api/pairing/figures/?area_code={sq}"])
 def test_the_village_and_the_township_see_every_coverage_page(case, url, as_secretary, as_reader, as_township):
     for client in (as_secretary, as_reader, as_township):
         assert client.get(url.format(sq=SQ, day=DAY)).status_code == 200
@@ -88,19 +88,19 @@ def test_the_coverage_page_asks_a_constant_number_of_statements(case, as_townshi
 
 
 def test_the_api_answers_coverage_with_tags_only_for_the_secretary(case, as_secretary, as_reader):
-    body = as_secretary.get(f"/api/pairing/coverage?area={SQ}&day={DAY}").json()
+    body = as_secretary.get(f"/api/pairing/coverage/?area_code={SQ}&day={DAY}").json()
     assert body["total"]["pairs"] == 4 and body["total"]["missed"] == 1
     assert body["total"]["current"]["overdue"] == 1 and body["total"]["unpaired_by_tag"]["subsistence"] == 1
     assert [c["area"]["code"] for c in body["children"]] == [f"{SQ}001", f"{SQ}002"]
     assert body["total"]["units_not_visited"] == ["乌丹镇农业服务中心→赛沁塔拉嘎查"]
-    read = as_reader.get(f"/api/pairing/coverage?area={SQ}&day={DAY}").json()
+    read = as_reader.get(f"/api/pairing/coverage/?area_code={SQ}&day={DAY}").json()
     assert read["total"]["unpaired_by_tag"] is None and read["total"]["unpaired_priority"] == 1
 
 
 def test_the_api_figures(case, as_secretary):
-    body = as_secretary.get(f"/api/pairing/figures?area={SQ}&since=2026-01-01&until={DAY}").json()
+    body = as_secretary.get(f"/api/pairing/figures/?area_code={SQ}&since=2026-01-01&until={DAY}").json()
     assert body["visits"] == 15 and body["households_visited"] == 3 and body["problems"] == 0
-    assert as_secretary.get(f"/api/pairing/figures?area={SQ}&since=2026-06-01&until=2026-01-01").status_code == 422
+    assert as_secretary.get(f"/api/pairing/figures/?area_code={SQ}&since=2026-06-01&until=2026-01-01").status_code == 422
 
 
 def test_the_cadres_page_and_due_list(case, as_cadre, pairing_world):
@@ -112,15 +112,15 @@ def test_the_cadres_page_and_due_list(case, as_cadre, pairing_world):
     assert reverse("pairing-pair", args=[pairing_world.other_pair.pk]) in page
     mine = as_cadre.get(f"/pairing/my/?day={DAY}").content.decode()
     assert "本周没有到期的走访" in mine and "SQ-0001" in mine and "SQ-0004" not in mine
-    body = other.get(f"/api/pairing/due?day={DAY}").json()
-    assert [(i["target"], i["status"], i["deadline"]) for i in body["items"]] == [("户SQ-0004", "overdue", "2026-06-07")]
-    assert as_cadre.get(f"/api/pairing/due?day={DAY}").json() == {"day": str(DAY), "done": 1, "items": []}
+    body = other.get(f"/api/pairing/due/?day={DAY}").json()
+    assert [(i["target"], i["status"], i["deadline"]) for i in body["due"]] == [("户SQ-0004", "overdue", "2026-06-07")]
+    assert as_cadre.get(f"/api/pairing/due/?day={DAY}").json() == {"day": str(DAY), "done": 1, "due": []}
 
 
 def test_my_pairs_is_404_for_a_grid_worker_without_pairs_and_open_to_a_secretary(case, as_insider, as_secretary,
                                                                                  as_outsider):
     assert as_insider.get("/pairing/my/").status_code == 404
-    assert as_insider.get("/api/pairing/due").status_code == 404
+    assert as_insider.get("/api/pairing/due/").status_code == 404
     assert as_secretary.get("/pairing/my/").status_code == 200
     assert as_outsider.get("/pairing/my/").status_code == 200  # a secretary elsewhere: their own (empty) list
 

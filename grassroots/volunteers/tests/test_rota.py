@@ -2,6 +2,7 @@
 pages, export and API, scoped. The world: 赛沁塔拉嘎查's station with two teams serving Saturday mornings in pairs —
 夕阳红服务队 (王建国, 张秀兰, 李桂芝, all free then) and 红马甲巡逻队 (赵刚, 孙丽 free; 周强 only on Monday)."""
 
+import json
 from datetime import date, time
 from io import BytesIO
 from pathlib import Path
@@ -373,14 +374,14 @@ def test_turn_page_replace_and_refusals(rota_world, draft, as_leader, as_reader,
 
 
 def test_api_rotas_scoped(draft, as_secretary, as_outsider, as_reader):
-    listed = as_secretary.get("/api/volunteers/rotas").json()
-    assert [r["title"] for r in listed["items"]] == ["校门口·微学堂"] and listed["items"][0]["turns"] == 6
-    assert as_outsider.get("/api/volunteers/rotas").json()["items"] == []
-    one = as_reader.get(f"/api/volunteers/rotas/{draft.pk}").json()
-    assert len(one["turns_list"]) == 6
-    first = one["turns_list"][0]
+    listed = as_secretary.get("/api/volunteers/rotas/").json()
+    assert [r["title"] for r in listed["items"]] == ["校门口·微学堂"] and listed["items"][0]["turn_count"] == 6
+    assert as_outsider.get("/api/volunteers/rotas/").json()["items"] == []
+    one = as_reader.get(f"/api/volunteers/rotas/{draft.pk}/").json()
+    assert len(one["turns"]) == 6 and one["turn_count"] == 6
+    first = one["turns"][0]
     assert first["date"] == "2026-09-12" and first["slot_label"] == "周六上午" and len(first["members"]) == 2
-    missing = as_outsider.get(f"/api/volunteers/rotas/{draft.pk}")
+    missing = as_outsider.get(f"/api/volunteers/rotas/{draft.pk}/")
     assert missing.status_code == 404 and "detail" in missing.json()
 
 
@@ -409,3 +410,39 @@ def test_demo_rota_of_wudan(volunteer_world, region, system_actor):
     # Run again, the same rota comes back.
     assert build_demo_rota(actor=system_actor, township=region["乌丹镇"], institute=volunteer_world.institute,
                            today=date(2026, 12, 6)) == rota
+
+
+@freeze_time(BEFORE_TERM)
+def test_api_publish_a_rota_once_then_409(draft, as_secretary, as_reader, as_outsider, as_insider):
+    url = f"/api/volunteers/rotas/{draft.pk}/publish/"
+    refused = as_reader.post(url, "{}", content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden" and refused.json()["detail"]
+    for stranger in (as_outsider, as_insider):
+        missing = stranger.post(url, "{}", content_type="application/json")
+        assert missing.status_code == 404 and missing.json() == {"code": "not_found", "detail": "未找到", "errors": {}}
+    done = as_secretary.post(url, "{}", content_type="application/json", headers={"Idempotency-Key": "pub-1"})
+    assert done.status_code == 200 and done.json()["status"] == "published"
+    assert all(t["activity_id"] for t in done.json()["turns"])
+    replay = as_secretary.post(url, "{}", content_type="application/json", headers={"Idempotency-Key": "pub-1"})
+    assert replay.json() == done.json() and replay["Idempotent-Replayed"] == "true"
+    again = as_secretary.post(url, "{}", content_type="application/json")
+    assert again.status_code == 409 and again.json()["errors"] == {"rota": ["“校门口·微学堂”已发布"]}
+    assert Activity.objects.filter(title__startswith="校门口·微学堂").count() == 6
+
+
+def test_api_the_leader_replaces_a_member_of_a_turn(rota_world, draft, as_leader, as_reader, as_outsider, as_insider):
+    w = rota_world["world"]
+    turn = turns_of(draft)[(1, "赛沁塔拉嘎查夕阳红服务队")]
+    url = f"/api/volunteers/rotas/turns/{turn.pk}/replace/"
+    body = json.dumps({"out_id": w.volunteer.pk, "into_id": rota_world["li"].pk})
+    refused = as_reader.post(url, body, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    for stranger in (as_outsider, as_insider):
+        assert stranger.post(url, body, content_type="application/json").json()["code"] == "not_found"
+    done = as_leader.post(url, body, content_type="application/json", headers={"Idempotency-Key": "r-1"})
+    assert done.status_code == 200 and sorted(m["name"] for m in done.json()["members"]) == sorted(["王建国", "李桂芝"])
+    replay = as_leader.post(url, body, content_type="application/json", headers={"Idempotency-Key": "r-1"})
+    assert replay.json() == done.json() and replay["Idempotent-Replayed"] == "true"
+    again = as_leader.post(url, body, content_type="application/json")  # she is no longer on the turn
+    assert again.status_code == 422 and list(again.json()["errors"]) == ["out"]
+    assert names(turns_of(draft)[(1, "赛沁塔拉嘎查夕阳红服务队")]) == sorted(["王建国", "李桂芝"])
