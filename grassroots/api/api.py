@@ -110,6 +110,7 @@ from grassroots.members.api import router as members_router  # noqa: E402
 from grassroots.neworgs.api import router as neworgs_router  # noqa: E402
 from grassroots.pairing.api import router as pairing_router  # noqa: E402
 from grassroots.party.api import router as party_router  # noqa: E402
+from grassroots.settlement.api import public_router as settlement_public_router  # noqa: E402
 from grassroots.settlement.api import router as settlement_router  # noqa: E402
 from grassroots.shop.api import router as shop_router  # noqa: E402
 from grassroots.volunteers.api import router as volunteers_router  # noqa: E402
@@ -123,6 +124,7 @@ api.add_router("/points", ledger_router)
 api.add_router("/points/results", ledger_results_router)
 api.add_router("/points/results", settlement_router)
 api.add_router("/points/results", boards_router)
+api.add_router("/points/public", settlement_public_router)
 api.add_router("/shop", shop_router)
 api.add_router("/party", party_router)
 api.add_router("/party", members_router)

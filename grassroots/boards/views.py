@@ -38,7 +38,7 @@ from grassroots.rules.masking import mask_name
 from grassroots.rules.points import short_hash
 from grassroots.rules.settlement import fen_for, quarter_label, yuan_text
 from grassroots.settlement import selectors as settlement_selectors
-from grassroots.settlement.views import fit_columns
+from grassroots.settlement.documents import fit_columns
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 

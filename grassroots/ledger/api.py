@@ -10,7 +10,17 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StrictStr
 
 from grassroots.access.scope import access_object, scope_of, visible
-from grassroots.api.common import Limit, Offset, OptionalKey, area_ref, once, page, user_name
+from grassroots.api.common import (
+    Cursor,
+    Limit,
+    Page,
+    RequiredKey,
+    area_ref,
+    once,
+    page,
+    position_of,
+    user_name,
+)
 from grassroots.api.errors import (
     StrictIn,
     api_errors,
@@ -45,10 +55,10 @@ from grassroots.points.api_common import (
     points_per_yuan,
     village_for,
     with_areas,
-    yuan,
 )
 from grassroots.points.api_common import with_areas as _with_areas
 from grassroots.rules.points import period_bounds, short_hash
+from grassroots.rules.settlement import fen_for, yuan_text
 from grassroots.settlement import selectors as settlement_selectors
 
 router = Router(tags=["积分制"])
@@ -75,11 +85,6 @@ class EntryOut(Schema):
     prev_hash: str
     hash: str
     short_hash: str
-
-
-class EntryListOut(Schema):
-    items: list[EntryOut]
-    next_offset: int | None
 
 
 class OriginClaim(Schema):
@@ -138,22 +143,23 @@ class EntriesQuery(Schema):
     household_id: ObjectId | None = None
     village: VillageCode = None
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/entries/", response={200: EntryListOut, **READ_ERRORS}, summary="积分台账（按户或按村）")
+@router.get("/entries/", response={200: Page(EntryOut), **READ_ERRORS}, summary="积分台账（按户或按村）")
 @api_errors
 def list_entries(request, filters: Query[EntriesQuery]):
     user = request.user
-    household_id, village, limit, offset = filters.household_id, filters.village, filters.limit, filters.offset
+    household_id, village, limit = filters.household_id, filters.village, filters.limit
+    position = position_of(filters.cursor)
     entries = visible(user, LedgerEntry.objects.select_related(*ENTRY_RELATED), caps.VIEW)
     if household_id is not None:
         household = access_object(user, Household.objects.all(), pk=household_id)
         entries = entries.filter(household=household)
     if village:
         entries = entries.filter(path__startswith=village_for(user, village).path)
-    entries = with_areas(list(entries.order_by("-id")[offset:offset + limit + 1]))
-    return page([_entry(e) for e in entries], limit, offset)
+    entries = with_areas(list(entries.order_by("-id")[position:position + limit + 1]))
+    return page([_entry(e) for e in entries], limit, position)
 
 
 @router.get("/entries/{int:entry_id}/origin/", response={200: EntryOriginOut, **READ_ERRORS},
@@ -193,31 +199,33 @@ class ReversalIn(StrictIn):
              summary="冲正：记一条相反分值的记录，写明所冲正的记录和理由")
 @api_errors
 def reverse_entry(request, response: HttpResponse, entry_id: ObjectId, payload: ReversalIn,
-                  idempotency_key: OptionalKey = None):
+                  idempotency_key: RequiredKey = None):
+    """An entry already reversed, or a reversal itself, is refused with 409."""
     user = request.user
     entry = access_object(user, LedgerEntry.objects.all(), pk=entry_id)
 
     def work() -> dict:
         reversal = services.reverse_entry(actor=Actor.from_request(request), entry=entry, reason=payload.reason)
         [reversal] = with_areas([LedgerEntry.objects.select_related(*ENTRY_RELATED).get(pk=reversal.pk)])
-        return EntryOut.model_validate(_entry(reversal)).model_dump(mode="json")
+        return EntryOut.model_validate(_entry(reversal)).model_dump()
 
-    return once(request, response, key=idempotency_key, required=False, action="points.entry.reverse",
+    return once(request, response, key=idempotency_key, required=True, action="points.entry.reverse",
                  body=payload.model_dump(mode="json"), work=work)
 
 results_router = Router(tags=["积分结果"])  # mounted under /points/results, as before the split
 
 
 class BalanceOut(Schema):
-    household: int
+    household_id: int
     number: str
     head: str
     score: int = Field(description="累计积分（历年合计，兑换不减少积分）")
     year: int
     year_score: int = Field(description="本年度积分")
-    credit: int = Field(description="可兑换积分")
-    credit_yuan: str = Field(description="可兑换金额（元，两位小数），如 47.00")
-    points_per_yuan: int = Field(description="兑换比例：几分兑1元")
+    balance: int = Field(description="可兑换积分")
+    balance_fen: int = Field(description="可兑换积分折合金额（分）")
+    balance_text: str = Field(description="可兑换金额的显示文字，如 47元、17.50元")
+    exchange_rate: int = Field(description="兑换比例：几分兑1元（村的积分兑换设置）")
     may_redeem: bool
     reason: str = Field(description="不能兑换时的原因；能兑换时为空")
 
@@ -232,9 +240,10 @@ def household_balance(request, household_id: ObjectId):
     year_score = selectors.score_between([household.pk], date(today.year, 1, 1), date(today.year, 12, 31))
     standing = settlement_selectors.redemption_standing(household, today)
     rate = points_per_yuan(household.village_id)
-    return {"household": household.pk, "number": household.number, "head": head_name(household.head),
+    fen = fen_for(max(balance.credit, 0), rate)
+    return {"household_id": household.pk, "number": household.number, "head": head_name(household.head),
             "score": balance.score, "year": today.year, "year_score": year_score[household.pk],
-            "credit": balance.credit, "credit_yuan": yuan(balance.credit, rate), "points_per_yuan": rate,
+            "balance": balance.credit, "balance_fen": fen, "balance_text": yuan_text(fen), "exchange_rate": rate,
             "may_redeem": standing.may_redeem, "reason": standing.reason}
 
 
@@ -243,7 +252,7 @@ class YearQuery(Schema):
 
 
 class MonthsOut(Schema):
-    household: int
+    household_id: int
     number: str
     year: int
     months: list[int] = Field(description="1月至12月各月积分")
@@ -257,7 +266,7 @@ def household_months(request, household_id: ObjectId, filters: Query[YearQuery])
     household = household_for(request.user, household_id)
     year = filters.year or timezone.localdate().year
     months = selectors.score_by_month(household.pk, year)
-    return {"household": household.pk, "number": household.number, "year": year, "months": months,
+    return {"household_id": household.pk, "number": household.number, "year": year, "months": months,
             "total": sum(months)}
 
 
@@ -266,7 +275,7 @@ class HouseholdEntriesQuery(Schema):
     month: Month | None = Field(None, description="月份；不填为全年")
     account: Account | None = Field(None, description="score 积分 / credit 可兑换额度；不填为两者")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
 class HouseholdEntryOut(EntryOut):
@@ -277,15 +286,6 @@ class HouseholdEntryOut(EntryOut):
     page_url: str = Field(description="来龙去脉（网页）")
 
 
-class HouseholdEntriesOut(Schema):
-    household: int
-    number: str
-    year: int
-    month: int | None
-    items: list[HouseholdEntryOut]
-    next_offset: int | None
-
-
 def _household_entry(e: LedgerEntry) -> dict:
     return {**_entry(e), "account_label": e.get_account_display(),
             "rule_title": e.rule_version.title if e.rule_version_id else "", "settlement_id": e.settlement_id,
@@ -293,8 +293,8 @@ def _household_entry(e: LedgerEntry) -> dict:
             "page_url": reverse("points-entry", args=[e.pk])}
 
 
-@results_router.get("/households/{int:household_id}/entries/", response={200: HouseholdEntriesOut, **READ_ERRORS},
-            summary="户的积分明细（按年、月）")
+@results_router.get("/households/{int:household_id}/entries/", response={200: Page(HouseholdEntryOut), **READ_ERRORS},
+            summary="户的积分明细（按年、月；新的在前）")
 @api_errors
 def household_entries(request, household_id: ObjectId, filters: Query[HouseholdEntriesQuery]):
     household = household_for(request.user, household_id)
@@ -307,7 +307,6 @@ def household_entries(request, household_id: ObjectId, filters: Query[HouseholdE
         household=household, occurred_on__range=(start, end))
     if filters.account is not None:
         entries = entries.filter(account=filters.account)
-    limit, offset = filters.limit, filters.offset
-    entries = _with_areas(list(entries.order_by("-occurred_on", "-seq")[offset:offset + limit + 1]))
-    return {"household": household.pk, "number": household.number, "year": year, "month": filters.month,
-            **page([_household_entry(e) for e in entries], limit, offset)}
+    limit, position = filters.limit, position_of(filters.cursor)
+    entries = _with_areas(list(entries.order_by("-occurred_on", "-seq")[position:position + limit + 1]))
+    return page([_household_entry(e) for e in entries], limit, position)

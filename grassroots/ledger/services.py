@@ -11,6 +11,7 @@ from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.catalogue.models import RuleKind, RuleVersion
+from grassroots.core.refusals import Refusal
 from grassroots.ledger.models import (
     Account,
     EntryKind,
@@ -196,9 +197,9 @@ def reverse_entry(*, actor: Actor, entry: LedgerEntry, reason: str, now=None) ->
     if not (reason or "").strip():
         raise ValidationError({"reason": "冲正须写明理由"})
     if entry.kind == EntryKind.REVERSAL:
-        raise ValidationError({"entry": "冲正记录不能再冲正，请另行记录"})
+        raise Refusal({"entry": "冲正记录不能再冲正，请另行记录"})
     if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise ValidationError({"entry": "该记录已冲正"})
+        raise Refusal({"entry": "该记录已冲正"})
     now = now or timezone.now()
     # A score reversal keeps the deed's date, so it corrects the month and quarter the deed counted in
     # (a published settlement then needs a correction, which shows up as a difference).

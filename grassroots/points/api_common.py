@@ -1,7 +1,6 @@
 """What the points apps' routers (catalogue, claims, ledger, settlement, boards) share: error maps, small
-schemas and query types, the village a request names, money as yuan. Access goes through access/scope.py."""
+schemas and query types, the village a request names, a village's exchange rate. Access goes through access/scope.py."""
 
-from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
@@ -15,7 +14,7 @@ from grassroots.access.scope import NOT_FOUND, access_area, access_household, sc
 from grassroots.api.errors import ErrorOut, ValidationErrorOut
 from grassroots.areas.models import Area, Household, Level
 from grassroots.points import capabilities as caps
-from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN, fen_for
+from grassroots.rules.settlement import DEFAULT_POINTS_PER_YUAN
 from grassroots.settlement.models import PointsPolicy
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
@@ -102,10 +101,6 @@ def with_areas(objects: list, *, recorders: bool = False, caller=None) -> list:
         if recorders:
             o.recorder = users[o.recorder_id]
     return objects
-
-
-def yuan(points: int, points_per_yuan: int) -> str:
-    return str(Decimal(fen_for(points, points_per_yuan)).scaleb(-2))
 
 
 def points_per_yuan(village_id: int) -> int:

@@ -12,6 +12,7 @@ from grassroots.areas.models import Area, Household
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.catalogue.selectors import village_of
+from grassroots.core.refusals import Refusal
 from grassroots.ledger.models import (
     Account,
     EntryKind,
@@ -80,7 +81,7 @@ def _check_quarter_over(year: int, quarter: int, today: date) -> None:
         raise ValidationError({"quarter": "季度须为1到4"})
     end = quarter_bounds(year, quarter)[1]
     if today <= end:
-        raise ValidationError({"quarter": f"{quarter_label(year, quarter)}尚未结束（{end:%Y-%m-%d}结束），不能评议"})
+        raise Refusal({"quarter": f"{quarter_label(year, quarter)}尚未结束（{end:%Y-%m-%d}结束），不能评议"})
 
 
 @transaction.atomic(durable=True)  # a scheduled job's unit of work commits on its own
@@ -140,7 +141,7 @@ def recompute_settlement(*, actor: Actor, settlement: Settlement, now=None) -> S
     authorise(actor, caps.SETTLE, settlement.path)
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.status != SettlementStatus.DRAFT:
-        raise ValidationError({"settlement": "已公布的评议结果不能重新计算，请提出更正"})
+        raise Refusal({"settlement": "已公布的评议结果不能重新计算，请提出更正"})
     settlement.computed_at = now or timezone.now()
     settlement.ledger_seq = head_seq(settlement.village_id)
     settlement.save(update_fields=["computed_at", "ledger_seq"])
@@ -161,9 +162,9 @@ def correct_settlement(*, actor: Actor, settlement: Settlement, reason: str, now
         raise ValidationError({"reason": "请写明更正理由（至少4个字）"})
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.status != SettlementStatus.PUBLISHED:
-        raise ValidationError({"settlement": "只能更正已公布的评议结果"})
+        raise Refusal({"settlement": "只能更正已公布的评议结果"})
     if Settlement.objects.filter(supersedes=settlement).exists():
-        raise ValidationError({"settlement": "已有待公布的更正"})
+        raise Refusal({"settlement": "已有待公布的更正"})
     draft = Settlement.objects.create(
         village_id=settlement.village_id, path=settlement.path, year=settlement.year, quarter=settlement.quarter,
         revision=settlement.revision + 1, threshold=settlement.threshold, points_per_yuan=settlement.points_per_yuan,
@@ -184,7 +185,7 @@ def publish_settlement(*, actor: Actor, settlement: Settlement, now=None) -> Set
     now = now or timezone.now()
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.status != SettlementStatus.DRAFT:
-        raise ValidationError({"settlement": f"该评议结果{settlement.get_status_display()}，不能再公布"})
+        raise Refusal({"settlement": f"该评议结果{settlement.get_status_display()}，不能再公布"})
     label = quarter_label(settlement.year, settlement.quarter)
     standing = {e.household_id: e for e in LedgerEntry.objects.filter(
         settlement__village_id=settlement.village_id, settlement__year=settlement.year,
@@ -235,15 +236,15 @@ def close_year(*, actor: Actor, village: Area, year: int, now=None) -> YearClose
     now = now or timezone.now()
     today = timezone.localdate(now)
     if today <= date(year, 12, 31):
-        raise ValidationError({"year": f"{year}年尚未结束"})
+        raise Refusal({"year": f"{year}年尚未结束"})
     existing = YearClose.objects.filter(village=village, year=year).first()
     if existing is not None:
         return existing
     if Settlement.objects.filter(village=village, year=year, status=SettlementStatus.DRAFT).exists():
-        raise ValidationError({"year": f"{year}年还有未公布的评议结果，请先公布"})
+        raise Refusal({"year": f"{year}年还有未公布的评议结果，请先公布"})
     year_settled = Settlement.objects.filter(village=village, year=year, status=SettlementStatus.PUBLISHED)
     if year_settled.exists() and not year_settled.filter(quarter=4).exists():
-        raise ValidationError({"year": f"请先公布{year}年第四季度评议结果并办完兑换，再办理年末结转"})
+        raise Refusal({"year": f"请先公布{year}年第四季度评议结果并办完兑换，再办理年末结转"})
     policy = policy_for(village)
     entries = []
     if policy.year_end == YearEnd.LAPSE:

@@ -3,7 +3,7 @@
 
 
 from grassroots.ledger import services as ledger_services
-from grassroots.points.api_testing import BASE, VILLAGE
+from grassroots.points.api_testing import BASE, VILLAGE, key, post
 from grassroots.points.testing import actor
 
 # --- the ledger -----------------------------------------------------------------------------
@@ -37,3 +37,29 @@ def test_origin_of_a_reversal_and_of_what_it_reversed(points_world, secretary, a
     body = as_secretary.get(f"{BASE}/entries/{reversal.pk}/origin/").json()
     assert body["entry"]["reason"] == "重复记分" and body["reverses"]["id"] == points_world["entry"].pk
     assert body["claim"] is None and body["notice"] is None and body["decisions"] == []
+
+
+def test_reversal_needs_a_key_and_a_second_one_is_refused_409(points_world, as_secretary, as_cashier, as_outsider):
+    url = f"{BASE}/entries/{points_world['entry'].pk}/reversal/"
+    without_key = post(as_secretary, url, {"reason": "重复记分"})
+    assert without_key.status_code == 422 and "Idempotency-Key" in without_key.json()["errors"]
+    assert post(as_cashier, url, {"reason": "重复记分"}, key=key()).status_code == 403
+    assert post(as_outsider, url, {"reason": "重复记分"}, key=key()).status_code == 404
+    k = key()
+    first, replay = post(as_secretary, url, {"reason": "重复记分"}, key=k), post(as_secretary, url,
+                                                                              {"reason": "重复记分"}, key=k)
+    assert first.status_code == replay.status_code == 201 and first.content == replay.content
+    again = post(as_secretary, url, {"reason": "重复记分"}, key=key())
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    assert "已冲正" in again.json()["errors"]["entry"][0]
+    of_reversal = post(as_secretary, f"{BASE}/entries/{first.json()['id']}/reversal/", {"reason": "再冲"}, key=key())
+    assert of_reversal.status_code == 409
+
+
+def test_entries_page_with_the_cursor(points_world, as_insider):
+    first = as_insider.get(f"{BASE}/entries/", {"village": VILLAGE, "limit": 1}).json()
+    assert len(first["items"]) == 1 and first["next_cursor"]
+    rest = as_insider.get(f"{BASE}/entries/", {"village": VILLAGE, "limit": 1, "cursor": first["next_cursor"]}).json()
+    assert [e["seq"] for e in first["items"] + rest["items"]] == [2, 1] and rest["next_cursor"] is None
+    bad = as_insider.get(f"{BASE}/entries/", {"cursor": "!!"})
+    assert bad.status_code == 422 and "cursor" in bad.json()["errors"]

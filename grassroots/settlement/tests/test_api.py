@@ -24,6 +24,11 @@ VILLAGE = "150426100223"  # 赛沁塔拉嘎查
 GRID1, GRID2 = "150426100223001", "150426100223002"
 OTHER_VILLAGE = "150426104204"  # 官井子村
 REFUSED = "该户未授权贵单位查询信用等级，或授权已过期、已撤回"
+NOT_FOUND = {"code": "not_found", "detail": "未找到", "errors": {}}
+
+
+def refused_body(detail: str = REFUSED) -> dict:
+    return {"code": "forbidden", "detail": detail, "errors": {}}
 
 
 def key() -> str:
@@ -72,7 +77,7 @@ def world(seed_004, village, secretary, rules):
 
 def consent_body(coop, **change):
     today = timezone.localdate()
-    body = {"institution": coop.pk, "signed_by": "乌云毕力格", "signed_on": (today - timedelta(days=3)).isoformat(),
+    body = {"institution_id": coop.pk, "signed_by": "乌云毕力格", "signed_on": (today - timedelta(days=3)).isoformat(),
             "expires_on": (today + timedelta(days=365)).isoformat()}
     body.update(change)
     return body
@@ -111,18 +116,22 @@ def test_reads_insider_and_read_only_members_see_outsider_gets_404(world, as_ins
         response = client.get(url)
         assert response.status_code == 200, response.content
     outside = as_outsider.get(url)
-    assert outside.status_code == 404 and outside.json() == {"detail": "未找到"}
+    assert outside.status_code == 404 and outside.json() == NOT_FOUND
 
 
 @pytest.mark.parametrize(("method", "url"), [("get", u) for u in READS] + [
     ("post", "/settlements/"), ("post", "/settlements/{settlement}/publish/"),
     ("post", "/settlements/{settlement}/correct/"), ("post", "/households/{home}/consents/"),
-    ("post", "/consents/1/revoke/"), ("post", "/credit/lookup/")])
+    ("post", "/consents/1/revoke/"), ("post", "/credit/lookup/"), ("post", "/settlements/{settlement}/recompute/"),
+    ("get", "/settlements/{settlement}/xlsx/"), ("get", "/villages/{village}/annual/xlsx/"),
+    ("get", "/villages/{village}/annual/pdf/"), ("get", "/villages/{village}/annual/certificates/"),
+    ("post", "/villages/{village}/year-close/"), ("get", "/villages/{village}/policy/"),
+    ("patch", "/villages/{village}/policy/"), ("get", "/villages/{village}/ranking/")])
 def test_anonymous_gets_401(client, world, method, url):
     kwargs = {"content_type": "application/json", "data": "{}", "headers": {"Idempotency-Key": "k"}} \
-        if method == "post" else {}
+        if method in ("post", "patch") else {}
     response = getattr(client, method)(BASE + _url(url, world), **kwargs)
-    assert response.status_code == 401 and response.json() == {"detail": "请先登录"}
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
 
 
 def test_missing_and_foreign_look_the_same(world, as_outsider):
@@ -131,14 +140,14 @@ def test_missing_and_foreign_look_the_same(world, as_outsider):
                              (f"/settlements/{world['published'].pk}/", "/settlements/999999/"),
                              (f"/grids/{GRID1}/statement/", "/grids/150426100223009/statement/"),
                              (f"/villages/{VILLAGE}/annual/", "/villages/150426100299/annual/")]:
-        assert get(as_outsider, foreign).json() == get(as_outsider, missing).json() == {"detail": "未找到"}
+        assert get(as_outsider, foreign).json() == get(as_outsider, missing).json() == NOT_FOUND
 
 
 def test_the_settlement_list_holds_only_what_the_caller_may_see(world, as_secretary, as_insider, as_outsider):
     ids = {s["id"] for s in get(as_secretary, "/settlements/").json()["items"]}
     assert ids == {world["published"].pk, world["draft"].pk}
     assert {s["id"] for s in get(as_insider, "/settlements/").json()["items"]} == ids  # the grid's village
-    assert get(as_outsider, "/settlements/").json() == {"items": [], "next_offset": None}
+    assert get(as_outsider, "/settlements/").json() == {"items": [], "next_cursor": None}
     filtered = get(as_secretary, "/settlements/", year=2026, quarter=2).json()["items"]
     assert [s["id"] for s in filtered] == [world["draft"].pk] and filtered[0]["status_label"] == "待公布"
     assert get(as_secretary, "/settlements/", status="published").json()["items"][0]["label"] == "2026年第一季度"
@@ -153,12 +162,13 @@ def test_seed_004_through_the_api(seed_004, as_secretary, as_cashier):
     computed = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026, "quarter": 1}, key=key())
     assert computed.status_code == 201, computed.content
     body = computed.json()
-    assert (body["status"], body["households"], body["credit_total"], body["credit_total_yuan"]) == \
-        ("draft", 1, 235, "47.00")
-    assert body["lines"] == [{"household": home.pk, "number": "SQ-0001", "head": "乌云毕力格", "points": 235,
-                              "vetoed": False, "eligible": True, "credit": 235, "credit_yuan": "47.00"}]
+    assert (body["status"], body["households"], body["granted_total"], body["granted_total_fen"],
+            body["granted_total_text"], body["exchange_rate"]) == ("draft", 1, 235, 4700, "47元", 5)
+    assert body["lines"] == [{"household_id": home.pk, "number": "SQ-0001", "head": "乌云毕力格", "points": 235,
+                              "vetoed": False, "eligible": True, "granted": 235, "granted_fen": 4700,
+                              "granted_text": "47元"}]
     before = get(as_cashier, f"/households/{home.pk}/balance/").json()
-    assert (before["credit"], before["may_redeem"]) == (0, False)
+    assert (before["balance"], before["may_redeem"]) == (0, False)
     assert before["reason"] == "本村尚未公布季度评议结果，暂不能兑换"
 
     published = post(as_secretary, f"/settlements/{body['id']}/publish/")
@@ -167,16 +177,17 @@ def test_seed_004_through_the_api(seed_004, as_secretary, as_cashier):
 
     balance = get(as_cashier, f"/households/{home.pk}/balance/").json()
     this_year = timezone.localdate().year
-    assert balance == {"household": home.pk, "number": "SQ-0001", "head": "乌云毕力格", "score": 285,
-                       "year": this_year, "year_score": 285 if this_year == 2026 else 0, "credit": 235,
-                       "credit_yuan": "47.00", "points_per_yuan": 5, "may_redeem": True, "reason": ""}
+    assert balance == {"household_id": home.pk, "number": "SQ-0001", "head": "乌云毕力格", "score": 285,
+                       "year": this_year, "year_score": 285 if this_year == 2026 else 0, "balance": 235,
+                       "balance_fen": 4700, "balance_text": "47元", "exchange_rate": 5, "may_redeem": True,
+                       "reason": ""}
 
 
 def test_balance_says_why_a_household_may_not_redeem(world, as_reader):
     low = world["homes"]["SQ-0002"]
     give(low, 79, date(2026, 1, 5))
     body = get(as_reader, f"/households/{low.pk}/balance/").json()
-    assert (body["credit"], body["credit_yuan"], body["may_redeem"]) == (0, "0.00", False)
+    assert (body["balance"], body["balance_fen"], body["balance_text"], body["may_redeem"]) == (0, 0, "0元", False)
     assert body["reason"] == "2026年第一季度积分79分，未达到80分，不能兑换"
     vetoed = get(as_reader, f"/households/{world['homes']['SQ-0003'].pk}/balance/").json()
     assert not vetoed["may_redeem"] and "否决" in vetoed["reason"]
@@ -208,7 +219,9 @@ def test_entries_by_month_with_rule_reason_and_origin(world, as_insider, as_secr
     only_credit = get(as_insider, f"/households/{seed.pk}/entries/", year=2026, account="credit").json()["items"]
     assert [e["id"] for e in only_credit] == [grant["id"]]
     page = get(as_insider, f"/households/{seed.pk}/entries/", year=2026, limit=2).json()
-    assert len(page["items"]) == 2 and page["next_offset"] == 2
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = get(as_insider, f"/households/{seed.pk}/entries/", year=2026, limit=2, cursor=page["next_cursor"]).json()
+    assert [e["id"] for e in page["items"] + rest["items"]] == [e["id"] for e in year]
 
 
 def test_grid_statement_ranks_the_grids_households(homes, as_insider, as_secretary):
@@ -235,7 +248,7 @@ def test_settlement_detail_shows_a_grid_worker_only_their_grids_lines(world, as_
     assert everyone == {"SQ-0001", "SQ-0003", "SQ-0004"}
     grid_only = get(as_insider, url).json()
     assert {line["number"] for line in grid_only["lines"]} == {"SQ-0001", "SQ-0003"}
-    assert grid_only["households"] == 2 and grid_only["credit_total"] == 325  # village totals: 235 + 90
+    assert grid_only["households"] == 2 and grid_only["granted_total"] == 325  # village totals: 235 + 90
 
 
 def test_compute_insider_read_only_outsider(seed_004, as_secretary, as_committee, as_reader, as_cashier,
@@ -252,8 +265,8 @@ def test_compute_insider_read_only_outsider(seed_004, as_secretary, as_committee
 
 def test_computing_twice_returns_the_existing_settlement(seed_004, as_secretary):
     body = {"village": VILLAGE, "year": 2026, "quarter": 1}
-    first = post(as_secretary, "/settlements/", body)
-    again = post(as_secretary, "/settlements/", {**body, "village": GRID1})  # a grid's code names its village
+    first = post(as_secretary, "/settlements/", body, key=key())
+    again = post(as_secretary, "/settlements/", {**body, "village": GRID1}, key=key())  # a grid names its village
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json() == again.json()
     assert Settlement.objects.count() == 1
@@ -294,9 +307,12 @@ def test_compute_input_is_strict_and_named(seed_004, as_secretary, change, field
 def test_an_unfinished_quarter_or_a_missing_field_is_refused(as_secretary, village):
     today = timezone.localdate()
     unfinished = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": today.year,
-                                                      "quarter": (today.month - 1) // 3 + 1})
-    assert named(unfinished, "quarter") and "尚未结束" in unfinished.json()["detail"]
-    missing = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026})
+                                                      "quarter": (today.month - 1) // 3 + 1}, key=key())
+    assert unfinished.status_code == 409 and "尚未结束" in unfinished.json()["errors"]["quarter"][0]
+    assert unfinished.json()["code"] == "conflict"
+    without_key = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026, "quarter": 1})
+    assert named(without_key, "Idempotency-Key")
+    missing = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026}, key=key())
     assert named(missing, "quarter") and missing.json()["errors"]["quarter"] == ["此项必填"]
     not_json = as_secretary.post(BASE + "/settlements/", "year=2026", content_type="application/json")
     assert not_json.status_code == 400  # Ninja's own parse error, before any route runs
@@ -304,7 +320,8 @@ def test_an_unfinished_quarter_or_a_missing_field_is_refused(as_secretary, villa
 
 
 def test_a_township_code_is_not_a_village(as_county_admin):
-    response = post(as_county_admin, "/settlements/", {"village": "150426100000", "year": 2026, "quarter": 1})
+    response = post(as_county_admin, "/settlements/", {"village": "150426100000", "year": 2026, "quarter": 1},
+                    key=key())
     assert named(response, "village") and Settlement.objects.count() == 0
 
 
@@ -321,7 +338,7 @@ def test_publish_insider_read_only_outsider_and_twice_is_once(seed_004, village,
     first, replay = post(as_secretary, url, key=k), post(as_secretary, url, key=k)
     assert first.status_code == replay.status_code == 200 and first.content == replay.content
     again = post(as_secretary, url)
-    assert named(again, "settlement") and "已公布" in again.json()["detail"]
+    assert again.status_code == 409 and "已公布" in again.json()["errors"]["settlement"][0]
     assert LedgerEntry.objects.filter(account=Account.CREDIT).count() == 1
     assert AuditEntry.objects.filter(action="points.settlement.publish").count() == 1
 
@@ -404,7 +421,8 @@ def test_record_consent_insider_read_only_outsider(homes, coop, as_secretary, as
     assert (body["institution"], body["signed_by"], body["current"], body["revoked_at"]) == \
         ({"id": coop.pk, "name": "翁牛特旗农村信用合作联社"}, "乌云毕力格", True, None)
     listed = get(as_reader, url).json()
-    assert [c["id"] for c in listed["items"]] == [body["id"]] and listed["next_offset"] is None
+    assert [c["id"] for c in listed["items"]] == [body["id"]] and listed["next_cursor"] is None
+    assert body["household_id"] == homes["SQ-0001"].pk
 
 
 def test_a_retried_consent_is_recorded_once(homes, coop, as_secretary):
@@ -418,8 +436,8 @@ def test_a_retried_consent_is_recorded_once(homes, coop, as_secretary):
 
 
 @pytest.mark.parametrize(("change", "field"), [
-    ({"institution": "1"}, "institution"),
-    ({"institution": 999999}, "institution"),
+    ({"institution_id": "1"}, "institution_id"),
+    ({"institution_id": 999999}, "institution_id"),
     ({"signed_on": 20261101}, "signed_on"),
     ({"signed_on": "2026年11月1日"}, "signed_on"),
     ({"expires_on": "2020-01-01"}, "expires_on"),
@@ -454,12 +472,12 @@ def test_credit_look_up_refused_without_consent_allowed_with_it(world, coop, off
     as_officer = client_for(officer)
     body = {"village_code": VILLAGE, "household_number": "SQ-0001", "year": 2026}
     refused = post(as_officer, "/credit/lookup/", body)
-    assert refused.status_code == 403 and refused.json() == {"detail": REFUSED}
+    assert refused.status_code == 403 and refused.json() == refused_body()
     # Unknown households and villages look exactly like households without consent.
     for unknown in ({**body, "household_number": "SQ-9999"}, {**body, "village_code": "150426100299"},
                     {**body, "village_code": OTHER_VILLAGE, "household_number": "GJ-0001"}):
         response = post(as_officer, "/credit/lookup/", unknown)
-        assert response.status_code == 403 and response.json() == {"detail": REFUSED}
+        assert response.status_code == 403 and response.json() == refused_body()
     # Staff who are no unit's members may not look up at all, consent or not.
     staff = post(as_secretary, "/credit/lookup/", body)
     assert staff.status_code == 403 and "工作人员" in staff.json()["detail"]
@@ -474,7 +492,7 @@ def test_credit_look_up_refused_without_consent_allowed_with_it(world, coop, off
                               "institution": "翁牛特旗农村信用合作联社",
                               "consent_expires_on": (today + timedelta(days=365)).isoformat()}
     settlement_services.revoke_consent(actor=actor(secretary), consent=consent)
-    assert post(as_officer, "/credit/lookup/", body).json() == {"detail": REFUSED}
+    assert post(as_officer, "/credit/lookup/", body).json() == refused_body()
     assert AuditEntry.objects.filter(action="points.credit.look_up").count() == 1
     # Every refusal is audited alike, whether the household exists or not: SQ-0001 twice, SQ-9999, the
     # unknown village and GJ-0001 (not in the village named) once each.
