@@ -116,7 +116,7 @@ class AreaRef(Schema):
 class VillageRateOut(Schema):
     code: str
     name: str
-    points_per_100_fen: int = Field(description="兑换比例：该嘎查村社区几分积分兑 1 元（100 分钱）")
+    exchange_rate: int = Field(description="兑换比例：该嘎查村社区几分积分兑 1 元（100 分钱）")
 
 
 class ShopOut(Schema):
@@ -288,7 +288,7 @@ class ExchangeDayOut(Schema):
 
 
 def _village_rate(village: Area) -> dict:
-    return {**area_ref(village), "points_per_100_fen": policy_for(village).points_per_yuan}
+    return {**area_ref(village), "exchange_rate": policy_for(village).points_per_yuan}
 
 
 def _shop_out(shop: Shop, user) -> dict:

@@ -96,7 +96,7 @@ def test_products_with_stock_and_points_at_the_village_rate(counter, cashier, re
     body = get(client_for(cashier), f"/shops/{shop}/products/").json()
     assert set(body) == {"items", "next_cursor"} and body["next_cursor"] is None
     [rate] = get(client_for(cashier), f"/shops/{shop}/").json()["villages"]
-    assert (rate["name"], rate["points_per_100_fen"]) == ("赛沁塔拉嘎查", 5)
+    assert (rate["name"], rate["exchange_rate"]) == ("赛沁塔拉嘎查", 5)
     items = {p["name"]: p for p in body["items"]}
     assert len(items) == 8
     assert (items["抽纸"]["stock"], items["抽纸"]["points"], items["抽纸"]["price_fen"]) == (10, 75, 1500)

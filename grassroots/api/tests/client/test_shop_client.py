@@ -59,7 +59,7 @@ def test_a_cashier_app_works_the_counter_through_the_api(counter, cashier, commi
     # The shop the cashier may redeem at, and its shelf at the village's rate.
     [shop] = app.get(f"{SHOP}/shops/").json()["items"]
     assert (shop["id"], shop["may_redeem"], shop["may_void"]) == (counter["shop"].pk, True, False)
-    assert [(v["name"], v["points_per_100_fen"]) for v in shop["villages"]] == [("赛沁塔拉嘎查", 5)]
+    assert [(v["name"], v["exchange_rate"]) for v in shop["villages"]] == [("赛沁塔拉嘎查", 5)]
     shelf = app.get(f"{SHOP}/shops/{shop['id']}/products/").json()
     assert shelf["next_cursor"] is None
     products = {p["name"]: p for p in shelf["items"]}
