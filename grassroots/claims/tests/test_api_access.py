@@ -17,6 +17,8 @@ from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import LedgerEntry
 from grassroots.points.api_testing import BASE, VILLAGE, claim_body, key, photo, post, today
 
+NOT_FOUND = {"code": "not_found", "detail": "未找到", "errors": {}}
+
 # --- anonymous: 401 on every staff route ----------------------------------------------------------
 
 STAFF_ROUTES = [
@@ -76,7 +78,7 @@ def test_reads_insider_and_read_only_see_outsider_gets_404(points_world, as_insi
     assert as_cashier.get(url).status_code == 200
     outside = as_outsider.get(url)
     assert outside.status_code == 404
-    assert outside.json() == {"detail": "未找到"}
+    assert outside.json() == NOT_FOUND
 
 
 @pytest.mark.parametrize("url", ["/claims/", "/notices/", "/objections/", "/entries/"])
@@ -84,7 +86,7 @@ def test_lists_hold_only_what_the_caller_may_see(points_world, as_insider, as_ca
     assert as_insider.get(BASE + url).json()["items"]
     assert as_cashier.get(BASE + url).json()["items"]
     outside = as_outsider.get(BASE + url)
-    assert outside.status_code == 200 and outside.json() == {"items": [], "next_offset": None}
+    assert outside.status_code == 200 and outside.json() == {"items": [], "next_cursor": None}
 
 
 def test_missing_and_foreign_look_the_same(points_world, as_outsider):
@@ -129,7 +131,7 @@ def test_reviews_reviewer_cashier_outsider_grid_worker(points_world, as_reader, 
     assert post(as_outsider, f"{BASE}/reviews/", body, key=key()).status_code == 404
     assert ReviewDecision.objects.count() == decisions
     response = post(as_reader, f"{BASE}/reviews/", body, key=key())
-    assert response.status_code == 200, response.content
+    assert response.status_code == 201, response.content
     assert response.json()["claims"] == [{"id": points_world["claim"].pk, "status": "in_review", "status_label": "审核中",
                                           "stage": 1, "stage_name": "“两委”联席复审"}]
 
@@ -137,14 +139,20 @@ def test_reviews_reviewer_cashier_outsider_grid_worker(points_world, as_reader, 
 def test_decision_committee_cashier_outsider(points_world, as_committee, as_cashier, as_outsider):
     url = f"{BASE}/objections/{points_world['objection'].pk}/decision/"
     body = {"uphold": False, "reason": "有签到表为证"}
-    assert post(as_cashier, url, body).status_code == 403
-    assert post(as_outsider, url, body).status_code == 404
+    refused = post(as_cashier, url, body, key=key())
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert post(as_outsider, url, body, key=key()).json() == NOT_FOUND
+    assert post(as_committee, url, body).status_code == 422  # no Idempotency-Key
     assert Objection.objects.get().status == ObjectionStatus.OPEN
-    response = post(as_committee, url, body)
-    assert response.status_code == 200, response.content
+    first_key = key()
+    response = post(as_committee, url, body, key=first_key)
+    assert response.status_code == 201, response.content
     assert response.json()["status"] == "dismissed" and response.json()["decided_by"] == "committee"
-    again = post(as_committee, url, body)
-    assert again.status_code == 422 and "已有复议结论" in again.json()["detail"]
+    replay = post(as_committee, url, body, key=first_key)
+    assert (replay.status_code, replay.content, replay["Idempotent-Replayed"]) == (201, response.content, "true")
+    again = post(as_committee, url, body, key=key())
+    assert again.status_code == 409 and again.json() == {
+        "code": "conflict", "detail": "该异议已有复议结论", "errors": {"objection": ["该异议已有复议结论"]}}
 
 
 def test_reversal_secretary_cashier_outsider(points_world, as_secretary, as_cashier, as_outsider):
