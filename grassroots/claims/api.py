@@ -895,6 +895,9 @@ def public_objection(request, response: HttpResponse, token: str, payload: Publi
 Reference = Annotated[str, Field(max_length=20, description="受理编号，如 26-7KQ3PX")]
 
 
+NO_SUCH_REFERENCE = "未找到该受理编号，请核对后再查询（如 26-7KQ3PX）"
+
+
 def _normal_reference(text: str) -> str:
     raw = "".join(ch for ch in text.upper() if ch.isalnum())
     return f"{raw[:2]}-{raw[2:]}" if len(raw) == 8 else text.strip().upper()
@@ -910,7 +913,10 @@ def public_objection_status(request, reference: Reference):
     limited = _too_many(request, "points:api:objection-lookup")
     if limited is not None:
         return limited
-    objection = selectors.objection_by_reference(_normal_reference(reference))
+    try:
+        objection = selectors.objection_by_reference(_normal_reference(reference))
+    except Http404:
+        return error_response(404, NO_SUCH_REFERENCE)
     line, notice = objection.line, objection.line.notice
     c = line.claim
     decided = objection.status != ObjectionStatus.OPEN

@@ -24,6 +24,7 @@ NOT_FOUND = {"code": "not_found", "detail": "未找到", "errors": {}}
 STAFF_ROUTES = [
     ("get", "/rules/"),
     ("get", "/rules/{rule}/"),
+    ("get", "/villages/{village}/catalogue/"),
     ("post", "/claims/"),
     ("post", "/claims/with-photo/"),
     ("get", "/claims/"),
@@ -33,6 +34,7 @@ STAFF_ROUTES = [
     ("get", "/notices/{notice}/"),
     ("get", "/objections/"),
     ("post", "/objections/{objection}/decision/"),
+    ("get", "/objections/"),
     ("get", "/entries/"),
     ("get", "/entries/{entry}/origin/"),
     ("post", "/entries/{entry}/reversal/"),
@@ -53,7 +55,8 @@ def test_anonymous_gets_401_on_every_staff_route(client, points_world, method, u
         if method == "post" else {}
     response = getattr(client, method)(_url(url, points_world), **kwargs)
     assert response.status_code == 401
-    assert "detail" in response.json()
+    assert response.json()["code"] == "unauthenticated" and response.json()["detail"]
+    assert response.json()["errors"] == {} and response["WWW-Authenticate"].startswith("Bearer")
 
 
 # --- reads: insider and read-only member see, the outsider gets 404 ----------------------------------
@@ -61,6 +64,7 @@ def test_anonymous_gets_401_on_every_staff_route(client, points_world, method, u
 READS = [
     "/rules/?village={village}",
     "/rules/{rule}/",
+    "/villages/{village}/catalogue/",
     "/claims/{claim}/",
     "/notices/{notice}/",
     "/entries/?household_id={household}",
