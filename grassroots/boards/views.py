@@ -413,12 +413,14 @@ def public_notice(request, token: str):
         if line is None:
             raise Http404("未找到该条目")
         try:
-            claims_services.raise_objection(actor=Actor.from_request(request), line=line, reason=d["reason"],
-                                     contact_name=d["contact_name"], contact_phone=d["contact_phone"])
+            objection = claims_services.raise_objection(
+                actor=Actor.from_request(request), line=line, reason=d["reason"], contact_name=d["contact_name"],
+                contact_phone=d["contact_phone"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "异议已提交，村“两委”将复议并公开结论")
+            messages.success(request, f"异议已提交，受理编号 {objection.reference}（请记下，可凭此查询复议结论）。"
+                                      "村“两委”将复议并公开结论")
             return redirect(reverse("points-public-notice", args=[notice.token]) + f"#line-{line.pk}")
     return _public_page(request, notice, form=form, error_line=int_or_none(request.POST.get("line")), status=400)
 

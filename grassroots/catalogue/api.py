@@ -1,4 +1,5 @@
-"""The rule catalogue in the API: a village's rules and each rule's versions (/api/points/rules/)."""
+"""The rule catalogue in the API: a village's rules and each rule's versions (/api/points/rules/), the
+catalogue itself with its adoptions (/api/points/villages/{code}/catalogue/)."""
 
 from datetime import date
 
@@ -6,14 +7,19 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from grassroots.api.common import Limit, Offset, area_ref, page
-from grassroots.api.errors import (
-    api_errors,
-)
+from grassroots.api.common import Cursor, Limit, Page, area_ref, page, position_of
+from grassroots.api.errors import api_errors
 from grassroots.api.ids import ObjectId
 from grassroots.catalogue import selectors
 from grassroots.catalogue.models import Rule, RuleSet, RuleVersion
-from grassroots.points.api_common import READ_ERRORS, AreaRef, VillageCode, village_for
+from grassroots.points.api_common import (
+    READ_ERRORS,
+    AreaCode,
+    AreaRef,
+    VillageCode,
+    village_by_code,
+    village_for,
+)
 
 router = Router(tags=["积分制"])
 
@@ -67,12 +73,9 @@ class CatalogueOut(Schema):
     adoptions: list[AdoptionOut]
 
 
-class RuleListOut(Schema):
+class VillageCatalogueOut(Schema):
     village: AreaRef
-    date: date
-    catalogue: CatalogueOut | None
-    items: list[RuleOut]
-    next_offset: int | None
+    catalogue: CatalogueOut | None = Field(description="本村尚未制定积分细则时为 null")
 
 
 class RuleDetailOut(RuleOut):
@@ -122,22 +125,34 @@ class DayQuery(Schema):
 class RulesQuery(DayQuery):
     village: VillageCode = None
     limit: Limit = 100
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/rules/", response={200: RuleListOut, **READ_ERRORS}, summary="本村积分细则（含各项目的版本）")
+@router.get("/rules/", response={200: Page(RuleOut), **READ_ERRORS}, summary="本村积分细则的项目（含各项目的版本）")
 @api_errors
 def list_rules(request, filters: Query[RulesQuery]):
-    """The catalogue of ``village`` (may be omitted by a caller who works in one village only)."""
-    limit, offset = filters.limit, filters.offset
+    """The rules of ``village``'s catalogue, by code (``village`` may be omitted by a caller who works in one
+    village only); the catalogue itself and its adoptions: ``GET villages/{code}/catalogue/``."""
+    limit, position = filters.limit, position_of(filters.cursor)
     area = village_for(request.user, filters.village)
     day = filters.on or timezone.localdate()
     rule_set = selectors.village_catalogue(request.user, area)
     rules = []
     if rule_set is not None:
-        rules = list(rule_set.rules.prefetch_related(_versions_prefetch()).order_by("code")[offset:offset + limit + 1])
-    rows = page([_rule(r, day) for r in rules], limit, offset)
-    return {"village": area_ref(area), "date": day, "catalogue": _catalogue(rule_set) if rule_set else None, **rows}
+        rules = list(rule_set.rules.prefetch_related(_versions_prefetch())
+                     .order_by("code", "id")[position:position + limit + 1])
+    return page([_rule(r, day) for r in rules], limit, position)
+
+
+@router.get("/villages/{code}/catalogue/", response={200: VillageCatalogueOut, **READ_ERRORS},
+            summary="本村积分细则（名称、来源模板、通过的会议）")
+@api_errors
+def village_catalogue(request, code: AreaCode):
+    """The catalogue a village adopted: its name, the template it was copied from and the meetings that
+    adopted it (its rules: ``GET rules/?village={code}``)."""
+    area = village_by_code(request.user, code)
+    rule_set = selectors.village_catalogue(request.user, area)
+    return {"village": area_ref(area), "catalogue": _catalogue(rule_set) if rule_set else None}
 
 
 @router.get("/rules/{int:rule_id}/", response={200: RuleDetailOut, **READ_ERRORS}, summary="积分项目及其版本历史")

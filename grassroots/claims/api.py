@@ -1,5 +1,5 @@
 """Claims, reviews, notices and objections in the API (/api/points/claims/, reviews/, notices/, objections/,
-public/)."""
+public/): the points recording side (docs/api.md "Points recording and public notices")."""
 
 from datetime import date, datetime
 from typing import Annotated
@@ -10,27 +10,37 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
 from grassroots.access.scope import access_object, scope_of, visible
-from grassroots.api.common import Limit, Offset, OptionalKey, RequiredKey, area_ref, once, page, user_name
+from grassroots.api.common import (
+    Cursor,
+    Limit,
+    OptionalKey,
+    Page,
+    RequiredKey,
+    area_ref,
+    once,
+    page,
+    position_of,
+    user_name,
+)
 from grassroots.api.errors import (
     ErrorOut,
     StrictDate,
     StrictIn,
-    ValidationErrorOut,
     api_errors,
     error_response,
     field_errors_response,
     schema_errors,
 )
 from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.audit.context import Actor
+from grassroots.audit.context import Actor, client_ip
 from grassroots.catalogue.api import rule_for
-from grassroots.catalogue.models import Rule, RuleVersion
+from grassroots.catalogue.models import RuleVersion
 from grassroots.claims import selectors, services
 from grassroots.claims.models import (
     Claim,
@@ -50,6 +60,7 @@ from grassroots.points import capabilities as caps
 from grassroots.points.api_common import (
     ERRORS,
     READ_ERRORS,
+    AreaCode,
     AreaRef,
     PersonRef,
     VillageCode,
@@ -137,11 +148,6 @@ class ClaimOut(Schema):
         default_factory=list, description="可能重复：同一人、同一项目、同一天的其他有效申报（审核中、公示中、已入账）")
 
 
-class DuplicateRefusedOut(Schema):
-    detail: str = Field(description="说明：谁、哪个项目、哪一天已有申报；如确是另一件事，请加 allow_duplicate: true 再提交")
-    duplicates: list[DuplicateRef]
-
-
 class NoticeRef(Schema):
     id: int
     token: str
@@ -156,16 +162,10 @@ class ClaimDetailOut(ClaimOut):
     entry_id: int | None
 
 
-class ClaimListOut(Schema):
-    items: list[ClaimOut]
-    next_offset: int | None
-
-
 class RecordedOut(Schema):
     batch: str
-    count: int
     points: int = Field(description="本批合计分值")
-    claims: list[ClaimOut]
+    claims: list[ClaimOut] = Field(description="本批记录的申报，每人一条")
 
 
 class ReviewedClaim(Schema):
@@ -186,6 +186,7 @@ class ReviewOut(Schema):
 
 class ObjectionOut(Schema):
     id: int
+    reference: str = Field(description="受理编号（提出异议的群众凭此查询结论）")
     line_id: int
     notice_id: int
     reason: str
@@ -197,11 +198,6 @@ class ObjectionOut(Schema):
     decision_reason: str
     decided_by: str | None
     decided_at: datetime | None
-
-
-class ObjectionListOut(Schema):
-    items: list[ObjectionOut]
-    next_offset: int | None
 
 
 class ChainHead(Schema):
@@ -226,11 +222,6 @@ class NoticeOut(Schema):
     public_url: str
 
 
-class NoticeListOut(Schema):
-    items: list[NoticeOut]
-    next_offset: int | None
-
-
 class NoticeLineOut(Schema):
     id: int
     status: str
@@ -250,8 +241,9 @@ class NoticeDetailOut(NoticeOut):
 
 
 class PublicLineOut(Schema):
-    id: int
+    id: int = Field(description="公示条目编号：提出异议时作为 line_id")
     name: str = Field(description="姓名已遮蔽，如 乌***格")
+    household_number: str = Field(description="户号（与公示栏所示相同）")
     rule_code: str
     rule_title: str
     quantity: int
@@ -265,8 +257,8 @@ class PublicLineOut(Schema):
 
 class PublicNoticeOut(Schema):
     token: str
-    village: str
-    grid: str
+    village: AreaRef
+    grid: AreaRef
     opened_at: datetime
     closes_at: datetime
     status: str
@@ -279,9 +271,36 @@ class PublicNoticeOut(Schema):
 
 class ObjectionReceipt(Schema):
     id: int
+    reference: str = Field(description="受理编号，如 26-7KQ3PX：凭此在 GET public/objections/{reference}/ 查询复议结论")
     line_id: int
     status: str
+    status_label: str
+    created_at: datetime
     message: str
+
+
+class PublicObjectionLineOut(Schema):
+    id: int
+    name: str = Field(description="姓名已遮蔽")
+    household_number: str
+    rule_title: str
+    deed_date: date
+    points: int
+    status: str
+    status_label: str
+
+
+class PublicObjectionOut(Schema):
+    reference: str
+    status: str = Field(description="open 待复议；upheld 异议成立（该条撤销）；dismissed 异议不成立")
+    status_label: str
+    created_at: datetime
+    notice_token: str
+    village: AreaRef
+    grid: AreaRef
+    line: PublicObjectionLineOut
+    decision_reason: str | None = Field(description="村两委的复议意见；未复议时为 null")
+    decided_at: datetime | None
 
 
 class TodayOut(Schema):
@@ -315,12 +334,15 @@ def _claim(c: Claim, stages: list[dict], duplicates: dict[int, list[Claim]] | No
     }
 
 
-def _duplicate_refused(exc: services.DuplicateClaims) -> Status:
-    """409: the same person already has a live claim under this rule for this day."""
+def _duplicate_refused(exc: services.DuplicateClaims) -> HttpResponse:
+    """409 in the one error body: the same person already has a live claim under this rule for this day.
+    ``errors.duplicate`` describes each live claim found (who, what, which day, its id, status, recorder),
+    ``errors.duplicate_claim_ids`` holds their ids (``GET claims/{claim_id}/`` reads each)."""
     names = "、".join(dict.fromkeys(c.person.name for c in exc.found))
     detail = (f"{names}：同一天同一项目已有申报，可能重复记分。{'；'.join(exc.messages)}。"
               "如确是另一件事，请在请求中加 \"allow_duplicate\": true 再提交")
-    return Status(409, {"detail": detail, "duplicates": [_duplicate_ref(c) for c in exc.found]})
+    return error_response(409, detail, {"duplicate": list(exc.messages),
+                                        "duplicate_claim_ids": [str(c.pk) for c in exc.found]})
 
 
 def decision_out(d: ReviewDecision) -> dict:
@@ -344,7 +366,7 @@ def _open_for_objections(notice: Notice) -> bool:
 
 def objection_out(o: Objection, notice_id: int, may_decide: bool) -> dict:
     return {
-        "id": o.pk, "line_id": o.line_id, "notice_id": notice_id, "reason": o.reason,
+        "id": o.pk, "reference": o.reference, "line_id": o.line_id, "notice_id": notice_id, "reason": o.reason,
         "contact_name": o.contact_name if may_decide else None,
         "contact_phone": o.contact_phone if may_decide else None,
         "status": o.status, "status_label": o.get_status_display(), "created_at": o.created_at,
@@ -404,11 +426,11 @@ def _record(request, payload: ClaimIn, photo=None) -> dict:
     for claim in claims:
         claim.recorder = request.user
     duplicates = selectors.recorded_duplicates(request.user, claims) if payload.allow_duplicate else {}
-    body = {"batch": claims[0].batch, "count": len(claims), "points": sum(c.points for c in claims),
+    body = {"batch": claims[0].batch, "points": sum(c.points for c in claims),
             "claims": [_claim(c, stages, duplicates) for c in claims]}
     return RecordedOut.model_validate(body).model_dump(mode="json")
 
-CREATE_RESPONSES = {201: RecordedOut, **ERRORS, 409: DuplicateRefusedOut}
+CREATE_RESPONSES = {201: RecordedOut, **ERRORS}
 
 
 @router.post("/claims/", response=CREATE_RESPONSES, summary="记录积分（一人或多人一次，幂等）")
@@ -466,17 +488,17 @@ class ClaimsQuery(Schema):
     status: ClaimStatus | None = None
     village: VillageCode = None
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/claims/", response={200: ClaimListOut, **READ_ERRORS}, summary="申报列表（我记录的、待我审核的、按状态）")
+@router.get("/claims/", response={200: Page(ClaimOut), **READ_ERRORS}, summary="申报列表（我记录的、待我审核的、按状态）")
 @api_errors
 def list_claims(request, filters: Query[ClaimsQuery]):
     user = request.user
     mine, to_review, status, village = filters.mine, filters.to_review, filters.status, filters.village
-    limit, offset = filters.limit, filters.offset
+    limit, position = filters.limit, position_of(filters.cursor)
     if to_review:
-        queue = selectors.review_queue(user, limit=offset + limit + 1)
+        queue = selectors.review_queue(user, limit=position + limit + 1)
         if mine:
             queue = [c for c in queue if c.recorder_id == user.pk]
         if status is not None and status != ClaimStatus.IN_REVIEW:
@@ -484,7 +506,7 @@ def list_claims(request, filters: Query[ClaimsQuery]):
         if village:
             area = village_for(user, village)
             queue = [c for c in queue if c.path.startswith(area.path)]
-        claims = queue[offset:offset + limit + 1]
+        claims = queue[position:position + limit + 1]
         prefetch_related_objects(claims, "rule_version__rule")
     else:
         chosen = visible(user, Claim.objects.all(), caps.VIEW)
@@ -496,12 +518,12 @@ def list_claims(request, filters: Query[ClaimsQuery]):
             chosen = chosen.filter(path__startswith=village_for(user, village).path)
         # The page is chosen among the claims alone, then only its rows are joined to their people and rules
         # (joined first, every claim in the caller's areas would be, to keep limit + 1 of them).
-        page_ids = chosen.order_by("-created_at", "-id").values("pk")[offset:offset + limit + 1]
+        page_ids = chosen.order_by("-created_at", "-id").values("pk")[position:position + limit + 1]
         claims = with_areas(list(claims_out().filter(pk__in=Subquery(page_ids)).order_by("-created_at", "-id")),
                             recorders=True, caller=user)
     stages = _stages_by_village(c.village_id for c in claims)
     duplicates = selectors.possible_duplicates(user, claims[:limit])
-    return page([_claim(c, stages[c.village_id], duplicates) for c in claims], limit, offset)
+    return page([_claim(c, stages[c.village_id], duplicates) for c in claims], limit, position)
 
 
 @router.get("/claims/{int:claim_id}/", response={200: ClaimDetailOut, **READ_ERRORS}, summary="申报详情（含审核记录）")
@@ -538,13 +560,19 @@ def _claim_body(user, pk: int) -> dict:
 @router.post("/claims/{int:claim_id}/withdraw/", response={200: ClaimOut, **ERRORS},
              summary="撤回审核中的申报（仅记录人；再次撤回无副作用）")
 @api_errors
-def withdraw_claim(request, claim_id: ObjectId):
+def withdraw_claim(request, response: HttpResponse, claim_id: ObjectId, idempotency_key: OptionalKey = None):
     """The recorder takes back a claim still in review, at any stage: it leaves every review queue and
-    never reaches a notice (status ``cancelled``). A claim already on its notice cannot be withdrawn
-    (an objection can take it off). Withdrawing again answers 200 with the claim unchanged."""
+    never reaches a notice (status ``cancelled``). A claim already on its notice or decided cannot be
+    withdrawn (409; an objection can take a line off its notice). Withdrawing again answers 200 with the
+    claim unchanged."""
     claim = _recorded_claim(request, claim_id)
-    services.withdraw_claim(actor=Actor.from_request(request), claim=claim)
-    return Status(200, _claim_body(request.user, claim.pk))
+
+    def work() -> dict:
+        services.withdraw_claim(actor=Actor.from_request(request), claim=claim)
+        return _claim_body(request.user, claim.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action="points.claims.withdraw",
+                body={}, work=work, status=200)
 
 
 class ResubmitIn(StrictIn):
@@ -553,7 +581,7 @@ class ResubmitIn(StrictIn):
     allow_duplicate: StrictBool = Field(False, description="同 POST claims/：已有同一人同一项目同一天的有效申报时须设为 true")
 
 
-@router.post("/claims/{int:claim_id}/resubmit/", response={201: ClaimOut, **ERRORS, 409: DuplicateRefusedOut},
+@router.post("/claims/{int:claim_id}/resubmit/", response={201: ClaimOut, **ERRORS},
              summary="修改后重新提交被退回的申报（仅记录人，幂等）")
 @api_errors
 def resubmit_claim(request, response: HttpResponse, claim_id: ObjectId, payload: ResubmitIn,
@@ -581,11 +609,13 @@ class ReviewIn(StrictIn):
         default_factory=dict, max_length=MAX_BATCH, description="退回理由：{申报编号: 理由}；退回时每条都须写明")
 
 
-@router.post("/reviews/", response={200: ReviewOut, **ERRORS}, summary="批量审核：通过或退回（幂等）")
+@router.post("/reviews/", response={201: ReviewOut, **ERRORS}, summary="批量审核：通过或退回（幂等）")
 @api_errors
 def review_claims(request, response: HttpResponse, payload: ReviewIn, idempotency_key: RequiredKey = None):
-    """Approve or reject a batch at the caller's stage. Idempotency-Key is required: the village
-    secretary reviews at two stages, so a blind retry would otherwise approve twice."""
+    """Approve or reject a batch at the caller's stage: 201, it records one review decision per claim (and
+    opens the notices of a last stage). Idempotency-Key is required: the village secretary reviews at two
+    stages, so a blind retry would otherwise approve twice. A claim already decided, or waiting at a stage
+    the caller does not review, refuses the batch (409); a rejection without its reason is 422."""
     user = request.user
     ids = list(dict.fromkeys(payload.claim_ids))
     reasons: dict[int, str] = {}
@@ -614,7 +644,7 @@ def review_claims(request, response: HttpResponse, payload: ReviewIn, idempotenc
         return ReviewOut.model_validate(body).model_dump(mode="json")
 
     return once(request, response, key=idempotency_key, required=True, action="points.claims.review",
-                 body=payload.model_dump(mode="json"), work=work, status=200)
+                body=payload.model_dump(mode="json"), work=work)
 
 
 def _notices_with_counts(user):
@@ -628,21 +658,21 @@ class NoticesQuery(Schema):
     status: NoticeStatus | None = None
     village: VillageCode = None
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/notices/", response={200: NoticeListOut, **READ_ERRORS}, summary="公示列表")
+@router.get("/notices/", response={200: Page(NoticeOut), **READ_ERRORS}, summary="公示列表")
 @api_errors
 def list_notices(request, filters: Query[NoticesQuery]):
-    status, village, limit, offset = filters.status, filters.village, filters.limit, filters.offset
+    status, village, limit, position = filters.status, filters.village, filters.limit, position_of(filters.cursor)
     notices = _notices_with_counts(request.user)
     if status is not None:
         notices = notices.filter(status=status)
     if village:
         notices = notices.filter(path__startswith=village_for(request.user, village).path)
-    notices = list(notices.order_by("-opened_at", "-id")[offset:offset + limit + 1])
+    notices = list(notices.order_by("-opened_at", "-id")[position:position + limit + 1])
     return page([_notice(n, line_count=n.line_count, open_objections=n.open_objections) for n in notices],
-                 limit, offset)
+                limit, position)
 
 
 @router.get("/notices/{int:notice_id}/", response={200: NoticeDetailOut, **READ_ERRORS},
@@ -675,22 +705,22 @@ def get_notice(request, notice_id: ObjectId):
 class ObjectionsQuery(Schema):
     status: ObjectionStatus | None = Field(None, description="默认全部；open 为待复议")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/objections/", response={200: ObjectionListOut, **READ_ERRORS}, summary="异议列表")
+@router.get("/objections/", response={200: Page(ObjectionOut), **READ_ERRORS}, summary="异议列表")
 @api_errors
 def list_objections(request, filters: Query[ObjectionsQuery]):
     user = request.user
-    status, limit, offset = filters.status, filters.limit, filters.offset
+    status, limit, position = filters.status, filters.limit, position_of(filters.cursor)
     objections = visible(user, Objection.objects.select_related("line", "line__notice", "decided_by"), caps.VIEW,
                          field="line__notice__path")
     if status is not None:
         objections = objections.filter(status=status)
-    objections = list(objections.order_by("-created_at", "-id")[offset:offset + limit + 1])
+    objections = list(objections.order_by("-created_at", "-id")[position:position + limit + 1])
     scope = scope_of(user)
     return page([objection_out(o, o.line.notice_id, scope.can(caps.DECIDE_OBJECTIONS, o.line.notice.path))
-                  for o in objections], limit, offset)
+                 for o in objections], limit, position)
 
 
 class DecisionIn(StrictIn):
@@ -698,11 +728,13 @@ class DecisionIn(StrictIn):
     reason: StrictStr = Field(min_length=1, max_length=500, description="复议意见")
 
 
-@router.post("/objections/{int:objection_id}/decision/", response={200: ObjectionOut, **ERRORS},
-             summary="村两委复议异议")
+@router.post("/objections/{int:objection_id}/decision/", response={201: ObjectionOut, **ERRORS},
+             summary="村两委复议异议（幂等）")
 @api_errors
 def decide_objection(request, response: HttpResponse, objection_id: ObjectId, payload: DecisionIn,
-                     idempotency_key: OptionalKey = None):
+                     idempotency_key: RequiredKey = None):
+    """The committees' decision on an objection: 201 with the objection as decided. Idempotency-Key is
+    required. An objection already decided is 409."""
     user = request.user
     objection = selectors.objection_for(user, objection_id)
 
@@ -712,8 +744,11 @@ def decide_objection(request, response: HttpResponse, objection_id: ObjectId, pa
         decided.decided_by = user
         return ObjectionOut.model_validate(objection_out(decided, objection.line.notice_id, True)).model_dump(mode="json")
 
-    return once(request, response, key=idempotency_key, required=False, action="points.objection.decide",
-                 body=payload.model_dump(mode="json"), work=work, status=200)
+    return once(request, response, key=idempotency_key, required=True, action="points.objection.decide",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+# --- public routes: no account, masked names, rate-limited per address (docs/api.md "Public routes") ---------
 
 
 def _public_notice(token: str) -> Notice:
@@ -722,67 +757,176 @@ def _public_notice(token: str) -> Notice:
     return selectors.public_notice(token)
 
 
+def _too_many(request, scope: str) -> HttpResponse | None:
+    """429 in the one error body when this address has used up ``scope`` for the window, else None."""
+    decision = ratelimit.check(request, scope)
+    return None if decision.allowed else _rate_limited(decision.retry_after)
+
+
+def _rate_limited(wait: int) -> HttpResponse:
+    response = error_response(429, f"请求过于频繁，请{max(1, wait // 60)}分钟后再试")
+    response["Retry-After"] = str(wait)
+    return response
+
+
+PUBLIC_READ_ERRORS = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
 @router.get("/public/today/", auth=None, response={200: TodayOut}, summary="服务器日期（公开）")
 def today(request):
     """The server's date and time: a phone with a wrong clock learns which deed dates it may record."""
     return {"today": timezone.localdate(), "now": timezone.now(), "timezone": settings.TIME_ZONE}
 
 
-@router.get("/public/notices/{token}/", auth=None, response={200: PublicNoticeOut, 404: ErrorOut},
-            summary="公示（公开，姓名已遮蔽）")
-@api_errors
-def public_notice(request, token: str):
-    notice = _public_notice(token)
-    lines = list(notice.lines.all())
-    codes = dict(Rule.objects.filter(pk__in={line.claim.rule_version.rule_id for line in lines})
-                 .values_list("pk", "code"))
-    out = []
-    for line in lines:
-        c = line.claim
-        out.append({
-            "id": line.pk, "name": mask_name(c.person.name), "rule_code": codes.get(c.rule_version.rule_id, ""),
-            "rule_title": c.rule_version.title, "quantity": c.quantity,
-            "unit_label": c.rule_version.get_unit_display(), "points": c.points, "deed_date": c.deed_date,
-            "status": line.status, "status_label": line.get_status_display(),
-            "under_review": any(o.status == ObjectionStatus.OPEN for o in line.objections.all()),
-        })
+def _public_line(line: NoticeLine) -> dict:
+    """One line as a resident sees it: masked name, household number (as on the printed board), rule, day,
+    points; never a phone, an ID number, a tag or party membership."""
+    c = line.claim
     return {
-        "token": notice.token, "village": notice.village.name, "grid": notice.grid.name,
-        "opened_at": notice.opened_at, "closes_at": notice.closes_at, "status": notice.status,
-        "status_label": notice.get_status_display(), "open_for_objections": _open_for_objections(notice),
-        "total_points": sum(o["points"] for o in out if o["status"] == LineStatus.STANDING),
-        "lines": out, "chain": chain_out(notice),
+        "id": line.pk, "name": mask_name(c.person.name), "household_number": c.household.number,
+        "rule_code": c.rule_version.rule.code, "rule_title": c.rule_version.title, "quantity": c.quantity,
+        "unit_label": c.rule_version.get_unit_display(), "points": c.points, "deed_date": c.deed_date,
+        "status": line.status, "status_label": line.get_status_display(),
+        "under_review": any(o.status == ObjectionStatus.OPEN for o in line.objections.all()),
     }
 
 
+def _public_notice_out(notice: Notice) -> dict:
+    lines = [_public_line(line) for line in notice.lines.all()]
+    return {
+        "token": notice.token, "village": area_ref(notice.village), "grid": area_ref(notice.grid),
+        "opened_at": notice.opened_at, "closes_at": notice.closes_at, "status": notice.status,
+        "status_label": notice.get_status_display(), "open_for_objections": _open_for_objections(notice),
+        "total_points": sum(o["points"] for o in lines if o["status"] == LineStatus.STANDING),
+        "lines": lines, "chain": chain_out(notice),
+    }
+
+
+@router.get("/public/notices/{token}/", auth=None, response={200: PublicNoticeOut, **PUBLIC_READ_ERRORS},
+            summary="公示（公开，姓名已遮蔽）")
+@api_errors
+def public_notice(request, token: str):
+    limited = _too_many(request, "points:api:notices")
+    if limited is not None:
+        return limited
+    return _public_notice_out(_public_notice(token))
+
+
+class PublicNoticesQuery(Schema):
+    limit: Limit = 20
+    cursor: Cursor = None
+
+
+@router.get("/public/villages/{code}/notices/", auth=None, response={200: Page(PublicNoticeOut), **PUBLIC_READ_ERRORS},
+            summary="本村公示期内的公示（公开，姓名已遮蔽）")
+@api_errors
+def public_village_notices(request, code: AreaCode, filters: Query[PublicNoticesQuery]):
+    """The village's notices still open for objections, newest first, each with its lines: a resident
+    finds the notice (its ``token``) and the line (its ``id``) to object to. Rate-limited per address."""
+    limited = _too_many(request, "points:api:notices")
+    if limited is not None:
+        return limited
+    village = selectors.public_village(code)
+    limit, position = filters.limit, position_of(filters.cursor)
+    notices = selectors.open_public_notices(village, position=position, limit=limit)
+    return page([_public_notice_out(n) for n in notices], limit, position)
+
+
 class PublicObjectionIn(StrictIn):
-    line_id: StrictObjectId = Field(description="所异议的公示条目")
+    line_id: StrictObjectId = Field(description="所异议的公示条目（公示中各条的 id）")
     reason: StrictStr = Field(max_length=500, description="异议理由，至少4个字")
     contact_name: StrictStr = Field("", max_length=50, description="联系人（不公开）")
     contact_phone: StrictStr = Field("", max_length=20, description="联系电话（不公开）")
 
 
-def _rate_limited(request) -> int | None:
-    """Seconds to wait when this client address has used up its objections for the window, else None."""
-    decision = ratelimit.check(request, "points:api:objection")
-    return None if decision.allowed else decision.retry_after
+class _RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _receipt(objection: Objection) -> dict:
+    return ObjectionReceipt.model_validate({
+        "id": objection.pk, "reference": objection.reference, "line_id": objection.line_id,
+        "status": objection.status, "status_label": objection.get_status_display(),
+        "created_at": objection.created_at,
+        "message": f"异议已受理，受理编号 {objection.reference}。村两委将复议并记录理由，复议前该条暂不入账；"
+                   "可凭受理编号查询复议结论",
+    }).model_dump()
 
 
 @router.post("/public/notices/{token}/objections/", auth=None,
-             response={201: ObjectionReceipt, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
-             summary="对公示条目提出异议（公开，按来源地址限频）")
+             response={201: ObjectionReceipt, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+             summary="对公示条目提出异议（公开，幂等，按来源地址限频）")
 @api_errors
-def public_objection(request, token: str, payload: PublicObjectionIn):
-    wait = _rate_limited(request)
-    if wait is not None:
-        response = error_response(429, f"提交过于频繁，请{max(1, wait // 60)}分钟后再试")
-        response["Retry-After"] = str(wait)
-        return response
+def public_objection(request, response: HttpResponse, token: str, payload: PublicObjectionIn,
+                     idempotency_key: RequiredKey = None):
+    """File an objection to one line of an open notice: 201 with its ``reference`` ("26-7KQ3PX"), which
+    the resident keeps to look the decision up at ``GET public/objections/{reference}/``.
+
+    Idempotency-Key is required and held per client address: a retry with the same key files nothing new
+    and answers the first receipt (same reference). Filings are rate-limited per address (429 with
+    Retry-After); a replay is not counted. A notice whose period is over, or a line already withdrawn, is
+    409."""
     notice = _public_notice(token)
     line = next((line for line in notice.lines.all() if line.pk == payload.line_id), None)
     if line is None:
         raise DjangoValidationError({"line_id": "该公示中没有这一条"})
-    objection = services.raise_objection(actor=Actor.from_request(request), line=line, reason=payload.reason,
-                                         contact_name=payload.contact_name, contact_phone=payload.contact_phone)
-    return Status(201, {"id": objection.pk, "line_id": line.pk, "status": objection.status,
-                        "message": "异议已受理，村两委将复议并记录理由；复议前该条暂不入账"})
+
+    def work() -> dict:
+        # Counted with the filing itself: a replay is not counted, a refused filing rolls its count back.
+        decision = ratelimit.check(request, "points:api:objection")
+        if not decision.allowed:
+            raise _RateLimited(decision.retry_after)
+        objection = services.raise_objection(actor=Actor.from_request(request), line=line, reason=payload.reason,
+                                             contact_name=payload.contact_name, contact_phone=payload.contact_phone)
+        return _receipt(objection)
+
+    try:
+        return once(request, response, key=idempotency_key, required=True, action="points.objection.raise",
+                    body={"token": notice.token, **payload.model_dump(mode="json")}, work=work,
+                    owner=f"points:objection:{client_ip(request) or 'unknown'}")
+    except _RateLimited as exc:
+        return _rate_limited(exc.retry_after)
+
+
+# A reference as handed out: two digits of the year, a dash, six characters (models.REFERENCE_ALPHABET);
+# what a resident types is read leniently (any case, spaces, a missing dash).
+Reference = Annotated[str, Field(max_length=20, description="受理编号，如 26-7KQ3PX")]
+
+
+NO_SUCH_REFERENCE = "未找到该受理编号，请核对后再查询（如 26-7KQ3PX）"
+
+
+def _normal_reference(text: str) -> str:
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    return f"{raw[:2]}-{raw[2:]}" if len(raw) == 8 else text.strip().upper()
+
+
+@router.get("/public/objections/{reference}/", auth=None, response={200: PublicObjectionOut, **PUBLIC_READ_ERRORS},
+            summary="凭受理编号查询异议的复议结论（公开，按来源地址限频）")
+@api_errors
+def public_objection_status(request, reference: Reference):
+    """The objection a resident filed, by its reference: its status and, once decided, the committees'
+    decision. The line is shown masked; the objection's own reason and contact are never shown.
+    Counted per address before the look-up (found or not): guessing references is slowed."""
+    limited = _too_many(request, "points:api:objection-lookup")
+    if limited is not None:
+        return limited
+    try:
+        objection = selectors.objection_by_reference(_normal_reference(reference))
+    except Http404:
+        return error_response(404, NO_SUCH_REFERENCE)
+    line, notice = objection.line, objection.line.notice
+    c = line.claim
+    decided = objection.status != ObjectionStatus.OPEN
+    return {
+        "reference": objection.reference, "status": objection.status, "status_label": objection.get_status_display(),
+        "created_at": objection.created_at, "notice_token": notice.token, "village": area_ref(notice.village),
+        "grid": area_ref(notice.grid),
+        "line": {"id": line.pk, "name": mask_name(c.person.name), "household_number": c.household.number,
+                 "rule_title": c.rule_version.title, "deed_date": c.deed_date, "points": c.points,
+                 "status": line.status, "status_label": line.get_status_display()},
+        "decision_reason": objection.decision_reason if decided else None,
+        "decided_at": objection.decided_at if decided else None,
+    }

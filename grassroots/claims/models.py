@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from grassroots.areas.models import Area, Household, Person
 from grassroots.catalogue.models import RuleVersion
@@ -138,6 +139,17 @@ class NoticeLine(models.Model):
         return f"{self.notice_id}:{self.claim_id}"
 
 
+# A reference a resident can read aloud or copy from a phone: no 0/O, 1/I/L.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def objection_reference() -> str:
+    """A short human-readable reference for an objection, "YY-XXXXXX" (the year it was filed, then six
+    characters): what a resident keeps to look up the committee's decision later."""
+    year = timezone.localdate().year % 100
+    return f"{year:02d}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", "待复议"
     DISMISSED = "dismissed", "异议不成立"
@@ -148,6 +160,8 @@ class Objection(models.Model):
     """异议 against one notice line. The contact details are never shown publicly."""
 
     line = models.ForeignKey(NoticeLine, on_delete=models.PROTECT, related_name="objections")
+    reference = models.CharField("受理编号", max_length=12, unique=True, default=objection_reference,
+                                 help_text="给提出异议的群众的查询编号，如 26-7KQ3PX")
     reason = models.CharField("异议理由", max_length=500)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)

@@ -4,9 +4,10 @@ from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
+from django.utils import timezone
 
 from grassroots.access.scope import access_object, scope_of, visible
-from grassroots.areas.models import Area, Person
+from grassroots.areas.models import Area, Level, Person
 from grassroots.claims.models import (
     LIVE_CLAIM_STATUSES,
     Claim,
@@ -14,6 +15,7 @@ from grassroots.claims.models import (
     LineStatus,
     Notice,
     NoticeLine,
+    NoticeStatus,
     Objection,
     ObjectionStatus,
     ReviewDecision,
@@ -72,25 +74,51 @@ def claim_for(user, pk: int) -> Claim:
                               pk=pk)
 
 
+def _public_lines() -> Prefetch:
+    """A notice's lines with what a public board shows of each (names are masked where shown)."""
+    return Prefetch(
+        "lines",
+        queryset=NoticeLine.objects.select_related(
+            "claim", "claim__person", "claim__household", "claim__rule_version", "claim__rule_version__rule"
+        ).prefetch_related("objections").order_by("id"),
+    )
+
+
 def public_notice(token: str) -> Notice:
     """A notice by its public token, with its lines (for the board: names are masked in the template)."""
 
-    notice = (
-        Notice.objects.filter(token=token)
-        .select_related("grid", "village")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=NoticeLine.objects.select_related(
-                    "claim", "claim__person", "claim__household", "claim__rule_version"
-                ).prefetch_related("objections").order_by("id"),
-            )
-        )
-        .first()
-    )
+    notice = Notice.objects.filter(token=token).select_related("grid", "village").prefetch_related(_public_lines()).first()
     if notice is None:
         raise Http404("未找到该公示")
     return notice
+
+
+def public_village(code: str) -> Area:
+    """A village (嘎查村社区) by its code, for the public routes; 404 for any other code."""
+    village = Area.objects.filter(code=code, level=Level.VILLAGE).first()
+    if village is None:
+        raise Http404("未找到该嘎查村社区")
+    return village
+
+
+def open_public_notices(village: Area, *, position: int, limit: int, now=None) -> list[Notice]:
+    """One page (``limit`` + 1 rows from ``position``) of the village's notices still open for objections,
+    newest first, each with its lines (``_public_lines``)."""
+    now = now or timezone.now()
+    notices = list(Notice.objects.filter(village=village, status=NoticeStatus.OPEN, closes_at__gt=now)
+                   .select_related("grid", "village").order_by("-opened_at", "-id")[position:position + limit + 1])
+    prefetch_related_objects(notices, _public_lines())
+    return notices
+
+
+def objection_by_reference(reference: str) -> Objection:
+    """An objection by the reference its resident was given; 404 when there is none."""
+    objection = (Objection.objects.filter(reference=reference)
+                 .select_related("line__notice__village", "line__notice__grid", "line__claim__person",
+                                 "line__claim__household", "line__claim__rule_version").first())
+    if objection is None:
+        raise Http404("未找到该受理编号")
+    return objection
 
 
 def open_objections(user, *, within: Area | None = None, limit: int = 100) -> QuerySet[Objection]:

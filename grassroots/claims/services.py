@@ -33,8 +33,10 @@ from grassroots.claims.models import (
     Objection,
     ObjectionStatus,
     ReviewDecision,
+    objection_reference,
 )
 from grassroots.core.photos import stored_photo
+from grassroots.core.refusals import Refusal
 from grassroots.ledger.models import (
     Account,
     CheckpointPlace,
@@ -89,9 +91,9 @@ def duplicate_message(claim: Claim) -> str:
             f"{timezone.localtime(claim.created_at):%m-%d %H:%M}），可能是同一件事")
 
 
-class DuplicateClaims(ValidationError):
-    """Refused: a live claim of the same person, rule and deed date exists. ``found`` holds them;
-    recording again with ``allow_duplicate=True`` says the grid worker checked it is another deed."""
+class DuplicateClaims(Refusal):
+    """Refused (409 on the API): a live claim of the same person, rule and deed date exists. ``found`` holds
+    them; recording again with ``allow_duplicate=True`` says the grid worker checked it is another deed."""
 
     def __init__(self, found: list[Claim]):
         self.found = found
@@ -100,11 +102,17 @@ class DuplicateClaims(ValidationError):
 
 class ClaimsRefused(ValidationError):
     """Refused claims of a batch, each message naming the person; ``by_claim`` maps claim id → message
-    so that a page can put each message beside its claim."""
+    so that a page can put each message beside its claim. As such: what was sent is wrong (a rejection
+    without its reason, 422 on the API)."""
 
     def __init__(self, by_claim: dict[int, str]):
         self.by_claim = by_claim
         super().__init__({"claims": list(by_claim.values())})
+
+
+class ClaimsNotReviewable(ClaimsRefused, Refusal):
+    """Refused claims of a batch whose state refuses the review (409 on the API): already decided, or waiting
+    at a stage the reviewer does not hold."""
 
 
 @transaction.atomic
@@ -208,10 +216,10 @@ def resubmit_claim(*, actor: Actor, claim: Claim, quantity: int | None = None, n
     claim = (Claim.objects.select_for_update(of=("self",)).select_related("person", "rule_version__rule")
              .get(pk=claim.pk))
     if claim.status != ClaimStatus.REJECTED:
-        raise ValidationError({"claim": f"{claim.person.name}的申报当前为「{claim.get_status_display()}」，"
-                                        "只有被退回的申报可以重新提交"})
+        raise Refusal({"claim": f"{claim.person.name}的申报当前为「{claim.get_status_display()}」，"
+                                "只有被退回的申报可以重新提交"})
     if Claim.objects.filter(resubmits=claim).exists():
-        raise ValidationError({"claim": "该申报已重新提交过"})
+        raise Refusal({"claim": "该申报已重新提交过"})
     [new] = record_claims(actor=actor, person_ids=[claim.person_id], rule=claim.rule_version.rule,
                           quantity=quantity or claim.quantity, deed_date=claim.deed_date,
                           note=claim.note if note is None else note, photo=photo or claim.photo or None,
@@ -233,11 +241,11 @@ def withdraw_claim(*, actor: Actor, claim: Claim, now=None) -> Claim:
     if claim.status == ClaimStatus.CANCELLED:
         return claim
     if claim.status == ClaimStatus.ON_NOTICE:
-        raise ValidationError({"claim": f"{claim.person.name}的申报已审核通过、正在公示，不能撤回；"
-                                        "如有错误，请在公示期内提出异议"})
+        raise Refusal({"claim": f"{claim.person.name}的申报已审核通过、正在公示，不能撤回；"
+                                "如有错误，请在公示期内提出异议"})
     if claim.status != ClaimStatus.IN_REVIEW:
-        raise ValidationError({"claim": f"{claim.person.name}的申报当前为「{claim.get_status_display()}」，"
-                                        "只有审核中的申报可以撤回"})
+        raise Refusal({"claim": f"{claim.person.name}的申报当前为「{claim.get_status_display()}」，"
+                                "只有审核中的申报可以撤回"})
     was_stage = claim.stage
     claim.status = ClaimStatus.CANCELLED
     claim.updated_at = now or timezone.now()
@@ -266,17 +274,20 @@ def review_claims(*, actor: Actor, claim_ids: list[int], approve: bool, reasons:
     if missing:
         raise ValidationError({"claims": [f"申报 {pk} 不存在" for pk in missing]})
     errors: dict[int, str] = {}
+    refused = False  # a claim's state refuses the review (not only a reason missing)
     for claim in claims:
         stages = policies[claim.village_id].stages
         name = claim.person.name
         if claim.status != ClaimStatus.IN_REVIEW:
             errors[claim.pk] = f"{name}：该申报当前为「{claim.get_status_display()}」，无需审核"
+            refused = True
         elif not scope.has_role(stages[claim.stage]["roles"], claim.path):
             errors[claim.pk] = f"{name}：该申报正在「{stages[claim.stage]['name']}」环节，您不是该环节的审核人"
+            refused = True
         elif not approve and not (reasons.get(claim.pk) or "").strip():
             errors[claim.pk] = f"{name}：请写明退回理由"
     if errors:
-        raise ClaimsRefused(errors)
+        raise (ClaimsNotReviewable if refused else ClaimsRefused)(errors)
     batch = secrets.token_hex(8)
     finished = []
     for claim in claims:
@@ -322,19 +333,29 @@ def raise_objection(*, actor: Actor, line: NoticeLine, reason: str, contact_name
     now = now or timezone.now()
     notice = Notice.objects.select_for_update().get(pk=line.notice_id)
     if notice.status != NoticeStatus.OPEN or now >= notice.closes_at:
-        raise ValidationError({"notice": f"公示期已于{timezone.localtime(notice.closes_at):%Y-%m-%d %H:%M}结束，不能再提出异议"})
+        raise Refusal({"notice": f"公示期已于{timezone.localtime(notice.closes_at):%Y-%m-%d %H:%M}结束，不能再提出异议"})
     if line.status != LineStatus.STANDING:
-        raise ValidationError({"line": "该条目已撤销"})
+        raise Refusal({"line": "该条目已撤销"})
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": "请写明异议理由（至少4个字）"})
     if len(reason) > 500:
         raise ValidationError({"reason": "异议理由最多500字"})
     objection = Objection.objects.create(line=line, reason=reason, contact_name=contact_name.strip()[:50],
-                                         contact_phone=contact_phone.strip()[:20], ip=actor.ip)
+                                         contact_phone=contact_phone.strip()[:20], ip=actor.ip,
+                                         reference=_new_reference())
     record(actor=actor, action=OBJECTION_RAISE, obj=objection, area_path=notice.path,
            data={"line": line.pk, "notice": notice.pk})
     return objection
+
+
+def _new_reference() -> str:
+    """An objection reference no objection holds yet (a clash is one in ~10⁹ a year: a few tries suffice)."""
+    for _ in range(5):
+        reference = objection_reference()
+        if not Objection.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("no free objection reference")  # pragma: no cover - the alphabet would have to run out
 
 
 @transaction.atomic
@@ -344,7 +365,7 @@ def decide_objection(*, actor: Actor, objection: Objection, uphold: bool, reason
     authorise(actor, caps.DECIDE_OBJECTIONS, line.notice.path)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.status != ObjectionStatus.OPEN:
-        raise ValidationError({"objection": "该异议已有复议结论"})
+        raise Refusal({"objection": "该异议已有复议结论"})
     if not (reason or "").strip():
         raise ValidationError({"reason": "须写明复议意见"})
     objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.DISMISSED
@@ -367,11 +388,11 @@ def post_notice(*, actor: Actor, notice: Notice, now=None) -> Notice:
     now = now or timezone.now()
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.status != NoticeStatus.OPEN:
-        raise ValidationError({"notice": "该公示已入账"})
+        raise Refusal({"notice": "该公示已入账"})
     if now < notice.closes_at:
-        raise ValidationError({"notice": "公示期未满"})
+        raise Refusal({"notice": "公示期未满"})
     if Objection.objects.filter(line__notice=notice, status=ObjectionStatus.OPEN).exists():
-        raise ValidationError({"notice": "有待复议的异议，暂不能入账"})
+        raise Refusal({"notice": "有待复议的异议，暂不能入账"})
     _post_notices(actor=actor, village_id=notice.village_id, notices=[(notice.pk, notice.path)], now=now)
     notice.refresh_from_db()
     return notice

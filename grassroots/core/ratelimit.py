@@ -25,6 +25,10 @@ LIMITS: dict[str, tuple[int, int]] = {
     "points:objection": (10, 600),
     "points:check": (300, 600),
     "points:api:objection": (5, 600),
+    # The API's public reads: a village's open notices (many residents behind one NAT address), and the
+    # look-up of an objection by its reference (counted before the look-up: guessing references is slowed).
+    "points:api:notices": (300, 600),
+    "points:api:objection-lookup": (60, 600),
     # 我的积分 by card token: a family opens its own page a few times; a village behind one carrier NAT
     # address shares the allowance. Counted before the token is looked up, so guessing tokens is slowed
     # to this many tries per address, found or not.

@@ -17,11 +17,14 @@ from grassroots.ledger import selectors as ledger_selectors
 from grassroots.ledger.models import LedgerEntry
 from grassroots.points.api_testing import BASE, VILLAGE, claim_body, key, photo, post, today
 
+NOT_FOUND = {"code": "not_found", "detail": "未找到", "errors": {}}
+
 # --- anonymous: 401 on every staff route ----------------------------------------------------------
 
 STAFF_ROUTES = [
     ("get", "/rules/"),
     ("get", "/rules/{rule}/"),
+    ("get", "/villages/{village}/catalogue/"),
     ("post", "/claims/"),
     ("post", "/claims/with-photo/"),
     ("get", "/claims/"),
@@ -31,6 +34,7 @@ STAFF_ROUTES = [
     ("get", "/notices/{notice}/"),
     ("get", "/objections/"),
     ("post", "/objections/{objection}/decision/"),
+    ("get", "/objections/"),
     ("get", "/entries/"),
     ("get", "/entries/{entry}/origin/"),
     ("post", "/entries/{entry}/reversal/"),
@@ -51,7 +55,8 @@ def test_anonymous_gets_401_on_every_staff_route(client, points_world, method, u
         if method == "post" else {}
     response = getattr(client, method)(_url(url, points_world), **kwargs)
     assert response.status_code == 401
-    assert "detail" in response.json()
+    assert response.json()["code"] == "unauthenticated" and response.json()["detail"]
+    assert response.json()["errors"] == {} and response["WWW-Authenticate"].startswith("Bearer")
 
 
 # --- reads: insider and read-only member see, the outsider gets 404 ----------------------------------
@@ -59,6 +64,7 @@ def test_anonymous_gets_401_on_every_staff_route(client, points_world, method, u
 READS = [
     "/rules/?village={village}",
     "/rules/{rule}/",
+    "/villages/{village}/catalogue/",
     "/claims/{claim}/",
     "/notices/{notice}/",
     "/entries/?household_id={household}",
@@ -76,7 +82,7 @@ def test_reads_insider_and_read_only_see_outsider_gets_404(points_world, as_insi
     assert as_cashier.get(url).status_code == 200
     outside = as_outsider.get(url)
     assert outside.status_code == 404
-    assert outside.json() == {"detail": "未找到"}
+    assert outside.json() == NOT_FOUND
 
 
 @pytest.mark.parametrize("url", ["/claims/", "/notices/", "/objections/", "/entries/"])
@@ -84,7 +90,7 @@ def test_lists_hold_only_what_the_caller_may_see(points_world, as_insider, as_ca
     assert as_insider.get(BASE + url).json()["items"]
     assert as_cashier.get(BASE + url).json()["items"]
     outside = as_outsider.get(BASE + url)
-    assert outside.status_code == 200 and outside.json() == {"items": [], "next_offset": None}
+    assert outside.status_code == 200 and outside.json() == {"items": [], "next_cursor": None}
 
 
 def test_missing_and_foreign_look_the_same(points_world, as_outsider):
@@ -129,7 +135,7 @@ def test_reviews_reviewer_cashier_outsider_grid_worker(points_world, as_reader, 
     assert post(as_outsider, f"{BASE}/reviews/", body, key=key()).status_code == 404
     assert ReviewDecision.objects.count() == decisions
     response = post(as_reader, f"{BASE}/reviews/", body, key=key())
-    assert response.status_code == 200, response.content
+    assert response.status_code == 201, response.content
     assert response.json()["claims"] == [{"id": points_world["claim"].pk, "status": "in_review", "status_label": "审核中",
                                           "stage": 1, "stage_name": "“两委”联席复审"}]
 
@@ -137,14 +143,20 @@ def test_reviews_reviewer_cashier_outsider_grid_worker(points_world, as_reader, 
 def test_decision_committee_cashier_outsider(points_world, as_committee, as_cashier, as_outsider):
     url = f"{BASE}/objections/{points_world['objection'].pk}/decision/"
     body = {"uphold": False, "reason": "有签到表为证"}
-    assert post(as_cashier, url, body).status_code == 403
-    assert post(as_outsider, url, body).status_code == 404
+    refused = post(as_cashier, url, body, key=key())
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert post(as_outsider, url, body, key=key()).json() == NOT_FOUND
+    assert post(as_committee, url, body).status_code == 422  # no Idempotency-Key
     assert Objection.objects.get().status == ObjectionStatus.OPEN
-    response = post(as_committee, url, body)
-    assert response.status_code == 200, response.content
+    first_key = key()
+    response = post(as_committee, url, body, key=first_key)
+    assert response.status_code == 201, response.content
     assert response.json()["status"] == "dismissed" and response.json()["decided_by"] == "committee"
-    again = post(as_committee, url, body)
-    assert again.status_code == 422 and "已有复议结论" in again.json()["detail"]
+    replay = post(as_committee, url, body, key=first_key)
+    assert (replay.status_code, replay.content, replay["Idempotent-Replayed"]) == (201, response.content, "true")
+    again = post(as_committee, url, body, key=key())
+    assert again.status_code == 409 and again.json() == {
+        "code": "conflict", "detail": "该异议已有复议结论", "errors": {"objection": ["该异议已有复议结论"]}}
 
 
 def test_reversal_secretary_cashier_outsider(points_world, as_secretary, as_cashier, as_outsider):

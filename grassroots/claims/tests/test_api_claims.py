@@ -31,9 +31,15 @@ def test_claims_mine_by_status_and_to_review(points_world, as_insider, as_reader
 
 def test_claims_paging(points_world, as_insider):
     page = as_insider.get(f"{BASE}/claims/", {"limit": 2}).json()
-    assert len(page["items"]) == 2 and page["next_offset"] == 2
-    rest = as_insider.get(f"{BASE}/claims/", {"limit": 2, "offset": 4}).json()
-    assert len(rest["items"]) == 1 and rest["next_offset"] is None
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    second = as_insider.get(f"{BASE}/claims/", {"limit": 2, "cursor": page["next_cursor"]}).json()
+    assert len(second["items"]) == 2 and second["next_cursor"]
+    rest = as_insider.get(f"{BASE}/claims/", {"limit": 2, "cursor": second["next_cursor"]}).json()
+    assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+    seen = [c["id"] for c in page["items"] + second["items"] + rest["items"]]
+    assert len(set(seen)) == 5
+    bad = as_insider.get(f"{BASE}/claims/", {"cursor": "nonsense"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid" and "cursor" in bad.json()["errors"]
 
 
 def test_claim_detail_shows_each_review_and_the_notice(points_world, as_cashier):
@@ -58,14 +64,23 @@ def test_rejection_needs_a_reason_for_each_claim_and_goes_back_to_the_recorder(p
     assert stray.status_code == 422 and "reasons" in stray.json()["errors"]
     done = post(as_reader, f"{BASE}/reviews/", {"claim_ids": [pk], "approve": False,
                                                  "reasons": {str(pk): "当天未参加劳动"}}, key=key())
-    assert done.status_code == 200 and done.json()["claims"][0]["status"] == "rejected"
+    assert done.status_code == 201 and done.json()["claims"][0]["status"] == "rejected"
     mine = as_insider.get(f"{BASE}/claims/{pk}/").json()
     assert mine["status"] == "rejected" and mine["decisions"][0]["reason"] == "当天未参加劳动"
 
 
-def test_wrong_stage_is_422_naming_the_stage(points_world, as_committee):
+def test_wrong_stage_is_409_naming_the_stage(points_world, as_committee):
     response = post(as_committee, f"{BASE}/reviews/", {"claim_ids": [points_world["claim"].pk], "approve": True}, key=key())
-    assert response.status_code == 422 and "党小组初审" in response.json()["detail"]
+    message = "乌云毕力格：该申报正在「党小组初审」环节，您不是该环节的审核人"
+    assert response.status_code == 409 and response.json() == {"code": "conflict", "detail": message,
+                                                                "errors": {"claims": [message]}}
+
+
+def test_reviewing_a_claim_already_decided_is_409(points_world, as_secretary):
+    on_notice = points_world["open_notice"].lines.order_by("id").first().claim
+    response = post(as_secretary, f"{BASE}/reviews/", {"claim_ids": [on_notice.pk], "approve": True}, key=key())
+    assert response.status_code == 409 and response.json()["code"] == "conflict"
+    assert response.json()["detail"] == f"{on_notice.person.name}：该申报当前为「公示中」，无需审核"
 
 
 def test_review_of_an_unknown_claim_is_404(points_world, as_reader):
@@ -83,12 +98,15 @@ def test_recording_the_same_deed_again_is_409_naming_the_person_unless_allowed(p
     body = claim_body(rules, people)
     response = post(as_insider, f"{BASE}/claims/", body, key="dup-1")
     assert response.status_code == 409
-    detail = response.json()["detail"]
+    refused = response.json()
+    assert set(refused) == {"code", "detail", "errors"} and refused["code"] == "conflict"
+    detail = refused["detail"]
     assert detail.startswith("乌云毕力格：同一天同一项目已有申报") and '"allow_duplicate": true' in detail
     assert f"（申报 {existing.pk}，审核中" in detail
-    found = {d["id"]: d for d in response.json()["duplicates"]}
-    assert existing.pk in found and found[existing.pk]["person"]["name"] == "乌云毕力格"
-    assert found[existing.pk]["rule_code"] == "A01" and found[existing.pk]["deed_date"] == today().isoformat()
+    # The duplicates found, in the one error body: their ids, and each described (who, rule, day, status).
+    assert str(existing.pk) in refused["errors"]["duplicate_claim_ids"]
+    [described] = [m for m in refused["errors"]["duplicate"] if f"申报 {existing.pk}，" in m]
+    assert described.startswith(f"乌云毕力格在{today():%Y-%m-%d}已有「") and "审核中" in described
     assert Claim.objects.count() == before and not IdempotencyKey.objects.filter(key="dup-1").exists()
     response = post(as_insider, f"{BASE}/claims/", {**body, "allow_duplicate": True}, key="dup-1")
     assert response.status_code == 201 and Claim.objects.count() == before + 1
@@ -114,11 +132,13 @@ def test_withdraw_recorder_read_only_outsider_and_again(points_world, as_insider
     url = f"{BASE}/claims/{pk}/withdraw/"
     assert post(as_cashier, url, {}).status_code == 403
     assert post(as_reader, url, {}).status_code == 403
-    assert post(as_outsider, url, {}).json() == {"detail": "未找到"}
+    assert post(as_outsider, url, {}).json() == {"code": "not_found", "detail": "未找到", "errors": {}}
     assert post(as_outsider, url, {}).status_code == 404
     assert Claim.objects.get(pk=pk).status == ClaimStatus.IN_REVIEW
-    response = post(as_insider, url, {})
+    response = post(as_insider, url, {}, key="wd-1")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    replay = post(as_insider, url, {}, key="wd-1")
+    assert (replay.status_code, replay.content, replay["Idempotent-Replayed"]) == (200, response.content, "true")
     assert response.json()["status_label"] == "记录人已撤回"
     again = post(as_insider, url, {})
     assert again.status_code == 200 and again.json()["status"] == "cancelled"
@@ -130,7 +150,9 @@ def test_withdraw_recorder_read_only_outsider_and_again(points_world, as_insider
 def test_withdraw_refuses_a_claim_on_its_notice(points_world, as_insider):
     claim = points_world["open_notice"].lines.order_by("id").first().claim
     response = post(as_insider, f"{BASE}/claims/{claim.pk}/withdraw/", {})
-    assert response.status_code == 422 and f"{claim.person.name}的申报已审核通过、正在公示，不能撤回" in response.json()["detail"]
+    assert response.status_code == 409 and response.json()["code"] == "conflict"
+    assert f"{claim.person.name}的申报已审核通过、正在公示，不能撤回" in response.json()["detail"]
+    assert "claim" in response.json()["errors"]
 
 
 @pytest.fixture
@@ -154,10 +176,11 @@ def test_resubmit_recorder_read_only_outsider_and_once(sent_back, as_insider, as
     assert (new["resubmits_id"], new["quantity"], new["points"], new["note"], new["status"]) == (
         sent_back.pk, 2, 20, "补了签到表", "in_review")
     replay = post(as_insider, url, body, key="rs-1")
-    assert replay.status_code == 201 and replay.json()["id"] == new["id"]
+    assert (replay.status_code, replay.content) == (201, first.content)
     assert replay["Idempotent-Replayed"] == "true"
     twice = post(as_insider, url, body, key=key())
-    assert twice.status_code == 422 and "该申报已重新提交过" in twice.json()["detail"]
+    assert twice.status_code == 409 and twice.json() == {"code": "conflict", "detail": "该申报已重新提交过",
+                                                         "errors": {"claim": ["该申报已重新提交过"]}}
     assert Claim.objects.filter(resubmits=sent_back).count() == 1
 
 
@@ -174,5 +197,7 @@ def test_the_schema_documents_allow_duplicate_withdraw_and_resubmit(client):
     paths = schema["paths"]
     assert "/api/points/claims/{claim_id}/withdraw/" in paths and "/api/points/claims/{claim_id}/resubmit/" in paths
     assert "409" in paths["/api/points/claims/"]["post"]["responses"]
+    refused = paths["/api/points/claims/"]["post"]["responses"]["409"]["content"]["application/json"]["schema"]
+    assert refused["$ref"].endswith("/ErrorOut")
     claim_in = schema["components"]["schemas"]["ClaimIn"]["properties"]["allow_duplicate"]
     assert "409" in claim_in["description"] and claim_in["default"] is False
