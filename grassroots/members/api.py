@@ -65,7 +65,7 @@ def _need(user) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-class MemberOut(Schema):
+class PartyMemberOut(Schema):
     id: int
     name: str
     gender: str
@@ -89,7 +89,7 @@ class MembershipOut(Schema):
 
 class RegisterRowOut(MembershipOut):
     day: date = Field(description="名册所依据的日期")
-    member: MemberOut
+    member: PartyMemberOut
 
 
 class TransferOut(Schema):
@@ -143,7 +143,7 @@ class HomeReportOut(Schema):
     hours: str
 
 
-class MemberDetailOut(MemberOut):
+class MemberDetailOut(PartyMemberOut):
     memberships: list[MembershipOut]
     transfers: list[TransferOut]
     posts: list[PostOut]
@@ -378,7 +378,7 @@ def _at_home(user, member_id: int, capability: str) -> tuple[Member, Membership]
     return member, membership
 
 
-class EndIn(StrictIn):
+class MembershipEndIn(StrictIn):
     ended_on: StrictDate = Field(description="离开日期")
     reason: Literal["death", "withdrew", "expelled", "removed", "probation_ended"] = Field(
         description="离开原因：death 去世 / withdrew 退党 / expelled 开除党籍 / removed 除名 / probation_ended "
@@ -388,7 +388,7 @@ class EndIn(StrictIn):
 @router.post("/members/{int:member_id}/end/", response={200: MemberDetailOut, **ERRORS},
              summary="终止组织关系（去世、退党、开除、除名）")
 @api_errors
-def end_membership(request, response: HttpResponse, member_id: ObjectId, payload: EndIn,
+def end_membership(request, response: HttpResponse, member_id: ObjectId, payload: MembershipEndIn,
                    idempotency_key: OptionalKey = None):
     member, _ = _at_home(request.user, member_id, caps.MANAGE)
 

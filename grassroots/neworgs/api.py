@@ -158,14 +158,14 @@ def _dispatch(d: Dispatch) -> dict:
             "employer": d.instructor.employer, "started_on": d.started_on, "ended_on": d.ended_on}
 
 
-class DayQuery(Schema):
+class NewOrganisationDayQuery(Schema):
     day: date | None = Field(None, description="截至日期，默认今天")
 
 
 @router.get("/new-organisations/{int:new_organisation_id}/", response={200: NewOrganisationDetail, **READ_ERRORS},
             summary="一个两新组织：普查数据、党组织覆盖、指导员选派")
 @api_errors
-def get_new_organisation(request, new_organisation_id: ObjectId, filters: Query[DayQuery]):
+def get_new_organisation(request, new_organisation_id: ObjectId, filters: Query[NewOrganisationDayQuery]):
     return _detail(request.user, new_organisation_id, filters.day or timezone.localdate())
 
 
@@ -446,7 +446,7 @@ def create_coverage(request, response: HttpResponse, new_organisation_id: Object
                 body=payload.model_dump(mode="json"), work=work)
 
 
-class EndIn(StrictIn):
+class SpanEndIn(StrictIn):
     ended_on: StrictDate = Field(description="结束日期")
 
 
@@ -454,7 +454,7 @@ class EndIn(StrictIn):
              response={200: CoverageOut, **ERRORS}, summary="结束覆盖（已结束 409）")
 @api_errors
 def end_coverage(request, response: HttpResponse, new_organisation_id: ObjectId, coverage_id: ObjectId,
-                 payload: EndIn, idempotency_key: OptionalKey = None):
+                 payload: SpanEndIn, idempotency_key: OptionalKey = None):
     found, actor = _managed(request, new_organisation_id)
     row = access_scoped(Coverage.objects.filter(new_organisation=found).select_related("organisation"),
                         pk=coverage_id)
@@ -496,7 +496,7 @@ def create_dispatch(request, response: HttpResponse, new_organisation_id: Object
              response={200: DispatchOut, **ERRORS}, summary="结束选派（已结束 409）")
 @api_errors
 def end_dispatch(request, response: HttpResponse, new_organisation_id: ObjectId, dispatch_id: ObjectId,
-                 payload: EndIn, idempotency_key: OptionalKey = None):
+                 payload: SpanEndIn, idempotency_key: OptionalKey = None):
     found, actor = _managed(request, new_organisation_id)
     row = access_scoped(Dispatch.objects.filter(new_organisation=found).select_related("instructor"), pk=dispatch_id)
 

@@ -105,7 +105,7 @@ class ListQuery(Schema):
     cursor: Cursor = None
 
 
-class DayQuery(Schema):
+class OrganisationDayQuery(Schema):
     day: date | None = Field(None, description="按此日期（YYYY-MM-DD）查询，默认今天")
 
 
@@ -124,7 +124,7 @@ def list_organisations(request, filters: Query[ListQuery]):
 @router.get("/organisations/{int:organisation_id}/", response={200: OrganisationOut, **READ_ERRORS},
             summary="一个党组织")
 @api_errors
-def get_organisation(request, organisation_id: ObjectId, filters: Query[DayQuery]):
+def get_organisation(request, organisation_id: ObjectId, filters: Query[OrganisationDayQuery]):
     return _one(request.user, organisation_id, filters.day)
 
 
