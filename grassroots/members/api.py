@@ -367,11 +367,13 @@ def record_contact(request, response: HttpResponse, mobile_id: ObjectId, payload
 
 
 def _at_home(user, member_id: int, capability: str) -> tuple[Member, Membership]:
-    """A member the caller sees, with their open membership, for a write needing ``capability`` there (as the
-    member page): 404 for a stranger or one no longer on any roll, 403 for one who may only look."""
+    """A member the caller sees, with their open membership (else their last one: the service then refuses a
+    member no longer on any roll with 409, and a replay still finds the member), for a write needing
+    ``capability`` there (as the member page): 404 for a stranger, 403 for one who may only look."""
     _need(user)
     member = selectors.member_for(user, member_id)
-    membership = selectors.current_membership(member)
+    membership = selectors.current_membership(member) or (
+        Membership.objects.select_related("organisation").filter(member=member).order_by("-started_on", "-id").first())
     if membership is None:
         refuse(seen=False)
     require_organisation(user, capability, membership.organisation, seen_with=caps.VIEW)
