@@ -11,6 +11,7 @@ transfer still pending) answer 409; invalid input 422.
 """
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -48,6 +49,7 @@ from grassroots.members.models import Member, Membership, MobileContact, MobileM
 from grassroots.party import capabilities as caps
 from grassroots.party.api import PartyOrganisationRef
 from grassroots.party.models import Organisation
+from grassroots.volunteers.selectors import home_reports_with_hours
 
 router = Router(tags=["党员"])
 
@@ -590,4 +592,62 @@ def end_post(request, response: HttpResponse, post_id: ObjectId, payload: PostEn
         return PostOut.model_validate(_post(done, post.member)).model_dump()
 
     return once(request, response, key=idempotency_key, required=False, action="members.post.end",
+                body=_body(payload), work=work, status=200)
+
+
+class HomeReportRowOut(Schema):
+    id: int
+    member_id: int
+    member_name: str
+    organisation: PartyOrganisationRef = Field(description="报到的社区（小区）党组织")
+    unit_name: str | None = Field(description="该日组织关系所在党组织")
+    started_on: date
+    ended_on: date | None
+    service: str
+    hours: str = Field(description="服务时长（小时，一位小数）：手工记录加志愿服务确认的时长")
+    day: date
+
+
+class HomeReportsQuery(Schema):
+    day: date | None = Field(None, description="截至日期（YYYY-MM-DD），默认今天")
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+def _home_report(r, day: date) -> dict:
+    return {"id": r.pk, "member_id": r.member_id, "member_name": r.member.name, "organisation": _org(r.organisation),
+            "unit_name": r.unit_name, "started_on": r.started_on, "ended_on": r.ended_on, "service": r.service,
+            "hours": str(r.total_hours), "day": day}
+
+
+@router.get("/home-reports/", response={200: Page(HomeReportRowOut), **READ_ERRORS},
+            summary="在职党员到社区报到（截至某日）")
+@api_errors
+def list_home_reports(request, filters: Query[HomeReportsQuery]):
+    _need(request.user)
+    day = filters.day or timezone.localdate()
+    limit, position = filters.limit, position_of(filters.cursor)
+    rows = home_reports_with_hours(selectors.home_reports(request.user, day=day)[position:position + limit + 1])
+    return page([_home_report(r, day) for r in rows], limit, position)
+
+
+class HoursIn(StrictIn):
+    hours: Decimal = Field(gt=0, max_digits=5, decimal_places=1, description="本次增加的服务时长（小时，一位小数）")
+
+
+@router.post("/home-reports/{int:report_id}/hours/", response={200: HomeReportRowOut, **ERRORS},
+             summary="记录双报到党员的服务时长（累加；报到已结束 409）")
+@api_errors
+def add_home_report_hours(request, response: HttpResponse, report_id: ObjectId, payload: HoursIn,
+                          idempotency_key: OptionalKey = None):
+    _need(request.user)
+    day = timezone.localdate()
+    report = access_scoped(selectors.home_reports(request.user, day=day), pk=report_id)
+
+    def work() -> dict:
+        services.add_home_report_hours(actor=Actor.from_request(request), report=report, hours=payload.hours)
+        [fresh] = home_reports_with_hours(selectors.home_reports(request.user, day=day).filter(pk=report.pk))
+        return HomeReportRowOut.model_validate(_home_report(fresh, day)).model_dump()
+
+    return once(request, response, key=idempotency_key, required=False, action="members.home_report.hours",
                 body=_body(payload), work=work, status=200)

@@ -4,6 +4,7 @@ receiving a transfer, recording a contact; scoped (404 outside, 403 to lookers, 
 from datetime import date
 
 import pytest
+from freezegun import freeze_time
 
 from grassroots.members import services
 from grassroots.members.models import Member, MobileContact, Transfer
@@ -200,3 +201,28 @@ def test_posts_appointed_and_ended(phoned, as_secretary, as_reader, as_outsider)
     ended = post(as_secretary, url, {"ended_on": "2026-10-01"})
     assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-10-01"
     assert post(as_secretary, url, {"ended_on": "2026-10-02"}).json()["code"] == "conflict"
+
+
+@freeze_time("2026-10-15 10:00:00+08:00")
+def test_home_reports_listed_and_hours_added_once(phoned, unit_secretary, as_secretary, as_reader, as_outsider,
+                                                  as_insider):
+    report = services.start_home_report(actor=actor_for(unit_secretary), member=phoned.members["高志远"],
+                                        organisation=phoned.saiqin, started_on=date(2026, 3, 1), service="政策宣讲")
+    rows = as_reader.get(f"{API}/home-reports/").json()
+    assert [(r["member_name"], r["hours"], r["service"]) for r in rows["items"]] == [("高志远", "0.0", "政策宣讲")]
+    assert rows["next_cursor"] is None and rows["items"][0]["unit_name"] == "中共翁牛特旗教育局机关支部委员会"
+    assert as_reader.get(f"{API}/home-reports/", {"day": "2026-02-01"}).json()["items"] == []
+    assert as_outsider.get(f"{API}/home-reports/").json()["items"] == []
+    assert as_insider.get(f"{API}/home-reports/").status_code == 404
+    url = f"{API}/home-reports/{report.pk}/hours/"
+    assert post(as_reader, url, {"hours": 2}).status_code == 403
+    assert post(as_outsider, url, {"hours": 2}).status_code == 404
+    bad = post(as_secretary, url, {"hours": 0.25})
+    assert bad.status_code == 422 and "hours" in bad.json()["errors"]
+    first = post(as_secretary, url, {"hours": 2.5}, "k-h")
+    again = post(as_secretary, url, {"hours": 2.5}, "k-h")
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert first.json()["hours"] == "2.5" and again["Idempotent-Replayed"] == "true"
+    services.end_home_report(actor=actor_for(unit_secretary), report=report, ended_on=date(2026, 12, 31))
+    ended = post(as_secretary, url, {"hours": 1}, "k-h2")  # still runs today, but its end is recorded
+    assert ended.status_code == 409 and "的报到已于 2026-12-31 结束" in ended.json()["detail"]
