@@ -17,6 +17,7 @@ from grassroots.access.scope import authorise_organisation, reaches_organisation
 from grassroots.areas.models import Person
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.refusals import Refusal
 from grassroots.core.table_import import Rejected, read_upload
 from grassroots.development.models import Development, Stage, Step
 from grassroots.development.selectors import record_of
@@ -71,10 +72,10 @@ def _register(*, actor, organisation, applied_on, person, name, gender, birth_da
         raise ValidationError({"organisation": f"“{organisation}”是云支部，不接收入党申请"})
     if person is not None:
         if Member.objects.filter(person=person).exists():
-            raise ValidationError({"person": f"{name}已在党员名册中"})
+            raise Refusal({"person": f"{name}已在党员名册中"})
         if (Development.objects.filter(person=person)
                 .exclude(stage__in=[Stage.STOPPED, Stage.FULL]).exists()):
-            raise ValidationError({"person": f"{name}已在发展程序中"})
+            raise Refusal({"person": f"{name}已在发展程序中"})
     development = Development.objects.create(person=person, name=name, gender=gender, birth_date=birth_date,
                                              organisation=organisation, applied_on=applied_on)
     Step.objects.create(development=development, stage=Stage.APPLICANT, decided_on=applied_on,
@@ -109,6 +110,9 @@ def _advance(*, actor, development, stage, decided_on, meeting, decided_by, note
             raise ValidationError({"meeting": f"{name}：{reason}"})
     if meeting is None and not decided_by:
         raise ValidationError({"decided_by": f"{name}：请选择决定会议或填写决定机关（如 支部委员会、上级党委）"})
+    refusal = rules.step_refusal(record_of(development), stage)
+    if refusal:  # out of order, already there, stopped or full: the state refuses it whatever the day
+        raise Refusal({"decided_on": f"{name}：{refusal}"})
     _not_in_future(decided_on, "decided_on", name)
     reason = rules.check_step(record_of(development), stage, decided_on,
                               meeting_on=meeting.held_on if meeting is not None else None)
@@ -126,7 +130,7 @@ def _advance(*, actor, development, stage, decided_on, meeting, decided_by, note
     elif stage == Stage.FULL:
         member = Member.objects.select_for_update().get(pk=development.member_id)
         if member.left_on is not None:
-            raise ValidationError({"stage": f"{name}已于 {member.left_on} 离开党组织，不能转为正式党员"})
+            raise Refusal({"stage": f"{name}已于 {member.left_on} 离开党组织，不能转为正式党员"})
         member.full_on = decided_on
         member.save(update_fields=["full_on", "updated_at"])
         _sync_person(member)
@@ -146,7 +150,7 @@ def record_talk(*, actor: Actor, development: Development, talked_on: date, talk
     if not talked_by:
         raise ValidationError({"talked_by": "请填写谈话人"})
     if development.talked_on is not None:
-        raise ValidationError({"talked_on": f"{development.name}：已于 {development.talked_on} 谈话"})
+        raise Refusal({"talked_on": f"{development.name}：已于 {development.talked_on} 谈话"})
     _not_in_future(talked_on, "talked_on", development.name)
     if talked_on < development.applied_on:
         raise ValidationError({"talked_on": f"{development.name}：谈话日期 {talked_on} 早于递交申请日期 "
@@ -167,6 +171,9 @@ def extend_probation(*, actor: Actor, development: Development, months: int, dec
     decided_by = (decided_by or "").strip()
     if not decided_by:
         raise ValidationError({"decided_by": "请填写决定机关（如 支部党员大会）"})
+    refusal = rules.extension_refusal(record_of(development))
+    if refusal:
+        raise Refusal({"months": f"{development.name}：{refusal}"})
     _not_in_future(decided_on, "decided_on", development.name)
     reason = rules.check_extension(record_of(development), months, decided_on)
     if reason:
@@ -189,6 +196,9 @@ def stop(*, actor: Actor, development: Development, decided_on: date, reason: st
         raise ValidationError({"reason": f"{development.name}：请写明终止培养的原因"})
     if not decided_by:
         raise ValidationError({"decided_by": "请填写决定机关（如 支部委员会）"})
+    refused = rules.step_refusal(record_of(development), Stage.STOPPED)
+    if refused:
+        raise Refusal({"decided_on": f"{development.name}：{refused}"})
     _not_in_future(decided_on, "decided_on", development.name)
     refusal = rules.check_step(record_of(development), Stage.STOPPED, decided_on)
     if refusal:

@@ -1,10 +1,13 @@
-"""三会一课 through the JSON API, mounted at /api/party.
+"""三会一课 through the JSON API, mounted at /api/party (docs/api.md, "Party registers").
 
-- GET /meetings (?organisation=, paged), GET /meetings/{id}: scoped like the pages (an organisation or meeting
-  the caller does not reach is 404; a grid worker reaches none).
-- POST /meetings: records a meeting with its attendance; needs ``Idempotency-Key`` (api.common.once): the same
-  key answers the first reply. A member not in the organisation on the day is refused (422) by name.
-- GET /compliance?area=&year=[&day=]: the compliance view's figures.
+- GET /meetings/ (?organisation_id=, the cursor envelope), GET /meetings/{meeting_id}/: scoped like the pages (an
+  organisation or meeting the caller does not reach is 404; a grid worker reaches none).
+- POST /meetings/: records a meeting with its attendance; needs ``Idempotency-Key`` (api.common.once): the same
+  key answers the first reply. A member not in the organisation on the day is refused (422) by name; a meeting
+  of a dissolved organisation 409.
+- POST /meetings/{meeting_id}/minutes/ (补记: appended, never overwriting) and /attendance/ (更正出席情况), as
+  the meeting page does.
+- GET /compliance/?area_code=&year=[&day=]: the compliance view's figures.
 """
 
 from datetime import date
@@ -15,29 +18,35 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictStr
 
 from grassroots.access.scope import access_area, access_organisation, require_organisation
-from grassroots.api.common import MAX_LIMIT, Limit, Offset, RequiredKey, once, page
-from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
+from grassroots.api.common import (
+    MAX_LIMIT,
+    Cursor,
+    Limit,
+    OptionalKey,
+    Page,
+    RequiredKey,
+    area_ref,
+    once,
+    page,
+    position_of,
+)
+from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
 from grassroots.meetings import selectors, services
 from grassroots.meetings.models import Meeting
 from grassroots.party import capabilities as caps
+from grassroots.party.api import PartyAreaRef, PartyOrganisationRef
 
 router = Router(tags=["三会一课"])
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ValidationErrorOut, 422: ValidationErrorOut}
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-class OrganisationRef(Schema):
-    id: int
-    code: str | None
-    name: str
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class MeetingSummary(Schema):
     id: int
-    organisation: OrganisationRef
+    organisation: PartyOrganisationRef
     kind: str
     kind_label: str
     held_on: date
@@ -50,13 +59,8 @@ class MeetingSummary(Schema):
     photos: int
 
 
-class MeetingListOut(Schema):
-    items: list[MeetingSummary]
-    next_offset: int | None
-
-
 class AttendanceOut(Schema):
-    member: int
+    member_id: int
     name: str
     status: str
     status_label: str
@@ -83,42 +87,43 @@ def _one(user, pk: int) -> dict:
     full = selectors.meeting(user, pk)
     return MeetingOut.model_validate({
         **_summary(m), "minutes": full.minutes,
-        "attendance": [{"member": a.member_id, "name": a.member.name, "status": a.status,
+        "attendance": [{"member_id": a.member_id, "name": a.member.name, "status": a.status,
                         "status_label": a.get_status_display(), "remote": a.remote} for a in full.attendance.all()],
-    }).model_dump(mode="json")
+    }).model_dump()
 
 
 class MeetingsQuery(Schema):
-    organisation: ObjectId | None = Field(None, description="党组织编号；不填则为我能看到的全部")
+    organisation_id: ObjectId | None = Field(None, description="党组织编号；不填则为我能看到的全部")
     limit: Limit = 50
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-@router.get("/meetings", response={200: MeetingListOut, **READ_ERRORS}, summary="组织生活（三会一课、主题党日）")
+@router.get("/meetings/", response={200: Page(MeetingSummary), **READ_ERRORS},
+            summary="组织生活（三会一课、主题党日）")
 @api_errors
 def list_meetings(request, filters: Query[MeetingsQuery]):
     organisation = None
-    if filters.organisation is not None:
-        organisation = access_organisation(request.user, pk=filters.organisation, capability=caps.VIEW)
-    limit, offset = min(filters.limit, MAX_LIMIT), filters.offset
-    rows = list(selectors.meetings(request.user, organisation=organisation)[offset:offset + limit + 1])
-    return page([_summary(m) for m in rows], limit, offset)
+    if filters.organisation_id is not None:
+        organisation = access_organisation(request.user, pk=filters.organisation_id, capability=caps.VIEW)
+    limit, position = min(filters.limit, MAX_LIMIT), position_of(filters.cursor)
+    rows = list(selectors.meetings(request.user, organisation=organisation)[position:position + limit + 1])
+    return page([_summary(m) for m in rows], limit, position)
 
 
-@router.get("/meetings/{int:meeting_id}", response={200: MeetingOut, **READ_ERRORS}, summary="一次会议及出席情况")
+@router.get("/meetings/{int:meeting_id}/", response={200: MeetingOut, **READ_ERRORS}, summary="一次会议及出席情况")
 @api_errors
 def get_meeting(request, meeting_id: ObjectId):
     return _one(request.user, meeting_id)
 
 
 class AttendanceIn(StrictIn):
-    member: StrictObjectId
+    member_id: StrictObjectId
     status: StrictStr = Field(description="present（出席）/ excused（请假）/ absent（缺席）")
     remote: StrictBool = Field(False, description="流动党员线上参加（须为出席）")
 
 
 class MeetingIn(StrictIn):
-    organisation: StrictObjectId
+    organisation_id: StrictObjectId
     kind: StrictStr = Field(description="branch_assembly / branch_committee / group_meeting / party_lecture / theme_day")
     held_on: StrictDate
     place: StrictStr = Field(max_length=100)
@@ -127,17 +132,17 @@ class MeetingIn(StrictIn):
     attendance: list[AttendanceIn] = Field(max_length=2000, description="会议当天每位在册党员的出席情况")
 
 
-@router.post("/meetings", response={201: MeetingOut, **ERRORS}, summary="登记会议及出席情况（幂等）")
+@router.post("/meetings/", response={201: MeetingOut, **ERRORS}, summary="登记会议及出席情况（幂等）")
 @api_errors
 def create_meeting(request, response: HttpResponse, payload: MeetingIn, idempotency_key: RequiredKey = None):
-    organisation = access_organisation(request.user, pk=payload.organisation, capability=caps.VIEW)
+    organisation = access_organisation(request.user, pk=payload.organisation_id, capability=caps.VIEW)
     require_organisation(request.user, caps.RECORD, organisation, seen_with=caps.VIEW)
 
     def work() -> dict:
         meeting: Meeting = services.record_meeting(
             actor=Actor.from_request(request), organisation=organisation, kind=payload.kind,
             held_on=payload.held_on, place=payload.place, topic=payload.topic, minutes=payload.minutes,
-            attendance=[services.Line(a.member, a.status, a.remote) for a in payload.attendance])
+            attendance=[services.Line(a.member_id, a.status, a.remote) for a in payload.attendance])
         return _one(request.user, meeting.pk)
 
     return once(request, response, key=idempotency_key, required=True, action="meetings.meeting.record",
@@ -145,7 +150,7 @@ def create_meeting(request, response: HttpResponse, payload: MeetingIn, idempote
 
 
 class ComplianceQuery(Schema):
-    area: str = Field(max_length=20, description="区域代码")
+    area_code: str = Field(max_length=20, description="区域代码")
     year: int | None = Field(None, ge=2000, le=2100)
     day: date | None = Field(None, description="按此日期计算（默认今天）")
 
@@ -167,8 +172,8 @@ class KindOut(Schema):
 
 
 class OrganisationComplianceOut(Schema):
-    organisation: OrganisationRef
-    area: str
+    organisation: PartyOrganisationRef
+    area: PartyAreaRef
     kinds: list[KindOut]
     held: int
     due: int
@@ -176,8 +181,7 @@ class OrganisationComplianceOut(Schema):
 
 
 class AreaComplianceOut(Schema):
-    code: str
-    name: str
+    area: PartyAreaRef
     own_level: bool
     organisations: int
     held: int
@@ -186,7 +190,7 @@ class AreaComplianceOut(Schema):
 
 
 class ComplianceOut(Schema):
-    area: str
+    area: PartyAreaRef
     year: int
     day: date
     held: int
@@ -196,16 +200,16 @@ class ComplianceOut(Schema):
     organisations: list[OrganisationComplianceOut]
 
 
-@router.get("/compliance", response={200: ComplianceOut, **READ_ERRORS}, summary="三会一课落实情况")
+@router.get("/compliance/", response={200: ComplianceOut, **READ_ERRORS}, summary="三会一课落实情况")
 @api_errors
 def compliance(request, filters: Query[ComplianceQuery]):
-    area = access_area(request.user, code=filters.area, capability=caps.VIEW, from_inside=True)
+    area = access_area(request.user, code=filters.area_code, capability=caps.VIEW, from_inside=True)
     today = filters.day or timezone.localdate()
     report = selectors.compliance(request.user, area=area, year=filters.year or today.year, today=today)
-    area_of = {id(row): a.area.code for a in report.areas for row in a.organisations}
+    area_of = {id(row): area_ref(a.area) for a in report.areas for row in a.organisations}
     return {
-        "area": area.code, "year": report.year, "day": today, **report.totals,
-        "areas": [{"code": a.area.code, "name": a.area.name, "own_level": a.own_level,
+        "area": area_ref(area), "year": report.year, "day": today, **report.totals,
+        "areas": [{"area": area_ref(a.area), "own_level": a.own_level,
                    "organisations": len(a.organisations), **a.totals} for a in report.areas],
         "organisations": [{
             "organisation": _org(row.organisation), "area": area_of[id(row)], **row.totals,
@@ -215,3 +219,50 @@ def compliance(request, filters: Query[ComplianceQuery]):
         } for row in report.organisations],
     }
 
+
+
+class MinutesIn(StrictIn):
+    minutes: StrictStr = Field(min_length=1, max_length=services.MAX_MINUTES,
+                               description="补记的会议记录（接在已有记录之后，不覆盖）")
+
+
+def _meeting_to_record(user, meeting_id: int) -> Meeting:
+    meeting = selectors.meeting(user, meeting_id)
+    require_organisation(user, caps.RECORD, meeting.organisation, seen_with=caps.VIEW)
+    return meeting
+
+
+@router.post("/meetings/{int:meeting_id}/minutes/", response={200: MeetingOut, **ERRORS},
+             summary="补记会议记录（接在已有记录之后）")
+@api_errors
+def add_minutes(request, response: HttpResponse, meeting_id: ObjectId, payload: MinutesIn,
+                idempotency_key: OptionalKey = None):
+    meeting = _meeting_to_record(request.user, meeting_id)
+
+    def work() -> dict:
+        services.add_minutes(actor=Actor.from_request(request), meeting=meeting, minutes=payload.minutes)
+        return _one(request.user, meeting.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action="meetings.minutes.add",
+                body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+class CorrectionIn(StrictIn):
+    attendance: list[AttendanceIn] = Field(min_length=1, max_length=2000,
+                                           description="要更正（或补登）的党员及其出席情况")
+
+
+@router.post("/meetings/{int:meeting_id}/attendance/", response={200: MeetingOut, **ERRORS},
+             summary="更正出席情况（可补登当日在册而漏登的党员）")
+@api_errors
+def correct_attendance(request, response: HttpResponse, meeting_id: ObjectId, payload: CorrectionIn,
+                       idempotency_key: OptionalKey = None):
+    meeting = _meeting_to_record(request.user, meeting_id)
+
+    def work() -> dict:
+        services.correct_attendance(actor=Actor.from_request(request), meeting=meeting, attendance=[
+            services.Line(a.member_id, a.status, a.remote) for a in payload.attendance])
+        return _one(request.user, meeting.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action="meetings.attendance.correct",
+                body=payload.model_dump(mode="json"), work=work, status=200)

@@ -19,6 +19,7 @@ from grassroots.access.scope import authorise_organisation, visible_organisation
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.photos import MAX_PHOTOS, stored_photo
+from grassroots.core.refusals import Refusal
 from grassroots.core.table_import import Rejected, read_upload
 from grassroots.meetings.models import Attendance, Kind, Meeting, MeetingPhoto
 from grassroots.members.models import Member, Membership, MobileMember
@@ -133,7 +134,7 @@ def prepare_meeting(*, organisation: Organisation, kind: str, held_on: date, pla
     if held_on < organisation.founded_on:
         raise ValidationError({"held_on": f"会议日期早于{organisation}的成立日期 {organisation.founded_on}"})
     if organisation.dissolved_on is not None and held_on >= organisation.dissolved_on:
-        raise ValidationError({"held_on": f"{organisation}已于 {organisation.dissolved_on} 撤销"})
+        raise Refusal({"held_on": f"{organisation}已于 {organisation.dissolved_on} 撤销"})
     place = _clean_text(place, field="place", label="地点", max_length=100)
     topic = _clean_text(topic, field="topic", label="主题", max_length=200)
     minutes = _clean_text(minutes, field="minutes", label="会议记录", max_length=MAX_MINUTES, required=False)

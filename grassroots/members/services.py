@@ -25,6 +25,7 @@ from grassroots.areas.models import Person
 from grassroots.areas.services import id_number_digest
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.refusals import Refusal
 from grassroots.core.table_import import Rejected, read_upload
 from grassroots.members.models import (
     HomeReport,
@@ -92,7 +93,7 @@ def _admit(*, actor: Actor, organisation: Organisation, name: str, gender: str, 
     if organisation.is_cloud_branch:
         raise ValidationError({"organisation": f"“{organisation}”是云支部，不接收组织关系"})
     if person is not None and Member.objects.filter(person=person).exists():
-        raise ValidationError({"person": f"{person.name}已在党员名册中"})
+        raise Refusal({"person": f"{person.name}已在党员名册中"})
     member = Member.objects.create(
         person=person, name=name, gender=gender, birth_date=birth_date if person is None else person.birth_date,
         ethnicity=ethnicity, mobile=mobile, joined_on=joined_on, full_on=full_on,
@@ -113,7 +114,7 @@ def _open_membership(member: Member) -> Membership:
     membership = (Membership.objects.select_related("organisation")
                   .filter(member=member, ended_on__isnull=True).first())
     if membership is None:
-        raise ValidationError({"member": f"{member.name}已不在任何党组织的名册中"})
+        raise Refusal({"member": f"{member.name}已不在任何党组织的名册中"})
     return membership
 
 
@@ -154,12 +155,12 @@ def send_transfer(*, actor: Actor, member: Member, sent_on: date, to_organisatio
         raise ValidationError({"to_organisation": f"请选择{member.name}转入的旗县内党组织，或填写旗县外的接收单位（二者选一）"})
     pending = _pending_transfer(member)
     if pending is not None:
-        raise ValidationError({"member": f"{member.name}已有一份 {pending.sent_on} 转出、尚未接收的转接，请先接收或撤回"})
+        raise Refusal({"member": f"{member.name}已有一份 {pending.sent_on} 转出、尚未接收的转接，请先接收或撤回"})
     if sent_on < membership.started_on:
         raise ValidationError({"sent_on": f"转出日期 {sent_on} 早于{member.name}转入“{sender}”的日期 {membership.started_on}"})
     if to_organisation is not None:
         if to_organisation.pk == sender.pk:
-            raise ValidationError({"to_organisation": f"{member.name}已在“{sender}”，不能转入本组织"})
+            raise Refusal({"to_organisation": f"{member.name}已在“{sender}”，不能转入本组织"})
         _check_receiver(to_organisation, sent_on, field="to_organisation")
     transfer = Transfer.objects.create(
         member=member, from_organisation=sender, to_organisation=to_organisation, to_outside=to_outside,
@@ -174,7 +175,7 @@ def _lock_transfer(transfer: Transfer) -> tuple[Member, Transfer]:
     member = _lock(transfer.member)
     transfer = Transfer.objects.select_related("from_organisation", "to_organisation").get(pk=transfer.pk)
     if transfer.status != Transfer.Status.SENT:
-        raise ValidationError({"transfer": f"{member.name}的这份转接{transfer.get_status_display()}，不能再办理"})
+        raise Refusal({"transfer": f"{member.name}的这份转接{transfer.get_status_display()}，不能再办理"})
     return member, transfer
 
 
@@ -269,7 +270,7 @@ def end_membership(*, actor: Actor, member: Member, ended_on: date, reason: str)
         raise ValidationError({"reason": "离开原因应为" + "、".join(
             label for value, label in Member.LeftReason.choices if value in reasons)})
     if _pending_transfer(member) is not None:
-        raise ValidationError({"member": f"{member.name}有一份尚未接收的转接，请先撤回"})
+        raise Refusal({"member": f"{member.name}有一份尚未接收的转接，请先撤回"})
     if ended_on <= membership.started_on:
         raise ValidationError({"ended_on": f"离开日期 {ended_on} 应晚于{member.name}转入“{membership.organisation}”"
                                            f"的日期 {membership.started_on}"})
@@ -304,12 +305,12 @@ def appoint_post(*, actor: Actor, organisation: Organisation, member: Member, ti
     if not organisation.exists_on(started_on):
         raise ValidationError({"started_on": f"{started_on} 党组织“{organisation}”尚未成立或已撤销"})
     if Post.objects.filter(organisation=organisation, member=member, title=title, ended_on__isnull=True).exists():
-        raise ValidationError({"title": f"{member.name}已任“{organisation}”{Post.Title(title).label}"})
+        raise Refusal({"title": f"{member.name}已任“{organisation}”{Post.Title(title).label}"})
     if title == Post.Title.SECRETARY:
         sitting = Post.objects.select_related("member").filter(organisation=organisation, title=title,
                                                                ended_on__isnull=True).first()
         if sitting is not None:
-            raise ValidationError({"title": f"“{organisation}”现任书记是{sitting.member.name}，请先办理其离任"})
+            raise Refusal({"title": f"“{organisation}”现任书记是{sitting.member.name}，请先办理其离任"})
     post = Post.objects.create(organisation=organisation, member=member, title=title, started_on=started_on)
     record(actor=actor, action="members.post.appoint", obj=post, area_path=organisation.area_path,
            data={"member": member.pk, "title": title, "started_on": str(started_on)})
@@ -322,7 +323,7 @@ def end_post(*, actor: Actor, post: Post, ended_on: date) -> Post:
     post = Post.objects.select_related("organisation").get(pk=post.pk)
     authorise_organisation(actor, caps.RECORD, post.organisation, seen_with=caps.VIEW)
     if post.ended_on is not None:
-        raise ValidationError({"post": f"{member.name}已于 {post.ended_on} 离任"})
+        raise Refusal({"post": f"{member.name}已于 {post.ended_on} 离任"})
     if ended_on < post.started_on:
         raise ValidationError({"ended_on": f"离任日期 {ended_on} 早于任职日期 {post.started_on}"})
     post.ended_on = ended_on
@@ -350,7 +351,7 @@ def register_mobile(*, actor: Actor, member: Member, place: str, since: date, co
     if not place:
         raise ValidationError({"place": f"请填写{member.name}的流入地"})
     if MobileMember.objects.filter(member=member, returned_on__isnull=True).exists():
-        raise ValidationError({"member": f"{member.name}已登记为流动党员"})
+        raise Refusal({"member": f"{member.name}已登记为流动党员"})
     if cloud_branch is not None and not cloud_branch.is_cloud_branch:
         raise ValidationError({"cloud_branch": f"“{cloud_branch}”不是云支部"})
     spell = MobileMember.objects.create(member=member, place=place, since=since, contact=contact.strip(),
@@ -377,7 +378,7 @@ def record_contact(*, actor: Actor, mobile: MobileMember, contacted_on: date, me
     if contacted_on < mobile.since:
         raise ValidationError({"contacted_on": f"联系日期 {contacted_on} 早于{member.name}外出日期 {mobile.since}"})
     if mobile.returned_on is not None and contacted_on > mobile.returned_on:
-        raise ValidationError({"contacted_on": f"{member.name}已于 {mobile.returned_on} 返回"})
+        raise Refusal({"contacted_on": f"{member.name}已于 {mobile.returned_on} 返回"})
     contact = MobileContact.objects.create(mobile=mobile, contacted_on=contacted_on, method=method,
                                            note=note.strip()[:300], recorded_by=actor.user)
     record(actor=actor, action="members.mobile.contact", obj=contact, area_path=home.area_path,
@@ -390,7 +391,7 @@ def mobile_returned(*, actor: Actor, mobile: MobileMember, returned_on: date) ->
     member, mobile, home = _lock_spell(mobile)
     authorise_organisation(actor, caps.RECORD, home, seen_with=caps.VIEW)
     if mobile.returned_on is not None:
-        raise ValidationError({"returned_on": f"{member.name}已于 {mobile.returned_on} 返回"})
+        raise Refusal({"returned_on": f"{member.name}已于 {mobile.returned_on} 返回"})
     if returned_on < mobile.since:
         raise ValidationError({"returned_on": f"返回日期 {returned_on} 早于外出日期 {mobile.since}"})
     mobile.returned_on = returned_on
@@ -424,13 +425,13 @@ def start_home_report(*, actor: Actor, member: Member, organisation: Organisatio
     home = _open_membership(member).organisation
     _authorise_home_report(actor, organisation, home)
     if organisation.pk == home.pk:
-        raise ValidationError({"organisation": f"{member.name}的组织关系就在“{organisation}”，无需双报到"})
+        raise Refusal({"organisation": f"{member.name}的组织关系就在“{organisation}”，无需双报到"})
     if organisation.host != Organisation.Host.AREA or organisation.is_cloud_branch:
         raise ValidationError({"organisation": f"“{organisation}”不是社区（小区）党组织"})
     if not organisation.exists_on(started_on):
         raise ValidationError({"started_on": f"{started_on} 党组织“{organisation}”尚未成立或已撤销"})
     if HomeReport.objects.filter(member=member, ended_on__isnull=True).exists():
-        raise ValidationError({"member": f"{member.name}已在一个社区报到，请先结束"})
+        raise Refusal({"member": f"{member.name}已在一个社区报到，请先结束"})
     report = HomeReport.objects.create(member=member, organisation=organisation, started_on=started_on,
                                        service=service.strip()[:200])
     record(actor=actor, action="members.home_report.start", obj=report, area_path=organisation.area_path,
@@ -449,7 +450,7 @@ def end_home_report(*, actor: Actor, report: HomeReport, ended_on: date) -> Home
     member, report = _lock_report(report)
     _authorise_home_report(actor, report.organisation, _open_membership(member).organisation)
     if report.ended_on is not None:
-        raise ValidationError({"ended_on": f"{member.name}的报到已于 {report.ended_on} 结束"})
+        raise Refusal({"ended_on": f"{member.name}的报到已于 {report.ended_on} 结束"})
     if ended_on < report.started_on:
         raise ValidationError({"ended_on": f"结束日期 {ended_on} 早于报到日期 {report.started_on}"})
     report.ended_on = ended_on
@@ -467,7 +468,7 @@ def add_home_report_hours(*, actor: Actor, report: HomeReport, hours: Decimal) -
     if not hours.is_finite() or hours <= 0 or hours > 24 * 31 or hours != hours.quantize(Decimal("0.1")):
         raise ValidationError({"hours": f"{member.name}的服务时长应为大于 0 的数，最多一位小数"})
     if report.ended_on is not None:
-        raise ValidationError({"hours": f"{member.name}的报到已于 {report.ended_on} 结束"})
+        raise Refusal({"hours": f"{member.name}的报到已于 {report.ended_on} 结束"})
     report.hours += hours
     report.save(update_fields=["hours"])
     record(actor=actor, action="members.home_report.hours", obj=report, area_path=report.organisation.area_path,

@@ -19,6 +19,7 @@ from grassroots.access.scope import authorise_organisation, refuse, scope_of
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
+from grassroots.core.refusals import Refusal
 from grassroots.core.table_import import Rejected, read_upload
 from grassroots.neworgs.models import CensusReturn, Coverage, Dispatch, Instructor, NewOrganisation
 from grassroots.neworgs.selectors import NEW_ORGANISATION_HOSTS
@@ -49,7 +50,7 @@ def _open_on(new_organisation: NewOrganisation, day: date, field: str) -> None:
     if day < new_organisation.registered_on:
         raise ValidationError({field: f"“{new_organisation}”{new_organisation.registered_on} 才纳入台账"})
     if new_organisation.closed_on is not None and day >= new_organisation.closed_on:
-        raise ValidationError({field: f"“{new_organisation}”已于 {new_organisation.closed_on} 注销"})
+        raise Refusal({field: f"“{new_organisation}”已于 {new_organisation.closed_on} 注销"})
 
 
 # ------------------------------------------------------------------------------------------- organisations
@@ -63,7 +64,7 @@ def _check_new_organisation(*, name: str, credit_code: str, kind: str) -> None:
     if credit_code and (len(credit_code) != 18 or not credit_code.isalnum()):
         raise ValidationError({"credit_code": f"统一社会信用代码“{credit_code}”应为 18 位数字或字母"})
     if credit_code and NewOrganisation.objects.filter(credit_code=credit_code).exists():
-        raise ValidationError({"credit_code": f"统一社会信用代码“{credit_code}”已登记"})
+        raise Refusal({"credit_code": f"统一社会信用代码“{credit_code}”已登记"})
 
 
 @transaction.atomic
@@ -94,7 +95,7 @@ def close_new_organisation(*, actor: Actor, new_organisation: NewOrganisation, c
     authorise_manage(actor, new_organisation.path)
     new_organisation = _locked(new_organisation)
     if new_organisation.closed_on is not None:
-        raise ValidationError({"closed_on": f"“{new_organisation}”已于 {new_organisation.closed_on} 注销"})
+        raise Refusal({"closed_on": f"“{new_organisation}”已于 {new_organisation.closed_on} 注销"})
     if closed_on <= new_organisation.registered_on:
         raise ValidationError({"closed_on": f"注销日期须晚于纳入台账日期 {new_organisation.registered_on}"})
     for row in [*new_organisation.coverages.filter(ended_on__isnull=True),
@@ -119,9 +120,9 @@ def _census_return(*, new_organisation: NewOrganisation, counted_on: date, emplo
         raise ValidationError({"counted_on": f"统计日期早于“{new_organisation}”纳入台账的日期 "
                                              f"{new_organisation.registered_on}"})
     if new_organisation.closed_on is not None and counted_on >= new_organisation.closed_on:
-        raise ValidationError({"counted_on": f"“{new_organisation}”已于 {new_organisation.closed_on} 注销"})
+        raise Refusal({"counted_on": f"“{new_organisation}”已于 {new_organisation.closed_on} 注销"})
     if CensusReturn.objects.filter(new_organisation=new_organisation, counted_on=counted_on).exists():
-        raise ValidationError({"counted_on": f"“{new_organisation}”{counted_on} 的普查数据已录入"})
+        raise Refusal({"counted_on": f"“{new_organisation}”{counted_on} 的普查数据已录入"})
     return CensusReturn.objects.create(new_organisation=new_organisation, counted_on=counted_on, employees=employees,
                                        full_members=full_members, probationary_members=probationary_members)
 
@@ -160,7 +161,7 @@ def cover(*, actor: Actor, new_organisation: NewOrganisation, organisation: Orga
     _open_on(new_organisation, started_on, "started_on")
     current = new_organisation.coverages.filter(ended_on__isnull=True).select_related("organisation").first()
     if current is not None:
-        raise ValidationError({"organisation": f"“{new_organisation}”已由“{current.organisation}”自 "
+        raise Refusal({"organisation": f"“{new_organisation}”已由“{current.organisation}”自 "
                                                f"{current.started_on} 起覆盖，请先结束该覆盖"})
     last = new_organisation.coverages.filter(ended_on__gt=started_on).order_by("-ended_on").first()
     if last is not None:
@@ -180,7 +181,7 @@ def _end_span(actor: Actor, row, ended_on: date, *, related: str, what, action: 
     _locked(row.new_organisation)
     row = type(row).objects.select_related(related).get(pk=row.pk)
     if row.ended_on is not None:
-        raise ValidationError({"ended_on": f"{what(row)}已于 {row.ended_on} 结束"})
+        raise Refusal({"ended_on": f"{what(row)}已于 {row.ended_on} 结束"})
     _end(row, ended_on, what(row), "ended_on")
     record(actor=actor, action=action, obj=row, area_path=path, data={"ended_on": ended_on.isoformat()})
     return row
@@ -228,7 +229,7 @@ def instructor_leaves(*, actor: Actor, instructor: Instructor, left_on: date) ->
     authorise_manage(actor, instructor.path)
     instructor = Instructor.objects.select_for_update().get(pk=instructor.pk)
     if instructor.left_on is not None:
-        raise ValidationError({"left_on": f"指导员“{instructor}”已于 {instructor.left_on} 退出"})
+        raise Refusal({"left_on": f"指导员“{instructor}”已于 {instructor.left_on} 退出"})
     if left_on <= instructor.joined_on:
         raise ValidationError({"left_on": f"退出日期须晚于指导员“{instructor}”的入库日期 {instructor.joined_on}"})
     for row in instructor.dispatches.filter(ended_on__isnull=True).select_related("new_organisation"):
@@ -254,7 +255,7 @@ def dispatch(*, actor: Actor, instructor: Instructor, new_organisation: NewOrgan
         raise ValidationError({"instructor": f"指导员“{instructor}”在 {started_on} 不在人才库中"})
     if Dispatch.objects.filter(instructor=instructor, new_organisation=new_organisation,
                                ended_on__isnull=True).exists():
-        raise ValidationError({"instructor": f"指导员“{instructor}”已选派到“{new_organisation}”"})
+        raise Refusal({"instructor": f"指导员“{instructor}”已选派到“{new_organisation}”"})
     if Dispatch.objects.filter(instructor=instructor, new_organisation=new_organisation,
                                ended_on__gt=started_on).exists():
         raise ValidationError({"started_on": f"指导员“{instructor}”此前在“{new_organisation}”的选派尚未结束于该日"})

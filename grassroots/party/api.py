@@ -1,10 +1,11 @@
-"""The party organisation tree through the JSON API, mounted at /api/party.
+"""The party organisation tree through the JSON API, mounted at /api/party (docs/api.md, "Party registers").
 
 Scoped like the pages (access.scope): an organisation the caller does not reach is 404, a write by one who may
-only look is 403, anonymous is 401. Lists are ``{"items", "next_offset"}``; every organisation is shown as of
-``?day`` (default today): its status that day and the members its memberships counted that day. Creating an
-organisation needs an ``Idempotency-Key`` (``api.common.once``): the same key again creates nothing and answers
-the first reply with ``Idempotent-Replayed: true``. Opening a rectification honours the header when sent.
+only look is 403, anonymous is 401. Lists are the API's one envelope ``{"items", "next_cursor"}``; every
+organisation is shown as of ``?day`` (default today): its status that day and the members its memberships counted
+that day. Creating an organisation or opening a rectification needs an ``Idempotency-Key`` (``api.common.once``):
+the same key again creates nothing and answers the first reply with ``Idempotent-Replayed: true``. State refusals
+(already under rectification, already dissolved, members still on the roll) answer 409.
 """
 
 from datetime import date
@@ -17,33 +18,37 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictStr
 
 from grassroots.access.scope import access_area, require_organisation, scope_of
-from grassroots.api.common import MAX_LIMIT, Limit, Offset, OptionalKey, RequiredKey, area_ref, once, page
-from grassroots.api.errors import (
-    ErrorOut,
-    StrictDate,
-    StrictIn,
-    ValidationErrorOut,
-    api_errors,
-    error_response,
+from grassroots.api.common import (
+    MAX_LIMIT,
+    Cursor,
+    Limit,
+    OptionalKey,
+    Page,
+    RequiredKey,
+    area_ref,
+    once,
+    page,
+    position_of,
 )
+from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
 from grassroots.party import capabilities as caps
 from grassroots.party import selectors, services
-from grassroots.party.models import Organisation
+from grassroots.party.models import Organisation, Rectification
 
 router = Router(tags=["党组织"])
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-class AreaRef(Schema):
+class PartyAreaRef(Schema):
     code: str
     name: str
 
 
-class OrganisationRef(Schema):
+class PartyOrganisationRef(Schema):
     id: int
     code: str | None
     name: str
@@ -58,8 +63,8 @@ class OrganisationOut(Schema):
     host: str = Field(description="area 地域 / unit 机关事业单位 / enterprise 非公企业 / social 社会组织")
     host_label: str
     host_name: str
-    area: AreaRef
-    parent: OrganisationRef | None
+    area: PartyAreaRef
+    parent: PartyOrganisationRef | None
     founded_on: date
     dissolved_on: date | None
     is_cloud_branch: bool
@@ -69,16 +74,15 @@ class OrganisationOut(Schema):
     member_count: int = Field(description="该日组织关系在本组织的党员数")
 
 
-class OrganisationListOut(Schema):
-    items: list[OrganisationOut]
-    next_offset: int | None
+def _ref(o: Organisation) -> dict:
+    return {"id": o.pk, "code": o.code, "name": o.name}
 
 
 def _out(o: Organisation, day: date) -> dict:
     """``o`` as selectors.dressed gives it."""
     return {"id": o.pk, "code": o.code, "name": o.name, "kind": o.kind, "kind_label": o.get_kind_display(),
             "host": o.host, "host_label": o.get_host_display(), "host_name": o.host_name, "area": area_ref(o.area),
-            "parent": {"id": o.parent.pk, "code": o.parent.code, "name": o.parent.name} if o.parent else None,
+            "parent": _ref(o.parent) if o.parent else None,
             "founded_on": o.founded_on, "dissolved_on": o.dissolved_on, "is_cloud_branch": o.is_cloud_branch,
             "day": day, "status": o.status_that_day, "status_label": o.status_that_day_label,
             "member_count": o.member_count}
@@ -86,44 +90,49 @@ def _out(o: Organisation, day: date) -> dict:
 
 def _one(user, pk: int, day: date | None = None) -> dict:
     day = day or timezone.localdate()
-    return OrganisationOut.model_validate(_out(selectors.organisation_on(user, pk, day=day), day)).model_dump(mode="json")
+    return OrganisationOut.model_validate(_out(selectors.organisation_on(user, pk, day=day), day)).model_dump()
+
+
+def _sees_party(user) -> None:
+    if not scope_of(user).paths(caps.VIEW):
+        raise Http404  # to a grid worker or a cashier the party registers do not exist, as on the pages
 
 
 class ListQuery(Schema):
     day: date | None = Field(None, description="按此日期（YYYY-MM-DD）查询，默认今天")
     q: str = Field("", max_length=50, description="名称包含")
     limit: Limit = MAX_LIMIT
-    offset: Offset = 0
+    cursor: Cursor = None
 
 
-class DayQuery(Schema):
+class OrganisationDayQuery(Schema):
     day: date | None = Field(None, description="按此日期（YYYY-MM-DD）查询，默认今天")
 
 
-@router.get("/organisations", response={200: OrganisationListOut, **READ_ERRORS}, summary="我能看到的党组织（组织树顺序）")
+@router.get("/organisations/", response={200: Page(OrganisationOut), **READ_ERRORS},
+            summary="我能看到的党组织（组织树顺序）")
 @api_errors
 def list_organisations(request, filters: Query[ListQuery]):
-    if not scope_of(request.user).paths(caps.VIEW):
-        raise Http404  # to a grid worker or a cashier the party registers do not exist, as on the pages
+    _sees_party(request.user)
     day = filters.day or timezone.localdate()
-    limit, offset = filters.limit, filters.offset
-    rows = selectors.dressed(selectors.tree_rows(request.user, day=day, q=filters.q.strip())[offset:offset + limit + 1],
-                             day)
-    return page([_out(o, day) for o in rows], limit, offset)
+    limit, position = filters.limit, position_of(filters.cursor)
+    rows = selectors.dressed(
+        selectors.tree_rows(request.user, day=day, q=filters.q.strip())[position:position + limit + 1], day)
+    return page([_out(o, day) for o in rows], limit, position)
 
 
-@router.get("/organisations/{int:organisation_id}", response={200: OrganisationOut, **READ_ERRORS},
+@router.get("/organisations/{int:organisation_id}/", response={200: OrganisationOut, **READ_ERRORS},
             summary="一个党组织")
 @api_errors
-def get_organisation(request, organisation_id: ObjectId, filters: Query[DayQuery]):
+def get_organisation(request, organisation_id: ObjectId, filters: Query[OrganisationDayQuery]):
     return _one(request.user, organisation_id, filters.day)
 
 
 class OrganisationIn(StrictIn):
     name: StrictStr = Field(min_length=1, max_length=100)
     kind: StrictStr = Field(description="committee / general_branch / branch / group")
-    area: StrictStr = Field(min_length=1, max_length=20, description="所在区域代码")
-    parent: StrictObjectId | None = Field(None, description="上级党组织编号；不填则为该区域的最上级")
+    area_code: StrictStr = Field(min_length=1, max_length=20, description="所在区域代码")
+    parent_id: StrictObjectId | None = Field(None, description="上级党组织编号；不填则为该区域的最上级")
     founded_on: StrictDate = Field(description="成立日期（YYYY-MM-DD）")
     host: StrictStr = Field(Organisation.Host.AREA, description="area / unit / enterprise / social")
     host_name: StrictStr = Field("", max_length=100)
@@ -131,18 +140,19 @@ class OrganisationIn(StrictIn):
     is_cloud_branch: StrictBool = False
 
 
-@router.post("/organisations", response={201: OrganisationOut, **ERRORS}, summary="新建党组织（幂等）")
+@router.post("/organisations/", response={201: OrganisationOut, **ERRORS}, summary="新建党组织（幂等）")
 @api_errors
 def create_organisation(request, response: HttpResponse, payload: OrganisationIn, idempotency_key: RequiredKey = None):
-    parent = selectors.organisation_for(request.user, payload.parent) if payload.parent else None
+    parent = selectors.organisation_for(request.user, payload.parent_id) if payload.parent_id else None
     if parent is not None:
         require_organisation(request.user, caps.MANAGE, parent, seen_with=caps.VIEW)
 
     def work() -> dict:
         try:
-            area = access_area(request.user, code=payload.area, capability=caps.MANAGE)
+            area = access_area(request.user, code=payload.area_code, capability=caps.MANAGE)
         except Http404:  # unknown or outside the caller's reach, alike
-            raise DjangoValidationError({"area": f"所在区域代码“{payload.area}”不存在或不在您管理的范围内"}) from None
+            raise DjangoValidationError(
+                {"area_code": f"所在区域代码“{payload.area_code}”不存在或不在您管理的范围内"}) from None
         made = services.create_organisation(
             actor=Actor.from_request(request), name=payload.name, kind=payload.kind, area=area,
             founded_on=payload.founded_on, parent=parent, host=payload.host, host_name=payload.host_name,
@@ -158,10 +168,10 @@ class OrganisationPatch(StrictIn):
     code: StrictStr | None = Field(None, max_length=40, description="组织代码；空字符串清除")
     host_name: StrictStr | None = Field(None, max_length=100)
     is_cloud_branch: StrictBool | None = None
-    parent: StrictObjectId | None = Field(None, description="调整到此上级党组织之下（连同全部下级）")
+    parent_id: StrictObjectId | None = Field(None, description="调整到此上级党组织之下（连同全部下级）")
 
 
-@router.patch("/organisations/{int:organisation_id}", response={200: OrganisationOut, **ERRORS},
+@router.patch("/organisations/{int:organisation_id}/", response={200: OrganisationOut, **ERRORS},
               summary="修改党组织，或调整隶属关系")
 @api_errors
 def update_organisation(request, organisation_id: ObjectId, payload: OrganisationPatch):
@@ -173,10 +183,34 @@ def update_organisation(request, organisation_id: ObjectId, payload: Organisatio
     with transaction.atomic():  # an edit and a move together, or neither
         if fields:
             organisation = services.update_organisation(actor=actor, organisation=organisation, **fields)
-        if payload.parent is not None:
-            parent = selectors.organisation_for(request.user, payload.parent)
+        if payload.parent_id is not None:
+            parent = selectors.organisation_for(request.user, payload.parent_id)
             services.move_organisation(actor=actor, organisation=organisation, parent=parent)
     return _one(request.user, organisation_id)
+
+
+class DissolveIn(StrictIn):
+    dissolved_on: StrictDate = Field(description="撤销日期（YYYY-MM-DD）")
+
+
+@router.post("/organisations/{int:organisation_id}/dissolve/", response={200: OrganisationOut, **ERRORS},
+             summary="撤销党组织（党员须已转出、下级须已撤销或调整）")
+@api_errors
+def dissolve_organisation(request, response: HttpResponse, organisation_id: ObjectId, payload: DissolveIn,
+                          idempotency_key: OptionalKey = None):
+    organisation = selectors.organisation_for(request.user, organisation_id)
+    require_organisation(request.user, caps.MANAGE, organisation, seen_with=caps.VIEW)
+
+    def work() -> dict:
+        services.dissolve_organisation(actor=Actor.from_request(request), organisation=organisation,
+                                       dissolved_on=payload.dissolved_on)
+        return _one(request.user, organisation_id)
+
+    return once(request, response, key=idempotency_key, required=False, action="party.organisation.dissolve",
+                body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------- rectification
 
 
 class RectificationIn(StrictIn):
@@ -189,39 +223,96 @@ class RectificationIn(StrictIn):
 
 class RectificationOut(Schema):
     id: int
-    organisation: OrganisationRef
+    organisation: PartyOrganisationRef
     identified_on: date
     reasons: str
     measures: str
     responsible: str
     due_on: date | None
-    completed_on: date | None
+    completed_on: date | None = Field(description="验收日期；null 为整顿中")
     result: str
+    status: str = Field(description="open 整顿中 / completed 已验收")
+    status_label: str
 
 
-@router.post("/organisations/{int:organisation_id}/rectifications", response={201: RectificationOut, **ERRORS},
-             summary="列为软弱涣散党组织，开始整顿")
+def _rectification(r: Rectification) -> dict:
+    done = r.completed_on is not None
+    return RectificationOut.model_validate({
+        "id": r.pk, "organisation": _ref(r.organisation), "identified_on": r.identified_on, "reasons": r.reasons,
+        "measures": r.measures, "responsible": r.responsible, "due_on": r.due_on, "completed_on": r.completed_on,
+        "result": r.result, "status": "completed" if done else "open", "status_label": "已验收" if done else "整顿中",
+    }).model_dump()
+
+
+class RectificationsQuery(Schema):
+    day: date | None = Field(None, description="只列该日软弱涣散（整顿覆盖该日）的；不填则列全部")
+    status: str | None = Field(None, description="open 整顿中 / completed 已验收")
+    area_code: str | None = Field(None, max_length=20, description="区域代码：该区域内的党组织")
+    organisation_id: ObjectId | None = Field(None, description="只列这个党组织的")
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+@router.get("/rectifications/", response={200: Page(RectificationOut), **READ_ERRORS},
+            summary="软弱涣散党组织整顿台账")
+@api_errors
+def list_rectifications(request, filters: Query[RectificationsQuery]):
+    _sees_party(request.user)
+    if filters.status not in (None, "open", "completed"):
+        raise DjangoValidationError({"status": "状态应为 open（整顿中）或 completed（已验收）"})
+    area = access_area(request.user, code=filters.area_code, capability=caps.VIEW) if filters.area_code else None
+    rows = selectors.rectifications(request.user, day=filters.day, area=area, open_only=filters.status == "open")
+    if filters.status == "completed":
+        rows = rows.filter(completed_on__isnull=False)
+    if filters.organisation_id is not None:
+        rows = rows.filter(organisation=selectors.organisation_for(request.user, filters.organisation_id))
+    limit, position = filters.limit, position_of(filters.cursor)
+    return page([_rectification(r) for r in rows.order_by("organisation__path", "-identified_on", "-id")
+                 [position:position + limit + 1]], limit, position)
+
+
+@router.get("/rectifications/{int:rectification_id}/", response={200: RectificationOut, **READ_ERRORS},
+            summary="一次整顿")
+@api_errors
+def get_rectification(request, rectification_id: ObjectId):
+    return _rectification(selectors.rectification_for(request.user, rectification_id))
+
+
+@router.post("/organisations/{int:organisation_id}/rectifications/", response={201: RectificationOut, **ERRORS},
+             summary="列为软弱涣散党组织，开始整顿（幂等；已在整顿中 409）")
 @api_errors
 def open_rectification(request, response: HttpResponse, organisation_id: ObjectId, payload: RectificationIn,
-                       idempotency_key: OptionalKey = None):
+                       idempotency_key: RequiredKey = None):
     organisation = selectors.organisation_for(request.user, organisation_id)
     require_organisation(request.user, caps.MANAGE, organisation, seen_with=caps.VIEW)
 
     def work() -> dict:
-        r = services.open_rectification(
+        made = services.open_rectification(
             actor=Actor.from_request(request), organisation=organisation, identified_on=payload.identified_on,
             reasons=payload.reasons, measures=payload.measures, responsible=payload.responsible, due_on=payload.due_on)
-        return RectificationOut.model_validate({
-            "id": r.pk, "organisation": {"id": organisation.pk, "code": organisation.code, "name": organisation.name},
-            "identified_on": r.identified_on, "reasons": r.reasons, "measures": r.measures,
-            "responsible": r.responsible, "due_on": r.due_on, "completed_on": r.completed_on, "result": r.result,
-        }).model_dump(mode="json")
+        return _rectification(made)
 
-    try:
-        return once(request, response, key=idempotency_key, required=False, action="party.rectification.open",
-                    body=payload.model_dump(mode="json"), work=work)
-    except DjangoValidationError:
-        if organisation.rectifications.filter(completed_on__isnull=True).exists():
-            # 409: well formed, but the organisation is already under rectification
-            return error_response(409, f"“{organisation}”已在整顿中，请先验收上一次整顿")
-        raise
+    return once(request, response, key=idempotency_key, required=True, action="party.rectification.open",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class CompleteIn(StrictIn):
+    completed_on: StrictDate = Field(description="验收日期（YYYY-MM-DD）")
+    result: StrictStr = Field("", max_length=2000, description="整顿成效")
+
+
+@router.post("/rectifications/{int:rectification_id}/complete/", response={200: RectificationOut, **ERRORS},
+             summary="整顿验收（该组织自验收日起恢复正常；已验收 409）")
+@api_errors
+def complete_rectification(request, response: HttpResponse, rectification_id: ObjectId, payload: CompleteIn,
+                           idempotency_key: OptionalKey = None):
+    rectification = selectors.rectification_for(request.user, rectification_id)
+    require_organisation(request.user, caps.MANAGE, rectification.organisation, seen_with=caps.VIEW)
+
+    def work() -> dict:
+        done = services.complete_rectification(actor=Actor.from_request(request), rectification=rectification,
+                                               completed_on=payload.completed_on, result=payload.result)
+        return _rectification(done)
+
+    return once(request, response, key=idempotency_key, required=False, action="party.rectification.complete",
+                body=payload.model_dump(mode="json"), work=work, status=200)

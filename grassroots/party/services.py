@@ -20,6 +20,7 @@ from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.photos import stored_photo
+from grassroots.core.refusals import Refusal
 from grassroots.core.table_import import Rejected, read_upload
 from grassroots.party import capabilities as caps
 from grassroots.party.models import ModelBranchEvidence, ModelBranchItem, Organisation, Rectification
@@ -39,7 +40,7 @@ def _check_parent(kind: str, parent: Organisation, *, field: str = "parent") -> 
     if not party_tree.may_sit_under(kind, parent.kind):
         raise ValidationError({field: f"{Organisation.Kind(kind).label}不能设在{parent.get_kind_display()}“{parent}”之下"})
     if parent.status == Organisation.Status.DISSOLVED:
-        raise ValidationError({field: f"上级党组织“{parent}”已撤销"})
+        raise Refusal({field: f"上级党组织“{parent}”已撤销"})
 
 
 def _create(*, actor: Actor, name: str, kind: str, area: Area, founded_on: date, parent: Organisation | None,
@@ -58,7 +59,7 @@ def _create(*, actor: Actor, name: str, kind: str, area: Area, founded_on: date,
             raise ValidationError({"founded_on": f"成立日期早于上级党组织“{parent}”的成立日期 {parent.founded_on}"})
     code = (code or "").strip() or None
     if code and Organisation.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"组织代码“{code}”已被使用"})
+        raise Refusal({"code": f"组织代码“{code}”已被使用"})
     organisation = Organisation.objects.create(
         name=name, kind=kind, area=area, parent=parent, host=host, host_name=host_name.strip(), code=code,
         founded_on=founded_on, is_cloud_branch=is_cloud_branch, area_path=area.path,
@@ -106,7 +107,7 @@ def update_organisation(*, actor: Actor, organisation: Organisation, name: str |
     if code is not None:
         code = code.strip() or None
         if code and Organisation.objects.filter(code=code).exclude(pk=organisation.pk).exists():
-            raise ValidationError({"code": f"组织代码“{code}”已被使用"})
+            raise Refusal({"code": f"组织代码“{code}”已被使用"})
         changes["code"] = code
     if host_name is not None:
         changes["host_name"] = host_name.strip()
@@ -136,7 +137,7 @@ def move_organisation(*, actor: Actor, organisation: Organisation, parent: Organ
         authorise(actor, caps.MANAGE, organisation.area_path)
     organisation = _locked(organisation)
     if organisation.status == Organisation.Status.DISSOLVED:
-        raise ValidationError({"parent": f"“{organisation}”已撤销，不能调整隶属关系"})
+        raise Refusal({"parent": f"“{organisation}”已撤销，不能调整隶属关系"})
     if parent is not None:
         parent = Organisation.objects.get(pk=parent.pk)  # its path as it is now
         if party_tree.is_within(parent.path, organisation.path):
@@ -169,18 +170,18 @@ def dissolve_organisation(*, actor: Actor, organisation: Organisation, dissolved
     authorise_organisation(actor, caps.MANAGE, organisation, seen_with=caps.VIEW)
     organisation = _locked(organisation)
     if organisation.status == Organisation.Status.DISSOLVED:
-        raise ValidationError({"dissolved_on": f"“{organisation}”已于 {organisation.dissolved_on} 撤销"})
+        raise Refusal({"dissolved_on": f"“{organisation}”已于 {organisation.dissolved_on} 撤销"})
     if dissolved_on < organisation.founded_on:
         raise ValidationError({"dissolved_on": f"撤销日期早于成立日期 {organisation.founded_on}"})
     members = list(organisation.memberships.filter(ended_on__isnull=True)
                    .order_by("member__name").values_list("member__name", flat=True))
     if members:
-        raise ValidationError({"dissolved_on": f"“{organisation}”还有 {len(members)} 名党员的组织关系未转出："
+        raise Refusal({"dissolved_on": f"“{organisation}”还有 {len(members)} 名党员的组织关系未转出："
                                                f"{_named(members)}，请先办理转接"})
     children = list(organisation.children.exclude(status=Organisation.Status.DISSOLVED)
                     .order_by("path").values_list("name", flat=True))
     if children:
-        raise ValidationError({"dissolved_on": f"“{organisation}”还有未撤销的下级党组织：{_named(children)}，"
+        raise Refusal({"dissolved_on": f"“{organisation}”还有未撤销的下级党组织：{_named(children)}，"
                                                "请先撤销或调整隶属关系"})
     organisation.status = Organisation.Status.DISSOLVED
     organisation.dissolved_on = dissolved_on
@@ -201,7 +202,7 @@ def open_rectification(*, actor: Actor, organisation: Organisation, identified_o
     authorise_organisation(actor, caps.MANAGE, organisation, seen_with=caps.VIEW)
     organisation = _locked(organisation)
     if organisation.status == Organisation.Status.DISSOLVED:
-        raise ValidationError({"identified_on": f"“{organisation}”已撤销"})
+        raise Refusal({"identified_on": f"“{organisation}”已撤销"})
     reasons = reasons.strip()
     if not reasons:
         raise ValidationError({"reasons": "请填写主要问题"})
@@ -210,7 +211,7 @@ def open_rectification(*, actor: Actor, organisation: Organisation, identified_o
     if due_on is not None and due_on < identified_on:
         raise ValidationError({"due_on": "整顿时限不能早于认定日期"})
     if organisation.rectifications.filter(completed_on__isnull=True).exists():
-        raise ValidationError({"identified_on": f"“{organisation}”已在整顿中，请先验收上一次整顿"})
+        raise Refusal({"identified_on": f"“{organisation}”已在整顿中，请先验收上一次整顿"})
     last = organisation.rectifications.filter(completed_on__gt=identified_on).order_by("-completed_on").first()
     if last is not None:
         raise ValidationError({"identified_on": f"认定日期早于上一次整顿的验收日期 {last.completed_on}"})
@@ -233,7 +234,7 @@ def complete_rectification(*, actor: Actor, rectification: Rectification, comple
     organisation = _locked(organisation)
     rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
     if rectification.completed_on is not None:
-        raise ValidationError({"completed_on": f"该整顿已于 {rectification.completed_on} 验收"})
+        raise Refusal({"completed_on": f"该整顿已于 {rectification.completed_on} 验收"})
     if completed_on < rectification.identified_on:
         raise ValidationError({"completed_on": f"验收日期不能早于认定日期 {rectification.identified_on}"})
     rectification.completed_on = completed_on
@@ -270,7 +271,7 @@ def publish_model_items(*, actor: Actor, year: int, texts: Sequence[str] | None 
     if too_long:
         raise ValidationError({"texts": f"第 {too_long[0]} 条标准超过 300 字"})
     if ModelBranchEvidence.objects.filter(item__year=year).exists():
-        raise ValidationError({"texts": f"{year} 年已有党支部提交佐证，标准不能再改"})
+        raise Refusal({"texts": f"{year} 年已有党支部提交佐证，标准不能再改"})
     ModelBranchItem.objects.filter(year=year).delete()  # unpublished wording only: no evidence refers to it
     items = ModelBranchItem.objects.bulk_create(
         [ModelBranchItem(year=year, number=n, text=t) for n, t in enumerate(texts, 1)])
@@ -285,15 +286,15 @@ def submit_evidence(*, actor: Actor, organisation: Organisation, item: ModelBran
     """A branch shows what it did for one item (a returned one may be shown again); it waits for the decision."""
     authorise_organisation(actor, caps.RECORD, organisation, seen_with=caps.VIEW)
     if organisation.kind != Organisation.Kind.BRANCH:
-        raise ValidationError({"item": f"“{organisation}”不是党支部，不参加最强党支部创建"})
+        raise Refusal({"item": f"“{organisation}”不是党支部，不参加最强党支部创建"})
     if organisation.status == Organisation.Status.DISSOLVED:
-        raise ValidationError({"item": f"“{organisation}”已撤销"})
+        raise Refusal({"item": f"“{organisation}”已撤销"})
     note = note.strip()
     if not note:
         raise ValidationError({"note": "请填写佐证说明"})
     evidence = (ModelBranchEvidence.objects.select_for_update().filter(organisation=organisation, item=item).first())
     if evidence is not None and evidence.verdict == ModelBranchEvidence.Verdict.ACCEPTED:
-        raise ValidationError({"item": f"第 {item.number} 条已认定，不需再提交"})
+        raise Refusal({"item": f"第 {item.number} 条已认定，不需再提交"})
     stored = stored_photo(photo, stem=f"{item.year}-{item.number}-{uuid.uuid4().hex[:12]}")
     if evidence is None:
         evidence = ModelBranchEvidence(organisation=organisation, item=item)
@@ -322,7 +323,7 @@ def decide_evidence(*, actor: Actor, evidence: ModelBranchEvidence, verdict: str
     if verdict == Verdict.RETURNED and not note:
         raise ValidationError({"note": "退回时请写明需要补充的内容"})
     if evidence.verdict != Verdict.PENDING:
-        raise ValidationError({"verdict": f"该佐证已{evidence.get_verdict_display()}"})
+        raise Refusal({"verdict": f"该佐证已{evidence.get_verdict_display()}"})
     evidence.verdict = verdict
     evidence.verdict_note = note[:300]
     evidence.decided_at = timezone.now()

@@ -142,10 +142,12 @@ def check_application(birth_date: date, applied_on: date) -> str | None:
     return None
 
 
-def check_step(record: Record, stage: str, on: date, *, meeting_on: date | None = None) -> str | None:
-    """None when ``stage`` may be decided on ``on``; else why not (naming the rule)."""
+def step_refusal(record: Record, stage: str) -> str | None:
+    """Why the development's state refuses ``stage`` whatever the day (out of order, already there, stopped,
+    already full): a refusal, not a wrong date (the API answers it 409). None when the state allows it, or
+    when ``stage`` is no stage at all (check_step names that)."""
     if stage not in LABELS or stage == APPLICANT:
-        return f"“{stage}”不是可以推进的阶段"
+        return None
     current = record.stage
     if current is None:
         return "尚未递交入党申请"
@@ -153,15 +155,8 @@ def check_step(record: Record, stage: str, on: date, *, meeting_on: date | None 
         return f"已于 {record.steps[STOPPED]} 终止培养，不能再推进"
     if current == FULL:
         return "已是正式党员"
-    last = record.last_day
-    if on < last:
-        return f"日期 {on} 早于上一步（{LABELS[current]}，{last}）：各步骤日期不能倒退"
-    if meeting_on is not None and meeting_on > on:
-        return f"决定会议的日期 {meeting_on} 晚于步骤日期 {on}"
     if stage == STOPPED:
-        if current in (PROBATIONARY,):
-            return "预备党员不能终止培养：应讨论转正、延长预备期或取消预备党员资格"
-        return None
+        return "预备党员不能终止培养：应讨论转正、延长预备期或取消预备党员资格" if current == PROBATIONARY else None
     if ORDER.index(stage) < ORDER.index(current):
         return f"当前已是{LABELS[current]}，不能退回{LABELS[stage]}"
     if stage in record.steps:
@@ -169,6 +164,24 @@ def check_step(record: Record, stage: str, on: date, *, meeting_on: date | None 
     following = ORDER[ORDER.index(current) + 1]
     if stage != following:
         return f"{RULE_ORDER}；当前是{LABELS[current]}，下一步应为{LABELS[following]}，不能直接成为{LABELS[stage]}"
+    return None
+
+
+def check_step(record: Record, stage: str, on: date, *, meeting_on: date | None = None) -> str | None:
+    """None when ``stage`` may be decided on ``on``; else why not (naming the rule)."""
+    if stage not in LABELS or stage == APPLICANT:
+        return f"“{stage}”不是可以推进的阶段"
+    refusal = step_refusal(record, stage)
+    if refusal:
+        return refusal
+    current = record.stage
+    last = record.last_day
+    if on < last:
+        return f"日期 {on} 早于上一步（{LABELS[current]}，{last}）：各步骤日期不能倒退"
+    if meeting_on is not None and meeting_on > on:
+        return f"决定会议的日期 {meeting_on} 晚于步骤日期 {on}"
+    if stage == STOPPED:
+        return None
     nxt = next_step(record)
     if nxt.earliest is not None and on < nxt.earliest:
         if stage == CANDIDATE:
@@ -180,12 +193,21 @@ def check_step(record: Record, stage: str, on: date, *, meeting_on: date | None 
     return None
 
 
-def check_extension(record: Record, months: int, on: date) -> str | None:
-    """None when probation may be extended by ``months`` decided on ``on``."""
+def extension_refusal(record: Record) -> str | None:
+    """Why the development's state refuses an extension of probation (not a probationary member, or
+    extended once already); None when it allows one."""
     if record.stage != PROBATIONARY:
         return "只有预备党员可以延长预备期"
     if record.extension_months:
         return f"{RULE_EXTENSION}；预备期已于 {record.extended_on} 延长过一次"
+    return None
+
+
+def check_extension(record: Record, months: int, on: date) -> str | None:
+    """None when probation may be extended by ``months`` decided on ``on``."""
+    refusal = extension_refusal(record)
+    if refusal:
+        return refusal
     if not EXTENSION_MIN_MONTHS <= months <= EXTENSION_MAX_MONTHS:
         return f"{RULE_EXTENSION}；不能延长 {months} 个月"
     if on < record.steps[PROBATIONARY]:
