@@ -23,8 +23,6 @@ Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"每页条数（1 
 Cursor = Annotated[str | None, Field(max_length=64,
                                      description="翻页游标：上一页返回的 next_cursor 原样传回；第一页不传")]
 _MAX_OFFSET = 1_000_000
-# Lists before the cursor (issue #18): each router moves to ``cursor``; the conventions test names the rest.
-Offset = Annotated[int, Field(ge=0, le=_MAX_OFFSET)]
 _KEY_TEXT = "客户端生成的唯一键；同一键重复提交只执行一次，并返回首次的结果（状态码与内容相同，带 Idempotent-Replayed: true）"
 MISSING_KEY = "缺少 Idempotency-Key 请求头：请为每次新的提交生成一个唯一键（如 UUID），网络重试时沿用同一个键"
 # The header where the server honours it when sent.
