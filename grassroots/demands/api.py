@@ -466,6 +466,8 @@ def create_demand(request, response: HttpResponse, payload: IntakeIn, idempotenc
     township and county staff). Routed at once by the responsibility list when its category has a line.
     Photos are added on the page."""
     user = request.user
+    if not payload.text.strip():
+        raise _invalid("text", "请填写诉求内容")
     area = Area.objects.filter(code=payload.area_code.strip()).first()
     if area is None:
         raise _invalid("area_code", "区域不存在")

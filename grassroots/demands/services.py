@@ -282,7 +282,7 @@ def reason_required(demand: Demand, lead_unit: Unit | None) -> bool:
     return demand.lead_unit_id is not None and (lead_unit is None or lead_unit.pk != demand.lead_unit_id)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # joins the API's idempotency transaction (docs/conventions.md "Writes")
 def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_units: Iterable[Unit] = (),
                  category: Category | None = None, reason: str, now: datetime | None = None) -> RouteChange:
     """Send a demand to another lead unit (改派, a reason required), or dispatch an unrouted one / push a
@@ -493,7 +493,7 @@ def _locked_claim(claim: WishClaim) -> WishClaim:
     return WishClaim.objects.select_for_update(of=("self",)).select_related("demand", "unit").get(pk=claim.pk)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None) -> WishClaim:
     permissions.authorise_claimant(actor, claim)
     now = _now(now)
@@ -506,7 +506,7 @@ def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None
     return claim
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def fulfil_claim(*, actor: Actor, claim: WishClaim, note: str, now: datetime | None = None) -> WishClaim:
     permissions.authorise_claimant(actor, claim)
     now = _now(now)
