@@ -45,6 +45,7 @@ StatusFilter = Literal["open", "received", "consulting", "in_progress", "resolve
 KindValue = Literal["demand", "wish", "complaint", "suggestion"]
 StaffChannel = Literal["grid_worker", "pairing_cadre", "hotline", "meeting"]
 ClaimStatus = Literal["held", "fulfilled", "released", "lapsed"]
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the numbers' period: a day past it overflows
 AreaCode = Annotated[str, Field(min_length=1, max_length=20, description="区划代码")]
 
 
@@ -329,7 +330,7 @@ def _invalid(field: str, message: str) -> ValidationError:
 def list_units(request, limit: Limit = 50, cursor: Cursor = None):
     position = position_of(cursor)
     user = request.user
-    rows = list(selectors.visible_units(user)[position:position + limit + 1])
+    rows = list(selectors.visible_units(user).order_by("path", "name", "id")[position:position + limit + 1])
     if not rows and position == 0:
         permissions.refuse_without(user, VIEW)  # 404 to whoever has no part in demands at all
     mine = permissions.unit_ids(user)
@@ -355,7 +356,8 @@ def list_categories(request, limit: Limit = 200, cursor: Cursor = None):
 def list_responsibilities(request, area_code: AreaCode | None = None, limit: Limit = 50, cursor: Cursor = None):
     area = _area_of(request.user, area_code)
     position = position_of(cursor)
-    rows = list(selectors.responsibilities(request.user, area)[position:position + limit + 1])
+    lines = selectors.responsibilities(request.user, area).order_by("item_number", "category__sort_order", "path", "id")
+    rows = list(lines[position:position + limit + 1])
     return page([{"id": r.pk, "item_number": r.item_number, "duty": r.duty, "category_id": r.category_id,
                   "category_name": r.category.name, "area": area_ref(r.area), "lead_unit_id": r.lead_unit_id,
                   "lead_unit_name": r.lead_unit.name, "supporting_unit_ids": sorted(u.pk for u in r.supporting_units.all())}
@@ -421,6 +423,9 @@ def get_numbers(request, filters: Query[NumbersQuery]):
     today = timezone.localdate()
     since = filters.since or date(today.year, 1, 1)
     until = filters.until or today
+    for name, day in (("since", since), ("until", until)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise _invalid(name, f"日期应在 {FIRST_DAY} 到 {LAST_DAY} 之间")
     if since > until:
         raise _invalid("since", "起始日期不能晚于截止日期")
     figures = selectors.numbers(request.user, area, selectors.Period(start=since, end=until))

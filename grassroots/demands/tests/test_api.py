@@ -185,6 +185,7 @@ def test_numbers_of_an_area(api_as, secretary, reader, outsider, make_demand, re
     assert_error(api_as(outsider).get(f"{BASE}numbers/", period), 404, "not_found")
     assert_error(api_as(secretary).get(f"{BASE}numbers/", {**period, "since": "2027-01-01"}), 422, "invalid", "since")
     assert_error(api_as(secretary).get(f"{BASE}numbers/", {**period, "until": "2026-13-01"}), 422, "invalid", "until")
+    assert_error(api_as(secretary).get(f"{BASE}numbers/", {**period, "until": "9999-12-31"}), 422, "invalid", "until")
 
 
 # ---------------------------------------------------------------------------------------------- intake
