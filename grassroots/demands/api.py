@@ -27,7 +27,7 @@ from grassroots.access.scope import access_object, access_scoped, refuse, requir
 from grassroots.api.common import Cursor, Limit, Page, RequiredKey, area_ref, once, page, position_of
 from grassroots.api.errors import ErrorOut, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
-from grassroots.areas.models import Area, Person
+from grassroots.areas.models import Area, Level, Person
 from grassroots.audit.context import Actor
 from grassroots.demands import permissions, selectors, services
 from grassroots.demands.capabilities import CLAIM, DISPATCH, RECORD, VIEW
@@ -477,6 +477,12 @@ def create_demand(request, response: HttpResponse, payload: IntakeIn, idempotenc
     if area is None:
         raise _invalid("area_code", "区域不存在")
     require(user, RECORD, area.path)
+    if area.level not in (Level.VILLAGE, Level.GRID):
+        raise _invalid("area_code", "所在区域须为嘎查村（社区）或网格")
+    try:
+        services.clean_contact_phone(payload.contact_phone)
+    except ValidationError as exc:
+        raise _invalid("contact_phone", exc.messages[0]) from None
     category = None
     if payload.category_id is not None:
         category = Category.objects.filter(pk=payload.category_id, is_active=True).first()

@@ -218,6 +218,17 @@ def test_intake_refuses_the_reader_and_the_outsider(api_as, reader, outsider, re
     assert Demand.objects.count() == 0
 
 
+def test_intake_above_ones_own_village_is_not_found(api_as, secretary, region):
+    town = region["乌丹镇"].code  # the secretary's village is below it: not theirs to record in (404)
+    assert_error(post(api_as(secretary), BASE, intake_body(region, area_code=town)), 404, "not_found")
+
+
+def test_intake_is_at_a_village_or_a_grid(api_as, county_staff, region):
+    body = intake_body(region, area_code=region["乌丹镇"].code)
+    assert_error(post(api_as(county_staff), BASE, body), 422, "invalid", "area_code")
+    assert post(api_as(county_staff), BASE, intake_body(region, area_code=region["赛沁塔拉嘎查"].code)).status_code == 201
+
+
 @pytest.mark.parametrize(("over", "field"), [
     ({"text": "   "}, "text"),
     ({"area_code": "000000000000"}, "area_code"),
@@ -227,6 +238,7 @@ def test_intake_refuses_the_reader_and_the_outsider(api_as, reader, outsider, re
     ({"urgent": "yes"}, "urgent"),
     ({"person_id": 999999}, "person_id"),
     ({"surprise": 1}, "surprise"),
+    ({"contact_phone": "12345"}, "contact_phone"),
 ])
 def test_intake_names_the_field_at_fault(api_as, insider, region, categories, over, field):
     assert_error(post(api_as(insider), BASE, intake_body(region, **over)), 422, "invalid", field)
