@@ -6,7 +6,9 @@ The lifecycle (seed 001's 收集 → 协商 → 解决 → 反馈):
         └────────────────────────►┘                 ▲            │ rating 1–2
                                                     └─ reopened ◄┘ (back to in_progress, a new clock)
 
-Each step is a DemandEvent on the timeline the resident follows with the tracking code.
+Each step is a DemandEvent on the timeline the resident follows with the tracking code. A step the state of the
+demand refuses (already resolved, already claimed, a claim already ended) raises ``core.refusals.Refusal``: the
+pages show it like any ValidationError, the API answers it 409.
 """
 
 from __future__ import annotations

@@ -388,3 +388,24 @@ def test_release_a_claim(api_as, insider, outsider, wish):
     assert WishClaim.objects.get(pk=claim_id).status == "released"
     assert_error(post(client, release_url, {}), 409, "conflict")
     assert DemandEvent.objects.filter(demand=wish, kind="claim_released").count() == 1
+
+
+@pytest.mark.parametrize(("action", "note", "kind"), [
+    ("consult", "", "consulting"), ("progress", "化肥已到", "note"), ("resolve", "已送到", "resolved"),
+])
+def test_each_handling_step_replays_its_first_reply(api_as, handler, demand, action, note, kind):
+    client = api_as(handler)
+    first = post(client, url(demand, action), {"note": note}, key=f"{action}-1")
+    assert first.status_code == 201 and first.json()["kind"] == kind
+    again = post(client, url(demand, action), {"note": note}, key=f"{action}-1")
+    assert (again.status_code, again.json()) == (201, first.json()) and again["Idempotent-Replayed"] == "true"
+    assert demand.events.filter(kind=kind).count() == 1
+
+
+def test_a_release_replays_its_first_reply(api_as, insider, wish):
+    client = api_as(insider)
+    claim_id = post(client, url(wish, "claim"), {}).json()["id"]
+    first = post(client, f"{BASE}claims/{claim_id}/release/", {}, key="rel-1")
+    again = post(client, f"{BASE}claims/{claim_id}/release/", {}, key="rel-1")
+    assert first.status_code == 201 and (again.status_code, again.json()) == (201, first.json())
+    assert again["Idempotent-Replayed"] == "true"
