@@ -110,19 +110,20 @@ def json_ready(value):
 
 
 def once(request, response: HttpResponse, *, key: str | None, required: bool, action: str, body: dict, work,
-         status: int = 201) -> Status:
+         status: int = 201, owner: str = "") -> Status:
     """Run ``work`` (returning a JSON-ready body) once per (caller, key) through core.idempotency.
 
     A replay answers the first status and body with ``Idempotent-Replayed: true``; a key reused for a
     different request or route is refused (IdempotencyConflict: 422 through api_errors); an error raised
     by ``work`` stores nothing, so the same key may be retried. Without a key the work just runs, unless
-    the key is ``required`` (422 naming the header)."""
+    the key is ``required`` (422 naming the header). A public route (no account) keeps its keys under
+    ``owner`` (e.g. ``public:<address>``) instead of the caller."""
     key = (key or "").strip()
     if not key:
         if required:
             raise DjangoValidationError({IDEMPOTENCY_HEADER: [MISSING_KEY]})
         return Status(status, json_ready(work()))
-    answer, reply, replayed = reply_once(user=request.user, key=key, action=action,
+    answer, reply, replayed = reply_once(user=None if owner else request.user, owner=owner, key=key, action=action,
                                          request_fingerprint=fingerprint(request.path, body), status=status,
                                          work=lambda: json_ready(work()))
     if replayed:

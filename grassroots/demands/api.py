@@ -25,13 +25,15 @@ from pydantic import StrictBool, StrictStr
 
 from grassroots.access.scope import access_object, access_scoped, refuse, require, scope_of
 from grassroots.api.common import Cursor, Limit, Page, RequiredKey, area_ref, once, page, position_of
-from grassroots.api.errors import ErrorOut, StrictIn, api_errors
+from grassroots.api.errors import ErrorOut, StrictIn, api_errors, error_response
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.models import Area, Level, Person
-from grassroots.audit.context import Actor
+from grassroots.audit.context import Actor, client_ip
+from grassroots.core import ratelimit
 from grassroots.demands import permissions, selectors, services
 from grassroots.demands.capabilities import CLAIM, DISPATCH, RECORD, VIEW
 from grassroots.demands.models import Category, Demand, DemandEvent, Feedback, Unit, WishClaim
+from grassroots.rules import masking
 from grassroots.rules.masking import mask_name
 
 router = Router(tags=["需求清单"])
@@ -712,3 +714,122 @@ def release_claim(request, response: HttpResponse, claim_id: ObjectId, payload: 
 
     return once(request, response, key=idempotency_key, required=True, action="demands.api.release",
                 body=payload.model_dump(mode="json"), work=work)
+
+
+# ================================================================================================ public (no account)
+# What the QR code on a village's or grid's board opens (demands/public.py): a demand by its tracking code and the
+# resident's own rating. Masked names only; no phone, no address of a person, no internal note; rate-limited per
+# address by the pages' own limits; a tracking code missing, malformed or of another area answers the same 404.
+
+
+class PublicEventOut(Schema):
+    kind: str
+    kind_label: str
+    unit_name: str
+    note: str = Field(description="说明（其中的身份证号、手机号已脱敏）")
+    at: datetime
+
+
+class PublicDemandOut(Schema):
+    tracking_code: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    urgent: bool
+    summary: str = Field(description="内容摘要（号码已脱敏）")
+    category_name: str
+    area: AreaOut
+    lead_unit_name: str
+    escalation_level: int
+    created_at: datetime
+    resolved_at: datetime | None
+    resident: str = Field(description="提交人（脱敏姓名）")
+    claimant: str = Field(description="微心愿的认领人：单位名称或脱敏姓名")
+    can_rate: bool = Field(description="已办结待评价：可以评价")
+    events: list[PublicEventOut]
+
+
+class PublicRatingIn(StrictIn):
+    rating: Annotated[int, Field(ge=1, le=5, strict=True)] = Field(description="满意度 1–5；1 或 2 分将重新办理")
+    comment: Annotated[StrictStr, Field(max_length=500)] = ""
+
+
+class PublicRatingOut(Schema):
+    id: int
+    rating: int
+    comment: str
+    created_at: datetime
+    demand: PublicDemandOut
+
+
+PUBLIC_ERRORS = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _limited(request, scope: str):
+    """429 with Retry-After once this address has used up ``scope`` (core/ratelimit.py), else None."""
+    decision = ratelimit.check(request, scope)
+    if decision.allowed:
+        return None
+    answer = error_response(429, f"操作过于频繁，请{max(1, decision.retry_after // 60)}分钟后再试")
+    answer["Retry-After"] = str(decision.retry_after)
+    return answer
+
+
+def _public_demand(area_code: str, tracking_code: str) -> Demand:
+    demand = selectors.public_demand(selectors.public_area(area_code), tracking_code)
+    if demand is None:
+        raise Http404
+    return demand
+
+
+def _public_out(demand: Demand) -> dict:
+    held = demand.claims.filter(status=WishClaim.Status.HELD).select_related("unit").first() \
+        if demand.kind == Demand.Kind.WISH else None
+    return {
+        "tracking_code": demand.tracking_code, "kind": demand.kind, "kind_label": demand.get_kind_display(),
+        "status": demand.status, "status_label": demand.get_status_display(), "urgent": demand.urgent,
+        "summary": masking.public_summary(demand.text), "category_name": demand.category.name if demand.category_id else "",
+        "area": area_ref(demand.area), "lead_unit_name": demand.lead_unit.name if demand.lead_unit_id else "",
+        "escalation_level": demand.escalation_level, "created_at": demand.created_at, "resolved_at": demand.resolved_at,
+        "resident": mask_name(demand.contact_name), "claimant": selectors.claimant_label(held) if held else "",
+        "can_rate": demand.status == Status.RESOLVED,
+        "events": [{"kind": e.kind, "kind_label": e.get_kind_display(), "unit_name": e.unit.name if e.unit_id else "",
+                    "note": "" if e.kind == EventKind.RECEIVED else masking.mask_numbers(e.note), "at": e.at}
+                   for e in selectors.public_timeline(demand)],
+    }
+
+
+@router.get("/public/{area_code}/tracking/{tracking_code}/", auth=None, response={200: PublicDemandOut, **PUBLIC_ERRORS},
+            summary="凭受理编号查询办理进度（公开，按来源地址限频）")
+@api_errors
+def public_track(request, area_code: str, tracking_code: str):
+    limited = _limited(request, "demands:track")
+    if limited is not None:
+        return limited
+    return _public_out(_public_demand(area_code, tracking_code))
+
+
+@router.post("/public/{area_code}/tracking/{tracking_code}/rating/", auth=None,
+             response={201: PublicRatingOut, 409: ErrorOut, **PUBLIC_ERRORS},
+             summary="群众评价已办结的需求（公开，幂等，按来源地址限频）")
+@api_errors
+def public_rate(request, response: HttpResponse, area_code: str, tracking_code: str, payload: PublicRatingIn,
+                idempotency_key: RequiredKey = None):
+    """The resident's own rating (满意度) of a resolved demand; 1 or 2 sends it back to the lead unit. The
+    Idempotency-Key is kept per address."""
+    limited = _limited(request, "demands:rate")
+    if limited is not None:
+        return limited
+    demand = _public_demand(area_code, tracking_code)
+
+    def work() -> dict:
+        feedback = services.rate(actor=Actor.from_request(request), demand=demand, rating=payload.rating,
+                                 comment=payload.comment, source=Feedback.Source.RESIDENT)
+        fresh = Demand.objects.select_related("category", "area", "lead_unit").get(pk=demand.pk)
+        body = {"id": feedback.pk, "rating": feedback.rating, "comment": feedback.comment,
+                "created_at": feedback.created_at, "demand": _public_out(fresh)}
+        return PublicRatingOut.model_validate(body).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action="demands.api.public_rate",
+                body=payload.model_dump(mode="json"), work=work, owner=f"public:{client_ip(request) or 'unknown'}")

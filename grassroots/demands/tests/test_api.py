@@ -60,7 +60,7 @@ def test_every_demands_route_answers_nobody_401_with_the_error_body(db):
     schema = api.get_openapi_schema()
     seen = 0
     for path, operations in schema["paths"].items():
-        if not path.startswith(BASE):
+        if not path.startswith(BASE) or path.startswith(f"{BASE}public/"):
             continue
         concrete = path.replace("{demand_id}", "1").replace("{claim_id}", "1")
         for method in operations:
@@ -409,3 +409,39 @@ def test_a_release_replays_its_first_reply(api_as, insider, wish):
     again = post(client, f"{BASE}claims/{claim_id}/release/", {}, key="rel-1")
     assert first.status_code == 201 and (again.status_code, again.json()) == (201, first.json())
     assert again["Idempotent-Replayed"] == "true"
+
+
+# ---------------------------------------------------------------------------------------------- public
+
+
+def public_url(region, demand, village="赛沁塔拉嘎查", rating=False):
+    return f"{BASE}public/{region[village].code}/tracking/{demand.tracking_code}/" + ("rating/" if rating else "")
+
+
+def test_a_resident_tracks_a_demand_masked(db, region, demand, handler, api_as):
+    post(api_as(handler), url(demand, "progress"), {"note": "已联系13912345678的张建国"})
+    anonymous = Client()
+    body = anonymous.get(public_url(region, demand)).json()
+    assert body["status"] == "received" and body["resident"] == "张*国" and body["lead_unit_name"] == "旗农牧局"
+    assert "contact_phone" not in body and "text" not in body and body["can_rate"] is False
+    assert [e["kind"] for e in body["events"]] == ["received", "routed", "note"]
+    assert "13912345678" not in str(body)
+    assert_error(anonymous.get(public_url(region, demand, village="官井子村")), 404, "not_found")
+    assert_error(anonymous.get(f"{BASE}public/{region['赛沁塔拉嘎查'].code}/tracking/NOPE/"), 404, "not_found")
+
+
+def test_a_resident_rates_once_and_a_replay_answers_the_same(db, region, resolved, settings):
+    anonymous = Client()
+    rating_url = public_url(region, resolved, rating=True)
+    assert_error(post(anonymous, rating_url, {"rating": 6}), 422, "invalid", "rating")
+    assert_error(post(anonymous, rating_url, {"rating": 5}, key=None), 422, "invalid", "Idempotency-Key")
+    first = post(anonymous, rating_url, {"rating": 4, "comment": "还行"}, key="pub-1")
+    assert first.status_code == 201, first.content
+    assert first.json()["demand"]["status"] == "closed" and first.json()["rating"] == 4
+    again = post(anonymous, rating_url, {"rating": 4, "comment": "还行"}, key="pub-1")
+    assert (again.status_code, again.json()) == (201, first.json()) and again["Idempotent-Replayed"] == "true"
+    assert_error(post(anonymous, rating_url, {"rating": 5}), 409, "conflict")
+    settings.RATE_LIMITS = {"demands:rate": (0, 600)}
+    limited = post(anonymous, rating_url, {"rating": 5})
+    assert_error(limited, 429, "rate_limited")
+    assert int(limited["Retry-After"]) > 0
