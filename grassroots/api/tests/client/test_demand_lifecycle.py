@@ -1,8 +1,9 @@
 """A client of the API, as a county's app would be: it signs in with a username and password
 (``POST /api/auth/tokens/``), keeps the token, and drives a demand's whole life through /api/demands/ alone —
 intake by a grid worker, dispatch by the village secretary, the bureau's staff accepting, reporting progress and
-resolving it, a callback where the resident is dissatisfied (it reopens), resolved again, a callback closing it;
-and a micro-wish claimed and fulfilled. It asserts only on what the API answers.
+resolving it, a callback where the resident is dissatisfied (it reopens), resolved again, and the resident's own
+rating on the board's public route (with the tracking code, no account) closing it; and a micro-wish claimed and
+fulfilled. It asserts only on what the API answers.
 
 The accounts are the fixtures' (grassroots/conftest.py): made through the service with the test password; the
 client knows nothing else of the server."""
@@ -95,9 +96,18 @@ def test_a_demand_from_intake_to_closed_and_a_wish_fulfilled_through_the_api_alo
     assert unhappy["demand"]["reopen_count"] == 1
     assert bureau.submit(f"{demand_url}resolve/", {"note": "加装了过滤器"})["demand"]["status"] == "resolved"
 
-    # Feedback: the second callback is satisfied; the demand closes.
-    closed = grid_worker.submit(f"{demand_url}callback/", {"rating": 5, "comment": "满意"})
-    assert closed["demand"]["status"] == "closed" and closed["demand"]["rating"] == 5
+    # Feedback: the herder follows it on the board's public route with the tracking code, and rates it.
+    board = f"{BASE}public/{village}/tracking/{demand['tracking_code']}/"
+    herder = Client()
+    tracked = herder.get(board).json()
+    assert tracked["status"] == "resolved" and tracked["can_rate"] is True and tracked["resident"] == "张*国"
+    key = uuid.uuid4().hex
+    rated = herder.post(f"{board}rating/", {"rating": 5, "comment": "满意"}, content_type="application/json",
+                        headers={"Idempotency-Key": key})
+    assert rated.status_code == 201 and rated.json()["demand"]["status"] == "closed"
+    replayed = herder.post(f"{board}rating/", {"rating": 5, "comment": "满意"}, content_type="application/json",
+                           headers={"Idempotency-Key": key})
+    assert (replayed.status_code, replayed.json()) == (201, rated.json())
     detail = village_secretary.get(demand_url)
     assert [e["kind"] for e in detail["events"]] == [
         "received", "routed", "accepted", "note", "resolved", "feedback", "reopened", "resolved", "feedback", "closed"]
