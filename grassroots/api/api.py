@@ -102,6 +102,7 @@ from grassroots.audit.api import router as audit_router  # noqa: E402
 from grassroots.boards.api import router as boards_router  # noqa: E402
 from grassroots.catalogue.api import router as catalogue_router  # noqa: E402
 from grassroots.claims.api import router as claims_router  # noqa: E402
+from grassroots.demands.api import router as demands_router  # noqa: E402
 from grassroots.development.api import router as development_router  # noqa: E402
 from grassroots.ledger.api import results_router as ledger_results_router  # noqa: E402
 from grassroots.ledger.api import router as ledger_router  # noqa: E402
@@ -133,6 +134,7 @@ api.add_router("/party", development_router)
 api.add_router("/party", neworgs_router)
 api.add_router("/pairing", pairing_router)
 api.add_router("/volunteers", volunteers_router)
+api.add_router("/demands", demands_router)
 
 from ninja.errors import AuthenticationError, HttpError  # noqa: E402
 from ninja.errors import ValidationError as NinjaValidationError  # noqa: E402

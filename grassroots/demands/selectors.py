@@ -295,6 +295,58 @@ def responsibilities(user, area: Area) -> QuerySet[Responsibility]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# The JSON API's lists (grassroots/demands/api.py): querysets in a fixed order, paged by the API's cursor
+# ---------------------------------------------------------------------------------------------------------
+
+def unit_by_id(user, pk: int) -> Unit:
+    """A unit whose queue the caller may open (their own, or one of the areas they oversee); 404 otherwise."""
+    return access_scoped(visible_units(user), pk=pk)
+
+
+def listed_demands(user, *, area: Area | None = None, unit: Unit | None = None, status: str = "", kind: str = "",
+                   urgent: bool | None = None) -> QuerySet[Demand]:
+    """The demands the API lists: a unit's queue (``unit``: the demands it leads, open ones unless ``status``
+    says otherwise, urgent first then nearest deadline — the queue page), an area's list (``area``, which the
+    caller sees demands in: newest first — the list page), or, with neither, every demand the caller may see
+    (their areas, their units' demands, the wishes they claimed: newest first). The unit and area were
+    checked visible by the caller (``unit_by_id``, ``area_with``)."""
+    if unit is not None:
+        qs = Demand.objects.filter(lead_unit=unit)
+        status = status or OPEN_FILTER
+        if area is not None:
+            qs = qs.filter(path__startswith=area.path)
+        order = ("priority", "due_at", "id")
+    elif area is not None:
+        qs = visible(user, Demand.objects.filter(path__startswith=area.path), VIEW)
+        order = ("-created_at", "-id")
+    else:
+        qs = demands_for(user)
+        order = ("-created_at", "-id")
+    if status == OPEN_FILTER:
+        qs = qs.filter(status__in=OPEN)
+    elif status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if urgent is not None:
+        qs = qs.filter(urgent=urgent)
+    return qs.select_related("category", "area", "lead_unit").order_by(*order)
+
+
+def claims_of(user, *, status: str = "") -> QuerySet[WishClaim]:
+    """The wish claims the caller made, or made for one of their units (held ones first to expire)."""
+    qs = WishClaim.objects.filter(Q(user=user) | Q(unit_id__in=permissions.unit_ids(user)))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("demand", "unit").order_by("expires_at", "id")
+
+
+def latest_event(demand: Demand, kinds: list[str]) -> DemandEvent:
+    """The last event of one of ``kinds`` on the demand's timeline (the one a step just wrote)."""
+    return demand.events.filter(kind__in=kinds).select_related("unit").order_by("-at", "-id").first()
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Micro-wishes
 # ---------------------------------------------------------------------------------------------------------
 
@@ -367,7 +419,7 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LOCAL)
 
 
-def _figures(qs: QuerySet, key: str) -> list[dict]:
+def _figures(qs: QuerySet, key: str, now: datetime) -> list[dict]:
     rows = (qs.values(key).annotate(
         collected=Count("id"),
         resolved=Count("id", filter=Q(resolved_at__isnull=False)),
@@ -376,6 +428,8 @@ def _figures(qs: QuerySet, key: str) -> list[dict]:
         rated=Count("rating"),
         satisfaction=Avg("rating"),
         urgent=Count("id", filter=Q(urgent=True)),
+        open=Count("id", filter=Q(status__in=OPEN)),
+        overdue=Count("id", filter=Q(status__in=OPEN, due_at__lt=now)),
     ).order_by("-collected"))
     result = []
     for row in rows:
@@ -387,20 +441,22 @@ def _figures(qs: QuerySet, key: str) -> list[dict]:
     return result
 
 
-def numbers(user, area: Area, period: Period) -> dict:
+def numbers(user, area: Area, period: Period, *, now: datetime | None = None) -> dict:
     """Collected, resolved, on-time rate and satisfaction of the demands filed in ``period`` below ``area``,
-    in total and by unit, category and sub-area. Set-based: four aggregate queries whatever the volume."""
+    in total and by unit, category and sub-area, with those still open and overdue (at ``now``) among them.
+    Set-based: four aggregate queries whatever the volume."""
     access_path(user, path=area.path, capability=VIEW)
+    now = now or timezone.now()
     qs = Demand.objects.filter(path__startswith=area.path, created_at__gte=period.start_at,
                                created_at__lt=period.end_before)
-    total = _figures(qs.annotate(all=Value(1)), "all")
-    by_unit = _figures(qs, "lead_unit__name")
-    by_category = _figures(qs, "category__name")
+    total = _figures(qs.annotate(all=Value(1)), "all", now)
+    by_unit = _figures(qs, "lead_unit__name", now)
+    by_category = _figures(qs, "category__name", now)
     children = {c.path: c.name for c in Area.objects.filter(parent=area).only("path", "name")}
     by_area: list[dict] = []
     if children:
         width = len(next(iter(children)))
-        rows = _figures(qs.annotate(child=Substr("path", 1, width)), "child")
+        rows = _figures(qs.annotate(child=Substr("path", 1, width)), "child", now)
         by_area = [{**row, "key": children.get(row["key"], "（本级）")} for row in rows]
     for row in by_unit:
         row["key"] = row["key"] or "（未派单）"

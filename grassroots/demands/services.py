@@ -6,7 +6,9 @@ The lifecycle (seed 001's 收集 → 协商 → 解决 → 反馈):
         └────────────────────────►┘                 ▲            │ rating 1–2
                                                     └─ reopened ◄┘ (back to in_progress, a new clock)
 
-Each step is a DemandEvent on the timeline the resident follows with the tracking code.
+Each step is a DemandEvent on the timeline the resident follows with the tracking code. A step the state of the
+demand refuses (already resolved, already claimed, a claim already ended) raises ``core.refusals.Refusal``: the
+pages show it like any ValidationError, the API answers it 409.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from grassroots.audit.context import Actor
 from grassroots.audit.services import record
 from grassroots.core.idempotency import run_once
 from grassroots.core.photos import MAX_PHOTOS, CheckedPhoto
+from grassroots.core.refusals import Refusal
 from grassroots.demands import permissions
 from grassroots.demands.capabilities import CONFIGURE, DISPATCH, RECORD
 from grassroots.demands.models import (
@@ -284,7 +287,7 @@ def reason_required(demand: Demand, lead_unit: Unit | None) -> bool:
     return demand.lead_unit_id is not None and (lead_unit is None or lead_unit.pk != demand.lead_unit_id)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # joins the API's idempotency transaction (docs/conventions.md "Writes")
 def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_units: Iterable[Unit] = (),
                  category: Category | None = None, reason: str, now: datetime | None = None) -> RouteChange:
     """Send a demand to another lead unit (改派, a reason required), or dispatch an unrouted one / push a
@@ -300,11 +303,11 @@ def change_route(*, actor: Actor, demand: Demand, lead_unit: Unit, supporting_un
         if len(reason) > 300:
             raise ValidationError(f"派单说明不能超过300字（现有{len(reason)}字）")
     if not demand.is_open:
-        raise ValidationError("状态：只有未办结的需求可以派单或改派")
+        raise Refusal("状态：只有未办结的需求可以派单或改派")
     if not lead_unit.is_active:
         raise ValidationError("主办单位已停用")
     if demand.kind == Demand.Kind.WISH and demand.claims.filter(status=WishClaim.Status.HELD).exists():
-        raise ValidationError("该心愿已被认领，认领期内不能派单")
+        raise Refusal("该心愿已被认领，认领期内不能派单")
     supporting = [u for u in supporting_units if u.pk != lead_unit.pk]
     before_supporting = sorted(demand.supporting_units.values_list("pk", flat=True))
     change = RouteChange.objects.create(
@@ -357,7 +360,7 @@ def handle(*, actor: Actor, demand: Demand, action: str, note: str = "", now: da
     if action not in Action.ALL:
         raise ValidationError("操作不正确")
     if not demand.is_open:
-        raise ValidationError("状态：该需求已办结，不能再操作")
+        raise Refusal("状态：该需求已办结，不能再操作")
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ValidationError(f"说明不能超过{MAX_NOTE}字")
@@ -365,7 +368,7 @@ def handle(*, actor: Actor, demand: Demand, action: str, note: str = "", now: da
     if action in (Action.ACCEPT, Action.CONSULT):
         target = Status.IN_PROGRESS if action == Action.ACCEPT else Status.CONSULTING
         if demand.status == target:
-            raise ValidationError(f"状态：已是“{Status(target).label}”")
+            raise Refusal(f"状态：已是“{Status(target).label}”")
         demand.status = target
         if demand.responded_at is None:
             demand.responded_at = now
@@ -406,7 +409,7 @@ def rate(*, actor: Actor, demand: Demand, rating: int, comment: str = "", source
     now = _now(now)
     demand = _lock(demand)
     if demand.status != Status.RESOLVED:
-        raise ValidationError("状态：只有已办结待评价的需求可以评价")
+        raise Refusal("状态：只有已办结待评价的需求可以评价")
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -459,11 +462,11 @@ def claim_wish(*, actor: Actor, demand: Demand, unit: Unit | None = None, hold_d
     now = _now(now)
     demand = _lock(demand)
     if demand.kind != Demand.Kind.WISH:
-        raise ValidationError("只有微心愿可以认领")
+        raise Refusal("只有微心愿可以认领")
     if demand.status != Status.RECEIVED or demand.lead_unit_id is not None:
-        raise ValidationError("该心愿已被认领或已派单")
+        raise Refusal("该心愿已被认领或已派单")
     if demand.claims.filter(status=WishClaim.Status.HELD).exists():
-        raise ValidationError("该心愿已被认领")
+        raise Refusal("该心愿已被认领")
     user = actor.user
     name = unit.name if unit else (getattr(user, "display_name", "") or user.get_username())
     claim = WishClaim.objects.create(demand=demand, user=user, unit=unit, claimant_name=name[:100],
@@ -495,27 +498,27 @@ def _locked_claim(claim: WishClaim) -> WishClaim:
     return WishClaim.objects.select_for_update(of=("self",)).select_related("demand", "unit").get(pk=claim.pk)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def release_claim(*, actor: Actor, claim: WishClaim, now: datetime | None = None) -> WishClaim:
     permissions.authorise_claimant(actor, claim)
     now = _now(now)
     claim = _locked_claim(claim)
     if claim.status != WishClaim.Status.HELD:
-        raise ValidationError("该认领已结束")
+        raise Refusal("该认领已结束")
     demand = _end_claim(claim, WishClaim.Status.RELEASED, at=now)
     _event(demand, EventKind.CLAIM_RELEASED, actor=actor, at=now, note="心愿重新开放认领")
     record(actor=actor, action=CLAIM_RELEASE, obj=demand, data={"claim": claim.pk})
     return claim
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def fulfil_claim(*, actor: Actor, claim: WishClaim, note: str, now: datetime | None = None) -> WishClaim:
     permissions.authorise_claimant(actor, claim)
     now = _now(now)
     note = clean_text(note, label="实现情况", max_length=MAX_NOTE)
     claim = _locked_claim(claim)
     if claim.status != WishClaim.Status.HELD:
-        raise ValidationError("该认领已结束或已过期")
+        raise Refusal("该认领已结束或已过期")
     demand = _end_claim(claim, WishClaim.Status.FULFILLED, at=now)
     demand.status = Status.RESOLVED
     demand.resolution = note
