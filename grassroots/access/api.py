@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from grassroots.access import selectors, services
 from grassroots.access.models import ApiToken
-from grassroots.api.common import Cursor, Limit, Page, page, position_of
+from grassroots.api.common import AreaRef, Cursor, Limit, Page, page, position_of
 from grassroots.api.errors import ErrorOut, StrictIn, api_errors, error_response
 from grassroots.api.ids import ObjectId
 from grassroots.audit.context import Actor
@@ -30,11 +30,6 @@ class SignInIn(StrictIn):
     username: str = Field(..., min_length=1, max_length=150, description="用户名或手机号")
     password: str = Field(..., min_length=1, max_length=128)
     device_name: str = Field(..., min_length=1, max_length=60, description="设备名称，如“张三的手机”，在账号页用于识别和吊销")
-
-
-class AreaRef(Schema):
-    code: str
-    name: str
 
 
 class RoleOut(Schema):

@@ -129,6 +129,13 @@ def once(request, response: HttpResponse, *, key: str | None, required: bool, ac
     return Status(answer, reply)
 
 
+class AreaRef(Schema):
+    """An area as every reply names it."""
+
+    code: str
+    name: str
+
+
 def area_ref(area: Area) -> dict:
     return {"code": area.code, "name": area.name}
 

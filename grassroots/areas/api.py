@@ -22,7 +22,17 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictStr, ValidationInfo, field_validator
 
 from grassroots.access.scope import Scope, require, scope_of
-from grassroots.api.common import MAX_LIMIT, Cursor, Limit, Page, RequiredKey, once, page, position_of
+from grassroots.api.common import (
+    MAX_LIMIT,
+    AreaRef,
+    Cursor,
+    Limit,
+    Page,
+    RequiredKey,
+    once,
+    page,
+    position_of,
+)
 from grassroots.api.errors import (
     ErrorOut,
     StrictDate,
@@ -67,11 +77,6 @@ class AreaDetailOut(Schema):
     area: AreaOut
     children: list[AreaOut]
     children_total: int
-
-
-class AreaRef(Schema):
-    code: str
-    name: str
 
 
 class TagOut(Schema):

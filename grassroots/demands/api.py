@@ -24,7 +24,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, StrictStr
 
 from grassroots.access.scope import access_object, access_scoped, refuse, require, scope_of
-from grassroots.api.common import Cursor, Limit, Page, RequiredKey, area_ref, once, page, position_of
+from grassroots.api.common import AreaRef, Cursor, Limit, Page, RequiredKey, area_ref, once, page, position_of
 from grassroots.api.errors import ErrorOut, StrictIn, api_errors, error_response
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.models import Area, Level, Person
@@ -54,18 +54,13 @@ AreaCode = Annotated[str, Field(min_length=1, max_length=20, description="区划
 # ================================================================================================ schemas
 
 
-class AreaOut(Schema):
-    code: str
-    name: str
-
-
 class UnitOut(Schema):
     id: int
     code: str
     name: str
     kind: str
     kind_label: str
-    area: AreaOut
+    area: AreaRef
     is_member: bool = Field(description="调用者是否为该单位工作人员（可办理其派单）")
 
 
@@ -85,7 +80,7 @@ class ResponsibilityOut(Schema):
     duty: str
     category_id: int
     category_name: str
-    area: AreaOut
+    area: AreaRef
     lead_unit_id: int
     lead_unit_name: str
     supporting_unit_ids: list[int]
@@ -102,7 +97,7 @@ class DemandOut(Schema):
     summary: str
     category_id: int | None
     category_name: str
-    area: AreaOut
+    area: AreaRef
     lead_unit_id: int | None
     lead_unit_name: str
     channel: str
@@ -173,13 +168,13 @@ class DemandDetailOut(DemandOut):
         description="调用者此刻可做的操作：route、accept、consult、progress、resolve、callback、claim、fulfil、release")
 
 
-class StepOut(EventOut):
+class DemandStepOut(EventOut):
     """A step on a demand's timeline (201): the event it wrote and the demand as it now is."""
 
     demand: DemandOut
 
 
-class ClaimOut(WishClaimOut):
+class WishClaimOut(WishClaimOut):
     demand: DemandOut
 
 
@@ -187,7 +182,7 @@ class CallbackOut(FeedbackOut):
     demand: DemandOut
 
 
-class FiguresOut(Schema):
+class DemandNumbersOut(Schema):
     name: str = Field(description="合计、单位、分类或下级区域的名称")
     received: int = Field(description="收集（期间受理的需求数）")
     resolved: int = Field(description="办结")
@@ -201,13 +196,13 @@ class FiguresOut(Schema):
 
 
 class NumbersOut(Schema):
-    area: AreaOut
+    area: AreaRef
     since: date
     until: date
-    total: FiguresOut | None
-    by_unit: list[FiguresOut]
-    by_category: list[FiguresOut]
-    by_area: list[FiguresOut]
+    total: DemandNumbersOut | None
+    by_unit: list[DemandNumbersOut]
+    by_category: list[DemandNumbersOut]
+    by_area: list[DemandNumbersOut]
 
 
 # ================================================================================================ presenters
@@ -305,7 +300,7 @@ def _step(demand_pk: int, kinds: list[str]) -> dict:
     """The body of a step: the event it wrote, with the demand as it now is."""
     demand = Demand.objects.get(pk=demand_pk)
     body = {**_event_out(selectors.latest_event(demand, kinds)), "demand": _demand_now(demand_pk)}
-    return StepOut.model_validate(body).model_dump()
+    return DemandStepOut.model_validate(body).model_dump()
 
 
 def _area_of(user, code: str | None, capability: str = VIEW) -> Area:
@@ -400,7 +395,7 @@ def get_demand(request, demand_id: ObjectId):
     return _detail_out(request.user, selectors.demand_detail(request.user, demand_id))
 
 
-@router.get("/claims/", response={200: Page(ClaimOut), **READ_ERRORS}, summary="我的微心愿认领（本人或本单位的）")
+@router.get("/claims/", response={200: Page(WishClaimOut), **READ_ERRORS}, summary="我的微心愿认领（本人或本单位的）")
 @api_errors
 def list_claims(request, status: ClaimStatus | None = None, limit: Limit = 50, cursor: Cursor = None):
     position = position_of(cursor)
@@ -531,7 +526,7 @@ class CallbackIn(StrictIn):
     comment: Annotated[StrictStr, Field(max_length=500)] = ""
 
 
-class ClaimIn(StrictIn):
+class WishClaimIn(StrictIn):
     unit_id: StrictObjectId | None = Field(None, description="代本单位认领（须为调用者所在、覆盖该心愿区域的单位）；不填则以个人认领")
 
 
@@ -546,7 +541,7 @@ def _dispatch_unit(user, demand: Demand, pk: int, field: str) -> Unit:
     return unit
 
 
-@router.post("/{int:demand_id}/route/", response={201: StepOut, **WRITE_ERRORS},
+@router.post("/{int:demand_id}/route/", response={201: DemandStepOut, **WRITE_ERRORS},
              summary="派单或改派（改换主办单位须写理由，幂等）")
 @api_errors
 def route_demand(request, response: HttpResponse, demand_id: ObjectId, payload: RouteIn,
@@ -595,7 +590,7 @@ def _handle(request, response, demand_id: int, payload: NoteIn, key: str | None,
                 body=payload.model_dump(mode="json"), work=work)
 
 
-@router.post("/{int:demand_id}/accept/", response={201: StepOut, **WRITE_ERRORS},
+@router.post("/{int:demand_id}/accept/", response={201: DemandStepOut, **WRITE_ERRORS},
              summary="接单：开始办理（主办单位，幂等）")
 @api_errors
 def accept_demand(request, response: HttpResponse, demand_id: ObjectId, payload: NoteIn,
@@ -603,7 +598,7 @@ def accept_demand(request, response: HttpResponse, demand_id: ObjectId, payload:
     return _handle(request, response, demand_id, payload, idempotency_key, services.Action.ACCEPT)
 
 
-@router.post("/{int:demand_id}/consult/", response={201: StepOut, **WRITE_ERRORS},
+@router.post("/{int:demand_id}/consult/", response={201: DemandStepOut, **WRITE_ERRORS},
              summary="转入协商（主办单位，幂等）")
 @api_errors
 def consult_demand(request, response: HttpResponse, demand_id: ObjectId, payload: NoteIn,
@@ -611,7 +606,7 @@ def consult_demand(request, response: HttpResponse, demand_id: ObjectId, payload
     return _handle(request, response, demand_id, payload, idempotency_key, services.Action.CONSULT)
 
 
-@router.post("/{int:demand_id}/progress/", response={201: StepOut, **WRITE_ERRORS},
+@router.post("/{int:demand_id}/progress/", response={201: DemandStepOut, **WRITE_ERRORS},
              summary="记录办理进展（主办或协办单位，幂等）")
 @api_errors
 def note_progress(request, response: HttpResponse, demand_id: ObjectId, payload: NoteIn,
@@ -619,7 +614,7 @@ def note_progress(request, response: HttpResponse, demand_id: ObjectId, payload:
     return _handle(request, response, demand_id, payload, idempotency_key, services.Action.NOTE)
 
 
-@router.post("/{int:demand_id}/resolve/", response={201: StepOut, **WRITE_ERRORS},
+@router.post("/{int:demand_id}/resolve/", response={201: DemandStepOut, **WRITE_ERRORS},
              summary="办结（主办单位写明办理结果，幂等）")
 @api_errors
 def resolve_demand(request, response: HttpResponse, demand_id: ObjectId, payload: NoteIn,
@@ -650,10 +645,10 @@ def record_callback(request, response: HttpResponse, demand_id: ObjectId, payloa
 # ================================================================================================ wishes
 
 
-@router.post("/{int:demand_id}/claim/", response={201: ClaimOut, **WRITE_ERRORS},
+@router.post("/{int:demand_id}/claim/", response={201: WishClaimOut, **WRITE_ERRORS},
              summary="认领微心愿（个人或代本单位，幂等）")
 @api_errors
-def claim_wish(request, response: HttpResponse, demand_id: ObjectId, payload: ClaimIn,
+def claim_wish(request, response: HttpResponse, demand_id: ObjectId, payload: WishClaimIn,
                idempotency_key: RequiredKey = None):
     """As a party member (``demands.claim`` on the wish's area) or for one's unit (a unit of the caller's
     covering the wish's area), like the wish's page."""
@@ -670,7 +665,7 @@ def claim_wish(request, response: HttpResponse, demand_id: ObjectId, payload: Cl
     def work() -> dict:
         claim = services.claim_wish(actor=actor, demand=demand, unit=unit)
         body = {**_claim_out(claim), "demand": _demand_now(demand.pk)}
-        return ClaimOut.model_validate(body).model_dump()
+        return WishClaimOut.model_validate(body).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action="demands.api.claim",
                 body=payload.model_dump(mode="json"), work=work)
@@ -682,7 +677,7 @@ def _own_claim(request, claim_id: int) -> WishClaim:
     return claim
 
 
-@router.post("/claims/{int:claim_id}/fulfil/", response={201: StepOut, **WRITE_ERRORS},
+@router.post("/claims/{int:claim_id}/fulfil/", response={201: DemandStepOut, **WRITE_ERRORS},
              summary="心愿已实现（认领人，幂等）")
 @api_errors
 def fulfil_claim(request, response: HttpResponse, claim_id: ObjectId, payload: FulfilIn,
@@ -701,7 +696,7 @@ class ReleaseIn(StrictIn):
     pass
 
 
-@router.post("/claims/{int:claim_id}/release/", response={201: StepOut, **WRITE_ERRORS},
+@router.post("/claims/{int:claim_id}/release/", response={201: DemandStepOut, **WRITE_ERRORS},
              summary="放弃认领，心愿重新开放（认领人，幂等）")
 @api_errors
 def release_claim(request, response: HttpResponse, claim_id: ObjectId, payload: ReleaseIn,
@@ -739,7 +734,7 @@ class PublicDemandOut(Schema):
     urgent: bool
     summary: str = Field(description="内容摘要（号码已脱敏）")
     category_name: str
-    area: AreaOut
+    area: AreaRef
     lead_unit_name: str
     escalation_level: int
     created_at: datetime

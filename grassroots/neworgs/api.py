@@ -119,7 +119,7 @@ class CoverageOut(Schema):
     ended_on: date | None
 
 
-class DispatchOut(Schema):
+class SecondmentOut(Schema):
     id: int
     instructor_id: int
     instructor: str
@@ -131,7 +131,7 @@ class DispatchOut(Schema):
 class NewOrganisationDetail(NewOrganisationOut):
     returns: list[CensusReturnOut]
     coverages: list[CoverageOut]
-    dispatches: list[DispatchOut]
+    dispatches: list[SecondmentOut]
 
 
 def _detail(user, pk: int, day: date) -> dict:
@@ -472,7 +472,7 @@ class DispatchIn(StrictIn):
     started_on: StrictDate = Field(description="选派日期")
 
 
-@router.post("/new-organisations/{int:new_organisation_id}/dispatches/", response={201: DispatchOut, **ERRORS},
+@router.post("/new-organisations/{int:new_organisation_id}/dispatches/", response={201: SecondmentOut, **ERRORS},
              summary="选派党建工作指导员（幂等；已选派 409）")
 @api_errors
 def create_dispatch(request, response: HttpResponse, new_organisation_id: ObjectId, payload: DispatchIn,
@@ -486,14 +486,14 @@ def create_dispatch(request, response: HttpResponse, new_organisation_id: Object
     def work() -> dict:
         row = services.dispatch(actor=actor, instructor=instructor, new_organisation=found,
                                 started_on=payload.started_on)
-        return DispatchOut.model_validate(_dispatch(row)).model_dump()
+        return SecondmentOut.model_validate(_dispatch(row)).model_dump()
 
     return once(request, response, key=idempotency_key, required=True, action="neworgs.dispatch.start",
                 body=payload.model_dump(mode="json"), work=work)
 
 
 @router.post("/new-organisations/{int:new_organisation_id}/dispatches/{int:dispatch_id}/end/",
-             response={200: DispatchOut, **ERRORS}, summary="结束选派（已结束 409）")
+             response={200: SecondmentOut, **ERRORS}, summary="结束选派（已结束 409）")
 @api_errors
 def end_dispatch(request, response: HttpResponse, new_organisation_id: ObjectId, dispatch_id: ObjectId,
                  payload: SpanEndIn, idempotency_key: OptionalKey = None):
@@ -502,7 +502,7 @@ def end_dispatch(request, response: HttpResponse, new_organisation_id: ObjectId,
 
     def work() -> dict:
         done = services.end_dispatch(actor=actor, dispatch=row, ended_on=payload.ended_on)
-        return DispatchOut.model_validate(_dispatch(done)).model_dump()
+        return SecondmentOut.model_validate(_dispatch(done)).model_dump()
 
     return once(request, response, key=idempotency_key, required=False, action="neworgs.dispatch.end",
                 body=payload.model_dump(mode="json"), work=work, status=200)

@@ -11,6 +11,7 @@ from pydantic import StrictInt
 
 from grassroots.access.models import User
 from grassroots.access.scope import NOT_FOUND, access_area, access_household, scope_of
+from grassroots.api.common import AreaRef  # noqa: F401 - the one AreaRef, re-exported to the points routers
 from grassroots.api.errors import ErrorOut, ValidationErrorOut
 from grassroots.areas.models import Area, Household, Level
 from grassroots.points import capabilities as caps
@@ -27,11 +28,6 @@ Month = Annotated[int, Field(ge=1, le=12, description="月份 1–12")]
 Quarter = Annotated[int, Field(ge=1, le=4, description="季度 1–4")]
 StrictYear = Annotated[StrictInt, Field(ge=2000, le=2100, description="年度，如 2026")]
 StrictQuarter = Annotated[StrictInt, Field(ge=1, le=4, description="季度 1–4")]
-
-
-class AreaRef(Schema):
-    code: str
-    name: str
 
 
 class PersonRef(Schema):

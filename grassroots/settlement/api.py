@@ -646,7 +646,7 @@ def change_policy(request, response: HttpResponse, code: AreaCode, payload: Poli
 public_router = Router(tags=["公开"], auth=None)  # mounted under /points/public
 
 
-class PublicLineOut(Schema):
+class PublicSettlementLineOut(Schema):
     name: str = Field(description="户主姓名（隐去部分字）")
     number: str = Field(description="户号")
     granted: int = Field(description="可兑换积分")
@@ -670,7 +670,7 @@ class PublicSettlementOut(Schema):
     granted_total_fen: int
     granted_total_text: str
     newer_token: str | None = Field(description="已更正时：新版本的公开令牌")
-    lines: list[PublicLineOut] = Field(description="可兑换的户，积分高的在前")
+    lines: list[PublicSettlementLineOut] = Field(description="可兑换的户，积分高的在前")
 
 
 @public_router.get("/settlements/{token}/", response={200: PublicSettlementOut, 404: ErrorOut, 422: ErrorOut},

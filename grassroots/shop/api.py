@@ -30,6 +30,7 @@ from pydantic import StrictBool, StrictInt, StrictStr
 
 from grassroots.access.scope import scope_of, visible
 from grassroots.api.common import (
+    AreaRef,
     Cursor,
     Limit,
     OptionalKey,
@@ -106,11 +107,6 @@ def _items(items) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------------------------------------
 # Output schemas
 # ---------------------------------------------------------------------------------------------
-
-
-class AreaRef(Schema):
-    code: str
-    name: str
 
 
 class VillageRateOut(Schema):

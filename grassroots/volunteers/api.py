@@ -23,6 +23,7 @@ from grassroots.access.scope import (
     visible_teams,
 )
 from grassroots.api.common import (
+    AreaRef,
     Cursor,
     Limit,
     OptionalKey,
@@ -50,11 +51,6 @@ router = Router(tags=["志愿服务"])
 
 
 VOL_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
-
-
-class AreaRef(Schema):
-    code: str
-    name: str
 
 
 class SiteOut(Schema):
@@ -958,7 +954,7 @@ class DemandRefOut(Schema):
     area: AreaRef
 
 
-class DispatchOut(Schema):
+class WishDispatchOut(Schema):
     id: int
     status: str = Field(description="dispatched 待接单 / accepted 已接单 / declined 已婉拒")
     status_label: str
@@ -992,7 +988,7 @@ def _team_dispatch(user, pk: int) -> Dispatch:
 
 
 def _dispatch_reply(user, pk: int) -> dict:
-    return DispatchOut.model_validate(_dispatch_out(_team_dispatch(user, pk))).model_dump()
+    return WishDispatchOut.model_validate(_dispatch_out(_team_dispatch(user, pk))).model_dump()
 
 
 class DispatchesQuery(Schema):
@@ -1000,7 +996,7 @@ class DispatchesQuery(Schema):
     cursor: Cursor = None
 
 
-@router.get("/dispatches/", response={200: Page(DispatchOut), **VOL_ERRORS},
+@router.get("/dispatches/", response={200: Page(WishDispatchOut), **VOL_ERRORS},
             summary="派给本人所带服务队的微心愿（待接单的在前；分页）")
 @api_errors
 def list_dispatches(request, filters: Query[DispatchesQuery]):
@@ -1024,7 +1020,7 @@ class AcceptIn(StrictIn):
     activity: AcceptActivityIn | None = Field(None, description="同时发布一次志愿活动（可不填）")
 
 
-@router.post("/dispatches/{int:dispatch_id}/accept/", response={200: DispatchOut, **VOL_ERRORS},
+@router.post("/dispatches/{int:dispatch_id}/accept/", response={200: WishDispatchOut, **VOL_ERRORS},
              summary="接单（队长；即认领该微心愿，可同时发布活动；已接单或已婉拒答 409；"
                      "带 Idempotency-Key 时重试返回同样的结果）")
 @api_errors
@@ -1051,7 +1047,7 @@ class DeclineIn(StrictIn):
     reason: StrictStr = Field(min_length=1, max_length=200)
 
 
-@router.post("/dispatches/{int:dispatch_id}/decline/", response={200: DispatchOut, **VOL_ERRORS},
+@router.post("/dispatches/{int:dispatch_id}/decline/", response={200: WishDispatchOut, **VOL_ERRORS},
              summary="婉拒（队长，须填原因；心愿留待另行派单；已接单或已婉拒答 409）")
 @api_errors
 def decline_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, payload: DeclineIn,

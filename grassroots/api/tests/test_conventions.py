@@ -4,6 +4,7 @@ Each test walks the whole document and fails listing every operation that breaks
 that forgets one is named here before a client meets it."""
 
 import pytest
+from ninja import Schema
 
 from grassroots.api.api import api
 
@@ -171,3 +172,20 @@ def test_every_authenticated_route_refuses_an_anonymous_caller_with_the_error_bo
         if response.status_code != 401 or body.get("code") != "unauthenticated" or not body.get("detail"):
             wrong.append(f"{method.upper()} {path}: {response.status_code} {body}")
     assert wrong == []
+
+
+def _schema_classes():
+    def below(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+    return [cls for cls in below(Schema) if cls.__module__.startswith("grassroots.")]
+
+
+def test_no_two_schemas_share_a_name(openapi):
+    """The document keeps one schema per name: a second class of the same name makes it describe one route with
+    the other's shape (the fuzzer found a public notice's lines validated against the settlement's)."""
+    modules: dict[str, set[str]] = {}
+    for cls in _schema_classes():
+        modules.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: sorted(found) for name, found in modules.items() if len(found) > 1} == {}
