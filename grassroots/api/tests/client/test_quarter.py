@@ -47,7 +47,7 @@ class App:
         assert response.status_code == 200, (url, response.content)
         return response.json()
 
-    def send(self, method, url, body=None, *, expect=(200, 201)):
+    def send(self, method, url, body=None, *, expect=(201,)):
         response = getattr(self.client, method)(
             url, json.dumps(body or {}), content_type="application/json",
             headers={"Authorization": f"Bearer {self.token}", "Idempotency-Key": uuid.uuid4().hex})
@@ -78,8 +78,11 @@ def test_a_quarter_through_the_api_alone(insider, reader, committee, secretary, 
         last = party_secretary.send("post", f"{POINTS}/reviews/", {"claim_ids": claim_ids, "approve": True}).json()
         [notice] = last["notices"]
 
-    # 3. A resident reads the notice on the board and objects to 张秀兰's line (no account).
+    # 3. A resident finds the village's open notice (no account), reads it and objects to 张秀兰's line.
     with freeze_time(at(2026, 3, 11, 20, 0)):
+        open_now = resident.get(f"{POINTS}/public/villages/{VILLAGE}/notices/")
+        assert open_now.status_code == 200
+        assert [n["token"] for n in open_now.json()["items"]] == [notice["token"]]
         board = resident.get(f"{POINTS}/public/notices/{notice['token']}/")
         assert board.status_code == 200
         lines = {line["name"]: line for line in board.json()["lines"]}
@@ -89,12 +92,19 @@ def test_a_quarter_through_the_api_alone(insider, reader, committee, secretary, 
             content_type="application/json", headers={"Idempotency-Key": uuid.uuid4().hex})
         assert objected.status_code == 201, objected.content
 
-    # 4. The committee upholds the objection: that line is withdrawn and never reaches the ledger.
+        reference = objected.json()["reference"]
+
+    # 4. The committee finds the objection in its list and upholds it: that line is withdrawn and never reaches
+    # the ledger; the resident looks the decision up by the reference.
     with freeze_time(at(2026, 3, 12, 10, 0)):
-        objection_id = objected.json()["id"]
-        decided = member.send("post", f"{POINTS}/objections/{objection_id}/decision/",
+        [listed] = member.get(f"{POINTS}/objections/")["items"]
+        assert listed["reference"] == reference
+        decided = member.send("post", f"{POINTS}/objections/{listed['id']}/decision/",
                               {"uphold": True, "reason": "经核实当天不在村里"}).json()
         assert decided["status"] != "open"
+        looked_up = resident.get(f"{POINTS}/public/objections/{reference}/")
+        assert looked_up.status_code == 200 and looked_up.json()["status"] == "upheld"
+        assert looked_up.json()["decision_reason"] == "经核实当天不在村里"
 
     # 5. The period is over: the scheduled job posts the notice (no API: the job's own service, as the scheduler runs it).
     with freeze_time(at(2026, 3, 20, 8, 0)):
