@@ -7,6 +7,8 @@ import pytest
 from ninja import Schema
 
 from grassroots.api.api import api
+from grassroots.api.ids import MAX_ID
+from grassroots.api.testing import bearer
 
 WRITES = {"post", "put", "patch", "delete"}
 # Names docs/api.md "One name for one thing" rules out, anywhere in a request or a reply.
@@ -189,3 +191,27 @@ def test_no_two_schemas_share_a_name(openapi):
     for cls in _schema_classes():
         modules.setdefault(cls.__name__, set()).add(cls.__module__)
     assert {name: sorted(found) for name, found in modules.items() if len(found) > 1} == {}
+
+
+def test_every_read_of_a_missing_thing_answers_404_with_the_error_body(openapi, secretary):
+    """Missing and not-yours are one answer: every GET whose path names a thing answers 404 (an id no row has;
+    a code no area has) with the one error body — never a 500, a 200 of nothing or an English page."""
+    client = bearer(secretary)
+    wrong = []
+    for path, method, operation in _operations(openapi):
+        params = [p for p in operation.get("parameters", ()) if p["in"] == "path"]
+        if method != "get" or not params:
+            continue
+        url = path
+        for param in params:
+            numeric = _resolve(openapi, param.get("schema", {})).get("type") == "integer"
+            url = url.replace("{" + param["name"] + "}", str(MAX_ID) if numeric else "000000000000")
+        response = client.get(url)
+        body = response.json() if response["Content-Type"] == "application/json" else {}
+        required_query = any(p["in"] == "query" and p.get("required") for p in operation.get("parameters", ()))
+        numeric_only = all(_resolve(openapi, p.get("schema", {})).get("type") == "integer" for p in params)
+        allowed = {404} if numeric_only and not required_query else {404, 422}
+        if response.status_code not in allowed or body.get("code") not in ("not_found", "invalid") \
+                or not body.get("detail"):
+            wrong.append(f"GET {path}: {response.status_code} {body}")
+    assert wrong == []
