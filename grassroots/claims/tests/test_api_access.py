@@ -162,8 +162,8 @@ def test_decision_committee_cashier_outsider(points_world, as_committee, as_cash
 def test_reversal_secretary_cashier_outsider(points_world, as_secretary, as_cashier, as_outsider):
     url = f"{BASE}/entries/{points_world['entry'].pk}/reversal/"
     count = LedgerEntry.objects.count()
-    assert post(as_cashier, url, {"reason": "重复记分"}).status_code == 403
-    assert post(as_outsider, url, {"reason": "重复记分"}).status_code == 404
+    assert post(as_cashier, url, {"reason": "重复记分"}, key=key()).status_code == 403
+    assert post(as_outsider, url, {"reason": "重复记分"}, key=key()).status_code == 404
     assert LedgerEntry.objects.count() == count
     response = post(as_secretary, url, {"reason": "重复记分"}, key=key())
     assert response.status_code == 201, response.content
@@ -171,8 +171,8 @@ def test_reversal_secretary_cashier_outsider(points_world, as_secretary, as_cash
     assert body["kind"] == "reversal" and body["points"] == -10 and body["reverses_id"] == points_world["entry"].pk
     assert body["prev_hash"] == LedgerEntry.objects.get(seq=body["seq"] - 1, village=points_world["entry"].village).hash
     assert ledger_selectors.first_broken_entry(points_world["entry"].village_id) is None
-    again = post(as_secretary, url, {"reason": "重复记分"})
-    assert again.status_code == 422 and "已冲正" in again.json()["detail"]
+    again = post(as_secretary, url, {"reason": "重复记分"}, key=key())  # a new request, not a retry: refused
+    assert again.status_code == 409 and again.json()["code"] == "conflict" and "已冲正" in again.json()["detail"]
 
 
 def test_reversal_with_the_same_key_answers_the_first_result(points_world, as_secretary):
