@@ -10,11 +10,14 @@ once, one line per operation, check and status, with the body and a curl command
 line hides the token: the request carried ``Authorization: Bearer`` with a token of the test's account).
 """
 import time
+from contextlib import contextmanager
 
 import pytest
 import schemathesis
 from django.apps import apps
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
@@ -125,10 +128,25 @@ def world(settings, region, households, homes, people, rules, notice, posted, pa
     return known
 
 
+@contextmanager
+def _connections_kept():
+    """What Django's test client does around each request: a request's start and end must not close the
+    connection, which holds the test's transaction (on PostgreSQL ``close_old_connections`` closes a connection
+    inside an atomic block, rolling the fixtures back under the fuzzer)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def _fuzz(user, world) -> None:
-    fuzzer = Fuzzer(user, world)
     started = time.perf_counter()
-    fuzzer.run()
+    with _connections_kept():
+        fuzzer = Fuzzer(user, world)  # reading the document is a request too
+        fuzzer.run()
     elapsed = time.perf_counter() - started
     slowest = ", ".join(f"{label} {seconds:.1f}s" for seconds, label in sorted(fuzzer.timings, reverse=True)[:3])
     print(f"\n{user.username}: {len(fuzzer.timings)} operations, {fuzzer.calls} requests in {elapsed:.0f}s "
