@@ -24,7 +24,7 @@ def _answers(path: str, method: str, operation: dict) -> set[int]:
     """The error statuses the server can answer on an operation whatever its route says: a write
     parses a body (400); a logged-in route refuses anonymous callers (401) and, for a write, a
     failed CSRF check or a read-only member (403); a path with an id or code may name nothing
-    visible (404); a body may be too large (413); any input may be refused field by field (422)."""
+    visible (404); a body may be too large (413); any input, a query string's included, may be refused field by field (422)."""
     codes = set()
     authenticated = bool(operation.get("security"))
     write = method in WRITE_METHODS
@@ -38,8 +38,7 @@ def _answers(path: str, method: str, operation: dict) -> set[int]:
         codes.add(404)
     if operation.get("requestBody"):
         codes.add(413)  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE, or too many form fields or files
-    if operation.get("parameters") or operation.get("requestBody"):
-        codes.add(422)
+    codes.add(422)  # a query parameter holding text the database cannot keep is refused on any route
     codes.add(503)
     return codes
 

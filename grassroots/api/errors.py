@@ -19,10 +19,11 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from ninja import Schema
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from grassroots.core.idempotency import IDEMPOTENCY_HEADER, IdempotencyConflict
 from grassroots.core.refusals import Refusal
+from grassroots.rules.storable_text import first_unstorable
 
 logger = logging.getLogger("grassroots.api")
 
@@ -217,3 +218,12 @@ StrictDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value):
+        """No field of any body may carry text the database cannot keep (rules/storable_text.py)."""
+        reason = first_unstorable(value)
+        if reason:
+            raise ValueError(reason)
+        return value

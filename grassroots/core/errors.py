@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
 from grassroots.api.errors import error_response
+from grassroots.rules.storable_text import unstorable_reason
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +80,10 @@ def _reason(exception) -> str:
 
 
 @requires_csrf_token
-def bad_request(request, exception=None):
+def bad_request(request, exception=None, reason: str = ""):
     if is_api(request):
-        return api_error(400)
-    return _page(request, "400.html", 400, shell=False)
+        return api_error(400, reason or None)
+    return _page(request, "400.html", 400, {"reason": reason}, shell=False)
 
 
 @requires_csrf_token
@@ -173,6 +174,59 @@ class ApiErrorMiddleware:
     def process_exception(self, request, exception):
         """The database out of reach: 503 + Retry-After (JSON under /api/, a Chinese page elsewhere)."""
         return unavailable_or_none(request, exception)
+
+
+# Form bodies are read here only when URL-encoded: reading a multipart body before the view would swallow its
+# parse errors (Django marks a failed multipart parse and answers an empty POST afterwards); Django's form
+# fields refuse NUL themselves, and the API's JSON bodies are checked by their schemas (api/errors.py StrictIn).
+_FORM_ENCODED = "application/x-www-form-urlencoded"
+
+
+def unstorable_parameter(request, path_values=(), *, multipart: bool = False) -> tuple[str, str, str] | None:
+    """(where, name, reason) of the first parameter of ``request`` holding text the database cannot keep
+    (rules/storable_text.py): ``where`` is "path", "query" or "form"; None when all can be kept. A view that
+    reads its form itself may pass ``multipart`` to have a multipart form's fields checked too."""
+    for value in path_values:
+        if isinstance(value, str) and (reason := unstorable_reason(value)):
+            return "path", "", reason
+    sources = [("query", request.GET)]
+    if request.method == "POST" and (request.content_type == _FORM_ENCODED or multipart):
+        sources.append(("form", request.POST))
+    for where, params in sources:
+        for name, values in params.lists():
+            for text in (name, *values):
+                if reason := unstorable_reason(text):
+                    return where, name, reason
+    return None
+
+
+class UnstorableInputMiddleware:
+    """A path, query or form parameter holding text the database cannot keep (a NUL character: PostgreSQL
+    refuses it, and a query meeting it fails as a 500) is refused before the view runs, naming the parameter:
+    under /api/ 422 (a path: 404, it names nothing), elsewhere the Chinese 400 page (a path: 404). Views that
+    answer in a format of their own (Open311) carry ``checks_own_parameters`` and do the check themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "checks_own_parameters", False):
+            return None
+        try:
+            found = unstorable_parameter(request, (*view_args, *view_kwargs.values()))
+        except Exception:  # an unreadable body (too big, too many fields): the view meets and answers it
+            return None
+        if found is None:
+            return None
+        where, name, reason = found
+        if where == "path":
+            return page_not_found(request)
+        if is_api(request):
+            return error_response(422, f"参数 {name}：{reason}", {name: [reason]})
+        return bad_request(request, reason=f"{name}：{reason}")
 
 
 STATUS_MESSAGES = {

@@ -13,6 +13,7 @@ from django.test import Client
 
 from grassroots.access.middleware import CurrentAreaMiddleware
 from grassroots.api.api import api
+from grassroots.party.models import Organisation
 
 ENGLISH = ("Server Error", "Not Found", "Bad Request", "Forbidden", "CSRF verification failed")
 
@@ -141,3 +142,23 @@ def test_an_api_write_without_the_csrf_token_is_refused_in_chinese_json(insider)
     response = client.post("/api/households/", data={}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
     assert response.status_code == 403
     assert detail(response) == {"code": "forbidden", "detail": "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重新提交", "errors": {}}
+
+
+# ---------------------------------------------------------------- text the database cannot keep
+
+
+def test_a_nul_in_a_page_search_is_a_chinese_400_naming_the_parameter(as_secretary, party_world):
+    """Before the check, ``?q=%00`` reached the search query and PostgreSQL answered it with a 500."""
+    response = lenient(as_secretary).get("/party/?q=%00")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "q：含有空字符" in body and not english_in(body)
+
+
+def test_a_nul_in_a_posted_form_is_a_400_and_writes_nothing(as_secretary, party_world):
+    before = Organisation.objects.count()
+    response = lenient(as_secretary).post("/party/organisations/new/", "name=%E7%AC%AC%00&kind=branch",
+                                          content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "name：含有空字符" in response.content.decode()
+    assert Organisation.objects.count() == before

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from grassroots.audit.context import Actor
 from grassroots.core import idempotency, ratelimit
+from grassroots.core.errors import unstorable_parameter
 from grassroots.core.idempotency import IDEMPOTENCY_HEADER
 from grassroots.demands.models import Demand
 from grassroots.demands.open311 import params, serializers, services
@@ -49,6 +50,11 @@ def georeport(*methods: str):
                         [serializers.error(405, f"不支持 {request.method}，请用 {'、'.join(methods)}")], fmt, status=405)
                     response["Allow"] = ", ".join(allowed)
                     return response
+                if found := unstorable_parameter(request, (*args, *kwargs.values()), multipart=True):
+                    where, name, reason = found
+                    if where == "path":
+                        raise Open311Error(404, "未找到")
+                    raise Open311Error(400, f"{name}：{reason}")
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 response = serializers.render_errors([serializers.error(exc.status, exc.description)], fmt,
@@ -58,7 +64,9 @@ def georeport(*methods: str):
                 return response
             except ValidationError as exc:
                 return serializers.render_errors([serializers.error(400, m) for m in exc.messages], fmt, status=400)
-        return csrf_exempt(wrapper)
+        checked = csrf_exempt(wrapper)
+        checked.checks_own_parameters = True  # answered above as a GeoReport error, not by the middleware
+        return checked
     return decorate
 
 

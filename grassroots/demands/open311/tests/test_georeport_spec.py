@@ -245,3 +245,27 @@ def test_a_listing_stops_at_the_first_1000_requests_newest_first(client, demands
     monkeypatch.setattr(views, "MAX_RESULTS", 2)
     listed = [r["service_request_id"] for r in client.get(f"{V2}/requests.json").json()]
     assert listed == [str(demands["road"].pk), str(demands["wish"].pk)]
+
+
+# --- text the database cannot keep ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_nul_in_a_posted_field_is_400_naming_it(client, schemas, catalogue, village_key, fmt):
+    """Errors: "400 - ... (specified in error response)": a NUL character cannot be kept (PostgreSQL refuses it),
+    so the request is refused as any other bad argument, naming it, and nothing is filed."""
+    response = post(client, filing(village_key, description="化肥\x00没着落"), fmt=fmt)
+    assert response.status_code == 400
+    errors = response.json() if fmt == "json" else [
+        {**e, "code": int(e["code"])} for e in xml_list(response.content, "errors", "error")]
+    schemas.validate("errors", errors)
+    assert errors[0]["code"] == 400 and errors[0]["description"].startswith("description：含有空字符")
+    assert Demand.objects.count() == 0
+
+
+def test_a_nul_in_a_query_or_path_is_an_open311_error(client, schemas, catalogue):
+    listed = client.get(f"{V2}/requests.json?service_code=%00")
+    assert listed.status_code == 400 and "service_code" in listed.json()[0]["description"]
+    one = client.get(f"{V2}/requests/1%00.json")
+    assert one.status_code == 404
+    schemas.validate("errors", one.json())
