@@ -149,7 +149,7 @@ def list_rules(request, filters: Query[RulesQuery]):
 @api_errors
 def village_catalogue(request, code: AreaCode):
     """The catalogue a village adopted: its name, the template it was copied from and the meetings that
-    adopted it (its rules: ``GET rules/?village={code}``)."""
+    adopted it (its rules: ``GET rules/?area_code={code}``)."""
     area = village_by_code(request.user, code)
     rule_set = selectors.village_catalogue(request.user, area)
     return {"village": area_ref(area), "catalogue": _catalogue(rule_set) if rule_set else None}
