@@ -248,7 +248,7 @@ def get_household(request, household_id: ObjectId):
 
 
 class HouseholdIn(StrictIn):
-    grid_code: StrictStr = Field(max_length=20, description="网格区划代码")
+    area_code: StrictStr = Field(max_length=20, description="户所属网格的区划代码")
     number: StrictStr = Field(max_length=40, description="户号，在本村唯一")
     address: StrictStr = Field("", max_length=200)
 
@@ -258,9 +258,9 @@ def _grid_for(user, code: str) -> Area:
     try:
         grid = area_for(user, code)
     except Http404:
-        raise DjangoValidationError({"grid_code": "未找到该网格"}) from None
+        raise DjangoValidationError({"area_code": "未找到该网格：area_code 须是您所辖网格的区划代码"}) from None
     if grid.level != Level.GRID:
-        raise DjangoValidationError({"grid_code": "户必须属于一个网格，请选择网格"})
+        raise DjangoValidationError({"area_code": "户必须属于一个网格：area_code 须是网格的区划代码"})
     return grid
 
 
@@ -269,7 +269,7 @@ def _grid_for(user, code: str) -> Area:
 @api_errors
 def create_household(request, response: HttpResponse, payload: HouseholdIn,
                      idempotency_key: RequiredKey = None):
-    grid = _grid_for(request.user, payload.grid_code)
+    grid = _grid_for(request.user, payload.area_code)
     require(request.user, EDIT_RESIDENTS, grid.path)
 
     def work() -> dict:

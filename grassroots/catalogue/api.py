@@ -123,7 +123,7 @@ class DayQuery(Schema):
 
 
 class RulesQuery(DayQuery):
-    village: VillageCode = None
+    area_code: VillageCode = None
     limit: Limit = 100
     cursor: Cursor = None
 
@@ -131,10 +131,10 @@ class RulesQuery(DayQuery):
 @router.get("/rules/", response={200: Page(RuleOut), **READ_ERRORS}, summary="本村积分细则的项目（含各项目的版本）")
 @api_errors
 def list_rules(request, filters: Query[RulesQuery]):
-    """The rules of ``village``'s catalogue, by code (``village`` may be omitted by a caller who works in one
+    """The rules of the catalogue of the village ``area_code`` names, by code (``area_code`` may be omitted by a caller who works in one
     village only); the catalogue itself and its adoptions: ``GET villages/{code}/catalogue/``."""
     limit, position = filters.limit, position_of(filters.cursor)
-    area = village_for(request.user, filters.village)
+    area = village_for(request.user, filters.area_code)
     day = filters.on or timezone.localdate()
     rule_set = selectors.village_catalogue(request.user, area)
     rules = []
@@ -149,7 +149,7 @@ def list_rules(request, filters: Query[RulesQuery]):
 @api_errors
 def village_catalogue(request, code: AreaCode):
     """The catalogue a village adopted: its name, the template it was copied from and the meetings that
-    adopted it (its rules: ``GET rules/?village={code}``)."""
+    adopted it (its rules: ``GET rules/?area_code={code}``)."""
     area = village_by_code(request.user, code)
     rule_set = selectors.village_catalogue(request.user, area)
     return {"village": area_ref(area), "catalogue": _catalogue(rule_set) if rule_set else None}

@@ -486,7 +486,7 @@ class ClaimsQuery(Schema):
     mine: bool = Field(False, description="只看我记录的")
     to_review: bool = Field(False, description="只看正等待我审核的（按各村的审核环节）")
     status: ClaimStatus | None = None
-    village: VillageCode = None
+    area_code: VillageCode = None
     limit: Limit = 50
     cursor: Cursor = None
 
@@ -495,7 +495,7 @@ class ClaimsQuery(Schema):
 @api_errors
 def list_claims(request, filters: Query[ClaimsQuery]):
     user = request.user
-    mine, to_review, status, village = filters.mine, filters.to_review, filters.status, filters.village
+    mine, to_review, status, area_code = filters.mine, filters.to_review, filters.status, filters.area_code
     limit, position = filters.limit, position_of(filters.cursor)
     if to_review:
         queue = selectors.review_queue(user, limit=position + limit + 1)
@@ -503,8 +503,8 @@ def list_claims(request, filters: Query[ClaimsQuery]):
             queue = [c for c in queue if c.recorder_id == user.pk]
         if status is not None and status != ClaimStatus.IN_REVIEW:
             queue = []
-        if village:
-            area = village_for(user, village)
+        if area_code:
+            area = village_for(user, area_code)
             queue = [c for c in queue if c.path.startswith(area.path)]
         claims = queue[position:position + limit + 1]
         prefetch_related_objects(claims, "rule_version__rule")
@@ -514,8 +514,8 @@ def list_claims(request, filters: Query[ClaimsQuery]):
             chosen = chosen.filter(recorder=user)
         if status is not None:
             chosen = chosen.filter(status=status)
-        if village:
-            chosen = chosen.filter(path__startswith=village_for(user, village).path)
+        if area_code:
+            chosen = chosen.filter(path__startswith=village_for(user, area_code).path)
         # The page is chosen among the claims alone, then only its rows are joined to their people and rules
         # (joined first, every claim in the caller's areas would be, to keep limit + 1 of them).
         page_ids = chosen.order_by("-created_at", "-id").values("pk")[position:position + limit + 1]
@@ -656,7 +656,7 @@ def _notices_with_counts(user):
 
 class NoticesQuery(Schema):
     status: NoticeStatus | None = None
-    village: VillageCode = None
+    area_code: VillageCode = None
     limit: Limit = 50
     cursor: Cursor = None
 
@@ -664,12 +664,12 @@ class NoticesQuery(Schema):
 @router.get("/notices/", response={200: Page(NoticeOut), **READ_ERRORS}, summary="公示列表")
 @api_errors
 def list_notices(request, filters: Query[NoticesQuery]):
-    status, village, limit, position = filters.status, filters.village, filters.limit, position_of(filters.cursor)
+    status, area_code, limit, position = filters.status, filters.area_code, filters.limit, position_of(filters.cursor)
     notices = _notices_with_counts(request.user)
     if status is not None:
         notices = notices.filter(status=status)
-    if village:
-        notices = notices.filter(path__startswith=village_for(request.user, village).path)
+    if area_code:
+        notices = notices.filter(path__startswith=village_for(request.user, area_code).path)
     notices = list(notices.order_by("-opened_at", "-id")[position:position + limit + 1])
     return page([_notice(n, line_count=n.line_count, open_objections=n.open_objections) for n in notices],
                 limit, position)

@@ -141,7 +141,7 @@ ENTRY_RELATED = ("household", "person", "rule_version__rule")
 
 class EntriesQuery(Schema):
     household_id: ObjectId | None = None
-    village: VillageCode = None
+    area_code: VillageCode = None
     limit: Limit = 50
     cursor: Cursor = None
 
@@ -150,14 +150,14 @@ class EntriesQuery(Schema):
 @api_errors
 def list_entries(request, filters: Query[EntriesQuery]):
     user = request.user
-    household_id, village, limit = filters.household_id, filters.village, filters.limit
+    household_id, area_code, limit = filters.household_id, filters.area_code, filters.limit
     position = position_of(filters.cursor)
     entries = visible(user, LedgerEntry.objects.select_related(*ENTRY_RELATED), caps.VIEW)
     if household_id is not None:
         household = access_object(user, Household.objects.all(), pk=household_id)
         entries = entries.filter(household=household)
-    if village:
-        entries = entries.filter(path__startswith=village_for(user, village).path)
+    if area_code:
+        entries = entries.filter(path__startswith=village_for(user, area_code).path)
     entries = with_areas(list(entries.order_by("-id")[position:position + limit + 1]))
     return page([_entry(e) for e in entries], limit, position)
 

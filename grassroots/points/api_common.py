@@ -42,7 +42,7 @@ def village_for(user, code: str | None) -> Area:
         if area.level == Level.GRID:
             area = area.parent
         if area.level != Level.VILLAGE:
-            raise DjangoValidationError({"village": "请给出嘎查村社区（或网格）的区划代码"})
+            raise DjangoValidationError({"area_code": "area_code 须是嘎查村社区（或网格）的区划代码"})
         return area
     paths = scope_of(user).paths(caps.VIEW)
     villages = set()
@@ -56,7 +56,7 @@ def village_for(user, code: str | None) -> Area:
     if "" in paths or None in villages or len(villages) != 1:
         if not paths:
             raise Http404(NOT_FOUND)
-        raise DjangoValidationError({"village": "您负责多个嘎查村社区，请用 ?village=区划代码 指明"})
+        raise DjangoValidationError({"area_code": "您负责多个嘎查村社区，请用 area_code（区划代码）指明嘎查村社区"})
     return villages.pop()
 
 

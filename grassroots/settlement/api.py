@@ -150,7 +150,7 @@ def _settlement_body(settlement_id: int, user) -> dict:
 
 
 class SettlementsQuery(Schema):
-    village: VillageCode = None
+    area_code: VillageCode = None
     year: Year | None = None
     quarter: Quarter | None = None
     status: SettlementStatus | None = None
@@ -163,8 +163,8 @@ class SettlementsQuery(Schema):
 def list_settlements(request, filters: Query[SettlementsQuery]):
     user = request.user
     settlements: QuerySet = reachable(user, Settlement.objects.select_related("village", "published_by"), caps.VIEW)
-    if filters.village:
-        settlements = settlements.filter(village=_village_for(user, filters.village))
+    if filters.area_code:
+        settlements = settlements.filter(village=_village_for(user, filters.area_code))
     if filters.year is not None:
         settlements = settlements.filter(year=filters.year)
     if filters.quarter is not None:
@@ -185,7 +185,7 @@ def get_settlement(request, settlement_id: ObjectId):
 
 
 class ComputeIn(StrictIn):
-    village: StrictStr = Field(min_length=1, max_length=20, description="嘎查村社区（或其网格）的区划代码")
+    area_code: StrictStr = Field(min_length=1, max_length=20, description="嘎查村社区（或其网格）的区划代码")
     year: StrictYear
     quarter: StrictQuarter
 
@@ -197,7 +197,7 @@ def compute_settlement(request, response: HttpResponse, payload: ComputeIn, idem
     """Computing twice changes nothing: the second call answers the existing settlement with 200. A quarter
     not yet over is refused with 409."""
     user = request.user
-    village = _village_for(user, payload.village)
+    village = _village_for(user, payload.area_code)
     require_reaching(user, caps.SETTLE, village.path, "您没有季度评议兑换的权限")
     exists = (Settlement.objects.filter(village=village, year=payload.year, quarter=payload.quarter)
               .exclude(status=SettlementStatus.SUPERSEDED).exists())
@@ -387,7 +387,7 @@ def revoke_consent(request, response: HttpResponse, consent_id: ObjectId, idempo
 
 
 class LookupIn(StrictIn):
-    village_code: StrictStr = Field(max_length=20, description="嘎查村社区的区划代码")
+    area_code: StrictStr = Field(max_length=20, description="嘎查村社区的区划代码")
     household_number: StrictStr = Field(max_length=40, description="户号")
     year: StrictYear
 
@@ -413,7 +413,7 @@ def credit_lookup(request, payload: LookupIn):
     user = request.user
     if not user.unit_memberships.exists():
         raise PermissionDenied("只有获授权单位（如农村信用社）的工作人员可以查询信用等级")
-    village = Area.objects.filter(code=payload.village_code.strip(), level=Level.VILLAGE).first()
+    village = Area.objects.filter(code=payload.area_code.strip(), level=Level.VILLAGE).first()
     found = services.look_up_credit_by_number(actor=Actor.from_request(request), village=village,
                                               number=payload.household_number, year=payload.year)
     household = found["household"]

@@ -737,21 +737,21 @@ def void_redemption(request, response: HttpResponse, redemption_id: ObjectId, pa
 
 
 def _grid_of(request, shop: Shop, code: str) -> Area:
-    """A grid of the shop's villages that the caller sees, by code; 422 naming ``grid_code`` otherwise."""
+    """A grid of the shop's villages that the caller sees, by code; 422 naming ``area_code`` otherwise."""
     grid = visible(request.user, Area.objects.filter(level=Level.GRID, parent__in=shop.villages.all(),
                                                      code=code.strip()), caps.VIEW).first()
     if grid is None:
-        raise DjangoValidationError({"grid_code": "不是本超市所服务嘎查村社区的网格"})
+        raise DjangoValidationError({"area_code": "area_code 须是本超市所服务嘎查村社区的网格"})
     return grid
 
 
 @router.get("/shops/{int:shop_id}/cards/", response={200: Page(CardHouseholdOut), **READ_ERRORS},
             summary="一个网格的户及其有效户卡")
 @api_errors
-def list_cards(request, shop_id: ObjectId, grid_code: str = Query(..., max_length=20, description="网格区划代码"),
+def list_cards(request, shop_id: ObjectId, area_code: str = Query(..., max_length=20, description="网格区划代码"),
                limit: Limit = 50, cursor: Cursor = None):
     shop = _shop(request, shop_id)
-    grid = _grid_of(request, shop, grid_code)
+    grid = _grid_of(request, shop, area_code)
     position = position_of(cursor)
     households = list(Household.objects.filter(grid=grid, is_active=True).order_by("number", "pk")
                       .select_related("grid").prefetch_related(Prefetch(
@@ -782,7 +782,7 @@ def issue_card(request, response: HttpResponse, shop_id: ObjectId, payload: Card
 
 
 class GridCardsIn(StrictIn):
-    grid_code: StrictStr = Field(min_length=1, max_length=20, description="网格区划代码")
+    area_code: StrictStr = Field(min_length=1, max_length=20, description="网格区划代码")
 
 
 @router.post("/shops/{int:shop_id}/grid-cards/", response={201: GridCardsOut, **ERRORS},
@@ -791,7 +791,7 @@ class GridCardsIn(StrictIn):
 def issue_grid_cards(request, response: HttpResponse, shop_id: ObjectId, payload: GridCardsIn,
                      idempotency_key: RequiredKey = None):
     shop = _shop(request, shop_id)
-    grid = _grid_of(request, shop, payload.grid_code)
+    grid = _grid_of(request, shop, payload.area_code)
     _require_on_shop(request.user, caps.MANAGE, shop)
 
     def work() -> dict:

@@ -16,6 +16,17 @@ FORBIDDEN_NAMES = {
     "credit": "balance", "credit_yuan": "<name>_fen", "fen_text": "<name>_text",
     "next_offset": "next_cursor", "offset": "cursor", "pk": "id", "count": "next_cursor (a list has no count)",
 }
+# An area comes IN as ``area_code`` (docs/api.md "One name for one thing"): never a level's name (``village``,
+# ``grid``), a level's code (``village_code``, ``grid_code``) or an area's id (``area_id``); an id reference is
+# ``<thing>_id`` of a thing that is not an area. Plurals alike (``area_codes`` for a list of areas).
+AREA_WORDS = ("region", "prefecture", "county", "township", "village", "grid", "area")
+# In a path an area is named by ``{code}`` when the path is the area's own collection (``/areas/{code}/``,
+# ``/villages/{code}/annual/``, ``/grids/{code}/statement/``): there the code is the thing's own name, as
+# ``{<thing>_id}`` is a record's (docs/api.md "Paths and methods"), so it is not a reference and not
+# ``area_code``. Anywhere else a path names an area ``{area_code}`` (``/demands/public/{area_code}/tracking/…``).
+AREA_COLLECTIONS = {"areas", "regions", "prefectures", "counties", "townships", "villages", "grids"}
+# (METHOD, path, name) → why this route may take an area under another name. Empty: no route needs one.
+AREA_NAMES_ALLOWED: dict[tuple[str, str, str], str] = {}
 # Routes a resident opens without an account (docs/api.md "Public routes") and the sign-in itself.
 PUBLIC_PREFIXES = ("/api/points/public/", "/api/demands/public/")
 SIGN_IN = ("/api/auth/tokens/", "post")
@@ -131,6 +142,89 @@ def test_one_name_for_one_thing(openapi):
             if param["name"] in FORBIDDEN_NAMES:
                 wrong.add(f"{method.upper()} {path}: parameter {param['name']} → {FORBIDDEN_NAMES[param['name']]}")
     assert sorted(wrong) == []
+
+
+def _area_misnamed(name: str) -> str | None:
+    """What ``name`` should be, when it names an area (or an area's code or id) otherwise than ``area_code``."""
+    if name in ("area_code", "area_codes"):
+        return None
+    stem, plural = name, True
+    if name.endswith("ies"):
+        stem = name[:-3] + "y"
+    elif name.endswith("s"):
+        stem = name[:-1]
+    else:
+        plural = False
+    if any(stem in (word, f"{word}_code", f"{word}_id") for word in AREA_WORDS):
+        return "area_codes" if plural else "area_code"
+    return None
+
+
+def _request_names(openapi, operation):
+    """Every (where, name) a client sends: parameters by location, then the body's properties at any depth."""
+    for param in operation.get("parameters", ()):
+        yield param["in"], param["name"]
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        for name, _sub in _walk_properties(openapi, content.get("schema", {}), set()):
+            yield "body", name
+
+
+def test_an_area_comes_in_as_area_code(openapi):
+    """The points routers took ``village``, ``village_code``, the shop and households ``grid_code``: one name now,
+    ``area_code``, in every query, path and body (issue #18). Fails listing each operation and name."""
+    wrong = set()
+    for path, method, operation in _operations(openapi):
+        for where, name in _request_names(openapi, operation):
+            if (method.upper(), path, name) in AREA_NAMES_ALLOWED:
+                continue
+            if where == "path" and name == "code":
+                before = path.split("{code}")[0].rstrip("/").rsplit("/", 1)[-1]
+                if before not in AREA_COLLECTIONS:
+                    wrong.add(f"{method.upper()} {path}: path {{code}} outside an area collection → {{area_code}}")
+                continue
+            better = _area_misnamed(name)
+            if better:
+                wrong.add(f"{method.upper()} {path}: {where} {name} → {better}")
+    assert sorted(wrong) == []
+
+
+def test_the_area_name_rule_catches_every_old_name():
+    """The rule above is only as good as its list: the names the API used to take are caught, the right ones and
+    the codes that are no area (a rule's, a category's, a tracking code) are not."""
+    for old in ("village", "grid", "township", "county", "area", "region", "prefecture", "village_code",
+                "grid_code", "township_code", "county_code", "area_id", "village_id", "grid_id", "villages",
+                "grids", "areas", "grid_codes", "counties"):
+        assert _area_misnamed(old), old
+    for fine in ("area_code", "area_codes", "code", "category_code", "tracking_code", "credit_code", "household_id",
+                 "organisation_id", "unit_id", "rule_code", "grid_worker", "areas_seen"):
+        assert _area_misnamed(fine) is None, fine
+
+
+def test_a_refused_area_is_named_area_code(openapi, county_admin, region):
+    """A route that refuses the area it was given names the field the client sent (``area_code``), never the
+    old ``village``/``grid_code``: every list that takes ``?area_code=`` is asked, by a county administrator
+    (who sees every area), for a township, a grid, a village and a code no area has."""
+    client = bearer(county_admin)
+    codes = [region["乌丹镇"].code, region["赛沁塔拉嘎查1"].code, region["赛沁塔拉嘎查"].code, "999999999999"]
+    wrong, refused = [], set()
+    for path, method, operation in _operations(openapi):
+        params = operation.get("parameters", ())
+        if method != "get" or any(p["in"] == "path" for p in params) \
+                or "area_code" not in {p["name"] for p in params if p["in"] == "query"}:
+            continue
+        names = {p["name"] for p in params} | {"__all__"}
+        for code in codes:
+            response = client.get(path, {"area_code": code})
+            if response.status_code not in (200, 404, 422):
+                wrong.append(f"GET {path}?area_code={code}: {response.status_code}")
+            elif response.status_code == 422:
+                refused.add(path)
+                if not set(response.json()["errors"]) <= names or not response.json()["detail"]:
+                    wrong.append(f"GET {path}?area_code={code}: 422 {response.json()}")
+    assert wrong == []
+    # The points lists refuse a township (they need a village or a grid): the test reaches the renamed routes.
+    assert {"/api/points/rules/", "/api/points/claims/", "/api/points/notices/", "/api/points/entries/",
+            "/api/points/results/settlements/"} <= refused
 
 
 def test_every_create_requires_an_idempotency_key(openapi):

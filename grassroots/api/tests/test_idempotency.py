@@ -16,7 +16,7 @@ def post(client, url, body, key):
 
 
 def test_a_replay_answers_the_first_status_and_body_marked_replayed(as_insider, households):
-    body = {"grid_code": GRID1, "number": "SQ-0002", "address": "一组2号"}
+    body = {"area_code": GRID1, "number": "SQ-0002", "address": "一组2号"}
     first = post(as_insider, "/api/households/", body, "replay-1")
     again = post(as_insider, "/api/households/", body, "replay-1")
     assert first.status_code == 201 and not first.has_header("Idempotent-Replayed")
@@ -26,9 +26,9 @@ def test_a_replay_answers_the_first_status_and_body_marked_replayed(as_insider, 
 
 
 def test_the_same_key_with_another_body_or_route_is_a_chinese_422_and_does_nothing(as_insider, households):
-    first = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0002", "address": "x"}, "k-1")
+    first = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0002", "address": "x"}, "k-1")
     assert first.status_code == 201
-    other_body = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0003", "address": "x"}, "k-1")
+    other_body = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0003", "address": "x"}, "k-1")
     assert other_body.status_code == 422
     assert other_body.json()["detail"] == "该幂等键已用于内容不同的请求，请为新请求生成新的键"
     assert other_body.json()["errors"] == {"Idempotency-Key": ["该幂等键已用于内容不同的请求，请为新请求生成新的键"]}
@@ -39,17 +39,17 @@ def test_the_same_key_with_another_body_or_route_is_a_chinese_422_and_does_nothi
     assert "幂等键已用于其他操作" in other_route.json()["detail"] and "Idempotency-Key" in other_route.json()["errors"]
     assert not Person.objects.filter(name="巴特尔").exists()
     # Nothing of the refusals was stored: the key still replays the first create.
-    again = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0002", "address": "x"}, "k-1")
+    again = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0002", "address": "x"}, "k-1")
     assert again.status_code == 201 and again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert IdempotencyKey.objects.filter(key="k-1").count() == 1
 
 
 def test_a_refused_create_is_not_stored_and_the_same_key_may_be_retried(as_insider, households):
-    taken = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0001", "address": "x"}, "k-2")
+    taken = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0001", "address": "x"}, "k-2")
     assert taken.status_code == 409 and list(taken.json()["errors"]) == ["number"]  # a duplicate
     assert not IdempotencyKey.objects.filter(key="k-2").exists()
     # The client corrects the number and retries with the same key: the create is done, not replayed.
-    retried = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0009", "address": "x"}, "k-2")
+    retried = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0009", "address": "x"}, "k-2")
     assert retried.status_code == 201 and not retried.has_header("Idempotent-Replayed")
     assert retried.json()["number"] == "SQ-0009" and Household.objects.filter(number="SQ-0009").count() == 1
 

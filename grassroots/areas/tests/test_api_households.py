@@ -111,7 +111,7 @@ def test_household_detail_outsider_and_missing_are_both_404(as_outsider, househo
 
 
 def test_insider_creates_a_household_and_it_is_audited(as_insider, insider, households):
-    response = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0002", "address": "一组2号"},
+    response = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0002", "address": "一组2号"},
                     key="k-1")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -123,7 +123,7 @@ def test_insider_creates_a_household_and_it_is_audited(as_insider, insider, hous
 
 
 def test_same_idempotency_key_twice_creates_once_with_the_same_response(as_insider, households):
-    body = {"grid_code": GRID1, "number": "SQ-0002", "address": "一组2号"}
+    body = {"area_code": GRID1, "number": "SQ-0002", "address": "一组2号"}
     first = post(as_insider, "/api/households/", body, key="retry-me")
     second = post(as_insider, "/api/households/", body, key="retry-me")
     assert first.status_code == second.status_code == 201
@@ -134,15 +134,15 @@ def test_same_idempotency_key_twice_creates_once_with_the_same_response(as_insid
 
 
 def test_idempotency_key_reused_for_a_different_request_is_refused(as_insider, households):
-    post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0002", "address": "x"}, key="k")
-    response = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0003", "address": "x"}, key="k")
+    post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0002", "address": "x"}, key="k")
+    response = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0003", "address": "x"}, key="k")
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["errors"]
     assert not Household.objects.filter(number="SQ-0003").exists()
 
 
 def test_idempotency_keys_belong_to_one_caller(as_insider, as_secretary, households):
-    body = {"grid_code": GRID1, "number": "SQ-0002", "address": "x"}
+    body = {"area_code": GRID1, "number": "SQ-0002", "address": "x"}
     assert post(as_insider, "/api/households/", body, key="same").status_code == 201
     # Another account with the same key is a different request: the number is now taken (a duplicate: 409).
     response = post(as_secretary, "/api/households/", body, key="same")
@@ -150,7 +150,7 @@ def test_idempotency_keys_belong_to_one_caller(as_insider, as_secretary, househo
 
 
 def test_create_requires_an_idempotency_key(as_insider, households):
-    response = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0002", "address": "x"})
+    response = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0002", "address": "x"})
     assert response.status_code == 422
     assert field_named(response, "Idempotency-Key")
     assert not Household.objects.filter(number="SQ-0002").exists()
@@ -158,7 +158,7 @@ def test_create_requires_an_idempotency_key(as_insider, households):
 
 def test_reader_may_not_create_households(as_reader, households):
     count = Household.objects.count()
-    response = post(as_reader, "/api/households/", {"grid_code": GRID1, "number": "SQ-0002", "address": "x"}, key="r")
+    response = post(as_reader, "/api/households/", {"area_code": GRID1, "number": "SQ-0002", "address": "x"}, key="r")
     assert response.status_code == 403
     assert response.json()["detail"]
     assert Household.objects.count() == count
@@ -169,27 +169,29 @@ def test_reader_may_not_create_households(as_reader, households):
 def test_grid_outside_the_callers_area_is_unknown(as_insider, households, grid):
     """Another village's grid (or the neighbouring grid) looks exactly like a grid that does not exist."""
     count = Household.objects.count()
-    response = post(as_insider, "/api/households/", {"grid_code": grid, "number": "SQ-0002", "address": "x"}, key="g")
+    response = post(as_insider, "/api/households/", {"area_code": grid, "number": "SQ-0002", "address": "x"}, key="g")
     assert response.status_code == 422
-    assert response.json()["errors"] == {"grid_code": ["未找到该网格"]}
+    assert response.json()["errors"] == {"area_code": ["未找到该网格：area_code 须是您所辖网格的区划代码"]}
     assert Household.objects.count() == count
 
 
 def test_outsider_cannot_place_a_household_in_our_grid(as_outsider, households):
-    response = post(as_outsider, "/api/households/", {"grid_code": GRID1, "number": "X-1", "address": "x"}, key="o")
-    assert response.status_code == 422 and response.json()["errors"] == {"grid_code": ["未找到该网格"]}
+    response = post(as_outsider, "/api/households/", {"area_code": GRID1, "number": "X-1", "address": "x"}, key="o")
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"area_code": ["未找到该网格：area_code 须是您所辖网格的区划代码"]}
     assert not Household.objects.filter(number="X-1").exists()
 
 
 def test_household_must_hang_on_a_grid_not_a_village(as_secretary, households):
-    response = post(as_secretary, "/api/households/", {"grid_code": VILLAGE, "number": "SQ-0002", "address": "x"},
+    response = post(as_secretary, "/api/households/", {"area_code": VILLAGE, "number": "SQ-0002", "address": "x"},
                     key="v")
-    assert response.status_code == 422 and "grid_code" in response.json()["errors"]
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"area_code": ["户必须属于一个网格：area_code 须是网格的区划代码"]}
 
 
 def test_duplicate_household_number_is_409_naming_the_field_and_writes_nothing(as_insider, households):
     households_before, audit_before = Household.objects.count(), AuditEntry.objects.count()
-    response = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "SQ-0001", "address": "x"}, key="d")
+    response = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "SQ-0001", "address": "x"}, key="d")
     assert response.status_code == 409 and response.json()["code"] == "conflict"
     assert list(response.json()["errors"]) == ["number"]
     assert "已存在" in response.json()["detail"]
@@ -199,14 +201,15 @@ def test_duplicate_household_number_is_409_naming_the_field_and_writes_nothing(a
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"grid_code": GRID1, "number": 123, "address": "x"}, "number"),
-    ({"grid_code": GRID1, "number": True, "address": "x"}, "number"),
-    ({"grid_code": GRID1, "number": None, "address": "x"}, "number"),
-    ({"grid_code": 150426100223001, "number": "SQ-0002", "address": "x"}, "grid_code"),
-    ({"grid_code": GRID1, "number": "SQ-0002", "address": ["x"]}, "address"),
-    ({"grid_code": GRID1, "address": "x"}, "number"),
-    ({"grid_code": GRID1, "number": "SQ-0002", "address": "x", "village": VILLAGE}, "village"),
-    ({"grid_code": GRID1, "number": "S" * 41, "address": "x"}, "number"),
+    ({"area_code": GRID1, "number": 123, "address": "x"}, "number"),
+    ({"area_code": GRID1, "number": True, "address": "x"}, "number"),
+    ({"area_code": GRID1, "number": None, "address": "x"}, "number"),
+    ({"area_code": 150426100223001, "number": "SQ-0002", "address": "x"}, "area_code"),
+    ({"area_code": GRID1, "number": "SQ-0002", "address": ["x"]}, "address"),
+    ({"area_code": GRID1, "address": "x"}, "number"),
+    ({"area_code": GRID1, "number": "SQ-0002", "address": "x", "village": VILLAGE}, "village"),
+    ({"grid_code": GRID1, "number": "SQ-0002", "address": "x"}, "area_code"),  # the old name is no alias
+    ({"area_code": GRID1, "number": "S" * 41, "address": "x"}, "number"),
 ])
 def test_household_create_types_are_strict(as_insider, households, body, field):
     count = Household.objects.count()
@@ -217,5 +220,5 @@ def test_household_create_types_are_strict(as_insider, households, body, field):
 
 
 def test_blank_household_number_is_refused(as_insider, households):
-    response = post(as_insider, "/api/households/", {"grid_code": GRID1, "number": "  ", "address": "x"}, key="b")
+    response = post(as_insider, "/api/households/", {"area_code": GRID1, "number": "  ", "address": "x"}, key="b")
     assert response.status_code == 422 and "number" in response.json()["errors"]

@@ -31,7 +31,7 @@ def test_grid_worker_sees_the_catalogue_of_the_grids_village(as_insider, rules, 
 def test_rules_paging_and_village_by_grid_code(as_cashier, rules):
     first = as_cashier.get(f"{BASE}/rules/", {"limit": 5}).json()
     assert len(first["items"]) == 5 and first["next_cursor"]
-    rest = as_cashier.get(f"{BASE}/rules/", {"limit": 200, "cursor": first["next_cursor"], "village": GRID1}).json()
+    rest = as_cashier.get(f"{BASE}/rules/", {"limit": 200, "cursor": first["next_cursor"], "area_code": GRID1}).json()
     assert len(rest["items"]) == len(rules) - 5 and rest["next_cursor"] is None
     codes = [r["code"] for r in first["items"] + rest["items"]]
     assert codes == sorted(codes) and len(set(codes)) == len(rules)
@@ -56,5 +56,7 @@ def test_the_catalogue_insider_read_only_outsider(as_insider, as_cashier, as_out
 
 def test_caller_above_village_level_must_name_the_village(as_county_admin, rules):
     response = as_county_admin.get(f"{BASE}/rules/")
-    assert response.status_code == 422 and "village" in response.json()["errors"]
-    assert as_county_admin.get(f"{BASE}/rules/", {"village": VILLAGE}).json()["items"]
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"area_code": ["您负责多个嘎查村社区，请用 area_code（区划代码）指明嘎查村社区"]}
+    assert as_county_admin.get(f"{BASE}/rules/", {"village": VILLAGE}).status_code == 422  # the old name is no alias
+    assert as_county_admin.get(f"{BASE}/rules/", {"area_code": VILLAGE}).json()["items"]

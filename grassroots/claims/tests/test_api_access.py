@@ -62,16 +62,16 @@ def test_anonymous_gets_401_on_every_staff_route(client, points_world, method, u
 # --- reads: insider and read-only member see, the outsider gets 404 ----------------------------------
 
 READS = [
-    "/rules/?village={village}",
+    "/rules/?area_code={village}",
     "/rules/{rule}/",
     "/villages/{village}/catalogue/",
     "/claims/{claim}/",
     "/notices/{notice}/",
     "/entries/?household_id={household}",
-    "/entries/?village={village}",
+    "/entries/?area_code={village}",
     "/entries/{entry}/origin/",
-    "/claims/?village={village}",
-    "/notices/?village={village}",
+    "/claims/?area_code={village}",
+    "/notices/?area_code={village}",
 ]
 
 

@@ -157,7 +157,7 @@ def test_record_review_notice_post_and_check_end_to_end(client, insider, reader,
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.POSTED
     assert Claim.objects.filter(pk__in=ids, status=ClaimStatus.POSTED).count() == 2
-    entries = as_insider.get(f"{BASE}/entries/", {"village": VILLAGE}).json()["items"]
+    entries = as_insider.get(f"{BASE}/entries/", {"area_code": VILLAGE}).json()["items"]
     assert sorted(e["claim_id"] for e in entries) == sorted(ids)
     public = client.get(f"{BASE}/public/notices/{notice.token}/").json()
     assert public["chain"]["hash"] == entries[0]["hash"] and public["chain"]["seq"] == 2

@@ -12,7 +12,7 @@ from grassroots.points.testing import actor
 def test_entries_by_household_and_village(points_world, as_insider, as_outsider, people):
     by_household = as_insider.get(f"{BASE}/entries/", {"household_id": points_world["household"].pk}).json()["items"]
     assert len(by_household) == 2 and {e["household_number"] for e in by_household} == {"SQ-0001"}
-    by_village = as_insider.get(f"{BASE}/entries/", {"village": VILLAGE}).json()["items"]
+    by_village = as_insider.get(f"{BASE}/entries/", {"area_code": VILLAGE}).json()["items"]
     assert [e["seq"] for e in by_village] == [2, 1]
     assert by_village[1]["prev_hash"] == "0" * 64 and by_village[0]["prev_hash"] == by_village[1]["hash"]
     outside_household = people["单国强"].household
@@ -57,9 +57,9 @@ def test_reversal_needs_a_key_and_a_second_one_is_refused_409(points_world, as_s
 
 
 def test_entries_page_with_the_cursor(points_world, as_insider):
-    first = as_insider.get(f"{BASE}/entries/", {"village": VILLAGE, "limit": 1}).json()
+    first = as_insider.get(f"{BASE}/entries/", {"area_code": VILLAGE, "limit": 1}).json()
     assert len(first["items"]) == 1 and first["next_cursor"]
-    rest = as_insider.get(f"{BASE}/entries/", {"village": VILLAGE, "limit": 1, "cursor": first["next_cursor"]}).json()
+    rest = as_insider.get(f"{BASE}/entries/", {"area_code": VILLAGE, "limit": 1, "cursor": first["next_cursor"]}).json()
     assert [e["seq"] for e in first["items"] + rest["items"]] == [2, 1] and rest["next_cursor"] is None
     bad = as_insider.get(f"{BASE}/entries/", {"cursor": "!!"})
     assert bad.status_code == 422 and "cursor" in bad.json()["errors"]

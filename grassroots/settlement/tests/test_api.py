@@ -98,7 +98,7 @@ READS = [
     "/households/{home}/consents/",
     "/grids/{grid}/statement/?year=2026&month=2",
     "/settlements/{settlement}/",
-    "/settlements/?village={village}",
+    "/settlements/?area_code={village}",
     "/villages/{village}/annual/?year=2026",
 ]
 
@@ -159,7 +159,7 @@ def test_the_settlement_list_holds_only_what_the_caller_may_see(world, as_secret
 def test_seed_004_through_the_api(seed_004, as_secretary, as_cashier):
     """235 points in Q1 → 235 redeemable, 47.00 yuan; the Q2 points count in the score, not in Q1's credit."""
     home = seed_004["SQ-0001"]
-    computed = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026, "quarter": 1}, key=key())
+    computed = post(as_secretary, "/settlements/", {"area_code": VILLAGE, "year": 2026, "quarter": 1}, key=key())
     assert computed.status_code == 201, computed.content
     body = computed.json()
     assert (body["status"], body["households"], body["granted_total"], body["granted_total_fen"],
@@ -253,7 +253,7 @@ def test_settlement_detail_shows_a_grid_worker_only_their_grids_lines(world, as_
 
 def test_compute_insider_read_only_outsider(seed_004, as_secretary, as_committee, as_reader, as_cashier,
                                             as_insider, as_outsider):
-    body = {"village": VILLAGE, "year": 2026, "quarter": 1}
+    body = {"area_code": VILLAGE, "year": 2026, "quarter": 1}
     before = written()
     for client in (as_reader, as_cashier, as_insider):
         response = post(client, "/settlements/", body, key=key())
@@ -264,9 +264,9 @@ def test_compute_insider_read_only_outsider(seed_004, as_secretary, as_committee
 
 
 def test_computing_twice_returns_the_existing_settlement(seed_004, as_secretary):
-    body = {"village": VILLAGE, "year": 2026, "quarter": 1}
+    body = {"area_code": VILLAGE, "year": 2026, "quarter": 1}
     first = post(as_secretary, "/settlements/", body, key=key())
-    again = post(as_secretary, "/settlements/", {**body, "village": GRID1}, key=key())  # a grid names its village
+    again = post(as_secretary, "/settlements/", {**body, "area_code": GRID1}, key=key())  # a grid names its village
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json() == again.json()
     assert Settlement.objects.count() == 1
@@ -274,7 +274,7 @@ def test_computing_twice_returns_the_existing_settlement(seed_004, as_secretary)
 
 
 def test_a_retried_compute_with_the_same_key_answers_the_first_result(seed_004, as_secretary):
-    body, k = {"village": VILLAGE, "year": 2026, "quarter": 1}, key()
+    body, k = {"area_code": VILLAGE, "year": 2026, "quarter": 1}, key()
     first, second = post(as_secretary, "/settlements/", body, key=k), post(as_secretary, "/settlements/", body, key=k)
     assert first.status_code == second.status_code == 201 and first.content == second.content
     assert second.headers["Idempotent-Replayed"] == "true"
@@ -291,13 +291,14 @@ def test_a_retried_compute_with_the_same_key_answers_the_first_result(seed_004, 
     ({"quarter": 5}, "quarter", "不能大于 4"),
     ({"quarter": 0}, "quarter", "不能小于 1"),
     ({"quarter": None}, "quarter", "应为整数"),
-    ({"village": 150426100223}, "village", "应为字符串"),
-    ({"village": ""}, "village", "内容过短"),
+    ({"area_code": 150426100223}, "area_code", "应为字符串"),
+    ({"area_code": ""}, "area_code", "内容过短"),
+    ({"village": VILLAGE}, "village", "不支持此字段"),  # the old name is gone, not an alias
     ({"households": 3}, "households", "不支持此字段"),
 ])
 def test_compute_input_is_strict_and_named(seed_004, as_secretary, change, field, text):
     before = written()
-    response = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026, "quarter": 1, **change},
+    response = post(as_secretary, "/settlements/", {"area_code": VILLAGE, "year": 2026, "quarter": 1, **change},
                     key=key())
     assert named(response, field), response.content
     assert text in response.json()["errors"][field][0] and response.json()["detail"].startswith(f"{field}：")
@@ -306,13 +307,13 @@ def test_compute_input_is_strict_and_named(seed_004, as_secretary, change, field
 
 def test_an_unfinished_quarter_or_a_missing_field_is_refused(as_secretary, village):
     today = timezone.localdate()
-    unfinished = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": today.year,
+    unfinished = post(as_secretary, "/settlements/", {"area_code": VILLAGE, "year": today.year,
                                                       "quarter": (today.month - 1) // 3 + 1}, key=key())
     assert unfinished.status_code == 409 and "尚未结束" in unfinished.json()["errors"]["quarter"][0]
     assert unfinished.json()["code"] == "conflict"
-    without_key = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026, "quarter": 1})
+    without_key = post(as_secretary, "/settlements/", {"area_code": VILLAGE, "year": 2026, "quarter": 1})
     assert named(without_key, "Idempotency-Key")
-    missing = post(as_secretary, "/settlements/", {"village": VILLAGE, "year": 2026}, key=key())
+    missing = post(as_secretary, "/settlements/", {"area_code": VILLAGE, "year": 2026}, key=key())
     assert named(missing, "quarter") and missing.json()["errors"]["quarter"] == ["此项必填"]
     not_json = as_secretary.post(BASE + "/settlements/", "year=2026", content_type="application/json")
     assert not_json.status_code == 400  # Ninja's own parse error, before any route runs
@@ -320,9 +321,10 @@ def test_an_unfinished_quarter_or_a_missing_field_is_refused(as_secretary, villa
 
 
 def test_a_township_code_is_not_a_village(as_county_admin):
-    response = post(as_county_admin, "/settlements/", {"village": "150426100000", "year": 2026, "quarter": 1},
+    response = post(as_county_admin, "/settlements/", {"area_code": "150426100000", "year": 2026, "quarter": 1},
                     key=key())
-    assert named(response, "village") and Settlement.objects.count() == 0
+    assert named(response, "area_code") and Settlement.objects.count() == 0
+    assert response.json()["errors"]["area_code"] == ["area_code 须是嘎查村社区（或网格）的区划代码"]
 
 
 def test_publish_insider_read_only_outsider_and_twice_is_once(seed_004, village, secretary, as_secretary, as_reader,
@@ -470,12 +472,12 @@ def test_revoke_consent_read_only_outsider_and_twice(homes, coop, secretary, as_
 
 def test_credit_look_up_refused_without_consent_allowed_with_it(world, coop, officer, secretary, as_secretary):
     as_officer = client_for(officer)
-    body = {"village_code": VILLAGE, "household_number": "SQ-0001", "year": 2026}
+    body = {"area_code": VILLAGE, "household_number": "SQ-0001", "year": 2026}
     refused = post(as_officer, "/credit/lookup/", body)
     assert refused.status_code == 403 and refused.json() == refused_body()
     # Unknown households and villages look exactly like households without consent.
-    for unknown in ({**body, "household_number": "SQ-9999"}, {**body, "village_code": "150426100299"},
-                    {**body, "village_code": OTHER_VILLAGE, "household_number": "GJ-0001"}):
+    for unknown in ({**body, "household_number": "SQ-9999"}, {**body, "area_code": "150426100299"},
+                    {**body, "area_code": OTHER_VILLAGE, "household_number": "GJ-0001"}):
         response = post(as_officer, "/credit/lookup/", unknown)
         assert response.status_code == 403 and response.json() == refused_body()
     # Staff who are no unit's members may not look up at all, consent or not.
@@ -501,10 +503,10 @@ def test_credit_look_up_refused_without_consent_allowed_with_it(world, coop, off
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"year": "2026"}, "year"), ({"year": 1800}, "year"), ({"household_number": 1}, "household_number"),
-    ({"village_code": None}, "village_code"), ({"name": "乌云毕力格"}, "name")])
+    ({"area_code": None}, "area_code"), ({"village_code": VILLAGE}, "village_code"), ({"name": "乌云毕力格"}, "name")])
 def test_look_up_input_is_strict(officer, homes, change, field):
     before = written()
-    body = {"village_code": VILLAGE, "household_number": "SQ-0001", "year": 2026, **change}
+    body = {"area_code": VILLAGE, "household_number": "SQ-0001", "year": 2026, **change}
     assert named(post(client_for(officer), "/credit/lookup/", body), field)
     assert written() == before
 

@@ -145,11 +145,11 @@ def test_receipts_of_a_shop(counter, cashier, secretary, reader, outsider):
 def test_household_cards(counter, secretary, committee, cashier, reader, outsider, region):
     shop, home = counter["shop"].pk, counter["homes"]["SQ-0001"]
     grid1 = region["赛沁塔拉嘎查1"].code
-    listed = get(client_for(reader), f"/shops/{shop}/cards/", grid_code=grid1).json()
+    listed = get(client_for(reader), f"/shops/{shop}/cards/", area_code=grid1).json()
     assert [(h["number"], h["card"]) for h in listed["items"]] == [
         ("SQ-0001", None), ("SQ-0002", None), ("SQ-0003", None)]
-    error(get(client_for(outsider), f"/shops/{shop}/cards/", grid_code=grid1), 404, "not_found")
-    assert "grid_code" in error(get(client_for(cashier), f"/shops/{shop}/cards/", grid_code="150426104204001"),
+    error(get(client_for(outsider), f"/shops/{shop}/cards/", area_code=grid1), 404, "not_found")
+    assert "area_code" in error(get(client_for(cashier), f"/shops/{shop}/cards/", area_code="150426104204001"),
                                 422, "invalid")["errors"]
 
     body = {"household_id": home.pk}
@@ -176,12 +176,12 @@ def test_household_cards(counter, secretary, committee, cashier, reader, outside
     assert done.status_code == 200 and done.json()["revoke_reason"] == "遗失"
     assert "card" in error(post(client_for(committee), revoke, {"reason": "遗失"}), 409, "conflict")["errors"]
 
-    grid = post(client_for(secretary), f"/shops/{shop}/grid-cards/", {"grid_code": grid1}, key=k + "-grid")
+    grid = post(client_for(secretary), f"/shops/{shop}/grid-cards/", {"area_code": grid1}, key=k + "-grid")
     assert grid.status_code == 201 and grid.json()["issued"] == 3
     assert [c["household_number"] for c in grid.json()["cards"]] == ["SQ-0001", "SQ-0002", "SQ-0003"]
-    replay = post(client_for(secretary), f"/shops/{shop}/grid-cards/", {"grid_code": grid1}, key=k + "-grid")
+    replay = post(client_for(secretary), f"/shops/{shop}/grid-cards/", {"area_code": grid1}, key=k + "-grid")
     assert replay.status_code == 201 and replay.content == grid.content
-    error(post(client_for(reader), f"/shops/{shop}/grid-cards/", {"grid_code": grid1}, key=key()), 403, "forbidden")
+    error(post(client_for(reader), f"/shops/{shop}/grid-cards/", {"area_code": grid1}, key=key()), 403, "forbidden")
 
 
 def test_the_exchange_day_report(counter, cashier, committee, reader, outsider):

@@ -118,7 +118,7 @@ def test_a_quarter_through_the_api_alone(insider, reader, committee, secretary, 
 
     # 6. After the quarter: the committee computes the settlement, the secretary publishes it.
     with freeze_time(at(2026, 4, 2, 9, 0)):
-        draft = member.send("post", f"{RESULTS}/settlements/", {"village": VILLAGE, "year": 2026, "quarter": 1},
+        draft = member.send("post", f"{RESULTS}/settlements/", {"area_code": VILLAGE, "year": 2026, "quarter": 1},
                             expect=(201,)).json()
         assert (draft["status"], draft["households"], draft["granted_total"]) == ("draft", 1, 90)
         published = party_secretary.send("post", f"{RESULTS}/settlements/{draft['id']}/publish/", expect=(200,)).json()
