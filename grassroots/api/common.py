@@ -4,11 +4,12 @@ times and money as the API writes them, small presenters (docs/api.md)."""
 import base64
 import binascii
 import json
+import mimetypes
 from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Schema, Status
 from ninja.renderers import JSONRenderer
@@ -142,3 +143,36 @@ def area_ref(area: Area) -> dict:
 
 def user_name(user) -> str:
     return (user.display_name or user.username) if user is not None else ""
+
+
+# --- photos (visits, meetings, products): answered as the image itself, never a URL to a public folder --------
+
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+
+
+def photo_download(description: str) -> dict:
+    """``openapi_extra`` of a route answering a stored photo: its 200 is the image (JPEG or PNG as
+    ``core.photos`` re-encodes every upload), not JSON."""
+    return {"responses": {200: {"description": description,
+                                "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                                            for t in PHOTO_TYPES}}}}
+
+
+def photo_response(file, content_type: str = "") -> FileResponse:
+    """The bytes of a stored photo (a FieldFile) with its content type, cached by the caller's browser only.
+    A photo whose file is gone is 404, as on the pages; a stored file that is not one of PHOTO_TYPES (a
+    product photo uploaded before ``core.photos`` re-encoded them) is sent as a download, never rendered."""
+    if not file:
+        raise Http404("没有照片")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("照片文件不存在") from exc
+    content_type = content_type or mimetypes.guess_type(file.name)[0] or ""
+    if content_type not in PHOTO_TYPES:
+        response = FileResponse(handle, as_attachment=True, content_type="application/octet-stream")
+    else:
+        response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -54,7 +54,7 @@ from grassroots.claims.models import (
     ReviewDecision,
 )
 from grassroots.core import ratelimit
-from grassroots.core.photos import check_photo
+from grassroots.core.photos import checked_upload
 from grassroots.ledger.models import LedgerEntry
 from grassroots.points import capabilities as caps
 from grassroots.points.api_common import (
@@ -467,10 +467,7 @@ def record_claims_with_photo(request, response: HttpResponse,
         payload = ClaimIn.model_validate_json(data)
     except PydanticValidationError as exc:
         return field_errors_response(schema_errors(exc.errors()))
-    try:
-        checked = check_photo(photo)
-    except DjangoValidationError as exc:
-        raise DjangoValidationError({"photo": exc.messages}) from None
+    checked = checked_upload(photo, field="photo")
 
     def work() -> dict:
         return _record(request, payload, photo=checked)

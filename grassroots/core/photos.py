@@ -104,3 +104,20 @@ def stored_photo(photo, *, stem: str, field: str = "photo", label: str = "照片
         except ValidationError as exc:
             raise ValidationError({field: exc.messages}) from None
     return ContentFile(photo.content, name=f"{stem}.{photo.extension}")
+
+
+def checked_upload(upload, *, field: str = "photo", label: str = "照片") -> CheckedPhoto:
+    """``check_photo`` for an API route's file field: the refusal raised as ``ValidationError({field: ...})``,
+    so that the API answers 422 naming the field."""
+    try:
+        return check_photo(upload, label=label)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def checked_uploads(uploads, *, field: str = "photos", label: str = "照片") -> list[CheckedPhoto]:
+    """``check_photos`` for an API route's file field (at most MAX_PHOTOS), refusals naming ``field``."""
+    try:
+        return check_photos(uploads, label=label)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None

@@ -8,16 +8,19 @@
 - POST /meetings/{meeting_id}/minutes/ (补记: appended, never overwriting) and /attendance/ (更正出席情况), as
   the meeting page does.
 - GET /compliance/?area_code=&year=[&day=]: the compliance view's figures.
+- POST /meetings/{meeting_id}/photos/ (multipart, files ``photos``; 201, key required) and
+  GET /meetings/{meeting_id}/photos/{photo_id}/ (the image): the meeting page's photos, kept privately.
 """
 
 from datetime import date
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import StrictBool, StrictStr
 
-from grassroots.access.scope import access_area, access_organisation, require_organisation
+from grassroots.access.scope import access_area, access_organisation, access_scoped, require_organisation
 from grassroots.api.common import (
     MAX_LIMIT,
     Cursor,
@@ -28,13 +31,16 @@ from grassroots.api.common import (
     area_ref,
     once,
     page,
+    photo_download,
+    photo_response,
     position_of,
 )
 from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
+from grassroots.core.photos import checked_uploads
 from grassroots.meetings import selectors, services
-from grassroots.meetings.models import Meeting
+from grassroots.meetings.models import Meeting, MeetingPhoto
 from grassroots.party import capabilities as caps
 from grassroots.party.api import PartyAreaRef, PartyOrganisationRef
 
@@ -70,6 +76,7 @@ class AttendanceOut(Schema):
 class MeetingOut(MeetingSummary):
     minutes: str
     attendance: list[AttendanceOut]
+    photo_ids: list[int] = Field(description="各张照片的编号：GET meetings/{meeting_id}/photos/{photo_id}/ 读取图片")
 
 
 def _org(o) -> dict:
@@ -89,6 +96,7 @@ def _one(user, pk: int) -> dict:
         **_summary(m), "minutes": full.minutes,
         "attendance": [{"member_id": a.member_id, "name": a.member.name, "status": a.status,
                         "status_label": a.get_status_display(), "remote": a.remote} for a in full.attendance.all()],
+        "photo_ids": [p.pk for p in full.photos.all()],
     }).model_dump()
 
 
@@ -266,3 +274,34 @@ def correct_attendance(request, response: HttpResponse, meeting_id: ObjectId, pa
 
     return once(request, response, key=idempotency_key, required=False, action="meetings.attendance.correct",
                 body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+@router.post("/meetings/{int:meeting_id}/photos/", response={201: MeetingOut, **ERRORS},
+             summary="上传会议照片（multipart，幂等，须带 Idempotency-Key）")
+@api_errors
+def add_photos(request, response: HttpResponse, meeting_id: ObjectId, photos: File[list[UploadedFile]],
+               idempotency_key: RequiredKey = None):
+    """Add 1–3 photos to a meeting (the file field ``photos``), as the meeting page's 补记 form does: at most
+    three photos per meeting in all. Each is checked to be an image (at most 4 MB) and re-encoded (EXIF and
+    its GPS position dropped) before it is stored privately; a file that is not an image, or a fourth photo,
+    is 422 naming ``photos``. 201 with the meeting as it now is (``photo_ids``)."""
+    meeting = _meeting_to_record(request.user, meeting_id)
+    checked = checked_uploads(photos, field="photos")
+
+    def work() -> dict:
+        services.add_minutes(actor=Actor.from_request(request), meeting=meeting, photos=checked)
+        return _one(request.user, meeting.pk)
+
+    return once(request, response, key=idempotency_key, required=True, action="meetings.photos.add",
+                body={"photos": [p.sha256 for p in checked]}, work=work)
+
+
+@router.get("/meetings/{int:meeting_id}/photos/{int:photo_id}/", response=READ_ERRORS,
+            openapi_extra=photo_download("会议照片（JPEG 或 PNG）"), summary="会议照片（图片本身）")
+@api_errors
+def meeting_photo(request, meeting_id: ObjectId, photo_id: ObjectId):
+    """A photo of a meeting the caller sees, as the meeting page's photo view serves it; any other is 404.
+    Photos are private: they have no public URL."""
+    meeting = selectors.meeting(request.user, meeting_id)
+    photo = access_scoped(MeetingPhoto.objects.all(), meeting=meeting, pk=photo_id)
+    return photo_response(photo.image)

@@ -9,8 +9,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import ValidationError as PydanticValidationError
 
 from grassroots.access.scope import access_area, access_pair, refuse, scope_of
 from grassroots.api.common import (
@@ -22,16 +24,27 @@ from grassroots.api.common import (
     area_ref,
     once,
     page,
+    photo_download,
+    photo_response,
     position_of,
 )
-from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, ValidationErrorOut, api_errors
+from grassroots.api.errors import (
+    ErrorOut,
+    StrictDate,
+    StrictIn,
+    ValidationErrorOut,
+    api_errors,
+    field_errors_response,
+    schema_errors,
+)
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.models import Area, Level
 from grassroots.audit.context import Actor
+from grassroots.core.photos import checked_uploads
 from grassroots.demands.models import Category, Demand
 from grassroots.pairing import capabilities as caps
 from grassroots.pairing import selectors, services
-from grassroots.pairing.models import Help, Visit
+from grassroots.pairing.models import Help, Visit, VisitPhoto
 from grassroots.rules import pairing as rules
 from grassroots.rules.settlement import yuan_text
 
@@ -262,7 +275,8 @@ def assign_households(request, response: HttpResponse, payload: AssignIn, idempo
 
 
 # ---------------------------------------------------------------------- visits and problems
-# Photos are sent through the web form (pairing-visit-new, multipart); the JSON API logs the rest of a visit.
+# A visit with photos is POST visits/with-photos/ (multipart: the JSON of VisitIn in ``data``, the files in
+# ``photos``), as the page's form takes them; each photo is read at visits/{visit_id}/photos/{photo_id}/.
 
 VISIT_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
 
@@ -329,7 +343,8 @@ class VisitOut(Schema):
     latitude: float | None
     longitude: float | None
     notes: str
-    photo_count: int = Field(description="照片张数（照片经网页表单上传）")
+    photo_count: int = Field(description="照片张数")
+    photo_ids: list[int] = Field(description="各张照片的编号：GET visits/{visit_id}/photos/{photo_id}/ 读取图片")
     helps: list[HelpOut]
     problems: list[ProblemOut]
 
@@ -353,8 +368,18 @@ def _help(h) -> dict:
             "amount_text": None if fen is None else yuan_text(fen)}
 
 
-def _visit(v) -> dict:
-    return {"id": v.pk, "pair_id": v.pair_id, "kind": v.kind, "kind_label": v.get_kind_display(),
+def _photo_ids(visits) -> dict[int, list[int]]:
+    """The ids of the visits' photos, by visit, in one query."""
+    found: dict[int, list[int]] = {}
+    for visit_id, pk in VisitPhoto.objects.filter(visit__in=[v.pk for v in visits]).values_list("visit_id", "pk"):
+        found.setdefault(visit_id, []).append(pk)
+    return found
+
+
+def _visit(v, photo_ids: dict[int, list[int]] | None = None) -> dict:
+    if photo_ids is None:
+        photo_ids = _photo_ids([v])
+    return {"photo_ids": photo_ids.get(v.pk, []), "id": v.pk, "pair_id": v.pair_id, "kind": v.kind, "kind_label": v.get_kind_display(),
             "visited_at": v.visited_at, "visited_on": v.visited_on, "address": v.address,
             "latitude": float(v.latitude) if v.latitude is not None else None,
             "longitude": float(v.longitude) if v.longitude is not None else None, "notes": v.notes,
@@ -381,28 +406,53 @@ def _categories(problems: list[ProblemIn]) -> list:
     return rows
 
 
-@router.post("/visits/", response={201: VisitOut, **VISIT_ERRORS}, summary="记录一次走访（幂等，须带 Idempotency-Key；照片请用网页表单上传）")
+@router.post("/visits/", response={201: VisitOut, **VISIT_ERRORS}, summary="记录一次走访（幂等，须带 Idempotency-Key；带照片的请用 visits/with-photos/）")
 @api_errors
 def create_visit(request, response: HttpResponse, payload: VisitIn, idempotency_key: RequiredKey = None):
+    return _log_visit(request, response, payload, uploads=[], key=idempotency_key)
+
+
+def _log_visit(request, response: HttpResponse, payload: VisitIn, *, uploads: list, key: str | None):
+    """Check the pair and the caller's right to visit it, then its photos (422 naming ``photos``, at most
+    MAX_PHOTOS), then log the visit once."""
     user = request.user
     pair = access_pair(user, pk=payload.pair_id)
     actor = Actor.from_request(request)
     services.authorise_visit(actor, pair)
+    photos = checked_uploads(uploads, field="photos")
     visited_at = _visited_at(payload.visited_at)
     problems = _categories(payload.problems)
 
     def work() -> dict:
         made = services.log_visit(
             actor=actor, pair=pair, visited_at=visited_at, kind=payload.kind.value, notes=payload.notes,
-            address=payload.address, latitude=payload.latitude, longitude=payload.longitude,
+            address=payload.address, latitude=payload.latitude, longitude=payload.longitude, photos=photos,
             helps=[{"kind": h.kind.value, "detail": h.detail,
                     "amount": Decimal(h.amount_fen) / 100 if h.amount_fen else None} for h in payload.helps],
             problems=problems)
         visit = selectors.visit_detail(user, made.pk).visit
         return VisitOut.model_validate(_visit(visit)).model_dump()
 
-    return once(request, response, key=idempotency_key, required=True, action=services.VISIT_CREATE,
-                body=payload.model_dump(mode="json"), work=work)
+    body = payload.model_dump(mode="json")
+    if photos:
+        body["photos"] = [p.sha256 for p in photos]
+    return once(request, response, key=key, required=True, action=services.VISIT_CREATE, body=body, work=work)
+
+
+@router.post("/visits/with-photos/", response={201: VisitOut, **VISIT_ERRORS},
+             summary="记录一次走访并附照片（multipart，幂等，须带 Idempotency-Key）")
+@api_errors
+def create_visit_with_photos(request, response: HttpResponse, data: Form[str],
+                             photos: File[list[UploadedFile]], idempotency_key: RequiredKey = None):
+    """The same body as ``POST visits/``, as the JSON text of the form field ``data``, with 1–3
+    photos in the file field ``photos`` (as the page's form takes them). Each photo is checked to be an
+    image (at most 4 MB) and re-encoded (EXIF and its GPS position dropped) before it is stored privately;
+    a file that is not an image is 422 naming ``photos``."""
+    try:
+        payload = VisitIn.model_validate_json(data)
+    except PydanticValidationError as exc:
+        return field_errors_response(schema_errors(exc.errors()))
+    return _log_visit(request, response, payload, uploads=photos, key=idempotency_key)
 
 
 class VisitsQuery(Schema):
@@ -419,13 +469,24 @@ def list_visits(request, filters: Query[VisitsQuery]):
     rows = selectors.visits_list(request.user, pair=filters.pair_id, since=filters.since, until=filters.until)
     position = position_of(filters.cursor)
     chunk = list(rows[position:position + filters.limit + 1])
-    return page([_visit(v) for v in chunk], filters.limit, position)
+    photo_ids = _photo_ids(chunk)
+    return page([_visit(v, photo_ids) for v in chunk], filters.limit, position)
 
 
 @router.get("/visits/{int:visit_id}/", response={200: VisitOut, **VISIT_ERRORS}, summary="一次走访：帮扶、照片数、问题及诉求状态")
 @api_errors
 def get_visit(request, visit_id: ObjectId):
     return _visit(selectors.visit_detail(request.user, visit_id).visit)
+
+
+@router.get("/visits/{int:visit_id}/photos/{int:photo_id}/", response={401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+            openapi_extra=photo_download("走访照片（JPEG 或 PNG）"), summary="走访照片（图片本身）")
+@api_errors
+def visit_photo(request, visit_id: ObjectId, photo_id: ObjectId):
+    """A photo of a visit the caller reaches (their own pair's, or one in their areas), as the page's photo
+    view serves it; any other is 404. Photos are private: they have no public URL."""
+    found = selectors.visit_photo(request.user, visit_id, photo_id)
+    return photo_response(found.image, found.content_type)
 
 
 class ProblemsQuery(Schema):

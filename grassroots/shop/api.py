@@ -25,7 +25,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import StrictBool, StrictInt, StrictStr
 
 from grassroots.access.scope import scope_of, visible
@@ -39,6 +40,8 @@ from grassroots.api.common import (
     area_ref,
     once,
     page,
+    photo_download,
+    photo_response,
     position_of,
     user_name,
 )
@@ -46,6 +49,7 @@ from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.models import Area, Household, Level
 from grassroots.audit.context import Actor
+from grassroots.core.photos import checked_upload
 from grassroots.rules.settlement import quarter_bounds, quarter_of, yuan_text
 from grassroots.settlement import selectors as settlement_selectors
 from grassroots.settlement.selectors import policy_for
@@ -490,6 +494,37 @@ def retire_product(request, response: HttpResponse, product_id: ObjectId, idempo
 
     return once(request, response, key=idempotency_key, required=False, action="shop.product.retire", body={},
                 work=work, status=200)
+
+
+@router.post("/products/{int:product_id}/photo/", response={200: ProductOut, 201: ProductOut, **ERRORS},
+             summary="上传或更换商品照片（multipart，幂等，须带 Idempotency-Key）")
+@api_errors
+def set_product_photo(request, response: HttpResponse, product_id: ObjectId, photo: File[UploadedFile],
+                      idempotency_key: RequiredKey = None):
+    """The product's photo, in the file field ``photo``, as the product page's form sets it: 201 when the
+    product had none, 200 when it replaces one (the old file is deleted once the change is saved). The photo
+    is checked to be an image (at most 4 MB) and re-encoded (EXIF dropped); anything else is 422 naming
+    ``photo``. A retired product is 409. Read it back at ``GET products/{product_id}/photo/``."""
+    product = selectors.product_for(request.user, product_id)
+    shop = product.shop
+    _require_on_shop(request.user, caps.MANAGE, shop)
+    checked = checked_upload(photo, field="photo")
+
+    def work() -> dict:
+        services.update_product(actor=Actor.from_request(request), product=product, photo=checked)
+        return _one_product(shop, product.pk)
+
+    return once(request, response, key=idempotency_key, required=True, action="shop.product.photo",
+                body={"photo": checked.sha256}, work=work, status=200 if product.photo else 201)
+
+
+@router.get("/products/{int:product_id}/photo/", response=READ_ERRORS,
+            openapi_extra=photo_download("商品照片（JPEG 或 PNG）"), summary="商品照片（图片本身）")
+@api_errors
+def product_photo(request, product_id: ObjectId):
+    """The photo of a product the caller sees, as the product page shows it; a product without one, or not
+    the caller's, is 404. The API hands out no URL of the file."""
+    return photo_response(selectors.product_for(request.user, product_id).photo)
 
 
 # ---------------------------------------------------------------------------------------------

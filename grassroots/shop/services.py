@@ -229,9 +229,13 @@ def update_product(*, actor: Actor, product: Product, **changes) -> Product:
     for field, value in values.items():
         setattr(product, field, value)
     photo = stored_photo(changes.get("photo"), stem="product")  # re-encoded: no EXIF/GPS
+    replaced = product.photo.name if photo and product.photo else ""
     if photo:
         product.photo = photo
     product.save()
+    if replaced:  # the replaced file goes once the new one is saved for good (kept if this rolls back)
+        storage = product.photo.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     record(actor=actor, action=PRODUCT_UPDATE, obj=product, area_path=product.shop.path,
            data={"before": before, "after": values, "photo": bool(changes.get("photo"))})
     return product
