@@ -10,6 +10,7 @@ them; the handlers registered in grassroots/api/api.py catch what is raised befo
 
 import functools
 import logging
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
@@ -73,34 +74,45 @@ def field_errors_response(errors: dict[str, list[str]], *, name_fields: bool = F
     return error_response(422, "；".join(dict.fromkeys(lines)) or "提交的数据有误", errors)
 
 
-def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+def field_errors(exc: DjangoValidationError, fields: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """``exc``'s messages per field; ``fields`` renames a service's field to the request's (``api_errors``)."""
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        fields = fields or {}
+        out: dict[str, list[str]] = {}
+        for field, messages in exc.message_dict.items():
+            out.setdefault(fields.get(field, field), []).extend(str(m) for m in messages)
+        return out
     return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
 
 
-def django_validation_response(exc: DjangoValidationError) -> JsonResponse:
+def django_validation_response(exc: DjangoValidationError, fields: Mapping[str, str] | None = None) -> JsonResponse:
     """A service's ValidationError as 422 (a Refusal as 409), one list of messages per field (``__all__``
     for the rest)."""
     if isinstance(exc, Refusal):
-        return refusal_response(exc)
-    return field_errors_response(field_errors(exc))
+        return refusal_response(exc, fields)
+    return field_errors_response(field_errors(exc, fields))
 
 
-def refusal_response(exc: DjangoValidationError) -> JsonResponse:
+def refusal_response(exc: DjangoValidationError, fields: Mapping[str, str] | None = None) -> JsonResponse:
     """409: well formed, but the state of things refuses it (core.refusals.Refusal)."""
-    errors = field_errors(exc)
+    errors = field_errors(exc, fields)
     lines = (m for messages in errors.values() for m in messages)
     return error_response(409, "；".join(dict.fromkeys(lines)) or "当前状态下不能执行此操作", errors)
 
 
-def api_errors(view):
+def api_errors(view=None, *, fields: Mapping[str, str] | None = None):
     """Translate what selectors and services raise into the API's JSON errors.
 
     Http404 (missing or outside the caller's areas, alike) → 404; PermissionDenied → 403;
     Refusal → 409; ValidationError → 422 naming the fields; a reused idempotency key → 422; a lost
     race on a unique constraint → 409. Apply it below the ``@router.<method>`` decorator.
+
+    A service names the objects it is given (``parent``, ``member``) where the request sent their ids
+    (``parent_id``, ``member_id``): ``@api_errors(fields={"parent": "parent_id"})`` names the request's field
+    in ``errors`` instead (a router keeps one such mapping for all its routes, docs/api.md "Errors").
     """
+    if view is None:
+        return functools.partial(api_errors, fields=fields)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -111,9 +123,9 @@ def api_errors(view):
         except PermissionDenied as e:
             return error_response(403, str(e) or "您没有执行此操作的权限")
         except Refusal as e:
-            return refusal_response(e)
+            return refusal_response(e, fields)
         except DjangoValidationError as e:
-            return django_validation_response(e)
+            return django_validation_response(e, fields)
         except IdempotencyConflict as e:
             return field_errors_response({IDEMPOTENCY_HEADER: [str(e)]})
         except IntegrityError:

@@ -30,6 +30,9 @@ from grassroots.rules import development as rules
 router = Router(tags=["发展党员"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# The services name the organisation, person and meeting they are given; the requests send their ids
+# (``api_errors``: ``errors`` names the request's field).
+FIELDS = {"organisation": "organisation_id", "person": "person_id", "meeting": "meeting_id"}
 
 
 class StepOut(Schema):
@@ -121,7 +124,7 @@ class DevelopmentsQuery(Schema):
 
 
 @router.get("/developments/", response={200: Page(DevelopmentOut), **READ_ERRORS}, summary="发展党员（截至某日）")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_developments(request, filters: Query[DevelopmentsQuery]):
     _require_view(request.user)
     day = filters.day or timezone.localdate()
@@ -140,7 +143,7 @@ def list_developments(request, filters: Query[DevelopmentsQuery]):
 
 @router.get("/developments/{int:development_id}/", response={200: DevelopmentDetailOut, **READ_ERRORS},
             summary="一人的发展步骤及下一步")
-@api_errors
+@api_errors(fields=FIELDS)
 def get_development(request, development_id: ObjectId):
     development = selectors.development_for(request.user, development_id)
     return _detail(development, timezone.localdate())
@@ -156,7 +159,7 @@ class DevelopmentIn(StrictIn):
 
 
 @router.post("/developments/", response={201: DevelopmentDetailOut, **ERRORS}, summary="登记入党申请人（幂等）")
-@api_errors
+@api_errors(fields=FIELDS)
 def create_development(request, response: HttpResponse, payload: DevelopmentIn, idempotency_key: RequiredKey = None):
     organisation = access_organisation(request.user, pk=payload.organisation_id, capability=caps.VIEW)
     require_organisation(request.user, caps.RECORD, organisation, seen_with=caps.VIEW)
@@ -183,7 +186,7 @@ class StepIn(StrictIn):
 
 @router.post("/developments/{int:development_id}/steps/", response={201: DevelopmentDetailOut, **ERRORS},
              summary="记录下一步（幂等）；不符合《发展党员工作细则》的日期以 422 说明规定，次序不对等 409")
-@api_errors
+@api_errors(fields=FIELDS)
 def add_step(request, response: HttpResponse, development_id: ObjectId, payload: StepIn,
              idempotency_key: RequiredKey = None):
     development = selectors.development_for(request.user, development_id)
@@ -215,7 +218,7 @@ class ReserveQuery(Schema):
 
 @router.get("/reserve/", response={200: Page(ReserveItemOut), **READ_ERRORS},
             summary="发展党员人选储备名册（截至某日）")
-@api_errors
+@api_errors(fields=FIELDS)
 def reserve(request, filters: Query[ReserveQuery]):
     _require_view(request.user)
     day = filters.day or timezone.localdate()
@@ -256,7 +259,7 @@ class TalkIn(StrictIn):
 
 @router.post("/developments/{int:development_id}/talk/", response={200: DevelopmentDetailOut, **ERRORS},
              summary="记录入党谈话（已谈话 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def record_talk(request, response: HttpResponse, development_id: ObjectId, payload: TalkIn,
                 idempotency_key: OptionalKey = None):
     development = _editable(request.user, development_id)
@@ -278,7 +281,7 @@ class ExtendIn(StrictIn):
 
 @router.post("/developments/{int:development_id}/extend/", response={200: DevelopmentDetailOut, **ERRORS},
              summary="延长预备期（只一次；不是预备党员或已延长过 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def extend_probation(request, response: HttpResponse, development_id: ObjectId, payload: ExtendIn,
                      idempotency_key: OptionalKey = None):
     development = _editable(request.user, development_id)
@@ -300,7 +303,7 @@ class StopIn(StrictIn):
 
 @router.post("/developments/{int:development_id}/stop/", response={200: DevelopmentDetailOut, **ERRORS},
              summary="终止培养（已终止、已是正式党员或预备党员 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def stop(request, response: HttpResponse, development_id: ObjectId, payload: StopIn,
          idempotency_key: OptionalKey = None):
     development = _editable(request.user, development_id)

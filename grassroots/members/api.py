@@ -55,6 +55,10 @@ router = Router(tags=["党员"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# The services name the members, organisations and records they are given; the requests send their ids
+# (``api_errors``: ``errors`` names the request's field).
+FIELDS = {"member": "member_id", "organisation": "organisation_id", "to_organisation": "to_organisation_id",
+          "cloud_branch": "cloud_branch_id", "transfer": "transfer_id", "post": "post_id"}
 
 
 def _need(user) -> None:
@@ -224,7 +228,7 @@ class RegisterQuery(Schema):
 
 
 @router.get("/members/", response={200: Page(RegisterRowOut), **READ_ERRORS}, summary="党员名册（截至某日）")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_members(request, filters: Query[RegisterQuery]):
     _need(request.user)
     day = filters.day or timezone.localdate()
@@ -241,7 +245,7 @@ def list_members(request, filters: Query[RegisterQuery]):
 
 @router.get("/members/{int:member_id}/", response={200: MemberDetailOut, **READ_ERRORS},
             summary="党员及其全部组织关系、转接、任职、流动、双报到记录")
-@api_errors
+@api_errors(fields=FIELDS)
 def member_detail(request, member_id: ObjectId):
     _need(request.user)
     return _detail(request.user, selectors.member_for(request.user, member_id))
@@ -269,7 +273,7 @@ def _body(payload) -> dict:
 
 
 @router.post("/members/", response={201: MemberDetailOut, **ERRORS}, summary="接收党员入册（幂等）")
-@api_errors
+@api_errors(fields=FIELDS)
 def admit(request, response: HttpResponse, payload: AdmitIn, idempotency_key: RequiredKey = None):
     _need(request.user)
     organisation = access_organisation(request.user, pk=payload.organisation_id, capability=caps.VIEW)
@@ -296,7 +300,7 @@ class TransferIn(StrictIn):
 
 
 @router.post("/transfers/", response={201: TransferOut, **ERRORS}, summary="转出组织关系（幂等）")
-@api_errors
+@api_errors(fields=FIELDS)
 def send_transfer(request, response: HttpResponse, payload: TransferIn, idempotency_key: RequiredKey = None):
     _need(request.user)
     member = selectors.member_for(request.user, payload.member_id)
@@ -322,7 +326,7 @@ class ReceiveIn(StrictIn):
 
 @router.post("/transfers/{int:transfer_id}/receive/", response={200: TransferOut, **ERRORS},
              summary="接收组织关系；转往旗县外的登记回执")
-@api_errors
+@api_errors(fields=FIELDS)
 def receive_transfer(request, response: HttpResponse, transfer_id: ObjectId, payload: ReceiveIn,
                      idempotency_key: OptionalKey = None):
     _need(request.user)
@@ -348,7 +352,7 @@ class ContactIn(StrictIn):
 
 @router.post("/mobile-members/{int:mobile_id}/contacts/", response={201: ContactOut, **ERRORS},
              summary="记录与流动党员的联系（幂等）")
-@api_errors
+@api_errors(fields=FIELDS)
 def record_contact(request, response: HttpResponse, mobile_id: ObjectId, payload: ContactIn,
                    idempotency_key: RequiredKey = None):
     _need(request.user)
@@ -391,7 +395,7 @@ class MembershipEndIn(StrictIn):
 
 @router.post("/members/{int:member_id}/end/", response={200: MemberDetailOut, **ERRORS},
              summary="终止组织关系（去世、退党、开除、除名）")
-@api_errors
+@api_errors(fields=FIELDS)
 def end_membership(request, response: HttpResponse, member_id: ObjectId, payload: MembershipEndIn,
                    idempotency_key: OptionalKey = None):
     member, _ = _at_home(request.user, member_id, caps.MANAGE)
@@ -413,7 +417,7 @@ class TransfersQuery(Schema):
 
 
 @router.get("/transfers/", response={200: Page(TransferOut), **READ_ERRORS}, summary="待办的组织关系转接")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_transfers(request, filters: Query[TransfersQuery]):
     _need(request.user)
     pending = selectors.pending_transfers(request.user)
@@ -423,7 +427,7 @@ def list_transfers(request, filters: Query[TransfersQuery]):
 
 
 @router.get("/transfers/{int:transfer_id}/", response={200: TransferOut, **READ_ERRORS}, summary="一份转接")
-@api_errors
+@api_errors(fields=FIELDS)
 def get_transfer(request, transfer_id: ObjectId):
     _need(request.user)
     return _transfer(selectors.transfer_for(request.user, transfer_id))
@@ -435,7 +439,7 @@ class WithdrawIn(StrictIn):
 
 @router.post("/transfers/{int:transfer_id}/withdraw/", response={200: TransferOut, **ERRORS},
              summary="撤回尚未接收的转接（已接收或已撤回 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def withdraw_transfer(request, response: HttpResponse, transfer_id: ObjectId, payload: WithdrawIn,
                       idempotency_key: OptionalKey = None):
     _need(request.user)
@@ -477,7 +481,7 @@ class MobileQuery(Schema):
 
 @router.get("/mobile-members/", response={200: Page(MobileRowOut), **READ_ERRORS},
             summary="流动党员（截至某日；可只列久未联系的）")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_mobile(request, filters: Query[MobileQuery]):
     _need(request.user)
     day = filters.day or timezone.localdate()
@@ -502,7 +506,7 @@ class MobileIn(StrictIn):
 
 @router.post("/mobile-members/", response={201: MobileOut, **ERRORS},
              summary="登记流动党员（幂等；已登记 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def register_mobile(request, response: HttpResponse, payload: MobileIn, idempotency_key: RequiredKey = None):
     member, _ = _at_home(request.user, payload.member_id, caps.RECORD)
     cloud = None
@@ -527,7 +531,7 @@ class ReturnIn(StrictIn):
 
 @router.post("/mobile-members/{int:mobile_id}/return/", response={200: MobileOut, **ERRORS},
              summary="流动党员返回（已返回 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def mobile_returned(request, response: HttpResponse, mobile_id: ObjectId, payload: ReturnIn,
                     idempotency_key: OptionalKey = None):
     _need(request.user)
@@ -556,7 +560,7 @@ class PostIn(StrictIn):
 
 
 @router.post("/posts/", response={201: PostOut, **ERRORS}, summary="记录任职（幂等；已任该职、书记在任 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def appoint_post(request, response: HttpResponse, payload: PostIn, idempotency_key: RequiredKey = None):
     _need(request.user)
     organisation = access_organisation(request.user, pk=payload.organisation_id, capability=caps.VIEW)
@@ -579,7 +583,7 @@ class PostEndIn(StrictIn):
 
 
 @router.post("/posts/{int:post_id}/end/", response={200: PostOut, **ERRORS}, summary="离任（已离任 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def end_post(request, response: HttpResponse, post_id: ObjectId, payload: PostEndIn,
              idempotency_key: OptionalKey = None):
     _need(request.user)
@@ -622,7 +626,7 @@ def _home_report(r, day: date) -> dict:
 
 @router.get("/home-reports/", response={200: Page(HomeReportRowOut), **READ_ERRORS},
             summary="在职党员到社区报到（截至某日）")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_home_reports(request, filters: Query[HomeReportsQuery]):
     _need(request.user)
     day = filters.day or timezone.localdate()
@@ -637,7 +641,7 @@ class HoursIn(StrictIn):
 
 @router.post("/home-reports/{int:report_id}/hours/", response={200: HomeReportRowOut, **ERRORS},
              summary="记录双报到党员的服务时长（累加；报到已结束 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def add_home_report_hours(request, response: HttpResponse, report_id: ObjectId, payload: HoursIn,
                           idempotency_key: OptionalKey = None):
     _need(request.user)

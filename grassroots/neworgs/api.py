@@ -37,6 +37,9 @@ from grassroots.party.api import PartyAreaRef
 router = Router(tags=["两新组织"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# The services name the organisations and instructors they are given; the requests send their ids
+# (``api_errors``: ``errors`` names the request's field).
+FIELDS = {"organisation": "organisation_id", "instructor": "instructor_id"}
 
 
 class NewOrganisationOut(Schema):
@@ -92,7 +95,7 @@ def _area_of(user, code: str, *, required: bool):
 
 @router.get("/new-organisations/", response={200: Page(NewOrganisationOut), **READ_ERRORS},
             summary="两新组织台账（截至某日，分页）")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_new_organisations(request, filters: Query[CensusQuery]):
     _seeing(request.user)
     day = filters.day or timezone.localdate()
@@ -164,7 +167,7 @@ class NewOrganisationDayQuery(Schema):
 
 @router.get("/new-organisations/{int:new_organisation_id}/", response={200: NewOrganisationDetail, **READ_ERRORS},
             summary="一个两新组织：普查数据、党组织覆盖、指导员选派")
-@api_errors
+@api_errors(fields=FIELDS)
 def get_new_organisation(request, new_organisation_id: ObjectId, filters: Query[NewOrganisationDayQuery]):
     return _detail(request.user, new_organisation_id, filters.day or timezone.localdate())
 
@@ -180,7 +183,7 @@ class NewOrganisationIn(StrictIn):
 
 @router.post("/new-organisations/", response={201: NewOrganisationDetail, **ERRORS},
              summary="纳入一个两新组织（幂等，须带 Idempotency-Key）")
-@api_errors
+@api_errors(fields=FIELDS)
 def create_new_organisation(request, response: HttpResponse, payload: NewOrganisationIn,
                             idempotency_key: RequiredKey = None):
     user = request.user
@@ -208,7 +211,7 @@ class CensusReturnIn(StrictIn):
 
 @router.post("/new-organisations/{int:new_organisation_id}/census-returns/", response={201: CensusReturnOut, **ERRORS},
              summary="录入一次普查数据（幂等，须带 Idempotency-Key）")
-@api_errors
+@api_errors(fields=FIELDS)
 def create_census_return(request, response: HttpResponse, new_organisation_id: ObjectId, payload: CensusReturnIn,
                          idempotency_key: RequiredKey = None):
     found = selectors.new_organisation_detail(request.user, new_organisation_id)
@@ -259,7 +262,7 @@ def _four(user, filters):
 
 @router.get("/registers/", response={200: RegistersOut, **READ_ERRORS},
             summary="两新组织党建统计（截至某日）；四本台账见 /registers/built/ 等")
-@api_errors
+@api_errors(fields=FIELDS)
 def get_registers(request, filters: Query[RegistersQuery]):
     four = _four(request.user, filters)
     f = four.figures
@@ -285,7 +288,7 @@ class BuiltOut(Schema):
 
 
 @router.get("/registers/built/", response={200: Page(BuiltOut), **READ_ERRORS}, summary="已建立党组织名册")
-@api_errors
+@api_errors(fields=FIELDS)
 def register_built(request, filters: Query[RegisterPageQuery]):
     return _register_page(_four(request.user, filters).built, filters, lambda o: {
         "new_organisation_id": o.pk, "name": o.name, "organisation": o.covering_name,
@@ -303,7 +306,7 @@ class RegisterReserveOut(Schema):
 
 @router.get("/registers/reserve/", response={200: Page(RegisterReserveOut), **READ_ERRORS},
             summary="发展党员人选储备名册（两新组织）")
-@api_errors
+@api_errors(fields=FIELDS)
 def register_reserve(request, filters: Query[RegisterPageQuery]):
     return _register_page(_four(request.user, filters).reserve, filters, lambda d: {
         "development_id": d.pk, "name": d.name, "organisation": d.organisation.name, "stage": d.stage_on,
@@ -322,7 +325,7 @@ class DispatchedOut(Schema):
 
 @router.get("/registers/dispatched/", response={200: Page(DispatchedOut), **READ_ERRORS},
             summary="党建工作指导员选派名册")
-@api_errors
+@api_errors(fields=FIELDS)
 def register_dispatched(request, filters: Query[RegisterPageQuery]):
     return _register_page(_four(request.user, filters).dispatched, filters, lambda d: {
         "dispatch_id": d.pk, "instructor_id": d.instructor_id, "instructor": d.instructor.name,
@@ -340,7 +343,7 @@ class NewlyBuiltOut(Schema):
 
 @router.get("/registers/newly-built/", response={200: Page(NewlyBuiltOut), **READ_ERRORS},
             summary="新建党组织名册（当年1月1日至所问日期）")
-@api_errors
+@api_errors(fields=FIELDS)
 def register_newly_built(request, filters: Query[RegisterPageQuery]):
     return _register_page(_four(request.user, filters).newly_built, filters, lambda o: {
         "organisation_id": o.pk, "organisation": o.name, "code": o.code, "host_name": o.host_name,
@@ -355,7 +358,7 @@ class GapOut(Schema):
 
 @router.get("/registers/gap/", response={200: Page(GapOut), **READ_ERRORS},
             summary="符合条件而未建立党组织的两新组织")
-@api_errors
+@api_errors(fields=FIELDS)
 def register_gap(request, filters: Query[RegisterPageQuery]):
     return _register_page(_four(request.user, filters).gap, filters, lambda o: {
         "new_organisation_id": o.pk, "name": o.name, "full_members": o.full_members})
@@ -381,7 +384,7 @@ def _instructor(i: Instructor, dispatched_to: list[str] | None = None) -> dict:
 
 @router.get("/instructors/", response={200: Page(InstructorOut), **READ_ERRORS},
             summary="党建工作指导员人才库（截至某日，分页）")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_instructors(request, filters: Query[CensusQuery]):
     _seeing(request.user)
     day = filters.day or timezone.localdate()
@@ -408,7 +411,7 @@ class ClosedIn(StrictIn):
 
 @router.post("/new-organisations/{int:new_organisation_id}/close/", response={200: NewOrganisationDetail, **ERRORS},
              summary="注销两新组织（已注销 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def close_new_organisation(request, response: HttpResponse, new_organisation_id: ObjectId, payload: ClosedIn,
                            idempotency_key: OptionalKey = None):
     found, actor = _managed(request, new_organisation_id)
@@ -429,7 +432,7 @@ class CoverIn(StrictIn):
 
 @router.post("/new-organisations/{int:new_organisation_id}/coverages/", response={201: CoverageOut, **ERRORS},
              summary="登记党组织覆盖（幂等；已有覆盖 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def create_coverage(request, response: HttpResponse, new_organisation_id: ObjectId, payload: CoverIn,
                     idempotency_key: RequiredKey = None):
     found, actor = _managed(request, new_organisation_id)
@@ -452,7 +455,7 @@ class SpanEndIn(StrictIn):
 
 @router.post("/new-organisations/{int:new_organisation_id}/coverages/{int:coverage_id}/end/",
              response={200: CoverageOut, **ERRORS}, summary="结束覆盖（已结束 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def end_coverage(request, response: HttpResponse, new_organisation_id: ObjectId, coverage_id: ObjectId,
                  payload: SpanEndIn, idempotency_key: OptionalKey = None):
     found, actor = _managed(request, new_organisation_id)
@@ -474,7 +477,7 @@ class DispatchIn(StrictIn):
 
 @router.post("/new-organisations/{int:new_organisation_id}/dispatches/", response={201: SecondmentOut, **ERRORS},
              summary="选派党建工作指导员（幂等；已选派 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def create_dispatch(request, response: HttpResponse, new_organisation_id: ObjectId, payload: DispatchIn,
                     idempotency_key: RequiredKey = None):
     found, actor = _managed(request, new_organisation_id)
@@ -494,7 +497,7 @@ def create_dispatch(request, response: HttpResponse, new_organisation_id: Object
 
 @router.post("/new-organisations/{int:new_organisation_id}/dispatches/{int:dispatch_id}/end/",
              response={200: SecondmentOut, **ERRORS}, summary="结束选派（已结束 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def end_dispatch(request, response: HttpResponse, new_organisation_id: ObjectId, dispatch_id: ObjectId,
                  payload: SpanEndIn, idempotency_key: OptionalKey = None):
     found, actor = _managed(request, new_organisation_id)
@@ -524,7 +527,7 @@ class InstructorIn(StrictIn):
 
 @router.post("/instructors/", response={201: InstructorOut, **ERRORS},
              summary="指导员入库（幂等；入我管理的最上级区域的人才库）")
-@api_errors
+@api_errors(fields=FIELDS)
 def add_instructor(request, response: HttpResponse, payload: InstructorIn, idempotency_key: RequiredKey = None):
     _may_manage(request.user)
     area = selectors.default_area(request.user, caps.MANAGE)
@@ -547,7 +550,7 @@ class LeaveIn(StrictIn):
 
 @router.post("/instructors/{int:instructor_id}/leave/", response={200: InstructorOut, **ERRORS},
              summary="指导员退出人才库（已退出 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def instructor_leaves(request, response: HttpResponse, instructor_id: ObjectId, payload: LeaveIn,
                       idempotency_key: OptionalKey = None):
     _seeing(request.user)

@@ -8,16 +8,19 @@ the same key again creates nothing and answers the first reply with ``Idempotent
 (already under rectification, already dissolved, members still on the roll) answer 409.
 """
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
-from pydantic import StrictBool, StrictStr
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import ValidationError as PydanticValidationError
 
-from grassroots.access.scope import access_area, require_organisation, scope_of
+from grassroots.access.scope import access_area, access_scoped, require_organisation, scope_of
 from grassroots.api.common import (
     MAX_LIMIT,
     Cursor,
@@ -29,18 +32,30 @@ from grassroots.api.common import (
     once,
     page,
     position_of,
+    user_name,
 )
-from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
+from grassroots.api.errors import (
+    ErrorOut,
+    StrictDate,
+    StrictIn,
+    api_errors,
+    field_errors_response,
+    schema_errors,
+)
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
+from grassroots.core.photos import check_photo
 from grassroots.party import capabilities as caps
 from grassroots.party import selectors, services
-from grassroots.party.models import Organisation, Rectification
+from grassroots.party.models import ModelBranchEvidence, ModelBranchItem, Organisation, Rectification
+from grassroots.party.photos import evidence_photo_response
 
 router = Router(tags=["党组织"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# The services name the organisations and items they are given; the requests send their ids (``api_errors``).
+FIELDS = {"parent": "parent_id", "organisation": "organisation_id", "item": "item_id"}
 
 
 class PartyAreaRef(Schema):
@@ -111,7 +126,7 @@ class OrganisationDayQuery(Schema):
 
 @router.get("/organisations/", response={200: Page(OrganisationOut), **READ_ERRORS},
             summary="我能看到的党组织（组织树顺序）")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_organisations(request, filters: Query[ListQuery]):
     _sees_party(request.user)
     day = filters.day or timezone.localdate()
@@ -123,7 +138,7 @@ def list_organisations(request, filters: Query[ListQuery]):
 
 @router.get("/organisations/{int:organisation_id}/", response={200: OrganisationOut, **READ_ERRORS},
             summary="一个党组织")
-@api_errors
+@api_errors(fields=FIELDS)
 def get_organisation(request, organisation_id: ObjectId, filters: Query[OrganisationDayQuery]):
     return _one(request.user, organisation_id, filters.day)
 
@@ -141,7 +156,7 @@ class OrganisationIn(StrictIn):
 
 
 @router.post("/organisations/", response={201: OrganisationOut, **ERRORS}, summary="新建党组织（幂等）")
-@api_errors
+@api_errors(fields=FIELDS)
 def create_organisation(request, response: HttpResponse, payload: OrganisationIn, idempotency_key: RequiredKey = None):
     parent = selectors.organisation_for(request.user, payload.parent_id) if payload.parent_id else None
     if parent is not None:
@@ -173,7 +188,7 @@ class OrganisationPatch(StrictIn):
 
 @router.patch("/organisations/{int:organisation_id}/", response={200: OrganisationOut, **ERRORS},
               summary="修改党组织，或调整隶属关系")
-@api_errors
+@api_errors(fields=FIELDS)
 def update_organisation(request, organisation_id: ObjectId, payload: OrganisationPatch):
     organisation = selectors.organisation_for(request.user, organisation_id)
     require_organisation(request.user, caps.MANAGE, organisation, seen_with=caps.VIEW)
@@ -195,7 +210,7 @@ class DissolveIn(StrictIn):
 
 @router.post("/organisations/{int:organisation_id}/dissolve/", response={200: OrganisationOut, **ERRORS},
              summary="撤销党组织（党员须已转出、下级须已撤销或调整）")
-@api_errors
+@api_errors(fields=FIELDS)
 def dissolve_organisation(request, response: HttpResponse, organisation_id: ObjectId, payload: DissolveIn,
                           idempotency_key: OptionalKey = None):
     organisation = selectors.organisation_for(request.user, organisation_id)
@@ -255,7 +270,7 @@ class RectificationsQuery(Schema):
 
 @router.get("/rectifications/", response={200: Page(RectificationOut), **READ_ERRORS},
             summary="软弱涣散党组织整顿台账")
-@api_errors
+@api_errors(fields=FIELDS)
 def list_rectifications(request, filters: Query[RectificationsQuery]):
     _sees_party(request.user)
     if filters.status not in (None, "open", "completed"):
@@ -273,14 +288,14 @@ def list_rectifications(request, filters: Query[RectificationsQuery]):
 
 @router.get("/rectifications/{int:rectification_id}/", response={200: RectificationOut, **READ_ERRORS},
             summary="一次整顿")
-@api_errors
+@api_errors(fields=FIELDS)
 def get_rectification(request, rectification_id: ObjectId):
     return _rectification(selectors.rectification_for(request.user, rectification_id))
 
 
 @router.post("/organisations/{int:organisation_id}/rectifications/", response={201: RectificationOut, **ERRORS},
              summary="列为软弱涣散党组织，开始整顿（幂等；已在整顿中 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def open_rectification(request, response: HttpResponse, organisation_id: ObjectId, payload: RectificationIn,
                        idempotency_key: RequiredKey = None):
     organisation = selectors.organisation_for(request.user, organisation_id)
@@ -303,7 +318,7 @@ class CompleteIn(StrictIn):
 
 @router.post("/rectifications/{int:rectification_id}/complete/", response={200: RectificationOut, **ERRORS},
              summary="整顿验收（该组织自验收日起恢复正常；已验收 409）")
-@api_errors
+@api_errors(fields=FIELDS)
 def complete_rectification(request, response: HttpResponse, rectification_id: ObjectId, payload: CompleteIn,
                            idempotency_key: OptionalKey = None):
     rectification = selectors.rectification_for(request.user, rectification_id)
@@ -316,3 +331,223 @@ def complete_rectification(request, response: HttpResponse, rectification_id: Ob
 
     return once(request, response, key=idempotency_key, required=False, action="party.rectification.complete",
                 body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------- 最强党支部 (model branch)
+# The county's checklist of a year, every branch's progress on it, a branch's evidence by item (with a photo kept
+# privately), the organisation department's decision. The same selectors and services as the pages
+# (views.model_branch, evidence, evidence_submit, evidence_decide, evidence_photo, model_branch_publish).
+
+
+class ModelBranchYearQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="年度，默认今年")
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+def _year(filters) -> int:
+    return filters.year or timezone.localdate().year
+
+
+class ModelBranchItemOut(Schema):
+    id: int
+    year: int
+    number: int = Field(description="序号")
+    text: str = Field(description="标准")
+
+
+def _item(i: ModelBranchItem) -> dict:
+    return {"id": i.pk, "year": i.year, "number": i.number, "text": i.text}
+
+
+@router.get("/model-branch/items/", response={200: Page(ModelBranchItemOut), **READ_ERRORS},
+            summary="最强党支部创建标准（该年度的清单）")
+@api_errors(fields=FIELDS)
+def list_model_branch_items(request, filters: Query[ModelBranchYearQuery]):
+    _sees_party(request.user)
+    limit, position = filters.limit, position_of(filters.cursor)
+    return page([_item(i) for i in selectors.checklist(_year(filters))[position:position + limit + 1]],
+                limit, position)
+
+
+class ModelItemsIn(StrictIn):
+    year: StrictInt = Field(ge=2000, le=2100, description="年度")
+    texts: list[StrictStr] = Field(min_length=1, max_length=50,
+                                   description="标准，每条一项（最多 300 字）；重新发布替换该年度的全部标准")
+
+
+class ModelBranchChecklistOut(Schema):
+    year: int
+    items: list[ModelBranchItemOut]
+
+
+@router.post("/model-branch/items/", response={201: ModelBranchChecklistOut, **ERRORS},
+             summary="发布该年度最强党支部创建标准（幂等；已有党支部提交佐证后 409）")
+@api_errors(fields=FIELDS)
+def publish_model_branch_items(request, response: HttpResponse, payload: ModelItemsIn,
+                               idempotency_key: RequiredKey = None):
+    def work() -> dict:
+        made = services.publish_model_items(actor=Actor.from_request(request), year=payload.year, texts=payload.texts)
+        return ModelBranchChecklistOut.model_validate(
+            {"year": payload.year, "items": [_item(i) for i in made]}).model_dump()
+
+    return once(request, response, key=idempotency_key, required=True, action="party.model_item.publish",
+                body=payload.model_dump(mode="json"), work=work)
+
+
+class ModelBranchOut(Schema):
+    organisation: PartyOrganisationRef
+    parent: PartyOrganisationRef | None
+    year: int
+    items: int = Field(description="该年度标准条数")
+    submitted: int = Field(description="已提交佐证的条数")
+    accepted: int = Field(description="已认定的条数")
+    is_model_branch: bool = Field(description="全部标准均已认定：该年度最强党支部")
+
+
+@router.get("/model-branch/branches/", response={200: Page(ModelBranchOut), **READ_ERRORS},
+            summary="我能看到的党支部的最强党支部创建进度")
+@api_errors(fields=FIELDS)
+def list_model_branches(request, filters: Query[ModelBranchYearQuery]):
+    _sees_party(request.user)
+    year = _year(filters)
+    limit, position = filters.limit, position_of(filters.cursor)
+    rows = selectors.branches(request.user, year=year)[position:position + limit + 1]
+    return page([{"organisation": _ref(o), "parent": _ref(o.parent) if o.parent else None, "year": year,
+                  "items": p.items, "submitted": p.submitted, "accepted": p.accepted,
+                  "is_model_branch": p.is_model_branch} for o, p in rows], limit, position)
+
+
+class EvidenceOut(Schema):
+    id: int
+    organisation: PartyOrganisationRef
+    item: ModelBranchItemOut
+    note: str = Field(description="佐证说明")
+    has_photo: bool = Field(description="有照片：GET /api/party/evidence/{evidence_id}/photo/")
+    status: str = Field(description="pending 待审核 / accepted 已认定 / returned 退回补充")
+    status_label: str
+    decision_note: str = Field(description="审核意见（退回时写明需补充的内容）")
+    submitted_by: str
+    submitted_at: datetime
+    decided_at: datetime | None
+
+
+def _evidence(e: ModelBranchEvidence) -> dict:
+    return EvidenceOut.model_validate({
+        "id": e.pk, "organisation": _ref(e.organisation), "item": _item(e.item), "note": e.note,
+        "has_photo": bool(e.photo), "status": e.verdict, "status_label": e.get_verdict_display(),
+        "decision_note": e.verdict_note, "submitted_by": user_name(e.submitted_by), "submitted_at": e.submitted_at,
+        "decided_at": e.decided_at}).model_dump()
+
+
+class EvidenceRowOut(Schema):
+    item: ModelBranchItemOut
+    evidence: EvidenceOut | None = Field(description="该条的佐证；null 为尚未提交")
+
+
+def _branch(user, organisation_id: int) -> Organisation:
+    organisation = selectors.organisation_for(user, organisation_id)
+    if organisation.kind != Organisation.Kind.BRANCH:
+        raise Http404("只有党支部参加最强党支部创建")
+    return organisation
+
+
+@router.get("/organisations/{int:organisation_id}/model-branch/items/",
+            response={200: Page(EvidenceRowOut), **READ_ERRORS},
+            summary="一个党支部该年度每条标准及其佐证（不是党支部 404）")
+@api_errors(fields=FIELDS)
+def list_branch_evidence(request, organisation_id: ObjectId, filters: Query[ModelBranchYearQuery]):
+    organisation = _branch(request.user, organisation_id)
+    year = _year(filters)
+    limit, position = filters.limit, position_of(filters.cursor)
+    found = selectors.evidence_of(organisation, year)
+    rows = selectors.checklist(year)[position:position + limit + 1]
+    for e in found.values():
+        e.organisation = organisation
+    return page([{"item": _item(i), "evidence": _evidence(found[i.pk]) if i.pk in found else None} for i in rows],
+                limit, position)
+
+
+class EvidenceSubmitIn(StrictIn):
+    note: StrictStr = Field(min_length=1, max_length=2000, description="佐证说明")
+
+
+def _submit(request, organisation_id: int, item_id: int, note: str, photo=None) -> dict:
+    organisation = selectors.organisation_for(request.user, organisation_id)
+    require_organisation(request.user, caps.RECORD, organisation, seen_with=caps.VIEW)
+    item = access_scoped(ModelBranchItem.objects.all(), pk=item_id)
+    made = services.submit_evidence(actor=Actor.from_request(request), organisation=organisation, item=item,
+                                    note=note, photo=photo)
+    return _evidence(selectors.evidence_for(request.user, made.pk))
+
+
+@router.post("/organisations/{int:organisation_id}/model-branch/items/{int:item_id}/evidence/",
+             response={201: EvidenceOut, **ERRORS},
+             summary="提交一条标准的佐证（幂等；退回的可再提交；已认定 409）")
+@api_errors(fields=FIELDS)
+def submit_evidence(request, response: HttpResponse, organisation_id: ObjectId, item_id: ObjectId,
+                    payload: EvidenceSubmitIn, idempotency_key: RequiredKey = None):
+    return once(request, response, key=idempotency_key, required=True, action="party.evidence.submit",
+                body=payload.model_dump(mode="json"),
+                work=lambda: _submit(request, organisation_id, item_id, payload.note))
+
+
+@router.post("/organisations/{int:organisation_id}/model-branch/items/{int:item_id}/evidence/with-photo/",
+             response={201: EvidenceOut, **ERRORS},
+             summary="提交佐证并附照片（multipart，幂等）")
+@api_errors(fields=FIELDS)
+def submit_evidence_with_photo(request, response: HttpResponse, organisation_id: ObjectId, item_id: ObjectId,
+                               data: Form[str], photo: File[UploadedFile], idempotency_key: RequiredKey = None):
+    """The body of ``POST …/evidence/`` as the JSON text of the form field ``data``, the photo in the file field
+    ``photo``: checked to be an image and re-encoded (EXIF and its GPS position dropped) before it is stored."""
+    try:
+        payload = EvidenceSubmitIn.model_validate_json(data)
+    except PydanticValidationError as exc:
+        return field_errors_response(schema_errors(exc.errors()))
+    try:
+        checked = check_photo(photo)
+    except DjangoValidationError as exc:
+        raise DjangoValidationError({"photo": exc.messages}) from None
+    return once(request, response, key=idempotency_key, required=True, action="party.evidence.submit",
+                body={**payload.model_dump(mode="json"), "photo": checked.sha256},
+                work=lambda: _submit(request, organisation_id, item_id, payload.note, photo=checked))
+
+
+@router.get("/evidence/{int:evidence_id}/", response={200: EvidenceOut, **READ_ERRORS}, summary="一条佐证")
+@api_errors(fields=FIELDS)
+def get_evidence(request, evidence_id: ObjectId):
+    return _evidence(selectors.evidence_for(request.user, evidence_id))
+
+
+class EvidenceDecideIn(StrictIn):
+    verdict: Literal["accepted", "returned"] = Field(description="accepted 认定 / returned 退回补充")
+    note: StrictStr = Field("", max_length=300, description="审核意见；退回时必填")
+
+
+@router.post("/evidence/{int:evidence_id}/decide/", response={200: EvidenceOut, **ERRORS},
+             summary="审核佐证：认定或退回补充（组织部门；已审核 409）")
+@api_errors(fields=FIELDS)
+def decide_evidence(request, response: HttpResponse, evidence_id: ObjectId, payload: EvidenceDecideIn,
+                    idempotency_key: OptionalKey = None):
+    found = selectors.evidence_for(request.user, evidence_id)
+    require_organisation(request.user, caps.MANAGE, found.organisation, seen_with=caps.VIEW)
+
+    def work() -> dict:
+        services.decide_evidence(actor=Actor.from_request(request), evidence=found, verdict=payload.verdict,
+                                 note=payload.note)
+        return _evidence(selectors.evidence_for(request.user, evidence_id))
+
+    return once(request, response, key=idempotency_key, required=False, action="party.evidence.decide",
+                body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+PHOTO = {"responses": {200: {"description": "佐证照片（image/jpeg 或 image/png）",
+                             "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.get("/evidence/{int:evidence_id}/photo/", response=READ_ERRORS, openapi_extra=PHOTO,
+            summary="佐证照片（没有照片 404）")
+@api_errors(fields=FIELDS)
+def evidence_photo(request, evidence_id: ObjectId):
+    """The photo from private storage, to whoever sees the branch (as the page serves it); no public URL."""
+    return evidence_photo_response(selectors.evidence_for(request.user, evidence_id))

@@ -6,13 +6,12 @@ Scoped through access.scope: an organisation the caller does not reach is 404, a
 who sees no party register at all (a grid worker, a cashier); one who may only look gets 403 on a write.
 """
 
-import mimetypes
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +36,7 @@ from grassroots.core.table_import import import_page, template_response
 from grassroots.party import capabilities as caps
 from grassroots.party import forms, selectors, services
 from grassroots.party.models import ModelBranchItem, Organisation
+from grassroots.party.photos import evidence_photo_response
 from grassroots.rules import party_tree
 
 EXPORT_HEADERS = ["组织代码", "名称", "类别", "建在", "所在单位", "所在区域代码", "所在区域", "上级组织代码",
@@ -398,19 +398,7 @@ def evidence_decide(request, pk: int):
 @require_GET
 def evidence_photo(request, pk: int):
     """The evidence photo, from private storage, to whoever sees the branch; it has no public URL."""
-    found = selectors.evidence_for(request.user, pk)
-    if not found.photo:
-        raise Http404("没有照片")
-    try:
-        handle = found.photo.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("照片文件不存在") from exc
-    content_type = mimetypes.guess_type(found.photo.name)[0] or ""
-    if not content_type.startswith("image/") or content_type == "image/svg+xml":
-        return FileResponse(handle, as_attachment=True, content_type="application/octet-stream")
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_photo_response(selectors.evidence_for(request.user, pk))
 
 
 # ---------------------------------------------------------------- Excel

@@ -181,3 +181,14 @@ def test_stopping_a_development(as_secretary, as_reader, as_outsider, people):
     assert post(as_secretary, url, body, key="x1").json() == first.json()
     again = post(as_secretary, url, body, key="x2")
     assert again.status_code == 409 and "终止培养" in again.json()["detail"]
+
+
+def test_a_422_names_the_requests_field_not_the_services(as_org_staff, party_world, homes):
+    """register refuses a person who does not live in the organisation's area naming its argument ``person``; the
+    answer names the request's ``person_id`` (api_errors' ``fields``)."""
+    resident = homes["SQ-0002"].members.get()
+    body = {"organisation_id": party_world.guanjing.pk, "applied_on": "2026-11-02", "person_id": resident.pk}
+    refused = post(as_org_staff, f"{API}/developments/", body, key="k-field")
+    assert refused.status_code == 422, refused.content
+    assert list(refused.json()["errors"]) == ["person_id"]
+    assert not Development.objects.filter(person=resident).exists()

@@ -226,3 +226,13 @@ def test_home_reports_listed_and_hours_added_once(phoned, unit_secretary, as_sec
     services.end_home_report(actor=actor_for(unit_secretary), report=report, ended_on=date(2026, 12, 31))
     ended = post(as_secretary, url, {"hours": 1}, "k-h2")  # still runs today, but its end is recorded
     assert ended.status_code == 409 and "的报到已于 2026-12-31 结束" in ended.json()["detail"]
+
+
+def test_a_422_names_the_requests_field_not_the_services(phoned, as_org_staff):
+    """appoint_post refuses a member of another organisation naming its argument ``member``; the answer names the
+    request's ``member_id`` (api_errors' ``fields``)."""
+    body = {"organisation_id": phoned.saiqin.pk, "member_id": phoned.members["刘建国"].pk, "title": "committee",
+            "started_on": "2026-01-05"}
+    refused = post(as_org_staff, f"{API}/posts/", body, "k-field")
+    assert refused.status_code == 422, refused.content
+    assert list(refused.json()["errors"]) == ["member_id"] and "不是" in refused.json()["errors"]["member_id"][0]

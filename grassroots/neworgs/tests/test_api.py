@@ -185,3 +185,12 @@ def test_the_pool_grows_and_shrinks(census, as_org_staff, as_township_staff, as_
     gone = post(as_org_staff, leave, {"left_on": "2026-08-01"})
     assert gone.status_code == 200 and gone.json()["left_on"] == "2026-08-01"
     assert post(as_org_staff, leave, {"left_on": "2026-08-02"}).status_code == 409
+
+
+def test_a_422_names_the_requests_field_not_the_services(census, as_org_staff):
+    """dispatch refuses an instructor not yet in the pool on the day naming its argument ``instructor``; the answer
+    names the request's ``instructor_id`` (api_errors' ``fields``)."""
+    url = f"/api/party/new-organisations/{census.orgs['乙'].pk}/dispatches/"
+    refused = post(as_org_staff, url, {"instructor_id": census.instructor.pk, "started_on": "2025-12-01"}, "k")
+    assert refused.status_code == 422, refused.content
+    assert list(refused.json()["errors"]) == ["instructor_id"]
