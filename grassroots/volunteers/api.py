@@ -893,17 +893,24 @@ def _rota_form(user, payload: RotaIn) -> rota_forms.RotaForm:
     checks; its errors named as the API names the fields."""
     if (payload.term_end - payload.term_start).days > MAX_TERM_DAYS:
         raise ValidationError({"term_end": f"排班期最长 {MAX_TERM_DAYS} 天"})
-    if any(len(s) > 100 for s in payload.subjects):
-        raise ValidationError({"subjects": "每个服务主题最多 100 个字符"})
+    subjects = [s.strip() for s in payload.subjects if s.strip()]
+    if not subjects:
+        raise ValidationError({"subjects": "请填写服务主题，每行一个"})
+    if any(len(s) > 100 or "\n" in s or "\r" in s for s in subjects):
+        raise ValidationError({"subjects": "每个服务主题一行，最多 100 个字符"})
     form = rota_forms.RotaForm({
         "title": payload.title, "site": payload.site_id, "place": payload.place, "teams": payload.team_ids,
         "slots": list(payload.slots), "term_start": payload.term_start.isoformat(),
         "term_end": payload.term_end.isoformat(), "start_time": payload.start_time.strftime("%H:%M"),
         "end_time": payload.end_time.strftime("%H:%M"), "group_min": payload.group_min,
         "group_max": payload.group_max, "teams_per_slot": payload.teams_per_slot or "",
-        "subjects": "\n".join(payload.subjects), "subjects_by_team": payload.subjects_by_team}, user=user)
+        "subjects": "\n".join(subjects), "subjects_by_team": payload.subjects_by_team}, user=user)
     if not form.is_valid():
-        raise ValidationError({ROTA_FIELDS.get(f, f): list(messages) for f, messages in form.errors.items()})
+        def named(f: str, messages) -> list[str]:  # "实践阵地：选择一个有效的选项…": the field, in Chinese
+            label = form.fields[f].label if f in form.fields else ""
+            return [m if not label or label in m else f"{label}：{m}" for m in messages]
+
+        raise ValidationError({ROTA_FIELDS.get(f, f): named(f, messages) for f, messages in form.errors.items()})
     return form
 
 
