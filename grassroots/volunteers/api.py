@@ -1,6 +1,7 @@
 """The volunteer service's JSON API (mounted at /api/volunteers/): sites, teams, volunteers, activities, sign-ups,
 check-in and check-out (each with a required Idempotency-Key: a phone on a weak signal retries), no-shows, hours,
-rotas. Same conventions as the other routers (docs/api.md; its "Pairing and volunteers" section)."""
+rotas (generated, published, their turns changed), 派单 of wishes and the village's hours rule. Same conventions as
+the other routers (docs/api.md; its "Pairing and volunteers" section)."""
 
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -1180,8 +1181,8 @@ def create_team(request, response: HttpResponse, payload: TeamIn, idempotency_ke
 
 
 # ================================================================================================ 派单 → 接单
-# A team's leader answers the wishes dispatched to the team (the page 接单). Dispatching a wish to a team stays on
-# the page (the wish's own routes are the demands API's).
+# A team's leader answers the wishes dispatched to the team (the page 接单); dispatching a wish to a team (派单) is
+# below (the wish's own routes are the demands API's).
 
 
 class DemandRefOut(Schema):
