@@ -987,7 +987,7 @@ def create_rota(request, response: HttpResponse, payload: RotaIn, idempotency_ke
 
 
 # The village's hours → points rule (the page 志愿时长积分项目): read by who sees the village's volunteer service
-# (a grid worker from inside it too), chosen by MANAGE on the village (services.set_hours_rule).
+# (from a grid inside it too), chosen by MANAGE on the village (services.set_hours_rule).
 
 VillageCode = Annotated[str, Field(min_length=1, max_length=20, description="嘎查村（社区）的区划代码")]
 

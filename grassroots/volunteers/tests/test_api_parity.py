@@ -404,20 +404,22 @@ def wish(w, make_demand):
     return make_demand("独居老人王奶奶希望有人帮忙修好院门", kind="wish", category=None, channel="grid_worker")
 
 
-def test_a_wish_is_dispatched_to_a_team_once(w, wish, as_secretary, as_reader, as_outsider, anonymous):
+def test_a_wish_is_dispatched_to_a_team_once(w, wish, as_secretary, as_reader, as_outsider, as_insider, anonymous):
     teams = as_secretary.get(f"{API}/wishes/{wish.pk}/teams/")
     assert teams.status_code == 200 and teams.json()["next_cursor"] is None
     assert w.team.pk in [t["id"] for t in teams.json()["items"]]
     assert as_reader.get(f"{API}/wishes/{wish.pk}/teams/").status_code == 200  # the page shows them the form too
     for read in ("teams", "dispatches"):
-        error(as_outsider.get(f"{API}/wishes/{wish.pk}/{read}/"), 404, "not_found")
+        for stranger in (as_outsider, as_insider):  # another village's secretary; a grid worker (no volunteer role)
+            error(stranger.get(f"{API}/wishes/{wish.pk}/{read}/"), 404, "not_found")
         error(anonymous.get(f"{API}/wishes/{wish.pk}/{read}/"), 401, "unauthenticated")
     assert as_secretary.get(f"{API}/wishes/{wish.pk}/dispatches/").json() == {"items": [], "next_cursor": None}
 
     path = f"/wishes/{wish.pk}/dispatch/"
     body = {"team_id": w.team.pk, "note": "请本周内上门"}
     error(send(as_reader, "post", path, body, key="d-1"), 403, "forbidden")
-    error(send(as_outsider, "post", path, body, key="d-1"), 404, "not_found")
+    for stranger in (as_outsider, as_insider):
+        error(send(stranger, "post", path, body, key="d-1"), 404, "not_found")
     error(send(anonymous, "post", path, body, key="d-1"), 401, "unauthenticated")
     assert "Idempotency-Key" in error(send(as_secretary, "post", path, body), 422, "invalid")["errors"]
     wrong = error(send(as_secretary, "post", path, {"team_id": 2**40}, key="d-0"), 422, "invalid")
@@ -459,7 +461,8 @@ def per_hour(w, catalogue, system_actor):
     return version.rule
 
 
-def test_the_village_chooses_its_hours_rule(w, region, per_hour, as_secretary, as_reader, as_outsider, anonymous):
+def test_the_village_chooses_its_hours_rule(w, region, per_hour, as_secretary, as_reader, as_outsider, as_insider,
+                                            anonymous):
     code = region["赛沁塔拉嘎查"].code
     path = f"/villages/{code}/hours-rule/"
     seen = as_secretary.get(API + path)
@@ -471,12 +474,14 @@ def test_the_village_chooses_its_hours_rule(w, region, per_hour, as_secretary, a
     looked = as_reader.get(API + path)
     assert looked.status_code == 200 and looked.json()["may_change"] is False
     error(as_outsider.get(API + path), 404, "not_found")
+    error(as_insider.get(API + path), 404, "not_found")  # a grid worker holds no volunteer role: as on the page
     error(as_secretary.get(f"{API}/villages/{region['乌丹镇'].code}/hours-rule/"), 404, "not_found")  # not a village
     error(anonymous.get(API + path), 401, "unauthenticated")
 
     body = {"rule_id": per_hour.pk}
     error(send(as_reader, "put", path, body), 403, "forbidden")
-    error(send(as_outsider, "put", path, body), 404, "not_found")
+    for stranger in (as_outsider, as_insider):
+        error(send(stranger, "put", path, body), 404, "not_found")
     error(send(anonymous, "put", path, body), 401, "unauthenticated")
     assert list(error(send(as_secretary, "put", path, {"rule_id": 2**40}), 422, "invalid")["errors"]) == ["rule_id"]
     assert list(error(send(as_secretary, "put", path, {}), 422, "invalid")["errors"]) == ["rule_id"]
