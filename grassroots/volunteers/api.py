@@ -50,6 +50,7 @@ from grassroots.audit.context import Actor
 from grassroots.catalogue.selectors import version_in_force
 from grassroots.core.refusals import Refusal
 from grassroots.demands.models import Unit
+from grassroots.rules.points import period_bounds
 from grassroots.rules.volunteering import SLOT_LABELS, SLOTS
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers import rota_forms, selectors, services
@@ -1068,6 +1069,62 @@ def set_hours_rule(request, response: HttpResponse, code: VillageCode, payload: 
     with _api_names({"rule": "rule_id"}):
         return once(request, response, key=idempotency_key, required=False, action=services.HOURS_RULE_SET,
                     body={"village": village.code, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class HoursClaimRefOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    points: int
+
+
+class HoursOutcomeOut(Schema):
+    id: int
+    signup_id: int
+    served_on: date
+    volunteer: TeamRef
+    activity_id: int
+    activity_title: str
+    confirmed_minutes: int | None = Field(description="确认的分钟数")
+    outcome: str = Field(description="proposed / capped / no_rule / not_resident / too_old / not_applicable / carried")
+    outcome_label: str
+    hours: int = Field(description="计分小时（提交审核的）")
+    claim: HoursClaimRefOut | None = Field(description="提交的积分申报及其审核状态（未提交为 null）")
+
+
+class HoursOutcomesQuery(Schema):
+    month: str | None = Field(None, max_length=7, description="月份 YYYY-MM；默认本月")
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+def _month(raw: str | None) -> tuple[date, date]:
+    text = (raw or "").strip()
+    try:
+        day = datetime.strptime(text, "%Y-%m").date() if text else timezone.localdate().replace(day=1)
+    except ValueError:
+        raise ValidationError({"month": "月份格式不正确（YYYY-MM，如 2026-06）"}) from None
+    if not 2000 <= day.year <= 2999:
+        raise ValidationError({"month": "月份须在 2000 年到 2999 年之间"})
+    return period_bounds(day, "month")
+
+
+@router.get("/villages/{code}/hours-rule/outcomes/", response={200: Page(HoursOutcomeOut), **VOL_ERRORS},
+            summary="一个月内本村志愿者已确认的服务时长提交积分的结果（按服务日期；分页）")
+@api_errors
+def hours_outcomes(request, code: VillageCode, filters: Query[HoursOutcomesQuery]):
+    village = _hours_village(request.user, code)
+    start, end = _month(filters.month)
+    position = position_of(filters.cursor)
+    rows = list(selectors.hours_outcomes(village, start, end)[position:position + filters.limit + 1])
+    return page([{
+        "id": o.pk, "signup_id": o.signup_id, "served_on": o.signup.served_on,
+        "volunteer": {"id": o.signup.volunteer_id, "name": o.signup.volunteer.name},
+        "activity_id": o.signup.activity_id, "activity_title": o.signup.activity.title,
+        "confirmed_minutes": o.signup.confirmed_minutes, "outcome": o.outcome, "outcome_label": o.get_outcome_display(),
+        "hours": o.hours, "claim": None if o.claim is None else {
+            "id": o.claim.pk, "status": o.claim.status, "status_label": o.claim.get_status_display(),
+            "points": o.claim.points}} for o in rows], filters.limit, position)
 
 
 # ================================================================================================ managing sites and teams

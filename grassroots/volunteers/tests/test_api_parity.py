@@ -26,6 +26,8 @@ from grassroots.volunteers.models import (
     Volunteer,
 )
 from grassroots.volunteers.testing import local, rota_args
+from grassroots.volunteers.tests.test_hours_points import TODAY as HOURS_TODAY
+from grassroots.volunteers.tests.test_hours_points import propose, serve
 
 API = "/api/volunteers"
 BEFORE = local(2026, 6, 1, 12)
@@ -498,3 +500,28 @@ def test_the_village_chooses_its_hours_rule(w, region, per_hour, as_secretary, a
     cleared = send(as_secretary, "put", path, {"rule_id": None})
     assert cleared.status_code == 200 and cleared.json()["rule"] is None and cleared.json()["set_at"] is None
     assert not HoursRule.objects.exists()
+
+
+def test_a_month_of_what_confirmed_hours_proposed(w, region, catalogue, system_actor, as_secretary, as_reader,
+                                                  as_outsider, anonymous):
+    version = catalogue_services.add_rule(
+        actor=system_actor, rule_set=catalogue, code="F01", title="志愿服务", kind="incentive",
+        categories=["resident", "party_member"], points=5, unit="per_hour", cap=40, cap_period="month",
+        effective_from=date(2026, 1, 1))
+    services.set_hours_rule(actor=system_actor, village=region["赛沁塔拉嘎查"], rule=version.rule)
+    signup = serve(w, w.volunteer, (2026, 6, 10), 120)
+    assert propose(signup_ids=[signup.pk], today=HOURS_TODAY)["proposed"] == 1
+    path = f"{API}/villages/{region['赛沁塔拉嘎查'].code}/hours-rule/outcomes/"
+    june = as_secretary.get(path, {"month": "2026-06"})
+    assert june.status_code == 200, june.content
+    [row] = june.json()["items"]
+    assert (row["signup_id"], row["served_on"], row["volunteer"]["name"], row["confirmed_minutes"]) == \
+        (signup.pk, "2026-06-10", "张秀兰", 120)
+    assert (row["outcome"], row["hours"], row["claim"]["points"], row["claim"]["status"]) == \
+        ("proposed", 2, 10, "in_review")
+    assert as_reader.get(path, {"month": "2026-06"}).json()["items"] == june.json()["items"]
+    assert as_secretary.get(path, {"month": "2026-07"}).json() == {"items": [], "next_cursor": None}
+    for bad in ("2026-13", "六月", "9999-12"):
+        assert list(error(as_secretary.get(path, {"month": bad}), 422, "invalid")["errors"]) == ["month"]
+    error(as_outsider.get(path), 404, "not_found")
+    error(anonymous.get(path), 401, "unauthenticated")
