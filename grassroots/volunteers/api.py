@@ -1,15 +1,17 @@
 """The volunteer service's JSON API (mounted at /api/volunteers/): sites, teams, volunteers, activities, sign-ups,
 check-in and check-out (each with a required Idempotency-Key: a phone on a weak signal retries), no-shows, hours,
-rotas. Same conventions as the other routers (docs/api.md; its "Pairing and volunteers" section)."""
+rotas (generated, published, their turns changed), 派单 of wishes and the village's hours rule. Same conventions as
+the other routers (docs/api.md; its "Pairing and volunteers" section)."""
 
+from contextlib import contextmanager
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr
 
 from grassroots.access.scope import (
     access_activity,
@@ -34,17 +36,39 @@ from grassroots.api.common import (
     page,
     position_of,
 )
-from grassroots.api.errors import ErrorOut, StrictIn, ValidationErrorOut, api_errors, error_response
+from grassroots.api.errors import (
+    ErrorOut,
+    StrictDate,
+    StrictIn,
+    ValidationErrorOut,
+    api_errors,
+    error_response,
+)
 from grassroots.api.ids import ObjectId, StrictObjectId
+from grassroots.areas.models import Level
 from grassroots.audit.context import Actor
+from grassroots.catalogue.selectors import version_in_force
 from grassroots.core.refusals import Refusal
 from grassroots.demands.models import Unit
-from grassroots.rules.volunteering import SLOT_LABELS
+from grassroots.rules.points import period_bounds
+from grassroots.rules.volunteering import SLOT_LABELS, SLOTS
 from grassroots.volunteers import capabilities as caps
-from grassroots.volunteers import selectors, services
-from grassroots.volunteers.models import Dispatch, RotaTurn, SignUp, Team, TeamMember, Volunteer
+from grassroots.volunteers import rota_forms, selectors, services
+from grassroots.volunteers.models import Dispatch, HoursRule, RotaTurn, SignUp, Team, TeamMember, Volunteer
 
 router = Router(tags=["志愿服务"])
+
+
+@contextmanager
+def _api_names(names: dict[str, str]):
+    """A service's or form's ValidationError with its fields named as the API names them (``teams`` → ``team_ids``);
+    a Refusal stays a Refusal (409)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise type(exc)({names.get(f, f): messages for f, messages in exc.message_dict.items()}) from None
 
 
 # ================================================================================================ sites, teams, volunteers
@@ -826,8 +850,281 @@ def publish_rota(request, response: HttpResponse, rota_id: ObjectId, idempotency
                 body={"rota": rota_id}, work=work, status=200)
 
 
+# Generating a rota: what the page 新建排班 does (rota_forms.RotaForm, services.preview_rota / generate_rota).
+
+# A term longer than this is refused before the generator runs (the page has no bound; a school term is ~20 weeks).
+MAX_TERM_DAYS = 366
+ROTA_FIELDS = {"site": "site_id", "teams": "team_ids"}
+
+
+def _hh_mm(value):
+    if isinstance(value, time):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdecimal():
+        raise ValueError("应为时间（HH:MM，如 07:30）")
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise ValueError("应为时间（HH:MM，如 07:30）") from None
+
+
+StrictClock = Annotated[time, BeforeValidator(_hh_mm)]
+
+
+class RotaIn(StrictIn):
+    title: StrictStr = Field(min_length=1, max_length=100, description="排班名称")
+    site_id: StrictObjectId = Field(description="实践阵地（本人管理区域内的中心、所、站）")
+    place: StrictStr = Field(min_length=1, max_length=200, description="服务地点")
+    team_ids: list[StrictObjectId] = Field(min_length=1, max_length=50, description="参加排班的服务队")
+    slots: list[Literal[SLOTS]] = Field(min_length=1, max_length=len(SLOTS),
+                                        description="每周服务时段代码（mon_am 周一上午 … sun_pm 周日下午）")
+    term_start: StrictDate = Field(description="开始日期（YYYY-MM-DD）")
+    term_end: StrictDate = Field(description=f"结束日期（YYYY-MM-DD；排班期最长 {MAX_TERM_DAYS} 天）")
+    start_time: StrictClock = Field(description="每次开始（HH:MM）")
+    end_time: StrictClock = Field(description="每次结束（HH:MM）")
+    group_min: StrictInt = Field(ge=1, le=20, description="每组最少人数")
+    group_max: StrictInt = Field(ge=1, le=20, description="每组最多人数")
+    teams_per_slot: StrictInt | None = Field(None, ge=1, le=50, description="每个时段最多安排几个服务队；不填则平均分配")
+    subjects: list[StrictStr] = Field(min_length=1, max_length=50, description="服务主题，按周轮换")
+    subjects_by_team: StrictBool = Field(False, description="各队错开主题（同一周各队讲不同主题）")
+
+
+def _rota_form(user, payload: RotaIn) -> rota_forms.RotaForm:
+    """The page's own form, bound to the API's input: the same choices (MANAGE on the site and the teams), the same
+    checks; its errors named as the API names the fields."""
+    if (payload.term_end - payload.term_start).days > MAX_TERM_DAYS:
+        raise ValidationError({"term_end": f"排班期最长 {MAX_TERM_DAYS} 天"})
+    subjects = [s.strip() for s in payload.subjects if s.strip()]
+    if not subjects:
+        raise ValidationError({"subjects": "请填写服务主题，每行一个"})
+    if any(len(s) > 100 or "\n" in s or "\r" in s for s in subjects):
+        raise ValidationError({"subjects": "每个服务主题一行，最多 100 个字符"})
+    form = rota_forms.RotaForm({
+        "title": payload.title, "site": payload.site_id, "place": payload.place, "teams": payload.team_ids,
+        "slots": list(payload.slots), "term_start": payload.term_start.isoformat(),
+        "term_end": payload.term_end.isoformat(), "start_time": payload.start_time.strftime("%H:%M"),
+        "end_time": payload.end_time.strftime("%H:%M"), "group_min": payload.group_min,
+        "group_max": payload.group_max, "teams_per_slot": payload.teams_per_slot or "",
+        "subjects": "\n".join(subjects), "subjects_by_team": payload.subjects_by_team}, user=user)
+    if not form.is_valid():
+        def named(f: str, messages) -> list[str]:  # "实践阵地：选择一个有效的选项…": the field, in Chinese
+            label = form.fields[f].label if f in form.fields else ""
+            return [m if not label or label in m else f"{label}：{m}" for m in messages]
+
+        raise ValidationError({ROTA_FIELDS.get(f, f): named(f, messages) for f, messages in form.errors.items()})
+    return form
+
+
+class RotaPlanTurnOut(Schema):
+    week: int
+    date: date
+    slot: str
+    slot_label: str
+    team_id: int
+    team_name: str
+    subject: str
+    members: list[TurnMemberOut]
+
+
+class RotaPlanWeekOut(Schema):
+    week: int
+    turns: list[RotaPlanTurnOut]
+
+
+class RotaPlanOut(Schema):
+    summary: str = Field(description="排班概况（几个服务队、每周几个时段、每个时段几个队）")
+    weeks: list[RotaPlanWeekOut] = Field(description="逐周的班次与当班队员（未保存）")
+
+
+def _plan_out(plan, teams) -> dict:
+    names = dict(Volunteer.objects.filter(pk__in={v for t in plan.turns for v in t.members}).values_list("pk", "name"))
+    team_names = {t.pk: t.name for t in teams}
+    weeks: dict[int, list[dict]] = {}
+    for t in plan.turns:
+        weeks.setdefault(t.week, []).append({
+            "week": t.week, "date": t.day, "slot": t.slot, "slot_label": SLOT_LABELS[t.slot], "team_id": t.team,
+            "team_name": team_names[t.team], "subject": t.subject,
+            "members": [{"id": v, "name": names[v]} for v in t.members]})
+    return {"summary": plan.summary, "weeks": [{"week": w, "turns": turns} for w, turns in sorted(weeks.items())]}
+
+
+@router.post("/rotas/preview/", response={200: RotaPlanOut, **ROTA_ERRORS},
+             summary="预览排班（管理；与新建排班同样的输入，只生成不保存；排不出时答 422 并说明原因）")
+@api_errors
+def preview_rota(request, payload: RotaIn):
+    user = request.user
+    _manages_somewhere(user)
+    form = _rota_form(user, payload)
+    args = form.service_args()
+    with _api_names(ROTA_FIELDS):
+        plan = services.preview_rota(actor=Actor.from_request(request), **args)
+    return Status(200, _plan_out(plan, args["teams"]))
+
+
+@router.post("/rotas/", response={201: RotaDetailOut, **ROTA_ERRORS},
+             summary="新建排班（管理；按输入生成并保存为草稿，与预览的结果相同；排不出时答 422；"
+                     "幂等，须带 Idempotency-Key）")
+@api_errors
+def create_rota(request, response: HttpResponse, payload: RotaIn, idempotency_key: RequiredKey = None):
+    user = request.user
+    _manages_somewhere(user)
+    form = _rota_form(user, payload)
+    args, data = form.service_args(), form.cleaned_data
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        rota = services.generate_rota(actor=actor, title=data["title"], place=data["place"], site=data["site"],
+                                      start_time=data["start_time"], end_time=data["end_time"], **args)
+        return RotaDetailOut.model_validate(_rota_detail(user, rota.pk)).model_dump()
+
+    with _api_names(ROTA_FIELDS):
+        return once(request, response, key=idempotency_key, required=True, action=services.ROTA_CREATE,
+                    body=payload.model_dump(mode="json"), work=work)
+
+
 
 # ================================================================================================ hours → points
+
+
+# The village's hours → points rule (the page 志愿时长积分项目): read by who sees the village's volunteer service
+# (from a grid inside it too), chosen by MANAGE on the village (services.set_hours_rule).
+
+VillageCode = Annotated[str, Field(min_length=1, max_length=20, description="嘎查村（社区）的区划代码")]
+
+
+class HoursRuleChoiceOut(Schema):
+    id: int = Field(description="积分项目（rule）编号：作为 rule_id 提交")
+    code: str
+    title: str
+    points: int = Field(description="每小时分值")
+    cap: int | None = Field(description="封顶分值（无封顶为 null）")
+    cap_period: str = Field(description="封顶周期代码（无封顶为空）")
+    cap_period_label: str
+
+
+class HoursRuleOut(Schema):
+    village: AreaRef
+    rule: HoursRuleChoiceOut | None = Field(description="现用的积分项目；未设置为 null（志愿时长不申报积分）")
+    set_at: datetime | None
+    may_change: bool = Field(description="本人可否更改")
+    choices: list[HoursRuleChoiceOut] = Field(description="可选的项目：本村积分细则中现行的、按小时计分、无须照片的")
+
+
+class HoursRuleIn(StrictIn):
+    rule_id: StrictObjectId | None = Field(description="选用的积分项目（choices 之一）；null 为取消")
+
+
+def _rule_choice(rule, version) -> dict:
+    return {"id": rule.pk, "code": rule.code, "title": version.title if version else "", "points":
+            version.points if version else 0, "cap": version.cap if version else None,
+            "cap_period": version.cap_period if version else "",
+            "cap_period_label": version.get_cap_period_display() if version else ""}
+
+
+def _hours_rule_out(user, village) -> dict:
+    choosable = selectors.hours_rules_choosable(village)
+    current = HoursRule.objects.filter(village=village).select_related("rule").first()
+    rule = None
+    if current is not None:
+        version = next((r.current for r in choosable if r.pk == current.rule_id), None) or version_in_force(
+            current.rule, timezone.localdate()) or current.rule.versions.order_by("-version").first()
+        rule = _rule_choice(current.rule, version)
+    return {"village": area_ref(village), "rule": rule, "set_at": current.set_at if current else None,
+            "may_change": scope_of(user).can(caps.MANAGE, village.path),
+            "choices": [_rule_choice(r, r.current) for r in choosable]}
+
+
+def _hours_village(user, code: str):
+    return access_area(user, code=code, capability=caps.VIEW, level=Level.VILLAGE, from_inside=True)
+
+
+@router.get("/villages/{code}/hours-rule/", response={200: HoursRuleOut, **VOL_ERRORS},
+            summary="嘎查村的志愿时长积分项目（已确认的服务时长按它申报积分）及可选项目")
+@api_errors
+def get_hours_rule(request, code: VillageCode):
+    return Status(200, _hours_rule_out(request.user, _hours_village(request.user, code)))
+
+
+@router.put("/villages/{code}/hours-rule/", response={200: HoursRuleOut, **VOL_ERRORS},
+            summary="设置或取消嘎查村的志愿时长积分项目（管理；已申报的不受影响；带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def set_hours_rule(request, response: HttpResponse, code: VillageCode, payload: HoursRuleIn,
+                   idempotency_key: OptionalKey = None):
+    user = request.user
+    village = _hours_village(user, code)
+    if not scope_of(user).can(caps.MANAGE, village.path):
+        refuse(seen=True)  # admitted to look above: 403
+    rule = None
+    if payload.rule_id is not None:
+        rule = next((r for r in selectors.hours_rules_choosable(village) if r.pk == payload.rule_id), None)
+        if rule is None:
+            raise ValidationError({"rule_id": f"编号 {payload.rule_id} 不是{village.name}可选的志愿时长积分项目"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.set_hours_rule(actor=actor, village=village, rule=rule)
+        return HoursRuleOut.model_validate(_hours_rule_out(user, village)).model_dump()
+
+    with _api_names({"rule": "rule_id"}):
+        return once(request, response, key=idempotency_key, required=False, action=services.HOURS_RULE_SET,
+                    body={"village": village.code, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class HoursClaimRefOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    points: int
+
+
+class HoursOutcomeOut(Schema):
+    id: int
+    signup_id: int
+    served_on: date
+    volunteer: TeamRef
+    activity_id: int
+    activity_title: str
+    confirmed_minutes: int | None = Field(description="确认的分钟数")
+    outcome: str = Field(description="proposed / capped / no_rule / not_resident / too_old / not_applicable / carried")
+    outcome_label: str
+    hours: int = Field(description="计分小时（提交审核的）")
+    claim: HoursClaimRefOut | None = Field(description="提交的积分申报及其审核状态（未提交为 null）")
+
+
+class HoursOutcomesQuery(Schema):
+    month: str | None = Field(None, max_length=7, description="月份 YYYY-MM；默认本月")
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+def _month(raw: str | None) -> tuple[date, date]:
+    text = (raw or "").strip()
+    try:
+        day = datetime.strptime(text, "%Y-%m").date() if text else timezone.localdate().replace(day=1)
+    except ValueError:
+        raise ValidationError({"month": "月份格式不正确（YYYY-MM，如 2026-06）"}) from None
+    if not 2000 <= day.year <= 2999:
+        raise ValidationError({"month": "月份须在 2000 年到 2999 年之间"})
+    return period_bounds(day, "month")
+
+
+@router.get("/villages/{code}/hours-rule/outcomes/", response={200: Page(HoursOutcomeOut), **VOL_ERRORS},
+            summary="一个月内本村志愿者已确认的服务时长提交积分的结果（按服务日期；分页）")
+@api_errors
+def hours_outcomes(request, code: VillageCode, filters: Query[HoursOutcomesQuery]):
+    village = _hours_village(request.user, code)
+    start, end = _month(filters.month)
+    position = position_of(filters.cursor)
+    rows = list(selectors.hours_outcomes(village, start, end)[position:position + filters.limit + 1])
+    return page([{
+        "id": o.pk, "signup_id": o.signup_id, "served_on": o.signup.served_on,
+        "volunteer": {"id": o.signup.volunteer_id, "name": o.signup.volunteer.name},
+        "activity_id": o.signup.activity_id, "activity_title": o.signup.activity.title,
+        "confirmed_minutes": o.signup.confirmed_minutes, "outcome": o.outcome, "outcome_label": o.get_outcome_display(),
+        "hours": o.hours, "claim": None if o.claim is None else {
+            "id": o.claim.pk, "status": o.claim.status, "status_label": o.claim.get_status_display(),
+            "points": o.claim.points}} for o in rows], filters.limit, position)
 
 
 # ================================================================================================ managing sites and teams
@@ -941,8 +1238,8 @@ def create_team(request, response: HttpResponse, payload: TeamIn, idempotency_ke
 
 
 # ================================================================================================ 派单 → 接单
-# A team's leader answers the wishes dispatched to the team (the page 接单). Dispatching a wish to a team stays on
-# the page (the wish's own routes are the demands API's).
+# A team's leader answers the wishes dispatched to the team (the page 接单); dispatching a wish to a team (派单) is
+# below (the wish's own routes are the demands API's).
 
 
 class DemandRefOut(Schema):
@@ -1064,6 +1361,99 @@ def decline_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, pay
                 body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)
 
 
+# 派单 of one wish (the page 派单): the teams it may go to, the teams asked so far, and dispatching it to a team
+# (MANAGE on the wish's area; services.dispatch_wish). A wish is a demand of kind "wish" (the demands API's).
+
+
+class WishTeamOut(Schema):
+    id: int
+    name: str
+    specialty: str
+    specialty_label: str
+    area: AreaRef
+    site_id: int | None
+    unit_id: int | None
+
+
+class WishTeamsQuery(Schema):
+    limit: Limit = 50
+    cursor: Cursor = None
+
+
+@router.get("/wishes/{int:wish_id}/teams/", response={200: Page(WishTeamOut), **VOL_ERRORS},
+            summary="一个微心愿可派给的服务队（心愿所在区域及以上的、服务该区域的单位的；分页）")
+@api_errors
+def wish_teams(request, wish_id: ObjectId, filters: Query[WishTeamsQuery]):
+    demand = selectors.visible_wish(request.user, wish_id)
+    position = position_of(filters.cursor)
+    rows = list(selectors.wish_teams(demand).select_related("area")[position:position + filters.limit + 1])
+    return page([{"id": t.pk, "name": t.name, "specialty": t.specialty, "specialty_label": t.get_specialty_display(),
+                  "area": area_ref(t.area), "site_id": t.site_id, "unit_id": t.unit_id} for t in rows],
+                filters.limit, position)
+
+
+@router.get("/wishes/{int:wish_id}/dispatches/", response={200: Page(WishDispatchOut), **VOL_ERRORS},
+            summary="一个微心愿的派单记录（最新的在前；分页）")
+@api_errors
+def wish_dispatches(request, wish_id: ObjectId, filters: Query[WishTeamsQuery]):
+    demand = selectors.visible_wish(request.user, wish_id)
+    position = position_of(filters.cursor)
+    rows = list(Dispatch.objects.filter(demand=demand).select_related("team", "demand__area", "wish_claim")
+                .order_by("-dispatched_at", "-pk")[position:position + filters.limit + 1])
+    return page([_dispatch_out(d) for d in rows], filters.limit, position)
+
+
+class WishDispatchIn(StrictIn):
+    team_id: StrictObjectId = Field(description="派给的服务队（/wishes/{wish_id}/teams/ 之一）")
+    note: StrictStr = Field("", max_length=200, description="派单说明（可不填）")
+
+
+@router.post("/wishes/{int:wish_id}/dispatch/", response={201: WishDispatchOut, **VOL_ERRORS},
+             summary="派单：把微心愿派给一支服务队，待队长接单（管理；心愿已被认领、已派出待接单或不在待认领状态答 409；"
+                     "幂等，须带 Idempotency-Key）")
+@api_errors
+def dispatch_wish(request, response: HttpResponse, wish_id: ObjectId, payload: WishDispatchIn,
+                  idempotency_key: RequiredKey = None):
+    user = request.user
+    demand = selectors.visible_wish(user, wish_id)
+    if not scope_of(user).can(caps.MANAGE, demand.path):
+        refuse(seen=True)  # admitted to look above: 403
+    team = selectors.wish_teams(demand).select_related("unit").filter(pk=payload.team_id).first()
+    if team is None:
+        raise ValidationError({"team_id": f"编号 {payload.team_id} 的服务队不存在、已停用或不服务{demand.area.name}"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        made = services.dispatch_wish(actor=actor, demand=demand, team=team, note=payload.note)
+        found = Dispatch.objects.select_related("team", "demand__area", "wish_claim").get(pk=made.pk)
+        return WishDispatchOut.model_validate(_dispatch_out(found)).model_dump()
+
+    with _api_names({"team": "team_id", "demand": "wish_id"}):
+        return once(request, response, key=idempotency_key, required=True, action=services.DISPATCH_CREATE,
+                    body={"wish": wish_id, **payload.model_dump(mode="json")}, work=work)
+
+
+def _rota_turn(user, pk: int) -> RotaTurn:
+    """A turn of a rota the caller may look at; 404 otherwise (who may change it is the service's to say)."""
+    turn = RotaTurn.objects.select_related("rota", "team").filter(pk=pk).first()
+    if turn is None:
+        raise Http404
+    selectors.access_rota(user, pk=turn.rota_id)
+    return turn
+
+
+def _other_turn(turn: RotaTurn, pk: int) -> RotaTurn:
+    other = RotaTurn.objects.select_related("rota", "team").filter(pk=pk, rota_id=turn.rota_id).first()
+    if other is None:
+        raise ValidationError({"other_turn_id": f"编号 {pk} 的班次不在“{turn.rota.title}”上"})
+    return other
+
+
+def _turns_reply(rota, *pks: int) -> dict[int, dict]:
+    """The turns ``pks`` as they now are, each as ``TurnOut`` dumps it."""
+    return {t.pk: TurnOut.model_validate(_turn_out(t)).model_dump() for t in selectors.rota_turns(rota) if t.pk in pks}
+
+
 class ReplaceIn(StrictIn):
     out_id: StrictObjectId = Field(description="换下的当班队员")
     into_id: StrictObjectId = Field(description="换上的同队队员（须此时段有空）")
@@ -1076,10 +1466,7 @@ class ReplaceIn(StrictIn):
 def replace_rota_member(request, response: HttpResponse, turn_id: ObjectId, payload: ReplaceIn,
                         idempotency_key: OptionalKey = None):
     user = request.user
-    turn = RotaTurn.objects.select_related("rota", "team").filter(pk=turn_id).first()
-    if turn is None:
-        raise Http404
-    selectors.access_rota(user, pk=turn.rota_id)
+    turn = _rota_turn(user, turn_id)
     people = {v.pk: v for v in Volunteer.objects.filter(pk__in=[payload.out_id, payload.into_id])}
     for field, pk in (("out_id", payload.out_id), ("into_id", payload.into_id)):
         if pk not in people:
@@ -1089,8 +1476,68 @@ def replace_rota_member(request, response: HttpResponse, turn_id: ObjectId, payl
     def work() -> dict:
         services.replace_rota_member(actor=actor, turn=turn, out=people[payload.out_id],
                                      into=people[payload.into_id])
-        done = next(t for t in selectors.rota_turns(turn.rota) if t.pk == turn.pk)
-        return TurnOut.model_validate(_turn_out(done)).model_dump()
+        return _turns_reply(turn.rota, turn.pk)[turn.pk]
 
     return once(request, response, key=idempotency_key, required=False, action=services.ROTA_REPLACE,
                 body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class RotaTurnPairOut(Schema):
+    turn: TurnOut = Field(description="本班次（调整后）")
+    other_turn: TurnOut = Field(description="另一个班次（调整后）")
+
+
+class SwapTurnsIn(StrictIn):
+    other_turn_id: StrictObjectId = Field(description="同一周的另一个班次（两个服务队对调日期和时段）")
+
+
+@router.post("/rotas/turns/{int:turn_id}/swap/", response={200: RotaTurnPairOut, **ROTA_ERRORS},
+             summary="对调两个班次的日期（管理；仅草稿；同一周的两个服务队；排班已发布答 409；"
+                     "带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def swap_rota_turns(request, response: HttpResponse, turn_id: ObjectId, payload: SwapTurnsIn,
+                    idempotency_key: OptionalKey = None):
+    turn = _rota_turn(request.user, turn_id)
+    other = _other_turn(turn, payload.other_turn_id)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.swap_rota_turns(actor=actor, turn=turn, other_turn=other)
+        turns = _turns_reply(turn.rota, turn.pk, other.pk)
+        return {"turn": turns[turn.pk], "other_turn": turns[other.pk]}
+
+    with _api_names({"other_turn": "other_turn_id"}):
+        return once(request, response, key=idempotency_key, required=False, action=services.ROTA_SWAP_TURNS,
+                    body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+class SwapMembersIn(StrictIn):
+    volunteer_id: StrictObjectId = Field(description="本班次换出的队员")
+    other_turn_id: StrictObjectId = Field(description="同一排班表的另一个班次")
+    other_volunteer_id: StrictObjectId = Field(description="另一个班次换过来的队员")
+
+
+@router.post("/rotas/turns/{int:turn_id}/swap-members/", response={200: RotaTurnPairOut, **ROTA_ERRORS},
+             summary="两个班次的队员对调（队长或管理；各自须是对方服务队的队员且此时段有空；已发布的排班报名随之改变；"
+                     "班次已开始答 409；带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors
+def swap_rota_members(request, response: HttpResponse, turn_id: ObjectId, payload: SwapMembersIn,
+                      idempotency_key: OptionalKey = None):
+    turn = _rota_turn(request.user, turn_id)
+    other = _other_turn(turn, payload.other_turn_id)
+    people = {v.pk: v for v in Volunteer.objects.filter(pk__in=[payload.volunteer_id, payload.other_volunteer_id])}
+    for field, pk in (("volunteer_id", payload.volunteer_id), ("other_volunteer_id", payload.other_volunteer_id)):
+        if pk not in people:
+            raise ValidationError({field: f"编号 {pk} 的志愿者不存在"})
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.swap_rota_members(actor=actor, turn=turn, volunteer=people[payload.volunteer_id], other_turn=other,
+                                   other_volunteer=people[payload.other_volunteer_id])
+        turns = _turns_reply(turn.rota, turn.pk, other.pk)
+        return {"turn": turns[turn.pk], "other_turn": turns[other.pk]}
+
+    with _api_names({"other_turn": "other_turn_id", "volunteer": "volunteer_id",
+                     "other_volunteer": "other_volunteer_id"}):
+        return once(request, response, key=idempotency_key, required=False, action=services.ROTA_SWAP,
+                    body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)

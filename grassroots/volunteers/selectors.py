@@ -39,6 +39,7 @@ from grassroots.members.models import HomeReport, Membership
 from grassroots.party.models import Organisation
 from grassroots.rules import rota as rota_rules
 from grassroots.rules import volunteering as rules
+from grassroots.rules.paths import path_prefixes
 from grassroots.volunteers import capabilities as caps
 from grassroots.volunteers.models import (
     Activity,
@@ -709,3 +710,18 @@ def wishes_to_dispatch(user, *, limit: int = 50) -> QuerySet:
     return (Demand.objects.filter(scope_of(user).q(caps.MANAGE, "path"), kind=Demand.Kind.WISH,
                                   status=Demand.Status.RECEIVED, lead_unit__isnull=True)
             .exclude(Exists(waiting)).select_related("area").order_by("created_at", "pk")[:limit])
+
+
+def visible_wish(user, pk: int) -> Demand:
+    """A 微心愿 (a demand of kind "wish") on an area where ``user`` sees volunteer service; 404 otherwise."""
+    demand = Demand.objects.filter(pk=pk, kind=Demand.Kind.WISH).select_related("area").first()
+    if demand is None or not scope_of(user).can(caps.VIEW, demand.path):
+        raise Http404(NOT_FOUND)
+    return demand
+
+
+def wish_teams(demand: Demand) -> QuerySet:
+    """The active teams a wish may be dispatched to: those of its area or above, and units' teams serving it."""
+    above = path_prefixes(demand.path)
+    return (Team.objects.filter(is_active=True)
+            .filter(Q(path__in=above) | Q(unit__isnull=False, unit__path__in=above)).order_by("path", "name"))

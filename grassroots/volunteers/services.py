@@ -540,6 +540,11 @@ ROTA_PUBLISH = "volunteers.rota.publish"
 ROTA_REPLACE = "volunteers.rota.replace"
 DISPATCH_ACCEPT = "volunteers.dispatch.accept"
 DISPATCH_DECLINE = "volunteers.dispatch.decline"
+DISPATCH_CREATE = "volunteers.dispatch.create"
+ROTA_SWAP = "volunteers.rota.swap"
+ROTA_SWAP_TURNS = "volunteers.rota.swap_turns"
+HOURS_RULE_SET = "volunteers.hours_rule.set"
+HOURS_RULE_CLEAR = "volunteers.hours_rule.clear"
 
 
 def _rota_plan(*, area: Area, teams: list[Team], term_start: date, term_end: date, slots: list[str],
@@ -741,7 +746,7 @@ def swap_rota_members(*, actor: Actor, turn: RotaTurn, volunteer: Volunteer, oth
     other_turn.members.add(volunteer)
     _move_signup(actor=actor, turn=turn, out=volunteer, into=other_volunteer, now=now)
     _move_signup(actor=actor, turn=other_turn, out=other_volunteer, into=volunteer, now=now)
-    record(actor=actor, action="volunteers.rota.swap", obj=turn, area_path=turn.rota.path,
+    record(actor=actor, action=ROTA_SWAP, obj=turn, area_path=turn.rota.path,
            data={"volunteer": volunteer.pk, "other_turn": other_turn.pk, "other_volunteer": other_volunteer.pk})
     return turn, other_turn
 
@@ -772,7 +777,7 @@ def swap_rota_turns(*, actor: Actor, turn: RotaTurn, other_turn: RotaTurn) -> tu
     turn.slot, other_turn.slot = other_turn.slot, turn.slot
     turn.save(update_fields=["date", "slot"])
     other_turn.save(update_fields=["date", "slot"])
-    record(actor=actor, action="volunteers.rota.swap_turns", obj=turn, area_path=rota.path,
+    record(actor=actor, action=ROTA_SWAP_TURNS, obj=turn, area_path=rota.path,
            data={"other_turn": other_turn.pk})
     return turn, other_turn
 
@@ -908,7 +913,7 @@ def set_hours_rule(*, actor: Actor, village: Area, rule: Rule | None) -> HoursRu
     if rule is None:
         if current is not None:
             current.delete()
-            record(actor=actor, action="volunteers.hours_rule.clear", object_type="volunteers.hoursrule",
+            record(actor=actor, action=HOURS_RULE_CLEAR, object_type="volunteers.hoursrule",
                    object_id=str(village.pk), area_path=village.path)
         return None
     if rule.pk not in {r.pk for r in selectors.hours_rules_choosable(village)}:
@@ -917,7 +922,7 @@ def set_hours_rule(*, actor: Actor, village: Area, rule: Rule | None) -> HoursRu
         current = HoursRule(village=village)
     current.rule, current.set_by = rule, None if actor.is_system else actor.user
     current.save()
-    record(actor=actor, action="volunteers.hours_rule.set", obj=current, area_path=village.path,
+    record(actor=actor, action=HOURS_RULE_SET, obj=current, area_path=village.path,
            data={"rule": rule.code})
     return current
 
@@ -963,7 +968,7 @@ def dispatch_wish(*, actor: Actor, demand: Demand, team: Team, note: str = "",
         raise Refusal({"demand": f"心愿 {demand.tracking_code} 已派给{waiting.team.name}，待其接单或婉拒"})
     dispatch = Dispatch.objects.create(demand=demand, team=team, path=demand.path, note=note.strip()[:200],
                                        dispatched_by=None if actor.is_system else actor.user, dispatched_at=now)
-    record(actor=actor, action="volunteers.dispatch.create", obj=dispatch, area_path=demand.path,
+    record(actor=actor, action=DISPATCH_CREATE, obj=dispatch, area_path=demand.path,
            data={"demand": demand.pk, "team": team.pk})
     return dispatch
 

@@ -4,7 +4,7 @@ account ``volunteer``) as a member; 单国强 of 官井子村 (account ``strange
 activity of the team on 2026-06-10 09:00–11:00 with two places."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from grassroots.access.services import create_account
@@ -62,3 +62,30 @@ def build_volunteer_world(*, actor, region, homes) -> VolunteerWorld:
                                         needs="带上扫帚和手套")
     return VolunteerWorld(centre=centre, institute=institute, station=station, team=team, leader=leader,
                           volunteer=volunteer, stranger=stranger, activity=activity)
+
+
+def build_rota_world(*, actor, world: VolunteerWorld, village) -> dict:
+    """Two teams of 赛沁塔拉嘎查's station serving Saturday mornings: 夕阳红服务队 (王建国, 张秀兰 and 李桂芝, all free
+    then) and 红马甲巡逻队 (赵刚, 孙丽 free; 周强 only on Monday)."""
+
+    def volunteer(name, slots):
+        return services.register_volunteer(actor=actor, name=name, area=village, consent=True, availability=slots)
+
+    li = volunteer("李桂芝", ["sat_am"])
+    services.join_team(actor=actor, team=world.team, volunteer=li)
+    patrol = services.create_team(actor=actor, name="红马甲巡逻队", site=world.station, specialty=Team.Specialty.PATROL)
+    members = [volunteer("赵刚", ["sat_am"]), volunteer("孙丽", ["sat_am", "sun_am"]), volunteer("周强", ["mon_am"])]
+    for v in members:
+        services.join_team(actor=actor, team=patrol, volunteer=v)
+    return {"world": world, "village": village, "li": li, "patrol": patrol, "zhao": members[0], "sun": members[1],
+            "zhou": members[2]}
+
+
+def rota_args(rw, **overrides) -> dict:
+    """``services.generate_rota``'s arguments for the rota world's term of three Saturdays from 2026-09-07."""
+    args = dict(title="校门口·微学堂", area=rw["village"], place="赛沁塔拉嘎查小学校门口",
+                teams=[rw["world"].team, rw["patrol"]], term_start=date(2026, 9, 7), term_end=date(2026, 9, 27),
+                slots=["sat_am"], start_time=time(8, 0), end_time=time(10, 0), group_min=2, group_max=2,
+                subjects=["理论宣讲", "政策宣传", "家校共育"], site=rw["world"].station)
+    args.update(overrides)
+    return args

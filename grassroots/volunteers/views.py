@@ -33,7 +33,6 @@ from grassroots.core.forms import add_service_errors, int_or_none, run_form_once
 from grassroots.demands.models import Demand, Unit
 from grassroots.rules import rota as rota_rules
 from grassroots.rules import volunteering as vrules
-from grassroots.rules.paths import path_prefixes
 from grassroots.rules.points import period_bounds
 from grassroots.rules.volunteering import SLOT_LABELS, hours_input, hours_text, minutes_from_hours
 from grassroots.volunteers import capabilities as caps
@@ -954,22 +953,13 @@ def hours_rule(request, code: str):
     }, status=400 if request.method == "POST" else 200)
 
 
-def _visible_wish(user, pk: int) -> Demand:
-    demand = Demand.objects.filter(pk=pk, kind=Demand.Kind.WISH).select_related("area").first()
-    if demand is None or not scope_of(user).can(caps.VIEW, demand.path):
-        raise Http404(NOT_FOUND)
-    return demand
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def wish_dispatch(request, pk: int):
     """派单 of one wish: its state and the teams asked so far; MANAGE on its area dispatches it to a team."""
     user = request.user
-    demand = _visible_wish(user, pk)
-    teams = (Team.objects.filter(is_active=True).filter(
-        Q(path__in=path_prefixes(demand.path)) | Q(unit__isnull=False, unit__path__in=path_prefixes(demand.path)))
-        .order_by("path", "name"))
+    demand = selectors.visible_wish(user, pk)
+    teams = selectors.wish_teams(demand)
     form = dispatch_forms.DispatchForm(request.POST or None, teams=teams)
     may_manage = scope_of(user).can(caps.MANAGE, demand.path)
     if request.method == "POST":
@@ -983,7 +973,7 @@ def wish_dispatch(request, pk: int):
                                                   team=data["team"], note=data["note"])
                 return {"team": dispatch.team.name}
 
-            done = run_form_once(request, form, action="volunteers.dispatch.create", work=work)
+            done = run_form_once(request, form, action=services.DISPATCH_CREATE, work=work)
             if done:
                 messages.success(request, f"已派单给{done.result['team']}，待队长接单")
                 return redirect("volunteers-wish-dispatch", pk=demand.pk)

@@ -17,8 +17,8 @@ from grassroots.audit.context import Actor
 from grassroots.audit.models import AuditEntry
 from grassroots.volunteers import services
 from grassroots.volunteers.demo_rota import build_demo_rota, term_around
-from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp, Team
-from grassroots.volunteers.testing import local
+from grassroots.volunteers.models import Activity, Rota, RotaTurn, SignUp
+from grassroots.volunteers.testing import local, rota_args
 
 BEFORE_TERM = local(2026, 9, 1, 12)
 
@@ -27,46 +27,12 @@ def as_user(user):
     return Actor(user=user, name=user.username)
 
 
-@pytest.fixture
-def rota_world(volunteer_world, region, system_actor):
-    w = volunteer_world
-    village = region["赛沁塔拉嘎查"]
-
-    def volunteer(name, slots):
-        return services.register_volunteer(actor=system_actor, name=name, area=village, consent=True,
-                                           availability=slots)
-
-    li = volunteer("李桂芝", ["sat_am"])
-    services.join_team(actor=system_actor, team=w.team, volunteer=li)
-    patrol = services.create_team(actor=system_actor, name="红马甲巡逻队", site=w.station,
-                                  specialty=Team.Specialty.PATROL)
-    members = [volunteer("赵刚", ["sat_am"]), volunteer("孙丽", ["sat_am", "sun_am"]), volunteer("周强", ["mon_am"])]
-    for v in members:
-        services.join_team(actor=system_actor, team=patrol, volunteer=v)
-    return {"world": w, "village": village, "li": li, "patrol": patrol, "zhao": members[0], "sun": members[1],
-            "zhou": members[2]}
-
-
-def rota_args(rw, **overrides):
-    args = dict(title="校门口·微学堂", area=rw["village"], place="赛沁塔拉嘎查小学校门口",
-                teams=[rw["world"].team, rw["patrol"]], term_start=date(2026, 9, 7), term_end=date(2026, 9, 27),
-                slots=["sat_am"], start_time=time(8, 0), end_time=time(10, 0), group_min=2, group_max=2,
-                subjects=["理论宣讲", "政策宣传", "家校共育"], site=rw["world"].station)
-    args.update(overrides)
-    return args
-
-
 def names(turn):
     return [v.name for v in turn.members.order_by("name")]
 
 
 def turns_of(rota):
     return {(t.week, t.team.name): t for t in RotaTurn.objects.filter(rota=rota).select_related("team")}
-
-
-@pytest.fixture
-def draft(rota_world, secretary):
-    return services.generate_rota(actor=as_user(secretary), **rota_args(rota_world))
 
 
 # ------------------------------------------------------------------------------------------------ services
