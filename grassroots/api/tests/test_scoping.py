@@ -2,7 +2,9 @@
 a claim, an organisation, a pair, a shop, a demand … ) answers 赛沁塔拉嘎查's secretary for that village's rows and
 answers an outsider — 官井子村's secretary, the same role in another village — 404 with the error body, as if the
 row did not exist; a read-only member of the village reads what the secretary reads. The routes come from the
-document, so a route added later is walked without this file changing."""
+document, so a route added later is walked without this file changing. A path with no row here that the secretary
+reads (a meeting, a rota, a settlement … the fixtures make none) is listed in the output, not walked: each app's
+own API tests hold the three actors for those."""
 
 import re
 
