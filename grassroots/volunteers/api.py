@@ -1094,3 +1094,26 @@ def replace_rota_member(request, response: HttpResponse, turn_id: ObjectId, payl
 
     return once(request, response, key=idempotency_key, required=False, action=services.ROTA_REPLACE,
                 body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+# ================================================================================================ the register's sheet
+# (docs/api.md "Imports and exports": the page's own workbook through the page's view; imported here, at the end,
+# so that this route stays one block of the file)
+
+from grassroots.api.common import download, page_query  # noqa: E402
+from grassroots.volunteers import views as _views  # noqa: E402
+
+
+class VolunteersXlsxQuery(Schema):
+    area_code: str = Field("", max_length=20, description="区划代码；默认调用者最外层的区域")
+    team_id: ObjectId | None = Field(None, description="只导出该队伍的志愿者")
+    stars: int | None = Field(None, ge=0, le=5, description="只导出该星级")
+
+
+@router.get("/volunteers/xlsx/", response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+            openapi_extra=download("志愿者名册（.xlsx），与网页导出的相同：区域内的志愿者、所在队伍、服务时长和星级"),
+            summary="导出志愿者名册（Excel）")
+@api_errors
+def volunteers_xlsx(request, filters: Query[VolunteersXlsxQuery]):
+    page_query(request, area=filters.area_code, team=filters.team_id, stars=filters.stars)
+    return _views.people_xlsx(request)
