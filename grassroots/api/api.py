@@ -113,6 +113,7 @@ from grassroots.party.api import router as party_router  # noqa: E402
 from grassroots.settlement.api import public_router as settlement_public_router  # noqa: E402
 from grassroots.settlement.api import router as settlement_router  # noqa: E402
 from grassroots.shop.api import router as shop_router  # noqa: E402
+from grassroots.spreadsheets.api import router as spreadsheets_router  # noqa: E402
 from grassroots.volunteers.api import router as volunteers_router  # noqa: E402
 
 api.add_router("/auth", access_router)
@@ -126,6 +127,7 @@ api.add_router("/points/results", settlement_router)
 api.add_router("/points/results", boards_router)
 api.add_router("/points/public", settlement_public_router)
 api.add_router("/shop", shop_router)
+api.add_router("/households", spreadsheets_router)
 api.add_router("/party", party_router)
 api.add_router("/party", members_router)
 api.add_router("/party", meetings_router)

@@ -3,20 +3,24 @@ times and money as the API writes them, small presenters (docs/api.md)."""
 
 import base64
 import binascii
+import hashlib
 import json
 import mimetypes
 from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.utils import timezone
 from ninja import Field, Header, Schema, Status
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from grassroots.api.errors import error_response
 from grassroots.areas.models import Area
+from grassroots.core.excel import XLSX_CONTENT_TYPE
 from grassroots.core.idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, fingerprint, reply_once
+from grassroots.core.table_import import Rejected, errors_json
 
 MAX_LIMIT = 200  # the most rows one list answers, for every list of the API
 
@@ -176,3 +180,48 @@ def photo_response(file, content_type: str = "") -> FileResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+# ---------------------------------------------------------------------------------------------
+# Files: exports, import templates and imports (docs/api.md "Imports and exports")
+# ---------------------------------------------------------------------------------------------
+
+XLSX = XLSX_CONTENT_TYPE
+
+
+def download(description: str, content_type: str = XLSX) -> dict:
+    """``openapi_extra`` of a route answering a file: its 200 is the file, not JSON."""
+    return {"responses": {200: {"description": description,
+                                "headers": {"Content-Disposition": {"description": "attachment，附中文文件名",
+                                                                    "schema": {"type": "string"}}},
+                                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+def page_query(request, **params) -> None:
+    """Hand a page's view the query string it reads (``organisation``, ``area``, ``day`` …), built from the API's
+    parameters (``organisation_id``, ``area_code`` …): an export route answers the page's own workbook through
+    the page's own view, so the two cannot drift apart."""
+    request.GET = QueryDict(mutable=True)
+    for name, value in params.items():
+        if value is not None and value != "":
+            request.GET[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def file_digest(upload) -> str:
+    """The SHA-256 of an uploaded file (what an import's Idempotency-Key is bound to), the file rewound."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def import_once(request, response: HttpResponse, *, upload, key: str | None, action: str, run, done):
+    """An import through the API: ``run(upload)`` is the app's import service (core/table_import.py: all rows or
+    none), ``done(result)`` the JSON body of what it wrote (201). Idempotency-Key is required and bound to the
+    file's content; a rejected file (any row error, or not an .xlsx at all) answers 422 with ``errors`` keyed
+    ``"第N行 列名"`` and stores nothing, so the same key may be retried with a corrected file."""
+    try:
+        return once(request, response, key=key, required=True, action=action, body={"file": file_digest(upload)},
+                    work=lambda: done(run(upload)))
+    except Rejected as rejected:
+        return error_response(422, **errors_json(rejected))

@@ -172,10 +172,12 @@ def schema_errors(errors: list[dict]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for error in errors:
         loc = [str(p) for p in error.get("loc", ())]
+        # A file field is named by itself, even when its name is a location word (an import's ``file``).
+        file_field = loc[1] if len(loc) == 2 and loc[0] == "file" else None
         while len(loc) > 1 and loc[0] in _LOCATION_PREFIXES:
             loc = loc[1:]
         # Name the field itself ("tags"), not the item within it ("tags.0").
-        field = loc[0] if loc and loc[0] not in _LOCATION_PREFIXES else NON_FIELD_ERRORS
+        field = file_field or (loc[0] if loc and loc[0] not in _LOCATION_PREFIXES else NON_FIELD_ERRORS)
         kind = error.get("type", "")
         message = _SCHEMA_MESSAGES.get(kind)
         if message is None:

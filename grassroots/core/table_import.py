@@ -50,12 +50,18 @@ def template_response(filename: str, columns: Sequence[Column], example: Sequenc
     return xlsx_response(filename, [c.header for c in columns], [example] if example else [])
 
 
+FILE_FIELD = "file"  # the multipart field of the API's imports: a problem of the file as a whole is keyed by it
+
+
 def errors_json(rejected: Rejected) -> dict:
-    """The API's 422 body: ``{"detail": …, "errors": {"第N行 列": [message]}}``."""
+    """The API's 422 body: ``{"detail": …, "errors": {"第N行 列": [message]}}``; a problem of the file as a whole
+    (not an .xlsx, a wrong header row: row 0) under ``"file"``. ``detail`` names the first problems."""
     errors: dict[str, list[str]] = {}
     for e in rejected.shown:
-        errors.setdefault(f"第{e.row}行 {e.column}".strip(), []).append(e.message)
-    return {"detail": f"导入未进行：共 {len(rejected.errors)} 处问题，请修改后重新上传", "errors": errors}
+        key = f"第{e.row}行 {e.column}".strip() if e.row else FILE_FIELD
+        errors.setdefault(key, []).append(e.message)
+    first = "；".join(f"{key}：{messages[0]}" for key, messages in list(errors.items())[:3])
+    return {"detail": f"导入未进行：共 {len(rejected.errors)} 处问题，请修改后重新上传（{first}）", "errors": errors}
 
 
 class UploadForm(forms.Form):

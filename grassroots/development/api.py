@@ -12,19 +12,33 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import StrictInt, StrictStr
 
 from grassroots.access.scope import access_organisation, access_person, require_organisation
-from grassroots.api.common import Cursor, Limit, OptionalKey, Page, RequiredKey, once, page, position_of
+from grassroots.api.common import (
+    Cursor,
+    Limit,
+    OptionalKey,
+    Page,
+    RequiredKey,
+    download,
+    import_once,
+    once,
+    page,
+    page_query,
+    position_of,
+)
 from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.areas.models import Area
 from grassroots.audit.context import Actor
-from grassroots.development import selectors, services
+from grassroots.development import selectors, services, views
 from grassroots.development.models import Development, Stage
 from grassroots.meetings.models import Meeting
 from grassroots.party import capabilities as caps
+from grassroots.party.api import FILE_ERRORS, require_party
 from grassroots.rules import development as rules
 
 router = Router(tags=["发展党员"])
@@ -315,3 +329,61 @@ def stop(request, response: HttpResponse, development_id: ObjectId, payload: Sto
 
     return once(request, response, key=idempotency_key, required=False, action="development.development.stop",
                 body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheets (docs/api.md "Imports and exports"): the pages' own workbooks and import, through the pages' views
+# and the one import service.
+# ---------------------------------------------------------------------------------------------
+
+
+class DevelopmentXlsxQuery(Schema):
+    day: StrictDate | None = Field(None, description="截至哪一天（YYYY-MM-DD），默认今天")
+    organisation_id: ObjectId | None = Field(None, description="只导出该党组织（及其下级）")
+    area_code: str = Field("", max_length=32, description="只导出该区域的党组织")
+
+
+@router.get("/developments/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("发展党员名册（.xlsx），与网页导出的相同：各人当日阶段、各步日期、下一步与逾期事项"),
+            summary="导出发展党员名册（Excel）")
+@api_errors
+def developments_xlsx(request, filters: Query[DevelopmentXlsxQuery]):
+    page_query(request, day=filters.day, organisation=filters.organisation_id, area=filters.area_code)
+    return views.pipeline_export(request)
+
+
+@router.get("/reserve/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("发展党员人选储备名册（.xlsx），与网页导出的相同"), summary="导出人选储备名册（Excel）")
+@api_errors
+def reserve_xlsx(request, filters: Query[DevelopmentXlsxQuery]):
+    page_query(request, day=filters.day, organisation=filters.organisation_id, area=filters.area_code)
+    return views.reserve_export(request)
+
+
+@router.get("/developments/import/template/", response=FILE_ERRORS,
+            openapi_extra=download("发展党员导入模板（.xlsx）：表头与一行示例"), summary="发展党员导入模板（Excel）")
+@api_errors
+def developments_import_template(request):
+    page_query(request)
+    return views.import_template(request)
+
+
+class DevelopmentsImportedOut(Schema):
+    rows: int = Field(description="导入的行数")
+    message: str = Field(description="与网页的提示相同，如“已导入 3 行”")
+
+
+@router.post("/developments/import/", response={201: DevelopmentsImportedOut, **FILE_ERRORS},
+             summary="导入发展党员（Excel，multipart 字段 file；全部成功或全部不导入，幂等）")
+@api_errors
+def developments_import(request, response: HttpResponse, file: File[UploadedFile],
+                        idempotency_key: RequiredKey = None):
+    """The page's import: every row is checked before any is written; any problem answers 422 with ``errors``
+    keyed ``"第N行 列名"`` and nothing is written."""
+    if not selectors.sees_any(request.user):
+        raise Http404("未找到")
+    require_party(request.user, caps.RECORD)
+    return import_once(request, response, upload=file, key=idempotency_key, action="development.import",
+                       run=lambda upload: services.import_developments(actor=Actor.from_request(request),
+                                                                       upload=upload),
+                       done=lambda rows: {"rows": rows, "message": f"已导入 {rows} 行"})

@@ -29,8 +29,11 @@ from grassroots.api.common import (
     Page,
     RequiredKey,
     area_ref,
+    download,
+    import_once,
     once,
     page,
+    page_query,
     photo_download,
     photo_response,
     position_of,
@@ -39,10 +42,10 @@ from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
 from grassroots.core.photos import checked_uploads
-from grassroots.meetings import selectors, services
+from grassroots.meetings import selectors, services, views
 from grassroots.meetings.models import Meeting, MeetingPhoto
 from grassroots.party import capabilities as caps
-from grassroots.party.api import PartyAreaRef, PartyOrganisationRef
+from grassroots.party.api import FILE_ERRORS, PartyAreaRef, PartyOrganisationRef, require_party
 
 router = Router(tags=["三会一课"])
 
@@ -305,3 +308,60 @@ def meeting_photo(request, meeting_id: ObjectId, photo_id: ObjectId):
     meeting = selectors.meeting(request.user, meeting_id)
     photo = access_scoped(MeetingPhoto.objects.all(), meeting=meeting, pk=photo_id)
     return photo_response(photo.image)
+# ---------------------------------------------------------------------------------------------
+# Spreadsheets (docs/api.md "Imports and exports"): the pages' own workbooks and import, through the pages' views
+# and the one import service.
+# ---------------------------------------------------------------------------------------------
+
+
+class ComplianceXlsxQuery(Schema):
+    area_code: str = Field("", max_length=20, description="区域代码；默认调用者查看党建台账的最外层区域")
+    year: int | None = Field(None, ge=2000, le=2100, description="年度，默认今年")
+    day: StrictDate | None = Field(None, description="按此日期计算（YYYY-MM-DD），默认今天")
+
+
+@router.get("/compliance/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("三会一课落实情况（.xlsx），与网页导出的相同：各党组织各类会议逐月情况"),
+            summary="导出三会一课落实情况（Excel）")
+@api_errors
+def compliance_xlsx(request, filters: Query[ComplianceXlsxQuery]):
+    page_query(request, area=filters.area_code, year=filters.year, day=filters.day)
+    return views.compliance_xlsx(request)
+
+
+class OrganisationMeetingsXlsxQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="年度，默认今年")
+
+
+@router.get("/organisations/{int:organisation_id}/meetings/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("一个党组织一年的组织生活（.xlsx），与网页导出的相同（导入模板的列 + 会议记录）"),
+            summary="导出一个党组织的组织生活（Excel）")
+@api_errors
+def organisation_meetings_xlsx(request, organisation_id: ObjectId, filters: Query[OrganisationMeetingsXlsxQuery]):
+    page_query(request, year=filters.year)
+    return views.export_xlsx(request, organisation_id)
+
+
+@router.get("/meetings/import/template/", response=FILE_ERRORS,
+            openapi_extra=download("组织生活导入模板（.xlsx）：表头与一行示例"), summary="组织生活导入模板（Excel）")
+@api_errors
+def meetings_import_template(request):
+    page_query(request, template="1")
+    return views.import_meetings(request)
+
+
+class MeetingsImportedOut(Schema):
+    meetings: int = Field(description="导入的会议数")
+    message: str = Field(description="与网页的提示相同，如“已导入 3 次会议”")
+
+
+@router.post("/meetings/import/", response={201: MeetingsImportedOut, **FILE_ERRORS},
+             summary="导入组织生活（Excel，multipart 字段 file；全部成功或全部不导入，幂等）")
+@api_errors
+def meetings_import(request, response: HttpResponse, file: File[UploadedFile], idempotency_key: RequiredKey = None):
+    """The page's import: every row is checked before any is written; any problem answers 422 with ``errors``
+    keyed ``"第N行 列名"`` and nothing is written."""
+    require_party(request.user, caps.RECORD)
+    return import_once(request, response, upload=file, key=idempotency_key, action="meetings.import",
+                       run=lambda upload: services.import_meetings(actor=Actor.from_request(request), upload=upload),
+                       done=lambda count: {"meetings": count, "message": f"已导入 {count} 次会议"})

@@ -17,7 +17,8 @@ from typing import Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import StrictStr
 
 from grassroots.access.scope import (
@@ -37,17 +38,20 @@ from grassroots.api.common import (
     OptionalKey,
     Page,
     RequiredKey,
+    download,
+    import_once,
     once,
     page,
+    page_query,
     position_of,
 )
 from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
-from grassroots.members import selectors, services
+from grassroots.members import selectors, services, views
 from grassroots.members.models import Member, Membership, MobileContact, MobileMember, Post, Transfer
 from grassroots.party import capabilities as caps
-from grassroots.party.api import PartyOrganisationRef
+from grassroots.party.api import FILE_ERRORS, PartyOrganisationRef, require_party
 from grassroots.party.models import Organisation
 from grassroots.volunteers.selectors import home_reports_with_hours
 
@@ -655,3 +659,66 @@ def add_home_report_hours(request, response: HttpResponse, report_id: ObjectId, 
 
     return once(request, response, key=idempotency_key, required=False, action="members.home_report.hours",
                 body=_body(payload), work=work, status=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheets (docs/api.md "Imports and exports"): the pages' own workbooks and import, through the pages' views
+# and the one import service.
+# ---------------------------------------------------------------------------------------------
+
+
+class RegisterXlsxQuery(Schema):
+    day: StrictDate | None = Field(None, description="截至哪一天（YYYY-MM-DD），默认今天")
+    organisation_id: ObjectId | None = Field(None, description="只导出该党组织（及其下级）的党员")
+    area_code: str | None = Field(None, max_length=32, description="只导出该区域的党员")
+
+
+@router.get("/members/register/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("党员名册（.xlsx），与网页导出的相同：调用者可导出的党员，截至该日；"
+                                   "手机号仅对本组织有记录权限者填写"),
+            summary="导出党员名册（Excel）")
+@api_errors
+def register_xlsx(request, filters: Query[RegisterXlsxQuery]):
+    page_query(request, day=filters.day, organisation=filters.organisation_id, area=filters.area_code)
+    return views.register_xlsx(request)
+
+
+@router.get("/mobile-members/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("流动党员名册（.xlsx），与网页导出的相同：调用者可见的今日在外流动党员"),
+            summary="导出流动党员名册（Excel）")
+@api_errors
+def mobile_xlsx(request):
+    page_query(request)
+    return views.mobile_xlsx(request)
+
+
+@router.get("/members/import/template/", response=FILE_ERRORS,
+            openapi_extra=download("党员名册导入模板（.xlsx）：表头与一行示例"), summary="党员名册导入模板（Excel）")
+@api_errors
+def register_import_template(request):
+    page_query(request)
+    return views.register_import_template(request)
+
+
+class MembersImportedOut(Schema):
+    members: int = Field(description="导入的党员数")
+    member_ids: list[int]
+    message: str = Field(description="与网页的提示相同，如“已导入 2 名党员”")
+
+
+@router.post("/members/import/", response={201: MembersImportedOut, **FILE_ERRORS},
+             summary="导入党员名册（Excel，multipart 字段 file；全部成功或全部不导入，幂等）")
+@api_errors
+def register_import(request, response: HttpResponse, file: File[UploadedFile], idempotency_key: RequiredKey = None):
+    """The page's import: every row is checked before any is written (党组织代码 within the caller's reach, a
+    身份证号 matching a resident of its area); any problem answers 422 with ``errors`` keyed ``"第N行 列名"`` and
+    nothing is written."""
+    require_party(request.user, caps.MANAGE)
+
+    def done(admitted: list[Member]) -> dict:
+        return {"members": len(admitted), "member_ids": [m.pk for m in admitted],
+                "message": f"已导入 {len(admitted)} 名党员"}
+
+    return import_once(request, response, upload=file, key=idempotency_key, action="members.register.import",
+                       run=lambda upload: services.import_register(actor=Actor.from_request(request), upload=upload),
+                       done=done)

@@ -11,7 +11,8 @@ from datetime import date
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import StrictInt, StrictStr
 
 from grassroots.access.scope import access_area, access_scoped, refuse, scope_of, visible
@@ -22,14 +23,17 @@ from grassroots.api.common import (
     Page,
     RequiredKey,
     area_ref,
+    download,
+    import_once,
     once,
     page,
+    page_query,
     position_of,
 )
 from grassroots.api.errors import ErrorOut, StrictDate, StrictIn, api_errors
 from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
-from grassroots.neworgs import selectors, services
+from grassroots.neworgs import selectors, services, views
 from grassroots.neworgs.models import Coverage, Dispatch, Instructor, NewOrganisation
 from grassroots.party import capabilities as caps
 from grassroots.party.api import PartyAreaRef
@@ -563,3 +567,116 @@ def instructor_leaves(request, response: HttpResponse, instructor_id: ObjectId, 
 
     return once(request, response, key=idempotency_key, required=False, action="neworgs.instructor.leave",
                 body=payload.model_dump(mode="json"), work=work, status=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheets (docs/api.md "Imports and exports"): the pages' own workbooks and imports, through the pages' views
+# and the one import service of each.
+# ---------------------------------------------------------------------------------------------
+
+FILE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class NeworgsXlsxQuery(Schema):
+    day: StrictDate | None = Field(None, description="截至哪一天（YYYY-MM-DD），默认今天")
+    area_code: str = Field("", max_length=20, description="区域代码；默认调用者最外层的区域")
+
+
+@router.get("/new-organisations/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("两新组织台账（.xlsx），与网页导出的相同"), summary="导出两新组织台账（Excel）")
+@api_errors
+def census_xlsx(request, filters: Query[NeworgsXlsxQuery]):
+    page_query(request, day=filters.day, area=filters.area_code)
+    return views.census_xlsx(request)
+
+
+@router.get("/registers/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("两新组织四本台账（.xlsx，每本一张表），与网页导出的相同"),
+            summary="导出两新组织四本台账（Excel）")
+@api_errors
+def registers_xlsx(request, filters: Query[NeworgsXlsxQuery]):
+    page_query(request, day=filters.day, area=filters.area_code)
+    return views.registers_xlsx(request)
+
+
+class NeworgsImportQuery(Schema):
+    area_code: str = Field("", max_length=20, description="导入到哪个区域；默认调用者可管理的最外层区域")
+
+
+def _import_area(user, code: str):
+    """The area an import writes into, as the import pages choose it: ``area_code`` (404 outside the caller's
+    reach) or the outermost area they manage; 403 to one who only looks, 404 to one who sees no 两新 register."""
+    if not scope_of(user).paths(caps.VIEW):
+        refuse(seen=False)
+    code = code.strip()[:20]
+    area = access_area(user, code=code, capability=caps.MANAGE) if code else selectors.default_area(user, caps.MANAGE)
+    if area is None:
+        refuse(seen=True)
+    return area
+
+
+@router.get("/new-organisations/import/template/", response=FILE_ERRORS,
+            openapi_extra=download("两新组织普查导入模板（.xlsx）：表头与一行示例"), summary="两新组织普查导入模板（Excel）")
+@api_errors
+def census_import_template(request, filters: Query[NeworgsImportQuery]):
+    page_query(request, template="1", area=filters.area_code)
+    return views.census_import(request)
+
+
+class CensusImportedOut(Schema):
+    organisations: int = Field(description="新纳入的组织数")
+    returns: int = Field(description="写入的普查数据条数")
+    skipped: int = Field(description="已录入而相同、未重复写入的行数")
+    message: str = Field(description="与网页的提示相同")
+
+
+@router.post("/new-organisations/import/", response={201: CensusImportedOut, **FILE_ERRORS},
+             summary="导入两新组织普查数据（Excel，multipart 字段 file，可带 area_code；全部成功或全部不导入，幂等）")
+@api_errors
+def census_import(request, response: HttpResponse, file: File[UploadedFile], area_code: Form[str] = "",
+                  idempotency_key: RequiredKey = None):
+    """The page's import: every row is checked before any is written; any problem answers 422 with ``errors``
+    keyed ``"第N行 列名"`` and nothing is written."""
+    area = _import_area(request.user, area_code)
+    actor = Actor.from_request(request)
+    services.authorise_manage(actor, area.path)
+
+    def done(s: dict) -> dict:
+        return {**s, "message": f"已导入：新纳入 {s['organisations']} 个组织，普查数据 {s['returns']} 条"
+                                f"（已录入而相同的 {s['skipped']} 行未重复写入）"}
+
+    return import_once(request, response, upload=file, key=idempotency_key, action="neworgs.census.import",
+                       run=lambda upload: services.import_census(actor=actor, upload=upload, within=area), done=done)
+
+
+@router.get("/instructors/import/template/", response=FILE_ERRORS,
+            openapi_extra=download("党建工作指导员导入模板（.xlsx）：表头与一行示例"), summary="指导员导入模板（Excel）")
+@api_errors
+def instructors_import_template(request, filters: Query[NeworgsImportQuery]):
+    page_query(request, template="1", area=filters.area_code)
+    return views.instructors_import(request)
+
+
+class InstructorsImportedOut(Schema):
+    instructors: int = Field(description="入库的指导员数")
+    skipped: int = Field(description="已在库、未重复写入的人数")
+    message: str = Field(description="与网页的提示相同")
+
+
+@router.post("/instructors/import/", response={201: InstructorsImportedOut, **FILE_ERRORS},
+             summary="导入党建工作指导员（Excel，multipart 字段 file，可带 area_code；全部成功或全部不导入，幂等）")
+@api_errors
+def instructors_import(request, response: HttpResponse, file: File[UploadedFile], area_code: Form[str] = "",
+                       idempotency_key: RequiredKey = None):
+    """The page's import into the instructor pool of ``area_code``: every row is checked before any is written;
+    any problem answers 422 with ``errors`` keyed ``"第N行 列名"`` and nothing is written."""
+    area = _import_area(request.user, area_code)
+    actor = Actor.from_request(request)
+    services.authorise_manage(actor, area.path)
+
+    def done(s: dict) -> dict:
+        return {**s, "message": f"已入库 {s['instructors']} 名指导员（已在库的 {s['skipped']} 名未重复写入）"}
+
+    return import_once(request, response, upload=file, key=idempotency_key, action="neworgs.instructors.import",
+                       run=lambda upload: services.import_instructors(actor=actor, upload=upload, area=area),
+                       done=done)

@@ -22,8 +22,11 @@ from grassroots.api.common import (
     Page,
     RequiredKey,
     area_ref,
+    download,
+    import_once,
     once,
     page,
+    page_query,
     photo_download,
     photo_response,
     position_of,
@@ -43,7 +46,7 @@ from grassroots.audit.context import Actor
 from grassroots.core.photos import checked_uploads
 from grassroots.demands.models import Category, Demand
 from grassroots.pairing import capabilities as caps
-from grassroots.pairing import selectors, services
+from grassroots.pairing import selectors, services, views
 from grassroots.pairing.models import Help, Visit, VisitPhoto
 from grassroots.rules import pairing as rules
 from grassroots.rules.settlement import yuan_text
@@ -649,3 +652,82 @@ def get_due(request, filters: Query[PairingDueQuery]):
     return {"day": found.day, "done": found.done,
             "due": [{"pair_id": i.pair.pk, "kind": i.pair.kind, "target": _target(i.pair), "window": i.window.label,
                        "status": i.status, "due_on": i.due_on, "deadline": i.deadline} for i in found.items]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheets (docs/api.md "Imports and exports"): the pages' own workbooks and import, through the pages' views
+# and the one import service.
+# ---------------------------------------------------------------------------------------------
+
+FILE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class PairsXlsxQuery(Schema):
+    day: StrictDate | None = Field(None, description="截至日期（YYYY-MM-DD），默认今天")
+    kind: str = Field("", max_length=24, description="结对类型代码；默认全部")
+    area_code: str = Field("", max_length=20, description="区划代码；默认调用者最外层的区域")
+
+
+@router.get("/pairs/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("结对台账（.xlsx），与网页导出的相同：区域内的结对及当期走访情况"),
+            summary="导出结对台账（Excel）")
+@api_errors
+def pairs_xlsx(request, filters: Query[PairsXlsxQuery]):
+    page_query(request, day=filters.day, kind=filters.kind, area=filters.area_code)
+    return views.register_xlsx(request)
+
+
+class CoverageXlsxQuery(Schema):
+    day: StrictDate | None = Field(None, description="按哪一天计算走访情况（YYYY-MM-DD），默认今天")
+    area_code: str = Field("", max_length=20, description="区划代码；默认调用者最外层的区域")
+
+
+@router.get("/coverage/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("包联走访覆盖（.xlsx），与网页导出的相同：该区域合计及各下级区域"),
+            summary="导出包联走访覆盖（Excel）")
+@api_errors
+def coverage_xlsx(request, filters: Query[CoverageXlsxQuery]):
+    page_query(request, day=filters.day, area=filters.area_code)
+    return views.coverage_xlsx(request)
+
+
+class PairsImportQuery(Schema):
+    area_code: str = Field("", max_length=20, description="导入到哪个区域及其下级；默认调用者可管理的最外层区域")
+
+
+@router.get("/pairs/import/template/", response=FILE_ERRORS,
+            openapi_extra=download("结对名单导入模板（.xlsx）：表头与一行示例"), summary="结对名单导入模板（Excel）")
+@api_errors
+def pairs_import_template(request, filters: Query[PairsImportQuery]):
+    page_query(request, template="1", area=filters.area_code)
+    return views.pairs_import(request)
+
+
+class PairsImportedOut(Schema):
+    pairs: int = Field(description="新写入的结对数")
+    skipped: int = Field(description="已在册、未重复写入的行数")
+    message: str = Field(description="与网页的提示相同")
+
+
+@router.post("/pairs/import/", response={201: PairsImportedOut, **FILE_ERRORS},
+             summary="导入结对名单（Excel，multipart 字段 file，可带 area_code；全部成功或全部不导入，幂等）")
+@api_errors
+def pairs_import(request, response: HttpResponse, file: File[UploadedFile], area_code: Form[str] = "",
+                 idempotency_key: RequiredKey = None):
+    """The page's import into ``area_code`` (default: the caller's outermost area they manage) and the areas under
+    it: every row is checked before any is written; any problem answers 422 with ``errors`` keyed
+    ``"第N行 列名"``. A row repeating an open pair already on record is skipped (``skipped``)."""
+    user = request.user
+    scope = scope_of(user)
+    if not scope.paths(caps.MANAGE):
+        refuse(seen=bool(scope.paths(caps.VIEW)))
+    code = area_code.strip()[:20]
+    area = access_area(user, code=code, capability=caps.MANAGE) if code else selectors.default_area(user, caps.MANAGE)
+    actor = Actor.from_request(request)
+    services.authorise_pairing(actor, caps.MANAGE, area.path)
+
+    def done(summary: dict) -> dict:
+        return {**summary, "message": f"已导入 {summary['pairs']} 对结对（已在册的 {summary['skipped']} 行未重复写入）"}
+
+    return import_once(request, response, upload=file, key=idempotency_key, action="pairing.pairs.import",
+                       run=lambda upload: services.import_pairs(actor=actor, upload=upload, within=area), done=done)

@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from pydantic import StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
-from grassroots.access.scope import access_area, access_scoped, require_organisation, scope_of
+from grassroots.access.scope import access_area, access_scoped, refuse, require_organisation, scope_of
 from grassroots.api.common import (
     MAX_LIMIT,
     Cursor,
@@ -29,8 +29,11 @@ from grassroots.api.common import (
     Page,
     RequiredKey,
     area_ref,
+    download,
+    import_once,
     once,
     page,
+    page_query,
     position_of,
     user_name,
 )
@@ -46,7 +49,7 @@ from grassroots.api.ids import ObjectId, StrictObjectId
 from grassroots.audit.context import Actor
 from grassroots.core.photos import check_photo
 from grassroots.party import capabilities as caps
-from grassroots.party import selectors, services
+from grassroots.party import selectors, services, views
 from grassroots.party.models import ModelBranchEvidence, ModelBranchItem, Organisation, Rectification
 from grassroots.party.photos import evidence_photo_response
 
@@ -551,3 +554,62 @@ PHOTO = {"responses": {200: {"description": "佐证照片（image/jpeg 或 image
 def evidence_photo(request, evidence_id: ObjectId):
     """The photo from private storage, to whoever sees the branch (as the page serves it); no public URL."""
     return evidence_photo_response(selectors.evidence_for(request.user, evidence_id))
+# ---------------------------------------------------------------------------------------------
+# Spreadsheets (docs/api.md "Imports and exports"): the pages' own workbooks and import, through the pages' views
+# and the one import service.
+# ---------------------------------------------------------------------------------------------
+
+FILE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def require_party(user, capability: str) -> None:
+    """For a register route with no object yet: 404 to a caller holding no party role (a grid worker, a
+    cashier), 403 to one who sees the registers but lacks ``capability`` (as the pages' ``_sees_party``)."""
+    scope = scope_of(user)
+    if not scope.paths(capability):
+        refuse(seen=bool(scope.paths(caps.VIEW)))
+
+
+class OrganisationsXlsxQuery(Schema):
+    day: StrictDate | None = Field(None, description="截至哪一天（YYYY-MM-DD），默认今天")
+
+
+@router.get("/organisations/xlsx/", response=FILE_ERRORS,
+            openapi_extra=download("党组织名册（.xlsx），与网页导出的相同：调用者可导出的党组织，各自在该日的状态和党员数"),
+            summary="导出党组织名册（Excel）")
+@api_errors
+def organisations_xlsx(request, filters: Query[OrganisationsXlsxQuery]):
+    page_query(request, day=filters.day)
+    return views.organisations_xlsx(request)
+
+
+@router.get("/organisations/import/template/", response=FILE_ERRORS,
+            openapi_extra=download("党组织导入模板（.xlsx）：表头与一行示例"), summary="党组织导入模板（Excel）")
+@api_errors
+def organisations_import_template(request):
+    page_query(request)
+    return views.import_template(request)
+
+
+class OrganisationsImportedOut(Schema):
+    organisations: int = Field(description="导入的党组织数")
+    organisation_ids: list[int]
+    message: str = Field(description="与网页的提示相同，如“已导入 3 个党组织”")
+
+
+@router.post("/organisations/import/", response={201: OrganisationsImportedOut, **FILE_ERRORS},
+             summary="导入党组织（Excel，multipart 字段 file；全部成功或全部不导入，幂等）")
+@api_errors
+def organisations_import(request, response: HttpResponse, file: File[UploadedFile],
+                         idempotency_key: RequiredKey = None):
+    """The page's import: every row is checked before any is written; any problem answers 422 with ``errors``
+    keyed ``"第N行 列名"`` and nothing is written."""
+    require_party(request.user, caps.MANAGE)
+
+    def done(made: list[Organisation]) -> dict:
+        return {"organisations": len(made), "organisation_ids": [o.pk for o in made],
+                "message": f"已导入 {len(made)} 个党组织"}
+
+    return import_once(request, response, upload=file, key=idempotency_key, action="party.organisations.import",
+                       run=lambda upload: services.import_organisations(actor=Actor.from_request(request),
+                                                                        upload=upload), done=done)

@@ -32,8 +32,10 @@ from grassroots.api.common import (
     Page,
     RequiredKey,
     area_ref,
+    download,
     once,
     page,
+    page_query,
     position_of,
 )
 from grassroots.api.errors import (
@@ -53,7 +55,7 @@ from grassroots.demands.models import Unit
 from grassroots.rules.points import period_bounds
 from grassroots.rules.volunteering import SLOT_LABELS, SLOTS
 from grassroots.volunteers import capabilities as caps
-from grassroots.volunteers import rota_forms, selectors, services
+from grassroots.volunteers import rota_forms, selectors, services, views
 from grassroots.volunteers.models import Dispatch, HoursRule, RotaTurn, SignUp, Team, TeamMember, Volunteer
 
 router = Router(tags=["志愿服务"])
@@ -1541,3 +1543,22 @@ def swap_rota_members(request, response: HttpResponse, turn_id: ObjectId, payloa
                      "other_volunteer": "other_volunteer_id"}):
         return once(request, response, key=idempotency_key, required=False, action=services.ROTA_SWAP,
                     body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
+# ================================================================================================ the register's sheet
+# (docs/api.md "Imports and exports": the page's own workbook through the page's view)
+
+
+class VolunteersXlsxQuery(Schema):
+    area_code: str = Field("", max_length=20, description="区划代码；默认调用者最外层的区域")
+    team_id: ObjectId | None = Field(None, description="只导出该队伍的志愿者")
+    stars: int | None = Field(None, ge=0, le=5, description="只导出该星级")
+
+
+@router.get("/volunteers/xlsx/", response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+            openapi_extra=download("志愿者名册（.xlsx），与网页导出的相同：区域内的志愿者、所在队伍、服务时长和星级"),
+            summary="导出志愿者名册（Excel）")
+@api_errors
+def volunteers_xlsx(request, filters: Query[VolunteersXlsxQuery]):
+    page_query(request, area=filters.area_code, team=filters.team_id, stars=filters.stars)
+    return views.people_xlsx(request)
