@@ -234,6 +234,7 @@ def points_world(insider, reader, committee, secretary, rules, people, system_ac
     from grassroots.points.api_testing import make_world
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"
     return make_world(insider, reader, committee, secretary, rules, people, system_actor)
 
 

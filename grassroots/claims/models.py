@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from grassroots.areas.models import Area, Household, Person
 from grassroots.catalogue.models import RuleVersion
+from grassroots.core.storage import private_storage
 
 
 class ClaimStatus(models.TextChoices):
@@ -40,7 +41,7 @@ class Claim(models.Model):
     points = models.IntegerField("分值")
     deed_date = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
-    photo = models.FileField("照片", upload_to=claim_photo_path, blank=True)
+    photo = models.FileField("照片", upload_to=claim_photo_path, storage=private_storage, blank=True)
     recorder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_claims")
     batch = models.CharField(max_length=32, db_index=True)
     status = models.CharField("状态", max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.IN_REVIEW)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from grassroots.core.storage import private_storage
 from grassroots.rules.masking import mask_name
 
 
@@ -244,7 +245,7 @@ def demand_photo_path(instance, filename: str) -> str:
 
 class DemandPhoto(models.Model):
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField("照片", upload_to=demand_photo_path, max_length=200)
+    image = models.FileField("照片", upload_to=demand_photo_path, storage=private_storage, max_length=200)
     extension = models.CharField(max_length=5)
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField()

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from grassroots.areas.models import Area, Household
+from grassroots.core.storage import private_storage
 
 
 class Shop(models.Model):
@@ -46,7 +47,7 @@ class Product(models.Model):
     name = models.CharField("品名", max_length=60)
     unit = models.CharField("单位", max_length=10)
     price_fen = models.PositiveIntegerField("价格（分）")
-    photo = models.ImageField("照片", upload_to=product_photo_path, blank=True)
+    photo = models.ImageField("照片", upload_to=product_photo_path, storage=private_storage, blank=True)
     low_stock = models.PositiveIntegerField("库存预警", default=5)
     is_retired = models.BooleanField("已停用", default=False)
     retired_at = models.DateTimeField(null=True, blank=True)

@@ -45,7 +45,7 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField("总行数", default=0)
     processed_rows = models.PositiveIntegerField("已处理行数", default=0)
     error_count = models.PositiveIntegerField("问题数", default=0)
-    error_report = models.FileField("问题报告", upload_to=_report_path, blank=True)
+    error_report = models.FileField("问题报告", upload_to=_report_path, storage=private_storage, blank=True)
     households_created = models.PositiveIntegerField("新增户数", default=0)
     people_created = models.PositiveIntegerField("新增人数", default=0)
     idempotency_key = models.CharField(max_length=100)

@@ -18,6 +18,7 @@ from grassroots.points.testing import GPS_IFD, MAKE, MODEL, ORIENTATION, actor, 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"
 
 
 

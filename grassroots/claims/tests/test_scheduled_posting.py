@@ -27,7 +27,7 @@ def test_the_worker_posts_a_notice_whose_period_ended(pg, notice, settings, tmp_
     Notice.objects.filter(pk=notice.pk).update(closes_at=timezone.now() - timezone.timedelta(minutes=1))
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict),
            "SECRET_KEY": django_settings.SECRET_KEY, "PROTECT_KEY": django_settings.PROTECT_KEY,
-           "MEDIA_ROOT": str(settings.MEDIA_ROOT), "TASK_POLL_SECONDS": "0.1", "TASK_WORKERS": "1"}
+           "MEDIA_ROOT": str(settings.MEDIA_ROOT), "PRIVATE_UPLOAD_ROOT": str(settings.PRIVATE_UPLOAD_ROOT), "TASK_POLL_SECONDS": "0.1", "TASK_WORKERS": "1"}
     log = tmp_path / "worker.log"
 
     def posted():

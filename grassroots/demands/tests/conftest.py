@@ -7,3 +7,4 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"

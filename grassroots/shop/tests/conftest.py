@@ -91,3 +91,10 @@ def township_shop(homes, region, village, system_actor):
                              donated_on=date(2026, 3, 20), items=[(p.pk, 10) for p in shelf.values()],
                              value_fen=sum(p.price_fen * 10 for p in shelf.values()))
     return shop, {village.name: near, second.name: far}, shelf
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Product photos go to private storage (core.storage): a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"

@@ -15,6 +15,7 @@ from grassroots.shop import services
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_UPLOAD_ROOT = tmp_path / "private"
 
 
 def _stored(product) -> Image.Image:

@@ -63,7 +63,10 @@ def test_an_upload_is_kept_private_while_its_job_waits(as_secretary, region, set
 def test_the_upload_is_deleted_when_the_job_ends(as_secretary, region, settings, rows):
     post_import(as_secretary, xlsx(rows))
     job = ImportJob.objects.get()
-    assert job.is_finished and not job.upload and _files(settings) == []
+    # What stays is the error report of a rejected job (private storage too), never the upload.
+    report = [Path(settings.PRIVATE_UPLOAD_ROOT) / job.error_report.name] if job.error_report else []
+    assert job.is_finished and not job.upload and _files(settings) == report
+    assert bool(report) == (job.status == ImportJob.Status.REJECTED)
 
 
 def _left_by_a_crash(job: ImportJob, *, status="importing", worker="elsewhere:4242:0badf00d", beat_ago=3600):
