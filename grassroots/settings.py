@@ -265,6 +265,8 @@ IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "120"))
 # EXPORT_KEEP_HOURS for the person who asked, then deleted.
 EXPORT_INLINE_MAX_HOUSEHOLDS = int(os.environ.get("EXPORT_INLINE_MAX_HOUSEHOLDS", "3000"))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+# A refused import's problem report copies the refused rows (names, ID numbers): deleted this long after the import.
+IMPORT_REPORT_KEEP_DAYS = int(os.environ.get("IMPORT_REPORT_KEEP_DAYS", "7"))
 # A job no worker has started after this long is failed with a message that names the likely cause.
 IMPORT_QUEUED_STALE_SECONDS = int(os.environ.get("IMPORT_QUEUED_STALE_SECONDS", str(6 * 3600)))
 

@@ -41,6 +41,7 @@ SCHEDULE = (
     Every("季度结束后生成积分评议草稿", "grassroots.settlement.tasks.draft_last_quarter", 60),
     Every("中断的导入标记为失败", "grassroots.spreadsheets.tasks.fail_interrupted", 1),
     Every("删除过期的导出文件", "grassroots.spreadsheets.tasks.expire_exports", 60),
+    Every("删除过期的导入问题报告", "grassroots.spreadsheets.tasks.expire_import_reports", 60),
     Every("积分台账哈希链核验", "grassroots.ledger.tasks.verify_ledgers", 24 * 60),
     Every("志愿活动自动签退·记录未到", "grassroots.volunteers.tasks.close_attendances", 15),
     Every("志愿时长申报积分（补漏）", "grassroots.volunteers.tasks.propose_hours_claims", 60),

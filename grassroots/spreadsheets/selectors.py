@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -99,6 +100,9 @@ def job_progress(job: ImportJob) -> Progress:
         text = f"导入完成：新增 {job.households_created} 户、{job.people_created} 人"
     else:
         text = job.message
+        if job.status == status.REJECTED and job.error_count and not job.error_report:
+            text = (f"没有导入任何数据（{job.error_count} 处问题）。问题报告含居民信息，已在导入结束 "
+                    f"{settings.IMPORT_REPORT_KEEP_DAYS} 天后删除；改好表格后重新上传即可再次检查。")
     return Progress(job.status, processed, total, job.is_finished, text)
 
 

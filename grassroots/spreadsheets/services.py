@@ -75,6 +75,7 @@ RESIDENTS_IMPORT = "residents.import"
 RESIDENTS_EXPORT = "residents.export"
 EXPORT_REQUEST = "spreadsheets.export.request"
 EXPORT_EXPIRE = "spreadsheets.export.expire"
+REPORT_EXPIRE = "spreadsheets.import.report_expire"
 EXPORT_FAILED = "生成导出文件时系统出错，没有生成文件。请稍后重新申请，或联系管理员。"
 
 
@@ -547,4 +548,21 @@ def expire_exports(*, now=None) -> int:
                        data={"job": job.pk})
                 expired += 1
         _delete_file(job.file)
+    return expired
+
+
+def expire_import_reports(*, now=None) -> int:
+    """Delete the problem reports of imports that ended more than IMPORT_REPORT_KEEP_DAYS ago: a report copies
+    the refused rows (names, ID numbers) to show what to fix, and after a week the sheet has been fixed or dropped.
+    The job stays, so its page says the report is gone. The worker runs it every hour."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.IMPORT_REPORT_KEEP_DAYS)
+    expired = 0
+    for job in ImportJob.objects.filter(finished_at__lt=cutoff).exclude(error_report="").select_related("area"):
+        with transaction.atomic():
+            if ImportJob.objects.filter(pk=job.pk).exclude(error_report="").update(error_report=""):
+                record(actor=Actor.system("imports:expire"), action=REPORT_EXPIRE, obj=job, area_path=job.area.path,
+                       data={"job": job.pk})
+                expired += 1
+        _delete_file(job.error_report)
     return expired

@@ -22,3 +22,8 @@ def run_export(job_id: int, actor: dict) -> None:
 def expire_exports() -> dict:
     """Every hour: exports built more than EXPORT_KEEP_HOURS ago lose their file."""
     return {"expired": services.expire_exports()}
+
+
+def expire_import_reports() -> dict:
+    """Every hour: problem reports of imports that ended more than IMPORT_REPORT_KEEP_DAYS ago are deleted."""
+    return {"expired": services.expire_import_reports()}

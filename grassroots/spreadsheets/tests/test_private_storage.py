@@ -5,11 +5,14 @@ under PRIVATE_UPLOAD_ROOT, nothing under MEDIA_ROOT, downloaded only through the
 import importlib
 import shutil
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 
+from grassroots.audit.models import AuditEntry
+from grassroots.spreadsheets import services
 from grassroots.spreadsheets.models import ImportJob
 from grassroots.spreadsheets.tests.helpers import VILLAGE, row, upload, xlsx
 
@@ -60,3 +63,20 @@ def test_the_migration_moves_old_error_reports_across(as_secretary, households, 
     assert files_under(settings.MEDIA_ROOT) == []
     assert ImportJob.objects.get(pk=other.pk).error_report.name == "imports/reports/gone.xlsx"
     assert as_secretary.get(f"/imports/{job.pk}/report.xlsx").status_code == 200
+
+
+def test_an_error_report_is_deleted_a_week_after_the_import_and_the_page_says_why(as_secretary, households, settings):
+    job = rejected_import(as_secretary)
+    path = Path(settings.PRIVATE_UPLOAD_ROOT) / job.error_report.name
+    almost = job.finished_at + timedelta(days=settings.IMPORT_REPORT_KEEP_DAYS) - timedelta(minutes=1)
+    assert services.expire_import_reports(now=almost) == 0 and path.is_file()
+
+    later = job.finished_at + timedelta(days=settings.IMPORT_REPORT_KEEP_DAYS, minutes=1)
+    assert services.expire_import_reports(now=later) == 1
+    assert services.expire_import_reports(now=later) == 0  # once
+    job.refresh_from_db()
+    assert not job.error_report and not path.exists() and files_under(settings.PRIVATE_UPLOAD_ROOT) == []
+    assert AuditEntry.objects.filter(action=services.REPORT_EXPIRE).count() == 1
+    assert as_secretary.get(f"/imports/{job.pk}/report.xlsx").status_code == 404
+    page = as_secretary.get(f"/imports/{job.pk}/").content.decode()
+    assert "已在导入结束 7 天后删除" in page and "下载问题报告" not in page
