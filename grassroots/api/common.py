@@ -190,7 +190,7 @@ XLSX = XLSX_CONTENT_TYPE
 def download(description: str, content_type: str = XLSX) -> dict:
     """``openapi_extra`` of a route answering a file: its 200 is the file, not JSON."""
     return {"responses": {200: {"description": description,
-                                "headers": {"Content-Disposition": {"description": "attachment，附中文文件名",
+                                "headers": {"Content-Disposition": {"description": "attachment 或 inline，附中文文件名",
                                                                     "schema": {"type": "string"}}},
                                 "content": {content_type: {"schema": {"type": "string", "format": "binary"}}}}}}
 

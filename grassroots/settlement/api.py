@@ -28,6 +28,7 @@ from grassroots.api.common import (
     Page,
     RequiredKey,
     area_ref,
+    download,
     once,
     page,
     position_of,
@@ -444,19 +445,8 @@ def recompute_settlement(request, response: HttpResponse, settlement_id: ObjectI
                 body={}, work=work, status=200)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content_type: str, description: str) -> dict:
-    """``openapi_extra`` of a route answering a file: its 200 is the file, not JSON."""
-    return {"responses": {200: {"description": description,
-                                "headers": {"Content-Disposition": {"description": "attachment 或 inline，附中文文件名",
-                                                                    "schema": {"type": "string"}}},
-                                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}}}}}
-
-
 @router.get("/settlements/{int:settlement_id}/xlsx/", response=READ_ERRORS,
-            openapi_extra=_download(XLSX, "评议结果的 Excel 表（.xlsx）：各户本季度积分、可兑换积分和折合金额"),
+            openapi_extra=download("评议结果的 Excel 表（.xlsx）：各户本季度积分、可兑换积分和折合金额"),
             summary="导出季度评议结果（Excel）")
 @api_errors
 def settlement_xlsx(request, settlement_id: ObjectId):
@@ -480,7 +470,7 @@ def _year_of(filters) -> int:
 
 
 @router.get("/villages/{code}/annual/xlsx/", response=READ_ERRORS,
-            openapi_extra=_download(XLSX, "年度积分总结的 Excel 表：各户排名、星级、荣誉、信用等级；第二张表为优先推荐"),
+            openapi_extra=download("年度积分总结的 Excel 表：各户排名、星级、荣誉、信用等级；第二张表为优先推荐"),
             summary="导出年度积分总结（Excel）")
 @api_errors
 def annual_xlsx(request, code: AreaCode, filters: Query[AnnualYearQuery]):
@@ -488,7 +478,7 @@ def annual_xlsx(request, code: AreaCode, filters: Query[AnnualYearQuery]):
 
 
 @router.get("/villages/{code}/annual/pdf/", response=READ_ERRORS,
-            openapi_extra=_download("application/pdf", "年度积分总结的打印版（PDF）"),
+            openapi_extra=download("年度积分总结的打印版（PDF）", "application/pdf"),
             summary="打印年度积分总结（PDF）")
 @api_errors
 def annual_pdf(request, code: AreaCode, filters: Query[AnnualYearQuery]):
@@ -496,7 +486,7 @@ def annual_pdf(request, code: AreaCode, filters: Query[AnnualYearQuery]):
 
 
 @router.get("/villages/{code}/annual/certificates/", response={409: ErrorOut, **READ_ERRORS},
-            openapi_extra=_download("application/pdf", "荣誉证书（PDF），每户一页：获得荣誉或星级文明户的户"),
+            openapi_extra=download("荣誉证书（PDF），每户一页：获得荣誉或星级文明户的户", "application/pdf"),
             summary="打印年度荣誉证书（PDF；该年度没有获得荣誉或星级的户时 409）")
 @api_errors
 def annual_certificates(request, code: AreaCode, filters: Query[AnnualYearQuery]):
