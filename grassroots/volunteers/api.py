@@ -3,7 +3,6 @@ check-in and check-out (each with a required Idempotency-Key: a phone on a weak 
 rotas (generated, published, their turns changed), 派单 of wishes and the village's hours rule. Same conventions as
 the other routers (docs/api.md; its "Pairing and volunteers" section)."""
 
-from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
@@ -59,18 +58,6 @@ from grassroots.volunteers import rota_forms, selectors, services, views
 from grassroots.volunteers.models import Dispatch, HoursRule, RotaTurn, SignUp, Team, TeamMember, Volunteer
 
 router = Router(tags=["志愿服务"])
-
-
-@contextmanager
-def _api_names(names: dict[str, str]):
-    """A service's or form's ValidationError with its fields named as the API names them (``teams`` → ``team_ids``);
-    a Refusal stays a Refusal (409)."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise type(exc)({names.get(f, f): messages for f, messages in exc.message_dict.items()}) from None
 
 
 # ================================================================================================ sites, teams, volunteers
@@ -953,21 +940,20 @@ def _plan_out(plan, teams) -> dict:
 
 @router.post("/rotas/preview/", response={200: RotaPlanOut, **ROTA_ERRORS},
              summary="预览排班（管理；与新建排班同样的输入，只生成不保存；排不出时答 422 并说明原因）")
-@api_errors
+@api_errors(fields=ROTA_FIELDS)
 def preview_rota(request, payload: RotaIn):
     user = request.user
     _manages_somewhere(user)
     form = _rota_form(user, payload)
     args = form.service_args()
-    with _api_names(ROTA_FIELDS):
-        plan = services.preview_rota(actor=Actor.from_request(request), **args)
+    plan = services.preview_rota(actor=Actor.from_request(request), **args)
     return Status(200, _plan_out(plan, args["teams"]))
 
 
 @router.post("/rotas/", response={201: RotaDetailOut, **ROTA_ERRORS},
              summary="新建排班（管理；按输入生成并保存为草稿，与预览的结果相同；排不出时答 422；"
                      "幂等，须带 Idempotency-Key）")
-@api_errors
+@api_errors(fields=ROTA_FIELDS)
 def create_rota(request, response: HttpResponse, payload: RotaIn, idempotency_key: RequiredKey = None):
     user = request.user
     _manages_somewhere(user)
@@ -980,10 +966,8 @@ def create_rota(request, response: HttpResponse, payload: RotaIn, idempotency_ke
                                       start_time=data["start_time"], end_time=data["end_time"], **args)
         return RotaDetailOut.model_validate(_rota_detail(user, rota.pk)).model_dump()
 
-    with _api_names(ROTA_FIELDS):
-        return once(request, response, key=idempotency_key, required=True, action=services.ROTA_CREATE,
-                    body=payload.model_dump(mode="json"), work=work)
-
+    return once(request, response, key=idempotency_key, required=True, action=services.ROTA_CREATE,
+                body=payload.model_dump(mode="json"), work=work)
 
 
 # ================================================================================================ hours → points
@@ -1050,7 +1034,7 @@ def get_hours_rule(request, code: VillageCode):
 
 @router.put("/villages/{code}/hours-rule/", response={200: HoursRuleOut, **VOL_ERRORS},
             summary="设置或取消嘎查村的志愿时长积分项目（管理；已申报的不受影响；带 Idempotency-Key 时重试返回同样的结果）")
-@api_errors
+@api_errors(fields={"rule": "rule_id"})
 def set_hours_rule(request, response: HttpResponse, code: VillageCode, payload: HoursRuleIn,
                    idempotency_key: OptionalKey = None):
     user = request.user
@@ -1068,9 +1052,8 @@ def set_hours_rule(request, response: HttpResponse, code: VillageCode, payload: 
         services.set_hours_rule(actor=actor, village=village, rule=rule)
         return HoursRuleOut.model_validate(_hours_rule_out(user, village)).model_dump()
 
-    with _api_names({"rule": "rule_id"}):
-        return once(request, response, key=idempotency_key, required=False, action=services.HOURS_RULE_SET,
-                    body={"village": village.code, **payload.model_dump(mode="json")}, work=work, status=200)
+    return once(request, response, key=idempotency_key, required=False, action=services.HOURS_RULE_SET,
+                body={"village": village.code, **payload.model_dump(mode="json")}, work=work, status=200)
 
 
 class HoursClaimRefOut(Schema):
@@ -1363,6 +1346,28 @@ def decline_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, pay
                 body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)
 
 
+class DoneIn(StrictIn):
+    note: StrictStr = Field(min_length=1, max_length=1000, description="完成情况（群众评价时可见）")
+
+
+@router.post("/dispatches/{int:dispatch_id}/done/", response={200: WishDispatchOut, **VOL_ERRORS},
+             summary="完成（接单的队长；心愿随之实现，待群众评价；未接单或已完成答 409；"
+                     "带 Idempotency-Key 时重试返回同样的结果）")
+@api_errors(fields={"dispatch": "dispatch_id"})
+def complete_dispatch(request, response: HttpResponse, dispatch_id: ObjectId, payload: DoneIn,
+                      idempotency_key: OptionalKey = None):
+    user = request.user
+    dispatch = _team_dispatch(user, dispatch_id)
+    actor = Actor.from_request(request)
+
+    def work() -> dict:
+        services.complete_dispatch(actor=actor, dispatch=dispatch, note=payload.note)
+        return _dispatch_reply(user, dispatch.pk)
+
+    return once(request, response, key=idempotency_key, required=False, action=services.DISPATCH_DONE,
+                body={"dispatch": dispatch_id, **payload.model_dump(mode="json")}, work=work, status=200)
+
+
 # 派单 of one wish (the page 派单): the teams it may go to, the teams asked so far, and dispatching it to a team
 # (MANAGE on the wish's area; services.dispatch_wish). A wish is a demand of kind "wish" (the demands API's).
 
@@ -1413,7 +1418,7 @@ class WishDispatchIn(StrictIn):
 @router.post("/wishes/{int:wish_id}/dispatch/", response={201: WishDispatchOut, **VOL_ERRORS},
              summary="派单：把微心愿派给一支服务队，待队长接单（管理；心愿已被认领、已派出待接单或不在待认领状态答 409；"
                      "幂等，须带 Idempotency-Key）")
-@api_errors
+@api_errors(fields={"team": "team_id", "demand": "wish_id"})
 def dispatch_wish(request, response: HttpResponse, wish_id: ObjectId, payload: WishDispatchIn,
                   idempotency_key: RequiredKey = None):
     user = request.user
@@ -1430,9 +1435,8 @@ def dispatch_wish(request, response: HttpResponse, wish_id: ObjectId, payload: W
         found = Dispatch.objects.select_related("team", "demand__area", "wish_claim").get(pk=made.pk)
         return WishDispatchOut.model_validate(_dispatch_out(found)).model_dump()
 
-    with _api_names({"team": "team_id", "demand": "wish_id"}):
-        return once(request, response, key=idempotency_key, required=True, action=services.DISPATCH_CREATE,
-                    body={"wish": wish_id, **payload.model_dump(mode="json")}, work=work)
+    return once(request, response, key=idempotency_key, required=True, action=services.DISPATCH_CREATE,
+                body={"wish": wish_id, **payload.model_dump(mode="json")}, work=work)
 
 
 def _rota_turn(user, pk: int) -> RotaTurn:
@@ -1496,7 +1500,7 @@ class SwapTurnsIn(StrictIn):
 @router.post("/rotas/turns/{int:turn_id}/swap/", response={200: RotaTurnPairOut, **ROTA_ERRORS},
              summary="对调两个班次的日期（管理；仅草稿；同一周的两个服务队；排班已发布答 409；"
                      "带 Idempotency-Key 时重试返回同样的结果）")
-@api_errors
+@api_errors(fields={"other_turn": "other_turn_id"})
 def swap_rota_turns(request, response: HttpResponse, turn_id: ObjectId, payload: SwapTurnsIn,
                     idempotency_key: OptionalKey = None):
     turn = _rota_turn(request.user, turn_id)
@@ -1508,9 +1512,8 @@ def swap_rota_turns(request, response: HttpResponse, turn_id: ObjectId, payload:
         turns = _turns_reply(turn.rota, turn.pk, other.pk)
         return {"turn": turns[turn.pk], "other_turn": turns[other.pk]}
 
-    with _api_names({"other_turn": "other_turn_id"}):
-        return once(request, response, key=idempotency_key, required=False, action=services.ROTA_SWAP_TURNS,
-                    body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
+    return once(request, response, key=idempotency_key, required=False, action=services.ROTA_SWAP_TURNS,
+                body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
 
 
 class SwapMembersIn(StrictIn):
@@ -1522,7 +1525,8 @@ class SwapMembersIn(StrictIn):
 @router.post("/rotas/turns/{int:turn_id}/swap-members/", response={200: RotaTurnPairOut, **ROTA_ERRORS},
              summary="两个班次的队员对调（队长或管理；各自须是对方服务队的队员且此时段有空；已发布的排班报名随之改变；"
                      "班次已开始答 409；带 Idempotency-Key 时重试返回同样的结果）")
-@api_errors
+@api_errors(fields={"other_turn": "other_turn_id", "volunteer": "volunteer_id",
+                    "other_volunteer": "other_volunteer_id"})
 def swap_rota_members(request, response: HttpResponse, turn_id: ObjectId, payload: SwapMembersIn,
                       idempotency_key: OptionalKey = None):
     turn = _rota_turn(request.user, turn_id)
@@ -1539,10 +1543,8 @@ def swap_rota_members(request, response: HttpResponse, turn_id: ObjectId, payloa
         turns = _turns_reply(turn.rota, turn.pk, other.pk)
         return {"turn": turns[turn.pk], "other_turn": turns[other.pk]}
 
-    with _api_names({"other_turn": "other_turn_id", "volunteer": "volunteer_id",
-                     "other_volunteer": "other_volunteer_id"}):
-        return once(request, response, key=idempotency_key, required=False, action=services.ROTA_SWAP,
-                    body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
+    return once(request, response, key=idempotency_key, required=False, action=services.ROTA_SWAP,
+                body={"turn": turn_id, **payload.model_dump(mode="json")}, work=work, status=200)
 
 
 # ================================================================================================ the register's sheet

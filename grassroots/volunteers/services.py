@@ -540,6 +540,7 @@ ROTA_PUBLISH = "volunteers.rota.publish"
 ROTA_REPLACE = "volunteers.rota.replace"
 DISPATCH_ACCEPT = "volunteers.dispatch.accept"
 DISPATCH_DECLINE = "volunteers.dispatch.decline"
+DISPATCH_DONE = "volunteers.dispatch.done"  # the idempotency action of 完成; the audit entry is the demand's fulfil
 DISPATCH_CREATE = "volunteers.dispatch.create"
 ROTA_SWAP = "volunteers.rota.swap"
 ROTA_SWAP_TURNS = "volunteers.rota.swap_turns"

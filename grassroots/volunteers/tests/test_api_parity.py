@@ -13,6 +13,7 @@ from freezegun import freeze_time
 from grassroots.audit.context import Actor
 from grassroots.catalogue import services as catalogue_services
 from grassroots.core.testing import client_for
+from grassroots.demands.models import Demand
 from grassroots.volunteers import services
 from grassroots.volunteers.models import (
     Dispatch,
@@ -223,6 +224,24 @@ def test_the_leader_declines_with_a_reason(dispatched, as_leader, as_reader):
     assert declined.status_code == 200 and declined.json()["decline_reason"] == "本周人手不够"
     error(send(as_leader, "post", path, {"reason": "再婉拒"}), 409, "conflict")
     assert Dispatch.objects.get(pk=dispatched.pk).status == Dispatch.Status.DECLINED
+
+
+def test_the_leader_marks_an_accepted_dispatch_done_and_the_wish_awaits_the_resident(
+        dispatched, as_leader, as_reader, as_outsider):
+    path = f"/dispatches/{dispatched.pk}/done/"
+    early = error(send(as_leader, "post", path, {"note": "院门已修好"}), 409, "conflict")
+    assert early["errors"] == {"dispatch_id": ["该派单尚未接单"]}  # the request's name, not the service's
+    assert send(as_leader, "post", f"/dispatches/{dispatched.pk}/accept/").status_code == 200
+    error(send(as_reader, "post", path, {"note": "院门已修好"}), 403, "forbidden")
+    error(send(as_outsider, "post", path, {"note": "院门已修好"}), 404, "not_found")
+    assert error(send(as_leader, "post", path, {"note": ""}), 422, "invalid")["errors"].keys() == {"note"}
+    done = send(as_leader, "post", path, {"note": "院门已修好，换了合页"}, key="done-1")
+    assert done.status_code == 200, done.content
+    replay = send(as_leader, "post", path, {"note": "院门已修好，换了合页"}, key="done-1")
+    assert replay.json() == done.json() and replay["Idempotent-Replayed"] == "true"
+    wish = Demand.objects.get(pk=dispatched.demand_id)
+    assert wish.status == "resolved" and wish.resolution == "院门已修好，换了合页"
+    error(send(as_leader, "post", path, {"note": "再次完成"}, key="done-2"), 409, "conflict")
 
 
 def test_anonymous_callers_get_401_with_the_body(w, dispatched, anonymous):
